@@ -1,0 +1,51 @@
+import type { PlacementMode, RequestedState, ShutdownPolicy } from './states.ts';
+
+/** One HA resource as configured (resources.cfg). */
+export interface ResourceConfig {
+  readonly node: string;
+  readonly state: RequestedState;
+  readonly group?: string;
+  readonly maxRestart: number;
+  readonly maxRelocate: number;
+  readonly comment?: string;
+}
+
+/** One HA group (groups.cfg): member nodes with priorities; higher priority wins. */
+export interface GroupConfig {
+  readonly nodes: Readonly<Record<string, number>>;
+  readonly restricted: boolean;
+  readonly nofailback: boolean;
+  readonly comment?: string;
+}
+
+export interface ClusterSettings {
+  readonly shutdownPolicy: ShutdownPolicy;
+  readonly placement: PlacementMode;
+  /** Move a service to the best node before its first start. */
+  readonly rebalanceOnStart: boolean;
+  /** Concurrent service actions per LRM. */
+  readonly maxWorkers: number;
+}
+
+export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
+  shutdownPolicy: 'conditional',
+  placement: 'basic',
+  rebalanceOnStart: false,
+  maxWorkers: 4,
+};
+
+export const DEFAULT_MAX_RESTART = 1;
+export const DEFAULT_MAX_RELOCATE = 1;
+
+/** Static size of a service for the static placement mode. */
+export interface ServiceSize {
+  /** CPUs; 0 means "may use all of the node's CPUs". */
+  readonly maxCpu: number;
+  readonly maxMemBytes: number;
+}
+
+/** Static capacity of a node for the static placement mode. */
+export interface NodeCapacity {
+  readonly cpus: number;
+  readonly memoryBytes: number;
+}

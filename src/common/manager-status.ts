@@ -1,0 +1,58 @@
+import type { NodeState, ServiceState } from './states.ts';
+
+/** A command the master has accepted for a service and not yet acted on. */
+export type PendingCommand =
+  | { readonly kind: 'migrate' | 'relocate'; readonly target: string }
+  | { readonly kind: 'stop'; readonly timeoutS: number };
+
+/** The master's record of one managed service. */
+export interface ServiceStatus {
+  state: ServiceState;
+  node: string;
+  /** Request id: fresh on every state change; the LRM reports its result under it. */
+  uid: string;
+  target?: string;
+  /** Set once the LRM has reported a successful start while `started`. */
+  running?: boolean;
+  /** Nodes where starting failed, in order, repeats included (relocate policy). */
+  failedNodes?: string[];
+  /** Node the service left for maintenance, and returns to once that node is back. */
+  maintenanceNode?: string;
+  /** Stop timeout in seconds, for `request_stop`. */
+  timeoutS?: number;
+  cmd?: PendingCommand;
+}
+
+/** What the master persists after every manager round; read by LRMs and by the next master. */
+export interface ManagerStatus {
+  masterNode?: string;
+  nodeStatus: Record<string, NodeState>;
+  serviceStatus: Record<string, ServiceStatus>;
+  /** Manual maintenance requests, by node. */
+  nodeRequest: Record<string, { maintenance?: boolean }>;
+  timestampMs?: number;
+}
+
+export function emptyManagerStatus(): ManagerStatus {
+  return { nodeStatus: {}, serviceStatus: {}, nodeRequest: {} };
+}
+
+/** A copy the master can keep mutating while readers hold the saved one. */
+export function copyServiceStatus(status: ServiceStatus): ServiceStatus {
+  const copy: ServiceStatus = { ...status };
+  if (status.failedNodes) copy.failedNodes = [...status.failedNodes];
+  return copy;
+}
+
+export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
+  const serviceStatus: Record<string, ServiceStatus> = {};
+  for (const sid of Object.keys(status.serviceStatus)) {
+    serviceStatus[sid] = copyServiceStatus(status.serviceStatus[sid]!);
+  }
+  const nodeRequest: ManagerStatus['nodeRequest'] = {};
+  for (const [node, request] of Object.entries(status.nodeRequest)) nodeRequest[node] = { ...request };
+  const copy: ManagerStatus = { nodeStatus: { ...status.nodeStatus }, serviceStatus, nodeRequest };
+  if (status.masterNode !== undefined) copy.masterNode = status.masterNode;
+  if (status.timestampMs !== undefined) copy.timestampMs = status.timestampMs;
+  return copy;
+}

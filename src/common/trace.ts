@@ -1,0 +1,37 @@
+/**
+ * The trace vocabulary: every state change worth checking, one JSON object per event. The names and
+ * fields are the contract of `ha-manager simulate --trace` (see docs/trace.md); the core emits
+ * events without time and node, the environment stamps both.
+ */
+export type TraceBody =
+  | { ev: 'cmd'; cmd: string }
+  | { ev: 'boot'; target: string; reason: string }
+  | { ev: 'crm-state'; from: string; to: string }
+  | { ev: 'lrm-state'; from: string; to: string }
+  | { ev: 'node-state'; target: string; from: string; to: string }
+  | { ev: 'service-add'; sid: string; on: string; state: string }
+  | { ev: 'service-state'; sid: string; from: string; to: string; on: string; target: string | null; timeout?: number }
+  | { ev: 'service-remove'; sid: string; reason: 'deleted' | 'ignored' }
+  | { ev: 'recover'; sid: string; from: string; to: string }
+  | { ev: 'fence'; target: string }
+  | { ev: 'fence-ack'; target: string }
+  | { ev: 'reset'; target: string; reason: 'watchdog' | 'power' | 'shutdown' | 'reboot' }
+  | { ev: 'service-action'; sid: string; action: string; result: 'ok' | 'error' | 'ignored'; target?: string; reason?: string }
+  | { ev: 'policy'; sid: string; kind: string; detail: Record<string, unknown> }
+  | { ev: 'lock'; lock: string }
+  | { ev: 'crm-command'; cmd: string; result: 'accepted' | 'error' | 'ignored'; reason?: string }
+  | { ev: 'recover-failed'; sid: string; from: string }
+  | { ev: 'daemon-exit'; daemon: 'crm' | 'lrm' }
+  | { ev: 'lrm-shutdown'; policy: string }
+  | { ev: 'lrm-mode'; mode: string; why: string }
+  | { ev: 'service-fixup'; sid: string; from: string; to: string }
+  | { ev: 'sim-end'; result: string }
+  | { ev: 'log'; level: LogLevel; msg: string };
+
+export type TraceEventKind = TraceBody['ev'];
+export type LogLevel = 'info' | 'notice' | 'warn' | 'err';
+
+export type TraceEvent = TraceBody & { t: number; node: string | null };
+
+/** Where the core sends its events; the environment stamps time and node. */
+export type EmitEvent = (body: TraceBody) => void;

@@ -1,0 +1,33 @@
+import type { ManagerStatus } from '../common/manager-status.ts';
+import type { HaConfig, Membership } from '../env/env.ts';
+
+export interface ActivationInput {
+  readonly nodeName: string;
+  readonly membership: Membership;
+  readonly managerStatus: ManagerStatus | undefined;
+  readonly config: HaConfig;
+  readonly hasCrmCommands: () => boolean;
+}
+
+/**
+ * Whether this node's CRM may try to become (or stay eligible as) master: it must be in the quorate
+ * partition, must not itself be waiting to be fenced, and there must be work — configured services,
+ * or (with no live master elsewhere) a node left in maintenance by a shutdown or a queued command.
+ */
+export function canBecomeActive(input: ActivationInput): boolean {
+  const { nodeName, membership, managerStatus } = input;
+  if (!membership.isQuorate || !membership.isMember(nodeName)) return false;
+  const services = managerStatus?.serviceStatus ?? {};
+  for (const sid in services) {
+    const service = services[sid]!;
+    if (service.state === 'fence' && service.node === nodeName) return false;
+  }
+  for (const _sid in input.config.resources) return true;
+  const master = managerStatus?.masterNode;
+  const nodeStatus = managerStatus?.nodeStatus ?? {};
+  if (master !== undefined && nodeStatus[master] === 'online' && master !== nodeName) return false;
+  for (const [node, state] of Object.entries(nodeStatus)) {
+    if (state === 'maintenance' && !managerStatus?.nodeRequest[node]?.maintenance) return true;
+  }
+  return input.hasCrmCommands();
+}

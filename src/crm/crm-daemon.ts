@@ -1,0 +1,159 @@
+import { assert } from '../common/assert.ts';
+import { copyManagerStatus, emptyManagerStatus } from '../common/manager-status.ts';
+import type { LrmStatus } from '../common/lrm-status.ts';
+import type { CrmState } from '../common/states.ts';
+import type { CrmEnv } from '../env/env.ts';
+import { canBecomeActive } from './can-become-active.ts';
+import { Manager } from './manager.ts';
+
+/** A master with no configured services gives up office after this many rounds. */
+export const MASTER_IDLE_ROUNDS_MAX = 90;
+
+/** The CRM's memory between rounds. */
+export interface CrmLocal {
+  state: CrmState;
+  manager: Manager | undefined;
+  emptyConfigRounds: number;
+  isWatchdogOpen: boolean;
+  isStopRequested: boolean;
+}
+
+export type RoundVerdict = 'continue' | 'exit';
+
+export function startCrm(env: CrmEnv): CrmLocal {
+  env.emit({ ev: 'crm-state', from: 'startup', to: 'wait_for_quorum' });
+  return { state: 'wait_for_quorum', manager: undefined, emptyConfigRounds: 0, isWatchdogOpen: false, isStopRequested: false };
+}
+
+/** Asks the CRM to exit; a master releases the manager lease first so another node takes over at once. */
+export function requestCrmStop(local: CrmLocal): void {
+  local.isStopRequested = true;
+}
+
+/** One CRM round: state transitions first, then the work of the state reached. */
+export function crmRound(env: CrmEnv, local: CrmLocal): RoundVerdict {
+  transition(env, local);
+  switch (local.state) {
+    case 'wait_for_quorum':
+    case 'slave':
+      return local.isStopRequested ? 'exit' : 'continue';
+    case 'lost_manager_lock':
+      assert(false, 'lost_manager_lock is left within the round that entered it');
+    // falls through: unreachable, the assertion throws
+    case 'master':
+      return masterWork(env, local);
+  }
+}
+
+function isActivatable(env: CrmEnv): boolean {
+  return canBecomeActive({
+    nodeName: env.nodeName,
+    membership: env.membership(),
+    managerStatus: env.readManagerStatus(),
+    config: env.readConfig(),
+    hasCrmCommands: () => env.hasCrmCommands(),
+  });
+}
+
+function transition(env: CrmEnv, local: CrmLocal): void {
+  switch (local.state) {
+    case 'wait_for_quorum':
+      if (isActivatable(env)) setState(env, local, takeManagerLease(env, local) ? 'master' : 'slave');
+      return;
+    case 'slave':
+      if (!isActivatable(env)) setState(env, local, 'wait_for_quorum');
+      else if (takeManagerLease(env, local)) setState(env, local, 'master');
+      return;
+    case 'master':
+      if (!takeManagerLease(env, local)) {
+        setState(env, local, 'lost_manager_lock');
+        leaveLostLock(env, local);
+      }
+      return;
+    case 'lost_manager_lock':
+      leaveLostLock(env, local);
+      return;
+  }
+}
+
+/** A CRM that lost the manager lease retakes it at once if it can; otherwise it stands down. */
+function leaveLostLock(env: CrmEnv, local: CrmLocal): void {
+  if (isActivatable(env) && takeManagerLease(env, local)) {
+    setState(env, local, 'master');
+    return;
+  }
+  closeWatchdog(env, local);
+  setState(env, local, 'wait_for_quorum');
+}
+
+function masterWork(env: CrmEnv, local: CrmLocal): RoundVerdict {
+  if (local.isStopRequested) {
+    env.releaseManagerLease();
+    closeWatchdog(env, local);
+    return 'exit';
+  }
+  const config = env.readConfig();
+  local.emptyConfigRounds = Object.keys(config.resources).length === 0 ? local.emptyConfigRounds + 1 : 0;
+  if (local.emptyConfigRounds > MASTER_IDLE_ROUNDS_MAX) {
+    env.releaseManagerLease();
+    closeWatchdog(env, local);
+    setState(env, local, 'wait_for_quorum');
+    return 'continue';
+  }
+  runManagerRound(env, local.manager!);
+  return 'continue';
+}
+
+function runManagerRound(env: CrmEnv, manager: Manager): void {
+  const lrmStatuses = new Map<string, LrmStatus>();
+  for (const node of manager.knownNodes()) {
+    const status = env.readLrmStatus(node);
+    lrmStatuses.set(node, status ?? { state: 'wait_for_agent_lock', mode: 'active', results: {}, timestampMs: 0 });
+  }
+  const round = manager.round({
+    nowMs: env.nowMs(),
+    fenceDelayMs: env.timing.fenceDelayMs,
+    membership: env.membership(),
+    config: env.readConfig(),
+    lrmStatuses,
+    takeCommands: () => env.takeCrmCommands(),
+  });
+  let step = round.next();
+  while (!step.done) {
+    const fenced = new Set(step.value.filter((node) => env.tryAgentLeaseOf(node)));
+    step = round.next(fenced);
+  }
+  if (!step.value.shouldSave) return;
+  for (const update of step.value.resourceUpdates) env.updateResourceConfig(update.sid, update.patch);
+  env.writeManagerStatus(copyManagerStatus(manager.status));
+}
+
+function takeManagerLease(env: CrmEnv, local: CrmLocal): boolean {
+  if (!env.tryManagerLease()) return false;
+  if (local.isWatchdogOpen) {
+    env.watchdog.feed();
+  } else {
+    env.watchdog.open();
+    local.isWatchdogOpen = true;
+  }
+  return true;
+}
+
+function closeWatchdog(env: CrmEnv, local: CrmLocal): void {
+  if (!local.isWatchdogOpen) return;
+  env.watchdog.close();
+  local.isWatchdogOpen = false;
+}
+
+function setState(env: CrmEnv, local: CrmLocal, next: CrmState): void {
+  if (local.state === next) return;
+  env.emit({ ev: 'crm-state', from: local.state, to: next });
+  local.state = next;
+  if (next === 'master') {
+    const saved = env.readManagerStatus() ?? emptyManagerStatus();
+    local.manager = new Manager(copyManagerStatus(saved), env.nodeName, { emit: env.emit, newUid: () => env.newUid() });
+    local.emptyConfigRounds = 0;
+  } else {
+    local.manager = undefined;
+  }
+}

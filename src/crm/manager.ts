@@ -1,0 +1,268 @@
+import { assert, assertNever } from '../common/assert.ts';
+import type { ResourceConfig } from '../common/ha-config.ts';
+import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
+import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
+import type { RequestedState, ServiceState } from '../common/states.ts';
+import type { EmitEvent } from '../common/trace.ts';
+import type { HaConfig, Membership } from '../env/env.ts';
+import { applyCrmCommands } from './crm-commands.ts';
+import { NodeStatusTable } from './node-status.ts';
+import { NodeUsage } from './node-usage.ts';
+import { NodeSelector } from './select-node.ts';
+import type { ServiceContext, StateChangeParams } from './service-context.ts';
+import {
+  handleError,
+  handleFreeze,
+  handleMove,
+  handleRecovery,
+  handleRequestStart,
+  handleRequestStop,
+  handleStopped,
+} from './service-handlers.ts';
+import { handleStarted } from './started-handler.ts';
+
+/** One manager round would loop forever only through a bug; a state change per service per pass bounds it. */
+export const MANAGE_LOOP_PASSES_MAX = 64;
+
+const DISABLED_RESOURCE: ResourceConfig = { node: '', state: 'disabled', maxRestart: 0, maxRelocate: 0 };
+
+export interface ManagerRoundInput {
+  readonly nowMs: number;
+  readonly fenceDelayMs: number;
+  readonly membership: Membership;
+  readonly config: HaConfig;
+  /** Statuses of the nodes in `knownNodes()`, read before the round. */
+  readonly lrmStatuses: ReadonlyMap<string, LrmStatus>;
+  /** Removes the queued CRM commands and returns them (called only when the round gets that far). */
+  readonly takeCommands: () => readonly string[];
+}
+
+export interface ManagerRoundOutput {
+  /** False when the master's own node is not operational: nothing may be saved. */
+  readonly shouldSave: boolean;
+  readonly resourceUpdates: ReadonlyArray<{ sid: string; patch: { node?: string; state?: RequestedState } }>;
+}
+
+/** Ports the manager needs beyond plain input values. */
+export interface ManagerPorts {
+  readonly emit: EmitEvent;
+  readonly newUid: () => string;
+}
+
+/**
+ * The master's manager: owns the working manager status while this node is master and runs one
+ * manager round at a time. A round is a generator: it yields the nodes it wants fenced and is resumed
+ * with which of them the caller could fence (by taking their agent lease) — the only I/O inside a
+ * round, kept at the caller's edge.
+ */
+export class Manager {
+  readonly nodes: NodeStatusTable;
+  private sortedSids: string[] | undefined;
+
+  constructor(
+    readonly status: ManagerStatus,
+    private readonly nodeName: string,
+    private readonly ports: ManagerPorts,
+  ) {
+    this.nodes = new NodeStatusTable(status.nodeStatus, ports.emit);
+  }
+
+  knownNodes(): string[] {
+    return this.nodes.knownNodes();
+  }
+
+  *round(input: ManagerRoundInput): Generator<string[], ManagerRoundOutput, ReadonlySet<string>> {
+    const lrmModes = new Map<string, string>();
+    const lrmResults = new Map<string, LrmActionResult>();
+    for (const [node, lrmStatus] of input.lrmStatuses) {
+      lrmModes.set(node, lrmStatus.mode);
+      for (const [uid, result] of Object.entries(lrmStatus.results)) if (!lrmResults.has(uid)) lrmResults.set(uid, result);
+    }
+    this.nodes.update(input.membership, lrmModes, input.nowMs);
+    if (!this.nodes.isOperational(this.nodeName)) {
+      this.ports.emit({ ev: 'log', level: 'info', msg: 'master seems offline' });
+      return { shouldSave: false, resourceUpdates: [] };
+    }
+    this.syncManagedServices(input.config);
+    applyCrmCommands(input.takeCommands(), this.status, this.nodes, this.ports.emit);
+    const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
+    const context = this.contextFor(input, lrmModes, resourceUpdates);
+    const usage = context.usage;
+    for (const sid of this.sids()) usage.track(sid, this.status.serviceStatus[sid]!);
+    for (let pass = 0; ; pass++) {
+      assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
+      let changed = this.runHandlers(context.ctx, lrmResults, lrmModes);
+      const fenceTargets = this.fenceTargets();
+      if (fenceTargets.length > 0) {
+        const fenced = yield fenceTargets;
+        if (this.acknowledgeFences(context.ctx, fenceTargets, fenced)) changed = true;
+      }
+      if (!changed) break;
+    }
+    this.status.masterNode = this.nodeName;
+    this.status.timestampMs = input.nowMs;
+    return { shouldSave: true, resourceUpdates };
+  }
+
+  private sids(): string[] {
+    this.sortedSids ??= Object.keys(this.status.serviceStatus).sort();
+    return this.sortedSids;
+  }
+
+  /** Adds configured services not yet managed; drops managed ones that are gone or ignored. */
+  private syncManagedServices(config: HaConfig): void {
+    const services = this.status.serviceStatus;
+    for (const sid of Object.keys(config.resources).sort()) {
+      const resource = config.resources[sid]!;
+      if (services[sid] || resource.state === 'ignored') continue;
+      const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
+      services[sid] = { state, node: resource.node, uid: this.ports.newUid() };
+      this.sortedSids = undefined;
+      this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
+    }
+    for (const sid of Object.keys(services)) {
+      const resource = config.resources[sid];
+      if (resource && resource.state !== 'ignored') continue;
+      delete services[sid];
+      this.sortedSids = undefined;
+      this.ports.emit({ ev: 'service-remove', sid, reason: resource ? 'ignored' : 'deleted' });
+    }
+  }
+
+  private contextFor(
+    input: ManagerRoundInput,
+    lrmModes: ReadonlyMap<string, string>,
+    resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }>,
+  ): { ctx: ServiceContext; usage: NodeUsage } {
+    const { config, nowMs } = input;
+    const isStatic = config.settings.placement === 'static';
+    const sizing = isStatic ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
+    const usage = new NodeUsage(this.nodes.onlineNodes(), sizing);
+    const selector = new NodeSelector(usage, config.groups);
+    const movedTo = new Map<string, string>();
+    const ctx: ServiceContext = {
+      nowMs,
+      nodes: this.nodes,
+      selector,
+      rebalanceOnStart: config.settings.rebalanceOnStart,
+      emit: this.ports.emit,
+      resource: (sid) => {
+        const resource = config.resources[sid] ?? DISABLED_RESOURCE;
+        const node = movedTo.get(sid);
+        return node === undefined ? resource : { ...resource, node };
+      },
+      isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
+      lrmMode: (node) => lrmModes.get(node),
+      change: (sid, status, next, params) => this.changeState(usage, sid, status, next, params),
+      renewUid: (_sid, status) => {
+        status.uid = this.ports.newUid();
+      },
+      updateResource: (sid, patch) => {
+        if (patch.node !== undefined) movedTo.set(sid, patch.node);
+        resourceUpdates.push({ sid, patch });
+      },
+    };
+    return { ctx, usage };
+  }
+
+  /** One pass over all services in sid order; true if any service changed state. */
+  private runHandlers(ctx: ServiceContext, lrmResults: ReadonlyMap<string, LrmActionResult>, lrmModes: ReadonlyMap<string, string>): boolean {
+    let changed = false;
+    for (const sid of this.sids()) {
+      const status = this.status.serviceStatus[sid]!;
+      const before = status.state;
+      const result = lrmResults.get(status.uid);
+      this.dispatch(ctx, sid, status, result);
+      const after = status.state as ServiceState;
+      if ((after === 'started' || after === 'stopped' || after === 'request_stop') && lrmModes.get(status.node) === 'restart') {
+        ctx.change(sid, status, 'freeze');
+      }
+      if (status.state !== before) changed = true;
+    }
+    return changed;
+  }
+
+  private dispatch(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
+    const state = status.state;
+    switch (state) {
+      case 'request_start':
+        return handleRequestStart(ctx, sid, status);
+      case 'started':
+        return handleStarted(ctx, sid, status, result);
+      case 'migrate':
+      case 'relocate':
+      case 'request_start_balance':
+        return handleMove(ctx, sid, status, result);
+      case 'request_stop':
+        return handleRequestStop(ctx, sid, status, result);
+      case 'stopped':
+        return handleStopped(ctx, sid, status);
+      case 'fence':
+        return; // waits for the fencing step
+      case 'recovery':
+        return handleRecovery(ctx, sid, status);
+      case 'freeze':
+        return handleFreeze(ctx, sid, status);
+      case 'error':
+        return handleError(ctx, sid, status);
+      default:
+        assertNever(state, 'service state');
+    }
+  }
+
+  /** Nodes to fence, in order: those of services in `fence` (by sid), then nodes left in `fence`. */
+  private fenceTargets(): string[] {
+    const targets: string[] = [];
+    const seen = new Set<string>();
+    for (const sid of this.sids()) {
+      const status = this.status.serviceStatus[sid]!;
+      if (status.state !== 'fence' || seen.has(status.node)) continue;
+      seen.add(status.node);
+      targets.push(status.node);
+    }
+    for (const node of this.nodes.knownNodes()) {
+      if (!seen.has(node) && this.nodes.stateOf(node) === 'fence') targets.push(node);
+    }
+    for (const node of targets) {
+      if (this.nodes.stateOf(node) === 'fence') continue;
+      this.nodes.setState(node, 'fence');
+      this.ports.emit({ ev: 'fence', target: node });
+    }
+    return targets;
+  }
+
+  /** Applies the fence results; true if a node was fenced. Its services go to `recovery`. */
+  private acknowledgeFences(ctx: ServiceContext, targets: readonly string[], fenced: ReadonlySet<string>): boolean {
+    let changed = false;
+    for (const node of targets) {
+      if (!fenced.has(node)) continue;
+      changed = true;
+      this.ports.emit({ ev: 'fence-ack', target: node });
+      this.nodes.setState(node, 'unknown');
+    }
+    if (!changed) return false;
+    for (const sid of this.sids()) {
+      const status = this.status.serviceStatus[sid]!;
+      if (status.state === 'fence' && fenced.has(status.node)) ctx.change(sid, status, 'recovery');
+    }
+    return true;
+  }
+
+  private changeState(usage: NodeUsage, sid: string, status: ServiceStatus, next: ServiceState, params: StateChangeParams = {}): void {
+    const previous = status.state;
+    assert(previous !== next, `Service ${sid} is already ${next}`);
+    assert(this.status.serviceStatus[sid] === status, `Service ${sid} is not managed`);
+    delete status.target;
+    delete status.running;
+    delete status.timeoutS;
+    delete status.cmd;
+    status.state = next;
+    if (params.node !== undefined) status.node = params.node;
+    if (params.target !== undefined) status.target = params.target;
+    if (params.timeoutS !== undefined) status.timeoutS = params.timeoutS;
+    status.uid = this.ports.newUid();
+    usage.track(sid, status);
+    const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null };
+    this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
+  }
+}

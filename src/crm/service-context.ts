@@ -1,0 +1,33 @@
+import type { ResourceConfig } from '../common/ha-config.ts';
+import type { ServiceState } from '../common/states.ts';
+import type { EmitEvent } from '../common/trace.ts';
+import type { ServiceStatus } from '../common/manager-status.ts';
+import type { RequestedState } from '../common/states.ts';
+import type { NodeStatusTable } from './node-status.ts';
+import type { NodeSelector } from './select-node.ts';
+
+export interface StateChangeParams {
+  readonly node?: string;
+  readonly target?: string;
+  readonly timeoutS?: number;
+}
+
+/** What a service state handler may read and do during one manager round. */
+export interface ServiceContext {
+  readonly nowMs: number;
+  readonly nodes: NodeStatusTable;
+  readonly selector: NodeSelector;
+  readonly rebalanceOnStart: boolean;
+  readonly emit: EmitEvent;
+  /** The service's configuration; a service without one counts as disabled. */
+  resource(sid: string): ResourceConfig;
+  /** True when `node` is not online and was last seen at least a fence delay ago. */
+  isOfflineDelayed(node: string): boolean;
+  lrmMode(node: string): string | undefined;
+  /** The one way a service changes state: fresh request id, one event, usage updated. */
+  change(sid: string, status: ServiceStatus, next: ServiceState, params?: StateChangeParams): void;
+  /** A fresh request id for the same state, so the LRM acts on it again. */
+  renewUid(sid: string, status: ServiceStatus): void;
+  /** Writes the service's configuration (node after a recovery, state after a stop command). */
+  updateResource(sid: string, patch: { node?: string; state?: RequestedState }): void;
+}

@@ -1,0 +1,123 @@
+import { assert } from '../common/assert.ts';
+import { LrmResult } from '../common/lrm-result.ts';
+import type { LrmActionResult } from '../common/lrm-status.ts';
+import type { ServiceStatus } from '../common/manager-status.ts';
+import type { ServiceContext } from './service-context.ts';
+
+/**
+ * State handlers for every service state but `started` (see started-handler.ts). Each looks at one
+ * service once per pass of the manager loop and changes its state through `ctx.change`.
+ */
+
+export function handleRequestStart(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  if (ctx.rebalanceOnStart) {
+    const config = ctx.resource(sid);
+    const best = ctx.selector.select({
+      sid,
+      group: config.group,
+      currentNode: status.node,
+      mode: 'best',
+      maintenanceFallback: status.maintenanceNode,
+    });
+    if (best !== undefined && best !== status.node) {
+      ctx.change(sid, status, 'request_start_balance', { target: best });
+      return;
+    }
+  }
+  ctx.change(sid, status, 'started');
+}
+
+/** `migrate`, `relocate` and `request_start_balance`: wait for the move's result on the source. */
+export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
+  if (result) {
+    const next = ctx.resource(sid).state === 'started' ? 'started' : 'request_stop';
+    switch (result.result) {
+      case LrmResult.success:
+        assert(status.target !== undefined, `Move of ${sid} has no target`);
+        ctx.change(sid, status, next, { node: status.target });
+        return;
+      case LrmResult.wrongNode:
+        ctx.change(sid, status, 'error');
+        break;
+      case LrmResult.ignored:
+        ctx.change(sid, status, next);
+        break;
+      default:
+        // The move failed: the service is still on its source node.
+        ctx.change(sid, status, next);
+        return;
+    }
+  }
+  if (status.state !== 'fence' && ctx.isOfflineDelayed(status.node)) ctx.change(sid, status, 'fence');
+}
+
+export function handleRequestStop(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
+  if (result) {
+    ctx.change(sid, status, result.result === LrmResult.success ? 'stopped' : 'error');
+    return;
+  }
+  if (ctx.isOfflineDelayed(status.node)) ctx.change(sid, status, 'fence');
+}
+
+export function handleStopped(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  const config = ctx.resource(sid);
+  if (status.node !== config.node) {
+    // A move that was cut short by a fence left the service elsewhere than recorded.
+    ctx.emit({ ev: 'service-fixup', sid, from: status.node, to: config.node });
+    status.node = config.node;
+  }
+  const command = status.cmd;
+  if (command) {
+    delete status.cmd;
+    if (command.kind === 'stop') {
+      ctx.emit({ ev: 'log', level: 'info', msg: `ignore stop of ${sid}: service already stopped` });
+    } else if (!ctx.nodes.isOnline(command.target)) {
+      ctx.emit({ ev: 'log', level: 'err', msg: `ignore ${command.kind} of ${sid}: node ${command.target} not online` });
+    } else if (command.target === status.node) {
+      ctx.emit({ ev: 'log', level: 'info', msg: `ignore ${command.kind} of ${sid}: already on ${command.target}` });
+    } else {
+      ctx.change(sid, status, command.kind, { target: command.target });
+      return;
+    }
+  }
+  if (config.state === 'disabled') return; // the LRM keeps stopping it; never recovered
+  if (ctx.isOfflineDelayed(status.node) && ctx.nodes.stateOf(status.node) !== 'maintenance') {
+    ctx.change(sid, status, 'fence');
+    return;
+  }
+  if (config.state === 'started') ctx.change(sid, status, 'request_start');
+}
+
+export function handleRecovery(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  const config = ctx.resource(sid);
+  const fencedNode = status.node;
+  const node = ctx.selector.select({
+    sid,
+    group: config.group,
+    currentNode: fencedNode,
+    mode: 'normal',
+    maintenanceFallback: status.maintenanceNode,
+  });
+  if (node === undefined) {
+    ctx.emit({ ev: 'recover-failed', sid, from: fencedNode });
+    if (config.state === 'disabled') {
+      delete status.failedNodes;
+      ctx.change(sid, status, 'stopped');
+    }
+    return;
+  }
+  ctx.emit({ ev: 'recover', sid, from: fencedNode, to: node });
+  ctx.updateResource(sid, { node });
+  ctx.change(sid, status, config.state === 'started' ? 'started' : 'request_stop', { node });
+}
+
+export function handleFreeze(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  if (ctx.lrmMode(status.node) !== 'active') return;
+  ctx.change(sid, status, ctx.resource(sid).state === 'started' ? 'started' : 'request_stop');
+}
+
+export function handleError(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  if (ctx.resource(sid).state !== 'disabled') return;
+  delete status.failedNodes;
+  ctx.change(sid, status, 'stopped');
+}

@@ -1,0 +1,109 @@
+import { LrmResult } from '../common/lrm-result.ts';
+import type { LrmActionResult } from '../common/lrm-status.ts';
+import type { PendingCommand, ServiceStatus } from '../common/manager-status.ts';
+import { movesOnline } from '../common/sid.ts';
+import type { SelectMode } from './select-node.ts';
+import type { ServiceContext } from './service-context.ts';
+
+/**
+ * `started`: the service should run on its node. Watches the node (fence it when lost, move away
+ * from a node in maintenance), applies stop requests and pending commands, applies the relocate
+ * policy to failed starts, and keeps the service on the node its group prefers.
+ */
+export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
+  if (!ctx.nodes.isOnline(status.node)) {
+    if (ctx.isOfflineDelayed(status.node)) ctx.change(sid, status, 'fence');
+    if (ctx.nodes.stateOf(status.node) !== 'maintenance') return;
+    // Remember where it came from: it returns there when maintenance ends.
+    status.maintenanceNode = status.node;
+  }
+  const config = ctx.resource(sid);
+  if (config.state === 'disabled' || config.state === 'stopped') {
+    ctx.change(sid, status, 'request_stop');
+    return;
+  }
+  if (config.state !== 'started') return;
+  if (status.cmd) {
+    applyCommand(ctx, sid, status, status.cmd);
+    return;
+  }
+  let mode: SelectMode = 'normal';
+  if (result) {
+    const verdict = applyStartResult(ctx, sid, status, result, config.maxRelocate);
+    if (verdict === 'error') return;
+    mode = verdict;
+  }
+  const node = ctx.selector.select({
+    sid,
+    group: config.group,
+    currentNode: status.node,
+    mode,
+    failedNodes: status.failedNodes,
+    maintenanceFallback: status.maintenanceNode,
+  });
+  if (node !== undefined && node !== status.node) {
+    dropStaleFallback(status, node);
+    ctx.change(sid, status, movesOnline(sid) ? 'migrate' : 'relocate', { target: node });
+    return;
+  }
+  if (mode === 'next' && node === undefined) {
+    ctx.emit({ ev: 'policy', sid, kind: 'retry-current', detail: { failed_nodes: [...(status.failedNodes ?? [])] } });
+  }
+  if (status.maintenanceNode !== undefined && status.maintenanceNode === status.node && ctx.nodes.isOnline(status.node)) {
+    delete status.maintenanceNode; // back home (or never left): nothing to return to
+  }
+  // A fresh request id makes the LRM check again that the service runs.
+  if (result) ctx.renewUid(sid, status);
+}
+
+function applyCommand(ctx: ServiceContext, sid: string, status: ServiceStatus, command: PendingCommand): void {
+  delete status.cmd;
+  if (command.kind === 'stop') {
+    ctx.change(sid, status, 'request_stop', { timeoutS: command.timeoutS });
+    ctx.updateResource(sid, { state: 'stopped' });
+    return;
+  }
+  if (!ctx.nodes.isOnline(command.target)) {
+    ctx.emit({ ev: 'log', level: 'err', msg: `ignore ${command.kind} of ${sid}: node ${command.target} not online` });
+  } else if (command.target === status.node) {
+    ctx.emit({ ev: 'log', level: 'info', msg: `ignore ${command.kind} of ${sid}: already on ${command.target}` });
+  } else {
+    ctx.change(sid, status, command.kind, { target: command.target });
+  }
+}
+
+/** The relocate policy: returns how to pick the node next, or 'error' when the service gave up. */
+function applyStartResult(
+  ctx: ServiceContext,
+  sid: string,
+  status: ServiceStatus,
+  result: LrmActionResult,
+  maxRelocate: number,
+): SelectMode | 'error' {
+  if (result.result === LrmResult.success) {
+    if (status.failedNodes) {
+      ctx.emit({ ev: 'policy', sid, kind: 'relocate-ok', detail: { node: status.node, failed_nodes: status.failedNodes } });
+      delete status.failedNodes;
+    }
+    status.running = true;
+    return 'normal';
+  }
+  delete status.running;
+  const failedNodes = (status.failedNodes ??= []);
+  failedNodes.push(status.node);
+  const isRetryable = result.result === LrmResult.error || result.result === LrmResult.wrongNode;
+  if (isRetryable && failedNodes.length <= maxRelocate) {
+    ctx.emit({ ev: 'policy', sid, kind: 'relocate', detail: { failed_on: status.node, failed_nodes: [...failedNodes] } });
+    return 'next';
+  }
+  ctx.emit({ ev: 'policy', sid, kind: 'error', detail: { failed_nodes: [...failedNodes], result: result.result } });
+  ctx.change(sid, status, 'error');
+  return 'error';
+}
+
+/** The maintenance fallback survives only moves back to it or away from it. */
+function dropStaleFallback(status: ServiceStatus, destination: string): void {
+  const fallback = status.maintenanceNode;
+  if (fallback === undefined) return;
+  if (destination === fallback || status.node !== fallback) delete status.maintenanceNode;
+}

@@ -1,0 +1,108 @@
+/**
+ * The environment ports of the CRM and LRM rounds. The decision logic in src/crm and src/lrm sees the
+ * world only through these interfaces; the simulator and the node daemons implement them.
+ *
+ * The ports are synchronous on purpose: every call is a short local operation (a lease
+ * compare-and-set, a status file read, a config read), and long work — service actions — is started by
+ * one round and collected by a later one (`startJob` / `takeFinishedJobs`), never awaited inside a
+ * decision. A call that fails because the store is unreachable reports it as a value (false,
+ * undefined), never by throwing; a thrown error is a bug.
+ */
+import type { EmitEvent } from '../common/trace.ts';
+import type { ManagerStatus } from '../common/manager-status.ts';
+import type { LrmStatus } from '../common/lrm-status.ts';
+import type {
+  ClusterSettings,
+  GroupConfig,
+  NodeCapacity,
+  ResourceConfig,
+  ServiceSize,
+} from '../common/ha-config.ts';
+import type { RequestedState } from '../common/states.ts';
+import type { LrmResultCode } from '../common/lrm-result.ts';
+import type { Timing } from '../common/timing.ts';
+
+/** The cluster as this node sees it now. */
+export interface Membership {
+  readonly isQuorate: boolean;
+  /** All nodes of the membership list, sorted. */
+  readonly nodes: readonly string[];
+  /** True for a node that is a member of the quorate partition this node is in. */
+  isMember(node: string): boolean;
+}
+
+/** The shared configuration, as last parsed successfully. Readers must not mutate it. */
+export interface HaConfig {
+  readonly resources: Readonly<Record<string, ResourceConfig>>;
+  readonly groups: Readonly<Record<string, GroupConfig>>;
+  readonly settings: ClusterSettings;
+  readonly serviceSizes: Readonly<Record<string, ServiceSize>>;
+  readonly nodeCapacities: Readonly<Record<string, NodeCapacity>>;
+}
+
+/** One watchdog client registration of a daemon (CRM or LRM) on its node. */
+export interface WatchdogPort {
+  /** Arms the registration (first keepalive). */
+  open(): void;
+  /** Keepalive: call only right after a successful lease renewal. */
+  feed(): void;
+  /** Clean leave: the node is no longer protected by this daemon. */
+  close(): void;
+}
+
+interface CommonEnv {
+  readonly nodeName: string;
+  readonly timing: Timing;
+  /** Monotonic time of this node in integer milliseconds. */
+  nowMs(): number;
+  membership(): Membership;
+  readConfig(): HaConfig;
+  /** The manager status as the master last saved it; undefined when unreadable. */
+  readManagerStatus(): ManagerStatus | undefined;
+  readonly watchdog: WatchdogPort;
+  readonly emit: EmitEvent;
+}
+
+export interface CrmEnv extends CommonEnv {
+  /** Takes or renews the manager lease for this node. */
+  tryManagerLease(): boolean;
+  releaseManagerLease(): boolean;
+  /** Takes another node's agent lease: the proof that the node is fenced. */
+  tryAgentLeaseOf(node: string): boolean;
+  writeManagerStatus(status: ManagerStatus): void;
+  readLrmStatus(node: string): LrmStatus | undefined;
+  hasCrmCommands(): boolean;
+  /** Removes and returns the queued commands, oldest first. */
+  takeCrmCommands(): string[];
+  updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void;
+  /** A fresh, unique request id. */
+  newUid(): string;
+}
+
+/** A service action handed to a driver. */
+export interface LrmJob {
+  readonly sid: string;
+  /** Undefined for the local stops of a node shutdown, which report to nobody. */
+  readonly uid: string | undefined;
+  readonly request: string;
+  readonly target?: string;
+  readonly timeoutS?: number;
+}
+
+export interface LrmJobResult {
+  readonly sid: string;
+  readonly uid: string | undefined;
+  readonly request: string;
+  readonly result: LrmResultCode;
+}
+
+export interface LrmEnv extends CommonEnv {
+  /** Takes or renews this node's agent lease. */
+  tryAgentLease(): boolean;
+  releaseAgentLease(): boolean;
+  /** Publishes the LRM status; false when it could not (no quorum, store unreachable). */
+  writeLrmStatus(status: LrmStatus): boolean;
+  startJob(job: LrmJob): void;
+  /** Results of jobs that have finished since the last call. */
+  takeFinishedJobs(): LrmJobResult[];
+}

@@ -1,0 +1,223 @@
+import type { LrmState } from '../common/states.ts';
+import type { LrmEnv } from '../env/env.ts';
+import type { RoundVerdict } from '../crm/crm-daemon.ts';
+import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
+import { modeForShutdown } from './shutdown-mode.ts';
+import { pruneResults, queueRequest, runWorkers } from './lrm-workers.ts';
+import { activeServiceCount, hasAnyService, hasFenceRequest } from './service-counts.ts';
+
+/** An active LRM with no service assigned for this many rounds releases its lease and goes idle. */
+export const LRM_IDLE_ROUNDS_MAX = 60;
+/** An LRM asked to restart while it lost its lease gives up waiting for its services after this long. */
+export const LOST_LOCK_RESTART_GIVE_UP_MS = 90_000;
+
+export function startLrm(env: LrmEnv): LrmLocal {
+  env.emit({ ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });
+  return {
+    state: 'wait_for_agent_lock',
+    mode: 'active',
+    stateChangedMs: env.nowMs(),
+    shutdown: undefined,
+    shutdownStopErrors: 0,
+    hasPublishedStatus: false,
+    isWatchdogOpen: false,
+    idleRounds: 0,
+    services: {},
+    isMaintenanceRequested: false,
+    results: {},
+    processedUids: new Set(),
+    restartTries: new Map(),
+    workers: new Map(),
+  };
+}
+
+/**
+ * A request to exit: node shutdown or reboot (the cluster's shutdown policy decides the mode), or an
+ * LRM restart. Local stops are queued for a shutdown or reboot unless services are to be migrated.
+ */
+export function requestLrmShutdown(env: LrmEnv, local: LrmLocal, kind: ShutdownKind): void {
+  if (local.shutdown) return;
+  const policy = env.readConfig().settings.shutdownPolicy;
+  const mode = local.mode === 'maintenance' ? 'maintenance' : modeForShutdown(kind, policy);
+  if (kind !== 'restart') env.emit({ ev: 'lrm-shutdown', policy });
+  if (kind !== 'restart' && mode !== 'maintenance') {
+    for (const sid of Object.keys(local.services).sort()) {
+      if (local.services[sid]!.node === env.nodeName) queueRequest(local, { sid, uid: undefined, request: 'request_stop' });
+    }
+  }
+  local.shutdown = { kind, atMs: env.nowMs() };
+  setMode(env, local, mode, `${kind} request`);
+  publishStatus(env, local);
+}
+
+/** One LRM round: read the manager status, state transitions, then the work of the state reached. */
+export function lrmRound(env: LrmEnv, local: LrmLocal): RoundVerdict {
+  if (!local.hasPublishedStatus && !publishStatus(env, local)) return local.shutdown ? 'exit' : 'continue';
+  readManagerStatus(env, local);
+  transition(env, local);
+  switch (local.state) {
+    case 'wait_for_agent_lock':
+      if (local.shutdown) return 'exit';
+      publishStatus(env, local);
+      return 'continue';
+    case 'active':
+      return activeWork(env, local);
+    case 'lost_agent_lock':
+      return lostLockWork(env, local);
+    case 'maintenance':
+      return maintenanceWork(env, local);
+  }
+}
+
+function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
+  const status = env.readManagerStatus();
+  if (!status) return;
+  local.services = status.serviceStatus;
+  local.isMaintenanceRequested = status.nodeRequest[env.nodeName]?.maintenance === true;
+  if (local.shutdown) return;
+  if (local.isMaintenanceRequested && local.mode !== 'maintenance') setMode(env, local, 'maintenance', 'maintenance requested');
+  if (!local.isMaintenanceRequested && local.mode === 'maintenance') setMode(env, local, 'active', 'maintenance request cleared');
+}
+
+function transition(env: LrmEnv, local: LrmLocal): void {
+  const isFenceRequested = hasFenceRequest(env, local.services);
+  const membership = env.membership();
+  const isQuorate = membership.isQuorate && membership.isMember(env.nodeName);
+  switch (local.state) {
+    case 'wait_for_agent_lock':
+      if (!isFenceRequested && activeServiceCount(env.nodeName, local.services) > 0 && isQuorate && takeAgentLease(env, local)) {
+        setState(env, local, 'active');
+      }
+      return;
+    case 'lost_agent_lock':
+      if (!isFenceRequested && isQuorate && takeAgentLease(env, local)) setState(env, local, 'active');
+      return;
+    case 'active':
+      if (isFenceRequested || !takeAgentLease(env, local)) setState(env, local, 'lost_agent_lock');
+      else if (local.mode === 'maintenance') setState(env, local, 'maintenance');
+      else countIdleRound(env, local);
+      return;
+    case 'maintenance':
+      if (isFenceRequested) setState(env, local, 'lost_agent_lock');
+      else if (activeServiceCount(env.nodeName, local.services) > 0 || runWorkers(env, local) > 0) {
+        if (!takeAgentLease(env, local)) setState(env, local, 'lost_agent_lock');
+      } else if (local.mode !== 'maintenance') {
+        setState(env, local, takeAgentLease(env, local) ? 'active' : 'lost_agent_lock');
+      }
+      return;
+  }
+}
+
+function countIdleRound(env: LrmEnv, local: LrmLocal): void {
+  if (hasAnyService(env.nodeName, local.services) || runWorkers(env, local) > 0) {
+    local.idleRounds = 0;
+    return;
+  }
+  local.idleRounds++;
+  if (local.idleRounds <= LRM_IDLE_ROUNDS_MAX) return;
+  env.releaseAgentLease();
+  closeWatchdog(env, local);
+  setState(env, local, 'wait_for_agent_lock');
+  local.idleRounds = 0;
+}
+
+function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
+  let verdict: RoundVerdict = 'continue';
+  if (!local.shutdown) {
+    manageResources(env, local);
+  } else if (local.mode === 'restart') {
+    const workers = runWorkers(env, local);
+    if (activeServiceCount(env.nodeName, local.services) === 0 && workers === 0) {
+      closeWatchdog(env, local);
+      env.releaseAgentLease();
+      verdict = 'exit';
+    }
+  } else if (runWorkers(env, local) === 0) {
+    if (local.shutdownStopErrors === 0) {
+      closeWatchdog(env, local);
+      env.releaseAgentLease();
+    }
+    verdict = 'exit';
+  }
+  publishStatus(env, local);
+  return verdict;
+}
+
+function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
+  if (!local.shutdown) return 'continue';
+  if (activeServiceCount(env.nodeName, local.services) === 0) {
+    closeWatchdog(env, local);
+    return 'exit';
+  }
+  const isStuck = local.mode === 'restart' && env.nowMs() - local.stateChangedMs > LOST_LOCK_RESTART_GIVE_UP_MS;
+  return isStuck ? 'exit' : 'continue';
+}
+
+function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
+  let verdict: RoundVerdict = 'continue';
+  if (activeServiceCount(env.nodeName, local.services) === 0 && runWorkers(env, local) === 0) {
+    // Nothing left to protect: leave watchdog protection so losing quorum cannot reset the node.
+    closeWatchdog(env, local);
+    env.releaseAgentLease();
+    if (local.shutdown) verdict = 'exit';
+  }
+  if (verdict === 'continue') manageResources(env, local);
+  publishStatus(env, local);
+  return verdict;
+}
+
+/** Queues the request of every service of this node and runs the workers. */
+function manageResources(env: LrmEnv, local: LrmLocal): void {
+  pruneResults(local);
+  for (const sid in local.services) {
+    const service = local.services[sid]!;
+    if (service.node !== env.nodeName || !service.uid) continue;
+    if (service.state === 'recovery' || service.state === 'freeze' || service.state === 'request_start') continue;
+    queueRequest(local, {
+      sid,
+      uid: service.uid,
+      request: service.state,
+      ...(service.target !== undefined ? { target: service.target } : {}),
+      ...(service.timeoutS !== undefined ? { timeoutS: service.timeoutS } : {}),
+    });
+  }
+  runWorkers(env, local);
+}
+
+function publishStatus(env: LrmEnv, local: LrmLocal): boolean {
+  const membership = env.membership();
+  if (!membership.isQuorate || !membership.isMember(env.nodeName)) return false;
+  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: { ...local.results }, timestampMs: env.nowMs() });
+  if (isWritten) local.hasPublishedStatus = true;
+  return isWritten;
+}
+
+function takeAgentLease(env: LrmEnv, local: LrmLocal): boolean {
+  if (!env.tryAgentLease()) return false;
+  if (local.isWatchdogOpen) {
+    env.watchdog.feed();
+  } else {
+    env.watchdog.open();
+    local.isWatchdogOpen = true;
+  }
+  return true;
+}
+
+function closeWatchdog(env: LrmEnv, local: LrmLocal): void {
+  if (!local.isWatchdogOpen) return;
+  env.watchdog.close();
+  local.isWatchdogOpen = false;
+}
+
+function setState(env: LrmEnv, local: LrmLocal, next: LrmState): void {
+  if (local.state === next) return;
+  env.emit({ ev: 'lrm-state', from: local.state, to: next });
+  local.state = next;
+  local.stateChangedMs = env.nowMs();
+}
+
+function setMode(env: LrmEnv, local: LrmLocal, mode: LrmLocal['mode'], why: string): void {
+  if (local.mode === mode) return;
+  local.mode = mode;
+  env.emit({ ev: 'lrm-mode', mode, why });
+}

@@ -1,0 +1,38 @@
+import type { LrmActionResult } from '../common/lrm-status.ts';
+import type { ServiceStatus } from '../common/manager-status.ts';
+import type { LrmMode, LrmState } from '../common/states.ts';
+
+/** A service action the LRM has queued or handed to a driver. */
+export interface Worker {
+  readonly sid: string;
+  readonly uid: string | undefined;
+  readonly request: string;
+  readonly target?: string;
+  readonly timeoutS?: number;
+  isRunning: boolean;
+  /** Rounds this worker waited for a free slot: the longest waiting starts first. */
+  startTries: number;
+}
+
+export type ShutdownKind = 'shutdown' | 'reboot' | 'restart';
+
+/** The LRM's memory between rounds. */
+export interface LrmLocal {
+  state: LrmState;
+  mode: LrmMode;
+  stateChangedMs: number;
+  /** The pending request to exit, if any. */
+  shutdown: { kind: ShutdownKind; atMs: number } | undefined;
+  /** Local stops of a node shutdown that failed: the lease is then kept until the watchdog acts. */
+  shutdownStopErrors: number;
+  hasPublishedStatus: boolean;
+  isWatchdogOpen: boolean;
+  idleRounds: number;
+  /** The service status as the master last saved it. */
+  services: Readonly<Record<string, ServiceStatus>>;
+  isMaintenanceRequested: boolean;
+  results: Record<string, LrmActionResult>;
+  processedUids: Set<string>;
+  restartTries: Map<string, number>;
+  workers: Map<string, Worker>;
+}

@@ -1,0 +1,79 @@
+import { assertNever } from '../common/assert.ts';
+import { DEFAULT_MAX_RELOCATE, DEFAULT_MAX_RESTART } from '../common/ha-config.ts';
+import { requestCrmStop } from '../crm/crm-daemon.ts';
+import type { SimCommand } from './sim-commands.ts';
+import type { Simulator } from './simulator.ts';
+
+/** Carries out one scenario command (all but `delay` and `skip-round`, which steer the run itself). */
+export function applyCommand(simulator: Simulator, command: SimCommand): void {
+  const cluster = simulator.cluster;
+  switch (command.kind) {
+    case 'power': {
+      const node = cluster.node(command.node);
+      if (command.isOn) simulator.powerOn(node, 'power');
+      else simulator.powerOff(node, 'power');
+      return;
+    }
+    case 'network': {
+      const node = cluster.node(command.node);
+      if (node.isPoweredOn) node.isNetworkOn = command.isOn;
+      cluster.hardwareChanged();
+      return;
+    }
+    case 'reboot':
+    case 'shutdown':
+    case 'restart-lrm':
+      simulator.requestNodeShutdown(cluster.node(command.node), command.kind);
+      return;
+    case 'crm': {
+      const node = cluster.node(command.node);
+      if (command.action === 'stop') {
+        if (node.crm) requestCrmStop(node.crm);
+      } else if (command.action === 'start') {
+        if (node.isPoweredOn) simulator.startCrmOn(node);
+      } else {
+        cluster.crmCommands.push(`${command.action} ${command.node}`);
+      }
+      return;
+    }
+    case 'service-state': {
+      const resource = cluster.resources[command.sid];
+      if (resource) cluster.resources[command.sid] = { ...resource, state: command.state };
+      return;
+    }
+    case 'service-move':
+      cluster.crmCommands.push(`${command.move} ${command.sid} ${command.node}`);
+      return;
+    case 'service-stop':
+      cluster.crmCommands.push(`stop ${command.sid} ${command.timeoutS}`);
+      return;
+    case 'service-add':
+      cluster.resources[command.sid] = {
+        node: command.node,
+        state: command.state,
+        maxRestart: DEFAULT_MAX_RESTART,
+        maxRelocate: DEFAULT_MAX_RELOCATE,
+      };
+      cluster.ensureSize(command.sid);
+      if (command.isRunning) cluster.setRunning(command.node, command.sid, true);
+      return;
+    case 'service-delete':
+      delete cluster.resources[command.sid];
+      return;
+    case 'service-lock':
+      if (command.lock === undefined) cluster.locks.delete(command.sid);
+      else cluster.locks.set(command.sid, command.lock);
+      return;
+    case 'cfs': {
+      const node = cluster.node(command.node);
+      if (command.part === 'rw') node.isWriteFailing = !command.isWorking;
+      else node.isStateUpdateFailing = !command.isWorking;
+      return;
+    }
+    case 'delay':
+    case 'skip-round':
+      return;
+    default:
+      assertNever(command, 'scenario command');
+  }
+}

@@ -1,0 +1,199 @@
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import {
+  DEFAULT_CLUSTER_SETTINGS,
+  DEFAULT_MAX_RELOCATE,
+  DEFAULT_MAX_RESTART,
+  type ClusterSettings,
+  type GroupConfig,
+  type ResourceConfig,
+  type ServiceSize,
+} from '../common/ha-config.ts';
+import { isValidSid } from '../common/sid.ts';
+import { isOneOf, PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
+import type { ManagerStatus } from '../common/manager-status.ts';
+import { parseGroups } from '../config/groups.ts';
+import { ConfigError } from '../config/section-config.ts';
+import { parseManagerStatusJson } from './manager-status-json.ts';
+import { parseCommand, type SimCommand } from './sim-commands.ts';
+
+/** A scenario input problem; the message names the file and what is wrong. */
+export class ScenarioError extends Error {
+  override name = 'ScenarioError';
+}
+
+export interface SimNodeSpec {
+  readonly isPoweredOn: boolean;
+  readonly isNetworkOn: boolean;
+  readonly cpus?: number;
+  readonly memoryBytes?: number;
+}
+
+export interface Scenario {
+  readonly name: string;
+  readonly nodes: Readonly<Record<string, SimNodeSpec>>;
+  readonly managerStatus: ManagerStatus;
+  readonly resources: Record<string, ResourceConfig>;
+  readonly groups: Record<string, GroupConfig>;
+  readonly settings: ClusterSettings;
+  readonly serviceSizes: Record<string, ServiceSize>;
+  /** Services already running at time 0, by node. */
+  readonly running: Record<string, string[]>;
+  readonly batches: SimCommand[][];
+}
+
+export function loadScenario(dir: string): Scenario {
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScenarioError(`${dir}: Not a scenario directory`);
+  const nodes = parseHardware(readJson(dir, 'hardware_status', true));
+  const nodeNames = Object.keys(nodes);
+  const resources = parseResources(readJson(dir, 'service_config', true), join(dir, 'service_config'));
+  const groupsFile = join(dir, 'groups');
+  const groups = existsSync(groupsFile) ? parseGroupsFile(groupsFile) : defaultGroups();
+  const cmdlistFile = join(dir, 'cmdlist');
+  const batches = parseCmdlist(readJson(dir, 'cmdlist', true), cmdlistFile, new Set(nodeNames));
+  const running: Record<string, string[]> = {};
+  for (const node of nodeNames) {
+    const status = readJson(dir, `service_status_${node}`, false);
+    if (status !== undefined) running[node] = Object.keys(objectIn(status, `service_status_${node}`)).filter((sid) => (status as Record<string, unknown>)[sid]);
+  }
+  return {
+    name: basename(dir),
+    nodes,
+    managerStatus: parseManagerStatusJson(readJson(dir, 'manager_status', true), join(dir, 'manager_status')),
+    resources,
+    groups,
+    settings: parseDatacenter(readJson(dir, 'datacenter.cfg', false), join(dir, 'datacenter.cfg')),
+    serviceSizes: parseStaticStats(readJson(dir, 'static_service_stats', false), join(dir, 'static_service_stats')),
+    running,
+    batches,
+  };
+}
+
+function readJson(dir: string, name: string, isRequired: boolean): unknown {
+  const file = join(dir, name);
+  if (!existsSync(file)) {
+    if (isRequired) throw new ScenarioError(`${file}: Missing required file`);
+    return undefined;
+  }
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    throw new ScenarioError(`${file}: Cannot read: ${(error as Error).message}`);
+  }
+  try {
+    return JSON.parse(text);
+  } catch (error) {
+    throw new ScenarioError(`${file}: Bad JSON: ${(error as Error).message}`);
+  }
+}
+
+function objectIn(value: unknown, file: string): Record<string, unknown> {
+  if (typeof value !== 'object' || value === null || Array.isArray(value)) throw new ScenarioError(`${file}: Expected a JSON object`);
+  return value as Record<string, unknown>;
+}
+
+function parseHardware(json: unknown): Record<string, SimNodeSpec> {
+  const nodes: Record<string, SimNodeSpec> = {};
+  const file = 'hardware_status';
+  for (const [node, raw] of Object.entries(objectIn(json, file))) {
+    const spec = objectIn(raw, `${file} (node ${node})`);
+    if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)) throw new ScenarioError(`${file}: Bad node name '${node}'`);
+    const cpus = typeof spec.cpus === 'number' ? spec.cpus : undefined;
+    const memoryBytes = typeof spec.memory === 'number' ? spec.memory : undefined;
+    nodes[node] = {
+      isPoweredOn: spec.power === 'on',
+      isNetworkOn: spec.network === 'on',
+      ...(cpus !== undefined ? { cpus } : {}),
+      ...(memoryBytes !== undefined ? { memoryBytes } : {}),
+    };
+  }
+  if (Object.keys(nodes).length === 0) throw new ScenarioError(`${file}: No nodes`);
+  return Object.fromEntries(Object.entries(nodes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+}
+
+/** Parses service_config (also used for `service <sid> add`). */
+export function parseResources(json: unknown, file: string): Record<string, ResourceConfig> {
+  const resources: Record<string, ResourceConfig> = {};
+  for (const [sid, raw] of Object.entries(objectIn(json, file))) {
+    if (!isValidSid(sid)) throw new ScenarioError(`${file}: Bad service id '${sid}', expected type:name`);
+    const entry = objectIn(raw, `${file} (${sid})`);
+    if (typeof entry.node !== 'string') throw new ScenarioError(`${file}: Service ${sid} has no node`);
+    resources[sid] = resourceFrom(entry, file, sid);
+  }
+  return resources;
+}
+
+function resourceFrom(entry: Record<string, unknown>, file: string, sid: string): ResourceConfig {
+  const rawState = entry.state === undefined ? 'disabled' : entry.state === 'enabled' ? 'started' : entry.state;
+  if (!isOneOf(['started', 'stopped', 'disabled', 'ignored'] as const, rawState)) {
+    throw new ScenarioError(`${file}: Service ${sid} has unknown state '${String(entry.state)}'`);
+  }
+  const count = (key: string, fallback: number): number => {
+    const value = entry[key] === undefined ? fallback : Number(entry[key]);
+    if (!Number.isInteger(value) || value < 0) throw new ScenarioError(`${file}: Service ${sid} has bad ${key} '${String(entry[key])}'`);
+    return value;
+  };
+  return {
+    node: entry.node as string,
+    state: rawState,
+    ...(typeof entry.group === 'string' ? { group: entry.group } : {}),
+    maxRestart: count('max_restart', DEFAULT_MAX_RESTART),
+    maxRelocate: count('max_relocate', DEFAULT_MAX_RELOCATE),
+  };
+}
+
+function parseGroupsFile(file: string): Record<string, GroupConfig> {
+  try {
+    return parseGroups(readFileSync(file, 'utf8'), file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ScenarioError(error.message);
+    throw new ScenarioError(`${file}: Cannot read: ${(error as Error).message}`);
+  }
+}
+
+/** Without a groups file the reference cluster has one sticky group per node of a 3-node cluster. */
+function defaultGroups(): Record<string, GroupConfig> {
+  const groups: Record<string, GroupConfig> = {};
+  for (const node of ['node1', 'node2', 'node3']) groups[`prefer_${node}`] = { nodes: { [node]: 0 }, restricted: false, nofailback: true };
+  return groups;
+}
+
+function parseDatacenter(json: unknown, file: string): ClusterSettings {
+  if (json === undefined) return { ...DEFAULT_CLUSTER_SETTINGS };
+  const root = objectIn(json, file);
+  const ha = root.ha === undefined ? {} : objectIn(root.ha, `${file} (ha)`);
+  const crs = root.crs === undefined ? {} : objectIn(root.crs, `${file} (crs)`);
+  const shutdownPolicy = ha.shutdown_policy ?? DEFAULT_CLUSTER_SETTINGS.shutdownPolicy;
+  if (!isOneOf(SHUTDOWN_POLICIES, shutdownPolicy)) throw new ScenarioError(`${file}: Unknown shutdown_policy '${String(shutdownPolicy)}'`);
+  const placement = crs.ha ?? DEFAULT_CLUSTER_SETTINGS.placement;
+  if (!isOneOf(PLACEMENT_MODES, placement)) throw new ScenarioError(`${file}: Unknown crs.ha '${String(placement)}'`);
+  const rebalance = crs['ha-rebalance-on-start'];
+  return { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy, placement, rebalanceOnStart: rebalance === 1 || rebalance === '1' || rebalance === true };
+}
+
+function parseStaticStats(json: unknown, file: string): Record<string, ServiceSize> {
+  const sizes: Record<string, ServiceSize> = {};
+  if (json === undefined) return sizes;
+  for (const [sid, raw] of Object.entries(objectIn(json, file))) {
+    const entry = objectIn(raw, `${file} (${sid})`);
+    const maxCpu = Number(entry.maxcpu ?? 0);
+    const maxMemBytes = Number(entry.maxmem ?? 0);
+    if (!Number.isFinite(maxCpu) || !Number.isFinite(maxMemBytes)) throw new ScenarioError(`${file}: Bad size for ${sid}`);
+    sizes[sid] = { maxCpu, maxMemBytes };
+  }
+  return sizes;
+}
+
+function parseCmdlist(json: unknown, file: string, nodes: ReadonlySet<string>): SimCommand[][] {
+  if (!Array.isArray(json)) throw new ScenarioError(`${file}: Expected a JSON array of batches`);
+  return json.map((batch, batchIndex) => {
+    if (!Array.isArray(batch)) throw new ScenarioError(`${file}: Batch ${batchIndex + 1} is not an array`);
+    return batch.map((command) => {
+      if (typeof command !== 'string') throw new ScenarioError(`${file}: Batch ${batchIndex + 1}: command ${JSON.stringify(command)} is not a string`);
+      const parsed = parseCommand(command, nodes);
+      if (typeof parsed === 'string') throw new ScenarioError(`${file}: Batch ${batchIndex + 1}: ${parsed}`);
+      return parsed;
+    });
+  });
+}

@@ -1,0 +1,159 @@
+import { assert } from '../common/assert.ts';
+import type { ClusterSettings, GroupConfig, NodeCapacity, ResourceConfig, ServiceSize } from '../common/ha-config.ts';
+import type { LrmStatus } from '../common/lrm-status.ts';
+import type { ManagerStatus } from '../common/manager-status.ts';
+import type { TraceBody } from '../common/trace.ts';
+import type { CrmLocal } from '../crm/crm-daemon.ts';
+import type { LrmLocal } from '../lrm/lrm-local.ts';
+import type { HaConfig, Membership } from '../env/env.ts';
+import type { Scenario } from './scenario.ts';
+import { derivedServiceSize, SimResources, type SimResourceWorld } from './sim-resources.ts';
+import { SimLeaseStore } from './sim-store.ts';
+
+export type WatchdogClient = 'crm' | 'lrm';
+
+/** One simulated node: its hardware switches, its daemons and its watchdog registrations. */
+export interface SimNode {
+  readonly name: string;
+  isPoweredOn: boolean;
+  isNetworkOn: boolean;
+  crm: CrmLocal | undefined;
+  lrm: LrmLocal | undefined;
+  /** Last keepalive per armed watchdog client. */
+  readonly watchdog: Map<WatchdogClient, number>;
+  shutdown: 'shutdown' | 'reboot' | 'restart-lrm' | undefined;
+  isStateUpdateFailing: boolean;
+  isWriteFailing: boolean;
+}
+
+/**
+ * The simulated cluster's truth: hardware, shared state (leases, manager and LRM status, config, CRM
+ * command queue) and what really runs where. The daemons reach it only through their SimEnv.
+ */
+export class SimCluster implements SimResourceWorld {
+  timeMs = 0;
+  readonly nodes: Map<string, SimNode>;
+  readonly nodeNames: readonly string[];
+  readonly leases: SimLeaseStore;
+  readonly resources: Record<string, ResourceConfig>;
+  readonly groups: Record<string, GroupConfig>;
+  readonly settings: ClusterSettings;
+  readonly serviceSizes: Record<string, ServiceSize>;
+  readonly nodeCapacities: Record<string, NodeCapacity>;
+  readonly config: HaConfig;
+  managerStatus: ManagerStatus | undefined;
+  readonly lrmStatus = new Map<string, LrmStatus>();
+  crmCommands: string[] = [];
+  readonly running = new Map<string, Set<string>>();
+  readonly locks = new Map<string, string>();
+  readonly resourcesRunner: SimResources;
+  private membershipCache: { timeMs: number; version: number; membership: Membership } | undefined;
+  private hardwareVersion = 0;
+
+  constructor(
+    scenario: Scenario,
+    leaseTimeoutMs: number,
+    readonly emitAs: (node: string | null, body: TraceBody) => void,
+  ) {
+    this.nodeNames = Object.keys(scenario.nodes).sort();
+    this.nodes = new Map();
+    this.nodeCapacities = {};
+    for (const name of this.nodeNames) {
+      const spec = scenario.nodes[name]!;
+      this.nodes.set(name, {
+        name,
+        isPoweredOn: spec.isPoweredOn,
+        isNetworkOn: spec.isPoweredOn && spec.isNetworkOn,
+        crm: undefined,
+        lrm: undefined,
+        watchdog: new Map(),
+        shutdown: undefined,
+        isStateUpdateFailing: false,
+        isWriteFailing: false,
+      });
+      this.running.set(name, new Set(scenario.running[name] ?? []));
+      if (spec.cpus !== undefined && spec.memoryBytes !== undefined) this.nodeCapacities[name] = { cpus: spec.cpus, memoryBytes: spec.memoryBytes };
+    }
+    this.leases = new SimLeaseStore(leaseTimeoutMs);
+    this.resources = scenario.resources;
+    this.groups = scenario.groups;
+    this.settings = scenario.settings;
+    this.serviceSizes = { ...scenario.serviceSizes };
+    for (const sid of Object.keys(this.resources)) this.ensureSize(sid);
+    this.config = {
+      resources: this.resources,
+      groups: this.groups,
+      settings: this.settings,
+      serviceSizes: this.serviceSizes,
+      nodeCapacities: this.nodeCapacities,
+    };
+    const hasStatus = Object.keys(scenario.managerStatus.serviceStatus).length > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;
+    this.managerStatus = hasStatus || scenario.managerStatus.masterNode !== undefined ? scenario.managerStatus : undefined;
+    this.resourcesRunner = new SimResources(this, (node, body) => this.emitAs(node, body));
+  }
+
+  node(name: string): SimNode {
+    const node = this.nodes.get(name);
+    assert(node !== undefined, `Unknown simulated node ${name}`);
+    return node;
+  }
+
+  /** Power and network on: a member, when the cluster is quorate. */
+  isOnline(name: string): boolean {
+    const node = this.node(name);
+    return node.isPoweredOn && node.isNetworkOn;
+  }
+
+  membership(): Membership {
+    const cached = this.membershipCache;
+    if (cached && cached.version === this.hardwareVersion) return cached.membership;
+    const online = new Set(this.nodeNames.filter((name) => this.isOnline(name)));
+    const isQuorate = online.size > Math.floor(this.nodeNames.length / 2);
+    const membership: Membership = {
+      isQuorate,
+      nodes: this.nodeNames,
+      isMember: (name) => isQuorate && online.has(name),
+    };
+    this.membershipCache = { timeMs: this.timeMs, version: this.hardwareVersion, membership };
+    return membership;
+  }
+
+  /** Call after any change of power or network. */
+  hardwareChanged(): void {
+    this.hardwareVersion++;
+  }
+
+  ensureSize(sid: string): void {
+    this.serviceSizes[sid] ??= derivedServiceSize(sid);
+  }
+
+  configuredNode(sid: string): string | undefined {
+    return this.resources[sid]?.node;
+  }
+
+  isRunning(node: string, sid: string): boolean {
+    return this.running.get(node)?.has(sid) ?? false;
+  }
+
+  setRunning(node: string, sid: string, isRunning: boolean): void {
+    const set = this.running.get(node)!;
+    if (isRunning) set.add(sid);
+    else set.delete(sid);
+  }
+
+  moveService(sid: string, from: string, to: string): void {
+    const resource = this.resources[sid];
+    assert(resource !== undefined, `Moving unconfigured service ${sid}`);
+    this.resources[sid] = { ...resource, node: to };
+    this.setRunning(from, sid, false);
+  }
+
+  lockOf(sid: string): string | undefined {
+    return this.locks.get(sid);
+  }
+
+  /** Nodes where the service really runs now. */
+  nodesRunning(sid: string): string[] {
+    return this.nodeNames.filter((node) => this.isRunning(node, sid));
+  }
+}

@@ -1,0 +1,223 @@
+import { assert } from '../common/assert.ts';
+import { Prng } from '../common/prng.ts';
+import { REFERENCE_TIMING, type Timing } from '../common/timing.ts';
+import type { TraceBody, TraceEvent } from '../common/trace.ts';
+import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
+import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
+import type { Scenario } from './scenario.ts';
+import { SimCluster, type SimNode } from './sim-cluster.ts';
+import { applyCommand } from './apply-command.ts';
+import { SimCrmEnv, SimLrmEnv } from './sim-env.ts';
+
+/** Every CRM or LRM iteration costs one simulated second, whatever it does. */
+export const ITERATION_MS = 1000;
+/** The reference simulator gives up past this much simulated time. */
+export const SIM_TIME_MS_MAX = 10_000_000;
+/** A batch runs at every fifth counted round. */
+const ROUNDS_PER_COMMAND_SLOT = 5;
+/** The run ends at the first free command slot this long after the last batch. */
+const END_AFTER_LAST_BATCH_MS = 500_000;
+
+export interface SimulationOptions {
+  readonly seed: number;
+  readonly timing?: Timing;
+  /** Receives every event as it happens (the trace, the readable log, invariant checks). */
+  readonly onEvent?: (event: TraceEvent) => void;
+  /** Called after every round with the cluster (benchmarks, invariant checks). */
+  readonly onRound?: (cluster: SimCluster, roundStartMs: number) => void;
+  /** Wraps each CRM iteration, e.g. to time manager rounds. */
+  readonly onCrmIteration?: (node: string, isMaster: boolean, run: () => void) => void;
+}
+
+export interface SimulationResult {
+  readonly endMs: number;
+  readonly result: 'done' | 'time-limit';
+}
+
+interface NodeDaemons {
+  crmEnv: SimCrmEnv;
+  lrmEnv: SimLrmEnv;
+}
+
+/**
+ * Runs a scenario in virtual time with the reference model's rounds: nodes in name order, each
+ * running one CRM then one LRM iteration (a second each), watchdogs checked after every node, a
+ * round lasting at least max(20 s, 2 s per node), and a batch of scenario commands every fifth round.
+ */
+export class Simulator {
+  readonly cluster: SimCluster;
+  readonly timing: Timing;
+  private readonly daemons = new Map<string, NodeDaemons>();
+  private readonly prng: Prng;
+  private skipCrmRounds = 0;
+  private skipLrmRounds = 0;
+
+  constructor(
+    private readonly scenario: Scenario,
+    private readonly options: SimulationOptions,
+  ) {
+    this.timing = options.timing ?? REFERENCE_TIMING;
+    this.prng = new Prng(options.seed);
+    this.cluster = new SimCluster(scenario, this.timing.leaseTimeoutMs, (node, body) => this.emit(node, body));
+    const uids = this.prng.stream('uid');
+    for (const name of this.cluster.nodeNames) {
+      this.daemons.set(name, {
+        crmEnv: new SimCrmEnv(this.cluster, name, this.timing, uids),
+        lrmEnv: new SimLrmEnv(this.cluster, name, this.timing),
+      });
+    }
+  }
+
+  emit(node: string | null, body: TraceBody): void {
+    this.options.onEvent?.({ t: Math.floor(this.cluster.timeMs / 1000), node, ...body } as TraceEvent);
+  }
+
+  run(): SimulationResult {
+    const batches = [...this.scenario.batches];
+    let countedRounds = 0;
+    let nextBatchAtMs = 0;
+    let lastBatchMs = 0;
+    for (;;) {
+      const roundStartMs = this.cluster.timeMs;
+      this.runRound();
+      this.options.onRound?.(this.cluster, roundStartMs);
+      if (this.cluster.timeMs > SIM_TIME_MS_MAX) return this.end('time-limit');
+      if (this.cluster.timeMs < nextBatchAtMs) continue;
+      if (countedRounds % ROUNDS_PER_COMMAND_SLOT === 0) {
+        const batch = batches.shift();
+        if (!batch && this.cluster.timeMs - lastBatchMs > END_AFTER_LAST_BATCH_MS) return this.end('done');
+        for (const command of batch ?? []) {
+          lastBatchMs = this.cluster.timeMs;
+          this.emit(null, { ev: 'cmd', cmd: command.text });
+          if (command.kind === 'delay') nextBatchAtMs = this.cluster.timeMs + command.seconds * 1000;
+          else if (command.kind === 'skip-round') this.skip(command.daemon, command.rounds);
+          else applyCommand(this, command);
+        }
+      }
+      countedRounds++;
+    }
+  }
+
+  private end(result: SimulationResult['result']): SimulationResult {
+    this.emit(null, { ev: 'sim-end', result });
+    return { endMs: this.cluster.timeMs, result };
+  }
+
+  private skip(daemon: 'crm' | 'lrm', rounds: number): void {
+    if (daemon === 'crm') this.skipCrmRounds = rounds;
+    else this.skipLrmRounds = rounds;
+  }
+
+  private runRound(): void {
+    const startMs = this.cluster.timeMs;
+    for (const name of this.cluster.nodeNames) {
+      const node = this.cluster.node(name);
+      if (node.crm && this.skipCrmRounds === 0) {
+        this.crmIteration(node);
+        this.cluster.timeMs += ITERATION_MS;
+      }
+      if (node.lrm && this.skipLrmRounds === 0) {
+        this.lrmIteration(node);
+        this.cluster.timeMs += ITERATION_MS;
+      }
+      this.checkWatchdogs();
+    }
+    const roundMs = Math.max(20, 2 * this.cluster.nodeNames.length) * 1000;
+    if (this.cluster.timeMs - startMs < roundMs) this.cluster.timeMs = startMs + roundMs;
+    if (this.skipCrmRounds > 0) this.skipCrmRounds--;
+    if (this.skipLrmRounds > 0) this.skipLrmRounds--;
+  }
+
+  private crmIteration(node: SimNode): void {
+    const crm = node.crm!;
+    const env = this.daemons.get(node.name)!.crmEnv;
+    const outcome = { verdict: 'continue' as 'continue' | 'exit' };
+    const run = () => {
+      outcome.verdict = crmRound(env, crm);
+    };
+    if (this.options.onCrmIteration) this.options.onCrmIteration(node.name, crm.state === 'master', run);
+    else run();
+    if (outcome.verdict === 'exit') this.crmExited(node);
+  }
+
+  private lrmIteration(node: SimNode): void {
+    const env = this.daemons.get(node.name)!.lrmEnv;
+    if (lrmRound(env, node.lrm!) === 'exit') this.lrmExited(node);
+  }
+
+  private crmExited(node: SimNode): void {
+    this.emit(node.name, { ev: 'daemon-exit', daemon: 'crm' });
+    node.crm = undefined;
+    const shutdown = node.shutdown;
+    if (shutdown === 'shutdown' || shutdown === 'reboot') {
+      this.powerOff(node, shutdown);
+      if (shutdown === 'reboot') this.powerOn(node, 'reboot');
+    }
+  }
+
+  private lrmExited(node: SimNode): void {
+    this.emit(node.name, { ev: 'daemon-exit', daemon: 'lrm' });
+    node.lrm = undefined;
+    if (node.shutdown === 'restart-lrm') {
+      node.shutdown = undefined;
+      node.lrm = startLrm(this.daemons.get(node.name)!.lrmEnv);
+      return;
+    }
+    if (node.crm) requestCrmStop(node.crm);
+    else if (node.shutdown) this.crmExited(node);
+  }
+
+  /** A registration not fed for longer than the client timeout resets its node. */
+  private checkWatchdogs(): void {
+    const timeoutMs = this.timing.watchdogClientTimeoutMs;
+    for (const name of this.cluster.nodeNames) {
+      const node = this.cluster.node(name);
+      for (const lastMs of node.watchdog.values()) {
+        if (this.cluster.timeMs - lastMs > timeoutMs) {
+          this.powerOff(node, 'watchdog');
+          break;
+        }
+      }
+    }
+  }
+
+  powerOn(node: SimNode, reason: string): void {
+    if (node.isPoweredOn) {
+      node.isNetworkOn = true;
+      this.cluster.hardwareChanged();
+      return;
+    }
+    node.isPoweredOn = true;
+    node.isNetworkOn = true;
+    node.shutdown = undefined;
+    this.cluster.hardwareChanged();
+    this.emit(null, { ev: 'boot', target: node.name, reason });
+    const daemons = this.daemons.get(node.name)!;
+    node.crm = startCrm(daemons.crmEnv);
+    node.lrm = startLrm(daemons.lrmEnv);
+  }
+
+  powerOff(node: SimNode, reason: 'watchdog' | 'power' | 'shutdown' | 'reboot'): void {
+    if (!node.isPoweredOn) return;
+    node.isPoweredOn = false;
+    node.isNetworkOn = false;
+    node.crm = undefined;
+    node.lrm = undefined;
+    node.watchdog.clear();
+    this.cluster.running.get(node.name)!.clear();
+    this.cluster.hardwareChanged();
+    this.emit(null, { ev: 'reset', target: node.name, reason });
+  }
+
+  requestNodeShutdown(node: SimNode, kind: 'shutdown' | 'reboot' | 'restart-lrm'): void {
+    if (!node.lrm) return;
+    node.shutdown = kind;
+    const env = this.daemons.get(node.name)!.lrmEnv;
+    requestLrmShutdown(env, node.lrm, kind === 'restart-lrm' ? 'restart' : kind);
+  }
+
+  startCrmOn(node: SimNode): void {
+    assert(node.isPoweredOn, `Cannot start a CRM on powered-off ${node.name}`);
+    if (!node.crm) node.crm = startCrm(this.daemons.get(node.name)!.crmEnv);
+  }
+}
