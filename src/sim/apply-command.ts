@@ -36,6 +36,33 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
       }
       return;
     }
+    case 'service-state':
+    case 'service-move':
+    case 'service-stop':
+    case 'service-add':
+    case 'service-delete':
+    case 'service-lock':
+      applyServiceCommand(simulator, command);
+      return;
+    case 'cfs': {
+      const node = cluster.node(command.node);
+      if (command.part === 'rw') node.isWriteFailing = !command.isWorking;
+      else node.isStateUpdateFailing = !command.isWorking;
+      return;
+    }
+    case 'delay':
+    case 'skip-round':
+      return;
+    default:
+      assertNever(command, 'scenario command');
+  }
+}
+
+type ServiceCommand = Extract<SimCommand, { kind: `service-${string}` }>;
+
+function applyServiceCommand(simulator: Simulator, command: ServiceCommand): void {
+  const cluster = simulator.cluster;
+  switch (command.kind) {
     case 'service-state': {
       const resource = cluster.resources[command.sid];
       if (resource) cluster.resources[command.sid] = { ...resource, state: command.state };
@@ -64,16 +91,7 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
       if (command.lock === undefined) cluster.locks.delete(command.sid);
       else cluster.locks.set(command.sid, command.lock);
       return;
-    case 'cfs': {
-      const node = cluster.node(command.node);
-      if (command.part === 'rw') node.isWriteFailing = !command.isWorking;
-      else node.isStateUpdateFailing = !command.isWorking;
-      return;
-    }
-    case 'delay':
-    case 'skip-round':
-      return;
     default:
-      assertNever(command, 'scenario command');
+      assertNever(command, 'service command');
   }
 }

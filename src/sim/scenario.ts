@@ -14,7 +14,7 @@ import { isOneOf, PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts
 import type { ManagerStatus } from '../common/manager-status.ts';
 import { parseGroups } from '../config/groups.ts';
 import { ConfigError } from '../config/section-config.ts';
-import { parseManagerStatusJson } from './manager-status-json.ts';
+import { parseManagerStatusJson } from '../common/manager-status-json.ts';
 import { parseCommand, type SimCommand } from './sim-commands.ts';
 
 /** A scenario input problem; the message names the file and what is wrong. */
@@ -59,7 +59,7 @@ export function loadScenario(dir: string): Scenario {
   return {
     name: basename(dir),
     nodes,
-    managerStatus: parseManagerStatusJson(readJson(dir, 'manager_status', true), join(dir, 'manager_status')),
+    managerStatus: parseManagerStatusFile(dir),
     resources,
     groups,
     settings: parseDatacenter(readJson(dir, 'datacenter.cfg', false), join(dir, 'datacenter.cfg')),
@@ -141,6 +141,16 @@ function resourceFrom(entry: Record<string, unknown>, file: string, sid: string)
     maxRestart: count('max_restart', DEFAULT_MAX_RESTART),
     maxRelocate: count('max_relocate', DEFAULT_MAX_RELOCATE),
   };
+}
+
+function parseManagerStatusFile(dir: string): ManagerStatus {
+  const file = join(dir, 'manager_status');
+  const json = readJson(dir, 'manager_status', true);
+  try {
+    return parseManagerStatusJson(json, file);
+  } catch (error) {
+    throw new ScenarioError((error as Error).message);
+  }
 }
 
 function parseGroupsFile(file: string): Record<string, GroupConfig> {

@@ -33,7 +33,7 @@ export function runSimulate(args: SimulateArgs): void {
   try {
     scenario = loadScenario(args.dir);
   } catch (error) {
-    if (error instanceof ScenarioError || (error instanceof Error && error.message.startsWith(args.dir))) throw new UsageError(error.message);
+    if (error instanceof ScenarioError) throw new UsageError(error.message);
     throw error;
   }
   const lines: string[] = [];

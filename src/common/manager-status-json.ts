@@ -1,5 +1,5 @@
-import type { ManagerStatus, PendingCommand, ServiceStatus } from '../common/manager-status.ts';
-import { isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from '../common/states.ts';
+import type { ManagerStatus, PendingCommand, ServiceStatus } from './manager-status.ts';
+import { isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from './states.ts';
 
 /** Manager status in the persisted JSON shape (Proxmox's field names), to our in-memory shape. */
 export function parseManagerStatusJson(json: unknown, file: string): ManagerStatus {
@@ -24,6 +24,7 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
   }
   const status: ManagerStatus = { nodeStatus, serviceStatus, nodeRequest };
   if (typeof root.master_node === 'string') status.masterNode = root.master_node;
+  if (typeof root.timestamp === "number") status.timestampMs = root.timestamp;
   return status;
 }
 
@@ -53,4 +54,29 @@ function asObject(value: unknown, fail: (problem: string) => never): Record<stri
   if (value === undefined || value === null) return {};
   if (typeof value !== 'object' || Array.isArray(value)) return fail('Expected a JSON object');
   return value as Record<string, unknown>;
+}
+
+/** Our in-memory manager status to the persisted JSON shape (status/manager.json). */
+export function managerStatusToJson(status: ManagerStatus): Record<string, unknown> {
+  const serviceStatus: Record<string, unknown> = {};
+  for (const sid of Object.keys(status.serviceStatus).sort()) {
+    const service = status.serviceStatus[sid]!;
+    const entry: Record<string, unknown> = { state: service.state, node: service.node, uid: service.uid };
+    if (service.target !== undefined) entry.target = service.target;
+    if (service.running) entry.running = 1;
+    if (service.failedNodes) entry.failed_nodes = [...service.failedNodes];
+    if (service.maintenanceNode !== undefined) entry.maintenance_node = service.maintenanceNode;
+    if (service.timeoutS !== undefined) entry.timeout = service.timeoutS;
+    if (service.cmd) entry.cmd = service.cmd.kind === 'stop' ? ['stop', service.cmd.timeoutS] : [service.cmd.kind, service.cmd.target];
+    serviceStatus[sid] = entry;
+  }
+  const nodeRequest: Record<string, unknown> = {};
+  for (const [node, request] of Object.entries(status.nodeRequest)) nodeRequest[node] = request.maintenance ? { maintenance: 1 } : {};
+  return {
+    ...(status.masterNode !== undefined ? { master_node: status.masterNode } : {}),
+    node_status: { ...status.nodeStatus },
+    service_status: serviceStatus,
+    node_request: nodeRequest,
+    ...(status.timestampMs !== undefined ? { timestamp: status.timestampMs } : {}),
+  };
 }

@@ -1,0 +1,33 @@
+import type { LrmStatus, LrmActionResult } from './lrm-status.ts';
+import type { LrmResultCode } from './lrm-result.ts';
+import { isOneOf, LRM_MODES, LRM_STATES } from './states.ts';
+
+/** LRM status in its persisted JSON shape (status/lrm/<node>.json). */
+export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
+  const results: Record<string, unknown> = {};
+  for (const [uid, result] of Object.entries(status.results)) {
+    results[uid] = { sid: result.sid, state: result.request, exit_code: result.result };
+  }
+  return { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
+}
+
+/** Parses a persisted LRM status; throws an Error naming `file` when it is not one. */
+export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
+  const fail = (problem: string): never => {
+    throw new Error(`${file}: ${problem}`);
+  };
+  if (typeof json !== 'object' || json === null || Array.isArray(json)) return fail('Expected a JSON object');
+  const root = json as Record<string, unknown>;
+  if (!isOneOf(LRM_STATES, root.state)) return fail(`Unknown LRM state '${String(root.state)}'`);
+  const mode = root.mode ?? 'active';
+  if (!isOneOf(LRM_MODES, mode)) return fail(`Unknown LRM mode '${String(mode)}'`);
+  const results: Record<string, LrmActionResult> = {};
+  const rawResults = root.results ?? {};
+  if (typeof rawResults !== 'object' || rawResults === null) return fail('results must be an object');
+  for (const [uid, raw] of Object.entries(rawResults as Record<string, unknown>)) {
+    const entry = raw as Record<string, unknown>;
+    if (typeof entry?.sid !== 'string' || typeof entry.exit_code !== 'number') return fail(`Bad result ${uid}`);
+    results[uid] = { sid: entry.sid, request: String(entry.state ?? ''), result: entry.exit_code as LrmResultCode };
+  }
+  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0) };
+}

@@ -1,0 +1,44 @@
+#!/usr/bin/env node
+// The project's test command: runs every test/**/*.test.ts with mocha (TypeScript through tsx) and
+// ends with one plain line, `N passed, M failed[, K skipped]`, which is what CI reads.
+// Arguments narrow the run to files or folders: `npm test -- test/crm`.
+import { readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { register } from 'tsx/esm/api';
+import Mocha from 'mocha';
+
+register();
+
+function collect(path, into) {
+  if (statSync(path).isDirectory()) {
+    for (const entry of readdirSync(path).sort()) collect(join(path, entry), into);
+  } else if (path.endsWith('.test.ts')) {
+    into.push(resolve(path));
+  }
+  return into;
+}
+
+const roots = process.argv.slice(2).filter((arg) => !arg.startsWith('-'));
+const grep = process.argv.find((arg) => arg.startsWith('--grep='))?.slice('--grep='.length);
+const files = (roots.length ? roots : ['test']).flatMap((root) => collect(root, []));
+const mocha = new Mocha({ reporter: 'spec', timeout: 180_000, ...(grep ? { grep } : {}) });
+for (const file of files) mocha.addFile(file);
+
+let passed = 0;
+let failed = 0;
+let skipped = 0;
+try {
+  await mocha.loadFilesAsync();
+} catch (error) {
+  console.error(error);
+  console.log(`0 passed, 1 failed`);
+  process.exit(1);
+}
+const runner = mocha.run();
+runner.on('pass', () => passed++);
+runner.on('fail', () => failed++);
+runner.on('pending', () => skipped++);
+runner.on('end', () => {
+  console.log(`\n${passed} passed, ${failed} failed${skipped ? `, ${skipped} skipped` : ''}`);
+  process.exitCode = failed > 0 || passed === 0 ? 1 : 0;
+});
