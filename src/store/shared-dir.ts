@@ -1,0 +1,28 @@
+import { join } from 'node:path';
+
+/** Where the shared directory is: `--dir`, else HA_MANAGER_DIR, else /etc/ha-manager. */
+export function resolveSharedDir(explicit: string | undefined, env: NodeJS.ProcessEnv = process.env): string {
+  return explicit ?? env.HA_MANAGER_DIR ?? '/etc/ha-manager';
+}
+
+/** Paths inside the shared directory (docs/shared-dir.md). */
+export function sharedPaths(root: string) {
+  return {
+    root,
+    resources: join(root, 'resources.cfg'),
+    groups: join(root, 'groups.cfg'),
+    settings: join(root, 'ha.cfg'),
+    configLock: join(root, '.config.lock'),
+    leases: join(root, 'leases'),
+    status: join(root, 'status'),
+    managerStatus: join(root, 'status', 'manager.json'),
+    lrmStatusDir: join(root, 'status', 'lrm'),
+    lrmStatus: (node: string) => join(root, 'status', 'lrm', `${node}.json`),
+    fencedDir: join(root, 'status', 'fenced'),
+    fenced: (node: string) => join(root, 'status', 'fenced', `${node}.json`),
+    commands: join(root, 'commands'),
+    ledger: join(root, 'ledger'),
+  };
+}
+
+export type SharedPaths = ReturnType<typeof sharedPaths>;
