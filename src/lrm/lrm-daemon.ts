@@ -4,7 +4,7 @@ import type { RoundVerdict } from '../crm/crm-daemon.ts';
 import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
 import { modeForShutdown } from './shutdown-mode.ts';
 import { pruneResults, queueRequest, runWorkers } from './lrm-workers.ts';
-import { activeServiceCount, hasAnyService, hasFenceRequest } from './service-counts.ts';
+import { activeServiceCount, hasFenceRequest, servicesOf } from './service-counts.ts';
 
 /** An active LRM with no service assigned for this many rounds releases its lease and goes idle. */
 export const LRM_IDLE_ROUNDS_MAX = 60;
@@ -23,11 +23,14 @@ export function startLrm(env: LrmEnv): LrmLocal {
     isWatchdogOpen: false,
     idleRounds: 0,
     services: {},
+    ownServices: [],
+    nodeState: undefined,
     isMaintenanceRequested: false,
     results: {},
-    processedUids: new Set(),
+    processedUids: new Map(),
     restartTries: new Map(),
     workers: new Map(),
+    runningWorkers: 0,
   };
 }
 
@@ -41,8 +44,8 @@ export function requestLrmShutdown(env: LrmEnv, local: LrmLocal, kind: ShutdownK
   const mode = local.mode === 'maintenance' ? 'maintenance' : modeForShutdown(kind, policy);
   if (kind !== 'restart') env.emit({ ev: 'lrm-shutdown', policy });
   if (kind !== 'restart' && mode !== 'maintenance') {
-    for (const sid of Object.keys(local.services).sort()) {
-      if (local.services[sid]!.node === env.nodeName) queueRequest(local, { sid, uid: undefined, request: 'request_stop' });
+    for (const [sid] of [...local.ownServices].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+      queueRequest(local, { sid, uid: undefined, request: 'request_stop' });
     }
   }
   local.shutdown = { kind, atMs: env.nowMs() };
@@ -72,7 +75,11 @@ export function lrmRound(env: LrmEnv, local: LrmLocal): RoundVerdict {
 function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
   const status = env.readManagerStatus();
   if (!status) return;
-  local.services = status.serviceStatus;
+  if (local.services !== status.serviceStatus) {
+    local.services = status.serviceStatus;
+    local.ownServices = servicesOf(env.nodeName, status.serviceStatus);
+  }
+  local.nodeState = status.nodeStatus[env.nodeName];
   local.isMaintenanceRequested = status.nodeRequest[env.nodeName]?.maintenance === true;
   if (local.shutdown) return;
   if (local.isMaintenanceRequested && local.mode !== 'maintenance') setMode(env, local, 'maintenance', 'maintenance requested');
@@ -80,12 +87,12 @@ function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
 }
 
 function transition(env: LrmEnv, local: LrmLocal): void {
-  const isFenceRequested = hasFenceRequest(env, local.services);
+  const isFenceRequested = hasFenceRequest(local.nodeState, local.ownServices);
   const membership = env.membership();
   const isQuorate = membership.isQuorate && membership.isMember(env.nodeName);
   switch (local.state) {
     case 'wait_for_agent_lock':
-      if (!isFenceRequested && activeServiceCount(env.nodeName, local.services) > 0 && isQuorate && takeAgentLease(env, local)) {
+      if (!isFenceRequested && activeServiceCount(local.ownServices) > 0 && isQuorate && takeAgentLease(env, local)) {
         setState(env, local, 'active');
       }
       return;
@@ -99,7 +106,7 @@ function transition(env: LrmEnv, local: LrmLocal): void {
       return;
     case 'maintenance':
       if (isFenceRequested) setState(env, local, 'lost_agent_lock');
-      else if (activeServiceCount(env.nodeName, local.services) > 0 || runWorkers(env, local) > 0) {
+      else if (activeServiceCount(local.ownServices) > 0 || runWorkers(env, local) > 0) {
         if (!takeAgentLease(env, local)) setState(env, local, 'lost_agent_lock');
       } else if (local.mode !== 'maintenance') {
         setState(env, local, takeAgentLease(env, local) ? 'active' : 'lost_agent_lock');
@@ -109,7 +116,7 @@ function transition(env: LrmEnv, local: LrmLocal): void {
 }
 
 function countIdleRound(env: LrmEnv, local: LrmLocal): void {
-  if (hasAnyService(env.nodeName, local.services) || runWorkers(env, local) > 0) {
+  if (local.ownServices.length > 0 || runWorkers(env, local) > 0) {
     local.idleRounds = 0;
     return;
   }
@@ -127,7 +134,7 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
     manageResources(env, local);
   } else if (local.mode === 'restart') {
     const workers = runWorkers(env, local);
-    if (activeServiceCount(env.nodeName, local.services) === 0 && workers === 0) {
+    if (activeServiceCount(local.ownServices) === 0 && workers === 0) {
       closeWatchdog(env, local);
       env.releaseAgentLease();
       verdict = 'exit';
@@ -145,7 +152,7 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
 
 function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
-  if (activeServiceCount(env.nodeName, local.services) === 0) {
+  if (activeServiceCount(local.ownServices) === 0) {
     closeWatchdog(env, local);
     return 'exit';
   }
@@ -155,7 +162,7 @@ function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
 
 function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   let verdict: RoundVerdict = 'continue';
-  if (activeServiceCount(env.nodeName, local.services) === 0 && runWorkers(env, local) === 0) {
+  if (activeServiceCount(local.ownServices) === 0 && runWorkers(env, local) === 0) {
     // Nothing left to protect: leave watchdog protection so losing quorum cannot reset the node.
     closeWatchdog(env, local);
     env.releaseAgentLease();
@@ -169,9 +176,8 @@ function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
 /** Queues the request of every service of this node and runs the workers. */
 function manageResources(env: LrmEnv, local: LrmLocal): void {
   pruneResults(local);
-  for (const sid in local.services) {
-    const service = local.services[sid]!;
-    if (service.node !== env.nodeName || !service.uid) continue;
+  for (const [sid, service] of local.ownServices) {
+    if (!service.uid) continue;
     if (service.state === 'recovery' || service.state === 'freeze' || service.state === 'request_start') continue;
     queueRequest(local, {
       sid,

@@ -1,6 +1,7 @@
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
-import type { LrmMode, LrmState } from '../common/states.ts';
+import type { LrmMode, LrmState, NodeState } from '../common/states.ts';
+import type { OwnServices } from './service-counts.ts';
 
 /** A service action the LRM has queued or handed to a driver. */
 export interface Worker {
@@ -30,9 +31,15 @@ export interface LrmLocal {
   idleRounds: number;
   /** The service status as the master last saved it. */
   services: Readonly<Record<string, ServiceStatus>>;
+  /** The services the master assigned to this node. */
+  ownServices: OwnServices;
+  /** This node's state in the master's view. */
+  nodeState: NodeState | undefined;
   isMaintenanceRequested: boolean;
   results: Record<string, LrmActionResult>;
-  processedUids: Set<string>;
+  /** Request ids already executed, with their service. */
+  processedUids: Map<string, string>;
   restartTries: Map<string, number>;
   workers: Map<string, Worker>;
+  runningWorkers: number;
 }

@@ -3,8 +3,6 @@ import { LrmResult, type LrmResultCode } from '../common/lrm-result.ts';
 import type { LrmEnv, LrmJobResult } from '../env/env.ts';
 import type { LrmLocal, Worker } from './lrm-local.ts';
 
-/** One round may start each queued worker at most once more than there are workers: a bound, not a target. */
-const WORKER_LOOPS_PER_QUEUED_MAX = 2;
 
 /**
  * Queues a request for a service unless it was already executed under this request id. `stopped` is
@@ -18,28 +16,30 @@ export function queueRequest(local: LrmLocal, worker: Omit<Worker, 'isRunning' |
 }
 
 /**
- * Starts queued workers, up to `maxWorkers` at once, and records the results of finished ones.
- * Returns how many workers are still queued or running.
+ * Starts queued workers, up to `maxWorkers` at once, the longest waiting first, and records the
+ * results of finished ones. Jobs that finish at once (the simulator's) free their slot for the next
+ * queued job within the same call. Returns how many workers are still queued or running.
  */
 export function runWorkers(env: LrmEnv, local: LrmLocal): number {
-  const config = env.readConfig();
-  const maxWorkers = Math.max(1, config.settings.maxWorkers);
-  const loopsMax = WORKER_LOOPS_PER_QUEUED_MAX * (local.workers.size + 1);
-  for (let loop = 0; loop < loopsMax; loop++) {
-    let running = collectFinished(env, local);
-    const waiting = [...local.workers.values()]
-      .filter((worker) => !worker.isRunning)
-      .sort((a, b) => b.startTries - a.startTries || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
-    for (const worker of waiting) {
-      worker.startTries++;
-      if (running >= maxWorkers) continue;
+  const maxWorkers = Math.max(1, env.readConfig().settings.maxWorkers);
+  let running = collectFinished(env, local);
+  const waiting = [...local.workers.values()]
+    .filter((worker) => !worker.isRunning)
+    .sort((a, b) => b.startTries - a.startTries || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+  let next = 0;
+  const loopsMax = waiting.length + 1;
+  for (let loop = 0; loop < loopsMax && next < waiting.length; loop++) {
+    while (running < maxWorkers && next < waiting.length) {
+      const worker = waiting[next++]!;
       worker.isRunning = true;
+      local.runningWorkers++;
       running++;
       env.startJob(jobOf(worker));
     }
-    const stillRunning = collectFinished(env, local);
-    if (stillRunning === running) break; // nothing finished: the rest finish in a later round
+    running = collectFinished(env, local);
+    if (running >= maxWorkers) break; // no slot freed: the rest wait for a later round
   }
+  for (let index = next; index < waiting.length; index++) waiting[index]!.startTries++;
   return local.workers.size;
 }
 
@@ -56,9 +56,7 @@ function jobOf(worker: Worker) {
 /** Records finished jobs; returns how many workers are still running. */
 function collectFinished(env: LrmEnv, local: LrmLocal): number {
   for (const finished of env.takeFinishedJobs()) recordResult(env, local, finished);
-  let running = 0;
-  for (const worker of local.workers.values()) if (worker.isRunning) running++;
-  return running;
+  return local.runningWorkers;
 }
 
 function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): void {
@@ -66,6 +64,7 @@ function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): voi
   assert(worker !== undefined, `Result for ${finished.sid}, which has no worker`);
   assert(worker.isRunning, `Result for ${finished.sid}, whose worker was not started`);
   local.workers.delete(finished.sid);
+  local.runningWorkers--;
   if (finished.uid === undefined) {
     if (finished.result !== LrmResult.success) local.shutdownStopErrors++;
     return;
@@ -74,7 +73,7 @@ function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): voi
   const result = applyRestartPolicy(env, local, finished, maxRestart);
   if (result === LrmResult.tryAgain) return; // not reported: the start is retried next round
   local.results[finished.uid] = { sid: finished.sid, request: finished.request, result };
-  local.processedUids.add(finished.uid);
+  local.processedUids.set(finished.uid, finished.sid);
 }
 
 /** A failed start is retried locally `maxRestart` times, one retry per round, before it is reported. */
@@ -98,9 +97,8 @@ function applyRestartPolicy(env: LrmEnv, local: LrmLocal, finished: LrmJobResult
 
 /** Keeps only results (and executed ids) of requests the master still has open. */
 export function pruneResults(local: LrmLocal): void {
-  const liveUids = new Set<string>();
-  for (const sid in local.services) liveUids.add(local.services[sid]!.uid);
-  for (const uid of Object.keys(local.results)) if (!liveUids.has(uid)) delete local.results[uid];
-  for (const uid of local.processedUids) if (!liveUids.has(uid)) local.processedUids.delete(uid);
+  const isLive = (uid: string, sid: string) => local.services[sid]?.uid === uid;
+  for (const uid of Object.keys(local.results)) if (!isLive(uid, local.results[uid]!.sid)) delete local.results[uid];
+  for (const [uid, sid] of local.processedUids) if (!isLive(uid, sid)) local.processedUids.delete(uid);
   for (const sid of local.restartTries.keys()) if (!local.services[sid]) local.restartTries.delete(sid);
 }

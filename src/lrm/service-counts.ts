@@ -1,12 +1,21 @@
 import type { ServiceStatus } from '../common/manager-status.ts';
-import type { LrmEnv } from '../env/env.ts';
 
-/** Services on `node` that need it to stay protected: anything not stopped, frozen, in error or about to start. */
-export function activeServiceCount(node: string, services: Readonly<Record<string, ServiceStatus>>): number {
-  let count = 0;
+/** The services the master assigned to one node, as [sid, status] pairs. */
+export type OwnServices = ReadonlyArray<readonly [string, ServiceStatus]>;
+
+export function servicesOf(node: string, services: Readonly<Record<string, ServiceStatus>>): OwnServices {
+  const own: Array<readonly [string, ServiceStatus]> = [];
   for (const sid in services) {
     const service = services[sid]!;
-    if (service.node !== node) continue;
+    if (service.node === node) own.push([sid, service]);
+  }
+  return own;
+}
+
+/** Services that need the node to stay protected: anything not stopped, frozen, in error or about to start. */
+export function activeServiceCount(own: OwnServices): number {
+  let count = 0;
+  for (const [, service] of own) {
     const state = service.state;
     if (state === 'stopped' || state === 'freeze' || state === 'error' || state === 'request_start') continue;
     count++;
@@ -14,17 +23,8 @@ export function activeServiceCount(node: string, services: Readonly<Record<strin
   return count;
 }
 
-export function hasAnyService(node: string, services: Readonly<Record<string, ServiceStatus>>): boolean {
-  for (const sid in services) if (services[sid]!.node === node) return true;
-  return false;
-}
-
 /** The master wants this node fenced: it marked the node, or one of its services, for fencing. */
-export function hasFenceRequest(env: LrmEnv, services: Readonly<Record<string, ServiceStatus>>): boolean {
-  if (env.readManagerStatus()?.nodeStatus[env.nodeName] === 'fence') return true;
-  for (const sid in services) {
-    const service = services[sid]!;
-    if (service.state === 'fence' && service.node === env.nodeName) return true;
-  }
-  return false;
+export function hasFenceRequest(nodeState: string | undefined, own: OwnServices): boolean {
+  if (nodeState === 'fence') return true;
+  return own.some(([, service]) => service.state === 'fence');
 }
