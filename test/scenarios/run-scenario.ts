@@ -1,0 +1,65 @@
+/**
+ * Runs one scenario directory in-process with a fixed seed, collecting the trace and checking the
+ * invariants of the simulated world after every event and every round:
+ * - no service runs on two nodes at once;
+ * - at most one CRM is master;
+ * - a recovery only happens while the recovering master holds the lost node's agent lease.
+ */
+import type { TraceEvent } from '../../src/common/trace.ts';
+import { loadScenario } from '../../src/sim/scenario.ts';
+import type { SimCluster } from '../../src/sim/sim-cluster.ts';
+import { agentLeaseName } from '../../src/sim/sim-store.ts';
+import { Simulator } from '../../src/sim/simulator.ts';
+import type { InitialView } from './expectations.ts';
+
+export const SCENARIO_SEED = 42;
+
+/** Invariant violations are collected, not thrown: one run reports all of them, at most this many. */
+const VIOLATIONS_MAX = 20;
+
+export interface ScenarioRun {
+  readonly events: TraceEvent[];
+  readonly violations: string[];
+  readonly result: 'done' | 'time-limit';
+  readonly initial: InitialView;
+}
+
+export function runScenario(dir: string, seed = SCENARIO_SEED): ScenarioRun {
+  const scenario = loadScenario(dir);
+  const initial: InitialView = {
+    services: Object.fromEntries(Object.entries(scenario.managerStatus.serviceStatus).map(([sid, s]) => [sid, { state: s.state, node: s.node }])),
+    nodes: { ...scenario.managerStatus.nodeStatus },
+  };
+  const events: TraceEvent[] = [];
+  const violations: string[] = [];
+  const violate = (message: string) => {
+    if (violations.length < VIOLATIONS_MAX && !violations.includes(message)) violations.push(message);
+  };
+  let cluster: SimCluster | undefined;
+  const onEvent = (event: TraceEvent) => {
+    events.push(event);
+    if (!cluster) return;
+    checkWorld(cluster, `after ${JSON.stringify(event)}`, violate);
+    if (event.ev === 'recover') {
+      const holder = cluster.leases.holderOf(agentLeaseName(event.from), cluster.timeMs);
+      if (holder !== event.node) violate(`t=${event.t}: ${event.node} recovers ${event.sid} from ${event.from} while the agent lease of ${event.from} is held by ${holder ?? 'nobody'}`);
+    }
+  };
+  const onRound = (world: SimCluster, roundStartMs: number) => checkWorld(world, `after the round starting at ${roundStartMs / 1000}`, violate);
+  const simulator = new Simulator(scenario, { seed, onEvent, onRound });
+  cluster = simulator.cluster;
+  const { result } = simulator.run();
+  return { events, violations, result, initial };
+}
+
+function checkWorld(cluster: SimCluster, when: string, violate: (message: string) => void): void {
+  const where = new Map<string, string[]>();
+  for (const node of cluster.nodeNames) {
+    for (const sid of cluster.running.get(node) ?? []) where.set(sid, [...(where.get(sid) ?? []), node]);
+  }
+  for (const [sid, nodes] of where) {
+    if (nodes.length > 1) violate(`t=${cluster.timeMs / 1000}: ${sid} runs on ${nodes.join(' and ')} (${when})`);
+  }
+  const masters = cluster.nodeNames.filter((node) => cluster.node(node).crm?.state === 'master');
+  if (masters.length > 1) violate(`t=${cluster.timeMs / 1000}: several masters: ${masters.join(', ')} (${when})`);
+}
