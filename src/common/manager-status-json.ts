@@ -1,4 +1,4 @@
-import type { ManagerStatus, PendingCommand, ServiceStatus } from './manager-status.ts';
+import { newServiceStatus, type ManagerStatus, type PendingCommand, type ServiceStatus } from './manager-status.ts';
 import { isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from './states.ts';
 
 /** Manager status in the persisted JSON shape (Proxmox's field names), to our in-memory shape. */
@@ -31,14 +31,13 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
 function parseService(sid: string, raw: Record<string, unknown>, fail: (problem: string) => never): ServiceStatus {
   if (!isOneOf(SERVICE_STATES, raw.state)) fail(`Service ${sid} has unknown state '${String(raw.state)}'`);
   if (typeof raw.node !== 'string') fail(`Service ${sid} has no node`);
-  const status: ServiceStatus = { state: raw.state as ServiceStatus['state'], node: raw.node as string, uid: String(raw.uid ?? '') };
+  const status = newServiceStatus(raw.state as ServiceStatus['state'], raw.node as string, String(raw.uid ?? ''));
   if (typeof raw.target === 'string') status.target = raw.target;
   if (raw.running) status.running = true;
   if (Array.isArray(raw.failed_nodes)) status.failedNodes = raw.failed_nodes.map(String);
   if (typeof raw.maintenance_node === 'string') status.maintenanceNode = raw.maintenance_node;
   if (raw.timeout !== undefined) status.timeoutS = Number(raw.timeout);
-  const command = parseCommand(raw.cmd);
-  if (command) status.cmd = command;
+  status.cmd = parseCommand(raw.cmd);
   return status;
 }
 

@@ -5,22 +5,39 @@ export type PendingCommand =
   | { readonly kind: 'migrate' | 'relocate'; readonly target: string }
   | { readonly kind: 'stop'; readonly timeoutS: number };
 
-/** The master's record of one managed service. */
+/**
+ * The master's record of one managed service. Every field is always present (undefined when not
+ * set) so that all records share one shape: the manager touches thousands of them per round.
+ */
 export interface ServiceStatus {
   state: ServiceState;
   node: string;
   /** Request id: fresh on every state change; the LRM reports its result under it. */
   uid: string;
-  target?: string;
+  target: string | undefined;
   /** Set once the LRM has reported a successful start while `started`. */
-  running?: boolean;
+  running: boolean;
   /** Nodes where starting failed, in order, repeats included (relocate policy). */
-  failedNodes?: string[];
+  failedNodes: string[] | undefined;
   /** Node the service left for maintenance, and returns to once that node is back. */
-  maintenanceNode?: string;
+  maintenanceNode: string | undefined;
   /** Stop timeout in seconds, for `request_stop`. */
-  timeoutS?: number;
-  cmd?: PendingCommand;
+  timeoutS: number | undefined;
+  cmd: PendingCommand | undefined;
+}
+
+export function newServiceStatus(state: ServiceState, node: string, uid: string): ServiceStatus {
+  return {
+    state,
+    node,
+    uid,
+    target: undefined,
+    running: false,
+    failedNodes: undefined,
+    maintenanceNode: undefined,
+    timeoutS: undefined,
+    cmd: undefined,
+  };
 }
 
 /** What the master persists after every manager round; read by LRMs and by the next master. */
@@ -39,9 +56,17 @@ export function emptyManagerStatus(): ManagerStatus {
 
 /** A copy the master can keep mutating while readers hold the saved one. */
 export function copyServiceStatus(status: ServiceStatus): ServiceStatus {
-  const copy: ServiceStatus = { ...status };
-  if (status.failedNodes) copy.failedNodes = [...status.failedNodes];
-  return copy;
+  return {
+    state: status.state,
+    node: status.node,
+    uid: status.uid,
+    target: status.target,
+    running: status.running,
+    failedNodes: status.failedNodes ? [...status.failedNodes] : undefined,
+    maintenanceNode: status.maintenanceNode,
+    timeoutS: status.timeoutS,
+    cmd: status.cmd,
+  };
 }
 
 export function copyManagerStatus(status: ManagerStatus): ManagerStatus {

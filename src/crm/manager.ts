@@ -1,7 +1,7 @@
 import { assert, assertNever } from '../common/assert.ts';
 import type { ResourceConfig } from '../common/ha-config.ts';
 import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
-import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
+import { newServiceStatus, type ManagerStatus, type ServiceStatus } from '../common/manager-status.ts';
 import type { RequestedState, ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
@@ -20,6 +20,7 @@ import {
   handleStopped,
 } from './service-handlers.ts';
 import { handleStarted } from './started-handler.ts';
+import { LrmResultIndex } from './lrm-result-index.ts';
 
 /** One manager round would loop forever only through a bug; a state change per service per pass bounds it. */
 export const MANAGE_LOOP_PASSES_MAX = 64;
@@ -73,11 +74,8 @@ export class Manager {
 
   *round(input: ManagerRoundInput): Generator<string[], ManagerRoundOutput, ReadonlySet<string>> {
     const lrmModes = new Map<string, string>();
-    const lrmResults = new Map<string, LrmActionResult>();
-    for (const [node, lrmStatus] of input.lrmStatuses) {
-      lrmModes.set(node, lrmStatus.mode);
-      for (const [uid, result] of Object.entries(lrmStatus.results)) if (!lrmResults.has(uid)) lrmResults.set(uid, result);
-    }
+    for (const [node, lrmStatus] of input.lrmStatuses) lrmModes.set(node, lrmStatus.mode);
+    const lrmResults = new LrmResultIndex(input.lrmStatuses);
     this.nodes.update(input.membership, lrmModes, input.nowMs);
     if (!this.nodes.isOperational(this.nodeName)) {
       this.ports.emit({ ev: 'log', level: 'info', msg: 'master seems offline' });
@@ -88,7 +86,7 @@ export class Manager {
     const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
     const context = this.contextFor(input, lrmModes, resourceUpdates);
     const usage = context.usage;
-    for (const sid of this.sids()) usage.track(sid, this.status.serviceStatus[sid]!);
+    for (const sid of this.sids()) usage.add(sid, this.status.serviceStatus[sid]!);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(context.ctx, lrmResults, lrmModes);
@@ -112,15 +110,16 @@ export class Manager {
   /** Adds configured services not yet managed; drops managed ones that are gone or ignored. */
   private syncManagedServices(config: HaConfig): void {
     const services = this.status.serviceStatus;
-    for (const sid of Object.keys(config.resources).sort()) {
+    const added: string[] = [];
+    for (const sid in config.resources) if (!services[sid] && config.resources[sid]!.state !== 'ignored') added.push(sid);
+    for (const sid of added.sort()) {
       const resource = config.resources[sid]!;
-      if (services[sid] || resource.state === 'ignored') continue;
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
-      services[sid] = { state, node: resource.node, uid: this.ports.newUid() };
+      services[sid] = newServiceStatus(state, resource.node, this.ports.newUid());
       this.sortedSids = undefined;
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
-    for (const sid of Object.keys(services)) {
+    for (const sid in services) {
       const resource = config.resources[sid];
       if (resource && resource.state !== 'ignored') continue;
       delete services[sid];
@@ -166,12 +165,12 @@ export class Manager {
   }
 
   /** One pass over all services in sid order; true if any service changed state. */
-  private runHandlers(ctx: ServiceContext, lrmResults: ReadonlyMap<string, LrmActionResult>, lrmModes: ReadonlyMap<string, string>): boolean {
+  private runHandlers(ctx: ServiceContext, lrmResults: LrmResultIndex, lrmModes: ReadonlyMap<string, string>): boolean {
     let changed = false;
     for (const sid of this.sids()) {
       const status = this.status.serviceStatus[sid]!;
       const before = status.state;
-      const result = lrmResults.get(status.uid);
+      const result = lrmResults.find(status);
       this.dispatch(ctx, sid, status, result);
       const after = status.state as ServiceState;
       if ((after === 'started' || after === 'stopped' || after === 'request_stop') && lrmModes.get(status.node) === 'restart') {
@@ -250,18 +249,17 @@ export class Manager {
 
   private changeState(usage: NodeUsage, sid: string, status: ServiceStatus, next: ServiceState, params: StateChangeParams = {}): void {
     const previous = status.state;
+    const before = { state: previous, node: status.node, target: status.target };
     assert(previous !== next, `Service ${sid} is already ${next}`);
     assert(this.status.serviceStatus[sid] === status, `Service ${sid} is not managed`);
-    delete status.target;
-    delete status.running;
-    delete status.timeoutS;
-    delete status.cmd;
     status.state = next;
     if (params.node !== undefined) status.node = params.node;
-    if (params.target !== undefined) status.target = params.target;
-    if (params.timeoutS !== undefined) status.timeoutS = params.timeoutS;
+    status.target = params.target;
+    status.running = false;
+    status.timeoutS = params.timeoutS;
+    status.cmd = undefined;
     status.uid = this.ports.newUid();
-    usage.track(sid, status);
+    usage.replace(sid, before, status);
     const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null };
     this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
   }

@@ -1,5 +1,12 @@
 import { assert } from '../common/assert.ts';
-import type { ServiceStatus } from '../common/manager-status.ts';
+import type { ServiceState } from '../common/states.ts';
+
+/** Where a service is, as far as load goes. */
+export interface Placement {
+  readonly state: ServiceState;
+  readonly node: string;
+  readonly target?: string | undefined;
+}
 import type { NodeCapacity, ServiceSize } from '../common/ha-config.ts';
 import { cpuAddedTo, staticScores, type StaticNodeLoad } from './static-score.ts';
 
@@ -16,15 +23,14 @@ const NO_SIZE: ServiceSize = { maxCpu: 0, maxMemBytes: 0 };
  * on its node while started, stopping, fenced, frozen, in error or recovering; on both ends of a
  * move; on the target of a balancing start; nowhere while stopped or about to start.
  *
- * Kept incrementally (each service's contribution is remembered and replaced on change), which is
- * exactly what recounting every service after every change would give, at a fraction of the cost.
+ * Kept incrementally (a change removes the load of the placement before it and adds the one after),
+ * which is exactly what recounting every service after every change gives, at a fraction of the cost.
  */
 export class NodeUsage {
   private readonly online: ReadonlySet<string>;
   private readonly count = new Map<string, number>();
   private readonly usedCpu = new Map<string, number>();
   private readonly usedMem = new Map<string, number>();
-  private readonly contributions = new Map<string, readonly string[]>();
 
   constructor(
     onlineNodes: readonly string[],
@@ -46,12 +52,25 @@ export class NodeUsage {
     return [...this.online].sort();
   }
 
-  /** Nodes on which `status` puts load, given the online nodes. */
-  contributionOf(status: ServiceStatus): string[] {
-    const { state, node, target } = status;
-    const targetOnline = target !== undefined && this.online.has(target);
+  /** Adds the load of a service in its current placement. */
+  add(sid: string, placement: Placement): void {
+    this.applyPlacement(sid, placement, 1);
+  }
+
+  /** Moves a service's load from its placement before a change to the one after it. */
+  replace(sid: string, before: Placement, after: Placement): void {
+    this.applyPlacement(sid, before, -1);
+    this.applyPlacement(sid, after, 1);
+  }
+
+  /** Applies `sign` times the load `placement` puts on the online nodes (see the class comment). */
+  private applyPlacement(sid: string, placement: Placement, sign: 1 | -1): void {
+    const { state, node, target } = placement;
+    const isTargetOnline = target !== undefined && this.online.has(target);
+    const isMove = state === 'migrate' || state === 'relocate';
     if (!this.online.has(node)) {
-      return (state === 'migrate' || state === 'relocate') && targetOnline ? [target] : [];
+      if (isMove && isTargetOnline) this.apply(sid, target, sign);
+      return;
     }
     switch (state) {
       case 'started':
@@ -60,32 +79,20 @@ export class NodeUsage {
       case 'freeze':
       case 'error':
       case 'recovery':
-        return [node];
+        this.apply(sid, node, sign);
+        return;
       case 'migrate':
       case 'relocate':
-        return targetOnline ? [node, target] : [node];
+        this.apply(sid, node, sign);
+        if (isTargetOnline) this.apply(sid, target, sign);
+        return;
       case 'request_start_balance':
-        return targetOnline ? [target] : [];
+        if (isTargetOnline) this.apply(sid, target, sign);
+        return;
       case 'stopped':
       case 'request_start':
-        return [];
+        return;
     }
-  }
-
-  /** Records (or replaces) the load of one service. */
-  track(sid: string, status: ServiceStatus): void {
-    this.untrack(sid);
-    const nodes = this.contributionOf(status);
-    if (nodes.length === 0) return;
-    this.contributions.set(sid, nodes);
-    for (const node of nodes) this.apply(sid, node, 1);
-  }
-
-  untrack(sid: string): void {
-    const nodes = this.contributions.get(sid);
-    if (!nodes) return;
-    this.contributions.delete(sid);
-    for (const node of nodes) this.apply(sid, node, -1);
   }
 
   serviceCount(node: string): number {

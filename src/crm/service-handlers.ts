@@ -68,7 +68,7 @@ export function handleStopped(ctx: ServiceContext, sid: string, status: ServiceS
   }
   const command = status.cmd;
   if (command) {
-    delete status.cmd;
+    status.cmd = undefined;
     if (command.kind === 'stop') {
       ctx.emit({ ev: 'log', level: 'info', msg: `ignore stop of ${sid}: service already stopped` });
     } else if (!ctx.nodes.isOnline(command.target)) {
@@ -101,7 +101,7 @@ export function handleRecovery(ctx: ServiceContext, sid: string, status: Service
   if (node === undefined) {
     ctx.emit({ ev: 'recover-failed', sid, from: fencedNode });
     if (config.state === 'disabled') {
-      delete status.failedNodes;
+      status.failedNodes = undefined;
       ctx.change(sid, status, 'stopped');
     }
     return;
@@ -118,6 +118,6 @@ export function handleFreeze(ctx: ServiceContext, sid: string, status: ServiceSt
 
 export function handleError(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
   if (ctx.resource(sid).state !== 'disabled') return;
-  delete status.failedNodes;
+  status.failedNodes = undefined;
   ctx.change(sid, status, 'stopped');
 }

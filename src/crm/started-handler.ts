@@ -50,14 +50,14 @@ export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceS
     ctx.emit({ ev: 'policy', sid, kind: 'retry-current', detail: { failed_nodes: [...(status.failedNodes ?? [])] } });
   }
   if (status.maintenanceNode !== undefined && status.maintenanceNode === status.node && ctx.nodes.isOnline(status.node)) {
-    delete status.maintenanceNode; // back home (or never left): nothing to return to
+    status.maintenanceNode = undefined; // back home (or never left): nothing to return to
   }
   // A fresh request id makes the LRM check again that the service runs.
   if (result) ctx.renewUid(sid, status);
 }
 
 function applyCommand(ctx: ServiceContext, sid: string, status: ServiceStatus, command: PendingCommand): void {
-  delete status.cmd;
+  status.cmd = undefined;
   if (command.kind === 'stop') {
     ctx.change(sid, status, 'request_stop', { timeoutS: command.timeoutS });
     ctx.updateResource(sid, { state: 'stopped' });
@@ -83,12 +83,12 @@ function applyStartResult(
   if (result.result === LrmResult.success) {
     if (status.failedNodes) {
       ctx.emit({ ev: 'policy', sid, kind: 'relocate-ok', detail: { node: status.node, failed_nodes: status.failedNodes } });
-      delete status.failedNodes;
+      status.failedNodes = undefined;
     }
     status.running = true;
     return 'normal';
   }
-  delete status.running;
+  status.running = false;
   const failedNodes = (status.failedNodes ??= []);
   failedNodes.push(status.node);
   const isRetryable = result.result === LrmResult.error || result.result === LrmResult.wrongNode;
@@ -105,5 +105,5 @@ function applyStartResult(
 function dropStaleFallback(status: ServiceStatus, destination: string): void {
   const fallback = status.maintenanceNode;
   if (fallback === undefined) return;
-  if (destination === fallback || status.node !== fallback) delete status.maintenanceNode;
+  if (destination === fallback || status.node !== fallback) status.maintenanceNode = undefined;
 }

@@ -20,28 +20,43 @@ abstract class SimNodeEnv {
     client: WatchdogClient,
   ) {
     this.emit = (body: TraceBody) => cluster.emitAs(nodeName, body);
-    const registrations = cluster.node(nodeName).watchdog;
+    const node = cluster.node(nodeName);
+    const registrations = node.watchdog;
     this.watchdog = {
-      open: () => registrations.set(client, cluster.timeMs),
-      feed: () => registrations.set(client, cluster.timeMs),
+      open: () => registrations.set(client, node.clock.at(cluster.timeMs)),
+      feed: () => registrations.set(client, node.clock.at(cluster.timeMs)),
       close: () => registrations.delete(client),
     };
   }
 
+  /** The node's own clock: the simulated time unless a drift fault is set. */
   nowMs(): number {
-    return this.cluster.timeMs;
+    return this.cluster.node(this.nodeName).clock.at(this.cluster.timeMs);
   }
 
   membership(): Membership {
     return this.cluster.membership();
   }
 
+  /** The config as last parsed: the live one here (the simulated config file is always readable). */
   readConfig(): HaConfig {
     return this.cluster.config;
   }
 
   readManagerStatus(): ManagerStatus | undefined {
-    return this.cluster.managerStatus;
+    if (!this.canReachStore()) return undefined;
+    return this.cluster.managerStatusAt(this.staleMs());
+  }
+
+  protected staleMs(): number {
+    return this.cluster.faults.of(this.nodeName).staleMs;
+  }
+
+  /** False while the node is cut from the shared storage, the store is down, or too slow to answer in time. */
+  canReachStore(): boolean {
+    const faults = this.cluster.faults;
+    if (faults.isStoreDown || faults.storeLatencyMs > this.timing.renewalMaxMs) return false;
+    return !faults.of(this.nodeName).isStorageCut;
   }
 
   protected isMember(): boolean {
@@ -50,30 +65,36 @@ abstract class SimNodeEnv {
   }
 
   protected acquire(lease: string): boolean {
-    if (!this.isMember()) return false;
-    const outcome = this.cluster.leases.acquire(lease, this.nodeName, this.cluster.timeMs);
+    if (!this.isMember() || !this.canReachStore()) return false;
+    const observer = {
+      node: this.nodeName,
+      nowMs: this.cluster.timeMs,
+      staleMs: this.staleMs(),
+      ownClockAt: (timeMs: number) => this.cluster.node(this.nodeName).clock.at(timeMs),
+    };
+    const outcome = this.cluster.leases.acquire(lease, observer);
     if (outcome === 'taken') this.emit({ ev: 'lock', lock: lease });
     return outcome !== 'refused';
   }
 
   protected release(lease: string): boolean {
-    if (!this.isMember()) return false;
+    if (!this.isMember() || !this.canReachStore()) return false;
     return this.cluster.leases.release(lease, this.nodeName, this.cluster.timeMs);
   }
 
   protected canWrite(): boolean {
-    return this.isMember() && !this.cluster.node(this.nodeName).isWriteFailing;
+    return this.isMember() && !this.cluster.node(this.nodeName).isWriteFailing && this.canReachStore();
   }
 }
 
 export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
-  constructor(
-    cluster: SimCluster,
-    nodeName: string,
-    timing: Timing,
-    private readonly uids: Prng,
-  ) {
+  private readonly uidPrefix: string;
+  private uidCounter = 0;
+
+  /** Request ids: a random prefix per node (from the run's seed) and a counter, unique across masters. */
+  constructor(cluster: SimCluster, nodeName: string, timing: Timing, uids: Prng) {
     super(cluster, nodeName, timing, 'crm');
+    this.uidPrefix = uids.hexId();
   }
 
   tryManagerLease(): boolean {
@@ -89,30 +110,33 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
   }
 
   writeManagerStatus(status: ManagerStatus): void {
-    if (this.canWrite()) this.cluster.managerStatus = status;
+    if (this.canWrite()) this.cluster.saveManagerStatus(status);
   }
 
   readLrmStatus(node: string): LrmStatus | undefined {
-    return this.cluster.lrmStatus.get(node);
+    if (!this.canReachStore()) return undefined;
+    return this.cluster.lrmStatusAt(node, this.staleMs());
   }
 
   hasCrmCommands(): boolean {
-    return this.cluster.crmCommands.length > 0;
+    return this.canReachStore() && this.cluster.crmCommands.length > 0;
   }
 
   takeCrmCommands(): string[] {
+    if (!this.canReachStore()) return [];
     const commands = this.cluster.crmCommands;
     this.cluster.crmCommands = [];
     return commands;
   }
 
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void {
+    if (!this.canReachStore()) return;
     const resource = this.cluster.resources[sid];
     if (resource) this.cluster.resources[sid] = { ...resource, ...patch };
   }
 
   newUid(): string {
-    return this.uids.hexId();
+    return `${this.uidPrefix}.${(this.uidCounter++).toString(36)}`;
   }
 }
 
@@ -133,7 +157,7 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
 
   writeLrmStatus(status: LrmStatus): boolean {
     if (!this.canWrite()) return false;
-    this.cluster.lrmStatus.set(this.nodeName, status);
+    this.cluster.saveLrmStatus(this.nodeName, status);
     return true;
   }
 

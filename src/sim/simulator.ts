@@ -9,8 +9,22 @@ import { SimCluster, type SimNode } from './sim-cluster.ts';
 import { applyCommand } from './apply-command.ts';
 import { SimCrmEnv, SimLrmEnv } from './sim-env.ts';
 
-/** Every CRM or LRM iteration costs one simulated second, whatever it does. */
+/** Every CRM or LRM iteration costs one simulated second, whatever it does (up to 29 nodes). */
 export const ITERATION_MS = 1000;
+/**
+ * The reference model refuses 30 or more nodes: a round of 2 s per node would outlast the 60 s
+ * watchdog. From 30 nodes on, an iteration costs less, so that a round stays within 20 s.
+ */
+export const REFERENCE_NODES_MAX = 29;
+const LARGE_CLUSTER_ROUND_MS = 20_000;
+
+export function iterationMsFor(nodeCount: number): number {
+  return nodeCount <= REFERENCE_NODES_MAX ? ITERATION_MS : Math.floor(LARGE_CLUSTER_ROUND_MS / (2 * nodeCount));
+}
+
+export function roundMsFor(nodeCount: number): number {
+  return nodeCount <= REFERENCE_NODES_MAX ? Math.max(20, 2 * nodeCount) * 1000 : LARGE_CLUSTER_ROUND_MS;
+}
 /** The reference simulator gives up past this much simulated time. */
 export const SIM_TIME_MS_MAX = 10_000_000;
 /** A batch runs at every fifth counted round. */
@@ -110,19 +124,20 @@ export class Simulator {
 
   private runRound(): void {
     const startMs = this.cluster.timeMs;
+    const iterationMs = iterationMsFor(this.cluster.nodeNames.length);
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
       if (node.crm && this.skipCrmRounds === 0) {
         this.crmIteration(node);
-        this.cluster.timeMs += ITERATION_MS;
+        this.cluster.timeMs += iterationMs;
       }
       if (node.lrm && this.skipLrmRounds === 0) {
         this.lrmIteration(node);
-        this.cluster.timeMs += ITERATION_MS;
+        this.cluster.timeMs += iterationMs;
       }
       this.checkWatchdogs();
     }
-    const roundMs = Math.max(20, 2 * this.cluster.nodeNames.length) * 1000;
+    const roundMs = roundMsFor(this.cluster.nodeNames.length);
     if (this.cluster.timeMs - startMs < roundMs) this.cluster.timeMs = startMs + roundMs;
     if (this.skipCrmRounds > 0) this.skipCrmRounds--;
     if (this.skipLrmRounds > 0) this.skipLrmRounds--;

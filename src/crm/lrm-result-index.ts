@@ -1,0 +1,28 @@
+import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
+import type { ServiceStatus } from '../common/manager-status.ts';
+
+/**
+ * The LRM results of one manager round, by request id. A result is looked up first on the service's
+ * own node, where it almost always is; only a miss builds the index over every node's results.
+ */
+export class LrmResultIndex {
+  private merged: Map<string, LrmActionResult> | undefined;
+
+  constructor(private readonly statuses: ReadonlyMap<string, LrmStatus>) {}
+
+  find(service: ServiceStatus): LrmActionResult | undefined {
+    const local = this.statuses.get(service.node)?.results[service.uid];
+    if (local) return local;
+    return this.mergedIndex().get(service.uid);
+  }
+
+  private mergedIndex(): Map<string, LrmActionResult> {
+    if (this.merged) return this.merged;
+    const merged = new Map<string, LrmActionResult>();
+    for (const status of this.statuses.values()) {
+      for (const uid in status.results) if (!merged.has(uid)) merged.set(uid, status.results[uid]!);
+    }
+    this.merged = merged;
+    return merged;
+  }
+}
