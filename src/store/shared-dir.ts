@@ -1,3 +1,4 @@
+import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the shared directory is: `--dir`, else HA_MANAGER_DIR, else /etc/ha-manager. */
@@ -26,3 +27,14 @@ export function sharedPaths(root: string) {
 }
 
 export type SharedPaths = ReturnType<typeof sharedPaths>;
+
+/**
+ * Creates the directories of the shared directory under an existing `root` (idempotent). Only an
+ * explicit setup step calls this: the daemons never create them, so that a shared filesystem that is not
+ * mounted (an empty mount point) makes the store unavailable instead of starting a second cluster.
+ */
+export function createSharedDirLayout(root: string): SharedPaths {
+  const paths = sharedPaths(root);
+  for (const dir of [paths.leases, paths.lrmStatusDir, paths.fencedDir, paths.commands]) mkdirSync(dir, { recursive: true });
+  return paths;
+}

@@ -1,0 +1,187 @@
+import { assert } from '../common/assert.ts';
+import { isProblem, LeaseDirectory, NODE_LEASE_FS, type FsProblem, type GenerationSeen, type LeaseFs } from './lease-directory.ts';
+import {
+  assertLeaseCall,
+  assertNodeName,
+  type AcquireOutcome,
+  type LeaseName,
+  type LeaseStore,
+  type LeaseView,
+  type ReleaseOutcome,
+} from './lease-store.ts';
+
+export interface DirLeaseStoreOptions {
+  /** `leases/` of the shared directory (sharedPaths(root).leases); it must exist. */
+  readonly leasesPath: string;
+  readonly node: string;
+  readonly leaseTimeoutMs: number;
+  /** Wall clock for the display-only `takenWallMs`/`wallMs` fields. */
+  readonly wallClockMs?: () => number;
+  /** Told why a call returned 'unavailable' or a best-effort cleanup failed (the ha:store log). */
+  readonly onProblem?: (message: string) => void;
+  readonly fs?: LeaseFs;
+}
+
+/** What this instance holds: its generation, the last counter it wrote, when it last renewed. */
+interface HeldLease {
+  readonly generation: number;
+  counter: number;
+  renewedMs: number;
+  heartbeat: string | undefined;
+}
+
+/** What this instance last saw of a lease it does not hold, and since when (its own clock). */
+interface Observation {
+  readonly generation: number;
+  readonly heartbeat: string | undefined;
+  readonly firstSeenMs: number;
+}
+
+/**
+ * The `dir` lease store (docs/shared-dir.md): a generation is the directory `leases/<name>.<gen>`,
+ * taken by mkdir; its holder replaces `heartbeat` atomically with a higher counter to renew, and writes
+ * `released` to give it up. Every node runs its own instance: the observation memory below is what lets
+ * a contender wait the full timeout on its own monotonic clock from its first look, without comparing
+ * clocks between nodes.
+ */
+export class DirLeaseStore implements LeaseStore {
+  readonly node: string;
+  readonly leaseTimeoutMs: number;
+  private readonly directory: LeaseDirectory;
+  private readonly wallClockMs: () => number;
+  private readonly onProblem: (message: string) => void;
+  private readonly held = new Map<LeaseName, HeldLease>();
+  private readonly observed = new Map<LeaseName, Observation>();
+  private lastNowMs = Number.MIN_SAFE_INTEGER;
+
+  constructor(options: DirLeaseStoreOptions) {
+    assertNodeName(options.node);
+    assert(Number.isSafeInteger(options.leaseTimeoutMs) && options.leaseTimeoutMs > 0, `Lease timeout must be a positive integer, got ${options.leaseTimeoutMs}`);
+    this.node = options.node;
+    this.leaseTimeoutMs = options.leaseTimeoutMs;
+    this.directory = new LeaseDirectory(options.leasesPath, options.fs ?? NODE_LEASE_FS);
+    this.wallClockMs = options.wallClockMs ?? Date.now;
+    this.onProblem = options.onProblem ?? (() => {});
+  }
+
+  acquire(name: LeaseName, nowMs: number): AcquireOutcome {
+    this.checkCall(name, nowMs);
+    const generations = this.directory.listGenerations(name);
+    if (isProblem(generations)) return this.unavailable(generations);
+    const current = generations.at(-1) ?? 0;
+    const held = this.validHeld(name, current, nowMs);
+    if (held) return this.renew(name, held, generations, nowMs);
+    if (current === 0) return this.take(name, generations, nowMs);
+    const seen = this.directory.readGeneration(name, current);
+    if (isProblem(seen)) return this.unavailable(seen);
+    return this.observe(name, current, seen, nowMs) ? this.take(name, generations, nowMs) : 'refused';
+  }
+
+  release(name: LeaseName, nowMs: number): ReleaseOutcome {
+    this.checkCall(name, nowMs);
+    const held = this.held.get(name);
+    if (!held) return 'not-holder';
+    const generations = this.directory.listGenerations(name);
+    if (isProblem(generations)) return this.unavailable(generations);
+    if (generations.at(-1) !== held.generation) {
+      this.held.delete(name);
+      return 'not-holder';
+    }
+    const written = this.directory.writeFile(name, held.generation, 'released', { node: this.node, wallMs: this.wallClockMs() });
+    if (isProblem(written)) return this.unavailable(written);
+    this.held.delete(name);
+    return 'released';
+  }
+
+  inspect(name: LeaseName, nowMs: number): LeaseView | 'unavailable' {
+    this.checkCall(name, nowMs);
+    const generations = this.directory.listGenerations(name);
+    if (isProblem(generations)) return this.unavailable(generations);
+    const current = generations.at(-1) ?? 0;
+    if (current === 0) return { generation: 0, holder: undefined, isReleased: false, isHeldByMe: false, mayTake: true };
+    const held = this.validHeld(name, current, nowMs);
+    const seen = this.directory.readGeneration(name, current);
+    if (isProblem(seen)) return this.unavailable(seen);
+    const isHeldByMe = held !== undefined;
+    const mayTake = !isHeldByMe && this.observe(name, current, seen, nowMs);
+    return { generation: current, holder: seen.holder, isReleased: seen.isReleased, isHeldByMe, mayTake };
+  }
+
+  /**
+   * The lease this instance holds and may renew now, or undefined. A higher generation means it was
+   * lost; an own lease past the timeout is dropped, and counts as observed unchanged since its last
+   * renewal, so this node may take it anew at once as any observer could.
+   */
+  private validHeld(name: LeaseName, current: number, nowMs: number): HeldLease | undefined {
+    const held = this.held.get(name);
+    if (!held) return undefined;
+    if (held.generation === current && nowMs - held.renewedMs <= this.leaseTimeoutMs) return held;
+    this.held.delete(name);
+    if (held.generation === current) {
+      this.observed.set(name, { generation: current, heartbeat: held.heartbeat, firstSeenMs: held.renewedMs });
+    }
+    return undefined;
+  }
+
+  /** Records what was seen; true when the lease is released or unchanged for longer than the timeout. */
+  private observe(name: LeaseName, generation: number, seen: GenerationSeen, nowMs: number): boolean {
+    if (seen.isReleased) return true;
+    const previous = this.observed.get(name);
+    if (previous?.generation === generation && previous.heartbeat === seen.heartbeat) {
+      return nowMs - previous.firstSeenMs > this.leaseTimeoutMs;
+    }
+    this.observed.set(name, { generation, heartbeat: seen.heartbeat, firstSeenMs: nowMs });
+    return false;
+  }
+
+  private renew(name: LeaseName, held: HeldLease, generations: number[], nowMs: number): AcquireOutcome {
+    const counter = held.counter + 1;
+    const written = this.directory.writeFile(name, held.generation, 'heartbeat', { counter, node: this.node, wallMs: this.wallClockMs() });
+    if (isProblem(written)) return this.unavailable(written);
+    held.counter = counter;
+    held.renewedMs = nowMs;
+    held.heartbeat = written;
+    this.removeOldGenerations(name, generations, held.generation);
+    return 'renewed';
+  }
+
+  /** mkdir of the next generation; the loser of a race gets EEXIST and is refused. */
+  private take(name: LeaseName, generations: number[], nowMs: number): AcquireOutcome {
+    const generation = (generations.at(-1) ?? 0) + 1;
+    const made = this.directory.makeGeneration(name, generation);
+    if (made === 'exists') return 'refused';
+    if (isProblem(made)) return this.unavailable(made);
+    this.observed.delete(name);
+    const held: HeldLease = { generation, counter: 0, renewedMs: nowMs, heartbeat: undefined };
+    this.held.set(name, held);
+    // The mkdir won the lease. Should a file write below fail, observers see the generation without a
+    // heartbeat, which they time out like any other; the next renewal writes it.
+    const holder = this.directory.writeFile(name, generation, 'holder', { node: this.node, takenWallMs: this.wallClockMs() });
+    if (isProblem(holder)) this.onProblem(holder.problem);
+    const heartbeat = this.directory.writeFile(name, generation, 'heartbeat', { counter: 1, node: this.node, wallMs: this.wallClockMs() });
+    if (isProblem(heartbeat)) this.onProblem(heartbeat.problem);
+    else Object.assign(held, { counter: 1, heartbeat });
+    this.removeOldGenerations(name, generations, generation);
+    return 'taken';
+  }
+
+  /** Best effort: generations below current − 1 go; the one before stays for readers that listed late. */
+  private removeOldGenerations(name: LeaseName, generations: number[], current: number): void {
+    for (const generation of generations) {
+      if (generation >= current - 1) break;
+      const problem = this.directory.removeGeneration(name, generation);
+      if (problem) this.onProblem(problem.problem);
+    }
+  }
+
+  private unavailable(problem: FsProblem): 'unavailable' {
+    this.onProblem(`Lease store of ${this.node}: ${problem.problem}`);
+    return 'unavailable';
+  }
+
+  private checkCall(name: LeaseName, nowMs: number): void {
+    assertLeaseCall(name, nowMs);
+    assert(nowMs >= this.lastNowMs, `Lease store of ${this.node}: nowMs went back from ${this.lastNowMs} to ${nowMs}`);
+    this.lastNowMs = nowMs;
+  }
+}

@@ -1,0 +1,92 @@
+import { assert } from '../common/assert.ts';
+
+/**
+ * The lease store port: named leases that exactly one node holds at a time (DESIGN.md "Leases and the
+ * fence", docs/shared-dir.md). One instance belongs to one node (`node`); it keeps that node's memory
+ * of what it holds and of what it has observed, so two daemons of one node use two instances, and a
+ * restarted daemon starts as a contender like any other node.
+ *
+ * Time: every call gets the caller's monotonic `nowMs`, sampled right before the call. Expiry never
+ * compares clocks between nodes: a contender takes a lease that is not released only after it has
+ * itself seen it unchanged for strictly more than `leaseTimeoutMs` since its first look; a holder
+ * renews only while its own last successful take/renew is at most `leaseTimeoutMs` old. A renewal is a
+ * write that lands a little after `nowMs`: the caller renews every round, well inside the timeout, and
+ * counts a call that returned more than `renewalMaxMs` after `nowMs` as failed (src/common/timing.ts),
+ * feeding its watchdog only after a success that it counted.
+ *
+ * Locking: calls of one instance are synchronous and must not interleave; instances of different nodes
+ * (processes, hosts) coordinate only through the store's compare-and-set (mkdir for `dir`).
+ *
+ * Failures: an unreachable or failing store (missing directory, EACCES, ENOSPC, EIO, no quorum) is the
+ * value 'unavailable', never a thrown error; the holder keeps its belief until its last renewal is
+ * older than the timeout. A thrown error is a bug (an AssertionError for a bad lease name or time).
+ */
+export interface LeaseStore {
+  /** The node this instance acts for. */
+  readonly node: string;
+  readonly leaseTimeoutMs: number;
+  /**
+   * Takes or renews `name` for this node by compare-and-set: 'renewed' when this node holds it and
+   * renewed it within the timeout; 'taken' when it was never taken, released, or expired as this node
+   * observed it; 'refused' when another node holds it or this node lost it; 'unavailable' when the store
+   * could not be read or written.
+   */
+  acquire(name: LeaseName, nowMs: number): AcquireOutcome;
+  /**
+   * Gives the lease up at once ('released'); 'not-holder' when this node does not hold the current
+   * generation (never took it, or lost it). A holder whose lease has expired may still release it.
+   */
+  release(name: LeaseName, nowMs: number): ReleaseOutcome;
+  /** What this node sees now; counts as an observation (a first look starts the expiry wait). */
+  inspect(name: LeaseName, nowMs: number): LeaseView | 'unavailable';
+}
+
+export type AcquireOutcome = 'taken' | 'renewed' | 'refused' | 'unavailable';
+export type ReleaseOutcome = 'released' | 'not-holder' | 'unavailable';
+
+/** A lease as one node sees it at one moment. */
+export interface LeaseView {
+  /** The current generation; 0 when the lease was never taken. Each take makes a higher one. */
+  readonly generation: number;
+  /** The node that took the current generation; undefined when none (or not written yet). */
+  readonly holder: string | undefined;
+  readonly isReleased: boolean;
+  /** This instance holds the current generation and may renew it at this `nowMs`. */
+  readonly isHeldByMe: boolean;
+  /** `acquire` at this `nowMs` would take it (it is free, released, or expired as this node saw it). */
+  readonly mayTake: boolean;
+}
+
+/** `manager` or `agent.<node>` (docs/shared-dir.md). */
+export type LeaseName = 'manager' | `agent.${string}`;
+
+export const MANAGER_LEASE: LeaseName = 'manager';
+
+/** Node names as the scenario files and the shared directory accept them. */
+const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+/** Keeps lease directory names far below any filesystem's name limit (255). */
+const NODE_NAME_LENGTH_MAX = 64;
+
+export function isValidNodeName(node: string): boolean {
+  return NODE_NAME_PATTERN.test(node) && node.length <= NODE_NAME_LENGTH_MAX;
+}
+
+export function agentLease(node: string): LeaseName {
+  assertNodeName(node);
+  return `agent.${node}`;
+}
+
+export function isValidLeaseName(name: string): name is LeaseName {
+  if (name === MANAGER_LEASE) return true;
+  return name.startsWith('agent.') && isValidNodeName(name.slice('agent.'.length));
+}
+
+export function assertNodeName(node: string): void {
+  assert(isValidNodeName(node), `Bad node name '${node}': expected ${NODE_NAME_PATTERN} of at most ${NODE_NAME_LENGTH_MAX} characters`);
+}
+
+/** Checks the arguments every store call gets; a bad one is a bug of the caller. */
+export function assertLeaseCall(name: string, nowMs: number): void {
+  assert(isValidLeaseName(name), `Bad lease name '${name}': expected 'manager' or 'agent.<node>'`);
+  assert(Number.isSafeInteger(nowMs), `Lease call for '${name}' needs an integer nowMs, got ${nowMs}`);
+}
