@@ -51,7 +51,7 @@ export class UnavailableDriver implements ResourceDriver {
     return this.answer();
   }
 
-  canMigrateOnline(): boolean {
+  canMigrateOnline(_sid: string): boolean {
     return false;
   }
 

@@ -61,7 +61,7 @@ export class SystemdDriver implements ResourceDriver {
     return this.act('stop', sid, options);
   }
 
-  canMigrateOnline(): boolean {
+  canMigrateOnline(_sid: string): boolean {
     return false;
   }
 
