@@ -3,8 +3,9 @@ import { DEFAULT_MAX_RELOCATE, DEFAULT_MAX_RESTART } from '../common/ha-config.t
 import { requestCrmStop } from '../crm/crm-daemon.ts';
 import type { SimCommand } from './sim-commands.ts';
 import type { Simulator } from './simulator.ts';
+import { applyFaultCommand } from './apply-fault-command.ts';
 
-/** Carries out one scenario command (all but `delay` and `skip-round`, which steer the run itself). */
+/** Carries out one scenario command (all but `delay`, `skip-round` and `after`, which steer the run itself). */
 export function applyCommand(simulator: Simulator, command: SimCommand): void {
   const cluster = simulator.cluster;
   switch (command.kind) {
@@ -52,6 +53,17 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
     }
     case 'delay':
     case 'skip-round':
+    case 'after':
+      return;
+    case 'storage':
+    case 'store':
+    case 'stale':
+    case 'pause':
+    case 'crash':
+    case 'drift':
+    case 'fail':
+    case 'heal':
+      applyFaultCommand(simulator, command);
       return;
     default:
       assertNever(command, 'scenario command');

@@ -9,8 +9,15 @@ import type { HaConfig, Membership } from '../env/env.ts';
 import type { Scenario } from './scenario.ts';
 import { derivedServiceSize, SimResources, type SimResourceWorld } from './sim-resources.ts';
 import { SimLeaseStore } from './sim-store.ts';
+import { SimClock } from './sim-clock.ts';
+import { SimFaults } from './sim-faults.ts';
+import { StatusHistory } from './status-history.ts';
 
-export type WatchdogClient = 'crm' | 'lrm';
+/**
+ * A watchdog registration: a daemon's client, or one left behind by a client that crashed (or whose
+ * multiplexer crashed) without the magic close, which is never fed again.
+ */
+export type WatchdogClient = 'crm' | 'lrm' | 'crm-orphan' | 'lrm-orphan';
 
 /** One simulated node: its hardware switches, its daemons and its watchdog registrations. */
 export interface SimNode {
@@ -19,8 +26,10 @@ export interface SimNode {
   isNetworkOn: boolean;
   crm: CrmLocal | undefined;
   lrm: LrmLocal | undefined;
-  /** Last keepalive per armed watchdog client. */
+  /** Last keepalive per armed watchdog client, on the node's own clock. */
   readonly watchdog: Map<WatchdogClient, number>;
+  /** The node's monotonic clock (drift). */
+  readonly clock: SimClock;
   shutdown: 'shutdown' | 'reboot' | 'restart-lrm' | undefined;
   isStateUpdateFailing: boolean;
   isWriteFailing: boolean;
@@ -43,6 +52,10 @@ export class SimCluster implements SimResourceWorld {
   readonly config: HaConfig;
   managerStatus: ManagerStatus | undefined;
   readonly lrmStatus = new Map<string, LrmStatus>();
+  /** Past versions of the status files, for stale reads. */
+  readonly managerStatusHistory = new StatusHistory<ManagerStatus | undefined>();
+  readonly lrmStatusHistory = new Map<string, StatusHistory<LrmStatus | undefined>>();
+  readonly faults: SimFaults;
   crmCommands: string[] = [];
   readonly running = new Map<string, Set<string>>();
   readonly locks = new Map<string, string>();
@@ -67,6 +80,7 @@ export class SimCluster implements SimResourceWorld {
         crm: undefined,
         lrm: undefined,
         watchdog: new Map(),
+        clock: new SimClock(),
         shutdown: undefined,
         isStateUpdateFailing: false,
         isWriteFailing: false,
@@ -75,6 +89,8 @@ export class SimCluster implements SimResourceWorld {
       if (spec.cpus !== undefined && spec.memoryBytes !== undefined) this.nodeCapacities[name] = { cpus: spec.cpus, memoryBytes: spec.memoryBytes };
     }
     this.leases = new SimLeaseStore(leaseTimeoutMs);
+    this.faults = new SimFaults(this.nodeNames);
+    for (const name of this.nodeNames) this.lrmStatusHistory.set(name, new StatusHistory());
     this.resources = scenario.resources;
     this.groups = scenario.groups;
     this.settings = scenario.settings;
@@ -90,6 +106,27 @@ export class SimCluster implements SimResourceWorld {
     const hasStatus = Object.keys(scenario.managerStatus.serviceStatus).length > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;
     this.managerStatus = hasStatus || scenario.managerStatus.masterNode !== undefined ? scenario.managerStatus : undefined;
     this.resourcesRunner = new SimResources(this, (node, body) => this.emitAs(node, body));
+    this.managerStatusHistory.write(0, this.managerStatus);
+  }
+
+  /** The manager status as the master saved it, `staleMs` ago. */
+  managerStatusAt(staleMs: number): ManagerStatus | undefined {
+    return staleMs === 0 ? this.managerStatus : this.managerStatusHistory.readAt(this.timeMs - staleMs, undefined);
+  }
+
+  saveManagerStatus(status: ManagerStatus): void {
+    this.managerStatus = status;
+    this.managerStatusHistory.write(this.timeMs, status);
+  }
+
+  lrmStatusAt(node: string, staleMs: number): LrmStatus | undefined {
+    if (staleMs === 0) return this.lrmStatus.get(node);
+    return this.lrmStatusHistory.get(node)?.readAt(this.timeMs - staleMs, undefined);
+  }
+
+  saveLrmStatus(node: string, status: LrmStatus): void {
+    this.lrmStatus.set(node, status);
+    this.lrmStatusHistory.get(node)!.write(this.timeMs, status);
   }
 
   node(name: string): SimNode {

@@ -16,8 +16,34 @@
  *   cfs <node> rw|update work|fail                     the node's shared state works or fails
  *   delay <seconds>                hold back the next batch
  *   skip-round crm|lrm [<n>]       the next n rounds run no CRM (LRM) iteration
+ *
+ * Fault commands (chaos runs write them into the scenarios they shrink; all faults are off until one
+ * of these runs, so the reference model is untouched without them):
+ *
+ *   after <seconds> <command>      run <command> that many seconds after this batch, between two
+ *                                  daemon iterations (a fault at any moment, not only at slots);
+ *                                  <command> may be any command but delay, skip-round and after
+ *   storage <node> off|on          the node is cut from (reconnected to) the shared storage: its
+ *                                  lease operations, status reads and writes and command reads fail
+ *   store down|up                  the whole store stops (starts) answering; `up` also ends `slow`
+ *   store slow <seconds>           every store operation takes that much longer (each daemon
+ *                                  iteration costs it); past the renewal limit (10 s) it fails
+ *   stale <node> <seconds>         the node's reads of leases and status files show the store as it
+ *                                  was that long ago (at most 30 s, the dir store's bound); 0 ends it
+ *   pause <node> <seconds> [crm|lrm]  SIGSTOP of the node's HA daemons (default both) for that long;
+ *                                  the watchdog multiplexer keeps running, services keep running
+ *   crash <node> crm|lrm|mux       the daemon dies without cleanup and is restarted at once; an armed
+ *                                  watchdog client it leaves (all of them for mux) is never fed again,
+ *                                  so the node resets after the device timeout (10 s)
+ *   drift <node> <permille>        the node's clock runs that much fast (negative: slow), |x| <= 100
+ *   fail <sid> start|stop|migrate <n>  the next n such actions of the service fail (a relocation
+ *                                  whose stop fails fails too; migrate covers relocate)
+ *   heal                           ends every fault above but drift and pending `fail`s are cleared
+ *                                  too; powers on every node that is off; queues
+ *                                  disable-node-maintenance for every node with a request
  */
 import { isValidSid } from '../common/sid.ts';
+import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
 
 export type SimCommand =
   | { kind: 'power' | 'network'; node: string; isOn: boolean; text: string }
@@ -31,7 +57,12 @@ export type SimCommand =
   | { kind: 'service-lock'; sid: string; lock: string | undefined; text: string }
   | { kind: 'cfs'; node: string; part: 'rw' | 'update'; isWorking: boolean; text: string }
   | { kind: 'delay'; seconds: number; text: string }
-  | { kind: 'skip-round'; daemon: 'crm' | 'lrm'; rounds: number; text: string };
+  | { kind: 'skip-round'; daemon: 'crm' | 'lrm'; rounds: number; text: string }
+  | { kind: 'after'; seconds: number; command: SimCommand; text: string }
+  | FaultCommand;
+
+/** An `after` reaches at most this far: the next batches are 100 s apart. */
+export const AFTER_S_MAX = 3600;
 
 const REQUESTED = ['started', 'stopped', 'disabled', 'ignored'] as const;
 type Requested = (typeof REQUESTED)[number];
@@ -73,10 +104,23 @@ export function parseCommand(text: string, nodes: ReadonlySet<string>): SimComma
         return `'${text}': expected 'skip-round crm|lrm [<rounds>]'`;
       }
       return { kind: 'skip-round', daemon: first, rounds: second === undefined ? 1 : Number(second), text };
+    case 'after':
+      return parseAfter(text, words, nodes);
     default:
       void fourth;
-      return `unknown command '${text}'`;
+      return parseFaultCommand(text, words, checkNode) ?? `unknown command '${text}'`;
   }
+}
+
+function parseAfter(text: string, words: string[], nodes: ReadonlySet<string>): SimCommand | string {
+  const seconds = words[1];
+  if (words.length < 3 || seconds === undefined || !/^\d+$/.test(seconds) || Number(seconds) > AFTER_S_MAX) {
+    return `'${text}': expected 'after <seconds, at most ${AFTER_S_MAX}> <command>'`;
+  }
+  const inner = parseCommand(words.slice(2).join(' '), nodes);
+  if (typeof inner === 'string') return inner;
+  if (inner.kind === 'delay' || inner.kind === 'skip-round' || inner.kind === 'after') return `'${text}': 'after' cannot hold '${inner.kind}'`;
+  return { kind: 'after', seconds: Number(seconds), command: inner, text };
 }
 
 function parseServiceCommand(

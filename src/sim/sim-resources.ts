@@ -46,11 +46,31 @@ export function derivedServiceSize(sid: string): ServiceSize {
 export class SimResources {
   private readonly startFailures = new Map<string, number>();
   private readonly moveFailures = new Map<string, number>();
+  /** Failures injected by `fail <sid> <action> <n>`: the next n such actions fail. */
+  private readonly injected = new Map<string, { start: number; stop: number; migrate: number }>();
 
   constructor(
     private readonly world: SimResourceWorld,
     private readonly emit: (node: string, body: TraceBody) => void,
   ) {}
+
+  inject(sid: string, action: 'start' | 'stop' | 'migrate', count: number): void {
+    const counts = this.injected.get(sid) ?? { start: 0, stop: 0, migrate: 0 };
+    counts[action] = count;
+    this.injected.set(sid, counts);
+  }
+
+  clearInjected(): void {
+    this.injected.clear();
+  }
+
+  /** Consumes one injected failure of this action; true if the action is to fail. */
+  private isInjectedFailure(sid: string, action: 'start' | 'stop' | 'migrate'): boolean {
+    const counts = this.injected.get(sid);
+    if (!counts || counts[action] === 0) return false;
+    counts[action]--;
+    return true;
+  }
 
   execute(node: string, job: LrmJob): LrmResultCode {
     const configured = this.world.configuredNode(job.sid);
@@ -77,7 +97,7 @@ export class SimResources {
 
   private start(node: string, sid: string): LrmResultCode {
     if (this.world.isRunning(node, sid)) return LrmResult.success;
-    const isStarted = !this.world.lockOf(sid) && this.attempt(this.startFailures, sid, failureSpecOf(sid)?.startFailures ?? 0);
+    const isStarted = !this.world.lockOf(sid) && !this.isInjectedFailure(sid, 'start') && this.attempt(this.startFailures, sid, failureSpecOf(sid)?.startFailures ?? 0);
     if (isStarted) this.world.setRunning(node, sid, true);
     this.emit(node, { ev: 'service-action', sid, action: 'start', result: isStarted ? 'ok' : 'error' });
     return isStarted ? LrmResult.success : LrmResult.error;
@@ -85,7 +105,7 @@ export class SimResources {
 
   private stop(node: string, sid: string): LrmResultCode {
     if (!this.world.isRunning(node, sid)) return LrmResult.success;
-    const isStopped = !this.world.lockOf(sid) && (failureSpecOf(sid)?.canStop ?? true);
+    const isStopped = !this.world.lockOf(sid) && !this.isInjectedFailure(sid, 'stop') && (failureSpecOf(sid)?.canStop ?? true);
     if (isStopped) this.world.setRunning(node, sid, false);
     this.emit(node, { ev: 'service-action', sid, action: 'stop', result: isStopped ? 'ok' : 'error' });
     return isStopped ? LrmResult.success : LrmResult.error;
@@ -103,7 +123,9 @@ export class SimResources {
     }
     const isOnline = job.request === 'migrate' && isRunning && parseSid(sid)?.type === 'vm';
     const action = isOnline ? 'migrate' : 'relocate';
-    const isMoved = !this.world.lockOf(sid) && this.attempt(this.moveFailures, sid, failureSpecOf(sid)?.moveFailures ?? 0);
+    // A relocation stops the service first: an injected stop failure fails the whole move, as a driver would.
+    const isStopFailing = !isOnline && isRunning && this.isInjectedFailure(sid, 'stop');
+    const isMoved = !this.world.lockOf(sid) && !isStopFailing && !this.isInjectedFailure(sid, 'migrate') && this.attempt(this.moveFailures, sid, failureSpecOf(sid)?.moveFailures ?? 0);
     if (isMoved) {
       // An offline move stops the service first; a stop that fails is not waited for here.
       if (!isOnline && isRunning && (failureSpecOf(sid)?.canStop ?? true)) this.world.setRunning(node, sid, false);

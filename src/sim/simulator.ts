@@ -5,9 +5,13 @@ import type { TraceBody, TraceEvent } from '../common/trace.ts';
 import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
 import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
 import type { Scenario } from './scenario.ts';
+import type { SimCommand } from './sim-commands.ts';
 import { SimCluster, type SimNode } from './sim-cluster.ts';
 import { applyCommand } from './apply-command.ts';
 import { SimCrmEnv, SimLrmEnv } from './sim-env.ts';
+import type { CrmEnv, LrmEnv } from '../env/env.ts';
+import { TimedCommands } from './timed-commands.ts';
+import { expiredWatchdogClient, orphanWatchdogClients } from './sim-watchdogs.ts';
 
 /** Every CRM or LRM iteration costs one simulated second, whatever it does (up to 29 nodes). */
 export const ITERATION_MS = 1000;
@@ -41,6 +45,18 @@ export interface SimulationOptions {
   readonly onRound?: (cluster: SimCluster, roundStartMs: number) => void;
   /** Wraps each CRM iteration, e.g. to time manager rounds. */
   readonly onCrmIteration?: (node: string, isMaster: boolean, run: () => void) => void;
+  /** Hooks of chaos runs: invariant checks after every step, and adapters with planted bugs. */
+  readonly chaos?: SimChaosHooks;
+}
+
+/** What a chaos run plugs into the simulator; none of it changes a run without faults. */
+export interface SimChaosHooks {
+  /** After every daemon iteration, command and watchdog reset. */
+  readonly onStep?: (kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null) => void;
+  /** A watchdog reset, with the registration that expired. */
+  readonly onWatchdogReset?: (node: string, client: string) => void;
+  readonly wrapCrmEnv?: (env: SimCrmEnv) => CrmEnv;
+  readonly wrapLrmEnv?: (env: SimLrmEnv) => LrmEnv;
 }
 
 export interface SimulationResult {
@@ -49,8 +65,8 @@ export interface SimulationResult {
 }
 
 interface NodeDaemons {
-  crmEnv: SimCrmEnv;
-  lrmEnv: SimLrmEnv;
+  crmEnv: CrmEnv;
+  lrmEnv: LrmEnv;
 }
 
 /**
@@ -65,6 +81,7 @@ export class Simulator {
   private readonly prng: Prng;
   private skipCrmRounds = 0;
   private skipLrmRounds = 0;
+  private readonly timed = new TimedCommands();
 
   constructor(
     private readonly scenario: Scenario,
@@ -76,10 +93,18 @@ export class Simulator {
     const uids = this.prng.stream('uid');
     for (const name of this.cluster.nodeNames) {
       this.daemons.set(name, {
-        crmEnv: new SimCrmEnv(this.cluster, name, this.timing, uids),
-        lrmEnv: new SimLrmEnv(this.cluster, name, this.timing),
+        crmEnv: this.wrapCrm(new SimCrmEnv(this.cluster, name, this.timing, uids)),
+        lrmEnv: this.wrapLrm(new SimLrmEnv(this.cluster, name, this.timing)),
       });
     }
+  }
+
+  private wrapCrm(env: SimCrmEnv): CrmEnv {
+    return this.options.chaos?.wrapCrmEnv?.(env) ?? env;
+  }
+
+  private wrapLrm(env: SimLrmEnv): LrmEnv {
+    return this.options.chaos?.wrapLrmEnv?.(env) ?? env;
   }
 
   emit(node: string | null, body: TraceBody): void {
@@ -105,10 +130,25 @@ export class Simulator {
           this.emit(null, { ev: 'cmd', cmd: command.text });
           if (command.kind === 'delay') nextBatchAtMs = this.cluster.timeMs + command.seconds * 1000;
           else if (command.kind === 'skip-round') this.skip(command.daemon, command.rounds);
-          else applyCommand(this, command);
+          else if (command.kind === 'after') this.timed.add(this.cluster.timeMs + command.seconds * 1000, command.command);
+          else this.runCommand(command);
         }
       }
       countedRounds++;
+    }
+  }
+
+  /** Runs one command now (a batch's, or a timed one that came due). */
+  runCommand(command: SimCommand): void {
+    applyCommand(this, command);
+    this.options.chaos?.onStep?.('command', null);
+  }
+
+  /** Runs the timed commands that are due; they happen between daemon iterations. */
+  private runDueCommands(): void {
+    for (const command of this.timed.takeDue(this.cluster.timeMs)) {
+      this.emit(null, { ev: 'cmd', cmd: command.text });
+      this.runCommand(command);
     }
   }
 
@@ -127,18 +167,23 @@ export class Simulator {
     const iterationMs = iterationMsFor(this.cluster.nodeNames.length);
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
-      if (node.crm && this.skipCrmRounds === 0) {
+      if (this.timed.size > 0) this.runDueCommands();
+      if (node.crm && this.skipCrmRounds === 0 && !this.cluster.faults.isPaused(name, 'crm', this.cluster.timeMs)) {
         this.crmIteration(node);
-        this.cluster.timeMs += iterationMs;
+        this.cluster.timeMs += iterationMs + this.cluster.faults.storeLatencyMs;
+        this.options.chaos?.onStep?.('crm', name);
       }
-      if (node.lrm && this.skipLrmRounds === 0) {
+      if (this.timed.size > 0) this.runDueCommands();
+      if (node.lrm && this.skipLrmRounds === 0 && !this.cluster.faults.isPaused(name, 'lrm', this.cluster.timeMs)) {
         this.lrmIteration(node);
-        this.cluster.timeMs += iterationMs;
+        this.cluster.timeMs += iterationMs + this.cluster.faults.storeLatencyMs;
+        this.options.chaos?.onStep?.('lrm', name);
       }
       this.checkWatchdogs();
     }
     const roundMs = roundMsFor(this.cluster.nodeNames.length);
     if (this.cluster.timeMs - startMs < roundMs) this.cluster.timeMs = startMs + roundMs;
+    if (this.timed.size > 0) this.runDueCommands();
     if (this.skipCrmRounds > 0) this.skipCrmRounds--;
     if (this.skipLrmRounds > 0) this.skipLrmRounds--;
   }
@@ -182,17 +227,29 @@ export class Simulator {
     else if (node.shutdown) this.crmExited(node);
   }
 
-  /** A registration not fed for longer than the client timeout resets its node. */
+  /** A registration not fed for longer than the client timeout (on the node's clock) resets its node. */
   private checkWatchdogs(): void {
-    const timeoutMs = this.timing.watchdogClientTimeoutMs;
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
-      for (const lastMs of node.watchdog.values()) {
-        if (this.cluster.timeMs - lastMs > timeoutMs) {
-          this.powerOff(node, 'watchdog');
-          break;
-        }
-      }
+      const client = expiredWatchdogClient(node, this.cluster.timeMs, this.timing.watchdogClientTimeoutMs);
+      if (client === undefined) continue;
+      this.powerOff(node, 'watchdog');
+      this.options.chaos?.onWatchdogReset?.(name, client);
+      this.options.chaos?.onStep?.('reset', name);
+    }
+  }
+
+  /** A daemon dies without cleanup; its armed watchdog client is orphaned; it is restarted at once. */
+  crashDaemon(node: SimNode, daemon: 'crm' | 'lrm' | 'mux'): void {
+    if (!node.isPoweredOn) return;
+    orphanWatchdogClients(node, daemon, this.cluster.timeMs, this.timing);
+    const daemons = this.daemons.get(node.name)!;
+    if (daemon === 'crm' && node.crm) {
+      this.emit(node.name, { ev: 'daemon-exit', daemon: 'crm' });
+      node.crm = startCrm(daemons.crmEnv);
+    } else if (daemon === 'lrm' && node.lrm) {
+      this.emit(node.name, { ev: 'daemon-exit', daemon: 'lrm' });
+      node.lrm = startLrm(daemons.lrmEnv);
     }
   }
 

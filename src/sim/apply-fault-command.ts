@@ -1,0 +1,57 @@
+import { assertNever } from '../common/assert.ts';
+import type { FaultCommand } from './fault-commands.ts';
+import type { Simulator } from './simulator.ts';
+
+/** Carries out one fault command: it only switches the simulated adapters, never the logic. */
+export function applyFaultCommand(simulator: Simulator, command: FaultCommand): void {
+  const cluster = simulator.cluster;
+  const faults = cluster.faults;
+  switch (command.kind) {
+    case 'storage':
+      faults.of(command.node).isStorageCut = !command.isOn;
+      return;
+    case 'store':
+      faults.isStoreDown = command.state === 'down';
+      faults.storeLatencyMs = command.latencyS * 1000;
+      return;
+    case 'stale':
+      faults.of(command.node).staleMs = command.seconds * 1000;
+      return;
+    case 'pause': {
+      const nodeFaults = faults.of(command.node);
+      nodeFaults.pausedUntilMs = cluster.timeMs + command.seconds * 1000;
+      nodeFaults.pausedDaemons = command.daemons;
+      return;
+    }
+    case 'crash':
+      simulator.crashDaemon(cluster.node(command.node), command.daemon);
+      return;
+    case 'drift':
+      cluster.node(command.node).clock.setDrift(cluster.timeMs, command.permille);
+      return;
+    case 'fail':
+      cluster.resourcesRunner.inject(command.sid, command.action, command.count);
+      return;
+    case 'heal':
+      heal(simulator);
+      return;
+    default:
+      assertNever(command, 'fault command');
+  }
+}
+
+/** Ends the faults (but drift), powers every node on, and asks to end every manual maintenance. */
+function heal(simulator: Simulator): void {
+  const cluster = simulator.cluster;
+  cluster.faults.healAll();
+  cluster.resourcesRunner.clearInjected();
+  for (const name of cluster.nodeNames) {
+    const node = cluster.node(name);
+    if (!node.isPoweredOn || !node.isNetworkOn) simulator.powerOn(node, 'power');
+  }
+  const requests = cluster.managerStatus?.nodeRequest ?? {};
+  const queued = new Set(cluster.crmCommands.filter((command) => command.startsWith('enable-node-maintenance ')).map((command) => command.split(' ')[1]));
+  for (const name of cluster.nodeNames) {
+    if (requests[name]?.maintenance || queued.has(name)) cluster.crmCommands.push(`disable-node-maintenance ${name}`);
+  }
+}
