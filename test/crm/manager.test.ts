@@ -1,0 +1,107 @@
+import { strict as assert } from 'node:assert';
+import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
+import { emptyManagerStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
+import type { TraceBody } from '../../src/common/trace.ts';
+import { Manager, type ManagerRoundInput } from '../../src/crm/manager.ts';
+import type { HaConfig, Membership } from '../../src/env/env.ts';
+
+const NODES = ['node1', 'node2', 'node3'];
+
+function membership(members: string[]): Membership {
+  return { isQuorate: members.length > NODES.length / 2, nodes: NODES, isMember: (node) => members.includes(node) };
+}
+
+function config(resources: Record<string, ResourceConfig>): HaConfig {
+  return { resources, groups: {}, settings: DEFAULT_CLUSTER_SETTINGS, serviceSizes: {}, nodeCapacities: {} };
+}
+
+const vm = (node: string): ResourceConfig => ({ node, state: 'started', maxRestart: 1, maxRelocate: 1 });
+
+/** Runs manager rounds, answering fence requests with `fence`. */
+function harness(status: ManagerStatus = emptyManagerStatus()) {
+  const events: TraceBody[] = [];
+  let uid = 0;
+  const manager = new Manager(status, 'node1', { emit: (event) => events.push(event), newUid: () => `u${uid++}` });
+  const round = (input: Partial<ManagerRoundInput> & { nowMs: number }, fence: (node: string) => boolean) => {
+    const generator = manager.round({
+      fenceDelayMs: 60_000,
+      membership: membership(NODES),
+      config: config({ 'vm:103': vm('node3') }),
+      lrmStatuses: new Map(),
+      takeCommands: () => [],
+      ...input,
+    });
+    let step = generator.next();
+    const asked: string[][] = [];
+    while (!step.done) {
+      asked.push(step.value);
+      step = generator.next(new Set(step.value.filter(fence)));
+    }
+    return { output: step.value, asked };
+  };
+  return { manager, events, round };
+}
+
+describe('Manager round: fencing and recovery', () => {
+  it('recovers a lost node only after the fence is proven by its agent lease', () => {
+    const { manager, events, round } = harness();
+    round({ nowMs: 0 }, () => false);
+    assert.equal(manager.status.serviceStatus['vm:103']!.state, 'started');
+    const lost = membership(['node1', 'node2']);
+    round({ nowMs: 10_000, membership: lost }, () => false);
+    round({ nowMs: 30_000, membership: lost }, () => false);
+    const waiting = round({ nowMs: 70_000, membership: lost }, () => false);
+    assert.deepEqual([...new Set(waiting.asked.flat())], ['node3']);
+    assert.equal(manager.status.serviceStatus['vm:103']!.state, 'fence');
+    assert.equal(events.filter((event) => event.ev === 'recover').length, 0, 'no recovery without the lease');
+    round({ nowMs: 200_000, membership: lost }, (node) => node === 'node3');
+    const service = manager.status.serviceStatus['vm:103']!;
+    assert.deepEqual([service.state, service.node], ['started', 'node1'], 'both survivors are empty: the first by name');
+    const order = events.map((event) => event.ev).filter((ev) => ev === 'fence-ack' || ev === 'recover');
+    assert.deepEqual(order, ['fence-ack', 'recover']);
+  });
+
+  it('a new master waits a full fence delay of its own before fencing', () => {
+    const saved = emptyManagerStatus();
+    saved.nodeStatus = { node1: 'online', node2: 'online', node3: 'unknown' };
+    const { manager, round } = harness(saved);
+    manager.status.serviceStatus['vm:103'] = { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined };
+    const lost = membership(['node1', 'node2']);
+    assert.deepEqual(round({ nowMs: 1_000_000, membership: lost }, () => true).asked, []);
+    assert.deepEqual(round({ nowMs: 1_059_000, membership: lost }, () => true).asked, []);
+    assert.deepEqual(round({ nowMs: 1_060_000, membership: lost }, () => true).asked[0], ['node3']);
+  });
+
+  it('does not save anything when the master itself is not a member', () => {
+    const { round } = harness();
+    const result = round({ nowMs: 0, membership: membership(['node2', 'node3']) }, () => false);
+    assert.equal(result.output.shouldSave, false);
+  });
+});
+
+describe('Manager round: relocate policy', () => {
+  it('moves a service whose start failed, then gives up in error after max_relocate', () => {
+    const { manager, round } = harness();
+    const resources = { 'ct:200': { node: 'node1', state: 'started' as const, maxRestart: 0, maxRelocate: 1 } };
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    const failed = (node: string) => {
+      const service = manager.status.serviceStatus['ct:200']!;
+      const results = { [service.uid]: { sid: 'ct:200', request: 'started', result: 1 as const } };
+      return new Map([[node, { state: 'active' as const, mode: 'active' as const, results, timestampMs: 0 }]]);
+    };
+    round({ nowMs: 20_000, config: config(resources), lrmStatuses: failed('node1') }, () => false);
+    const moving = manager.status.serviceStatus['ct:200']!;
+    assert.equal(moving.state, 'relocate');
+    assert.deepEqual(moving.failedNodes, ['node1']);
+    // The move succeeded: the service is started on its target, and fails there too.
+    const target = moving.target!;
+    const moved = { ...resources, 'ct:200': { ...resources['ct:200'], node: target } };
+    const success = new Map([[ 'node1', { state: 'active' as const, mode: 'active' as const, results: { [moving.uid]: { sid: 'ct:200', request: 'relocate', result: 0 as const } }, timestampMs: 0 } ]]);
+    round({ nowMs: 40_000, config: config(moved), lrmStatuses: success }, () => false);
+    assert.equal(manager.status.serviceStatus['ct:200']!.node, target);
+    round({ nowMs: 60_000, config: config(moved), lrmStatuses: failed(target) }, () => false);
+    const service = manager.status.serviceStatus['ct:200']!;
+    assert.equal(service.state, 'error');
+    assert.deepEqual(service.failedNodes, ['node1', target]);
+  });
+});
