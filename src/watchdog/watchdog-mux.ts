@@ -1,0 +1,210 @@
+/**
+ * ha-watchdog-mux: shares one hardware watchdog among the node's HA daemons.
+ *
+ * Design note.
+ * - **Why /dev/watchdog stays open.** The device is armed from the moment it is opened and resets the
+ *   machine unless it is written to within its timeout. The mux opens it once at start and holds it for
+ *   its whole life: closing it would either disarm it (after `V`) — and a node whose daemons hang would
+ *   then never be reset — or leave it armed with nobody able to feed it. A driver allows one opener, so
+ *   holding it also keeps any second watchdog user out (EBUSY), and the daemons, which come and go, never
+ *   touch the device: each holds a client connection to the mux instead.
+ * - **Why the mux stops feeding rather than closing.** When a client falls silent or vanishes without
+ *   `V`, the node must be reset: that client may be a master or an LRM whose lease will be taken over, and
+ *   the node must be dead by then. The mux makes that happen by simply no longer writing keepalives, and
+ *   keeps the fd open: the reset then depends on nothing the failing node still has to do — not on the
+ *   mux staying alive, not on a close path, not on `nowayout`. Closing instead would be wrong either way:
+ *   with `V` it disarms the device (no fence at all), and without `V` a driver lacking `nowayout` logs
+ *   "watchdog did not stop!" but some drivers stop anyway. The stop is latched: nothing re-arms the
+ *   feeding short of a reset (or a new mux after the node restarted).
+ * - **Clean stop.** On SIGTERM the mux writes `V` and closes only when no client is connected and the
+ *   feeding never stopped; otherwise it exits leaving the device armed, so stopping the mux under a
+ *   protected daemon resets the node (hence `Restart=no` in its unit: a restarted mux must not hide that).
+ *
+ * Protocol on the Unix socket (mode 0600): any byte is a keepalive; `V` as the last byte before a close
+ * is a clean leave; a close without it, or silence past the client timeout, stops the feeding. The
+ * decisions are pure, in ./core/mux-state.ts; this shell owns the socket, the timer and the device.
+ */
+import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
+import { createServer, type Server, type Socket } from 'node:net';
+import { dirname } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { assertNever } from '../common/assert.ts';
+import {
+  clientClosed,
+  clientData,
+  clientJoined,
+  INITIAL_MUX_STATE,
+  muxLimitsViolations,
+  muxStopAction,
+  muxTick,
+  type MuxEvent,
+  type MuxLimits,
+  type MuxState,
+  type MuxStep,
+} from './core/mux-state.ts';
+import type { WatchdogDevice } from './watchdog-device.ts';
+
+export interface MuxOptions {
+  readonly socketPath: string;
+  readonly limits: MuxLimits;
+  /** Keepalive period of the device (Proxmox: 1 s, a tenth of the default device timeout). */
+  readonly keepaliveIntervalMs: number;
+  readonly log: (line: string) => void;
+  /** Monotonic clock in integer ms; tests pass the fake clock's. */
+  readonly nowMs?: () => number;
+}
+
+export type MuxStopResult = { readonly action: 'magic-close' } | { readonly action: 'leave-armed'; readonly reason: string };
+
+export class WatchdogMux {
+  private state: MuxState = INITIAL_MUX_STATE;
+  private readonly sockets = new Map<number, Socket>();
+  private nextClientId = 0;
+  private isStopping = false;
+  private readonly timer: NodeJS.Timeout;
+  private readonly nowMs: () => number;
+
+  private constructor(
+    private readonly device: WatchdogDevice,
+    private readonly server: Server,
+    private readonly options: MuxOptions,
+  ) {
+    this.nowMs = options.nowMs ?? (() => Math.floor(performance.now()));
+    server.on('connection', (socket) => this.accept(socket));
+    this.feed();
+    this.timer = setInterval(() => this.tick(), options.keepaliveIntervalMs);
+  }
+
+  /** Listens on the socket and starts feeding `device`. On failure the device is magic-closed. */
+  static async start(device: WatchdogDevice, options: MuxOptions): Promise<WatchdogMux> {
+    try {
+      const problems = muxLimitsViolations(options.limits);
+      if (problems.length > 0) throw new Error(`Watchdog mux limits are invalid: ${problems.join('; ')}`);
+      const server = await listen(options.socketPath, options.log);
+      options.log(`Listening on ${options.socketPath}; client timeout ${options.limits.clientTimeoutMs} ms, keepalive every ${options.keepaliveIntervalMs} ms`);
+      return new WatchdogMux(device, server, options);
+    } catch (error) {
+      device.magicClose();
+      throw error;
+    }
+  }
+
+  get isFeeding(): boolean {
+    return this.state.stopReason === undefined;
+  }
+
+  get clientCount(): number {
+    return this.state.clients.length;
+  }
+
+  /** Clean stop: closes the socket, then magic-closes the device or leaves it armed (see the note). */
+  async stop(): Promise<MuxStopResult> {
+    if (this.isStopping) throw new Error(`Watchdog mux on ${this.options.socketPath} stopped twice`);
+    this.isStopping = true;
+    clearInterval(this.timer);
+    const decision = muxStopAction(this.state);
+    for (const socket of this.sockets.values()) socket.destroy();
+    await new Promise<void>((resolve) => this.server.close(() => resolve()));
+    rmSync(this.options.socketPath, { force: true });
+    if (decision.action === 'magic-close') {
+      this.device.magicClose();
+      this.options.log(`Stopped with no client: watchdog device ${this.device.path} disarmed (magic close)`);
+    } else {
+      this.device.closeArmed();
+      this.options.log(`Stopped with the watchdog device ${this.device.path} still armed: ${decision.reason}; the node will be reset`);
+    }
+    return decision;
+  }
+
+  private accept(socket: Socket): void {
+    const clientId = this.nextClientId++;
+    if (this.isStopping) {
+      socket.destroy();
+      return;
+    }
+    const step = clientJoined(this.state, clientId, this.nowMs(), this.options.limits);
+    this.apply(step);
+    if (!step.isAccepted) {
+      socket.destroy();
+      return;
+    }
+    this.sockets.set(clientId, socket);
+    socket.on('data', (data: Buffer) => {
+      if (!this.isStopping) this.apply(clientData(this.state, { clientId, data, nowMs: this.nowMs() }, this.options.limits));
+    });
+    socket.on('error', (error) => this.options.log(`Client ${clientId}: ${error.message}`));
+    socket.on('close', () => {
+      this.sockets.delete(clientId);
+      if (!this.isStopping) this.apply(clientClosed(this.state, clientId));
+    });
+  }
+
+  private tick(): void {
+    const step = muxTick(this.state, this.nowMs(), this.options.limits);
+    this.apply(step);
+    if (step.shouldFeed) this.feed();
+  }
+
+  private feed(): void {
+    try {
+      this.device.keepalive();
+    } catch (error) {
+      this.options.log(`Keepalive to watchdog device ${this.device.path} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+    }
+  }
+
+  private apply(step: MuxStep): void {
+    this.state = step.state;
+    for (const event of step.events) this.options.log(describeMuxEvent(event));
+  }
+}
+
+/** The log line of one mux event. */
+export function describeMuxEvent(event: MuxEvent): string {
+  switch (event.kind) {
+    case 'client-joined':
+      return `Client ${event.clientId} connected (${event.clientCount} now)`;
+    case 'client-rejected':
+      return `Client ${event.clientId} refused: ${event.reason}`;
+    case 'client-left':
+      return `Client ${event.clientId} left cleanly (${event.clientCount} now)`;
+    case 'client-warning':
+      return `WARNING: client ${event.clientId} silent for ${event.silentMs} ms`;
+    case 'client-lost':
+      return `Client ${event.clientId} lost: ${event.reason}`;
+    case 'feeding-stopped':
+      return `WATCHDOG KEEPALIVES STOPPED, the node will be reset: ${event.reason}`;
+    default:
+      return assertNever(event, 'mux event');
+  }
+}
+
+/** Listens on `path` (mode 0600, directory created 0700), replacing a stale socket but not a live one. */
+async function listen(path: string, log: (line: string) => void): Promise<Server> {
+  mkdirSync(dirname(path), { recursive: true, mode: 0o700 });
+  removeStaleSocket(path, log);
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', (error: NodeJS.ErrnoException) => reject(new Error(`Cannot listen on ${path}: ${error.code ?? error.message}`)));
+    server.listen(path, () => resolve());
+  });
+  chmodSync(path, 0o600);
+  return server;
+}
+
+/**
+ * Removes a socket left by an earlier mux (killed by a reset, or crashed). It is never probed by
+ * connecting: to a live mux, a probe would be a client closing without `V`, and would stop its feeding.
+ * The device, opened before this, is exclusive, so a second mux on the same device never gets here.
+ */
+function removeStaleSocket(path: string, log: (line: string) => void): void {
+  let stats;
+  try {
+    stats = lstatSync(path);
+  } catch {
+    return;
+  }
+  if (!stats.isSocket()) throw new Error(`Socket path ${path} exists and is not a socket: remove it or choose another --socket`);
+  rmSync(path, { force: true });
+  log(`Removed the socket ${path} left by an earlier mux`);
+}
