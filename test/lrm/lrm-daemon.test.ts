@@ -1,0 +1,116 @@
+import { strict as assert } from 'node:assert';
+import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
+import { LrmResult, type LrmResultCode } from '../../src/common/lrm-result.ts';
+import type { LrmStatus } from '../../src/common/lrm-status.ts';
+import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
+import { REFERENCE_TIMING } from '../../src/common/timing.ts';
+import type { TraceBody } from '../../src/common/trace.ts';
+import type { LrmEnv, LrmJob, LrmJobResult } from '../../src/env/env.ts';
+import { lrmRound, startLrm } from '../../src/lrm/lrm-daemon.ts';
+
+/** A hand-driven LRM environment: the test decides leases, quorum and job results. */
+class FakeLrmEnv implements LrmEnv {
+  readonly nodeName = 'node1';
+  readonly timing = REFERENCE_TIMING;
+  timeMs = 0;
+  isQuorate = true;
+  hasLease = true;
+  managerStatus: ManagerStatus = emptyManagerStatus();
+  resources: Record<string, ResourceConfig> = {};
+  answer: (job: LrmJob) => LrmResultCode = () => LrmResult.success;
+  readonly jobs: LrmJob[] = [];
+  readonly watchdogCalls: string[] = [];
+  readonly events: TraceBody[] = [];
+  published: LrmStatus | undefined;
+  private finished: LrmJobResult[] = [];
+  readonly watchdog = {
+    open: () => this.watchdogCalls.push('open'),
+    feed: () => this.watchdogCalls.push('feed'),
+    close: () => this.watchdogCalls.push('close'),
+  };
+  readonly emit = (body: TraceBody) => this.events.push(body);
+  nowMs = () => this.timeMs;
+  membership = () => ({ isQuorate: this.isQuorate, nodes: ['node1', 'node2', 'node3'], isMember: () => this.isQuorate });
+  readConfig = () => ({ resources: this.resources, groups: {}, settings: DEFAULT_CLUSTER_SETTINGS, serviceSizes: {}, nodeCapacities: {} });
+  readManagerStatus = () => this.managerStatus;
+  tryAgentLease = () => this.hasLease;
+  releaseAgentLease = () => true;
+  writeLrmStatus = (status: LrmStatus) => {
+    this.published = status;
+    return true;
+  };
+  startJob = (job: LrmJob) => {
+    this.jobs.push(job);
+    this.finished.push({ sid: job.sid, uid: job.uid, request: job.request, result: this.answer(job) });
+  };
+  takeFinishedJobs = () => this.finished.splice(0);
+}
+
+function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop', uid: string, maxRestart = 1): void {
+  const service = newServiceStatus(state, 'node1', uid);
+  env.managerStatus = { ...env.managerStatus, serviceStatus: { ...env.managerStatus.serviceStatus, [sid]: service } };
+  env.resources[sid] = { node: 'node1', state: 'started', maxRestart, maxRelocate: 1 };
+}
+
+describe('LRM round', () => {
+  it('goes active with a service, feeding the watchdog only after each successful renewal', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    lrmRound(env, local);
+    assert.equal(local.state, 'wait_for_agent_lock', 'no services: stays idle, no watchdog');
+    assert.deepEqual(env.watchdogCalls, []);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    assert.equal(local.state, 'active');
+    lrmRound(env, local);
+    assert.deepEqual(env.watchdogCalls, ['open', 'feed']);
+    env.hasLease = false;
+    lrmRound(env, local);
+    assert.equal(local.state, 'lost_agent_lock');
+    assert.deepEqual(env.watchdogCalls, ['open', 'feed'], 'no keepalive without a renewal');
+  });
+
+  it('retries a failed start max_restart times, one per round, before reporting the error', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1', 2);
+    env.answer = () => LrmResult.error;
+    for (let round = 0; round < 3; round++) lrmRound(env, local);
+    assert.equal(env.jobs.length, 3, 'one attempt per round');
+    assert.equal(env.published?.results.u1?.result, LrmResult.error, 'reported after 2 retries');
+    lrmRound(env, local);
+    assert.equal(env.jobs.length, 3, 'a reported request is not executed again');
+  });
+
+  it('with max_restart 0 reports the first failure', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1', 0);
+    env.answer = () => LrmResult.error;
+    lrmRound(env, local);
+    assert.equal(env.published?.results.u1?.result, LrmResult.error);
+  });
+
+  it('goes idle, releasing its watchdog, after 60 rounds without services', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    env.managerStatus = emptyManagerStatus();
+    for (let round = 0; round < 60; round++) lrmRound(env, local);
+    assert.equal(local.state, 'active');
+    lrmRound(env, local);
+    assert.equal(local.state, 'wait_for_agent_lock');
+    assert.equal(env.watchdogCalls.at(-1), 'close');
+  });
+
+  it('gives up its lease when the master marks its node for fencing', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    env.managerStatus = { ...env.managerStatus, nodeStatus: { node1: 'fence' } };
+    lrmRound(env, local);
+    assert.equal(local.state, 'lost_agent_lock');
+  });
+});
