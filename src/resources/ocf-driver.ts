@@ -85,7 +85,7 @@ export class OcfDriver implements ResourceDriver {
     return done(OcfExit.success);
   }
 
-  relocate(sid: string): Promise<DriverResult> {
+  relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
     return Promise.resolve(this.resolve(sid) ? done(OcfExit.success) : done(OcfExit.notConfigured, `${sid} has no OCF spec`));
   }
 

@@ -4,6 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { parseSid } from '../common/sid.ts';
 import { OcfExit } from './ocf-exit.ts';
 import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
+import { isSameProcessAlive, parsePidFile, type ProcessIdentity } from './process-identity.ts';
 import { appendLedger, pidFileOf } from './sim-ledger.ts';
 import { SIM_SERVICE_READY } from './sim-service.ts';
 
@@ -43,10 +44,10 @@ export class SimDriver implements ResourceDriver {
     return true;
   }
 
-  check(sid: string): Promise<DriverResult> {
+  check(sid: string, _options: CallOptions): Promise<DriverResult> {
     if (!parseSid(sid)) return Promise.resolve(badSid(sid));
-    const pid = this.livePid(this.options.node, sid);
-    return Promise.resolve(pid === undefined ? done(OcfExit.notRunning) : done(OcfExit.success));
+    const running = this.liveProcess(this.options.node, sid);
+    return Promise.resolve(running === undefined ? done(OcfExit.notRunning) : done(OcfExit.success));
   }
 
   start(sid: string, options: CallOptions): Promise<DriverResult> {
@@ -56,15 +57,15 @@ export class SimDriver implements ResourceDriver {
 
   async stop(sid: string, options: CallOptions): Promise<DriverResult> {
     if (!parseSid(sid)) return badSid(sid);
-    const pid = this.livePid(this.options.node, sid);
-    if (pid === undefined) return done(OcfExit.success);
-    signal(pid, 'SIGTERM');
+    const running = this.liveProcess(this.options.node, sid);
+    if (running === undefined) return done(OcfExit.success);
+    signal(running.pid, 'SIGTERM');
     const deadlineMs = Date.now() + options.timeoutMs;
     while (Date.now() < deadlineMs) {
-      if (!isAlive(pid, sid)) return done(OcfExit.success);
+      if (!isSameProcessAlive(running)) return done(OcfExit.success);
       await sleep(EXIT_POLL_MS);
     }
-    return notDone('timeout', `${sid} (pid ${pid}) still running ${options.timeoutMs} ms after SIGTERM`);
+    return notDone('timeout', `${sid} (pid ${running.pid}) still running ${options.timeoutMs} ms after SIGTERM`);
   }
 
   async migrate(sid: string, options: MoveOptions): Promise<DriverResult> {
@@ -78,17 +79,17 @@ export class SimDriver implements ResourceDriver {
     return this.startOn(options.target, sid, leftMs);
   }
 
-  relocate(sid: string): Promise<DriverResult> {
+  relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
     return Promise.resolve(parseSid(sid) ? done(OcfExit.success) : badSid(sid));
   }
 
-  /** The pid of the service's live process on `node`; a stale pid file is recorded as a crash and removed. */
-  private livePid(node: string, sid: string): number | undefined {
+  /** The service's live process on `node`; a stale pid file is recorded as a crash and removed. */
+  private liveProcess(node: string, sid: string): ProcessIdentity | undefined {
     const pidFile = pidFileOf(this.options.nodeDirOf(node), sid);
     if (!existsSync(pidFile)) return undefined;
-    const pid = Number(readFileSync(pidFile, 'utf8').trim());
-    if (Number.isInteger(pid) && pid > 0 && isAlive(pid, sid)) return pid;
-    if (Number.isInteger(pid) && pid > 0) appendLedger(this.options.ledgerDir, { wallMs: Date.now(), node, sid, event: 'crash', pid });
+    const identity = parsePidFile(readFileSync(pidFile, 'utf8'));
+    if (identity && isSameProcessAlive(identity)) return identity;
+    if (identity) appendLedger(this.options.ledgerDir, { wallMs: Date.now(), node, sid, event: 'crash', pid: identity.pid });
     try {
       unlinkSync(pidFile);
     } catch {
@@ -98,7 +99,7 @@ export class SimDriver implements ResourceDriver {
   }
 
   private async startOn(node: string, sid: string, timeoutMs: number): Promise<DriverResult> {
-    if (this.livePid(node, sid) !== undefined) return done(OcfExit.success);
+    if (this.liveProcess(node, sid) !== undefined) return done(OcfExit.success);
     const [command, ...baseArgs] = this.options.serviceCommand ?? [process.execPath, SIM_SERVICE_BIN];
     if (command === undefined) return notDone('error', 'Empty serviceCommand');
     const pidFile = pidFileOf(this.options.nodeDirOf(node), sid);
@@ -129,22 +130,6 @@ export class SimDriver implements ResourceDriver {
         if (output.split('\n').includes(SIM_SERVICE_READY)) finish(done(OcfExit.success));
       });
     });
-  }
-}
-
-/** Alive and really this service's process (not a reused pid), zombies counting as dead. */
-function isAlive(pid: number, sid: string): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code !== 'EPERM') return false;
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    if (stat.slice(stat.lastIndexOf(')') + 2).startsWith('Z')) return false;
-    return readFileSync(`/proc/${pid}/cmdline`, 'utf8').split('\0').includes(sid);
-  } catch {
-    return existsSync('/proc/self') ? false : true; // no procfs: trust the signal probe
   }
 }
 

@@ -2,6 +2,7 @@ import { mkdirSync, readFileSync, unlinkSync } from 'node:fs';
 import { dirname } from 'node:path';
 import { isValidSid } from '../common/sid.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
+import { parsePidFile, pidFileLine } from './process-identity.ts';
 import { appendLedger, type LedgerEntry } from './sim-ledger.ts';
 
 /** What a simulated service process prints on stdout once it is registered and recorded. */
@@ -63,7 +64,7 @@ export function runSimService(args: SimServiceArgs): void {
   process.on('SIGINT', onTerminate);
   process.stdout.on('error', () => {}); // the starter may be gone: nothing to report to
   mkdirSync(dirname(args.pidFile), { recursive: true });
-  writeFileAtomic(args.pidFile, `${process.pid}\n`);
+  writeFileAtomic(args.pidFile, pidFileLine(process.pid));
   record('start');
   process.stdout.write(`${SIM_SERVICE_READY}\n`);
   setInterval(() => {}, IDLE_TICK_MS);
@@ -71,7 +72,7 @@ export function runSimService(args: SimServiceArgs): void {
 
 function removeOwnPidFile(pidFile: string): void {
   try {
-    if (readFileSync(pidFile, 'utf8').trim() === String(process.pid)) unlinkSync(pidFile);
+    if (parsePidFile(readFileSync(pidFile, 'utf8'))?.pid === process.pid) unlinkSync(pidFile);
   } catch {
     // already gone
   }

@@ -1,6 +1,6 @@
 import { parseSid } from '../common/sid.ts';
 import { OcfExit, toOcfExit } from './ocf-exit.ts';
-import { done, notDone, type CallOptions, type DriverResult, type ResourceDriver } from './resource-driver.ts';
+import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
 import { firstLine, runCommand, type CommandResult } from './run-command.ts';
 
 const UNIT_SUFFIXES = ['.service', '.socket', '.target', '.mount', '.timer', '.path'];
@@ -65,11 +65,11 @@ export class SystemdDriver implements ResourceDriver {
     return false;
   }
 
-  migrate(sid: string): Promise<DriverResult> {
+  migrate(sid: string, _options: MoveOptions): Promise<DriverResult> {
     return Promise.resolve(done(OcfExit.unimplemented, `${sid}: systemd services cannot migrate online`));
   }
 
-  relocate(sid: string): Promise<DriverResult> {
+  relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
     return Promise.resolve(unitOf(sid) === undefined ? badSid(sid) : done(OcfExit.success));
   }
 

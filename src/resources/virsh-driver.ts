@@ -107,7 +107,7 @@ export class VirshDriver implements ResourceDriver {
     return migrated;
   }
 
-  relocate(sid: string): Promise<DriverResult> {
+  relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
     return Promise.resolve(domainOf(sid) === undefined ? badSid(sid) : done(OcfExit.success));
   }
 
