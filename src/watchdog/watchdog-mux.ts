@@ -37,6 +37,7 @@ import {
   muxLimitsViolations,
   muxStopAction,
   muxTick,
+  type MuxClient,
   type MuxEvent,
   type MuxLimits,
   type MuxState,
@@ -93,8 +94,9 @@ export class WatchdogMux {
     return this.state.stopReason === undefined;
   }
 
-  get clientCount(): number {
-    return this.state.clients.length;
+  /** The connected clients as the mux sees them (for status output and tests). */
+  get clients(): readonly MuxClient[] {
+    return this.state.clients;
   }
 
   /** Clean stop: closes the socket, then magic-closes the device or leaves it armed (see the note). */
