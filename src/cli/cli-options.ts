@@ -1,0 +1,43 @@
+import type { Argv } from 'yargs';
+import { resolveSharedDir } from '../store/shared-dir.ts';
+
+/** Options every ha-manager command that touches the shared directory takes. */
+export interface DirArgs {
+  readonly dir?: string;
+}
+
+export const OUTPUT_FORMATS = ['text', 'json', 'json-pretty'] as const;
+export type OutputFormat = (typeof OUTPUT_FORMATS)[number];
+
+export interface ReadingArgs extends DirArgs {
+  readonly 'output-format': OutputFormat;
+}
+
+export function withDir<T>(yargs: Argv<T>): Argv<T & { dir: string | undefined }> {
+  return yargs.option('dir', {
+    type: 'string',
+    describe: 'shared directory (default: $HA_MANAGER_DIR, else /etc/ha-manager)',
+  });
+}
+
+export function withOutputFormat<T>(yargs: Argv<T>): Argv<T & { 'output-format': OutputFormat }> {
+  return withDir(yargs).option('output-format', {
+    choices: OUTPUT_FORMATS,
+    default: 'text' as OutputFormat,
+    describe: 'text for people, json or json-pretty for programs',
+  }) as unknown as Argv<T & { 'output-format': OutputFormat }>;
+}
+
+export function sharedDirOf(args: DirArgs): string {
+  return resolveSharedDir(args.dir);
+}
+
+/** Prints `data` as JSON, or the text `renderText` makes of it. */
+export function printOutput<T>(format: OutputFormat, data: T, renderText: (data: T) => string): void {
+  if (format === 'text') {
+    const text = renderText(data);
+    process.stdout.write(text === '' || text.endsWith('\n') ? text : `${text}\n`);
+  } else {
+    process.stdout.write(`${JSON.stringify(data, null, format === 'json-pretty' ? 2 : undefined)}\n`);
+  }
+}

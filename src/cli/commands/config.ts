@@ -1,0 +1,57 @@
+import type { Argv } from 'yargs';
+import type { ResourceConfig } from '../../common/ha-config.ts';
+import { loadHaConfig } from '../../config/load-config.ts';
+import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+
+interface ConfigArgs extends ReadingArgs {
+  readonly type?: string;
+}
+
+/** One resource as `config` shows it: every option with its effective value. */
+export interface ResourceListing {
+  readonly sid: string;
+  readonly type: string;
+  readonly state: string;
+  readonly node: string;
+  readonly group?: string;
+  readonly max_restart: number;
+  readonly max_relocate: number;
+  readonly comment?: string;
+}
+
+export const configCommand = {
+  command: 'config',
+  describe: 'List the HA resources (resources.cfg) with their effective options',
+  builder: (yargs: Argv) =>
+    withOutputFormat(yargs)
+      .option('type', { type: 'string', describe: 'only resources of this type (vm, ct, service, ...)' })
+      .example('$0 config', 'every HA resource')
+      .example('$0 config --type ct --output-format json', 'the containers, as JSON'),
+  handler: (args: ConfigArgs) => {
+    const { config } = loadHaConfig(sharedDirOf(args));
+    const listing = Object.entries(config.resources)
+      .filter(([sid]) => args.type === undefined || sid.startsWith(`${args.type}:`))
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([sid, resource]) => listingOf(sid, resource));
+    printOutput(args['output-format'], listing, renderResources);
+  },
+};
+
+function listingOf(sid: string, resource: ResourceConfig): ResourceListing {
+  return {
+    sid,
+    type: sid.slice(0, sid.indexOf(':')),
+    state: resource.state,
+    node: resource.node,
+    ...(resource.group !== undefined ? { group: resource.group } : {}),
+    max_restart: resource.maxRestart,
+    max_relocate: resource.maxRelocate,
+    ...(resource.comment !== undefined ? { comment: resource.comment } : {}),
+  };
+}
+
+function renderResources(listing: readonly ResourceListing[]): string {
+  return listing
+    .map(({ sid, type: _type, ...options }) => [sid, ...Object.entries(options).map(([key, value]) => `\t${key} ${value}`)].join('\n'))
+    .join('\n\n');
+}

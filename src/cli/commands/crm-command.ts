@@ -1,0 +1,51 @@
+import type { Argv } from 'yargs';
+import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { requestMaintenance, requestStop, STOP_TIMEOUT_S_MAX } from '../crm-requests.ts';
+import { moveCommand } from './migrate.ts';
+
+type StopArgs = DirArgs & { readonly sid: string; readonly timeout: string };
+type MaintenanceArgs = DirArgs & { readonly action: 'enable' | 'disable'; readonly node: string };
+
+const stopCommand = {
+  command: 'stop <sid> <timeout>',
+  describe: 'Ask the master to stop a service within <timeout> seconds (its requested state stays as configured)',
+  builder: (yargs: Argv) =>
+    withDir(yargs)
+      .positional('sid', { type: 'string', describe: 'service id, e.g. vm:100' })
+      .positional('timeout', { type: 'string', describe: `seconds to wait for a clean stop, 0 to ${STOP_TIMEOUT_S_MAX} (0: hard stop)` })
+      .example('$0 crm-command stop vm:100 120', 'stop VM 100, give it two minutes'),
+  handler: (args: StopArgs) => {
+    const line = requestStop(sharedDirOf(args), String(args.sid), String(args.timeout));
+    process.stdout.write(`Queued for the master: ${line}\n`);
+  },
+};
+
+const maintenanceCommand = {
+  command: 'node-maintenance <action> <node>',
+  describe: 'Ask the master to put a node into maintenance (its services move away) or take it out',
+  builder: (yargs: Argv) =>
+    withDir(yargs)
+      .positional('action', { choices: ['enable', 'disable'] as const, describe: 'enable or disable maintenance' })
+      .positional('node', { type: 'string', describe: 'a known cluster node' })
+      .example('$0 crm-command node-maintenance enable node2', 'empty node2 before working on it')
+      .example('$0 crm-command node-maintenance disable node2', 'node2 takes its services back'),
+  handler: (args: MaintenanceArgs) => {
+    const line = requestMaintenance(sharedDirOf(args), args.action, String(args.node));
+    process.stdout.write(`Queued for the master: ${line}\n`);
+  },
+};
+
+export const crmCommand = {
+  command: 'crm-command <command>',
+  describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance',
+  builder: (yargs: Argv) =>
+    yargs
+      .command(moveCommand('migrate') as never)
+      .command(moveCommand('relocate') as never)
+      .command(stopCommand as never)
+      .command(maintenanceCommand as never)
+      .demandCommand(1, 'Name a crm-command: migrate, relocate, stop or node-maintenance')
+      .example('$0 crm-command node-maintenance enable node2', 'move every service off node2')
+      .example('$0 crm-command migrate vm:100 node3', 'live-migrate VM 100 to node3'),
+  handler: () => {},
+};

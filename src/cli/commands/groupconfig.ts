@@ -1,0 +1,48 @@
+import type { Argv } from 'yargs';
+import type { GroupConfig } from '../../common/ha-config.ts';
+import { formatNodeList } from '../../config/groups.ts';
+import { loadHaConfig } from '../../config/load-config.ts';
+import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+
+/** One group as groupconfig shows it, with Proxmox's field names. */
+export interface GroupListing {
+  readonly group: string;
+  readonly type: 'group';
+  readonly nodes: string;
+  readonly restricted: 0 | 1;
+  readonly nofailback: 0 | 1;
+  readonly comment?: string;
+}
+
+export const groupConfigCommand = {
+  command: 'groupconfig',
+  describe: 'List the HA groups (groups.cfg)',
+  builder: (yargs: Argv) =>
+    withOutputFormat(yargs)
+      .example('$0 groupconfig', 'every group with its nodes and flags')
+      .example('$0 groupconfig --output-format json', 'the same as JSON'),
+  handler: (args: ReadingArgs) => {
+    const { config } = loadHaConfig(sharedDirOf(args));
+    const listing = Object.entries(config.groups)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .map(([group, settings]) => listingOf(group, settings));
+    printOutput(args['output-format'], listing, renderGroups);
+  },
+};
+
+function listingOf(group: string, settings: GroupConfig): GroupListing {
+  return {
+    group,
+    type: 'group',
+    nodes: formatNodeList(settings.nodes),
+    restricted: settings.restricted ? 1 : 0,
+    nofailback: settings.nofailback ? 1 : 0,
+    ...(settings.comment !== undefined ? { comment: settings.comment } : {}),
+  };
+}
+
+function renderGroups(listing: readonly GroupListing[]): string {
+  return listing
+    .map(({ group, type, ...options }) => [`${type}: ${group}`, ...Object.entries(options).map(([key, value]) => `\t${key} ${value}`)].join('\n'))
+    .join('\n\n');
+}

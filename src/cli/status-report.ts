@@ -1,0 +1,171 @@
+import type { LrmStatus } from '../common/lrm-status.ts';
+import { lrmResultName } from '../common/lrm-result.ts';
+import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
+import type { LrmMode, LrmState, NodeState, RequestedState, ServiceState } from '../common/states.ts';
+import { REFERENCE_TIMING } from '../common/timing.ts';
+import { ConfigError } from '../config/section-config.ts';
+import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
+import { readLeases, type LeaseView } from '../store/lease-view.ts';
+import { sharedPaths } from '../store/shared-dir.ts';
+import { readFencedRecords, readLrmStatuses, readManagerStatus, type FencedRecord } from './status-files.ts';
+
+/** What `ha-manager status` shows, as data; the text and JSON outputs both render this. */
+export interface StatusReport {
+  readonly wallMs: number;
+  readonly master: MasterReport | null;
+  readonly nodes: NodeReport[];
+  readonly services: ServiceReport[];
+  /** The current generation of every lease (manager and agent leases). */
+  readonly leases: LeaseReport[];
+  /** Set when the config files do not load: requested states are then unknown. */
+  readonly configError?: string;
+}
+
+export interface MasterReport {
+  readonly node: string;
+  readonly leaseGeneration: number;
+  readonly leaseAgeMs: number | null;
+  /** The lease was not renewed within the lease timeout of ha.cfg: the master is probably gone. */
+  readonly isExpired: boolean;
+}
+
+export interface LeaseReport {
+  readonly name: string;
+  readonly generation: number;
+  readonly holder: string | null;
+  readonly ageMs: number | null;
+  readonly isReleased: boolean;
+}
+
+export interface NodeReport {
+  readonly node: string;
+  /** The master's view of the node (status/manager.json), null when the master does not list it. */
+  readonly state: NodeState | null;
+  readonly lrmState: LrmState | null;
+  readonly lrmMode: LrmMode | null;
+  /** Age of the node's LRM status, which its LRM rewrites every round. */
+  readonly heartbeatAgeMs: number | null;
+  readonly maintenance: 'no' | 'requested' | 'yes';
+  readonly fenced: (FencedRecord & { readonly ageMs: number }) | null;
+}
+
+export interface ServiceReport {
+  readonly sid: string;
+  /** Null when the master has not taken the resource into its status yet. */
+  readonly state: ServiceState | null;
+  readonly node: string | null;
+  readonly target: string | null;
+  /** Null when the resource is no longer configured (or the config does not load). */
+  readonly requestedState: RequestedState | null;
+  readonly error: { readonly reason: string; readonly howToLeave: string } | null;
+}
+
+/** Reads everything `status` shows; throws StatusFileError naming a corrupt status file. */
+export function collectStatus(sharedDir: string, wallMs: number = Date.now()): StatusReport {
+  const paths = sharedPaths(sharedDir);
+  let loaded: LoadedConfig | undefined;
+  let configError: string | undefined;
+  try {
+    loaded = loadHaConfig(sharedDir);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    configError = error.message;
+  }
+  const manager = readManagerStatus(paths);
+  const lrmStatuses = readLrmStatuses(paths);
+  const leaseTimeoutMs = (loaded?.timing ?? REFERENCE_TIMING).leaseTimeoutMs;
+  const leases = readLeases(sharedDir);
+  return {
+    wallMs,
+    master: masterReport(leases.get('manager'), wallMs, leaseTimeoutMs),
+    nodes: nodeReports({ paths, manager: manager?.status, lrmStatuses, loaded, wallMs }),
+    services: serviceReports(manager, lrmStatuses, loaded),
+    leases: [...leases.values()].map((lease) => ({
+      name: lease.name,
+      generation: lease.generation,
+      holder: lease.holder?.node ?? null,
+      ageMs: lease.heartbeat ? Math.max(0, wallMs - lease.heartbeat.wallMs) : null,
+      isReleased: lease.isReleased,
+    })),
+    ...(configError !== undefined ? { configError } : {}),
+  };
+}
+
+function masterReport(lease: LeaseView | undefined, wallMs: number, leaseTimeoutMs: number): MasterReport | null {
+  if (!lease || lease.isReleased || !lease.holder) return null;
+  const leaseAgeMs = lease.heartbeat ? Math.max(0, wallMs - lease.heartbeat.wallMs) : null;
+  return { node: lease.holder.node, leaseGeneration: lease.generation, leaseAgeMs, isExpired: leaseAgeMs !== null && leaseAgeMs > leaseTimeoutMs };
+}
+
+interface NodeInputs {
+  readonly paths: ReturnType<typeof sharedPaths>;
+  readonly manager: ManagerStatus | undefined;
+  readonly lrmStatuses: ReadonlyMap<string, LrmStatus>;
+  readonly loaded: LoadedConfig | undefined;
+  readonly wallMs: number;
+}
+
+function nodeReports(inputs: NodeInputs): NodeReport[] {
+  const { manager, lrmStatuses, loaded, wallMs } = inputs;
+  const fenced = readFencedRecords(inputs.paths);
+  const names = new Set<string>([...Object.keys(manager?.nodeStatus ?? {}), ...lrmStatuses.keys(), ...fenced.keys()]);
+  for (const group of Object.values(loaded?.config.groups ?? {})) for (const node of Object.keys(group.nodes)) names.add(node);
+  return [...names].sort().map((node) => {
+    const lrm = lrmStatuses.get(node);
+    const state = manager?.nodeStatus[node] ?? null;
+    const isInMaintenance = state === 'maintenance' || lrm?.mode === 'maintenance';
+    const record = fenced.get(node);
+    return {
+      node,
+      state,
+      lrmState: lrm?.state ?? null,
+      lrmMode: lrm?.mode ?? null,
+      heartbeatAgeMs: lrm ? Math.max(0, wallMs - lrm.timestampMs) : null,
+      maintenance: isInMaintenance ? 'yes' : manager?.nodeRequest[node]?.maintenance ? 'requested' : 'no',
+      fenced: record ? { ...record, ageMs: Math.max(0, wallMs - record.wallMs) } : null,
+    };
+  });
+}
+
+function serviceReports(
+  manager: { status: ManagerStatus; raw: Record<string, unknown> } | undefined,
+  lrmStatuses: ReadonlyMap<string, LrmStatus>,
+  loaded: LoadedConfig | undefined,
+): ServiceReport[] {
+  const resources = loaded?.config.resources ?? {};
+  const services = manager?.status.serviceStatus ?? {};
+  const sids = [...new Set([...Object.keys(services), ...Object.keys(resources)])].sort();
+  return sids.map((sid) => {
+    const service = services[sid];
+    const resource = resources[sid];
+    const rawService = (manager?.raw.service_status as Record<string, Record<string, unknown>> | undefined)?.[sid];
+    return {
+      sid,
+      state: service?.state ?? null,
+      node: service?.node ?? resource?.node ?? null,
+      target: service?.target ?? null,
+      requestedState: resource?.state ?? null,
+      error: service?.state === 'error' ? errorOf(sid, service, { rawService, lrmStatuses }) : null,
+    };
+  });
+}
+
+/** Why a service is in the error state, as far as the status files tell, and the way out. */
+function errorOf(
+  sid: string,
+  service: ServiceStatus,
+  context: { rawService: Record<string, unknown> | undefined; lrmStatuses: ReadonlyMap<string, LrmStatus> },
+): { reason: string; howToLeave: string } {
+  const howToLeave = `fix the cause, then 'ha-manager set ${sid} --state disabled' and 'ha-manager set ${sid} --state started'`;
+  const written = context.rawService?.reason ?? context.rawService?.error;
+  if (typeof written === 'string' && written !== '') return { reason: written, howToLeave };
+  const failures: string[] = [];
+  for (const [node, lrm] of context.lrmStatuses) {
+    for (const result of Object.values(lrm.results)) {
+      if (result.sid === sid && result.result !== 0) failures.push(`${result.request} on ${node} failed (${lrmResultName(result.result)})`);
+    }
+  }
+  if (failures.length > 0) return { reason: failures.join(', '), howToLeave };
+  if (service.failedNodes?.length) return { reason: `start failed on ${service.failedNodes.join(', ')}`, howToLeave };
+  return { reason: 'the master gave up on the service (no failed action is recorded any more)', howToLeave };
+}

@@ -1,0 +1,59 @@
+import { readFileSync } from 'node:fs';
+import type { Timing } from '../common/timing.ts';
+import type { HaConfig } from '../env/env.ts';
+import { sharedPaths } from '../store/shared-dir.ts';
+import { groupsFromSections } from './groups.ts';
+import { resourcesFromSections } from './resources.ts';
+import { decodeConfigText } from './section-config.ts';
+import { SectionDocument } from './section-document.ts';
+import { settingsFromSections } from './settings.ts';
+
+/** The three config files of a shared directory, parsed but not yet checked against each other. */
+export interface ConfigDocuments {
+  readonly resources: SectionDocument;
+  readonly groups: SectionDocument;
+  readonly settings: SectionDocument;
+}
+
+/** The configuration the daemons run with, and the timings of ha.cfg. */
+export interface LoadedConfig {
+  readonly config: HaConfig;
+  readonly timing: Timing;
+}
+
+/**
+ * Reads and checks resources.cfg, groups.cfg and ha.cfg of `sharedDir`; a missing file is an empty
+ * one. Throws ConfigError (file, line, problem) on the first problem and never returns half a config:
+ * a daemon that gets an error keeps the last config that loaded.
+ */
+export function loadHaConfig(sharedDir: string): LoadedConfig {
+  return configFromDocuments(readConfigDocuments(sharedDir));
+}
+
+export function readConfigDocuments(sharedDir: string): ConfigDocuments {
+  const paths = sharedPaths(sharedDir);
+  return {
+    groups: readDocument(paths.groups),
+    resources: readDocument(paths.resources),
+    settings: readDocument(paths.settings),
+  };
+}
+
+/** Checks the documents against each other (a resource's group must exist) and builds the config. */
+export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
+  const groups = groupsFromSections(documents.groups.sections(), documents.groups.file);
+  const resources = resourcesFromSections(documents.resources.sections(), documents.resources.file, groups);
+  const { settings, timing, nodeCapacities } = settingsFromSections(documents.settings.sections(), documents.settings.file);
+  return { config: { resources, groups, settings, serviceSizes: {}, nodeCapacities }, timing };
+}
+
+function readDocument(file: string): SectionDocument {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return SectionDocument.parse('', file);
+    throw new Error(`${file}: Cannot read: ${(error as Error).message}`);
+  }
+  return SectionDocument.parse(decodeConfigText(bytes, file), file);
+}

@@ -1,0 +1,102 @@
+import { DEFAULT_MAX_RELOCATE, DEFAULT_MAX_RESTART, type GroupConfig, type ResourceConfig } from '../common/ha-config.ts';
+import { parseSid } from '../common/sid.ts';
+import {
+  checkComment,
+  checkCount,
+  checkGroupId,
+  checkNodeName,
+  checkRequestedState,
+  RESTART_ATTEMPTS_MAX,
+  type Checked,
+} from './config-values.ts';
+import { preferredNode } from './groups.ts';
+import { ConfigError, type Section } from './section-config.ts';
+
+/** Options of a resource in resources.cfg, with what they mean (also the help text of add/set). */
+export const RESOURCE_OPTIONS = {
+  state: 'requested state: started, stopped, disabled or ignored (enabled is read as started); default started',
+  group: 'HA group whose nodes the service prefers (groups.cfg)',
+  max_restart: `restarts on the same node after a failed start, 0-${RESTART_ATTEMPTS_MAX}; default ${DEFAULT_MAX_RESTART}`,
+  max_relocate: `moves to another node after the restarts failed, 0-${RESTART_ATTEMPTS_MAX}; default ${DEFAULT_MAX_RELOCATE}`,
+  comment: 'free text, one line',
+  node: 'node the service is configured on (ha-manager extension; default: the preferred node of its group)',
+} as const;
+export type ResourceOption = keyof typeof RESOURCE_OPTIONS;
+
+/** Proxmox guest ids are integers from 100 to 999999999. */
+const GUEST_ID = /^[1-9]\d{2,8}$/;
+
+/** Checks a service id: `type:name`, and for vm and ct a Proxmox guest id. */
+export function checkSid(sid: string): Checked<{ type: string; name: string }> {
+  const parsed = parseSid(sid);
+  if (!parsed) return { ok: false, problem: `Bad service id '${sid}', expected <type>:<name>, e.g. vm:100` };
+  if ((parsed.type === 'vm' || parsed.type === 'ct') && !GUEST_ID.test(parsed.name)) {
+    return { ok: false, problem: `Bad service id '${sid}': ${parsed.type} ids are integers from 100 to 999999999` };
+  }
+  return { ok: true, value: parsed };
+}
+
+/** Checks one resource option; the problem names the option. */
+export function checkResourceOption(key: string, value: string): Checked<unknown> {
+  const prefix = (checked: Checked<unknown>): Checked<unknown> =>
+    checked.ok ? checked : { ok: false, problem: `Option '${key}': ${checked.problem}` };
+  switch (key) {
+    case 'state':
+      return prefix(checkRequestedState(value));
+    case 'group':
+      return prefix(checkGroupId(value));
+    case 'max_restart':
+    case 'max_relocate':
+      return prefix(checkCount(value, RESTART_ATTEMPTS_MAX));
+    case 'comment':
+      return prefix(checkComment(value));
+    case 'node':
+      return prefix(checkNodeName(value));
+    default:
+      return { ok: false, problem: `Unknown resource option '${key}', expected one of ${Object.keys(RESOURCE_OPTIONS).join(', ')}` };
+  }
+}
+
+/**
+ * Resources of parsed resources.cfg sections, checked against the groups; throws ConfigError naming
+ * the file and line of the first problem.
+ */
+export function resourcesFromSections(
+  sections: readonly Section[],
+  file: string,
+  groups: Readonly<Record<string, GroupConfig>>,
+): Record<string, ResourceConfig> {
+  const resources: Record<string, ResourceConfig> = {};
+  for (const section of sections) {
+    const sid = `${section.type}:${section.id}`;
+    const checked = checkSid(sid);
+    if (!checked.ok) throw new ConfigError(file, section.line, checked.problem);
+    if (Object.hasOwn(resources, sid)) throw new ConfigError(file, section.line, `Duplicate resource '${sid}'`);
+    resources[sid] = resourceFrom(section, sid, { file, groups });
+  }
+  return resources;
+}
+
+function resourceFrom(section: Section, sid: string, context: { file: string; groups: Readonly<Record<string, GroupConfig>> }): ResourceConfig {
+  const { file, groups } = context;
+  const values: Record<string, unknown> = {};
+  for (const { key, value, line } of section.properties) {
+    const option = checkResourceOption(key, value);
+    if (!option.ok) throw new ConfigError(file, line, option.problem);
+    if (key === 'group' && !Object.hasOwn(groups, value)) throw new ConfigError(file, line, `Unknown group '${value}' of ${sid}`);
+    values[key] = option.value;
+  }
+  const group = values.group as string | undefined;
+  const node = (values.node as string | undefined) ?? (group !== undefined ? preferredNode(groups[group]!) : undefined);
+  if (node === undefined) {
+    throw new ConfigError(file, section.line, `Resource ${sid} has no node and no group to choose one from; add a 'node' line`);
+  }
+  return {
+    node,
+    state: (values.state as ResourceConfig['state'] | undefined) ?? 'started',
+    ...(group !== undefined ? { group } : {}),
+    maxRestart: (values.max_restart as number | undefined) ?? DEFAULT_MAX_RESTART,
+    maxRelocate: (values.max_relocate as number | undefined) ?? DEFAULT_MAX_RELOCATE,
+    ...(values.comment !== undefined ? { comment: values.comment as string } : {}),
+  };
+}
