@@ -5,6 +5,8 @@ import { configFromDocuments, readConfigDocuments, type ConfigDocuments, type Lo
 import { ConfigError } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
 
+type ConfigFileName = 'groups' | 'resources' | 'settings';
+
 /** A change the configuration does not allow (an existing id, a group still in use); exit status 2. */
 export class ConfigRefused extends Error {
   override name = 'ConfigRefused';
@@ -31,17 +33,18 @@ export function editConfig<T>(sharedDir: string, edit: (documents: ConfigDocumen
   });
 }
 
-function snapshot(documents: ConfigDocuments): Record<keyof ConfigDocuments, string> {
+function snapshot(documents: ConfigDocuments): Record<ConfigFileName, string> {
   return { groups: documents.groups.render(), resources: documents.resources.render(), settings: documents.settings.render() };
 }
 
 /** Parses the new texts from scratch, so that a bug in an edit cannot write a file that would not load. */
-function checkReparsed(documents: ConfigDocuments, texts: Record<keyof ConfigDocuments, string>): void {
+function checkReparsed(documents: ConfigDocuments, texts: Record<ConfigFileName, string>): void {
   try {
     configFromDocuments({
       groups: SectionDocument.parse(texts.groups, documents.groups.file),
       resources: SectionDocument.parse(texts.resources, documents.resources.file),
       settings: SectionDocument.parse(texts.settings, documents.settings.file),
+      masterNodes: documents.masterNodes,
     });
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

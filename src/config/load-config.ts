@@ -13,6 +13,8 @@ export interface ConfigDocuments {
   readonly resources: SectionDocument;
   readonly groups: SectionDocument;
   readonly settings: SectionDocument;
+  /** Nodes of the services in status/manager.json, for resources written (by Proxmox) without a node. */
+  readonly masterNodes: Readonly<Record<string, string>>;
 }
 
 /** The configuration the daemons run with, and the timings of ha.cfg. */
@@ -36,13 +38,15 @@ export function readConfigDocuments(sharedDir: string): ConfigDocuments {
     groups: readDocument(paths.groups),
     resources: readDocument(paths.resources),
     settings: readDocument(paths.settings),
+    masterNodes: readMasterNodes(paths.managerStatus),
   };
 }
 
 /** Checks the documents against each other (a resource's group must exist) and builds the config. */
 export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
   const groups = groupsFromSections(documents.groups.sections(), documents.groups.file);
-  const resources = resourcesFromSections(documents.resources.sections(), documents.resources.file, groups);
+  const nodeOf = (sid: string) => (Object.hasOwn(documents.masterNodes, sid) ? documents.masterNodes[sid] : undefined);
+  const resources = resourcesFromSections(documents.resources.sections(), documents.resources.file, { groups, nodeOf });
   const { settings, timing, nodeCapacities } = settingsFromSections(documents.settings.sections(), documents.settings.file);
   return { config: { resources, groups, settings, serviceSizes: {}, nodeCapacities }, timing };
 }
@@ -56,4 +60,19 @@ function readDocument(file: string): SectionDocument {
     throw new Error(`${file}: Cannot read: ${(error as Error).message}`);
   }
   return SectionDocument.parse(decodeConfigText(bytes, file), file);
+}
+
+/**
+ * The node of every service in the manager status. Only a fallback for the config, so an unreadable
+ * or corrupt status file counts as empty here; `ha-manager status` is where it is reported.
+ */
+function readMasterNodes(file: string): Record<string, string> {
+  const nodes: Record<string, string> = {};
+  try {
+    const json = JSON.parse(readFileSync(file, 'utf8')) as { service_status?: Record<string, { node?: unknown }> };
+    for (const [sid, service] of Object.entries(json.service_status ?? {})) if (typeof service?.node === 'string') nodes[sid] = service.node;
+  } catch {
+    return {};
+  }
+  return nodes;
 }

@@ -16,7 +16,7 @@ export function addResource(documents: ConfigDocuments, current: LoadedConfig, s
     throw new ConfigRefused(`Resource ${sid} already exists (${documents.resources.file} line ${existing.line}); change it with 'ha-manager set ${sid}'`);
   }
   const entries = checkedOptions(current, options);
-  if (options.node === undefined && options.group === undefined) {
+  if (options.node === undefined && options.group === undefined && !Object.hasOwn(documents.masterNodes, sid)) {
     throw new ConfigRefused(`Resource ${sid} needs --node or --group: which node is it configured on?`);
   }
   documents.resources.addSection(type, name, entries);

@@ -19,7 +19,7 @@ export const RESOURCE_OPTIONS = {
   max_restart: `restarts on the same node after a failed start, 0-${RESTART_ATTEMPTS_MAX}; default ${DEFAULT_MAX_RESTART}`,
   max_relocate: `moves to another node after the restarts failed, 0-${RESTART_ATTEMPTS_MAX}; default ${DEFAULT_MAX_RELOCATE}`,
   comment: 'free text, one line',
-  node: 'node the service is configured on (ha-manager extension; default: the preferred node of its group)',
+  node: 'node the service is configured on (ha-manager extension; default: where the master has it, else the preferred node of its group)',
 } as const;
 export type ResourceOption = keyof typeof RESOURCE_OPTIONS;
 
@@ -64,7 +64,7 @@ export function checkResourceOption(key: string, value: string): Checked<unknown
 export function resourcesFromSections(
   sections: readonly Section[],
   file: string,
-  groups: Readonly<Record<string, GroupConfig>>,
+  context: { groups: Readonly<Record<string, GroupConfig>>; nodeOf?: (sid: string) => string | undefined },
 ): Record<string, ResourceConfig> {
   const resources: Record<string, ResourceConfig> = {};
   for (const section of sections) {
@@ -72,12 +72,19 @@ export function resourcesFromSections(
     const checked = checkSid(sid);
     if (!checked.ok) throw new ConfigError(file, section.line, checked.problem);
     if (Object.hasOwn(resources, sid)) throw new ConfigError(file, section.line, `Duplicate resource '${sid}'`);
-    resources[sid] = resourceFrom(section, sid, { file, groups });
+    resources[sid] = resourceFrom(section, sid, { file, ...context });
   }
   return resources;
 }
 
-function resourceFrom(section: Section, sid: string, context: { file: string; groups: Readonly<Record<string, GroupConfig>> }): ResourceConfig {
+interface ResourceContext {
+  readonly file: string;
+  readonly groups: Readonly<Record<string, GroupConfig>>;
+  /** Where the master last had the service (status/manager.json), for resources written without a node. */
+  readonly nodeOf?: (sid: string) => string | undefined;
+}
+
+function resourceFrom(section: Section, sid: string, context: ResourceContext): ResourceConfig {
   const { file, groups } = context;
   const values: Record<string, unknown> = {};
   for (const { key, value, line } of section.properties) {
@@ -87,9 +94,9 @@ function resourceFrom(section: Section, sid: string, context: { file: string; gr
     values[key] = option.value;
   }
   const group = values.group as string | undefined;
-  const node = (values.node as string | undefined) ?? (group !== undefined ? preferredNode(groups[group]!) : undefined);
+  const node = (values.node as string | undefined) ?? context.nodeOf?.(sid) ?? (group !== undefined ? preferredNode(groups[group]!) : undefined);
   if (node === undefined) {
-    throw new ConfigError(file, section.line, `Resource ${sid} has no node and no group to choose one from; add a 'node' line`);
+    throw new ConfigError(file, section.line, `Resource ${sid} has no node: set one with 'ha-manager set ${sid} --node NODE' or give it a group`);
   }
   return {
     node,

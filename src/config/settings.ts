@@ -64,8 +64,7 @@ function clusterFrom(section: Section, file: string): { settings: ClusterSetting
   }
   const violations = timingViolations(timing as unknown as Timing);
   if (violations.length > 0) {
-    const line = section.properties.find((property) => property.key === 'lease_timeout')?.line ?? section.line;
-    throw new ConfigError(file, line, `Unsafe timings: ${violations.join('; ')}`);
+    throw new ConfigError(file, section.line, `Unsafe timings: ${violations.join('; ')}`);
   }
   return { settings: settings as unknown as ClusterSettings, timing: timing as unknown as Timing };
 }
