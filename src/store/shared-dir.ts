@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 
 /** Where the shared directory is: `--dir`, else HA_MANAGER_DIR, else /etc/ha-manager. */
@@ -35,6 +35,7 @@ export type SharedPaths = ReturnType<typeof sharedPaths>;
  */
 export function createSharedDirLayout(root: string): SharedPaths {
   const paths = sharedPaths(root);
+  if (!statSync(root).isDirectory()) throw new Error(`Shared directory ${root} is not a directory`);
   for (const dir of [paths.leases, paths.lrmStatusDir, paths.fencedDir, paths.commands]) mkdirSync(dir, { recursive: true });
   return paths;
 }
