@@ -23,7 +23,7 @@ export interface OcfDriverOptions {
   readonly node: string;
   /** `OCF_ROOT`; agents are `<ocfRoot>/resource.d/<provider>/<agent>`. Default /usr/lib/ocf. */
   readonly ocfRoot?: string;
-  /** The spec of an instance (`ocf:<instance>`); undefined: not configured here. */
+  /** The spec of an instance (`ocf:<instance>`); undefined: not configured here. May throw on a bad spec file. */
   readonly specOf: (instance: string) => OcfSpec | undefined;
   /** Base environment of the agents (PATH, …); OCF_* variables in it are dropped. */
   readonly env?: NodeJS.ProcessEnv;
@@ -52,7 +52,8 @@ export class OcfDriver implements ResourceDriver {
   }
 
   canMigrateOnline(sid: string): boolean {
-    return this.resolve(sid)?.spec.allowMigrate ?? false;
+    const resolved = this.resolve(sid);
+    return typeof resolved === 'object' && resolved.spec.allowMigrate;
   }
 
   async check(sid: string, options: CallOptions): Promise<DriverResult> {
@@ -86,13 +87,14 @@ export class OcfDriver implements ResourceDriver {
   }
 
   relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
-    return Promise.resolve(this.resolve(sid) ? done(OcfExit.success) : done(OcfExit.notConfigured, `${sid} has no OCF spec`));
+    const resolved = this.resolve(sid);
+    return Promise.resolve(typeof resolved === 'object' ? done(OcfExit.success) : done(OcfExit.notConfigured, resolved));
   }
 
   /** Runs one agent action with the OCF environment; `meta` becomes `OCF_RESKEY_CRM_meta_*`. */
   async run(sid: string, action: OcfAction, options: CallOptions, meta: Record<string, string> = {}): Promise<DriverResult> {
     const resolved = this.resolve(sid);
-    if (!resolved) return done(OcfExit.notConfigured, `${sid} is not an OCF service with a spec on ${this.options.node}`);
+    if (typeof resolved === 'string') return done(OcfExit.notConfigured, resolved);
     const { instance, spec } = resolved;
     const agentPath = join(this.ocfRoot, 'resource.d', spec.provider, spec.agent);
     const env = this.agentEnv(instance, spec, { on_node: this.options.node, timeout: String(options.timeoutMs), ...meta });
@@ -102,11 +104,16 @@ export class OcfDriver implements ResourceDriver {
     return exit === OcfExit.success ? done(exit) : done(exit, `${spec.provider}:${spec.agent} ${action} for ${sid}: ${ran.detail}`);
   }
 
-  private resolve(sid: string): { instance: string; spec: OcfSpec } | undefined {
+  /** The instance and its spec, or why there is none. */
+  private resolve(sid: string): { instance: string; spec: OcfSpec } | string {
     const parsed = parseSid(sid);
-    if (!parsed || parsed.type !== 'ocf') return undefined;
-    const spec = this.options.specOf(parsed.name);
-    return spec ? { instance: parsed.name, spec } : undefined;
+    if (!parsed || parsed.type !== 'ocf') return `Bad sid for the OCF driver: ${JSON.stringify(sid)}`;
+    try {
+      const spec = this.options.specOf(parsed.name);
+      return spec ? { instance: parsed.name, spec } : `${sid} has no OCF spec on ${this.options.node}`;
+    } catch (error) {
+      return `${sid}: ${(error as Error).message}`;
+    }
   }
 
   private agentEnv(instance: string, spec: OcfSpec, meta: Record<string, string>): NodeJS.ProcessEnv {

@@ -68,7 +68,7 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     child.on('close', (code, signal) => {
       if (timedOut) finish('timeout', -1, `${command} timed out after ${options.timeoutMs} ms`);
       else if (code === null) finish('error', -1, `${command} killed by ${signal ?? 'a signal'}`);
-      else finish('done', code, `${command} exited with ${code}: ${firstLine(stderr.text() || stdout.text())}`);
+      else finish('done', code, [`${command} exited with ${code}`, firstLine(stderr.text() || stdout.text())].filter(Boolean).join(': '));
     });
   });
 }
