@@ -58,7 +58,12 @@ export interface ManagerPorts {
  */
 export class Manager {
   readonly nodes: NodeStatusTable;
-  private sortedSids: string[] | undefined;
+  /** Managed services in sid order, cached until a service is added or removed. */
+  private sortedEntries: Array<readonly [string, ServiceStatus]> | undefined;
+  /** Services in `fence` right now: the fencing step scans services only when there are some. */
+  private fencedServiceCount = 0;
+  /** The config generation the managed services were last synced with. */
+  private syncedGeneration: number | undefined;
 
   constructor(
     readonly status: ManagerStatus,
@@ -86,7 +91,11 @@ export class Manager {
     const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
     const context = this.contextFor(input, lrmModes, resourceUpdates);
     const usage = context.usage;
-    for (const sid of this.sids()) usage.add(sid, this.status.serviceStatus[sid]!);
+    this.fencedServiceCount = 0;
+    for (const [sid, status] of this.entries()) {
+      usage.add(sid, status);
+      if (status.state === 'fence') this.fencedServiceCount++;
+    }
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(context.ctx, lrmResults, lrmModes);
@@ -102,13 +111,23 @@ export class Manager {
     return { shouldSave: true, resourceUpdates };
   }
 
-  private sids(): string[] {
-    this.sortedSids ??= Object.keys(this.status.serviceStatus).sort();
-    return this.sortedSids;
+  private entries(): ReadonlyArray<readonly [string, ServiceStatus]> {
+    if (!this.sortedEntries) {
+      const services = this.status.serviceStatus;
+      this.sortedEntries = Object.keys(services)
+        .sort()
+        .map((sid) => [sid, services[sid]!] as const);
+    }
+    return this.sortedEntries;
   }
 
-  /** Adds configured services not yet managed; drops managed ones that are gone or ignored. */
+  /**
+   * Adds configured services not yet managed; drops managed ones that are gone or ignored. Skipped
+   * when the config says it has not changed since the last sync (its generation).
+   */
   private syncManagedServices(config: HaConfig): void {
+    if (config.generation !== undefined && config.generation === this.syncedGeneration) return;
+    this.syncedGeneration = config.generation;
     const services = this.status.serviceStatus;
     const added: string[] = [];
     for (const sid in config.resources) if (!services[sid] && config.resources[sid]!.state !== 'ignored') added.push(sid);
@@ -116,14 +135,14 @@ export class Manager {
       const resource = config.resources[sid]!;
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
       services[sid] = newServiceStatus(state, resource.node, this.ports.newUid());
-      this.sortedSids = undefined;
+      this.sortedEntries = undefined;
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
     for (const sid in services) {
       const resource = config.resources[sid];
       if (resource && resource.state !== 'ignored') continue;
       delete services[sid];
-      this.sortedSids = undefined;
+      this.sortedEntries = undefined;
       this.ports.emit({ ev: 'service-remove', sid, reason: resource ? 'ignored' : 'deleted' });
     }
   }
@@ -167,8 +186,7 @@ export class Manager {
   /** One pass over all services in sid order; true if any service changed state. */
   private runHandlers(ctx: ServiceContext, lrmResults: LrmResultIndex, lrmModes: ReadonlyMap<string, string>): boolean {
     let changed = false;
-    for (const sid of this.sids()) {
-      const status = this.status.serviceStatus[sid]!;
+    for (const [sid, status] of this.entries()) {
       const before = status.state;
       const result = lrmResults.find(status);
       this.dispatch(ctx, sid, status, result);
@@ -213,8 +231,7 @@ export class Manager {
   private fenceTargets(): string[] {
     const targets: string[] = [];
     const seen = new Set<string>();
-    for (const sid of this.sids()) {
-      const status = this.status.serviceStatus[sid]!;
+    for (const [, status] of this.fencedServiceCount > 0 ? this.entries() : []) {
       if (status.state !== 'fence' || seen.has(status.node)) continue;
       seen.add(status.node);
       targets.push(status.node);
@@ -240,8 +257,7 @@ export class Manager {
       this.nodes.setState(node, 'unknown');
     }
     if (!changed) return false;
-    for (const sid of this.sids()) {
-      const status = this.status.serviceStatus[sid]!;
+    for (const [sid, status] of this.entries()) {
       if (status.state === 'fence' && fenced.has(status.node)) ctx.change(sid, status, 'recovery');
     }
     return true;
@@ -253,6 +269,8 @@ export class Manager {
     assert(previous !== next, `Service ${sid} is already ${next}`);
     assert(this.status.serviceStatus[sid] === status, `Service ${sid} is not managed`);
     status.state = next;
+    if (previous === 'fence') this.fencedServiceCount--;
+    if (next === 'fence') this.fencedServiceCount++;
     if (params.node !== undefined) status.node = params.node;
     status.target = params.target;
     status.running = false;

@@ -38,6 +38,11 @@ export interface HaConfig {
   readonly settings: ClusterSettings;
   readonly serviceSizes: Readonly<Record<string, ServiceSize>>;
   readonly nodeCapacities: Readonly<Record<string, NodeCapacity>>;
+  /**
+   * Grows whenever a resource entry changes (added, removed, edited), so a reader may skip work when
+   * it has not; undefined when the source cannot tell, and then readers must look every time.
+   */
+  readonly generation?: number;
 }
 
 /** One watchdog client registration of a daemon (CRM or LRM) on its node. */
