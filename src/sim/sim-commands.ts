@@ -26,8 +26,8 @@
  *   storage <node> off|on          the node is cut from (reconnected to) the shared storage: its
  *                                  lease operations, status reads and writes and command reads fail
  *   store down|up                  the whole store stops (starts) answering; `up` also ends `slow`
- *   store slow <seconds>           every store operation takes that much longer (each daemon
- *                                  iteration costs it); past the renewal limit (10 s) it fails
+ *   store slow <seconds>           every store operation takes that much longer (each round lasts
+ *                                  that much longer); past the renewal limit (10 s) they fail
  *   stale <node> <seconds>         the node's reads of leases and status files show the store as it
  *                                  was that long ago (at most 30 s, the dir store's bound); 0 ends it
  *   pause <node> <seconds> [crm|lrm]  SIGSTOP of the node's HA daemons (default both) for that long;
@@ -38,9 +38,9 @@
  *   drift <node> <permille>        the node's clock runs that much fast (negative: slow), |x| <= 100
  *   fail <sid> start|stop|migrate <n>  the next n such actions of the service fail (a relocation
  *                                  whose stop fails fails too; migrate covers relocate)
- *   heal                           ends every fault above but drift and pending `fail`s are cleared
- *                                  too; powers on every node that is off; queues
- *                                  disable-node-maintenance for every node with a request
+ *   heal                           ends every fault above but clock drift, clears pending `fail`s,
+ *                                  powers on (and networks) every node that is off, and queues
+ *                                  disable-node-maintenance for every node with a maintenance request
  */
 import { isValidSid } from '../common/sid.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';

@@ -151,6 +151,11 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
     return this.acquire(agentLeaseName(this.nodeName));
   }
 
+  /** Whether this LRM's watchdog client is armed (for the planted bugs of chaos tests). */
+  isWatchdogArmed(): boolean {
+    return this.cluster.node(this.nodeName).watchdog.has('lrm');
+  }
+
   releaseAgentLease(): boolean {
     return this.release(agentLeaseName(this.nodeName));
   }

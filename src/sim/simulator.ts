@@ -170,19 +170,21 @@ export class Simulator {
       if (this.timed.size > 0) this.runDueCommands();
       if (node.crm && this.skipCrmRounds === 0 && !this.cluster.faults.isPaused(name, 'crm', this.cluster.timeMs)) {
         this.crmIteration(node);
-        this.cluster.timeMs += iterationMs + this.cluster.faults.storeLatencyMs;
+        this.cluster.timeMs += iterationMs;
         this.options.chaos?.onStep?.('crm', name);
       }
       if (this.timed.size > 0) this.runDueCommands();
       if (node.lrm && this.skipLrmRounds === 0 && !this.cluster.faults.isPaused(name, 'lrm', this.cluster.timeMs)) {
         this.lrmIteration(node);
-        this.cluster.timeMs += iterationMs + this.cluster.faults.storeLatencyMs;
+        this.cluster.timeMs += iterationMs;
         this.options.chaos?.onStep?.('lrm', name);
       }
       this.checkWatchdogs();
     }
     const roundMs = roundMsFor(this.cluster.nodeNames.length);
     if (this.cluster.timeMs - startMs < roundMs) this.cluster.timeMs = startMs + roundMs;
+    // A slow store slows every daemon alike; the nodes' daemons run in parallel, so a round waits once.
+    this.cluster.timeMs += this.cluster.faults.storeLatencyMs;
     if (this.timed.size > 0) this.runDueCommands();
     if (this.skipCrmRounds > 0) this.skipCrmRounds--;
     if (this.skipLrmRounds > 0) this.skipLrmRounds--;

@@ -1,0 +1,24 @@
+import type { ClusterSettings, GroupConfig, ResourceConfig } from '../common/ha-config.ts';
+
+/**
+ * A generated chaos run, as data: the cluster and its configuration, and the command batches (the
+ * conformance scenario language plus the fault commands of src/sim/sim-commands.ts). A plan is what
+ * gets shrunk and written out as a scenario directory.
+ */
+export interface ChaosPlan {
+  readonly seed: number;
+  readonly nodes: readonly string[];
+  readonly resources: Readonly<Record<string, ResourceConfig>>;
+  readonly groups: Readonly<Record<string, GroupConfig>>;
+  readonly settings: ClusterSettings;
+  readonly batches: ReadonlyArray<readonly string[]>;
+}
+
+/** The plan with some commands left out (by batch and index); batches stay in place. */
+export function planWithout(plan: ChaosPlan, removed: ReadonlySet<string>): ChaosPlan {
+  return { ...plan, batches: plan.batches.map((batch, b) => batch.filter((_command, c) => !removed.has(`${b}:${c}`))) };
+}
+
+export function commandCount(plan: ChaosPlan): number {
+  return plan.batches.reduce((sum, batch) => sum + batch.length, 0);
+}

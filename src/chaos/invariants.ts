@@ -1,0 +1,181 @@
+import type { TraceEvent } from '../common/trace.ts';
+import { LRM_IDLE_ROUNDS_MAX } from '../lrm/lrm-daemon.ts';
+import type { SimCluster } from '../sim/sim-cluster.ts';
+import { MANAGER_LEASE } from '../sim/sim-store.ts';
+import { ConfigLedger } from './config-ledger.ts';
+
+export const INVARIANTS = [
+  'single-run', // no service runs on two nodes at once
+  'fence-before-recovery', // no recovery before a master held the lost node's agent lease
+  'single-master', // at most one node acts as master
+  'idle-node-not-reset', // a node with no HA services is never reset by its watchdog
+  'liveness', // once faults stop, every `started` service runs (or is in error) within the bound
+  'config-intact', // the configuration is never lost or half-written
+  'assertion', // the logic asserted: a bug by definition
+] as const;
+export type Invariant = (typeof INVARIANTS)[number];
+
+export interface Violation {
+  readonly invariant: Invariant;
+  readonly message: string;
+  /** Simulated seconds. */
+  readonly t: number;
+}
+
+/** Thrown to end a run at its first violation. */
+export class InvariantViolation extends Error {
+  constructor(readonly violation: Violation) {
+    super(`${violation.invariant} at t=${violation.t}: ${violation.message}`);
+  }
+}
+
+/** LRM iterations an armed LRM may still make after its last service: the idle limit, and a reset's slack. */
+const LRM_ARMED_IDLE_ITERATIONS_MAX = LRM_IDLE_ROUNDS_MAX + 5;
+
+/**
+ * Checks the invariants on the simulated world's truth — what runs where, who holds which lease in
+ * the store, what the configuration says — after every step of a run. The first violation throws.
+ */
+export class InvariantChecker {
+  private readonly fenceEnteredMs = new Map<string, number>();
+  private readonly fenceProofMs = new Map<string, number>();
+  private readonly lrmIterationsWithoutService = new Map<string, number>();
+  private readonly ledger: ConfigLedger;
+  private readonly nodeSet: ReadonlySet<string>;
+  private readonly runningOn = new Map<string, string>();
+  private lastCommandMs = 0;
+  private isHealed = false;
+  private isLivenessChecked = false;
+
+  constructor(
+    private readonly cluster: SimCluster,
+    private readonly livenessBoundMs: number,
+  ) {
+    this.ledger = new ConfigLedger(cluster.resources);
+    this.nodeSet = new Set(cluster.nodeNames);
+    cluster.leases.onAcquire = (name, node) => this.onAcquire(name, node);
+  }
+
+  private fail(invariant: Invariant, message: string): never {
+    throw new InvariantViolation({ invariant, message, t: Math.floor(this.cluster.timeMs / 1000) });
+  }
+
+  /** A node other than the owner took or renewed an agent lease: the proof that the owner is fenced. */
+  private onAcquire(name: string, node: string): void {
+    if (!name.startsWith('ha_agent_')) return;
+    const owner = name.slice('ha_agent_'.length, -'_lock'.length);
+    if (owner !== node) this.fenceProofMs.set(owner, this.cluster.timeMs);
+  }
+
+  onEvent(event: TraceEvent): void {
+    switch (event.ev) {
+      case 'cmd':
+        if (event.cmd.startsWith('delay')) return;
+        this.lastCommandMs = this.cluster.timeMs;
+        this.isHealed = event.cmd === 'heal';
+        this.isLivenessChecked = false;
+        this.ledger.onCommand(event.cmd);
+        return;
+      case 'crm-command':
+        if (event.result === 'accepted') this.ledger.onCrmCommand(event.cmd);
+        return;
+      case 'service-state':
+        if (event.to === 'fence') this.fenceEnteredMs.set(event.sid, this.cluster.timeMs);
+        return;
+      case 'recover':
+        this.checkRecovery(event.sid, event.from, event.node ?? '?');
+        return;
+      default:
+        return;
+    }
+  }
+
+  private checkRecovery(sid: string, from: string, master: string): void {
+    const enteredMs = this.fenceEnteredMs.get(sid) ?? 0;
+    const proofMs = this.fenceProofMs.get(from);
+    if (proofMs !== undefined && proofMs >= enteredMs) return;
+    const since = this.fenceEnteredMs.has(sid) ? ` since it entered fence at t=${Math.floor(enteredMs / 1000)}` : '';
+    this.fail('fence-before-recovery', `${master} recovered ${sid} from ${from}, but no master held ${from}'s agent lease${since}`);
+  }
+
+  onStep(kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null): void {
+    this.checkSingleRun();
+    if (kind === 'crm' && node !== null) this.checkMaster(node);
+    if (kind === 'lrm' && node !== null) this.countIdleIteration(node);
+    if (kind === 'command' || kind === 'crm') this.checkConfig();
+  }
+
+  private checkSingleRun(): void {
+    const runningOn = this.runningOn;
+    runningOn.clear();
+    for (const node of this.cluster.nodeNames) {
+      for (const sid of this.cluster.running.get(node)!) {
+        const other = runningOn.get(sid);
+        if (other !== undefined) this.fail('single-run', `${sid} runs on ${other} and ${node}`);
+        runningOn.set(sid, node);
+      }
+    }
+  }
+
+  /** A CRM that ends its iteration as master did a manager round: it must hold the manager lease. */
+  private checkMaster(node: string): void {
+    if (this.cluster.node(node).crm?.state !== 'master') return;
+    const holder = this.cluster.leases.latest(MANAGER_LEASE)?.holder;
+    if (holder !== node) this.fail('single-master', `${node} acted as master while the manager lease is ${holder === undefined ? 'free' : `held by ${holder}`}`);
+  }
+
+  private countIdleIteration(node: string): void {
+    const lrm = this.cluster.node(node).lrm;
+    let hasService = this.cluster.running.get(node)!.size > 0;
+    const views = [lrm?.services, this.cluster.managerStatus?.serviceStatus];
+    for (const services of views) {
+      for (const sid in services ?? {}) {
+        if (services![sid]!.node === node) hasService = true;
+        if (hasService) break;
+      }
+    }
+    this.lrmIterationsWithoutService.set(node, hasService ? 0 : (this.lrmIterationsWithoutService.get(node) ?? 0) + 1);
+  }
+
+  onWatchdogReset(node: string, client: string): void {
+    if (client === 'crm') {
+      if (!this.cluster.faults.isPaused(node, 'crm', this.cluster.timeMs)) this.fail('idle-node-not-reset', `${node} was reset by its CRM's watchdog client although the CRM kept running`);
+      return;
+    }
+    if (client === 'crm-orphan') return; // a crashed master: resetting its node is the point
+    const idle = this.lrmIterationsWithoutService.get(node) ?? 0;
+    if (idle > LRM_ARMED_IDLE_ITERATIONS_MAX) {
+      this.fail('idle-node-not-reset', `${node} was reset by its LRM's watchdog client (${client}) after ${idle} LRM iterations without any HA service`);
+    }
+  }
+
+  private checkConfig(): void {
+    const problems = this.ledger.check(this.cluster.resources, this.nodeSet);
+    if (problems.length > 0) this.fail('config-intact', problems.join('; '));
+  }
+
+  /** After every round: from the bound on after the last command, a `heal`, services must run. */
+  onRound(): void {
+    if (!this.isHealed || this.cluster.timeMs < this.lastCommandMs + this.livenessBoundMs) return;
+    this.isLivenessChecked = true;
+    this.checkLiveness();
+  }
+
+  checkLiveness(): void {
+    const services = this.cluster.managerStatus?.serviceStatus ?? {};
+    for (const sid of Object.keys(this.cluster.resources).sort()) {
+      if (this.cluster.resources[sid]!.state !== 'started') continue;
+      const status = services[sid];
+      if (status?.state === 'error') continue;
+      const nodes = this.cluster.nodesRunning(sid);
+      if (nodes.length === 1) continue;
+      const where = status ? `the manager has it ${status.state} on ${status.node}` : 'the manager does not manage it';
+      this.fail('liveness', `${sid} is requested started but runs nowhere ${this.livenessBoundMs / 1000} s after the faults stopped (${where})`);
+    }
+  }
+
+  /** Whether the run went on long enough after the last heal for the liveness check. */
+  get hasCheckedLiveness(): boolean {
+    return this.isLivenessChecked;
+  }
+}

@@ -1,0 +1,27 @@
+import { emptyManagerStatus } from '../common/manager-status.ts';
+import type { Scenario } from '../sim/scenario.ts';
+import { parseCommand, type SimCommand } from '../sim/sim-commands.ts';
+import type { ChaosPlan } from './chaos-plan.ts';
+
+/** A fresh scenario for one run of the plan (the simulator mutates the configuration it is given). */
+export function scenarioOfPlan(plan: ChaosPlan): Scenario {
+  const nodeSet = new Set(plan.nodes);
+  const batches: SimCommand[][] = plan.batches.map((batch) =>
+    batch.map((text) => {
+      const command = parseCommand(text, nodeSet);
+      if (typeof command === 'string') throw new Error(`Chaos plan of seed ${plan.seed}: ${command}`);
+      return command;
+    }),
+  );
+  return {
+    name: `chaos-seed-${plan.seed}`,
+    nodes: Object.fromEntries(plan.nodes.map((node) => [node, { isPoweredOn: false, isNetworkOn: false }])),
+    managerStatus: emptyManagerStatus(),
+    resources: { ...plan.resources },
+    groups: { ...plan.groups },
+    settings: plan.settings,
+    serviceSizes: {},
+    running: {},
+    batches,
+  };
+}

@@ -1,0 +1,66 @@
+/**
+ * Known bugs planted in the simulated adapters (never in src/crm or src/lrm), to show that the
+ * checker can fail: tests assert that each is caught within a stated number of seeds.
+ */
+import type { CrmEnv, LrmEnv } from '../env/env.ts';
+import type { SimCrmEnv, SimLrmEnv } from '../sim/sim-env.ts';
+import type { SimChaosHooks } from '../sim/simulator.ts';
+
+export const PLANTED_BUGS = [
+  /** The master's fence answers yes without taking the node's agent lease. */
+  'recover-without-fence',
+  /** The LRM's watchdog client is fed on every iteration, whether or not the lease was renewed. */
+  'feed-without-renewal',
+  /** A CRM whose manager lease take is refused acts as master anyway. */
+  'second-master',
+  /** A failed agent lease renewal is answered from the last lease record read (a stale read). */
+  'forget-stale-read',
+] as const;
+export type PlantedBug = (typeof PLANTED_BUGS)[number];
+
+/** Hooks that replace the simulated environments with ones carrying the bug. */
+export function plantedBugHooks(bug: PlantedBug): Pick<SimChaosHooks, 'wrapCrmEnv' | 'wrapLrmEnv'> {
+  switch (bug) {
+    case 'recover-without-fence':
+      return { wrapCrmEnv: (env) => override<CrmEnv>(env, { tryAgentLeaseOf: () => true }) };
+    case 'second-master':
+      return { wrapCrmEnv: (env) => override<CrmEnv>(env, { tryManagerLease: () => secondMasterLease(env) }) };
+    case 'feed-without-renewal':
+      return { wrapLrmEnv: (env) => override<LrmEnv>(env, { readManagerStatus: () => feedThenRead(env) }) };
+    case 'forget-stale-read':
+      return { wrapLrmEnv: (env) => forgetStaleRead(env) };
+  }
+}
+
+/** An object that behaves as `env` but for the given methods. */
+function override<T extends object>(env: T, methods: Partial<T>): T {
+  return Object.assign(Object.create(env) as T, methods);
+}
+
+function secondMasterLease(env: SimCrmEnv): boolean {
+  const isTaken = env.tryManagerLease();
+  const membership = env.membership();
+  return isTaken || (membership.isQuorate && membership.isMember(env.nodeName) && env.canReachStore());
+}
+
+/** The LRM reads the manager status at the start of every iteration: the bug feeds there. */
+function feedThenRead(env: SimLrmEnv) {
+  if (env.isWatchdogArmed()) env.watchdog.feed();
+  return env.readManagerStatus();
+}
+
+function forgetStaleRead(env: SimLrmEnv): LrmEnv {
+  let lastAnswer = false;
+  return override<LrmEnv>(env, {
+    tryAgentLease: () => {
+      const isRenewed = env.tryAgentLease();
+      // The bug: when the store does not answer, trust the record read last, which names this node.
+      lastAnswer = isRenewed || lastAnswer;
+      return lastAnswer;
+    },
+    releaseAgentLease: () => {
+      lastAnswer = false;
+      return env.releaseAgentLease();
+    },
+  });
+}

@@ -1,0 +1,55 @@
+import { AssertionError } from '../common/assert.ts';
+import { REFERENCE_TIMING } from '../common/timing.ts';
+import type { TraceEvent } from '../common/trace.ts';
+import { Simulator } from '../sim/simulator.ts';
+import type { Scenario } from '../sim/scenario.ts';
+import type { ChaosPlan } from './chaos-plan.ts';
+import { InvariantChecker, InvariantViolation, type Violation } from './invariants.ts';
+import { livenessBoundMs } from './liveness-bound.ts';
+import { plantedBugHooks, type PlantedBug } from './planted-bugs.ts';
+import { scenarioOfPlan } from './plan-scenario.ts';
+
+export interface PlanOutcome {
+  readonly violation: Violation | undefined;
+  readonly endS: number;
+  readonly isLivenessChecked: boolean;
+}
+
+export interface RunOptions {
+  readonly bug?: PlantedBug | undefined;
+  /** Receives every event (the readable log of a replay). */
+  readonly onEvent?: (event: TraceEvent) => void;
+}
+
+export function runPlan(plan: ChaosPlan, options: RunOptions = {}): PlanOutcome {
+  return runScenarioChecked(scenarioOfPlan(plan), plan.seed, options);
+}
+
+/** Runs a scenario with every invariant checked after every step; stops at the first violation. */
+export function runScenarioChecked(scenario: Scenario, seed: number, options: RunOptions = {}): PlanOutcome {
+  let checker: InvariantChecker | undefined;
+  const onEvent = options.onEvent;
+  const simulator = new Simulator(scenario, {
+    seed,
+    onEvent: (event) => {
+      onEvent?.(event);
+      checker?.onEvent(event);
+    },
+    onRound: () => checker?.onRound(),
+    chaos: {
+      onStep: (kind, node) => checker?.onStep(kind, node),
+      onWatchdogReset: (node, client) => checker?.onWatchdogReset(node, client),
+      ...(options.bug ? plantedBugHooks(options.bug) : {}),
+    },
+  });
+  checker = new InvariantChecker(simulator.cluster, livenessBoundMs(REFERENCE_TIMING));
+  try {
+    const result = simulator.run();
+    return { violation: undefined, endS: Math.floor(result.endMs / 1000), isLivenessChecked: checker.hasCheckedLiveness };
+  } catch (error) {
+    const endS = Math.floor(simulator.cluster.timeMs / 1000);
+    if (error instanceof InvariantViolation) return { violation: error.violation, endS, isLivenessChecked: checker.hasCheckedLiveness };
+    if (error instanceof AssertionError) return { violation: { invariant: 'assertion', message: error.message, t: endS }, endS, isLivenessChecked: false };
+    throw error;
+  }
+}
