@@ -56,7 +56,7 @@ export function checkComment(text: string): Checked<string> {
 /** `node[:priority]` entries, comma separated; priorities default to 0, higher wins. */
 export function checkNodeList(text: string): Checked<Record<string, number>> {
   const nodes: Record<string, number> = {};
-  if (text.trim() === '') return bad('Empty node list, expected node[:priority],...');
+  if (text.trim() === '') return bad('Empty node list, expected comma-separated node[:priority] entries');
   for (const entry of text.split(',').map((part) => part.trim())) {
     const match = /^([^:]+)(?::(\d+))?$/.exec(entry);
     if (!match || !NODE_NAME.test(match[1]!)) return bad(`Bad node entry '${entry}', expected node[:priority]`);

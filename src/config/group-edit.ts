@@ -16,7 +16,7 @@ export function addGroup(documents: ConfigDocuments, group: string, options: Gro
   if (existing) {
     throw new ConfigRefused(`Group '${group}' already exists (${documents.groups.file} line ${existing.line}); change it with 'ha-manager groupset ${group}'`);
   }
-  if (options.nodes === undefined) throw new ConfigRefused(`Group '${group}' needs --nodes node[:priority],...`);
+  if (options.nodes === undefined) throw new ConfigRefused(`Group '${group}' needs --nodes with comma-separated node[:priority] entries`);
   documents.groups.addSection('group', group, checkedOptions(options));
 }
 

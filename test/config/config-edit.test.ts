@@ -1,0 +1,96 @@
+import { strict as assert } from 'node:assert';
+import { existsSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { ConfigRefused, editConfig, updateResourceConfig } from '../../src/config/config-edit.ts';
+import { addGroup, removeGroup, setGroup } from '../../src/config/group-edit.ts';
+import { loadHaConfig } from '../../src/config/load-config.ts';
+import { addResource, removeResource, setResource } from '../../src/config/resource-edit.ts';
+import { ConfigError } from '../../src/config/section-config.ts';
+
+const GROUPS = 'group: web\n\tnodes node1:2,node2\n\trestricted 1\n\n';
+const RESOURCES = 'vm: 100\n\tgroup web\n\tstate started\n\n';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-edit-'));
+  for (const [name, text] of Object.entries(files)) writeFileSync(join(dir, name), text);
+  return dir;
+}
+
+const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
+
+describe('editConfig and the resource and group edits', () => {
+  it('adds a resource as a new Proxmox-style section and leaves the other files alone', () => {
+    const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
+    editConfig(dir, (documents, current) => addResource(documents, current, 'ct:200', { node: 'node2', max_restart: '2' }));
+    assert.equal(read(dir, 'resources.cfg'), `${RESOURCES}ct: 200\n\tmax_restart 2\n\tnode node2\n\n`);
+    assert.equal(read(dir, 'groups.cfg'), GROUPS);
+    assert.equal(existsSync(join(dir, 'ha.cfg')), false, 'an unchanged missing file is not created');
+  });
+
+  it('refuses an existing sid, an unknown group and a resource without a node, and writes nothing', () => {
+    const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
+    const attempts: Array<[() => void, RegExp]> = [
+      [() => editConfig(dir, (d, c) => addResource(d, c, 'vm:100', { node: 'node1' })), /^Resource vm:100 already exists \(.*resources\.cfg line 1\); change it with 'ha-manager set vm:100'$/],
+      [() => editConfig(dir, (d, c) => addResource(d, c, 'vm:101', { group: 'db' })), /^Unknown group 'db'; create it with/],
+      [() => editConfig(dir, (d, c) => addResource(d, c, 'vm:101', {})), /^Resource vm:101 needs --node or --group/],
+      [() => editConfig(dir, (d, c) => addResource(d, c, 'vm:7', { node: 'node1' })), /^Bad service id 'vm:7'/],
+      [() => editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: { state: 'on' }, delete: [] })), /^Option 'state': Bad state 'on'/],
+      [() => editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: {}, delete: ['colour'] })), /^--delete: Unknown resource option 'colour'/],
+      [() => editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: {}, delete: ['group'] })), /^Change refused, it would make .*resources\.cfg:1: Resource vm:100 has no node/],
+      [() => editConfig(dir, (d, c) => setResource(d, c, 'vm:999', { set: { state: 'stopped' }, delete: [] })), /^Unknown resource vm:999/],
+      [() => editConfig(dir, (d) => removeResource(d, 'ct:555')), /^Unknown resource ct:555/],
+    ];
+    for (const [attempt, message] of attempts) assert.throws(attempt, (error: unknown) => error instanceof ConfigRefused && message.test(error.message));
+    assert.equal(read(dir, 'resources.cfg'), RESOURCES);
+    assert.equal(read(dir, 'groups.cfg'), GROUPS);
+  });
+
+  it('sets and deletes options of a resource in place', () => {
+    const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
+    editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: { state: 'enabled', comment: 'web' }, delete: [] }));
+    assert.equal(read(dir, 'resources.cfg'), 'vm: 100\n\tcomment web\n\tgroup web\n\tstate started\n\n');
+    editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: {}, delete: ['comment'] }));
+    assert.equal(read(dir, 'resources.cfg'), RESOURCES);
+  });
+
+  it('refuses to remove a group a resource uses; a removed group is unknown afterwards', () => {
+    const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
+    assert.throws(
+      () => editConfig(dir, (d, c) => removeGroup(d, c, 'web')),
+      (error: unknown) => error instanceof ConfigRefused && /^Group 'web' is used by vm:100; change their group first/.test(error.message),
+    );
+    editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: { node: 'node1' }, delete: ['group'] }));
+    editConfig(dir, (d, c) => removeGroup(d, c, 'web'));
+    assert.equal(read(dir, 'groups.cfg'), '');
+    assert.throws(() => editConfig(dir, (d, c) => setResource(d, c, 'vm:100', { set: { group: 'web' }, delete: [] })), /Unknown group 'web'/);
+  });
+
+  it('adds and changes groups, refusing duplicates, a missing node list and deleting nodes', () => {
+    const dir = dirWith({});
+    editConfig(dir, (d) => addGroup(d, 'db', { nodes: 'node1,node2:3', nofailback: '1' }));
+    assert.equal(read(dir, 'groups.cfg'), 'group: db\n\tnodes node1,node2:3\n\tnofailback 1\n\n');
+    assert.throws(() => editConfig(dir, (d) => addGroup(d, 'db', { nodes: 'node3' })), /ConfigRefused: Group 'db' already exists/);
+    assert.throws(() => editConfig(dir, (d) => addGroup(d, 'web', {})), /ConfigRefused: Group 'web' needs --nodes/);
+    assert.throws(() => editConfig(dir, (d) => addGroup(d, 'x', { nodes: 'a:b' })), /ConfigRefused: Option 'nodes': Bad node entry 'a:b'/);
+    assert.throws(() => editConfig(dir, (d) => setGroup(d, 'db', { set: {}, delete: ['nodes'] })), /cannot be without 'nodes'/);
+    editConfig(dir, (d) => setGroup(d, 'db', { set: { restricted: '1', comment: 'rack 2' }, delete: ['nofailback'] }));
+    assert.equal(read(dir, 'groups.cfg'), 'group: db\n\tcomment rack 2\n\tnodes node1,node2:3\n\trestricted 1\n\n');
+  });
+
+  it('does not write over a config file that does not load', () => {
+    const broken = 'vm: 100\n\tstate sideways\n';
+    const dir = dirWith({ 'resources.cfg': broken });
+    assert.throws(() => editConfig(dir, (d) => addGroup(d, 'db', { nodes: 'node1' })), ConfigError);
+    assert.equal(read(dir, 'resources.cfg'), broken);
+    assert.equal(existsSync(join(dir, 'groups.cfg')), false);
+  });
+
+  it('updateResourceConfig records the node and state the master decided', () => {
+    const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
+    assert.equal(updateResourceConfig(dir, 'vm:100', { node: 'node2', state: 'stopped' }), true);
+    assert.equal(read(dir, 'resources.cfg'), 'vm: 100\n\tgroup web\n\tnode node2\n\tstate stopped\n\n');
+    assert.equal(loadHaConfig(dir).config.resources['vm:100']!.node, 'node2');
+    assert.equal(updateResourceConfig(dir, 'vm:404', { node: 'node2' }), false);
+  });
+});

@@ -1,0 +1,73 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
+import { REFERENCE_TIMING } from '../../src/common/timing.ts';
+import { loadHaConfig } from '../../src/config/load-config.ts';
+import { ConfigError } from '../../src/config/section-config.ts';
+
+function dirWith(files: Record<string, string>): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-config-'));
+  for (const [name, text] of Object.entries(files)) {
+    mkdirSync(join(dir, name, '..'), { recursive: true });
+    writeFileSync(join(dir, name), text);
+  }
+  return dir;
+}
+
+describe('loadHaConfig', () => {
+  it('reads an empty directory as no resources, no groups, default settings and the reference timing', () => {
+    const loaded = loadHaConfig(dirWith({}));
+    assert.deepEqual(loaded.config.resources, {});
+    assert.deepEqual(loaded.config.groups, {});
+    assert.deepEqual(loaded.config.settings, DEFAULT_CLUSTER_SETTINGS);
+    assert.deepEqual(loaded.timing, REFERENCE_TIMING);
+  });
+
+  it('fills defaults: state started, max_restart 1, max_relocate 1; enabled reads as started', () => {
+    const { config } = loadHaConfig(dirWith({ 'resources.cfg': 'vm: 100\n\tnode n1\n\nct: 200\n\tnode n2\n\tstate enabled\n\tmax_restart 0\n' }));
+    assert.deepEqual(config.resources['vm:100'], { node: 'n1', state: 'started', maxRestart: 1, maxRelocate: 1 });
+    assert.deepEqual(config.resources['ct:200'], { node: 'n2', state: 'started', maxRestart: 0, maxRelocate: 1 });
+  });
+
+  it('takes the node of a resource without one from the manager status, else from its group', () => {
+    const dir = dirWith({
+      'groups.cfg': 'group: g\n\tnodes n1:1,n3:5,n2:5\n',
+      'resources.cfg': 'vm: 100\n\tgroup g\n\nvm: 101\n\tgroup g\n\nvm: 102\n\tstate stopped\n',
+      'status/manager.json': JSON.stringify({ node_status: {}, service_status: { 'vm:101': { node: 'n1', state: 'started' }, 'vm:102': { node: 'n2', state: 'stopped' } } }),
+    });
+    const { config } = loadHaConfig(dir);
+    assert.equal(config.resources['vm:100']!.node, 'n2', 'highest priority, then name order');
+    assert.equal(config.resources['vm:101']!.node, 'n1');
+    assert.equal(config.resources['vm:102']!.node, 'n2');
+  });
+
+  it('reads durations in seconds or milliseconds and the cluster settings of ha.cfg', () => {
+    const dir = dirWith({
+      'ha.cfg': 'ha: cluster\n\tlease_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\nnode: n1\n\tcpus 4\n\tmemory 2048\n',
+    });
+    const { config, timing } = loadHaConfig(dir);
+    assert.equal(timing.leaseTimeoutMs, 95_000);
+    assert.equal(timing.roundMs, 2500);
+    assert.equal(timing.fenceDelayMs, 30_000);
+    assert.deepEqual(config.settings, { shutdownPolicy: 'failover', placement: 'static', rebalanceOnStart: true, maxWorkers: 8 });
+    assert.deepEqual(config.nodeCapacities, { n1: { cpus: 4, memoryBytes: 2048 * 1024 * 1024 } });
+  });
+
+  it('refuses timings that break the lease rule, with the numbers', () => {
+    const dir = dirWith({ 'ha.cfg': 'ha: cluster\n\tlease_timeout 90\n' });
+    assert.throws(() => loadHaConfig(dir), (error: unknown) => {
+      assert.ok(error instanceof ConfigError);
+      assert.equal(error.line, 1);
+      assert.match(error.message, /Lease timeout 90000 ms must exceed .* = 90000 ms$/);
+      return true;
+    });
+  });
+
+  it('reports an unreadable config file as an error naming it', () => {
+    const dir = dirWith({});
+    mkdirSync(join(dir, 'resources.cfg'));
+    assert.throws(() => loadHaConfig(dir), /resources\.cfg: Cannot read: /);
+  });
+});
