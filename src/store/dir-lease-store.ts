@@ -6,7 +6,7 @@ import {
   type AcquireOutcome,
   type LeaseName,
   type LeaseStore,
-  type LeaseView,
+  type LeaseInspection,
   type ReleaseOutcome,
 } from './lease-store.ts';
 
@@ -93,7 +93,7 @@ export class DirLeaseStore implements LeaseStore {
     return 'released';
   }
 
-  inspect(name: LeaseName, nowMs: number): LeaseView | 'unavailable' {
+  inspect(name: LeaseName, nowMs: number): LeaseInspection | 'unavailable' {
     this.checkCall(name, nowMs);
     const generations = this.directory.listGenerations(name);
     if (isProblem(generations)) return this.unavailable(generations);

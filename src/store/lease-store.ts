@@ -9,10 +9,13 @@ import { assert } from '../common/assert.ts';
  * Time: every call gets the caller's monotonic `nowMs`, sampled right before the call. Expiry never
  * compares clocks between nodes: a contender takes a lease that is not released only after it has
  * itself seen it unchanged for strictly more than `leaseTimeoutMs` since its first look; a holder
- * renews only while its own last successful take/renew is at most `leaseTimeoutMs` old. A renewal is a
- * write that lands a little after `nowMs`: the caller renews every round, well inside the timeout, and
- * counts a call that returned more than `renewalMaxMs` after `nowMs` as failed (src/common/timing.ts),
- * feeding its watchdog only after a success that it counted.
+ * renews only while its own last successful take/renew is at most `leaseTimeoutMs` old.
+ *
+ * A renewal is a write that lands after `nowMs`; one that lands after a contender's last read lets that
+ * contender take the lease while the holder believes it renewed. The caller excludes this: it counts a
+ * call that returned more than `renewalMaxMs` after `nowMs` as failed and feeds its watchdog only after
+ * a success it counted, so a holder that could renew that late was reset first (client timeout + device
+ * timeout + renewal + drift < lease timeout, src/common/timing.ts).
  *
  * Locking: calls of one instance are synchronous and must not interleave; instances of different nodes
  * (processes, hosts) coordinate only through the store's compare-and-set (mkdir for `dir`).
@@ -38,14 +41,14 @@ export interface LeaseStore {
    */
   release(name: LeaseName, nowMs: number): ReleaseOutcome;
   /** What this node sees now; counts as an observation (a first look starts the expiry wait). */
-  inspect(name: LeaseName, nowMs: number): LeaseView | 'unavailable';
+  inspect(name: LeaseName, nowMs: number): LeaseInspection | 'unavailable';
 }
 
 export type AcquireOutcome = 'taken' | 'renewed' | 'refused' | 'unavailable';
 export type ReleaseOutcome = 'released' | 'not-holder' | 'unavailable';
 
 /** A lease as one node sees it at one moment. */
-export interface LeaseView {
+export interface LeaseInspection {
   /** The current generation; 0 when the lease was never taken. Each take makes a higher one. */
   readonly generation: number;
   /** The node that took the current generation; undefined when none (or not written yet). */

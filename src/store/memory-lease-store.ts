@@ -5,7 +5,7 @@ import {
   type AcquireOutcome,
   type LeaseName,
   type LeaseStore,
-  type LeaseView,
+  type LeaseInspection,
   type ReleaseOutcome,
 } from './lease-store.ts';
 
@@ -143,7 +143,7 @@ class MemoryLeaseStore implements LeaseStore {
     return this.board.compareAndSet(name, seen, { ...seen, isReleased: true }, nowMs) ? 'released' : 'not-holder';
   }
 
-  inspect(name: LeaseName, nowMs: number): LeaseView | 'unavailable' {
+  inspect(name: LeaseName, nowMs: number): LeaseInspection | 'unavailable' {
     this.checkCall(name, nowMs);
     if (!this.board.isReachable(this.node)) return 'unavailable';
     const seen = this.board.viewOf(name, this.node, nowMs);

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { AssertionError } from '../../src/common/assert.ts';
-import { agentLease, MANAGER_LEASE, type LeaseName, type LeaseStore, type LeaseView } from '../../src/store/lease-store.ts';
+import { agentLease, MANAGER_LEASE, type LeaseName, type LeaseStore, type LeaseInspection } from '../../src/store/lease-store.ts';
 
 /** What the shared lease-store suite needs from one implementation. */
 export interface LeaseStoreHarness {
@@ -40,10 +40,10 @@ export function leaseStoreContract(label: string, makeHarness: (leaseTimeoutMs: 
   });
 }
 
-function view(store: LeaseStore, name: LeaseName, nowMs: number): LeaseView {
+function view(store: LeaseStore, name: LeaseName, nowMs: number): LeaseInspection {
   const seen = store.inspect(name, nowMs);
   assert.notEqual(seen, 'unavailable', `${store.node} could not inspect ${name} at ${nowMs}`);
-  return seen as LeaseView;
+  return seen as LeaseInspection;
 }
 
 function singleHolderCases(stores: (...nodes: string[]) => LeaseStore[]): void {

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { MemoryLeaseBoard } from '../../src/store/memory-lease-store.ts';
-import { MANAGER_LEASE, type LeaseView } from '../../src/store/lease-store.ts';
+import { MANAGER_LEASE, type LeaseInspection } from '../../src/store/lease-store.ts';
 
 const T = 1_000;
 
@@ -11,7 +11,7 @@ describe('MemoryLeaseBoard (reference semantics, stale views)', () => {
     board.setVisibilityDelay('c', 200);
     assert.equal(a.acquire(MANAGER_LEASE, 0), 'taken');
     assert.equal(a.acquire(MANAGER_LEASE, 900), 'renewed');
-    const stale = c.inspect(MANAGER_LEASE, 1_001) as LeaseView;
+    const stale = c.inspect(MANAGER_LEASE, 1_001) as LeaseInspection;
     assert.equal(stale.mayTake, true, 'c sees the state of 801: the take at 0, expired');
     assert.equal(c.acquire(MANAGER_LEASE, 1_001), 'refused');
     assert.equal(board.current(MANAGER_LEASE)?.holder, 'a');
@@ -25,7 +25,7 @@ describe('MemoryLeaseBoard (reference semantics, stale views)', () => {
     board.setVisibilityDelay('a', 5_000);
     assert.equal(a.acquire(MANAGER_LEASE, 0), 'taken');
     assert.equal(a.acquire(MANAGER_LEASE, 1), 'renewed');
-    assert.equal((a.inspect(MANAGER_LEASE, 2) as LeaseView).isHeldByMe, true);
+    assert.equal((a.inspect(MANAGER_LEASE, 2) as LeaseInspection).isHeldByMe, true);
     assert.equal(a.release(MANAGER_LEASE, 3), 'released');
   });
 
@@ -36,7 +36,7 @@ describe('MemoryLeaseBoard (reference semantics, stale views)', () => {
     assert.equal(a.acquire(MANAGER_LEASE, 0), 'taken');
     assert.equal(a.release(MANAGER_LEASE, 10), 'released');
     assert.equal(board.forNode('c').acquire(MANAGER_LEASE, 20), 'taken');
-    assert.equal((b.inspect(MANAGER_LEASE, 30) as LeaseView).generation, 0, 'b still sees nothing at all');
+    assert.equal((b.inspect(MANAGER_LEASE, 30) as LeaseInspection).generation, 0, 'b still sees nothing at all');
     assert.equal(b.acquire(MANAGER_LEASE, 30), 'refused');
     assert.deepEqual(board.current(MANAGER_LEASE), { generation: 2, holder: 'c', counter: 1, renewedMs: 20, isReleased: false });
   });
