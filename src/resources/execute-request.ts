@@ -117,7 +117,7 @@ class Steps {
       if (migrated.exec !== 'done' || migrated.exit !== 0) return failed('migrate', migrated);
       return { result: LrmResult.success, action: 'migrate', movedTo: target };
     }
-    const action = request === 'request_start_balance' ? 'rebalance' : 'relocate';
+    const action = 'relocate'; // as the simulator names it, whatever the request
     if (!isStoppedResult(before)) {
       const stopFailure = await this.stop();
       if (stopFailure) return { ...stopFailure, action };

@@ -147,7 +147,7 @@ describe('executeRequest', () => {
     driver.isRunning = true;
     assert.deepEqual(await executeRequest(driver, job('request_start_balance', { target: 'n2' }), 'n1', 'n1'), { result: LrmResult.ignored, action: 'rebalance' });
     driver.isRunning = false;
-    assert.deepEqual(await executeRequest(driver, job('request_start_balance', { target: 'n2' }), 'n1', 'n1'), { result: LrmResult.success, action: 'rebalance', movedTo: 'n2' });
+    assert.deepEqual(await executeRequest(driver, job('request_start_balance', { target: 'n2' }), 'n1', 'n1'), { result: LrmResult.success, action: 'relocate', movedTo: 'n2' });
     assert.deepEqual(driver.methods(), ['check', 'check', 'relocate']);
   });
 
