@@ -12,7 +12,7 @@
  * keeps that rule with a holder file `<path>.holder` (`<pid> <start-time>`), taken with O_EXCL and
  * replaced when its process is gone.
  */
-import { closeSync, constants, openSync, readFileSync, rmSync, statSync, writeSync } from 'node:fs';
+import { closeSync, constants, linkSync, openSync, readFileSync, rmSync, statSync, writeFileSync, writeSync } from 'node:fs';
 import { processStartTime } from './emulator/node-dir.ts';
 import { loadWatchdogIoctl, type WatchdogIoctl } from './watchdog-ioctl.ts';
 
@@ -156,19 +156,23 @@ function openEmulated(options: DeviceOptions): WatchdogDevice {
 }
 
 function takeHolder(devicePath: string, holderPath: string): void {
-  const identity = `${process.pid} ${processStartTime(process.pid) ?? ''}\n`;
-  for (let attempt = 0; attempt < 2; attempt += 1) {
-    try {
-      const fd = openSync(holderPath, constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL, 0o600);
-      writeSync(fd, identity);
-      closeSync(fd);
-      return;
-    } catch (error) {
-      if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new WatchdogDeviceError(`Emulated watchdog device ${devicePath}: cannot create ${holderPath}: ${(error as NodeJS.ErrnoException).code}`);
+  // Written aside and hard-linked into place: the holder file never exists without its content.
+  const temporaryPath = `${holderPath}.${process.pid}`;
+  writeFileSync(temporaryPath, `${process.pid} ${processStartTime(process.pid) ?? ''}\n`, { mode: 0o600 });
+  try {
+    for (let attempt = 0; attempt < 2; attempt += 1) {
+      try {
+        linkSync(temporaryPath, holderPath);
+        return;
+      } catch (error) {
+        if ((error as NodeJS.ErrnoException).code !== 'EEXIST') throw new WatchdogDeviceError(`Emulated watchdog device ${devicePath}: cannot create ${holderPath}: ${(error as NodeJS.ErrnoException).code}`);
+      }
+      const holderPid = liveHolder(holderPath);
+      if (holderPid !== undefined) throw new WatchdogDeviceError(`${describeOpenError(devicePath, 'EBUSY')} (pid ${holderPid}, ${holderPath})`);
+      rmSync(holderPath, { force: true });
     }
-    const holderPid = liveHolder(holderPath);
-    if (holderPid !== undefined) throw new WatchdogDeviceError(`${describeOpenError(devicePath, 'EBUSY')} (pid ${holderPid}, ${holderPath})`);
-    rmSync(holderPath, { force: true });
+  } finally {
+    rmSync(temporaryPath, { force: true });
   }
   throw new WatchdogDeviceError(`Emulated watchdog device ${devicePath}: ${holderPath} keeps coming back, another mux is starting`);
 }
