@@ -63,11 +63,12 @@ export class VirshDriver implements ResourceDriver {
     if (problem !== undefined) return done(OcfExit.notConfigured, problem);
     const state = await this.domainState(domain, deadline.leftMs());
     if (state.exec !== 'done' || state.exit === OcfExit.success) return state;
-    const defined = await this.virsh(['define', xmlPath], deadline.leftMs());
+    // Keep time for the undefine, so even a start that times out leaves no persistent definition.
+    const reserveMs = Math.min(DESTROY_RESERVE_MS, Math.floor(options.timeoutMs / 4));
+    const defined = await this.virsh(['define', xmlPath], deadline.leftMs() - reserveMs);
     if (defined.exec !== 'done' || defined.exit !== OcfExit.success) return defined;
-    const started = await this.virsh(['start', domain], deadline.leftMs());
-    // Undefine even when the start failed: no persistent definition may stay behind.
-    const undefinedResult = await this.virsh(['undefine', domain], Math.max(deadline.leftMs(), 1_000));
+    const started = await this.virsh(['start', domain], deadline.leftMs() - reserveMs);
+    const undefinedResult = await this.virsh(['undefine', domain], deadline.leftMs());
     if (started.exec !== 'done' || started.exit !== OcfExit.success) return started;
     return undefinedResult;
   }
@@ -90,7 +91,9 @@ export class VirshDriver implements ResourceDriver {
     }
     const destroyed = await this.virsh(['destroy', domain], deadline.leftMs());
     if (destroyed.exec !== 'done' || destroyed.exit === OcfExit.success) return destroyed;
-    const after = await this.domainState(domain, Math.max(deadline.leftMs(), 1_000));
+    if (deadline.leftMs() <= 0) return destroyed;
+    // destroy fails for a domain that went away meanwhile: that is a stop too
+    const after = await this.domainState(domain, deadline.leftMs());
     return after.exec === 'done' && after.exit === OcfExit.notRunning ? done(OcfExit.success) : destroyed;
   }
 

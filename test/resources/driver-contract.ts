@@ -78,7 +78,7 @@ export function describeDriverContract(name: string, setup: () => DriverHarness 
       const tookMs = Date.now() - startedMs;
       assert.equal(result.exec, 'timeout');
       assert.equal(result.exit, OcfExit.error);
-      assert.ok(tookMs < 3_000, `took ${tookMs} ms`);
+      assert.ok(tookMs < 600 + 600, `took ${tookMs} ms for a 600 ms budget`); // slack for a busy machine
     });
 
     it('runs the started request through executeRequest: start, then nothing to do', async () => {

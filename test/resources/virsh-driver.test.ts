@@ -64,6 +64,16 @@ describe('VirshDriver', () => {
     assert.equal(existsSync(join(setup.state.dir, 'persistent', 'vm-101')), false);
   });
 
+  it('undefines the domain even when the start times out, within the budget', async () => {
+    writeFileSync(join(setup.state.dir, 'hang-start'), '');
+    const startedMs = Date.now();
+    const result = await setup.driver.start('vm:101', { timeoutMs: 2_000 });
+    assert.equal(result.exec, 'timeout');
+    assert.ok(Date.now() - startedMs < 2_000 + 500);
+    assert.equal(setup.state.calls().at(-1), 'virsh [undefine] [vm-101]');
+    assert.equal(existsSync(join(setup.state.dir, 'persistent', 'vm-101')), false);
+  });
+
   it('refuses to start without a definition, or with one naming another domain', async () => {
     const absent = await setup.driver.start('vm:102', CALL);
     assert.deepEqual([absent.exec, absent.exit], ['done', OcfExit.notConfigured]);
