@@ -5,6 +5,11 @@ import type { ExecStatus } from './resource-driver.ts';
 const OUTPUT_BYTES_MAX = 64 * 1024;
 /** After SIGTERM on time-out, a command gets this long to exit before SIGKILL. */
 const KILL_GRACE_MS = 2_000;
+/**
+ * After the command exits, its output is awaited this long: a daemon it started in the background
+ * may hold the pipes open for good (an OCF agent's start), and must neither delay nor fail the call.
+ */
+const OUTPUT_DRAIN_MS = 200;
 
 export interface CommandOptions {
   readonly timeoutMs: number;
@@ -51,6 +56,8 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       settled = true;
       clearTimeout(termTimer);
       clearTimeout(killTimer);
+      child.stdout.destroy(); // stop listening to pipes a background daemon may still hold
+      child.stderr.destroy();
       resolve({ exec, code, stdout: stdout.text(), stderr: stderr.text(), detail });
     };
     const termTimer = setTimeout(() => {
@@ -65,10 +72,15 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
       const isMissing = error.code === 'ENOENT' || error.code === 'EACCES';
       finish(isMissing ? 'not-installed' : 'error', -1, `Cannot run ${command}: ${error.message}`);
     });
-    child.on('close', (code, signal) => {
+    const onExit = (code: number | null, signal: NodeJS.Signals | null) => {
       if (timedOut) finish('timeout', -1, `${command} timed out after ${options.timeoutMs} ms`);
       else if (code === null) finish('error', -1, `${command} killed by ${signal ?? 'a signal'}`);
       else finish('done', code, [`${command} exited with ${code}`, firstLine(stderr.text() || stdout.text())].filter(Boolean).join(': '));
+    };
+    child.on('close', onExit);
+    child.on('exit', (code, signal) => {
+      const drainTimer = setTimeout(() => onExit(code, signal), OUTPUT_DRAIN_MS);
+      child.on('close', () => clearTimeout(drainTimer));
     });
   });
 }

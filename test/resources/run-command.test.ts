@@ -51,6 +51,20 @@ describe('runCommand', () => {
     assert.equal(processStartTime(childPid), undefined, `child ${childPid} still running`); // gone, or a zombie nobody reaped
   });
 
+  it('returns when the command exits, though a daemon it started keeps the output pipes open', async () => {
+    const pidFile = join(dir, 'daemon.pid');
+    const startedMs = Date.now();
+    const result = await runCommand(['/bin/sh', '-c', `echo started; sleep 30 & echo $! > ${pidFile}; exit 0`], { timeoutMs: 5_000 });
+    const daemonPid = Number(readFileSync(pidFile, 'utf8'));
+    try {
+      assert.deepEqual([result.exec, result.code, result.stdout], ['done', 0, 'started\n']);
+      assert.ok(Date.now() - startedMs < 1_000, `took ${Date.now() - startedMs} ms`);
+      assert.notEqual(processStartTime(daemonPid), undefined, 'the daemon was killed');
+    } finally {
+      process.kill(daemonPid, 'SIGKILL');
+    }
+  });
+
   it('bounds the output it keeps', async () => {
     const result = await runCommand(['/bin/sh', '-c', 'head -c 200000 /dev/zero'], { timeoutMs: 5_000 });
     assert.equal(result.stdout.length, 64 * 1024);
