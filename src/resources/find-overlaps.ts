@@ -1,4 +1,4 @@
-import type { LedgerEntry, NodeReset } from './sim-ledger.ts';
+import { readLedger, readResets, type LedgerEntry, type NodeReset } from './sim-ledger.ts';
 
 /** One run of a service process: from its `start` line to the end the ledger and resets imply. */
 export interface ServiceRun {
@@ -64,4 +64,9 @@ export function findOverlaps(ledger: readonly LedgerEntry[], resets: readonly No
     });
   }
   return overlaps.sort((a, b) => a.fromMs - b.fromMs || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+}
+
+/** The overlaps recorded so far on this host: the ledger of `<shared>/ledger` with the resets of the node folders. */
+export function readOverlaps(ledgerDir: string, nodeDirs: Readonly<Record<string, string>>): Overlap[] {
+  return findOverlaps(readLedger(ledgerDir), readResets(nodeDirs));
 }

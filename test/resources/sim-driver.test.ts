@@ -2,11 +2,11 @@ import { strict as assert } from 'node:assert';
 import { existsSync, readFileSync } from 'node:fs';
 import { LrmResult } from '../../src/common/lrm-result.ts';
 import { executeRequest } from '../../src/resources/execute-request.ts';
-import { findOverlaps } from '../../src/resources/find-overlaps.ts';
+import { findOverlaps, readOverlaps } from '../../src/resources/find-overlaps.ts';
 import { OcfExit } from '../../src/resources/ocf-exit.ts';
 import { isSameProcessAlive, parsePidFile, processStartTime } from '../../src/resources/process-identity.ts';
 import type { ResourceDriver } from '../../src/resources/resource-driver.ts';
-import { appendJsonLine, pidFileOf, readLedger, readResets, resetsFileOf } from '../../src/resources/sim-ledger.ts';
+import { appendJsonLine, pidFileOf, readLedger, resetsFileOf } from '../../src/resources/sim-ledger.ts';
 import { killRegisteredProcesses } from '../../src/watchdog/emulator/node-dir.ts';
 import { describeDriverContract } from './driver-contract.ts';
 import { NEVER_READY, simCluster } from './sim-harness.ts';
@@ -92,7 +92,7 @@ describe('SimDriver', () => {
     await cluster.driver('node2').start('vm:101', CALL);
     const ledger = readLedger(cluster.ledgerDir);
     assert.deepEqual(ledger.map((entry) => `${entry.event}@${entry.node}`), ['start@node1', 'start@node2']);
-    assert.deepEqual(findOverlaps(ledger, readResets(cluster.nodeDirs)), []);
+    assert.deepEqual(readOverlaps(cluster.ledgerDir, cluster.nodeDirs), []);
     const withoutReset = findOverlaps(ledger, []);
     assert.deepEqual(withoutReset.map(({ sid, nodeA, nodeB, toMs }) => ({ sid, nodeA, nodeB, toMs })), [
       { sid: 'vm:101', nodeA: 'node1', nodeB: 'node2', toMs: Infinity },
@@ -103,7 +103,7 @@ describe('SimDriver', () => {
     await cluster.driver('node1').start('vm:102', CALL);
     await cluster.driver('node2').start('vm:102', CALL);
     await cluster.driver('node1').stop('vm:102', CALL);
-    const overlaps = findOverlaps(readLedger(cluster.ledgerDir), readResets(cluster.nodeDirs));
+    const overlaps = readOverlaps(cluster.ledgerDir, cluster.nodeDirs);
     assert.equal(overlaps.length, 1);
     assert.equal(overlaps[0]!.nodeA, 'node1');
     assert.ok(Number.isFinite(overlaps[0]!.toMs));
