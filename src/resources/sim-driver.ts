@@ -11,6 +11,8 @@ import { SIM_SERVICE_READY } from './sim-service.ts';
 const SIM_SERVICE_BIN = fileURLToPath(new URL('../../bin/ha-sim-service', import.meta.url));
 /** How often a stop looks whether the process is gone. */
 const EXIT_POLL_MS = 20;
+/** The service says only `ready`; more than this before it is not the service program. */
+const READY_OUTPUT_CHARS_MAX = 4_096;
 const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export interface SimDriverOptions {
@@ -126,7 +128,7 @@ export class SimDriver implements ResourceDriver {
       });
       child.on('exit', (code, signalName) => finish(done(OcfExit.error, `${sid} on ${node} exited before ready: ${signalName ?? `code ${code}`}`)));
       child.stdout.on('data', (chunk: Buffer) => {
-        output += chunk.toString('utf8');
+        output = (output + chunk.toString('utf8')).slice(-READY_OUTPUT_CHARS_MAX);
         if (output.split('\n').includes(SIM_SERVICE_READY)) finish(done(OcfExit.success));
       });
     });

@@ -44,10 +44,12 @@ export class SystemdDriver implements ResourceDriver {
       case 'reloading':
         return done(OcfExit.success);
       case 'inactive':
-      case 'activating': // `systemctl start` waits for the activation to finish
-      case 'deactivating':
       case 'failed': // not running; stays `failed` after a stop until reset-failed, as in Pacemaker
         return done(OcfExit.notRunning, `${unit} is ${state}`);
+      case 'activating':
+      case 'deactivating':
+        // In transition: neither running nor stopped, so a start or a stop is still issued (systemctl waits for the job).
+        return done(OcfExit.error, `${unit} is ${state}`);
       default:
         return done(OcfExit.error, `systemctl is-active ${unit} answered ${JSON.stringify(state)}, exit ${ran.code}`);
     }

@@ -69,6 +69,17 @@ describe('SystemdDriver', () => {
     assert.deepEqual([check.exec, check.exit, check.detail], ['done', OcfExit.notRunning, 'web.service is failed']);
   });
 
+  it('treats a unit in transition as neither running nor stopped, so both start and stop are issued', async () => {
+    writeFileSync(join(state.dir, 'units', 'db.service'), 'activating\n');
+    const check = await driver.check('service:db', CALL);
+    assert.deepEqual([check.exec, check.exit, check.detail], ['done', OcfExit.error, 'db.service is activating']);
+    const stop = await executeRequest(driver, { sid: 'service:db', uid: 'u1', request: 'request_stop' }, 'n1', 'n1');
+    assert.deepEqual(stop, { result: LrmResult.success, action: 'stop' });
+    writeFileSync(join(state.dir, 'units', 'db.service'), 'deactivating\n');
+    const start = await executeRequest(driver, { sid: 'service:db', uid: 'u2', request: 'started' }, 'n1', 'n1');
+    assert.deepEqual(start, { result: LrmResult.success, action: 'start' });
+  });
+
   it('answers not-installed when systemctl is not on PATH, which executeRequest reports as unknownServiceType', async () => {
     const bare = new SystemdDriver({ env: { PATH: '/nonexistent' } });
     const check = await bare.check('service:nginx', CALL);
