@@ -14,11 +14,6 @@ export interface ChaosPlan {
   readonly batches: ReadonlyArray<readonly string[]>;
 }
 
-/** The plan with some commands left out (by batch and index); batches stay in place. */
-export function planWithout(plan: ChaosPlan, removed: ReadonlySet<string>): ChaosPlan {
-  return { ...plan, batches: plan.batches.map((batch, b) => batch.filter((_command, c) => !removed.has(`${b}:${c}`))) };
-}
-
 export function commandCount(plan: ChaosPlan): number {
   return plan.batches.reduce((sum, batch) => sum + batch.length, 0);
 }

@@ -1,41 +1,67 @@
 import { writeFileSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import type { TraceEvent } from '../../common/trace.ts';
+import { ChaosUsageError, parseBug, runChaos, type ChaosArgs } from '../../chaos/chaos-cli.ts';
+import { FAULT_KINDS } from '../../chaos/chaos-config.ts';
+import { runScenarioChecked } from '../../chaos/run-plan.ts';
 import { formatEvent } from '../../sim/log-format.ts';
-import { loadScenario, ScenarioError } from '../../sim/scenario.ts';
+import { loadScenario, ScenarioError, type Scenario } from '../../sim/scenario.ts';
 import { Simulator } from '../../sim/simulator.ts';
 import { UsageError } from '../exit-codes.ts';
 
-interface SimulateArgs {
-  dir: string;
+interface SimulateArgs extends ChaosArgs {
+  dir?: string;
   trace?: string;
-  seed: number;
+  seed?: number;
   quiet: boolean;
+  chaos: boolean;
+  check: boolean;
 }
 
 export const simulateCommand = {
-  command: 'simulate <dir>',
-  describe: 'Run a scenario directory in the deterministic simulator and print its log',
+  command: 'simulate [dir]',
+  describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)',
   builder: (yargs: Argv) =>
     yargs
-      .positional('dir', { type: 'string', describe: 'scenario directory (conformance format)', demandOption: true })
+      .positional('dir', { type: 'string', describe: 'scenario directory (conformance format)' })
       .option('trace', { type: 'string', describe: 'write the JSON-lines trace to this file' })
-      .option('seed', { type: 'number', default: 1, describe: 'seed of the run (request ids)' })
+      .option('seed', { type: 'number', describe: 'seed of the run (request ids; with --chaos: the one seed to run); default 1' })
       .option('quiet', { type: 'boolean', default: false, describe: 'do not print the log' })
+      .option('check', { type: 'boolean', default: false, describe: 'check the safety and liveness invariants after every step (exit 1 on a violation)' })
+      .option('chaos', { type: 'boolean', default: false, describe: 'run seeded random fault schedules with invariant checks instead of a scenario' })
+      .option('seeds', { type: 'string', describe: 'with --chaos: a range of seeds A..B (default 1..100)' })
+      .option('nodes', { type: 'number', describe: 'with --chaos: cluster size (default 5)' })
+      .option('services', { type: 'number', describe: 'with --chaos: number of services (default 20)' })
+      .option('duration', { type: 'number', describe: 'with --chaos: seconds of faults before they stop (default 1000)' })
+      .option('faults', { type: 'string', describe: `with --chaos: 'all' or a list of ${FAULT_KINDS.join(',')}` })
+      .option('rate', { type: 'number', describe: 'with --chaos: mean fault events per 100 s (default 3)' })
+      .option('workers', { type: 'number', describe: 'with --chaos: child processes (default: one per CPU)' })
+      .option('out', { type: 'string', describe: 'with --chaos: where shrunk failing scenarios go (default chaos-failures)' })
+      .option('shrink', { type: 'number', describe: 'with --chaos: how many failing seeds to shrink and write (default 3)' })
+      .option('plant', { type: 'string', hidden: true, describe: 'with --chaos or --check: plant a known bug in the simulated adapters (tests)' })
       .example('$0 simulate fixtures/scenarios/failover-basic', 'show how a lost node is fenced and its services recovered')
-      .example('$0 simulate DIR --trace /tmp/trace.jsonl --seed 7', 'write the trace, reproducibly'),
-  handler: (args: SimulateArgs) => runSimulate(args),
+      .example('$0 simulate DIR --trace /tmp/trace.jsonl --seed 7', 'write the trace, reproducibly')
+      .example('$0 simulate --chaos --seeds 1..10000', 'swarm-test the safety promise over 10,000 seeds'),
+  handler: (args: SimulateArgs) => (args.chaos ? runChaosCommand(args) : runSimulate(args)),
 };
 
-export function runSimulate(args: SimulateArgs): void {
-  if (!Number.isSafeInteger(args.seed)) throw new UsageError(`--seed: expected an integer, got ${args.seed}`);
-  let scenario;
+async function runChaosCommand(args: SimulateArgs): Promise<void> {
+  if (args.dir !== undefined) throw new UsageError(`--chaos generates its own scenarios: drop '${args.dir}', or drop --chaos to replay it`);
+  let report;
   try {
-    scenario = loadScenario(args.dir);
+    report = await runChaos(args, process.stdout, process.stderr);
   } catch (error) {
-    if (error instanceof ScenarioError) throw new UsageError(error.message);
+    if (error instanceof ChaosUsageError) throw new UsageError(error.message);
     throw error;
   }
+  if (report.violations > 0) throw new Error(`${report.violations} of ${report.seeds} seeds broke an invariant`);
+}
+
+export function runSimulate(args: SimulateArgs): void {
+  const seed = args.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: expected an integer, got ${seed}`);
+  if (args.dir === undefined) throw new UsageError('Name a scenario directory, or give --chaos');
+  const scenario = load(args.dir);
   const lines: string[] = [];
   const out: string[] = [];
   const onEvent = (event: TraceEvent) => {
@@ -43,10 +69,36 @@ export function runSimulate(args: SimulateArgs): void {
     if (!args.quiet && event.ev !== 'log') out.push(formatEvent(event));
     if (out.length >= 1000) flush(out);
   };
-  if (!args.quiet) process.stdout.write(`simulating ${scenario.name} (seed ${args.seed})\n`);
-  new Simulator(scenario, { seed: args.seed, onEvent }).run();
+  if (!args.quiet) process.stdout.write(`simulating ${scenario.name} (seed ${seed})\n`);
+  const violation = args.check ? runScenarioChecked(scenario, seed, { onEvent, bug: plantedBug(args.plant) }).violation : runPlain(scenario, seed, onEvent);
   flush(out);
   if (args.trace !== undefined) writeFileSync(args.trace, lines.length ? `${lines.join('\n')}\n` : '');
+  if (!args.check) return;
+  if (violation) throw new Error(`VIOLATION ${violation.invariant} at t=${violation.t}: ${violation.message}`);
+  process.stdout.write('invariants: no violation\n');
+}
+
+function plantedBug(text: string | undefined) {
+  try {
+    return parseBug(text);
+  } catch (error) {
+    if (error instanceof ChaosUsageError) throw new UsageError(error.message);
+    throw error;
+  }
+}
+
+function runPlain(scenario: Scenario, seed: number, onEvent: (event: TraceEvent) => void): undefined {
+  new Simulator(scenario, { seed, onEvent }).run();
+  return undefined;
+}
+
+function load(dir: string): Scenario {
+  try {
+    return loadScenario(dir);
+  } catch (error) {
+    if (error instanceof ScenarioError) throw new UsageError(error.message);
+    throw error;
+  }
 }
 
 function flush(out: string[]): void {

@@ -1,0 +1,55 @@
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatNodeList } from '../config/groups.ts';
+import type { ChaosPlan } from './chaos-plan.ts';
+import type { Violation } from './invariants.ts';
+
+/**
+ * Writes a plan as a scenario directory in the conformance format (README, hardware_status,
+ * manager_status, service_config, groups, datacenter.cfg, cmdlist), plus `chaos.json` with the seed
+ * and the violation. `ha-manager simulate <dir> --seed <seed> --check` replays it.
+ */
+export function writeScenario(dir: string, plan: ChaosPlan, violation: Violation, originalCommands: number): void {
+  mkdirSync(dir, { recursive: true });
+  const json = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
+  const replay = `./bin/ha-manager simulate ${dir} --seed ${plan.seed} --check`;
+  writeFileSync(
+    join(dir, 'README'),
+    `Chaos seed ${plan.seed}: ${violation.invariant} at t=${violation.t}: ${violation.message}\n` +
+      `Shrunk from ${originalCommands} to ${countCommands(plan)} commands. Replay: ${replay}\n`,
+  );
+  json('hardware_status', Object.fromEntries(plan.nodes.map((node) => [node, { power: 'off', network: 'off' }])));
+  json('manager_status', {});
+  json(
+    'service_config',
+    Object.fromEntries(
+      Object.entries(plan.resources).map(([sid, resource]) => [
+        sid,
+        {
+          node: resource.node,
+          state: resource.state,
+          ...(resource.group !== undefined ? { group: resource.group } : {}),
+          max_restart: resource.maxRestart,
+          max_relocate: resource.maxRelocate,
+        },
+      ]),
+    ),
+  );
+  writeFileSync(join(dir, 'groups'), formatGroups(plan));
+  json('datacenter.cfg', { ha: { shutdown_policy: plan.settings.shutdownPolicy } });
+  writeFileSync(join(dir, 'cmdlist'), `[\n${plan.batches.map((batch) => `  ${JSON.stringify(batch)}`).join(',\n')}\n]\n`);
+  json('chaos.json', { seed: plan.seed, invariant: violation.invariant, t: violation.t, message: violation.message, replay });
+}
+
+function formatGroups(plan: ChaosPlan): string {
+  return Object.entries(plan.groups)
+    .map(
+      ([name, group]) =>
+        `group: ${name}\n\tnodes ${formatNodeList(group.nodes)}\n\trestricted ${group.restricted ? 1 : 0}\n\tnofailback ${group.nofailback ? 1 : 0}\n`,
+    )
+    .join('\n');
+}
+
+function countCommands(plan: ChaosPlan): number {
+  return plan.batches.reduce((sum, batch) => sum + batch.length, 0);
+}
