@@ -81,6 +81,13 @@ export function describeDriverContract(name: string, setup: () => DriverHarness 
       assert.ok(tookMs < 600 + 600, `took ${tookMs} ms for a 600 ms budget`); // slack for a busy machine
     });
 
+    it('relocates a running service: stopped here, reported moved for the caller to record', async () => {
+      await harness.driver.start(harness.sid, CALL);
+      const job = { sid: harness.sid, uid: 'u1', request: 'relocate', target: 'node2' };
+      assert.deepEqual(await executeRequest(harness.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'relocate', movedTo: 'node2' });
+      assert.equal(harness.isRunning(), false);
+    });
+
     it('runs the started request through executeRequest: start, then nothing to do', async () => {
       const job = { sid: harness.sid, uid: 'u1', request: 'started' };
       assert.deepEqual(await executeRequest(harness.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'start' });
