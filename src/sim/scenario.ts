@@ -44,9 +44,12 @@ export interface Scenario {
 
 export function loadScenario(dir: string): Scenario {
   if (!existsSync(dir) || !statSync(dir).isDirectory()) throw new ScenarioError(`${dir}: Not a scenario directory`);
-  const nodes = parseHardware(readJson(dir, 'hardware_status', true));
+  const nodes = parseHardware(readJson(dir, 'hardware_status', true), join(dir, 'hardware_status'));
   const nodeNames = Object.keys(nodes);
   const resources = parseResources(readJson(dir, 'service_config', true), join(dir, 'service_config'));
+  for (const [sid, resource] of Object.entries(resources)) {
+    if (!(resource.node in nodes)) throw new ScenarioError(`${join(dir, 'service_config')}: Service ${sid} is on unknown node '${resource.node}'`);
+  }
   const groupsFile = join(dir, 'groups');
   const groups = existsSync(groupsFile) ? parseGroupsFile(groupsFile) : defaultGroups();
   const cmdlistFile = join(dir, 'cmdlist');
@@ -93,9 +96,8 @@ function objectIn(value: unknown, file: string): Record<string, unknown> {
   return value as Record<string, unknown>;
 }
 
-function parseHardware(json: unknown): Record<string, SimNodeSpec> {
+function parseHardware(json: unknown, file: string): Record<string, SimNodeSpec> {
   const nodes: Record<string, SimNodeSpec> = {};
-  const file = 'hardware_status';
   for (const [node, raw] of Object.entries(objectIn(json, file))) {
     const spec = objectIn(raw, `${file} (node ${node})`);
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)) throw new ScenarioError(`${file}: Bad node name '${node}'`);

@@ -145,12 +145,17 @@ describe('bad scenario input (ha-manager simulate)', function () {
     assertBadInput(simulate(dir), join(dir, 'cmdlist'), /cannot read/i);
   });
 
-  // KNOWN BUG, reported: parseHardware in src/sim/scenario.ts names 'hardware_status' without the
-  // scenario directory ("ha-manager: hardware_status: Expected a JSON object"), unlike every other
-  // file. Unskip once fixed.
-  it.skip('hardware_status that is not an object names the file with its directory', () => {
+  // Was a bug: the error named 'hardware_status' without the scenario directory.
+  it('hardware_status that is not an object names the file with its directory', () => {
     const dir = makeScenario(root, 'scenario');
     writeFileSync(join(dir, 'hardware_status'), '[1, 2]');
     assertBadInput(simulate(dir), join(dir, 'hardware_status'), /object/i);
+  });
+
+  // Was accepted silently: the service was fenced at once and recovered from a node that never existed.
+  it('a service configured on a node missing from hardware_status', () => {
+    const dir = makeScenario(root, 'scenario');
+    writeFileSync(join(dir, 'service_config'), JSON.stringify({ 'vm:101': { node: 'node7', state: 'started' } }));
+    assertBadInput(simulate(dir), join(dir, 'service_config'), /unknown node 'node7'/);
   });
 });
