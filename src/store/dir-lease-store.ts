@@ -88,9 +88,21 @@ export class DirLeaseStore implements LeaseStore {
       return 'not-holder';
     }
     const written = this.directory.writeFile(name, held.generation, 'released', { node: this.node, wallMs: this.wallClockMs() });
-    if (isProblem(written)) return this.unavailable(written);
+    if (isProblem(written)) return this.releaseFailed(name, held, written, nowMs);
     this.held.delete(name);
     return 'released';
+  }
+
+  /**
+   * A failed release write may have failed after its rename landed: the next two holders may then have
+   * taken over and removed this generation before the write's directory fsync (seen with processes
+   * racing). Successors while this lease was still within its timeout can only come from the marker.
+   */
+  private releaseFailed(name: LeaseName, held: HeldLease, problem: FsProblem, nowMs: number): ReleaseOutcome {
+    const generations = this.directory.listGenerations(name);
+    if (isProblem(generations) || (generations.at(-1) ?? 0) <= held.generation) return this.unavailable(problem);
+    this.held.delete(name);
+    return nowMs - held.renewedMs <= this.leaseTimeoutMs ? 'released' : 'not-holder';
   }
 
   inspect(name: LeaseName, nowMs: number): LeaseInspection | 'unavailable' {
@@ -151,6 +163,8 @@ export class DirLeaseStore implements LeaseStore {
     const made = this.directory.makeGeneration(name, generation);
     if (made === 'exists') return 'refused';
     if (isProblem(made)) return this.unavailable(made);
+    const verdict = this.confirmTake(name, generation);
+    if (verdict !== 'taken') return verdict;
     this.observed.delete(name);
     const held: HeldLease = { generation, counter: 0, renewedMs: nowMs, heartbeat: undefined };
     this.held.set(name, held);
@@ -163,6 +177,21 @@ export class DirLeaseStore implements LeaseStore {
     else Object.assign(held, { counter: 1, heartbeat });
     this.removeOldGenerations(name, generations, generation);
     return 'taken';
+  }
+
+  /**
+   * A contender that stalled between its read and its mkdir may re-create a generation that the holders
+   * since have removed (ABA): its mkdir succeeds but a higher generation exists. The current generation
+   * is never removed, so a generation that is the highest right after its mkdir was made for the first
+   * time and the take is real; otherwise the stale directory goes and the take is refused.
+   */
+  private confirmTake(name: LeaseName, generation: number): 'taken' | 'refused' | 'unavailable' {
+    const generations = this.directory.listGenerations(name);
+    if (isProblem(generations)) return this.unavailable(generations);
+    if (generations.at(-1) === generation) return 'taken';
+    const problem = this.directory.removeGeneration(name, generation);
+    if (problem) this.onProblem(problem.problem);
+    return 'refused';
   }
 
   /** Best effort: generations below current − 1 go; the one before stays for readers that listed late. */

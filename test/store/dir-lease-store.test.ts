@@ -89,6 +89,37 @@ describe('DirLeaseStore (dir backend specifics)', () => {
     assert.deepEqual([seen.generation, seen.holder, seen.isHeldByMe], [2, 'c', false]);
   });
 
+  it('a contender that stalled before its mkdir does not take a generation the holders already removed (ABA)', () => {
+    const a = store('a');
+    const c = store('c');
+    assert.equal(a.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(a.release(MANAGER_LEASE, 1), 'released');
+    let hasStalled = false;
+    const stalling: LeaseFs = {
+      ...NODE_LEASE_FS,
+      mkdirSync: (path) => {
+        if (!hasStalled) {
+          hasStalled = true;
+          // While b sleeps between reading 'released' of generation 1 and its mkdir of generation 2,
+          // a and c go through generations 2, 3 and 4, and c's take of 4 removes generation 2.
+          for (const [taker, atMs] of [[a, 2], [c, 4], [a, 6]] as const) {
+            assert.equal(taker.acquire(MANAGER_LEASE, atMs), 'taken');
+            if (atMs < 6) assert.equal(taker.release(MANAGER_LEASE, atMs + 1), 'released');
+          }
+          assert.deepEqual(readdirSync(leases).sort(), ['manager.3', 'manager.4']);
+        }
+        NODE_LEASE_FS.mkdirSync(path);
+      },
+    };
+    const b = store('b', { fs: stalling });
+    assert.equal(b.acquire(MANAGER_LEASE, 2), 'refused');
+    assert.deepEqual(readdirSync(leases).sort(), ['manager.3', 'manager.4'], 'the stale generation 2 is gone again');
+    assert.equal(a.acquire(MANAGER_LEASE, 7), 'renewed');
+    const seen = b.inspect(MANAGER_LEASE, 8);
+    assert.ok(seen !== 'unavailable');
+    assert.deepEqual([seen.generation, seen.holder, seen.isHeldByMe], [4, 'a', false]);
+  });
+
   it('reports a missing leases directory as unavailable and never creates it', () => {
     rmSync(leases, { recursive: true });
     const a = store('a');
@@ -127,6 +158,46 @@ describe('DirLeaseStore (dir backend specifics)', () => {
     assert.deepEqual(readJson('manager.1/heartbeat'), { counter: 2, node: 'a', wallMs: WALL_MS });
   });
 
+  it('a release whose directory fsync fails after the next holders removed the generation is still a release', () => {
+    const b = store('b');
+    const c = store('c');
+    const raced: LeaseFs = {
+      ...NODE_LEASE_FS,
+      writeFileAtomic: (path, content) => {
+        NODE_LEASE_FS.writeFileAtomic(path, content);
+        if (!path.endsWith('released')) return;
+        // Between a's rename and its directory fsync: b and c take over, c removes generation 1.
+        assert.equal(b.acquire(MANAGER_LEASE, 11), 'taken');
+        assert.equal(b.release(MANAGER_LEASE, 12), 'released');
+        assert.equal(c.acquire(MANAGER_LEASE, 13), 'taken');
+        throw Object.assign(new Error(`ENOENT: no such file or directory, open '${dirname(path)}'`), { code: 'ENOENT' });
+      },
+    };
+    const a = store('a', { fs: raced });
+    assert.equal(a.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(a.release(MANAGER_LEASE, 10), 'released');
+    assert.deepEqual(readdirSync(leases).sort(), ['manager.2', 'manager.3']);
+    assert.equal(a.acquire(MANAGER_LEASE, 14), 'refused');
+  });
+
+  it('a release write that fails with the generation still current is unavailable, and the holder keeps it', () => {
+    let isBroken = false;
+    const failing: LeaseFs = {
+      ...NODE_LEASE_FS,
+      writeFileAtomic: (path, content) => {
+        if (isBroken) throw Object.assign(new Error(`EIO: i/o error, write '${path}'`), { code: 'EIO' });
+        NODE_LEASE_FS.writeFileAtomic(path, content);
+      },
+    };
+    const a = store('a', { fs: failing });
+    assert.equal(a.acquire(MANAGER_LEASE, 0), 'taken');
+    isBroken = true;
+    assert.equal(a.release(MANAGER_LEASE, 10), 'unavailable');
+    isBroken = false;
+    assert.equal(a.acquire(MANAGER_LEASE, 20), 'renewed');
+    assert.equal(a.release(MANAGER_LEASE, 30), 'released');
+  });
+
   it('an error without an errno code is a bug and propagates', () => {
     const buggy: LeaseFs = { ...NODE_LEASE_FS, readdirSync: () => { throw new TypeError('not a filesystem error'); } };
     assert.throws(() => store('a', { fs: buggy }).acquire(MANAGER_LEASE, 0), TypeError);
@@ -153,12 +224,24 @@ describe('DirLeaseStore (dir backend specifics)', () => {
 
   it('concurrent processes racing mkdir: every generation has exactly one winner', async function () {
     this.timeout(60_000);
-    const generationTarget = 100;
+    const generationTarget = 300;
     const nodes = ['p1', 'p2', 'p3', 'p4'];
     const childPath = join(dirname(fileURLToPath(import.meta.url)), 'lease-race-child.ts');
-    const runs = nodes.map((node) => runChild(childPath, [root, node, String(generationTarget)]));
-    writeFileSync(join(root, 'go'), '');
-    const reports = (await Promise.all(runs)).map((stdout) => JSON.parse(stdout) as { node: string; won: number[]; outcomes: Record<string, number> });
+    // On tmpfs when there is one: without fsyncs to wait for, the processes meet at mkdir far more often.
+    const raceRoot = mkdtempSync(join(existsSync('/dev/shm') ? '/dev/shm' : tmpdir(), 'ha-lease-race-'));
+    let settled: PromiseSettledResult<string>[];
+    try {
+      createSharedDirLayout(raceRoot);
+      const children = nodes.map((node) => runChild(childPath, [raceRoot, node, String(generationTarget)]));
+      await Promise.all(children.map((child) => child.ready));
+      writeFileSync(join(raceRoot, 'go'), '');
+      settled = await Promise.allSettled(children.map((child) => child.done));
+    } finally {
+      rmSync(raceRoot, { recursive: true, force: true });
+    }
+    const failures = settled.flatMap((result) => (result.status === 'rejected' ? [String(result.reason)] : []));
+    assert.deepEqual(failures, []);
+    const reports = settled.map((result) => JSON.parse((result as PromiseFulfilledResult<string>).value) as { node: string; won: number[]; outcomes: Record<string, number> });
     const winners = new Map<number, string[]>();
     for (const report of reports) for (const generation of report.won) winners.set(generation, [...(winners.get(generation) ?? []), report.node]);
     const doubles = [...winners].filter(([, names]) => names.length !== 1);
@@ -172,14 +255,25 @@ describe('DirLeaseStore (dir backend specifics)', () => {
   });
 });
 
-function runChild(script: string, args: string[]): Promise<string> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => (code === 0 ? resolve(stdout) : reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${stderr}`))));
+/** A child process; `ready` resolves at its first output line, `done` with its output after `ready`. */
+function runChild(script: string, args: string[]): { ready: Promise<void>; done: Promise<string> } {
+  const child = spawn(process.execPath, ['--import', 'tsx', script, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
+  let stdout = '';
+  let stderr = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => (markReady = resolve));
+  child.stdout.on('data', (chunk: Buffer) => {
+    stdout += chunk.toString();
+    if (stdout.startsWith('ready\n')) markReady();
   });
+  child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+  const done = new Promise<string>((resolve, reject) => {
+    child.on('error', reject);
+    child.on('exit', (code) => {
+      markReady();
+      if (code === 0) resolve(stdout.replace(/^ready\n/, ''));
+      else reject(new Error(`${script} ${args.join(' ')} exited ${code}: ${stderr}`));
+    });
+  });
+  return { ready, done };
 }

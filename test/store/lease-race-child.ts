@@ -1,5 +1,6 @@
 // A contender process for the dir-store race test: waits for `<root>/go`, then loops take → release
 // on the manager lease until the generation reaches the target, and prints the generations it won.
+// Prints `ready` first, so the parent can write `go` once every contender is waiting at the barrier.
 // Usage: node --import tsx lease-race-child.ts <root> <node> <generationTarget>
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
@@ -16,6 +17,7 @@ if (!root || !node || !targetText) throw new Error(`Usage: lease-race-child.ts <
 const generationTarget = Number(targetText);
 const store = new DirLeaseStore({ leasesPath: join(root, 'leases'), node, leaseTimeoutMs: 60_000 });
 
+process.stdout.write('ready\n');
 const barrierStartMs = Date.now();
 const pause = new Int32Array(new SharedArrayBuffer(4));
 while (!existsSync(join(root, 'go'))) {
@@ -36,7 +38,7 @@ while (generation < generationTarget) {
   if (seen === 'unavailable') throw new Error(`${node}: store unavailable`);
   generation = seen.generation;
   if (outcome !== 'taken') continue;
-  if (!seen.isHeldByMe || seen.holder !== node) throw new Error(`${node}: took generation ${seen.generation} but sees holder ${seen.holder}`);
+  if (!seen.isHeldByMe || seen.holder !== node) throw new Error(`${node}: took the lease, but the current generation ${seen.generation} is held by ${seen.holder}`);
   won.push(seen.generation);
   if (store.release(MANAGER_LEASE, 0) !== 'released') throw new Error(`${node}: could not release generation ${seen.generation}`);
 }
