@@ -63,6 +63,26 @@ function log(line: string): void {
   process.stderr.write(`ha-watchdog-mux: ${line}\n`);
 }
 
+/** Opens the device, registers this process (emulated), then serves; undoes what it did on failure. */
+async function startMux(options: ReturnType<typeof parse>): Promise<WatchdogMux> {
+  const device: WatchdogDevice = openWatchdogDevice({ path: options.devicePath, isEmulated: options.isEmulated, timeoutS: options.deviceTimeoutS, log });
+  const nodeDir = options.nodeDir;
+  // Listed only once the device is ours (a second mux failing with EBUSY must not touch the first's
+  // pid file) and before any keepalive is expected of it.
+  try {
+    if (nodeDir !== undefined) registerProcess(nodeDir, PROCESS_NAME);
+  } catch (error) {
+    device.magicClose();
+    throw error;
+  }
+  try {
+    return await WatchdogMux.start(device, { socketPath: options.socketPath, limits: options.limits, keepaliveIntervalMs: options.keepaliveIntervalMs, log });
+  } catch (error) {
+    if (nodeDir !== undefined) unregisterProcess(nodeDir, PROCESS_NAME);
+    throw error;
+  }
+}
+
 async function main(): Promise<void> {
   let options: ReturnType<typeof parse>;
   try {
@@ -71,16 +91,14 @@ async function main(): Promise<void> {
     log((error as Error).message);
     process.exit(WatchdogExit.usage);
   }
+  const nodeDir = options.nodeDir;
   let mux: WatchdogMux;
   try {
-    const device: WatchdogDevice = openWatchdogDevice({ path: options.devicePath, isEmulated: options.isEmulated, timeoutS: options.deviceTimeoutS, log });
-    mux = await WatchdogMux.start(device, { socketPath: options.socketPath, limits: options.limits, keepaliveIntervalMs: options.keepaliveIntervalMs, log });
+    mux = await startMux(options);
   } catch (error) {
     log((error as Error).message);
     process.exit(WatchdogExit.startFailed);
   }
-  const nodeDir = options.nodeDir;
-  if (nodeDir !== undefined) registerProcess(nodeDir, PROCESS_NAME);
   const stop = async () => {
     await mux.stop();
     if (nodeDir !== undefined) unregisterProcess(nodeDir, PROCESS_NAME);

@@ -62,6 +62,7 @@ export class WatchdogMux {
   private readonly sockets = new Map<number, Socket>();
   private nextClientId = 0;
   private isStopping = false;
+  private lastFeedError: string | undefined;
   private readonly timer: NodeJS.Timeout;
   private readonly nowMs: () => number;
 
@@ -150,8 +151,12 @@ export class WatchdogMux {
   private feed(): void {
     try {
       this.device.keepalive();
+      this.lastFeedError = undefined;
     } catch (error) {
-      this.options.log(`Keepalive to watchdog device ${this.device.path} failed: ${(error as NodeJS.ErrnoException).code ?? (error as Error).message}`);
+      // Logged once per kind of failure, not every second: EPIPE repeats until the device is back.
+      const why = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+      if (why !== this.lastFeedError) this.options.log(`Keepalive to watchdog device ${this.device.path} failed: ${why}`);
+      this.lastFeedError = why;
     }
   }
 
