@@ -16,7 +16,7 @@ export function runCli(args: readonly string[], env: Record<string, string> = {}
   const childEnv: NodeJS.ProcessEnv = { ...process.env, ...env };
   if (!('HA_MANAGER_DIR' in env)) delete childEnv.HA_MANAGER_DIR;
   return new Promise((done) => {
-    execFile(BIN, [...args], { env: childEnv, timeout: 60_000 }, (error, stdout, stderr) => {
+    execFile(BIN, [...args], { env: childEnv, timeout: 170_000 }, (error, stdout, stderr) => {
       const code = error ? (typeof error.code === 'number' ? error.code : -1) : 0;
       done({ code, stdout, stderr });
     });

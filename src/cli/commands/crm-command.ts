@@ -36,10 +36,10 @@ const maintenanceCommand = {
 };
 
 export const crmCommand = {
-  command: 'crm-command <command>',
+  command: 'crm-command',
   describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance',
   builder: (yargs: Argv) =>
-    yargs
+    withDir(yargs)
       .command(moveCommand('migrate') as never)
       .command(moveCommand('relocate') as never)
       .command(stopCommand as never)

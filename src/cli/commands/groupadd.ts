@@ -12,7 +12,7 @@ export const groupAddCommand = {
   builder: (yargs: Argv) =>
     withGroupOptions(withDir(yargs))
       .positional('group', { type: 'string', describe: 'group name: a letter, then letters, digits, - or _' })
-      .demandOption('nodes', 'Give the member nodes, e.g. --nodes node1:2,node2')
+      .demandOption('nodes')
       .example('$0 groupadd web --nodes node1:2,node2', 'services of web prefer node1, else node2, else any node')
       .example('$0 groupadd db --nodes node1,node2 --restricted --nofailback', 'only node1 or node2, and no move back after a failover'),
   handler: (args: GroupAddArgs) => {

@@ -1,0 +1,88 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshDir, runCli } from './run-cli.ts';
+
+/** A cluster directory: node1 and node2 known from status files, node3 from a group. */
+function cluster(): string {
+  const dir = freshDir('ha-crm-');
+  writeFileSync(join(dir, 'groups.cfg'), 'group: pair\n\tnodes node1,node3\n\trestricted 1\n\n');
+  writeFileSync(join(dir, 'resources.cfg'), 'vm: 100\n\tnode node1\n\nct: 200\n\tgroup pair\n\n');
+  mkdirSync(join(dir, 'status', 'lrm'), { recursive: true });
+  writeFileSync(join(dir, 'status', 'manager.json'), JSON.stringify({ master_node: 'node1', node_status: { node1: 'online' }, service_status: {}, node_request: {} }));
+  writeFileSync(join(dir, 'status', 'lrm', 'node2.json'), JSON.stringify({ state: 'active', mode: 'active', results: {}, timestamp: Date.now() }));
+  return dir;
+}
+
+function queued(dir: string): string[] {
+  let names: string[] = [];
+  try {
+    names = readdirSync(join(dir, 'commands')).sort();
+  } catch {
+    return [];
+  }
+  return names.map((name) => {
+    assert.match(name, /^\d{15}-\d{4}\..+\.\d+\.cmd$/);
+    return readFileSync(join(dir, 'commands', name), 'utf8');
+  });
+}
+
+describe('ha-manager migrate, relocate and crm-command', () => {
+  it('queue one command file each for the master, in the order given', async () => {
+    const dir = cluster();
+    const calls = [
+      ['migrate', 'vm:100', 'node2'],
+      ['relocate', '100', 'node3'],
+      ['crm-command', 'migrate', 'ct:200', 'node3'],
+      ['crm-command', 'relocate', 'ct:200', 'node1'],
+      ['crm-command', 'stop', 'vm:100', '120'],
+      ['crm-command', 'node-maintenance', 'enable', 'node2'],
+      ['crm-command', 'node-maintenance', 'disable', 'node2'],
+    ];
+    for (const args of calls) {
+      const result = await runCli([...args, '--dir', dir]);
+      assert.equal(result.code, 0, `${args.join(' ')}: ${result.stderr}`);
+      assert.match(result.stdout, /^Queued for the master: .+\n$/);
+    }
+    assert.deepEqual(queued(dir), [
+      'migrate vm:100 node2\n',
+      'relocate vm:100 node3\n',
+      'migrate ct:200 node3\n',
+      'relocate ct:200 node1\n',
+      'stop vm:100 120\n',
+      'enable-node-maintenance node2\n',
+      'disable-node-maintenance node2\n',
+    ]);
+    assert.equal(readFileSync(join(dir, 'resources.cfg'), 'utf8'), 'vm: 100\n\tnode node1\n\nct: 200\n\tgroup pair\n\n', 'requests change no config');
+  });
+
+  it('refuses unknown nodes, nodes outside a restricted group, unknown services and bad timeouts', async () => {
+    const dir = cluster();
+    const cases: Array<[string[], string]> = [
+      [['migrate', 'vm:100', 'node9'], "ha-manager: Unknown node 'node9': not a cluster node (known nodes: node1, node2, node3)\n"],
+      [['crm-command', 'relocate', 'vm:100', 'node9'], "ha-manager: Unknown node 'node9': not a cluster node (known nodes: node1, node2, node3)\n"],
+      [['migrate', 'ct:200', 'node2'], "ha-manager: Node 'node2' is outside the restricted group 'pair' of ct:200 (its nodes: node1, node3)\n"],
+      [['relocate', 'vm:555', 'node2'], "ha-manager: Unknown resource vm:555; 'ha-manager config' lists them\n"],
+      [['crm-command', 'stop', 'vm:100', 'soon'], "ha-manager: Bad timeout 'soon', expected seconds from 0 to 86400\n"],
+      [['crm-command', 'stop', 'vm:100'], 'ha-manager: Not enough non-option arguments: got 1, need at least 2\n'],
+      [['crm-command', 'node-maintenance', 'enable', 'node7'], "ha-manager: Unknown node 'node7': not a cluster node (known nodes: node1, node2, node3)\n"],
+      [['crm-command', 'node-maintenance', 'pause', 'node1'], 'ha-manager: Invalid values: Argument: action, Given: "pause", Choices: "enable", "disable"\n'],
+      [['crm-command', 'fence', 'node1'], 'ha-manager: Unknown arguments: fence, node1\n'],
+      [['migrate', 'vm:100', 'node_2'], "ha-manager: Bad node name 'node_2'\n"],
+    ];
+    for (const [args, stderr] of cases) {
+      const result = await runCli([...args, '--dir', dir]);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr, stderr);
+    }
+    assert.deepEqual(queued(dir), []);
+  });
+
+  it('knows no node in an empty directory', async () => {
+    const dir = freshDir();
+    await runCli(['add', 'vm:100', '--node', 'node1', '--dir', dir]);
+    const result = await runCli(['migrate', 'vm:100', 'node1', '--dir', dir]);
+    assert.equal(result.code, 2);
+    assert.equal(result.stderr, "ha-manager: Unknown node 'node1': not a cluster node (known nodes: none yet)\n");
+  });
+});
