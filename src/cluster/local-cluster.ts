@@ -1,0 +1,274 @@
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { ShutdownPolicy } from '../common/states.ts';
+import type { Timing } from '../common/timing.ts';
+import { findOverlaps, type Overlap } from '../resources/find-overlaps.ts';
+import { isSameProcessAlive, parsePidFile } from '../resources/process-identity.ts';
+import { readLedger, readResets, type LedgerEntry, type NodeReset } from '../resources/sim-ledger.ts';
+import { createSharedDirLayout, sharedPaths } from '../store/shared-dir.ts';
+import { haCfgText, resourcesCfgText, type ClusterResource } from './cluster-config.ts';
+import { ClusterProcess, pollUntil } from './cluster-process.ts';
+
+export interface LocalClusterSpec {
+  readonly nodes: readonly string[];
+  readonly timing: Timing;
+  readonly resources: readonly ClusterResource[];
+  readonly shutdownPolicy?: ShutdownPolicy;
+  /** Where to build the cluster; default a fresh folder under the system's temporary directory. */
+  readonly root?: string;
+}
+
+type DaemonName = 'emulator' | 'mux' | 'lrm' | 'crm';
+/** A daemon gets this long after SIGTERM before SIGKILL; an LRM stopping services gets more. */
+const STOP_GRACE_MS = 10_000;
+const LRM_STOP_GRACE_MS = 30_000;
+/** Startup of a tsx process on a loaded 2-core machine: a few seconds; ten times that is a failure. */
+const START_TIMEOUT_MS = 30_000;
+/** Where a cut node's link points: a path that does not exist, so every access fails with ENOENT. */
+const NOWHERE = '/nonexistent/ha-manager-storage-cut';
+
+/**
+ * A cluster of several nodes on this one machine, with real processes. The model:
+ * - `<root>/shared/` is the shared directory. Each node reaches it only through its own symlink
+ *   `<root>/local/<node>/shared`, so cutting a node from the shared storage is replacing that link with
+ *   one to a path that does not exist: its daemons get ENOENT, the store reports 'unavailable', while
+ *   the other nodes carry on. Healing puts the link back.
+ * - `<root>/nodes/<node>/` is the node run directory of the emulated watchdog (pids/ of every process
+ *   that dies with the node, resets.jsonl); node run directories are siblings named after their node.
+ * - `<root>/local/<node>/` holds the node's own disk: journals (state/), the watchdog FIFO, the mux
+ *   socket, logs.
+ * Per node it runs ha-watchdog-emulator, ha-watchdog-mux --emulated, ha-lrm and ha-crm.
+ */
+export class LocalCluster {
+  readonly root: string;
+  readonly sharedDir: string;
+  private readonly processes = new Map<string, ClusterProcess>();
+
+  private constructor(readonly spec: LocalClusterSpec) {
+    this.root = spec.root ?? mkdtempSync(join(tmpdir(), 'ha-cluster-'));
+    this.sharedDir = join(this.root, 'shared');
+  }
+
+  /** Builds the folders and config files (nothing runs yet). */
+  static create(spec: LocalClusterSpec): LocalCluster {
+    const cluster = new LocalCluster(spec);
+    mkdirSync(cluster.sharedDir, { recursive: true });
+    const paths = createSharedDirLayout(cluster.sharedDir);
+    writeFileSync(paths.settings, haCfgText(spec.timing, spec.shutdownPolicy ?? 'conditional'));
+    writeFileSync(paths.resources, resourcesCfgText(spec.resources));
+    for (const node of spec.nodes) {
+      mkdirSync(join(cluster.localDir(node), 'state'), { recursive: true });
+      mkdirSync(cluster.nodeDir(node), { recursive: true });
+      cluster.heal(node);
+    }
+    return cluster;
+  }
+
+  nodeDir(node: string): string {
+    return join(this.root, 'nodes', node);
+  }
+
+  localDir(node: string): string {
+    return join(this.root, 'local', node);
+  }
+
+  /** The shared directory as `node` sees it (through its link). */
+  linkOf(node: string): string {
+    return join(this.localDir(node), 'shared');
+  }
+
+  process(node: string, daemon: DaemonName): ClusterProcess | undefined {
+    return this.processes.get(`${node}/${daemon}`);
+  }
+
+  /** Starts the emulator (if not running), the mux, then the LRM and the CRM of `node`. */
+  async startNode(node: string, daemons: { lrm?: boolean; crm?: boolean } = {}): Promise<void> {
+    if (!this.process(node, 'emulator')?.isRunning) await this.startEmulator(node);
+    if (!this.process(node, 'mux')?.isRunning) await this.startMux(node);
+    if (daemons.lrm !== false) this.startDaemon(node, 'lrm');
+    if (daemons.crm !== false) this.startDaemon(node, 'crm');
+  }
+
+  /**
+   * Starts every node: first the watchdogs and LRMs, and only once every LRM has published its status
+   * the CRMs — a master that finds a node with no LRM status and a never-taken agent lease may fence it
+   * at once (nothing holds the lease), and would recover its services elsewhere.
+   */
+  async startAll(): Promise<void> {
+    await Promise.all(this.spec.nodes.map((node) => this.startNode(node, { crm: false })));
+    await pollUntil('every LRM to publish its status', START_TIMEOUT_MS, () =>
+      this.spec.nodes.every((node) => {
+        if (!this.process(node, 'lrm')?.isRunning) throw new Error(`The LRM of ${node} exited at start: ${this.logTail(node, 'lrm')}`);
+        return existsSync(sharedPaths(this.sharedDir).lrmStatus(node));
+      }),
+    );
+    for (const node of this.spec.nodes) this.startDaemon(node, 'crm');
+  }
+
+  /** Starts ha-lrm or ha-crm of `node` (again, e.g. after a reset). */
+  startDaemon(node: string, daemon: 'lrm' | 'crm'): ClusterProcess {
+    const local = this.localDir(node);
+    const args = ['--node', node, '--dir', this.linkOf(node), '--state-dir', join(local, 'state'), '--watchdog-socket', join(local, 'mux.sock')];
+    args.push('--emulated-watchdog', '--node-dir', this.nodeDir(node));
+    if (daemon === 'lrm') args.push('--drivers', 'vm=sim,ct=sim');
+    return this.track(node, daemon, ClusterProcess.start(`${daemon} of ${node}`, `ha-${daemon}`, args, { logFile: join(local, `${daemon}.log`) }));
+  }
+
+  private async startEmulator(node: string): Promise<void> {
+    const local = this.localDir(node);
+    const args = ['--device', join(local, 'watchdog.fifo'), '--node-dir', this.nodeDir(node), '--timeout', String(this.spec.timing.watchdogDeviceTimeoutMs / 1000)];
+    const emulator = ClusterProcess.start(`emulator of ${node}`, 'ha-watchdog-emulator', args, { logFile: join(local, 'emulator.log'), keepStdout: true });
+    this.track(node, 'emulator', emulator);
+    await emulator.waitForStdout('ready', START_TIMEOUT_MS);
+  }
+
+  private async startMux(node: string): Promise<void> {
+    const local = this.localDir(node);
+    const socket = join(local, 'mux.sock');
+    rmSync(socket, { force: true }); // left by a mux killed in a reset
+    const timing = this.spec.timing;
+    const args = ['--emulated', '--device', join(local, 'watchdog.fifo'), '--socket', socket, '--node-dir', this.nodeDir(node)];
+    args.push('--client-timeout', String(timing.watchdogClientTimeoutMs / 1000), '--keepalive-interval', '0.5');
+    const mux = ClusterProcess.start(`mux of ${node}`, 'ha-watchdog-mux', args, { logFile: join(local, 'mux.log') });
+    this.track(node, 'mux', mux);
+    await pollUntil(`the mux socket ${socket}`, START_TIMEOUT_MS, () => {
+      if (!mux.isRunning) throw new Error(`The mux of ${node} exited at start: ${this.logTail(node, 'mux')}`);
+      return isSocket(socket);
+    });
+  }
+
+  private track(node: string, daemon: DaemonName, process: ClusterProcess): ClusterProcess {
+    this.processes.set(`${node}/${daemon}`, process);
+    return process;
+  }
+
+  /** Cuts `node` from the shared storage: its link now points nowhere (atomic rename over the link). */
+  cut(node: string): void {
+    replaceLink(this.linkOf(node), NOWHERE);
+  }
+
+  heal(node: string): void {
+    replaceLink(this.linkOf(node), this.sharedDir);
+  }
+
+  isCut(node: string): boolean {
+    return !existsSync(this.linkOf(node));
+  }
+
+  /** Asks the LRM of `node` to treat its next stop as `kind` (a node shutdown or reboot, or a restart). */
+  requestShutdownKind(node: string, kind: 'shutdown' | 'reboot' | 'restart'): void {
+    writeFileSync(join(this.localDir(node), 'state', 'shutdown-request'), `${kind}\n`);
+  }
+
+  ledger(): LedgerEntry[] {
+    return readLedger(sharedPaths(this.sharedDir).ledger);
+  }
+
+  resets(): NodeReset[] {
+    return readResets(Object.fromEntries(this.spec.nodes.map((node) => [node, this.nodeDir(node)])));
+  }
+
+  overlaps(): Overlap[] {
+    return findOverlaps(this.ledger(), this.resets());
+  }
+
+  /** Nodes where a service process of `sid` runs now (live pid files in the node run directories). */
+  runningOn(sid: string): string[] {
+    const file = `service-${sid.replace(':', '.')}.pid`;
+    return this.spec.nodes.filter((node) => {
+      const path = join(this.nodeDir(node), 'pids', file);
+      try {
+        const identity = parsePidFile(readFileSync(path, 'utf8'));
+        return identity !== undefined && isSameProcessAlive(identity);
+      } catch {
+        return false;
+      }
+    });
+  }
+
+  /** The last lines of a daemon's log, for error messages. */
+  logTail(node: string, daemon: DaemonName, lines = 5): string {
+    try {
+      return readFileSync(join(this.localDir(node), `${daemon}.log`), 'utf8').trim().split('\n').slice(-lines).join(' | ');
+    } catch {
+      return '(no log)';
+    }
+  }
+
+  /**
+   * Stops everything this cluster started: the LRMs first (their services stop per the shutdown
+   * policy of a node shutdown), then the CRMs, the muxes, the emulators; then any service process
+   * still listed in a node's pids/ (SIGTERM, so it records its stop, then SIGKILL).
+   */
+  async stop(): Promise<void> {
+    for (const node of this.spec.nodes) if (this.process(node, 'lrm')?.isRunning) this.requestShutdownKind(node, 'shutdown');
+    await this.stopAll('lrm', LRM_STOP_GRACE_MS);
+    await this.stopAll('crm', STOP_GRACE_MS);
+    await this.stopAll('mux', STOP_GRACE_MS);
+    await this.stopAll('emulator', STOP_GRACE_MS);
+    await this.stopLeftoverServices();
+  }
+
+  /** Removes the cluster's folder (call after stop). */
+  remove(): void {
+    rmSync(this.root, { recursive: true, force: true });
+  }
+
+  /** Every process started, for a final check that none is left. */
+  allProcesses(): ClusterProcess[] {
+    return [...this.processes.values()];
+  }
+
+  private async stopAll(daemon: DaemonName, graceMs: number): Promise<void> {
+    await Promise.all(this.spec.nodes.map((node) => this.process(node, daemon)?.stop(graceMs)));
+  }
+
+  private async stopLeftoverServices(): Promise<void> {
+    const pids: number[] = [];
+    for (const node of this.spec.nodes) {
+      const dir = join(this.nodeDir(node), 'pids');
+      if (!existsSync(dir)) continue;
+      for (const entry of readdirSync(dir).filter((name) => name.endsWith('.pid'))) {
+        const identity = parsePidFile(readFileSync(join(dir, entry), 'utf8'));
+        if (identity && isSameProcessAlive(identity)) pids.push(identity.pid);
+      }
+    }
+    for (const pid of pids) signalPid(pid, 'SIGTERM');
+    await pollUntil('leftover service processes to exit', STOP_GRACE_MS, () => pids.every((pid) => !isAlive(pid))).catch(() => {
+      for (const pid of pids) signalPid(pid, 'SIGKILL');
+    });
+  }
+}
+
+function replaceLink(link: string, target: string): void {
+  const temporary = `${link}.new`;
+  rmSync(temporary, { force: true });
+  symlinkSync(target, temporary);
+  renameSync(temporary, link);
+}
+
+function isSocket(path: string): boolean {
+  try {
+    return lstatSync(path).isSocket();
+  } catch {
+    return false;
+  }
+}
+
+function signalPid(pid: number, signal: NodeJS.Signals): void {
+  try {
+    process.kill(pid, signal);
+  } catch {
+    // gone already
+  }
+}
+
+function isAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch {
+    return false;
+  }
+}

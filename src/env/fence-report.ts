@@ -1,0 +1,87 @@
+import { readFileSync } from 'node:fs';
+import type { FencedRecord } from '../store/fenced-record.ts';
+import type { BlackBoxEntry } from './node-journal.ts';
+
+/** What the black box says about the previous run of a daemon. */
+export interface LastRun {
+  /** The previous run ended with its watchdog client armed (died, or exited leaving it to the watchdog). */
+  readonly diedArmed: boolean;
+  readonly lastRenewalWallMs: number | undefined;
+  /** The last failed renewal or watchdog problem, one line. */
+  readonly lastProblem: string | undefined;
+  readonly lastEntryWallMs: number | undefined;
+  readonly bootId: string | undefined;
+}
+
+/** Reads the previous run from the black box entries (oldest first) recorded before this start. */
+export function lastRunOf(entries: readonly BlackBoxEntry[]): LastRun {
+  let isArmed = false;
+  let lastRenewalWallMs: number | undefined;
+  let lastProblem: string | undefined;
+  let bootId: string | undefined;
+  for (const entry of entries) {
+    switch (entry.kind) {
+      case 'start':
+        [isArmed, lastProblem] = [false, undefined];
+        bootId = /boot ([0-9a-f-]+)/.exec(entry.detail)?.[1];
+        break;
+      case 'arm':
+        isArmed = true;
+        break;
+      case 'disarm':
+        isArmed = false;
+        break;
+      case 'renew':
+        lastRenewalWallMs = entry.wallMs;
+        break;
+      case 'renew-failed':
+      case 'lease-lost':
+      case 'watchdog-failed':
+        lastProblem = `${entry.kind}: ${entry.detail}`;
+        break;
+      default:
+        break;
+    }
+  }
+  return { diedArmed: isArmed, lastRenewalWallMs, lastProblem, lastEntryWallMs: entries.at(-1)?.wallMs, bootId };
+}
+
+/** This host's boot id: it changes with every boot, so a changed one after an armed death means a reset. */
+export function currentBootId(): string | undefined {
+  try {
+    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The fenced record a daemon publishes when its previous run died armed: one sentence saying what
+ * ended it and what the black box last saw. `emulatedResetWallMs` is a reset the emulated device
+ * recorded after the last renewal (tests, demo).
+ */
+export function fencedRecordOf(
+  node: string,
+  daemon: string,
+  lastRun: LastRun,
+  context: { wallMs: number; bootId: string | undefined; emulatedResetWallMs: number | undefined },
+): FencedRecord {
+  const rebooted = lastRun.bootId !== undefined && context.bootId !== undefined && lastRun.bootId !== context.bootId;
+  const how =
+    context.emulatedResetWallMs !== undefined
+      ? `reset by its (emulated) watchdog at wall ${context.emulatedResetWallMs}`
+      : rebooted
+        ? 'rebooted (watchdog reset or power loss)'
+        : 'the daemon died without leaving its watchdog (killed or crashed; the watchdog resets the node)';
+  const renewal =
+    lastRun.lastRenewalWallMs === undefined
+      ? 'no lease renewal recorded'
+      : `last lease renewal at wall ${lastRun.lastRenewalWallMs}, ${Math.max(0, (lastRun.lastEntryWallMs ?? lastRun.lastRenewalWallMs) - lastRun.lastRenewalWallMs)} ms before its last record`;
+  const problem = lastRun.lastProblem === undefined ? '' : `; last problem: ${lastRun.lastProblem}`;
+  return {
+    node,
+    reason: `${daemon} of ${node} was fenced: ${how}; ${renewal}${problem}`.slice(0, 1000),
+    wallMs: context.wallMs,
+    ...(lastRun.lastRenewalWallMs !== undefined ? { lastRenewalWallMs: lastRun.lastRenewalWallMs } : {}),
+  };
+}

@@ -1,0 +1,71 @@
+import { dirname, join } from 'node:path';
+import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
+import { createNodeDrivers, parseDriverKinds } from '../resources/node-drivers.ts';
+import { dieUnprotected } from './crm-main.ts';
+import { DaemonLoop } from './daemon-loop.ts';
+import { finishDaemon, publishFencedRecord, startDaemon } from './node-daemon.ts';
+import { NodeLrmEnv } from './node-lrm-env.ts';
+import { shutdownKindOf } from './shutdown-kind.ts';
+
+const ROUNDS_MAX = 1e9;
+/** After a job finished the next round may run this soon, so results reach the master quickly. */
+const WAKE_MIN_MS = 100;
+
+/** ha-lrm: the local resource manager of this node (DESIGN.md "Processes on a node"). */
+export async function runLrm(argv: readonly string[]): Promise<void> {
+  const start = await startDaemon('lrm', argv);
+  const { options } = start;
+  let drivers;
+  try {
+    const kinds = options.drivers === undefined ? {} : parseDriverKinds(options.drivers);
+    // Node run directories are siblings named after their node (the sim driver starts a migrated
+    // service in the target's directory): <parent>/<node>.
+    const parent = options.nodeDir === undefined ? '/run/ha-manager/nodes' : dirname(options.nodeDir);
+    const nodeDirOf = (node: string) => join(parent, node);
+    drivers = createNodeDrivers({ node: options.node, sharedDir: options.sharedDir, nodeDirOf, kinds });
+  } catch (error) {
+    start.log(`Bad --drivers: ${(error as Error).message}`);
+    process.exit(2);
+  }
+  let loop: DaemonLoop | undefined;
+  const env = new NodeLrmEnv(
+    {
+      daemon: 'lrm',
+      node: options.node,
+      sharedDir: options.sharedDir,
+      config: start.config,
+      journal: start.journal,
+      watchdogSocket: options.watchdogSocket,
+      onWatchdogFailure: (message) => dieUnprotected(start, message),
+      print: (line) => process.stderr.write(`${line}\n`),
+    },
+    drivers,
+    () => loop?.wake(),
+  );
+  start.config.watch();
+  let isFenceReported = false;
+  const local = startLrm(env);
+  loop = new DaemonLoop({
+    roundMs: env.timing.roundMs,
+    wakeMinMs: WAKE_MIN_MS,
+    nowMs: () => env.nowMs(),
+    roundsMax: ROUNDS_MAX,
+    round: () => {
+      env.beginRound();
+      if (!isFenceReported) isFenceReported = publishFencedRecord(start);
+      return lrmRound(env, local);
+    },
+    afterRound: () => start.journal.flush(),
+  });
+  const stop = () => {
+    const kind = shutdownKindOf(options.stateDir);
+    start.log(`Stop requested: ${kind}`);
+    requestLrmShutdown(env, local, kind);
+    loop?.wake();
+  };
+  process.once('SIGTERM', stop);
+  process.once('SIGINT', stop);
+  await loop.run();
+  await env.watchdog.settled();
+  await finishDaemon(start, { rounds: loop.rounds, longestRoundMs: loop.longestRoundMs, largestKeepaliveGapMs: env.watchdog.largestGapMs });
+}

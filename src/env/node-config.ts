@@ -1,0 +1,118 @@
+import { watch, type FSWatcher } from 'chokidar';
+import { statSync } from 'node:fs';
+import { basename } from 'node:path';
+import { AssertionError } from '../common/assert.ts';
+import type { Timing } from '../common/timing.ts';
+import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
+import { sharedPaths } from '../store/shared-dir.ts';
+import type { HaConfig } from './env.ts';
+
+const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'ha.cfg']);
+
+/**
+ * The shared configuration as a daemon sees it: loaded at start, reloaded when chokidar reports a
+ * change of resources.cfg, groups.cfg or ha.cfg (the reload happens at the next read, inside a round).
+ * A file that does not parse is logged with its file and line and the last good config stays in force.
+ *
+ * A shared directory that cannot be reached (cut off, not mounted) also keeps the last good config:
+ * the parser reads a missing file as an empty one, and an empty config would make a master drop every
+ * service. Reachable means `leases/` is there, which the daemons never create themselves.
+ *
+ * Timings are read once, at start: a daemon's loop, lease store and watchdog were set up with them, so
+ * a changed timing is logged and takes effect when the daemons restart.
+ */
+export class NodeConfigSource {
+  private current: LoadedConfig;
+  private generation = 0;
+  private config: HaConfig;
+  private isDirty = false;
+  private lastError = '';
+  private resourcesJson: string;
+  private watcher: FSWatcher | undefined;
+
+  private constructor(
+    private readonly sharedDir: string,
+    loaded: LoadedConfig,
+    private readonly log: (line: string) => void,
+  ) {
+    this.current = loaded;
+    this.resourcesJson = JSON.stringify(loaded.config.resources);
+    this.config = { ...loaded.config, generation: this.generation };
+  }
+
+  /** Loads the config once; throws ConfigError (file:line: problem) when it does not load at start. */
+  static load(sharedDir: string, log: (line: string) => void): NodeConfigSource {
+    return new NodeConfigSource(sharedDir, loadHaConfig(sharedDir), log);
+  }
+
+  /** The timings the daemon was started with. */
+  get timing(): Timing {
+    return this.current.timing;
+  }
+
+  /** Starts watching the config files; events only mark the config for a reload at the next read. */
+  watch(): void {
+    if (this.watcher) return;
+    this.watcher = watch(this.sharedDir, { depth: 0, ignoreInitial: true, followSymlinks: true });
+    this.watcher.on('all', (_event, path) => {
+      if (CONFIG_FILES.has(basename(path))) this.isDirty = true;
+    });
+    this.watcher.on('error', (error) => this.log(`Watching ${this.sharedDir} failed: ${(error as Error).message}`));
+  }
+
+  async close(): Promise<void> {
+    await this.watcher?.close();
+    this.watcher = undefined;
+  }
+
+  /** Marks the config for reloading at the next read (a caller that knows it changed). */
+  markDirty(): void {
+    this.isDirty = true;
+  }
+
+  /** The config in force; the same object until a reload changed something. */
+  read(): HaConfig {
+    if (this.isDirty) this.reload();
+    return this.config;
+  }
+
+  /** Reloads now; false when the directory is unreachable or a file does not parse (old config kept). */
+  reload(): boolean {
+    if (!this.isReachable()) return false;
+    this.isDirty = false;
+    let loaded: LoadedConfig;
+    try {
+      loaded = loadHaConfig(this.sharedDir);
+    } catch (error) {
+      if (error instanceof AssertionError) throw error;
+      const message = (error as Error).message;
+      if (message !== this.lastError) this.log(`Config not reloaded, keeping the last good one: ${message}`);
+      this.lastError = message;
+      return false;
+    }
+    this.lastError = '';
+    this.apply(loaded);
+    return true;
+  }
+
+  private apply(loaded: LoadedConfig): void {
+    if (JSON.stringify(loaded.timing) !== JSON.stringify(this.current.timing)) {
+      this.log(`Timings in ${sharedPaths(this.sharedDir).settings} changed: they take effect when the daemons restart`);
+    }
+    const resourcesJson = JSON.stringify(loaded.config.resources);
+    if (resourcesJson !== this.resourcesJson) this.generation++;
+    const isSame = resourcesJson === this.resourcesJson && JSON.stringify(loaded.config) === JSON.stringify(this.current.config);
+    this.resourcesJson = resourcesJson;
+    this.current = { config: loaded.config, timing: this.current.timing };
+    if (!isSame) this.config = { ...loaded.config, generation: this.generation };
+  }
+
+  private isReachable(): boolean {
+    try {
+      return statSync(sharedPaths(this.sharedDir).leases).isDirectory();
+    } catch {
+      this.isDirty = true; // try again once it is back
+      return false;
+    }
+  }
+}

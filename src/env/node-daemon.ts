@@ -1,0 +1,113 @@
+import { statSync } from 'node:fs';
+import { AssertionError } from '../common/assert.ts';
+import { ConfigError } from '../config/section-config.ts';
+import { sharedPaths } from '../store/shared-dir.ts';
+import { DirStatusStore } from '../store/dir-status-store.ts';
+import { readResets, registerProcess, unregisterProcess } from '../watchdog/emulator/node-dir.ts';
+import { currentBootId, fencedRecordOf, lastRunOf, type LastRun } from './fence-report.ts';
+import { NodeConfigSource } from './node-config.ts';
+import { NodeJournal } from './node-journal.ts';
+import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, type NodeOptions } from './node-options.ts';
+import { assertMuxSocket } from './node-watchdog.ts';
+
+/** How long a daemon starting with the shared directory out of reach waits for it before giving up. */
+const SHARED_DIR_WAIT_MS_MAX = 120_000;
+const SHARED_DIR_POLL_MS = 500;
+/** Black-box entries read at start to tell how the previous run ended. */
+const LAST_RUN_ENTRIES = 2_000;
+
+/** Everything a daemon has once it started: its options, config, journal, and how its last run ended. */
+export interface DaemonStart {
+  readonly daemon: 'crm' | 'lrm';
+  readonly options: NodeOptions;
+  readonly config: NodeConfigSource;
+  readonly journal: NodeJournal;
+  readonly lastRun: LastRun;
+  readonly log: (line: string) => void;
+}
+
+/** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
+export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]): Promise<DaemonStart> {
+  const log = (line: string) => process.stderr.write(`ha-${daemon}: ${line}\n`);
+  let options: NodeOptions;
+  try {
+    options = parseNodeOptions(argv);
+  } catch (error) {
+    if (!(error instanceof DaemonUsageError)) throw error;
+    log(`${error.message}\nusage: ha-${daemon} ${DAEMON_USAGE}`);
+    process.exit(2);
+  }
+  if (options.isEmulatedWatchdog) {
+    log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`);
+  }
+  const config = await loadWhenReachable(options, log);
+  const journal = new NodeJournal(journalFileOf(options, daemon));
+  const lastRun = lastRunOf(journal.lastBlackBox(LAST_RUN_ENTRIES));
+  journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
+  journal.flush();
+  if (options.nodeDir !== undefined) registerProcess(options.nodeDir, `ha-${daemon}`);
+  return { daemon, options, config, journal, lastRun, log };
+}
+
+async function loadWhenReachable(options: NodeOptions, log: (line: string) => void): Promise<NodeConfigSource> {
+  try {
+    assertMuxSocket(options.watchdogSocket);
+  } catch (error) {
+    log((error as Error).message);
+    process.exit(1);
+  }
+  const leases = sharedPaths(options.sharedDir).leases;
+  const startMs = Date.now();
+  while (!isDirectory(leases)) {
+    if (Date.now() - startMs > SHARED_DIR_WAIT_MS_MAX) {
+      log(`Shared directory ${options.sharedDir} unreachable (no ${leases}) for ${SHARED_DIR_WAIT_MS_MAX} ms; giving up`);
+      process.exit(1);
+    }
+    await new Promise((resolve) => setTimeout(resolve, SHARED_DIR_POLL_MS));
+  }
+  try {
+    return NodeConfigSource.load(options.sharedDir, log);
+  } catch (error) {
+    if (error instanceof AssertionError || !(error instanceof ConfigError || error instanceof Error)) throw error;
+    log(`Cannot start, the config does not load: ${error.message}`);
+    process.exit(1);
+  }
+}
+
+function isDirectory(path: string): boolean {
+  try {
+    return statSync(path).isDirectory();
+  } catch {
+    return false;
+  }
+}
+
+/**
+ * Publishes status/fenced/<node>.json when the previous run died with its watchdog armed. Returns
+ * true once done (or when there is nothing to publish); the daemon retries every round until then.
+ */
+export function publishFencedRecord(start: DaemonStart): boolean {
+  if (!start.lastRun.diedArmed) return true;
+  const { options } = start;
+  const lastRenewal = start.lastRun.lastRenewalWallMs ?? 0;
+  const emulatedReset = options.nodeDir === undefined ? undefined : readResets(options.nodeDir).find((reset) => reset.wallMs >= lastRenewal);
+  const record = fencedRecordOf(options.node, `ha-${start.daemon}`, start.lastRun, {
+    wallMs: Date.now(),
+    bootId: currentBootId(),
+    emulatedResetWallMs: emulatedReset?.wallMs,
+  });
+  const written = new DirStatusStore(options.sharedDir).writeFencedRecord(record);
+  if (written.kind !== 'written') return false;
+  start.journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'fenced-published', detail: record.reason });
+  start.log(`Published ${sharedPaths(options.sharedDir).fenced(options.node)}: ${record.reason}`);
+  return true;
+}
+
+/** The clean end of a daemon: journal closed, pid file removed, config watcher closed. */
+export async function finishDaemon(start: DaemonStart, figures: Record<string, number>): Promise<void> {
+  start.journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'exit', detail: JSON.stringify(figures) });
+  start.journal.close();
+  await start.config.close();
+  if (start.options.nodeDir !== undefined) unregisterProcess(start.options.nodeDir, `ha-${start.daemon}`);
+  start.log(`exit ${JSON.stringify(figures)}`);
+}

@@ -1,0 +1,72 @@
+import { hostname } from 'node:os';
+import { join } from 'node:path';
+import { parseArgs } from 'node:util';
+import { resolveSharedDir } from '../store/shared-dir.ts';
+import { isValidNodeName } from '../store/lease-store.ts';
+
+/** Flags of ha-crm and ha-lrm; the defaults are those of a real node (the systemd units pass none). */
+export interface NodeOptions {
+  readonly node: string;
+  readonly sharedDir: string;
+  /** Node-local directory of the journals (one SQLite file per daemon). */
+  readonly stateDir: string;
+  readonly watchdogSocket: string;
+  /** The mux feeds an emulated device (tests, demo): allowed only when asked for, and said loudly. */
+  readonly isEmulatedWatchdog: boolean;
+  /** With the emulated device: the node run directory (pids/ killed on reset, resets.jsonl). */
+  readonly nodeDir: string | undefined;
+  /** Driver mapping overrides of the LRM, e.g. `vm=sim,ct=sim`. */
+  readonly drivers: string | undefined;
+}
+
+export const DAEMON_USAGE = `[--node NAME] [--dir SHARED] [--state-dir DIR] [--watchdog-socket PATH] [--emulated-watchdog --node-dir DIR] [--drivers vm=sim,...]
+
+  --node              this node's name (default: the short host name)
+  --dir               the shared directory (default: $HA_MANAGER_DIR, else /etc/ha-manager)
+  --state-dir         node-local directory of the journals (default /var/lib/ha-manager)
+  --watchdog-socket   the ha-watchdog-mux socket (default /run/ha-manager/watchdog-mux.sock)
+  --emulated-watchdog the mux runs on ha-watchdog-emulator (tests, demo only; never in production)
+  --node-dir          with --emulated-watchdog: the node run directory (pids/, resets.jsonl)
+  --drivers           LRM driver mapping overrides, e.g. vm=sim,ct=sim`;
+
+export class DaemonUsageError extends Error {
+  override name = 'DaemonUsageError';
+}
+
+export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv = process.env): NodeOptions {
+  let values;
+  try {
+    ({ values } = parseArgs({
+      args: [...argv],
+      options: {
+        node: { type: 'string' },
+        dir: { type: 'string' },
+        'state-dir': { type: 'string', default: '/var/lib/ha-manager' },
+        'watchdog-socket': { type: 'string', default: '/run/ha-manager/watchdog-mux.sock' },
+        'emulated-watchdog': { type: 'boolean', default: false },
+        'node-dir': { type: 'string' },
+        drivers: { type: 'string' },
+      },
+      strict: true,
+      allowPositionals: false,
+    }));
+  } catch (error) {
+    throw new DaemonUsageError((error as Error).message);
+  }
+  const node = values.node ?? hostname().split('.')[0]!;
+  if (!isValidNodeName(node)) throw new DaemonUsageError(`Bad --node ${JSON.stringify(node)}: letters, digits, '.' and '-', at most 64`);
+  if (values['node-dir'] !== undefined && !values['emulated-watchdog']) throw new DaemonUsageError('--node-dir is for the emulated watchdog only (add --emulated-watchdog)');
+  return {
+    node,
+    sharedDir: resolveSharedDir(values.dir, env),
+    stateDir: values['state-dir'],
+    watchdogSocket: values['watchdog-socket'],
+    isEmulatedWatchdog: values['emulated-watchdog'],
+    nodeDir: values['node-dir'],
+    drivers: values.drivers,
+  };
+}
+
+export function journalFileOf(options: NodeOptions, daemon: 'crm' | 'lrm'): string {
+  return join(options.stateDir, `${daemon}.db`);
+}
