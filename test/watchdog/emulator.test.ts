@@ -79,15 +79,17 @@ describe('watchdog/emulator (real child processes)', function () {
     await until(() => readResets(nodeDir).length === 1, 'the reset after a close without V');
   });
 
-  it('never kills a process whose pid file is stale (start time differs)', async () => {
+  it('never kills a process whose pid file is stale (start time differs), and skips a file with no pid', async () => {
     await startEmulator('0.3');
     const bystander = start('sleep', ['60']);
     mkdirSync(pidsDir(nodeDir), { recursive: true });
     writeFileSync(join(pidsDir(nodeDir), 'old-daemon.pid'), `${bystander.child.pid} 1\n`);
+    writeFileSync(join(pidsDir(nodeDir), 'garbage.pid'), 'not a pid\n');
     const writer = openSync(device, constants.O_WRONLY | constants.O_NONBLOCK);
     writeSync(writer, 'k');
     await until(() => readResets(nodeDir).length === 1, 'the reset');
     assert.deepEqual(readResets(nodeDir)[0]?.killed, []);
+    assert.equal(existsSync(join(pidsDir(nodeDir), 'garbage.pid')), true, 'a file with no pid is left alone');
     await sleepMs(100);
     assert.equal(bystander.child.exitCode, null);
     assert.equal(bystander.child.signalCode, null);

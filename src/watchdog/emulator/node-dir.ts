@@ -76,10 +76,16 @@ export function readRegisteredProcesses(nodeDir: string): RegisteredProcess[] {
   }
   const processes: RegisteredProcess[] = [];
   for (const entry of entries) {
-    const [pidText, startTime] = readFileSync(join(pidsDir(nodeDir), entry), 'utf8').trim().split(/\s+/);
+    let text: string;
+    try {
+      text = readFileSync(join(pidsDir(nodeDir), entry), 'utf8');
+    } catch {
+      continue; // Removed by its process since the listing.
+    }
+    const [pidText, startTime] = text.trim().split(/\s+/);
     const pid = Number(pidText);
-    if (!Number.isInteger(pid) || pid <= 1) throw new Error(`Pid file ${join(pidsDir(nodeDir), entry)} holds no valid pid: ${JSON.stringify(pidText)}`);
-    processes.push({ name: entry.slice(0, -'.pid'.length), pid, startTime });
+    // A file holding no valid pid names nothing to kill; it is left for a person to look at.
+    if (Number.isInteger(pid) && pid > 1) processes.push({ name: entry.slice(0, -'.pid'.length), pid, startTime });
   }
   return processes;
 }
