@@ -7,6 +7,7 @@ import { ExitCode, UsageError } from './exit-codes.ts';
 import { addCommand } from './commands/add.ts';
 import { configCommand } from './commands/config.ts';
 import { crmCommand } from './commands/crm-command.ts';
+import { demoCommand } from './commands/demo.ts';
 import { groupAddCommand } from './commands/groupadd.ts';
 import { groupConfigCommand } from './commands/groupconfig.ts';
 import { groupRemoveCommand } from './commands/groupremove.ts';
@@ -32,6 +33,7 @@ const COMMANDS = [
   groupConfigCommand,
   crmCommand,
   simulateCommand,
+  demoCommand,
 ];
 
 /** Entry point of `ha-manager`. Errors are one line on stderr; the exit status says whose fault. */

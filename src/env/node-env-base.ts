@@ -93,7 +93,10 @@ export abstract class NodeEnvBase {
    * after it started (src/store/lease-store.ts): only a success counted here may feed the watchdog.
    */
   protected acquireLease(name: LeaseName, isOwn: boolean): boolean {
-    if (!this.isReachable) return false;
+    if (!this.isReachable) {
+      if (isOwn) this.record('renew-failed', `${name}: shared directory ${this.paths.root} unreachable`);
+      return false;
+    }
     const startMs = this.nowMs();
     const outcome: AcquireOutcome = this.leases.acquire(name, startMs);
     const tookMs = this.nowMs() - startMs;
