@@ -14,9 +14,10 @@ type DefaultCompletion = (onCompleted?: (error: Error | null, completions: strin
  * and, for the arguments that name them, the sids, groups and nodes of the shared directory.
  */
 export function completeWords(current: string, argv: { _: Array<string | number>; dir?: string }, defaultCompletion: DefaultCompletion, done: Done): void {
-  const words = argv._.map(String).filter((word) => word !== 'ha-manager' && word !== 'crm-command');
-  const given = current === '' ? words : words.slice(0, -1);
-  const [command, ...rest] = given;
+  // argv._ holds the program name, the words before the cursor, and the word being completed last.
+  const words = argv._.map(String);
+  if (words[words.length - 1] === current) words.pop();
+  const [command, ...rest] = words.filter((word) => word !== 'ha-manager' && word !== 'crm-command');
   const candidates = command !== undefined && !current.startsWith('-') ? argumentCandidates(command, rest.length, argv.dir) : undefined;
   if (candidates === undefined) {
     defaultCompletion();

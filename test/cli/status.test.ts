@@ -1,0 +1,141 @@
+import { strict as assert } from 'node:assert';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { freshDir, runCli } from './run-cli.ts';
+
+function write(dir: string, name: string, content: unknown): void {
+  mkdirSync(join(dir, name, '..'), { recursive: true });
+  writeFileSync(join(dir, name), typeof content === 'string' ? content : JSON.stringify(content));
+}
+
+/** A three-node cluster seen at one moment: node1 master, node2 in maintenance, node3 fenced. */
+export function clusterDir(nowMs: number): string {
+  const dir = freshDir('ha-status-');
+  write(dir, 'groups.cfg', 'group: all\n\tnodes node1,node2,node3\n\n');
+  write(dir, 'resources.cfg', 'vm: 100\n\tnode node1\n\nvm: 101\n\tnode node2\n\nvm: 102\n\tgroup all\n\nct: 200\n\tnode node1\n\tstate stopped\n\n');
+  write(dir, 'status/manager.json', {
+    master_node: 'node1',
+    node_status: { node1: 'online', node2: 'maintenance', node3: 'fence' },
+    service_status: {
+      'vm:100': { state: 'started', node: 'node1', uid: 'a1', running: 1 },
+      'vm:101': { state: 'error', node: 'node2', uid: 'b2' },
+      'vm:102': { state: 'migrate', node: 'node1', target: 'node3', uid: 'c3' },
+      'vm:300': { state: 'stopped', node: 'node3', uid: 'd4' },
+    },
+    node_request: { node2: { maintenance: 1 } },
+    timestamp: nowMs - 1000,
+  });
+  write(dir, 'status/lrm/node1.json', { state: 'active', mode: 'active', results: {}, timestamp: nowMs - 2000 });
+  write(dir, 'status/lrm/node2.json', { state: 'maintenance', mode: 'maintenance', results: { b2: { sid: 'vm:101', state: 'started', exit_code: 1 } }, timestamp: nowMs - 65_000 });
+  write(dir, 'status/fenced/node3.json', { node: 'node3', reason: 'Agent lease not renewed for 65000 ms: store unavailable (EIO)', wallMs: nowMs - 3_600_000 });
+  write(dir, 'leases/manager.3/holder', { node: 'node2', takenWallMs: 1 });
+  write(dir, 'leases/manager.4/holder', { node: 'node1', takenWallMs: nowMs - 100_000 });
+  write(dir, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: nowMs - 3000 });
+  write(dir, 'leases/agent.node1.2/holder', { node: 'node1', takenWallMs: nowMs - 100_000 });
+  return dir;
+}
+
+const AGE = '\\d+(s|m\\d\\ds)';
+
+describe('ha-manager status', () => {
+  it('shows the master, every node and every service as aligned tables', async () => {
+    const dir = clusterDir(Date.now());
+    const result = await runCli(['status', '--dir', dir]);
+    assert.equal(result.code, 0, result.stderr);
+    const lines = result.stdout.split('\n');
+    assert.match(lines[0]!, new RegExp(`^master node1 \\(lease age ${AGE}\\)$`));
+    const expected = [
+      '',
+      /^NODE {3}STATE {8}LRM {10}MODE {9}HEARTBEAT  MAINTENANCE  FENCED$/,
+      new RegExp(`^node1  online {7}active {7}active {7}${AGE} +no {11}-$`),
+      new RegExp(`^node2  maintenance  maintenance  maintenance  ${AGE} +yes {10}-$`),
+      /^node3  fence {8}- {12}- {12}- {10}no {11}Agent lease not renewed for 65000 ms: store unavailable \(EIO\) \(1h0\dm ago\)$/,
+      '',
+      /^SERVICE  STATE {4}NODE {3}REQUESTED  NOTE$/,
+      /^ct:200 {3}- {8}node1  stopped {4}not yet taken up by the master$/,
+      /^vm:100 {3}started  node1  started$/,
+      /^vm:101 {3}error {4}node2  started {4}started on node2 failed \(error\); to leave the error state: fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'$/,
+      /^vm:102 {3}migrate  node1  started {4}moving to node3$/,
+      /^vm:300 {3}stopped  node3  - {10}no longer configured; the master drops it$/,
+      '',
+    ];
+    assert.equal(lines.length, expected.length + 1, result.stdout);
+    expected.forEach((pattern, index) => {
+      const line = lines[index + 1]!;
+      if (typeof pattern === 'string') assert.equal(line, pattern);
+      else assert.match(line, pattern);
+    });
+  });
+
+  it('gives the same data as JSON, with ages in milliseconds', async () => {
+    const nowMs = Date.now();
+    const result = await runCli(['status', '--output-format', 'json', '--dir', clusterDir(nowMs)]);
+    assert.equal(result.code, 0, result.stderr);
+    const report = JSON.parse(result.stdout);
+    assert.equal(report.master.node, 'node1');
+    assert.equal(report.master.leaseGeneration, 4);
+    assert.ok(report.master.leaseAgeMs >= 3000 && report.master.leaseAgeMs < 60_000);
+    assert.equal(report.master.isExpired, false);
+    assert.deepEqual(report.nodes.map((node: { node: string; maintenance: string; lrmState: string | null }) => [node.node, node.maintenance, node.lrmState]), [
+      ['node1', 'no', 'active'],
+      ['node2', 'yes', 'maintenance'],
+      ['node3', 'no', null],
+    ]);
+    assert.equal(report.nodes[2].fenced.reason, 'Agent lease not renewed for 65000 ms: store unavailable (EIO)');
+    const error = report.services.find((service: { sid: string }) => service.sid === 'vm:101');
+    assert.deepEqual(error, {
+      sid: 'vm:101',
+      state: 'error',
+      node: 'node2',
+      target: null,
+      requestedState: 'started',
+      error: { reason: 'started on node2 failed (error)', howToLeave: "fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'" },
+    });
+    assert.deepEqual(report.leases.map((lease: { name: string; generation: number }) => `${lease.name}.${lease.generation}`), ['agent.node1.2', 'manager.4']);
+  });
+
+  it('--verbose adds move targets and the leases', async () => {
+    const result = await runCli(['status', '--verbose', '--dir', clusterDir(Date.now())]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^SERVICE  STATE {4}NODE {3}TARGET  REQUESTED  NOTE$/m);
+    assert.match(result.stdout, /^vm:102 {3}migrate  node1  node3 {3}started {4}moving to node3$/m);
+    assert.match(result.stdout, /^LEASE {8}GENERATION  HOLDER  AGE +RELEASED$/m);
+    assert.match(result.stdout, /^manager {6}4 {11}node1 {3}\d+s +no$/m);
+  });
+
+  it('says "no master" when there is no lease or it was released, and flags an expired lease', async () => {
+    const empty = await runCli(['status', '--dir', freshDir()]);
+    assert.deepEqual(empty, { code: 0, stdout: 'no master\n\nno HA resources configured\n', stderr: '' });
+    const dir = clusterDir(Date.now());
+    write(dir, 'leases/manager.4/released', '');
+    assert.match((await runCli(['status', '--dir', dir])).stdout, /^no master\n/);
+    const expired = clusterDir(Date.now());
+    write(expired, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: Date.now() - 300_000 });
+    assert.match((await runCli(['status', '--dir', expired])).stdout, /^master node1 \(lease age 5m0\ds, expired: not renewed within the lease timeout\)\n/);
+  });
+
+  it('names a corrupt status file in one line, exit 1, no stack trace', async () => {
+    const cases: Array<[string, string, RegExp]> = [
+      ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Corrupt status file, not JSON \(30 bytes\)\n$/],
+      ['status/lrm/node1.json', '{"state": "dancing"}', /^ha-manager: .*\/status\/lrm\/node1\.json: Unknown LRM state 'dancing'\n$/],
+      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Corrupt fenced record, expected \{"reason": "\.\.\.", "wallMs": n\}\n$/],
+      ['leases/manager.4/heartbeat', '\u0000\u0000', /^ha-manager: .*\/leases\/manager\.4\/heartbeat: Corrupt lease file, not JSON\n$/],
+    ];
+    for (const [file, content, stderr] of cases) {
+      const dir = clusterDir(Date.now());
+      write(dir, file, content);
+      const result = await runCli(['status', '--dir', dir]);
+      assert.equal(result.code, 1, file);
+      assert.match(result.stderr, stderr);
+      assert.equal(result.stdout, '');
+    }
+  });
+
+  it('still shows the cluster when the config does not load, and says why', async () => {
+    const dir = clusterDir(Date.now());
+    write(dir, 'groups.cfg', 'group: all\n\tnodes node1,,node2\n');
+    const result = await runCli(['status', '--dir', dir]);
+    assert.equal(result.code, 0);
+    assert.match(result.stdout, /^config: not loadable: .*groups\.cfg:2: Option 'nodes': Bad node entry '', expected node\[:priority\]\n\nmaster node1/);
+  });
+});
