@@ -59,6 +59,7 @@ export function emulatorRead(state: EmulatorState, input: { data: Uint8Array; no
 
 /** The device has no writer (end of file). Only the first end after bytes counts as a close. */
 export function emulatorWriterGone(state: EmulatorState): { state: EmulatorState; events: EmulatorEvent[] } {
+  assert(state.phase === 'armed' || !state.hasWriter, 'An idle emulated device has a writer');
   if (!state.hasWriter) return { state, events: [] };
   assert(state.phase === 'armed', 'A writer was seen while the device was idle');
   if (state.isMagicPending) return { state: { ...state, phase: 'idle', hasWriter: false }, events: [{ kind: 'disarmed' }] };

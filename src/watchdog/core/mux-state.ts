@@ -118,6 +118,8 @@ export function clientClosed(state: MuxState, clientId: number): MuxStep {
 
 /** One keepalive period: warn about silent clients, stop on expired ones, say whether to feed. */
 export function muxTick(state: MuxState, nowMs: number, limits: MuxLimits): MuxTick {
+  assert(limits.clientWarningMs < limits.clientTimeoutMs, `clientWarningMs ${limits.clientWarningMs} must be below clientTimeoutMs ${limits.clientTimeoutMs}`);
+  assert(state.clients.length <= limits.clientsMax, `${state.clients.length} clients exceed clientsMax ${limits.clientsMax}`);
   const events: MuxEvent[] = [];
   let next = state;
   const clients = state.clients.map((client) => {
@@ -140,6 +142,7 @@ export function muxTick(state: MuxState, nowMs: number, limits: MuxLimits): MuxT
 
 /** A clean stop disarms the device only when nobody is protected by it and nothing asked for a reset. */
 export function muxStopAction(state: MuxState): MuxStopAction {
+  assert(new Set(state.clients.map((client) => client.clientId)).size === state.clients.length, 'A client is listed twice');
   if (state.stopReason !== undefined) return { action: 'leave-armed', reason: `feeding had stopped: ${state.stopReason}` };
   if (state.clients.length > 0) {
     const ids = state.clients.map((client) => client.clientId).join(', ');
