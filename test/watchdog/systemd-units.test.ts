@@ -1,5 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { readFileSync } from 'node:fs';
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 
 const UNITS_DIR = fileURLToPath(new URL('../../systemd/', import.meta.url));
@@ -36,4 +39,20 @@ describe('systemd units', () => {
       assert.notDeepEqual(unit.get('Restart'), ['no']);
     });
   }
+
+  it('systemd-analyze verify accepts them (ExecStart pointed at /bin/true)', function () {
+    if (spawnSync('systemd-analyze', ['--version']).status !== 0) this.skip();
+    const dir = mkdtempSync(join(tmpdir(), 'ha-units-'));
+    try {
+      const units = readdirSync(UNITS_DIR).filter((name) => name.endsWith('.service'));
+      for (const unit of units) {
+        writeFileSync(join(dir, unit), readFileSync(`${UNITS_DIR}${unit}`, 'utf8').replace(/^ExecStart=\S+/m, 'ExecStart=/bin/true'));
+      }
+      const result = spawnSync('systemd-analyze', ['verify', ...units.map((unit) => `./${unit}`)], { cwd: dir, encoding: 'utf8', timeout: 20_000 });
+      assert.equal(`${result.stdout}${result.stderr}`.trim(), '');
+      assert.equal(result.status, 0);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
 });
