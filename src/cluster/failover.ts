@@ -39,7 +39,7 @@ export async function waitForMaster(cluster: LocalCluster, timeoutMs: number): P
  */
 export async function waitForRecoveries(
   cluster: LocalCluster,
-  options: { sids: readonly string[]; from: string; sinceWallMs: number; timeoutMs: number; onTick?: () => void },
+  options: RecoveryWait & { timeoutMs: number; onTick?: () => void },
 ): Promise<Recovery[]> {
   let recoveries: Recovery[] = [];
   let lastTickMs = 0;
@@ -54,11 +54,20 @@ export async function waitForRecoveries(
   return recoveries;
 }
 
-function recoveriesIn(cluster: LocalCluster, options: { sids: readonly string[]; from: string; sinceWallMs: number }): Recovery[] {
+/** `from` names the lost node; with several lost nodes, `lostNodes` lists them all. */
+interface RecoveryWait {
+  readonly sids: readonly string[];
+  readonly from: string;
+  readonly lostNodes?: readonly string[];
+  readonly sinceWallMs: number;
+}
+
+function recoveriesIn(cluster: LocalCluster, options: RecoveryWait): Recovery[] {
+  const lost = options.lostNodes ?? [options.from];
   const ledger = cluster.ledger();
   const recoveries: Recovery[] = [];
   for (const sid of options.sids) {
-    const start = ledger.find((entry) => entry.sid === sid && entry.event === 'start' && entry.node !== options.from && entry.wallMs >= options.sinceWallMs);
+    const start = ledger.find((entry) => entry.sid === sid && entry.event === 'start' && !lost.includes(entry.node) && entry.wallMs >= options.sinceWallMs);
     if (start) recoveries.push({ sid, from: options.from, to: start.node, afterMs: start.wallMs - options.sinceWallMs });
   }
   return recoveries;

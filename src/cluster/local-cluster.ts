@@ -6,6 +6,7 @@ import type { Timing } from '../common/timing.ts';
 import { findOverlaps, type Overlap } from '../resources/find-overlaps.ts';
 import { isSameProcessAlive, parsePidFile } from '../resources/process-identity.ts';
 import { readLedger, readResets, type LedgerEntry, type NodeReset } from '../resources/sim-ledger.ts';
+import { DirStatusStore } from '../store/dir-status-store.ts';
 import { createSharedDirLayout, sharedPaths } from '../store/shared-dir.ts';
 import { haCfgText, resourcesCfgText, type ClusterResource } from './cluster-config.ts';
 import { ClusterProcess, pollUntil } from './cluster-process.ts';
@@ -92,10 +93,10 @@ export class LocalCluster {
 
   /**
    * Starts every node: first the watchdogs and LRMs, and only once every LRM has published its status
-   * the CRMs — a master that finds a node with no LRM status and a never-taken agent lease may fence it
+   * the CRMs (`firstMaster`'s first, until it is master) — a master that finds a node with no LRM status and a never-taken agent lease may fence it
    * at once (nothing holds the lease), and would recover its services elsewhere.
    */
-  async startAll(): Promise<void> {
+  async startAll(options: { firstMaster?: string } = {}): Promise<void> {
     await Promise.all(this.spec.nodes.map((node) => this.startNode(node, { crm: false })));
     await pollUntil('every LRM to publish its status', START_TIMEOUT_MS, () =>
       this.spec.nodes.every((node) => {
@@ -103,7 +104,16 @@ export class LocalCluster {
         return existsSync(sharedPaths(this.sharedDir).lrmStatus(node));
       }),
     );
-    for (const node of this.spec.nodes) this.startDaemon(node, 'crm');
+    const first = options.firstMaster;
+    if (first !== undefined) {
+      this.startDaemon(first, 'crm');
+      const status = new DirStatusStore(this.sharedDir);
+      await pollUntil(`${first} to become master`, START_TIMEOUT_MS, () => {
+        const read = status.readManagerStatus();
+        return read.kind === 'ok' && read.value.masterNode === first;
+      });
+    }
+    for (const node of this.spec.nodes) if (node !== first) this.startDaemon(node, 'crm');
   }
 
   /** Starts ha-lrm or ha-crm of `node` (again, e.g. after a reset). */

@@ -31,7 +31,7 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
       env.beginRound();
       if (!isFenceReported) isFenceReported = publishFencedRecord(start);
       const verdict = crmRound(env, local);
-      if (local.state === 'master') env.observeAgentLeases();
+      env.observeAgentLeases();
       return verdict;
     },
     afterRound: () => start.journal.flush(),

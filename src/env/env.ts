@@ -53,6 +53,11 @@ export interface WatchdogPort {
   feed(): void;
   /** Clean leave: the node is no longer protected by this daemon. */
   close(): void;
+  /**
+   * Whether a client of this daemon is armed already: one a restarting LRM handed over to its
+   * successor (it keeps protecting the services that run on through the restart). Absent: never.
+   */
+  isArmed?(): boolean;
 }
 
 interface CommonEnv {

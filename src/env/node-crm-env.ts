@@ -31,11 +31,13 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
   }
 
   /**
-   * Looks at the agent lease of every other node, so that this master's wait of a full lease timeout
-   * on a lost node starts when the node stopped renewing, not when the master first asks to fence it
-   * (the store counts a look as an observation; DESIGN.md "Leases and the fence").
+   * Looks at the agent lease of every other node, so that a master's wait of a full lease timeout on a
+   * lost node starts when the node stopped renewing, not when the master first asks to fence it (the
+   * store counts a look as an observation; DESIGN.md "Leases and the fence"). Slaves look too, so a
+   * new master does not start its wait from zero. Only while the shared directory is reachable.
    */
   observeAgentLeases(): void {
+    if (!this.membership().isQuorate) return;
     for (const node of this.membership().nodes) {
       if (node !== this.nodeName) this.leases.inspect(agentLease(node), this.nowMs());
     }
