@@ -40,6 +40,8 @@ export class InvariantChecker {
   private readonly fenceEnteredMs = new Map<string, number>();
   private readonly fenceProofMs = new Map<string, number>();
   private readonly lrmIterationsWithoutService = new Map<string, number>();
+  /** Simulated time at which each node's CRM last iterated. */
+  private readonly lastCrmIterationMs = new Map<string, number>();
   private readonly ledger: ConfigLedger;
   private readonly nodeSet: ReadonlySet<string>;
   private readonly runningOn = new Map<string, string>();
@@ -100,7 +102,10 @@ export class InvariantChecker {
 
   onStep(kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null): void {
     this.checkSingleRun();
-    if (kind === 'crm' && node !== null) this.checkMaster(node);
+    if (kind === 'crm' && node !== null) {
+      this.lastCrmIterationMs.set(node, this.cluster.timeMs - 1000);
+      this.checkMaster(node);
+    }
     if (kind === 'lrm' && node !== null) this.countIdleIteration(node);
     if (kind === 'command' || kind === 'crm') this.checkConfig();
   }
@@ -137,9 +142,18 @@ export class InvariantChecker {
     this.lrmIterationsWithoutService.set(node, hasService ? 0 : (this.lrmIterationsWithoutService.get(node) ?? 0) + 1);
   }
 
+  /**
+   * A master's watchdog may reset its node (that is its point) only when the CRM stopped iterating
+   * (paused, crashed): a CRM that iterates renews and feeds, or closes its client.
+   */
   onWatchdogReset(node: string, client: string): void {
     if (client === 'crm') {
-      if (!this.cluster.faults.isPaused(node, 'crm', this.cluster.timeMs)) this.fail('idle-node-not-reset', `${node} was reset by its CRM's watchdog client although the CRM kept running`);
+      const simNode = this.cluster.node(node);
+      const lastFedOwnMs = simNode.watchdog.get('crm') ?? 0;
+      const lastIterationMs = this.lastCrmIterationMs.get(node);
+      if (lastIterationMs !== undefined && simNode.clock.at(lastIterationMs) > lastFedOwnMs) {
+        this.fail('idle-node-not-reset', `${node} was reset by its CRM's watchdog client, which the CRM kept open without feeding it at t=${Math.floor(lastIterationMs / 1000)}`);
+      }
       return;
     }
     if (client === 'crm-orphan') return; // a crashed master: resetting its node is the point

@@ -11,6 +11,9 @@ export const LRM_IDLE_ROUNDS_MAX = 60;
 /** An LRM asked to restart while it lost its lease gives up waiting for its services after this long. */
 export const LOST_LOCK_RESTART_GIVE_UP_MS = 90_000;
 
+/** The service status before the first successful read of the manager status. */
+const NOTHING_READ: LrmLocal['services'] = Object.freeze({});
+
 export function startLrm(env: LrmEnv): LrmLocal {
   env.emit({ ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });
   return {
@@ -20,9 +23,10 @@ export function startLrm(env: LrmEnv): LrmLocal {
     shutdown: undefined,
     shutdownStopErrors: 0,
     hasPublishedStatus: false,
-    isWatchdogOpen: false,
+    // A client handed over by the previous LRM (restart) is this LRM's: see handOverOnRestart.
+    isWatchdogOpen: env.watchdog.isArmed?.() === true,
     idleRounds: 0,
-    services: {},
+    services: NOTHING_READ,
     ownServices: [],
     nodeState: undefined,
     isMaintenanceRequested: false,
@@ -92,7 +96,8 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   const isQuorate = membership.isQuorate && membership.isMember(env.nodeName);
   switch (local.state) {
     case 'wait_for_agent_lock':
-      if (!isFenceRequested && activeServiceCount(local.ownServices) > 0 && isQuorate && takeAgentLease(env, local)) {
+      if (local.isWatchdogOpen && local.services !== NOTHING_READ && local.ownServices.length === 0) closeWatchdog(env, local); // handed over, nothing to protect
+      if (!isFenceRequested && needsAgentLease(local) && isQuorate && takeAgentLease(env, local)) {
         setState(env, local, 'active');
       }
       return;
@@ -115,6 +120,15 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   }
 }
 
+/**
+ * Active services need the lease; so do services frozen through an LRM restart when this LRM took
+ * over the previous one's watchdog client: they still run, and only the lease and the watchdog
+ * together make a free lease a valid fence proof.
+ */
+function needsAgentLease(local: LrmLocal): boolean {
+  return activeServiceCount(local.ownServices) > 0 || (local.isWatchdogOpen && local.ownServices.length > 0);
+}
+
 function countIdleRound(env: LrmEnv, local: LrmLocal): void {
   if (local.ownServices.length > 0 || runWorkers(env, local) > 0) {
     local.idleRounds = 0;
@@ -133,12 +147,11 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) {
     manageResources(env, local);
   } else if (local.mode === 'restart') {
+    // This LRM exits once its services are frozen or settled; a move the master decided (or decides
+    // in the very pass it sees the restart) settles only when it runs, so moves still run here.
+    manageResources(env, local, MOVE_REQUESTS);
     const workers = runWorkers(env, local);
-    if (activeServiceCount(local.ownServices) === 0 && workers === 0) {
-      closeWatchdog(env, local);
-      env.releaseAgentLease();
-      verdict = 'exit';
-    }
+    if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = handOverOnRestart(local);
   } else if (runWorkers(env, local) === 0) {
     if (local.shutdownStopErrors === 0) {
       closeWatchdog(env, local);
@@ -150,9 +163,22 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   return verdict;
 }
 
+/**
+ * An LRM exiting to restart leaves its services running (frozen): it keeps the agent lease and hands
+ * its watchdog client to the next LRM instead of closing it. Releasing the lease would let a master
+ * "fence" the node by taking it while the services run on (chaos seed 1006 of 1..2000: the node was
+ * cut off between the restart and the new LRM's first lease, and its services were recovered
+ * elsewhere while still running).
+ */
+function handOverOnRestart(local: LrmLocal): RoundVerdict {
+  local.isWatchdogOpen = false; // the client now belongs to the next LRM
+  return 'exit';
+}
+
 function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
   if (activeServiceCount(local.ownServices) === 0) {
+    if (local.mode === 'restart') return handOverOnRestart(local);
     closeWatchdog(env, local);
     return 'exit';
   }
@@ -173,11 +199,15 @@ function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   return verdict;
 }
 
-/** Queues the request of every service of this node and runs the workers. */
-function manageResources(env: LrmEnv, local: LrmLocal): void {
+/** Requests an LRM waiting to restart still executes (chaos seeds 239 and 490 of 1..2000 hung without). */
+const MOVE_REQUESTS: ReadonlySet<string> = new Set(['migrate', 'relocate', 'request_start_balance']);
+
+/** Queues the request of every service of this node (or only those in the `only` states) and runs the workers. */
+function manageResources(env: LrmEnv, local: LrmLocal, only?: ReadonlySet<string>): void {
   pruneResults(local);
   for (const [sid, service] of local.ownServices) {
     if (!service.uid) continue;
+    if (only && !only.has(service.state)) continue;
     if (service.state === 'recovery' || service.state === 'freeze' || service.state === 'request_start') continue;
     queueRequest(local, {
       sid,

@@ -26,6 +26,7 @@ abstract class SimNodeEnv {
       open: () => registrations.set(client, node.clock.at(cluster.timeMs)),
       feed: () => registrations.set(client, node.clock.at(cluster.timeMs)),
       close: () => registrations.delete(client),
+      isArmed: () => registrations.has(client),
     };
   }
 

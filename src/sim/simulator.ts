@@ -53,7 +53,7 @@ export interface SimulationOptions {
 export interface SimChaosHooks {
   /** After every daemon iteration, command and watchdog reset. */
   readonly onStep?: (kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null) => void;
-  /** A watchdog reset, with the registration that expired. */
+  /** A watchdog reset, with the registration that expired (called just before the node goes off). */
   readonly onWatchdogReset?: (node: string, client: string) => void;
   readonly wrapCrmEnv?: (env: SimCrmEnv) => CrmEnv;
   readonly wrapLrmEnv?: (env: SimLrmEnv) => LrmEnv;
@@ -235,8 +235,8 @@ export class Simulator {
       const node = this.cluster.node(name);
       const client = expiredWatchdogClient(node, this.cluster.timeMs, this.timing.watchdogClientTimeoutMs);
       if (client === undefined) continue;
-      this.powerOff(node, 'watchdog');
       this.options.chaos?.onWatchdogReset?.(name, client);
+      this.powerOff(node, 'watchdog');
       this.options.chaos?.onStep?.('reset', name);
     }
   }
