@@ -1,0 +1,43 @@
+import { strict as assert } from 'node:assert';
+import { DEFAULT_CHAOS_CONFIG } from '../../src/chaos/chaos-config.ts';
+import { generatePlan } from '../../src/chaos/generate-plan.ts';
+import type { Invariant } from '../../src/chaos/invariants.ts';
+import { PLANTED_BUGS, type PlantedBug } from '../../src/chaos/planted-bugs.ts';
+import { runPlan } from '../../src/chaos/run-plan.ts';
+
+/** Each planted bug must be caught, by the invariant it breaks, within this many seeds. */
+const SEEDS_MAX: Record<PlantedBug, number> = {
+  'recover-without-fence': 10,
+  'second-master': 3,
+  'feed-without-renewal': 20,
+  'forget-stale-read': 30,
+};
+const EXPECTED: Record<PlantedBug, readonly Invariant[]> = {
+  'recover-without-fence': ['fence-before-recovery'],
+  'second-master': ['single-master'],
+  'feed-without-renewal': ['single-run'],
+  'forget-stale-read': ['single-run'],
+};
+
+describe('the checker can fail: planted bugs in the simulated adapters are caught', function () {
+  this.timeout(300_000);
+
+  for (const bug of PLANTED_BUGS) {
+    it(`${bug} breaks ${EXPECTED[bug].join('/')} within ${SEEDS_MAX[bug]} seeds`, () => {
+      const caught: string[] = [];
+      for (let seed = 1; seed <= SEEDS_MAX[bug] && caught.length === 0; seed++) {
+        const violation = runPlan(generatePlan(seed, DEFAULT_CHAOS_CONFIG), { bug }).violation;
+        if (violation && EXPECTED[bug].includes(violation.invariant)) caught.push(`seed ${seed}: ${violation.message}`);
+      }
+      assert.equal(caught.length, 1, `${bug} was not caught in seeds 1..${SEEDS_MAX[bug]}`);
+    });
+  }
+
+  it('without a planted bug the same seeds pass', () => {
+    const seedsMax = Math.max(...Object.values(SEEDS_MAX));
+    for (let seed = 1; seed <= seedsMax; seed++) {
+      const violation = runPlan(generatePlan(seed, DEFAULT_CHAOS_CONFIG)).violation;
+      assert.equal(violation, undefined, `seed ${seed}: ${JSON.stringify(violation)}`);
+    }
+  });
+});

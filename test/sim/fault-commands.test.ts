@@ -1,0 +1,90 @@
+import { strict as assert } from 'node:assert';
+import { emptyManagerStatus } from '../../src/common/manager-status.ts';
+import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
+import type { TraceEvent } from '../../src/common/trace.ts';
+import type { Scenario } from '../../src/sim/scenario.ts';
+import { parseCommand } from '../../src/sim/sim-commands.ts';
+import { Simulator } from '../../src/sim/simulator.ts';
+
+const NODES = new Set(['node1', 'node2', 'node3']);
+
+function scenario(batches: string[][]): Scenario {
+  return {
+    name: 'faults',
+    nodes: { node1: { isPoweredOn: false, isNetworkOn: false }, node2: { isPoweredOn: false, isNetworkOn: false }, node3: { isPoweredOn: false, isNetworkOn: false } },
+    managerStatus: emptyManagerStatus(),
+    resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
+    groups: {},
+    settings: DEFAULT_CLUSTER_SETTINGS,
+    serviceSizes: {},
+    running: {},
+    batches: batches.map((batch) => batch.map((text) => parseCommand(text, NODES) as never)),
+  };
+}
+
+function run(batches: string[][]): TraceEvent[] {
+  const events: TraceEvent[] = [];
+  new Simulator(scenario([['power node1 on', 'power node2 on', 'power node3 on'], ...batches]), { seed: 1, onEvent: (event) => events.push(event) }).run();
+  return events;
+}
+
+const resetsOf = (events: TraceEvent[], node: string) => events.filter((event) => event.ev === 'reset' && event.target === node).map((event) => event.t);
+
+describe('fault commands of the scenario language', () => {
+  it('parse, and name the problem when malformed', () => {
+    for (const text of ['storage node1 off', 'store down', 'store up', 'store slow 5', 'stale node2 20', 'pause node3 30', 'pause node3 30 lrm', 'crash node1 mux', 'drift node2 -50', 'fail vm:101 start 2', 'heal', 'after 37 network node2 off']) {
+      const command = parseCommand(text, NODES);
+      assert.equal(typeof command, 'object', `${text}: ${String(command)}`);
+    }
+    for (const [text, problem] of [['stale node2 31', /at most 30/], ['drift node1 101', /-100\.\.100/], ['after 5 delay 3', /cannot hold/], ['crash node1 vm', /crm\|lrm\|mux/], ['pause nodeX 3', /unknown node/]] as const) {
+      assert.match(parseCommand(text, NODES) as string, problem);
+    }
+  });
+
+  it('a scenario without fault commands has no fault on', () => {
+    const simulator = new Simulator(scenario([]), { seed: 1 });
+    assert.equal(simulator.cluster.faults.isStoreDown, false);
+    assert.equal(simulator.cluster.faults.storeLatencyMs, 0);
+    for (const node of NODES) assert.deepEqual(simulator.cluster.faults.of(node), { isStorageCut: false, staleMs: 0, pausedUntilMs: 0, pausedDaemons: 'all' });
+  });
+
+  it('after runs its command between daemon iterations, at the given second', () => {
+    const cut = run([['after 37 network node2 off']]).find((event) => event.ev === 'cmd' && event.cmd === 'network node2 off');
+    assert.ok(cut && cut.t >= 157 && cut.t <= 160, `ran at ${cut?.t}: due at 157, before the next iteration (the round's last ran at 145, the next at 160)`);
+  });
+
+  it('a crashed LRM with an armed watchdog resets its node after the device timeout', () => {
+    const events = run([['crash node2 lrm']]);
+    // crash at 120 (last feed 123 is now never): expires after 130; watchdogs are checked after each node's
+    // iterations, and the first check past 130 is after node1's iterations of the round at 140.
+    assert.deepEqual(resetsOf(events, 'node2'), [142]);
+  });
+
+  it('a crashed LRM without services is restarted and nothing resets', () => {
+    const events = run([['crash node3 lrm', 'crash node3 mux']]);
+    assert.deepEqual(resetsOf(events, 'node3'), []);
+    assert.ok(events.some((event) => event.ev === 'daemon-exit' && event.node === 'node3'));
+  });
+
+  it('an LRM paused longer than the watchdog timeout gets its node reset; a short pause does not', () => {
+    assert.equal(resetsOf(run([['pause node2 90 lrm']]), 'node2').length, 1);
+    assert.deepEqual(resetsOf(run([['pause node2 30 lrm']]), 'node2'), []);
+  });
+
+  it('a node cut from the storage loses its lease, is reset, and its service is recovered', () => {
+    const events = run([['storage node2 off']]);
+    assert.equal(resetsOf(events, 'node2').length, 1);
+    assert.ok(events.some((event) => event.ev === 'recover' && event.sid === 'vm:101' && event.from === 'node2'));
+  });
+
+  it('injected service failures make the next starts fail', () => {
+    const events = run([['service vm:101 disabled', 'fail vm:101 start 2'], ['service vm:101 started']]);
+    const starts = events.filter((event) => event.ev === 'service-action' && event.action === 'start' && event.t > 200);
+    assert.deepEqual(starts.slice(0, 2).map((event) => (event as { result: string }).result), ['error', 'error']);
+  });
+
+  it('heal ends the faults and powers nodes on', () => {
+    const events = run([['power node3 off', 'store down', 'stale node1 10'], ['heal']]);
+    assert.ok(events.some((event) => event.ev === 'boot' && event.target === 'node3' && event.t === 220));
+  });
+});
