@@ -1,7 +1,8 @@
-import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity } from '../common/ha-config.ts';
+import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity, type ServiceSize } from '../common/ha-config.ts';
 import { PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import { REFERENCE_TIMING, timingViolations, type Timing } from '../common/timing.ts';
 import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, type Checked } from './config-values.ts';
+import { checkSid } from './resources.ts';
 import { ConfigError, type Section } from './section-config.ts';
 
 /** One LRM runs at most this many service actions at once; more only thrash the node. */
@@ -26,27 +27,36 @@ export interface HaSettings {
   readonly settings: ClusterSettings;
   readonly timing: Timing;
   readonly nodeCapacities: Record<string, NodeCapacity>;
+  /** Sizes of services for static placement; an entry for a sid that is not a resource is harmless. */
+  readonly serviceSizes: Record<string, ServiceSize>;
 }
 
 /** Cluster settings of parsed ha.cfg sections; throws ConfigError naming the file and line of the first problem. */
 export function settingsFromSections(sections: readonly Section[], file: string): HaSettings {
   const nodeCapacities: Record<string, NodeCapacity> = {};
+  const serviceSizes: Record<string, ServiceSize> = {};
   let clusterSection: Section | undefined;
   for (const section of sections) {
-    if (section.type === 'ha') {
+    if (section.type === 'service') {
+      const sid = checkSid(section.id);
+      if (!sid.ok) throw new ConfigError(file, section.line, sid.problem);
+      if (Object.hasOwn(serviceSizes, section.id)) throw new ConfigError(file, section.line, `Duplicate service '${section.id}'`);
+      const size = sizeFrom(section, file, 0);
+      serviceSizes[section.id] = { maxCpu: size.cpus, maxMemBytes: size.memoryBytes };
+    } else if (section.type === 'ha') {
       if (clusterSection) throw new ConfigError(file, section.line, `Duplicate 'ha' section (the first is on line ${clusterSection.line})`);
       clusterSection = section;
     } else if (section.type === 'node') {
       const name = checkNodeName(section.id);
       if (!name.ok) throw new ConfigError(file, section.line, name.problem);
       if (Object.hasOwn(nodeCapacities, section.id)) throw new ConfigError(file, section.line, `Duplicate node '${section.id}'`);
-      nodeCapacities[section.id] = capacityFrom(section, file);
+      nodeCapacities[section.id] = sizeFrom(section, file, 1);
     } else {
-      throw new ConfigError(file, section.line, `Unknown section type '${section.type}', expected 'ha' or 'node'`);
+      throw new ConfigError(file, section.line, `Unknown section type '${section.type}', expected 'ha', 'node' or 'service'`);
     }
   }
   const { settings, timing } = clusterSection ? clusterFrom(clusterSection, file) : { settings: DEFAULT_CLUSTER_SETTINGS, timing: REFERENCE_TIMING };
-  return { settings, timing, nodeCapacities };
+  return { settings, timing, nodeCapacities, serviceSizes };
 }
 
 function clusterFrom(section: Section, file: string): { settings: ClusterSettings; timing: Timing } {
@@ -94,16 +104,20 @@ export function checkSettingOption(key: string, value: string): Checked<unknown>
   }
 }
 
-function capacityFrom(section: Section, file: string): NodeCapacity {
+/** CPUs and memory (MiB) of a `node:` or `service:` section; a service may give 0 CPUs (all of a node's). */
+function sizeFrom(section: Section, file: string, cpusMin: number): NodeCapacity {
+  const kind = section.type;
   let cpus: number | undefined;
   let memoryMib: number | undefined;
   for (const { key, value, line } of section.properties) {
-    if (key !== 'cpus' && key !== 'memory') throw new ConfigError(file, line, `Unknown node option '${key}', expected cpus or memory`);
-    const checked = checkPositiveInteger(value, key === 'cpus' ? NODE_CPUS_MAX : NODE_MEMORY_MIB_MAX);
+    if (key !== 'cpus' && key !== 'memory') throw new ConfigError(file, line, `Unknown ${kind} option '${key}', expected cpus or memory`);
+    const checked =
+      key === 'cpus' && cpusMin === 0 && value === '0' ? { ok: true as const, value: 0 } : checkPositiveInteger(value, key === 'cpus' ? NODE_CPUS_MAX : NODE_MEMORY_MIB_MAX);
     if (!checked.ok) throw new ConfigError(file, line, `Option '${key}': ${checked.problem}`);
     if (key === 'cpus') cpus = checked.value;
     else memoryMib = checked.value;
   }
-  if (cpus === undefined || memoryMib === undefined) throw new ConfigError(file, section.line, `Node '${section.id}' needs both 'cpus' and 'memory' (MiB)`);
+  const name = kind === 'node' ? `Node '${section.id}'` : `Service '${section.id}'`;
+  if (cpus === undefined || memoryMib === undefined) throw new ConfigError(file, section.line, `${name} needs both 'cpus' and 'memory' (MiB)`);
   return { cpus, memoryBytes: memoryMib * 1024 * 1024 };
 }

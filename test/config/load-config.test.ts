@@ -45,7 +45,9 @@ describe('loadHaConfig', () => {
 
   it('reads durations in seconds or milliseconds and the cluster settings of ha.cfg', () => {
     const dir = dirWith({
-      'ha.cfg': 'ha: cluster\n\tlease_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\nnode: n1\n\tcpus 4\n\tmemory 2048\n',
+      'ha.cfg':
+        'ha: cluster\n\tlease_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\n' +
+        'node: n1\n\tcpus 4\n\tmemory 2048\n\nservice: vm:100\n\tcpus 0\n\tmemory 512\n',
     });
     const { config, timing } = loadHaConfig(dir);
     assert.equal(timing.leaseTimeoutMs, 95_000);
@@ -53,6 +55,7 @@ describe('loadHaConfig', () => {
     assert.equal(timing.fenceDelayMs, 30_000);
     assert.deepEqual(config.settings, { shutdownPolicy: 'failover', placement: 'static', rebalanceOnStart: true, maxWorkers: 8 });
     assert.deepEqual(config.nodeCapacities, { n1: { cpus: 4, memoryBytes: 2048 * 1024 * 1024 } });
+    assert.deepEqual(config.serviceSizes, { 'vm:100': { maxCpu: 0, maxMemBytes: 512 * 1024 * 1024 } });
   });
 
   it('refuses timings that break the lease rule, with the numbers', () => {
