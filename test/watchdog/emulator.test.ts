@@ -35,12 +35,12 @@ describe('watchdog/emulator (real child processes)', function () {
   }
 
   it('does not reset while keepalives flow, then resets: kills the listed pids and records the reset', async () => {
-    const emulator = await startEmulator('0.6');
+    const emulator = await startEmulator('1.5');
     const lrm = nodeProcess('ha-lrm');
     const service = nodeProcess('vm-101');
     const writer = openSync(device, constants.O_WRONLY | constants.O_NONBLOCK);
     const beforeMs = Date.now();
-    for (let index = 0; index < 12; index += 1) {
+    for (let index = 0; index < 14; index += 1) {
       writeSync(writer, 'k');
       await sleepMs(150);
     }
@@ -51,7 +51,7 @@ describe('watchdog/emulator (real child processes)', function () {
     const [reset] = readResets(nodeDir);
     assert.equal(reset?.reason, 'watchdog');
     assert.ok(reset!.lastKeepaliveWallMs >= beforeMs && reset!.lastKeepaliveWallMs <= lastKeepaliveMs + 50, JSON.stringify(reset));
-    assert.ok(reset!.wallMs - reset!.lastKeepaliveWallMs >= 600, JSON.stringify(reset));
+    assert.ok(reset!.wallMs - reset!.lastKeepaliveWallMs >= 1_500, JSON.stringify(reset));
     assert.deepEqual([...reset!.killed].sort(), [`ha-lrm:${lrm.child.pid}`, `vm-101:${service.child.pid}`]);
     assert.equal((await exitOf(lrm)).signal, 'SIGKILL');
     assert.equal((await exitOf(service)).signal, 'SIGKILL');
@@ -61,9 +61,9 @@ describe('watchdog/emulator (real child processes)', function () {
     assert.equal((await exitOf(emulator)).code, 0);
     assert.equal(existsSync(device), false, 'the FIFO is removed at exit');
     const figures = JSON.parse(emulator.stdout.split('\n')[1]!) as { keepaliveCount: number; resetCount: number; largestGapMs: number };
-    assert.equal(figures.keepaliveCount, 12);
+    assert.equal(figures.keepaliveCount, 14);
     assert.equal(figures.resetCount, 1);
-    assert.ok(figures.largestGapMs >= 140 && figures.largestGapMs < 600, JSON.stringify(figures));
+    assert.ok(figures.largestGapMs >= 140 && figures.largestGapMs < 1_500, JSON.stringify(figures));
   });
 
   it('a close without V still resets; V then close disarms', async () => {
