@@ -33,9 +33,15 @@ export class ConfigLedger {
     if (words[0] === 'stop' && words[1] !== undefined) this.stopAccepted.add(words[1]);
   }
 
+  /**
+   * An edit does not cancel a stop the master accepted earlier and still holds: the master applies it
+   * when the service's handler runs, possibly after the edit (chaos seed 2190: a stop queued without
+   * quorum, `started` requested later, the stop applied when quorum returned). That ordering is the
+   * reference behaviour, reported as a finding, not a lost configuration.
+   */
   private edit(sid: string, state: RequestedState | 'deleted'): void {
     this.requested.set(sid, state);
-    this.stopAccepted.delete(sid);
+    if (state === 'deleted') this.stopAccepted.delete(sid);
   }
 
   /** Problems of the configuration against the ledger; empty when it is intact. */
@@ -48,7 +54,9 @@ export class ConfigLedger {
         continue;
       }
       if (!resource) problems.push(`${sid} (requested ${state}) is missing from the configuration`);
-      else if (resource.state !== state && !(resource.state === 'stopped' && this.stopAccepted.has(sid))) {
+      else if (resource.state === 'stopped' && state !== 'stopped' && this.stopAccepted.delete(sid)) {
+        this.requested.set(sid, 'stopped'); // the accepted stop, applied
+      } else if (resource.state !== state) {
         problems.push(`${sid} is configured '${resource.state}' but was last requested '${state}'`);
       }
     }

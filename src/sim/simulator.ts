@@ -246,10 +246,13 @@ export class Simulator {
     if (!node.isPoweredOn) return;
     orphanWatchdogClients(node, daemon, this.cluster.timeMs, this.timing);
     const daemons = this.daemons.get(node.name)!;
+    // While the node shuts down, a daemon that dies is not restarted: it counts as exited.
     if (daemon === 'crm' && node.crm) {
+      if (node.shutdown === 'shutdown' || node.shutdown === 'reboot') return this.crmExited(node);
       this.emit(node.name, { ev: 'daemon-exit', daemon: 'crm' });
       node.crm = startCrm(daemons.crmEnv);
     } else if (daemon === 'lrm' && node.lrm) {
+      if (node.shutdown !== undefined) return this.lrmExited(node);
       this.emit(node.name, { ev: 'daemon-exit', daemon: 'lrm' });
       node.lrm = startLrm(daemons.lrmEnv);
     }
