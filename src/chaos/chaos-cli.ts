@@ -7,6 +7,8 @@ import { ProgressBar } from './progress-bar.ts';
 import { shrinkPlan } from './shrink.ts';
 import { runSwarm, type SeedOutcome } from './swarm.ts';
 import { writeScenario } from './write-scenario.ts';
+import { livenessBoundMs } from './liveness-bound.ts';
+import { REFERENCE_TIMING } from '../common/timing.ts';
 
 export interface ChaosArgs {
   readonly seed?: number | undefined;
@@ -55,11 +57,17 @@ export async function runChaos(args: ChaosArgs, out: NodeJS.WriteStream, err: No
     const plan = generatePlan(outcome.seed, config);
     const shrunk = shrinkPlan(plan, outcome.violation!, bug);
     const dir = join(args.out ?? 'chaos-failures', `seed-${outcome.seed}`);
-    writeScenario(dir, shrunk.plan, shrunk.violation, commandCount(plan));
-    out.write(`seed ${outcome.seed}: scenario ${dir} (${commandCount(shrunk.plan)} of ${commandCount(plan)} commands); replay: ./bin/ha-manager simulate ${dir} --seed ${outcome.seed} --check\n`);
+    writeScenario(dir, shrunk.plan, shrunk.violation, commandCount(plan), bug);
+    const plant = bug ? ` --plant ${bug}` : '';
+    out.write(`seed ${outcome.seed}: scenario ${dir} (${commandCount(shrunk.plan)} of ${commandCount(plan)} commands); replay: ./bin/ha-manager simulate ${dir} --seed ${outcome.seed} --check${plant}\n`);
   }
   const unchecked = outcomes.filter((outcome) => !outcome.violation && !outcome.isLivenessChecked).length;
   if (unchecked > 0) out.write(`note: ${unchecked} seeds ended before the liveness bound after their last heal\n`);
+  const settled = outcomes.map((outcome) => outcome.settledAfterS).filter((seconds): seconds is number => seconds !== undefined);
+  if (settled.length > 0) {
+    const bound = livenessBoundMs(REFERENCE_TIMING) / 1000;
+    out.write(`liveness: slowest settle ${Math.max(...settled)} s after the faults stopped (first heal); bound ${bound} s after the last heal, over ${settled.length} seeds\n`);
+  }
   out.write(`wall time ${((Date.now() - startMs) / 1000).toFixed(1)} s\n`);
   out.write(`${outcomes.length} seeds, ${failing.length} violations\n`);
   return { seeds: outcomes.length, violations: failing.length, outcomes };

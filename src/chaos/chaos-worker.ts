@@ -18,7 +18,7 @@ export interface ChunkRequest {
 export function runChunk(request: ChunkRequest): SeedOutcome[] {
   return request.seeds.map((seed) => {
     const outcome = runPlan(generatePlan(seed, request.config), { bug: request.bug });
-    return { seed, violation: outcome.violation, isLivenessChecked: outcome.isLivenessChecked };
+    return { seed, violation: outcome.violation, isLivenessChecked: outcome.isLivenessChecked, settledAfterS: outcome.settledAfterS };
   });
 }
 

@@ -48,6 +48,9 @@ export class InvariantChecker {
   private lastCommandMs = 0;
   private isHealed = false;
   private isLivenessChecked = false;
+  private settledAfterMs: number | undefined;
+  /** The first of the `heal`s that ended the run's faults. */
+  private faultsStoppedMs = 0;
 
   constructor(
     private readonly cluster: SimCluster,
@@ -74,8 +77,10 @@ export class InvariantChecker {
       case 'cmd':
         if (event.cmd.startsWith('delay')) return;
         this.lastCommandMs = this.cluster.timeMs;
+        if (event.cmd === 'heal' && !this.isHealed) this.faultsStoppedMs = this.cluster.timeMs;
         this.isHealed = event.cmd === 'heal';
         this.isLivenessChecked = false;
+        this.settledAfterMs = undefined;
         this.ledger.onCommand(event.cmd);
         return;
       case 'crm-command':
@@ -170,22 +175,35 @@ export class InvariantChecker {
 
   /** After every round: from the bound on after the last command, a `heal`, services must run. */
   onRound(): void {
-    if (!this.isHealed || this.cluster.timeMs < this.lastCommandMs + this.livenessBoundMs) return;
+    if (!this.isHealed) return;
+    if (this.settledAfterMs === undefined && this.unsettledService() === undefined) this.settledAfterMs = this.cluster.timeMs - this.faultsStoppedMs;
+    if (this.cluster.timeMs < this.lastCommandMs + this.livenessBoundMs) return;
     this.isLivenessChecked = true;
     this.checkLiveness();
   }
 
   checkLiveness(): void {
+    const sid = this.unsettledService();
+    if (sid === undefined) return;
+    const status = this.cluster.managerStatus?.serviceStatus[sid];
+    const where = status ? `the manager has it ${status.state} on ${status.node}` : 'the manager does not manage it';
+    this.fail('liveness', `${sid} is requested started but runs nowhere ${this.livenessBoundMs / 1000} s after the faults stopped (${where})`);
+  }
+
+  /** The first service requested `started` that neither runs on exactly one node nor is in `error`. */
+  private unsettledService(): string | undefined {
     const services = this.cluster.managerStatus?.serviceStatus ?? {};
     for (const sid of Object.keys(this.cluster.resources).sort()) {
       if (this.cluster.resources[sid]!.state !== 'started') continue;
-      const status = services[sid];
-      if (status?.state === 'error') continue;
-      const nodes = this.cluster.nodesRunning(sid);
-      if (nodes.length === 1) continue;
-      const where = status ? `the manager has it ${status.state} on ${status.node}` : 'the manager does not manage it';
-      this.fail('liveness', `${sid} is requested started but runs nowhere ${this.livenessBoundMs / 1000} s after the faults stopped (${where})`);
+      if (services[sid]?.state === 'error') continue;
+      if (this.cluster.nodesRunning(sid).length !== 1) return sid;
     }
+    return undefined;
+  }
+
+  /** How long after the faults stopped (first heal) every `started` service first ran (or was in error). */
+  get settledAfterS(): number | undefined {
+    return this.settledAfterMs === undefined ? undefined : Math.ceil(this.settledAfterMs / 1000);
   }
 
   /** Whether the run went on long enough after the last heal for the liveness check. */

@@ -13,6 +13,8 @@ export interface PlanOutcome {
   readonly violation: Violation | undefined;
   readonly endS: number;
   readonly isLivenessChecked: boolean;
+  /** Seconds from the faults' end (first heal) until every `started` service ran (or was in error). */
+  readonly settledAfterS: number | undefined;
 }
 
 export interface RunOptions {
@@ -45,11 +47,12 @@ export function runScenarioChecked(scenario: Scenario, seed: number, options: Ru
   checker = new InvariantChecker(simulator.cluster, livenessBoundMs(REFERENCE_TIMING));
   try {
     const result = simulator.run();
-    return { violation: undefined, endS: Math.floor(result.endMs / 1000), isLivenessChecked: checker.hasCheckedLiveness };
+    return { violation: undefined, endS: Math.floor(result.endMs / 1000), isLivenessChecked: checker.hasCheckedLiveness, settledAfterS: checker.settledAfterS };
   } catch (error) {
     const endS = Math.floor(simulator.cluster.timeMs / 1000);
-    if (error instanceof InvariantViolation) return { violation: error.violation, endS, isLivenessChecked: checker.hasCheckedLiveness };
-    if (error instanceof AssertionError) return { violation: { invariant: 'assertion', message: error.message, t: endS }, endS, isLivenessChecked: false };
+    const settledAfterS = checker.settledAfterS;
+    if (error instanceof InvariantViolation) return { violation: error.violation, endS, isLivenessChecked: checker.hasCheckedLiveness, settledAfterS };
+    if (error instanceof AssertionError) return { violation: { invariant: 'assertion', message: error.message, t: endS }, endS, isLivenessChecked: false, settledAfterS };
     throw error;
   }
 }

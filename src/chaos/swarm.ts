@@ -10,6 +10,7 @@ export interface SeedOutcome {
   readonly seed: number;
   readonly violation: Violation | undefined;
   readonly isLivenessChecked: boolean;
+  readonly settledAfterS: number | undefined;
 }
 
 export interface SwarmOptions {

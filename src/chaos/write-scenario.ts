@@ -9,10 +9,10 @@ import type { Violation } from './invariants.ts';
  * manager_status, service_config, groups, datacenter.cfg, cmdlist), plus `chaos.json` with the seed
  * and the violation. `ha-manager simulate <dir> --seed <seed> --check` replays it.
  */
-export function writeScenario(dir: string, plan: ChaosPlan, violation: Violation, originalCommands: number): void {
+export function writeScenario(dir: string, plan: ChaosPlan, violation: Violation, originalCommands: number, bug?: string): void {
   mkdirSync(dir, { recursive: true });
   const json = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
-  const replay = `./bin/ha-manager simulate ${dir} --seed ${plan.seed} --check`;
+  const replay = `./bin/ha-manager simulate ${dir} --seed ${plan.seed} --check${bug ? ` --plant ${bug}` : ''}`;
   writeFileSync(
     join(dir, 'README'),
     `Chaos seed ${plan.seed}: ${violation.invariant} at t=${violation.t}: ${violation.message}\n` +
