@@ -33,7 +33,8 @@ export function sharedDirOf(args: DirArgs): string {
 }
 
 /** Prints `data` as JSON, or the text `renderText` makes of it. */
-export function printOutput<T>(format: OutputFormat, data: T, renderText: (data: T) => string): void {
+export function printOutput<T>(data: T, options: { format: OutputFormat; renderText: (data: T) => string }): void {
+  const { format, renderText } = options;
   if (format === 'text') {
     const text = renderText(data);
     process.stdout.write(text === '' || text.endsWith('\n') ? text : `${text}\n`);

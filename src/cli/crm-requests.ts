@@ -15,7 +15,8 @@ export const STOP_TIMEOUT_S_MAX = 86_400;
  * Requests for the master, checked here so that an operator hears at once what the master would
  * refuse, then queued in commands/. The master decides and acts; nothing here moves a service.
  */
-export function requestMove(sharedDir: string, kind: 'migrate' | 'relocate', target: { sid: string; node: string }): string {
+export function requestMove(sharedDir: string, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
+  const { kind } = target;
   const { config } = loadHaConfig(sharedDir);
   const sid = configuredSid(config, target.sid);
   checkKnownNode(sharedDir, config, target.node);
@@ -29,23 +30,25 @@ export function requestMove(sharedDir: string, kind: 'migrate' | 'relocate', tar
   return queue(sharedDir, `${kind} ${sid} ${target.node}`);
 }
 
-export function requestStop(sharedDir: string, sidArgument: string, timeout: string): string {
+export function requestStop(sharedDir: string, request: { sid: string; timeout: string }): string {
+  const { timeout } = request;
   const { config } = loadHaConfig(sharedDir);
-  const sid = configuredSid(config, sidArgument);
+  const sid = configuredSid(config, request.sid);
   if (!/^\d+$/.test(timeout) || Number(timeout) > STOP_TIMEOUT_S_MAX) {
     throw new UsageError(`Bad timeout '${timeout}', expected seconds from 0 to ${STOP_TIMEOUT_S_MAX}`);
   }
   return queue(sharedDir, `stop ${sid} ${Number(timeout)}`);
 }
 
-export function requestMaintenance(sharedDir: string, action: 'enable' | 'disable', node: string): string {
+export function requestMaintenance(sharedDir: string, request: { action: 'enable' | 'disable'; node: string }): string {
+  const { action, node } = request;
   const { config } = loadHaConfig(sharedDir);
   checkKnownNode(sharedDir, config, node);
   return queue(sharedDir, `${action}-node-maintenance ${node}`);
 }
 
 function configuredSid(config: HaConfig, argument: string): string {
-  const sid = resolveSid(argument, config);
+  const sid = resolveSid(argument, { config });
   if (!Object.hasOwn(config.resources, sid)) throw new ConfigRefused(`Unknown resource ${sid}; 'ha-manager config' lists them`);
   return sid;
 }

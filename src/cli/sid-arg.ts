@@ -5,7 +5,8 @@ import { UsageError } from './exit-codes.ts';
  * A service id from the command line. Like Proxmox, a bare guest id is accepted: it names the
  * configured `vm:` or `ct:` resource of that id, else (for `add`) `<type>:<id>`, type vm by default.
  */
-export function resolveSid(argument: string | number, config: HaConfig, type?: string): string {
+export function resolveSid(argument: string | number, context: { config: HaConfig; type?: string }): string {
+  const { config, type } = context;
   const text = String(argument);
   if (!/^\d+$/.test(text)) {
     if (type !== undefined && !text.startsWith(`${type}:`)) throw new UsageError(`--type ${type} does not match the service id '${text}'`);

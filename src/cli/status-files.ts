@@ -3,6 +3,7 @@ import { parseLrmStatusJson } from '../common/lrm-status-json.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import { parseManagerStatusJson } from '../common/manager-status-json.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
+import { fencedRecordProblems } from '../store/fenced-record.ts';
 import type { SharedPaths } from '../store/shared-dir.ts';
 
 /** A status file that exists but cannot be understood; the message names the file. */
@@ -55,12 +56,12 @@ export function readFencedRecords(paths: SharedPaths): Map<string, FencedRecord>
   const records = new Map<string, FencedRecord>();
   for (const node of jsonNamesIn(paths.fencedDir)) {
     const file = paths.fenced(node);
-    const json = readJsonFile(file) as Record<string, unknown> | undefined;
+    const json = readJsonFile(file);
     if (json === undefined) continue;
-    if (typeof json !== 'object' || json === null || typeof json.reason !== 'string' || typeof json.wallMs !== 'number') {
-      throw new StatusFileError(`${file}: Corrupt fenced record, expected {"reason": "...", "wallMs": n}`);
-    }
-    records.set(node, { reason: json.reason, wallMs: json.wallMs });
+    const problems = fencedRecordProblems(json, file);
+    if (problems.length > 0) throw new StatusFileError(`${problems[0]} (a corrupt fenced record)`);
+    const record = json as { reason: string; wallMs: number };
+    records.set(node, { reason: record.reason, wallMs: record.wallMs });
   }
   return records;
 }

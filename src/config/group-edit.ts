@@ -9,7 +9,8 @@ export interface GroupChange {
   readonly delete: readonly string[];
 }
 
-export function addGroup(documents: ConfigDocuments, group: string, options: GroupChange['set']): void {
+export function addGroup(documents: ConfigDocuments, request: { group: string; options: GroupChange['set'] }): void {
+  const { group, options } = request;
   const id = checkGroupId(group);
   if (!id.ok) throw new ConfigRefused(id.problem);
   const existing = documents.groups.find('group', group);
@@ -20,7 +21,8 @@ export function addGroup(documents: ConfigDocuments, group: string, options: Gro
   documents.groups.addSection('group', group, checkedOptions(options));
 }
 
-export function setGroup(documents: ConfigDocuments, group: string, change: GroupChange): void {
+export function setGroup(documents: ConfigDocuments, request: { group: string; change: GroupChange }): void {
+  const { group, change } = request;
   existingGroup(documents, group);
   const entries = checkedOptions(change.set);
   for (const key of change.delete) {
@@ -36,7 +38,8 @@ export function setGroup(documents: ConfigDocuments, group: string, change: Grou
 }
 
 /** Removes a group; refused while resources still use it. */
-export function removeGroup(documents: ConfigDocuments, current: LoadedConfig, group: string): void {
+export function removeGroup(documents: ConfigDocuments, request: { current: LoadedConfig; group: string }): void {
+  const { current, group } = request;
   existingGroup(documents, group);
   const users = Object.entries(current.config.resources)
     .filter(([, resource]) => resource.group === group)

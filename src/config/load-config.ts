@@ -46,7 +46,7 @@ export function readConfigDocuments(sharedDir: string): ConfigDocuments {
 export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
   const groups = groupsFromSections(documents.groups.sections(), documents.groups.file);
   const nodeOf = (sid: string) => (Object.hasOwn(documents.masterNodes, sid) ? documents.masterNodes[sid] : undefined);
-  const resources = resourcesFromSections(documents.resources.sections(), documents.resources.file, { groups, nodeOf });
+  const resources = resourcesFromSections(documents.resources.sections(), { file: documents.resources.file, groups, nodeOf });
   const { settings, timing, nodeCapacities, serviceSizes } = settingsFromSections(documents.settings.sections(), documents.settings.file);
   return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing };
 }

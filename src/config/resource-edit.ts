@@ -9,7 +9,8 @@ export interface ResourceChange {
 }
 
 /** Adds a resource to resources.cfg; refuses an existing sid, an unknown group, and a resource with no node. */
-export function addResource(documents: ConfigDocuments, current: LoadedConfig, sid: string, options: ResourceChange['set']): void {
+export function addResource(documents: ConfigDocuments, request: { current: LoadedConfig; sid: string; options: ResourceChange['set'] }): void {
+  const { current, sid, options } = request;
   const { type, name } = checkedSid(sid);
   const existing = documents.resources.find(type, name);
   if (existing) {
@@ -23,7 +24,8 @@ export function addResource(documents: ConfigDocuments, current: LoadedConfig, s
 }
 
 /** Changes options of an existing resource. */
-export function setResource(documents: ConfigDocuments, current: LoadedConfig, sid: string, change: ResourceChange): void {
+export function setResource(documents: ConfigDocuments, request: { current: LoadedConfig; sid: string; change: ResourceChange }): void {
+  const { current, sid, change } = request;
   const { type, name } = existingSid(documents, sid);
   const entries = checkedOptions(current, change.set);
   for (const key of change.delete) {

@@ -61,23 +61,20 @@ export function checkResourceOption(key: string, value: string): Checked<unknown
  * Resources of parsed resources.cfg sections, checked against the groups; throws ConfigError naming
  * the file and line of the first problem.
  */
-export function resourcesFromSections(
-  sections: readonly Section[],
-  file: string,
-  context: { groups: Readonly<Record<string, GroupConfig>>; nodeOf?: (sid: string) => string | undefined },
-): Record<string, ResourceConfig> {
+export function resourcesFromSections(sections: readonly Section[], context: ResourceContext): Record<string, ResourceConfig> {
+  const { file } = context;
   const resources: Record<string, ResourceConfig> = {};
   for (const section of sections) {
     const sid = `${section.type}:${section.id}`;
     const checked = checkSid(sid);
     if (!checked.ok) throw new ConfigError(file, section.line, checked.problem);
     if (Object.hasOwn(resources, sid)) throw new ConfigError(file, section.line, `Duplicate resource '${sid}'`);
-    resources[sid] = resourceFrom(section, sid, { file, ...context });
+    resources[sid] = resourceFrom(section, sid, context);
   }
   return resources;
 }
 
-interface ResourceContext {
+export interface ResourceContext {
   readonly file: string;
   readonly groups: Readonly<Record<string, GroupConfig>>;
   /** Where the master last had the service (status/manager.json), for resources written without a node. */

@@ -18,7 +18,8 @@ export const COMMANDS_PER_TAKE_MAX = 1000;
 let counter = 0;
 
 /** Queues one command line (e.g. `migrate vm:101 node2`); returns the file name. */
-export function enqueueCommand(sharedDir: string, line: string, wallMs: number = Date.now()): string {
+export function enqueueCommand(sharedDir: string, line: string, options: { wallMs?: number } = {}): string {
+  const wallMs = options.wallMs ?? Date.now();
   if (/[\r\n]/.test(line) || line.trim() === '') throw new Error(`Bad command line ${JSON.stringify(line)}: one non-empty line expected`);
   const dir = sharedPaths(sharedDir).commands;
   mkdirSync(dir, { recursive: true });

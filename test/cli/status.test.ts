@@ -118,7 +118,7 @@ describe('ha-manager status', () => {
     const cases: Array<[string, string, RegExp]> = [
       ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Corrupt status file, not JSON \(30 bytes\)\n$/],
       ['status/lrm/node1.json', '{"state": "dancing"}', /^ha-manager: .*\/status\/lrm\/node1\.json: Unknown LRM state 'dancing'\n$/],
-      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Corrupt fenced record, expected \{"reason": "\.\.\.", "wallMs": n\}\n$/],
+      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Bad node undefined \(a corrupt fenced record\)\n$/],
       ['leases/manager.4/heartbeat', '\u0000\u0000', /^ha-manager: .*\/leases\/manager\.4\/heartbeat: Corrupt lease file, not JSON\n$/],
     ];
     for (const [file, content, stderr] of cases) {

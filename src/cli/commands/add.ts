@@ -18,7 +18,8 @@ export const addCommand = {
       .example('$0 add ct:200 --group web --state stopped --max_restart 2', 'manage a container on the preferred node of group web, kept stopped'),
   handler: (args: AddArgs) => {
     editConfig(sharedDirOf(args), (documents, current) => {
-      addResource(documents, current, resolveSid(args.sid, current.config, args.type), resourceOptionsOf(args));
+      const sid = resolveSid(args.sid, { config: current.config, ...(args.type !== undefined ? { type: args.type } : {}) });
+      addResource(documents, { current, sid, options: resourceOptionsOf(args) });
     });
   },
 };

@@ -33,7 +33,7 @@ export const configCommand = {
       .filter(([sid]) => args.type === undefined || sid.startsWith(`${args.type}:`))
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([sid, resource]) => listingOf(sid, resource));
-    printOutput(args['output-format'], listing, renderResources);
+    printOutput(listing, { format: args['output-format'], renderText: renderResources });
   },
 };
 

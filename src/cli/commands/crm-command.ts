@@ -15,7 +15,7 @@ const stopCommand = {
       .positional('timeout', { type: 'string', describe: `seconds to wait for a clean stop, 0 to ${STOP_TIMEOUT_S_MAX} (0: hard stop)` })
       .example('$0 crm-command stop vm:100 120', 'stop VM 100, give it two minutes'),
   handler: (args: StopArgs) => {
-    const line = requestStop(sharedDirOf(args), String(args.sid), String(args.timeout));
+    const line = requestStop(sharedDirOf(args), { sid: String(args.sid), timeout: String(args.timeout) });
     process.stdout.write(`Queued for the master: ${line}\n`);
   },
 };
@@ -30,7 +30,7 @@ const maintenanceCommand = {
       .example('$0 crm-command node-maintenance enable node2', 'empty node2 before working on it')
       .example('$0 crm-command node-maintenance disable node2', 'node2 takes its services back'),
   handler: (args: MaintenanceArgs) => {
-    const line = requestMaintenance(sharedDirOf(args), args.action, String(args.node));
+    const line = requestMaintenance(sharedDirOf(args), { action: args.action, node: String(args.node) });
     process.stdout.write(`Queued for the master: ${line}\n`);
   },
 };

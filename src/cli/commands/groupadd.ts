@@ -16,6 +16,6 @@ export const groupAddCommand = {
       .example('$0 groupadd web --nodes node1:2,node2', 'services of web prefer node1, else node2, else any node')
       .example('$0 groupadd db --nodes node1,node2 --restricted --nofailback', 'only node1 or node2, and no move back after a failover'),
   handler: (args: GroupAddArgs) => {
-    editConfig(sharedDirOf(args), (documents) => addGroup(documents, String(args.group), groupOptionsOf(args)));
+    editConfig(sharedDirOf(args), (documents) => addGroup(documents, { group: String(args.group), options: groupOptionsOf(args) }));
   },
 };

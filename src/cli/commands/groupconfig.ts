@@ -26,7 +26,7 @@ export const groupConfigCommand = {
     const listing = Object.entries(config.groups)
       .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
       .map(([group, settings]) => listingOf(group, settings));
-    printOutput(args['output-format'], listing, renderGroups);
+    printOutput(listing, { format: args['output-format'], renderText: renderGroups });
   },
 };
 

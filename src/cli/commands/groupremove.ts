@@ -13,6 +13,6 @@ export const groupRemoveCommand = {
       .positional('group', { type: 'string', describe: 'group name' })
       .example('$0 groupremove web', 'remove group web (first move its resources to another group)'),
   handler: (args: GroupRemoveArgs) => {
-    editConfig(sharedDirOf(args), (documents, current) => removeGroup(documents, current, String(args.group)));
+    editConfig(sharedDirOf(args), (documents, current) => removeGroup(documents, { current, group: String(args.group) }));
   },
 };

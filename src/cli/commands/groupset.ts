@@ -18,7 +18,7 @@ export const groupSetCommand = {
       .example('$0 groupset web --restricted 0 --delete comment', 'let web services run anywhere, drop the comment'),
   handler: (args: GroupSetArgs) => {
     editConfig(sharedDirOf(args), (documents) =>
-      setGroup(documents, String(args.group), { set: groupOptionsOf(args), delete: deleteList(args.delete) }),
+      setGroup(documents, { group: String(args.group), change: { set: groupOptionsOf(args), delete: deleteList(args.delete) } }),
     );
   },
 };

@@ -14,6 +14,6 @@ export const removeCommand = {
       .positional('sid', { type: 'string', describe: 'service id, e.g. vm:100' })
       .example('$0 remove vm:100', 'HA no longer watches VM 100'),
   handler: (args: RemoveArgs) => {
-    editConfig(sharedDirOf(args), (documents, current) => removeResource(documents, resolveSid(args.sid, current.config)));
+    editConfig(sharedDirOf(args), (documents, current) => removeResource(documents, resolveSid(args.sid, { config: current.config })));
   },
 };

@@ -19,8 +19,8 @@ export const setCommand = {
       .example('$0 set vm:100 --delete group,comment', 'remove its group and comment'),
   handler: (args: SetArgs) => {
     editConfig(sharedDirOf(args), (documents, current) => {
-      const sid = resolveSid(args.sid, current.config);
-      setResource(documents, current, sid, { set: resourceOptionsOf(args), delete: deleteList(args.delete) });
+      const sid = resolveSid(args.sid, { config: current.config });
+      setResource(documents, { current, sid, change: { set: resourceOptionsOf(args), delete: deleteList(args.delete) } });
     });
   },
 };

@@ -17,6 +17,6 @@ export const statusCommand = {
       .example('$0 status --output-format json-pretty', 'the same data for a program'),
   handler: (args: StatusArgs) => {
     const report = collectStatus(sharedDirOf(args));
-    printOutput(args['output-format'], report, (data) => renderStatusText(data, args.verbose));
+    printOutput(report, { format: args['output-format'], renderText: (data) => renderStatusText(data, args.verbose) });
   },
 };
