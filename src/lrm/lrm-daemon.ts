@@ -151,7 +151,7 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
     // in the very pass it sees the restart) settles only when it runs, so moves still run here.
     manageResources(env, local, MOVE_REQUESTS);
     const workers = runWorkers(env, local);
-    if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = handOverOnRestart(local);
+    if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = handOverOnRestart(env, local);
   } else if (runWorkers(env, local) === 0) {
     if (local.shutdownStopErrors === 0) {
       closeWatchdog(env, local);
@@ -168,9 +168,16 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
  * its watchdog client to the next LRM instead of closing it. Releasing the lease would let a master
  * "fence" the node by taking it while the services run on (chaos seed 1006 of 1..2000: the node was
  * cut off between the restart and the new LRM's first lease, and its services were recovered
- * elsewhere while still running).
+ * elsewhere while still running). Needs a watchdog port that can hand a client over (`isArmed`).
  */
-function handOverOnRestart(local: LrmLocal): RoundVerdict {
+function handOverOnRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
+  if (env.watchdog.isArmed === undefined) {
+    // A watchdog that cannot hand a client over (the node's mux, so far): the old clean leave, with
+    // the gap described above, until the multiplexer can hand a client over.
+    closeWatchdog(env, local);
+    if (local.state === 'active') env.releaseAgentLease();
+    return 'exit';
+  }
   local.isWatchdogOpen = false; // the client now belongs to the next LRM
   return 'exit';
 }
@@ -178,7 +185,7 @@ function handOverOnRestart(local: LrmLocal): RoundVerdict {
 function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
   if (activeServiceCount(local.ownServices) === 0) {
-    if (local.mode === 'restart') return handOverOnRestart(local);
+    if (local.mode === 'restart') return handOverOnRestart(env, local);
     closeWatchdog(env, local);
     return 'exit';
   }
