@@ -1,4 +1,6 @@
+import { existsSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
+import { UsageError } from './exit-codes.ts';
 import { resolveSharedDir } from '../store/shared-dir.ts';
 
 /** Options every ha-manager command that touches the shared directory takes. */
@@ -28,8 +30,14 @@ export function withOutputFormat<T>(yargs: Argv<T>): Argv<T & { 'output-format':
   }) as unknown as Argv<T & { 'output-format': OutputFormat }>;
 }
 
+/** The shared directory of a command; it must exist (ha-manager never creates it by accident). */
 export function sharedDirOf(args: DirArgs): string {
-  return resolveSharedDir(args.dir);
+  const dir = resolveSharedDir(args.dir);
+  if (!existsSync(dir) || !statSync(dir).isDirectory()) {
+    const source = args.dir !== undefined ? '--dir' : process.env.HA_MANAGER_DIR !== undefined ? 'HA_MANAGER_DIR' : 'the default';
+    throw new UsageError(`Shared directory '${dir}' (from ${source}) does not exist or is not a directory`);
+  }
+  return dir;
 }
 
 /** Prints `data` as JSON, or the text `renderText` makes of it. */

@@ -1,4 +1,6 @@
 import { strict as assert } from 'node:assert';
+import { mkdirSync } from 'node:fs';
+import { join } from 'node:path';
 import { freshDir, inBatches, runCli } from './run-cli.ts';
 
 const COMMANDS = [
@@ -53,10 +55,16 @@ describe('ha-manager help, usage errors and completion', () => {
     }
   });
 
-  it('an error that is not the input (an unwritable directory) is exit 1 with one line', async () => {
-    const result = await runCli(['add', 'vm:100', '--node', 'node1', '--dir', '/proc/ha-manager-test']);
-    assert.equal(result.code, 1);
-    assert.match(result.stderr, /^ha-manager: \/proc\/ha-manager-test\/\.config\.lock: Cannot take the config lock: ENOENT[^\n]*\n$/);
+  it('a missing shared directory is exit 2; an error that is not the input is exit 1, each in one line', async () => {
+    const missing = await runCli(['status', '--dir', '/nonexistent/ha-manager-test']);
+    assert.deepEqual(missing, { code: 2, stdout: '', stderr: "ha-manager: Shared directory '/nonexistent/ha-manager-test' (from --dir) does not exist or is not a directory\n" });
+    const fromEnv = await runCli(['config'], { HA_MANAGER_DIR: '/nonexistent/ha-manager-test' });
+    assert.equal(fromEnv.stderr, "ha-manager: Shared directory '/nonexistent/ha-manager-test' (from HA_MANAGER_DIR) does not exist or is not a directory\n");
+    const dir = freshDir();
+    mkdirSync(join(dir, 'resources.cfg'));
+    const unreadable = await runCli(['add', 'vm:100', '--node', 'node1', '--dir', dir]);
+    assert.equal(unreadable.code, 1);
+    assert.match(unreadable.stderr, /^ha-manager: .*\/resources\.cfg: Cannot read: EISDIR[^\n]*\n$/);
   });
 
   it('prints a bash completion script, and completes sids, groups and nodes of the shared directory', async () => {
