@@ -62,7 +62,7 @@ export async function runDemo(print: (text: string) => void): Promise<DemoSummar
   }
   print('Stopping every process the demo started...');
   await cluster.stop();
-  const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + sids.flatMap((sid) => cluster.runningOn(sid)).length;
+  const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + cluster.registeredAlive().length;
   const overlaps = cluster.overlaps().length;
   cluster.remove();
   const failoverMs = Math.max(-1, ...partial.recoveries.map((recovery) => recovery.afterMs));

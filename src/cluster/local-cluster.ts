@@ -23,7 +23,12 @@ export interface LocalClusterSpec {
 type DaemonName = 'emulator' | 'mux' | 'lrm' | 'crm';
 /** A daemon gets this long after SIGTERM before SIGKILL; an LRM stopping services gets more. */
 const STOP_GRACE_MS = 10_000;
-const LRM_STOP_GRACE_MS = 30_000;
+/**
+ * An LRM asked to shut down stops its services (or, under the migrate policy, waits for the master to
+ * move them, which cannot happen when every node is leaving): after this long it is killed, its
+ * watchdog resets its node, and that ends its services as a real reset would.
+ */
+const LRM_STOP_GRACE_MS = 10_000;
 /** Startup of a tsx process on a loaded 2-core machine: a few seconds; ten times that is a failure. */
 const START_TIMEOUT_MS = 30_000;
 /** Where a cut node's link points: a path that does not exist, so every access fails with ENOENT. */
@@ -234,18 +239,33 @@ export class LocalCluster {
     await Promise.all(this.spec.nodes.map((node) => this.process(node, daemon)?.stop(graceMs)));
   }
 
-  private async stopLeftoverServices(): Promise<void> {
-    const pids: number[] = [];
+  /**
+   * Live processes listed in the node run directories (pids/: services and daemons): after stop()
+   * none should be left. A daemon the cluster lost track of (started twice, say) shows up here too.
+   */
+  registeredAlive(): Array<{ node: string; name: string; pid: number }> {
+    const alive: Array<{ node: string; name: string; pid: number }> = [];
     for (const node of this.spec.nodes) {
       const dir = join(this.nodeDir(node), 'pids');
       if (!existsSync(dir)) continue;
       for (const entry of readdirSync(dir).filter((name) => name.endsWith('.pid'))) {
-        const identity = parsePidFile(readFileSync(join(dir, entry), 'utf8'));
-        if (identity && isSameProcessAlive(identity)) pids.push(identity.pid);
+        let identity;
+        try {
+          identity = parsePidFile(readFileSync(join(dir, entry), 'utf8'));
+        } catch {
+          continue; // removed meanwhile
+        }
+        if (identity && isSameProcessAlive(identity)) alive.push({ node, name: entry.slice(0, -'.pid'.length), pid: identity.pid });
       }
     }
+    return alive;
+  }
+
+  /** SIGTERM to every registered process still alive (a service then records its stop), SIGKILL after the grace. */
+  private async stopLeftoverServices(): Promise<void> {
+    const pids = this.registeredAlive().map((registered) => registered.pid);
     for (const pid of pids) signalPid(pid, 'SIGTERM');
-    await pollUntil('leftover service processes to exit', STOP_GRACE_MS, () => pids.every((pid) => !isAlive(pid))).catch(() => {
+    await pollUntil('leftover processes to exit', STOP_GRACE_MS, () => pids.every((pid) => !isAlive(pid))).catch(() => {
       for (const pid of pids) signalPid(pid, 'SIGKILL');
     });
   }

@@ -33,11 +33,13 @@ export async function withCluster(
   const left = cluster.allProcesses().filter((process) => process.isRunning).map((process) => process.name);
   const sids = spec.resources.map((resource) => resource.sid);
   const services = sids.flatMap((sid) => cluster.runningOn(sid).map((node) => `${sid}@${node}`));
+  const registered = cluster.registeredAlive().map((entry) => `${entry.name}@${entry.node}`);
   const overlaps = cluster.overlaps();
   cluster.remove();
   if (failure) throw failure;
   assert.deepEqual(left, [], 'processes left running');
   assert.deepEqual(services, [], 'service processes left running');
+  assert.deepEqual(registered, [], 'registered node processes left running');
   assert.deepEqual(overlaps, [], 'a service ran on two nodes at once');
 }
 

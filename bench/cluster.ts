@@ -1,0 +1,96 @@
+/**
+ * Benchmark of a real 3-node cluster on this machine (src/cluster: real ha-crm, ha-lrm, muxes over
+ * emulated watchdogs, `sim` services in real processes). Prints, for the fast profile and for the
+ * default (Proxmox) timings:
+ * - failover time: node cut from the shared storage → its service running on another node (ledger),
+ *   beside the bound the timing rule and the round lengths give (failoverBoundMs);
+ * - each daemon's RSS and idle CPU (all services running, nothing happening);
+ * with the fast profile also the largest gap between keepalives while every core is saturated by busy
+ * loops: daemon → mux (from the daemons' journals) and mux → device (from the emulators).
+ *
+ *   npm run bench                     scale.ts, then this
+ *   node --import tsx bench/cluster.ts [fast|reference]   one profile
+ */
+import { availableParallelism } from 'node:os';
+import { failoverBoundMs, TIMING_PROFILES, type TimingProfileName } from '../src/cluster/cluster-config.ts';
+import { waitForMaster, waitForPlacement, waitForRecoveries, waitForReset } from '../src/cluster/failover.ts';
+import { LocalCluster } from '../src/cluster/local-cluster.ts';
+import { emulatorFigures, idleFigures, largestKeepaliveGapMs, saturateCpus, type Daemon } from './cluster-figures.ts';
+
+const PLACEMENT = { 'vm:101': 'node1', 'vm:102': 'node2', 'vm:103': 'node3' };
+const SATURATION_MS = 15_000;
+
+interface ProfileFigures {
+  readonly profile: TimingProfileName;
+  readonly failoverMs: number;
+  readonly failoverBoundMs: number;
+  readonly fenceTimeoutMs: number;
+  readonly resetAfterCutMs: number;
+  readonly idle: Record<Daemon, { rssMib: number; cpuPercent: number }>;
+  readonly saturated?: { busyLoops: number; daemonToMuxGapMs: number; muxToDeviceGapMs: number; resets: number };
+  readonly overlaps: number;
+}
+
+async function runProfile(profile: TimingProfileName): Promise<ProfileFigures> {
+  const timing = TIMING_PROFILES[profile];
+  const roundsMs = (count: number) => count * timing.roundMs;
+  const cluster = LocalCluster.create({ nodes: ['node1', 'node2', 'node3'], timing, resources: Object.entries(PLACEMENT).map(([sid, node]) => ({ sid, node })) });
+  try {
+    await cluster.startAll({ firstMaster: 'node2' });
+    await waitForMaster(cluster, 60_000);
+    await waitForPlacement(cluster, PLACEMENT, 30_000 + roundsMs(6));
+    const saturated = profile === 'fast' ? await saturation(cluster) : undefined;
+    const idle = await idleFigures(cluster, Math.max(10_000, roundsMs(3)));
+    const cutWallMs = Date.now();
+    cluster.cut('node1');
+    const bound = failoverBoundMs(timing);
+    const resetPromise = waitForReset(cluster, 'node1', cutWallMs, bound + 30_000);
+    const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node1', sinceWallMs: cutWallMs, timeoutMs: bound + 30_000 });
+    const resetAfterCutMs = (await resetPromise) - cutWallMs;
+    await cluster.stop();
+    const muxToDeviceGapMs = Math.max(...cluster.spec.nodes.map((node) => emulatorFigures(cluster, node)?.largestGapMs ?? 0));
+    return {
+      profile, failoverMs: recovery!.afterMs, failoverBoundMs: bound, fenceTimeoutMs: timing.leaseTimeoutMs, resetAfterCutMs, idle,
+      ...(saturated ? { saturated: { ...saturated, muxToDeviceGapMs } } : {}),
+      overlaps: cluster.overlaps().length,
+    };
+  } finally {
+    await cluster.stop();
+    cluster.remove();
+  }
+}
+
+/** Saturates every core with two busy loops each for SATURATION_MS; the largest daemon → mux keepalive gap in that window. */
+async function saturation(cluster: LocalCluster): Promise<{ busyLoops: number; daemonToMuxGapMs: number; resets: number }> {
+  const busyLoops = 2 * availableParallelism();
+  const fromWallMs = Date.now();
+  const stop = saturateCpus(busyLoops);
+  await new Promise((resolve) => setTimeout(resolve, SATURATION_MS));
+  await stop();
+  const toWallMs = Date.now();
+  const gaps = cluster.spec.nodes.flatMap((node) => [largestKeepaliveGapMs(cluster, node, 'lrm', fromWallMs, toWallMs), largestKeepaliveGapMs(cluster, node, 'crm', fromWallMs, toWallMs)]);
+  return { busyLoops, daemonToMuxGapMs: Math.max(...gaps), resets: cluster.resets().length };
+}
+
+function print(figures: ProfileFigures): void {
+  const s = (ms: number) => `${(ms / 1000).toFixed(1)} s`;
+  console.log(`cluster ${figures.profile}: failover ${s(figures.failoverMs)} (bound ${s(figures.failoverBoundMs)}, lease/fence timeout ${s(figures.fenceTimeoutMs)}), cut node reset after ${s(figures.resetAfterCutMs)}, overlaps ${figures.overlaps}`);
+  for (const [daemon, idle] of Object.entries(figures.idle)) console.log(`  ${daemon.padEnd(8)} RSS ${idle.rssMib.toFixed(1).padStart(6)} MiB   idle CPU ${idle.cpuPercent.toFixed(1).padStart(5)} %`);
+  const saturated = figures.saturated;
+  if (saturated) {
+    console.log(`  saturated (${saturated.busyLoops} busy loops, ${s(SATURATION_MS)}): largest keepalive gap daemon→mux ${saturated.daemonToMuxGapMs} ms, mux→device ${saturated.muxToDeviceGapMs} ms (whole run), resets ${saturated.resets}`);
+  }
+}
+
+const wanted = process.argv.slice(2);
+const profiles: TimingProfileName[] = wanted.length > 0 ? (wanted as TimingProfileName[]) : ['fast', 'reference'];
+for (const profile of profiles) {
+  if (!(profile in TIMING_PROFILES)) throw new Error(`Unknown profile '${profile}': use ${Object.keys(TIMING_PROFILES).join(' or ')}`);
+}
+const all: ProfileFigures[] = [];
+for (const profile of profiles) {
+  const figures = await runProfile(profile);
+  print(figures);
+  all.push(figures);
+}
+console.log(JSON.stringify({ cluster: all }));

@@ -1,0 +1,35 @@
+// Loads a daemon's entry module: dist/<path>.js when the build is fresh, else <path>.ts through tsx.
+// Fresh means dist/.build-stamp (written by `npm run build`) is newer than every file under src/.
+import { readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { fileURLToPath, pathToFileURL } from 'node:url';
+
+const ROOT = fileURLToPath(new URL('..', import.meta.url));
+/** A source tree deeper or larger than this is not ours: use tsx rather than walk on. */
+const SOURCE_FILES_MAX = 5_000;
+
+function newestSourceMs(dir, budget) {
+  let newest = 0;
+  for (const entry of readdirSync(dir, { withFileTypes: true })) {
+    if (--budget.files < 0) return Infinity;
+    const path = join(dir, entry.name);
+    newest = Math.max(newest, entry.isDirectory() ? newestSourceMs(path, budget) : statSync(path).mtimeMs);
+  }
+  return newest;
+}
+
+function isBuildFresh() {
+  try {
+    const stampMs = statSync(join(ROOT, 'dist', '.build-stamp')).mtimeMs;
+    return stampMs >= newestSourceMs(join(ROOT, 'src'), { files: SOURCE_FILES_MAX });
+  } catch {
+    return false;
+  }
+}
+
+export async function loadDaemonModule(path) {
+  if (process.env.HA_MANAGER_TSX !== '1' && isBuildFresh()) return import(pathToFileURL(join(ROOT, 'dist', `${path}.js`)).href);
+  const { register } = await import('tsx/esm/api');
+  register();
+  return import(pathToFileURL(join(ROOT, `${path}.ts`)).href);
+}
