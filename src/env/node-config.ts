@@ -1,6 +1,6 @@
 import { watch, type FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
-import { basename } from 'node:path';
+import { basename, join } from 'node:path';
 import { AssertionError } from '../common/assert.ts';
 import type { Timing } from '../common/timing.ts';
 import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
@@ -29,6 +29,7 @@ export class NodeConfigSource {
   private lastError = '';
   private resourcesJson: string;
   private watcher: FSWatcher | undefined;
+  private filesSignature = '';
 
   private constructor(
     private readonly sharedDir: string,
@@ -63,6 +64,18 @@ export class NodeConfigSource {
   async close(): Promise<void> {
     await this.watcher?.close();
     this.watcher = undefined;
+  }
+
+  /**
+   * Marks the config dirty when a config file's identity (inode, size, mtime) changed since the last
+   * look: three stat calls, once per round. A safety net under chokidar — inotify says nothing about
+   * writes made by other hosts on a network filesystem, and an event can be lost while the watcher
+   * re-attaches to a file replaced by rename.
+   */
+  checkFiles(): void {
+    const signature = [...CONFIG_FILES].map((name) => fileSignature(join(this.sharedDir, name))).join('|');
+    if (signature !== this.filesSignature) this.isDirty = true;
+    this.filesSignature = signature;
   }
 
   /** Marks the config for reloading at the next read (a caller that knows it changed). */
@@ -114,5 +127,14 @@ export class NodeConfigSource {
       this.isDirty = true; // try again once it is back
       return false;
     }
+  }
+}
+
+function fileSignature(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'error';
   }
 }

@@ -65,6 +65,7 @@ export abstract class NodeEnvBase {
   /** Samples reachability and membership for the round about to run. */
   beginRound(): void {
     this.isReachable = this.canReachSharedDir();
+    if (this.isReachable) this.parts.config.checkFiles();
     this.currentMembership = this.nodeMembership.sample(this.nowMs(), this.readConfig(), this.isReachable);
   }
 

@@ -1,0 +1,98 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync, symlinkSync, writeFileSync, renameSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { NodeConfigSource } from '../../src/env/node-config.ts';
+import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
+
+function sharedDir(): string {
+  const dir = mkdtempSync(join(tmpdir(), 'ha-env-config-'));
+  createSharedDirLayout(dir);
+  writeFileSync(join(dir, 'resources.cfg'), 'vm: 101\n\tnode node1\n');
+  writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tround 2s\n\tshutdown_policy freeze\n');
+  return dir;
+}
+
+async function until(isDone: () => boolean, what: string): Promise<void> {
+  for (let waitedMs = 0; !isDone(); waitedMs += 20) {
+    if (waitedMs > 5_000) throw new Error(`Timed out waiting for ${what}`);
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+}
+
+describe('NodeConfigSource: the shared config as a daemon sees it', () => {
+  const dirs: string[] = [];
+  afterEach(() => dirs.splice(0).forEach((dir) => rmSync(dir, { recursive: true, force: true })));
+
+  it('loads config and timings, and returns the same object until something changed', () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    const source = NodeConfigSource.load(dir, () => {});
+    assert.equal(source.timing.roundMs, 2_000);
+    const first = source.read();
+    assert.equal(first.resources['vm:101']?.node, 'node1');
+    assert.equal(first.settings.shutdownPolicy, 'freeze');
+    assert.equal(source.reload(), true);
+    assert.equal(source.read(), first, 'an unchanged reload keeps the object (the manager skips work on it)');
+  });
+
+  it('reloads on a chokidar event, bumps the generation on a resource change, keeps the last good config on a parse error', async () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    const logged: string[] = [];
+    const source = NodeConfigSource.load(dir, (line) => logged.push(line));
+    source.watch();
+    try {
+      const before = source.read();
+      await new Promise((resolve) => setTimeout(resolve, 200)); // let the watcher get ready
+      writeFileSync(join(dir, 'resources.cfg.tmp'), 'vm: 101\n\tnode node2\n');
+      renameSync(join(dir, 'resources.cfg.tmp'), join(dir, 'resources.cfg'));
+      await until(() => source.read().resources['vm:101']?.node === 'node2', 'the edit to be seen');
+      assert.ok((source.read().generation ?? 0) > (before.generation ?? 0));
+      await new Promise((resolve) => setTimeout(resolve, 300)); // chokidar coalesces changes of one file within its throttle
+      writeFileSync(join(dir, 'resources.cfg.tmp'), 'vm: 101\n\tnode node2\n\tbogus_option 1\n');
+      renameSync(join(dir, 'resources.cfg.tmp'), join(dir, 'resources.cfg'));
+      await until(() => source.read() !== undefined && logged.length > 0, 'the parse error to be logged at a read');
+      assert.match(logged[0]!, /resources\.cfg:3: .*bogus_option/);
+      assert.equal(source.read().resources['vm:101']?.node, 'node2', 'the last good config stays in force');
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('notices a changed file without an event, at the per-round check (network filesystems)', () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    const source = NodeConfigSource.load(dir, () => {});
+    source.checkFiles();
+    source.read();
+    writeFileSync(join(dir, 'resources.cfg'), 'vm: 101\n\tnode node3\n\tcomment x\n');
+    assert.equal(source.read().resources['vm:101']?.node, 'node1', 'no watcher, no check: not seen yet');
+    source.checkFiles();
+    assert.equal(source.read().resources['vm:101']?.node, 'node3');
+  });
+
+  it('keeps the last good config while the shared directory is unreachable (a missing file would read as empty)', () => {
+    const dir = sharedDir();
+    const root = mkdtempSync(join(tmpdir(), 'ha-env-link-'));
+    dirs.push(dir, root);
+    const link = join(root, 'shared');
+    symlinkSync(dir, link);
+    const source = NodeConfigSource.load(link, () => {});
+    rmSync(link);
+    symlinkSync('/nonexistent/ha-test', link);
+    assert.equal(source.reload(), false);
+    assert.deepEqual(Object.keys(source.read().resources), ['vm:101']);
+  });
+
+  it('logs a timing change but keeps the timings it started with', () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    const logged: string[] = [];
+    const source = NodeConfigSource.load(dir, (line) => logged.push(line));
+    writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tround 3s\n');
+    assert.equal(source.reload(), true);
+    assert.equal(source.timing.roundMs, 2_000);
+    assert.match(logged.join('\n'), /ha\.cfg changed: they take effect when the daemons restart/);
+  });
+});

@@ -1,0 +1,75 @@
+import { strict as assert } from 'node:assert';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import Database from 'better-sqlite3';
+import { fencedRecordOf, lastRunOf } from '../../src/env/fence-report.ts';
+import { NodeJournal, type BlackBoxEntry } from '../../src/env/node-journal.ts';
+
+const entry = (wallMs: number, kind: BlackBoxEntry['kind'], detail = ''): BlackBoxEntry => ({ wallMs, monoMs: wallMs, kind, detail });
+
+describe('NodeJournal: node-local SQLite journal and black box', () => {
+  let dir: string;
+  beforeEach(() => {
+    dir = mkdtempSync(join(tmpdir(), 'ha-journal-'));
+  });
+  afterEach(() => rmSync(dir, { recursive: true, force: true }));
+
+  it('is WAL with synchronous=FULL, buffers until flush, and keeps entries across reopening', () => {
+    const file = join(dir, 'lrm.db');
+    const journal = new NodeJournal(file);
+    journal.record(entry(1, 'start', 'pid 1 boot x'));
+    journal.recordEvent(2, 2, { ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });
+    const reader = new Database(file, { readonly: true });
+    assert.equal(reader.pragma('journal_mode', { simple: true }), 'wal');
+    assert.equal((reader.prepare('SELECT COUNT(*) AS n FROM blackbox').get() as { n: number }).n, 0, 'nothing written before flush');
+    assert.equal(journal.flush(), true);
+    assert.equal((reader.prepare('SELECT COUNT(*) AS n FROM blackbox').get() as { n: number }).n, 1);
+    reader.close();
+    journal.close();
+    const again = new NodeJournal(file);
+    assert.deepEqual(again.lastBlackBox(10).map((row) => row.kind), ['start']);
+    assert.deepEqual(again.events(), [{ ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' }]);
+    again.close();
+  });
+
+  it('keeps rows buffered when the file is locked by another writer, and writes them later', () => {
+    const file = join(dir, 'crm.db');
+    const journal = new NodeJournal(file);
+    journal.flush();
+    const other = new Database(file);
+    other.exec('BEGIN IMMEDIATE');
+    journal.record(entry(5, 'renew', 'manager renewed in 1 ms'));
+    assert.equal(journal.flush(), false, 'SQLITE_BUSY is a value, not a crash');
+    other.exec('COMMIT');
+    other.close();
+    assert.equal(journal.flush(), true);
+    assert.deepEqual(journal.lastBlackBox(5).map((row) => row.kind), ['renew']);
+    journal.close();
+  });
+});
+
+describe('fence report: what the black box says after a reset', () => {
+  it('a run that ended armed died armed; a clean disarm is not a fence', () => {
+    const armed = lastRunOf([entry(1, 'start', 'pid 7 boot aaaa-bb'), entry(2, 'arm'), entry(3, 'renew'), entry(4, 'keepalive'), entry(9, 'renew-failed', 'agent.node1: shared directory /x unreachable')]);
+    assert.equal(armed.diedArmed, true);
+    assert.equal(armed.lastRenewalWallMs, 3);
+    assert.equal(armed.bootId, 'aaaa-bb');
+    assert.match(armed.lastProblem ?? '', /unreachable/);
+    const clean = lastRunOf([entry(1, 'start'), entry(2, 'arm'), entry(3, 'renew'), entry(4, 'disarm'), entry(5, 'exit')]);
+    assert.equal(clean.diedArmed, false);
+    const restarted = lastRunOf([entry(1, 'start'), entry(2, 'arm'), entry(3, 'start')]);
+    assert.equal(restarted.diedArmed, false, 'a new start begins a new run');
+  });
+
+  it('names the reset, the last renewal and the last problem in one sentence', () => {
+    const lastRun = lastRunOf([entry(1, 'start', 'boot aaaa'), entry(2, 'arm'), entry(1000, 'renew'), entry(4000, 'renew-failed', 'agent.node1 unavailable')]);
+    const emulated = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'aaaa', emulatedResetWallMs: 8000 });
+    assert.match(emulated.reason, /^ha-lrm of node1 was fenced: reset by its \(emulated\) watchdog at wall 8000; last lease renewal at wall 1000, 3000 ms before its last record; last problem: renew-failed: agent.node1 unavailable$/);
+    assert.equal(emulated.lastRenewalWallMs, 1000);
+    const rebooted = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'bbbb', emulatedResetWallMs: undefined });
+    assert.match(rebooted.reason, /rebooted \(watchdog reset or power loss\)/);
+    const killed = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'aaaa', emulatedResetWallMs: undefined });
+    assert.match(killed.reason, /died without leaving its watchdog/);
+  });
+});
