@@ -39,7 +39,7 @@ export interface ChaosReport {
 }
 
 /** `simulate --chaos`: prints the seeds and rates first, a progress bar, each violation, then `N seeds, V violations`. */
-export async function runChaos(args: ChaosArgs, out: NodeJS.WriteStream, err: NodeJS.WriteStream): Promise<ChaosReport> {
+export async function runChaos(args: ChaosArgs, { out, err }: { out: NodeJS.WriteStream; err: NodeJS.WriteStream }): Promise<ChaosReport> {
   const seeds = parseSeeds(args);
   const config = chaosConfigOf(args);
   const bug = parseBug(args.plant);
@@ -55,9 +55,9 @@ export async function runChaos(args: ChaosArgs, out: NodeJS.WriteStream, err: No
   const shrinkCount = args.shrink ?? SHRINK_DEFAULT;
   for (const outcome of failing.slice(0, shrinkCount)) {
     const plan = generatePlan(outcome.seed, config);
-    const shrunk = shrinkPlan(plan, outcome.violation!, bug);
+    const shrunk = shrinkPlan(plan, { violation: outcome.violation!, bug });
     const dir = join(args.out ?? 'chaos-failures', `seed-${outcome.seed}`);
-    writeScenario(dir, shrunk.plan, shrunk.violation, commandCount(plan), bug);
+    writeScenario(dir, { plan: shrunk.plan, violation: shrunk.violation, originalCommands: commandCount(plan), bug });
     const plant = bug ? ` --plant ${bug}` : '';
     out.write(`seed ${outcome.seed}: scenario ${dir} (${commandCount(shrunk.plan)} of ${commandCount(plan)} commands); replay: ./bin/ha-manager simulate ${dir} --seed ${outcome.seed} --check${plant}\n`);
   }

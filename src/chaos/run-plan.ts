@@ -24,11 +24,12 @@ export interface RunOptions {
 }
 
 export function runPlan(plan: ChaosPlan, options: RunOptions = {}): PlanOutcome {
-  return runScenarioChecked(scenarioOfPlan(plan), plan.seed, options);
+  return runScenarioChecked(scenarioOfPlan(plan), { ...options, seed: plan.seed });
 }
 
 /** Runs a scenario with every invariant checked after every step; stops at the first violation. */
-export function runScenarioChecked(scenario: Scenario, seed: number, options: RunOptions = {}): PlanOutcome {
+export function runScenarioChecked(scenario: Scenario, options: RunOptions & { seed: number }): PlanOutcome {
+  const seed = options.seed;
   let checker: InvariantChecker | undefined;
   const onEvent = options.onEvent;
   const simulator = new Simulator(scenario, {

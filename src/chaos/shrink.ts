@@ -20,7 +20,7 @@ export interface ShrinkResult {
  * commands, until no single command can go (or the run budget is spent). Empty batches stay, so the
  * remaining commands keep their times.
  */
-export function shrinkPlan(plan: ChaosPlan, violation: Violation, bug?: PlantedBug): ShrinkResult {
+export function shrinkPlan(plan: ChaosPlan, { violation, bug }: { violation: Violation; bug?: PlantedBug | undefined }): ShrinkResult {
   let current = plan;
   let currentViolation = violation;
   let runs = 0;

@@ -9,7 +9,15 @@ import type { Violation } from './invariants.ts';
  * manager_status, service_config, groups, datacenter.cfg, cmdlist), plus `chaos.json` with the seed
  * and the violation. `ha-manager simulate <dir> --seed <seed> --check` replays it.
  */
-export function writeScenario(dir: string, plan: ChaosPlan, violation: Violation, originalCommands: number, bug?: string): void {
+export interface ScenarioToWrite {
+  readonly plan: ChaosPlan;
+  readonly violation: Violation;
+  /** Commands of the plan before shrinking. */
+  readonly originalCommands: number;
+  readonly bug?: string | undefined;
+}
+
+export function writeScenario(dir: string, { plan, violation, originalCommands, bug }: ScenarioToWrite): void {
   mkdirSync(dir, { recursive: true });
   const json = (name: string, value: unknown) => writeFileSync(join(dir, name), `${JSON.stringify(value, null, 2)}\n`);
   const replay = `./bin/ha-manager simulate ${dir} --seed ${plan.seed} --check${bug ? ` --plant ${bug}` : ''}`;

@@ -23,7 +23,10 @@ const isCount = (value: string | undefined): value is string => value !== undefi
  * Parses a fault command; undefined when the verb is not one of them, a message when it is but the
  * command is malformed.
  */
-export function parseFaultCommand(text: string, words: readonly string[], checkNode: (node: string | undefined) => string | undefined): FaultCommand | string | undefined {
+export function parseFaultCommand(
+  text: string,
+  { words, checkNode }: { words: readonly string[]; checkNode: (node: string | undefined) => string | undefined },
+): FaultCommand | string | undefined {
   const [verb, first, second, third] = words;
   switch (verb) {
     case 'storage':

@@ -108,7 +108,7 @@ export function parseCommand(text: string, nodes: ReadonlySet<string>): SimComma
       return parseAfter(text, words, nodes);
     default:
       void fourth;
-      return parseFaultCommand(text, words, checkNode) ?? `unknown command '${text}'`;
+      return parseFaultCommand(text, { words, checkNode }) ?? `unknown command '${text}'`;
   }
 }
 

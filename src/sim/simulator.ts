@@ -233,7 +233,7 @@ export class Simulator {
   private checkWatchdogs(): void {
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
-      const client = expiredWatchdogClient(node, this.cluster.timeMs, this.timing.watchdogClientTimeoutMs);
+      const client = expiredWatchdogClient(node, { nowMs: this.cluster.timeMs, clientTimeoutMs: this.timing.watchdogClientTimeoutMs });
       if (client === undefined) continue;
       this.options.chaos?.onWatchdogReset?.(name, client);
       this.powerOff(node, 'watchdog');
@@ -244,7 +244,7 @@ export class Simulator {
   /** A daemon dies without cleanup; its armed watchdog client is orphaned; it is restarted at once. */
   crashDaemon(node: SimNode, daemon: 'crm' | 'lrm' | 'mux'): void {
     if (!node.isPoweredOn) return;
-    orphanWatchdogClients(node, daemon, this.cluster.timeMs, this.timing);
+    orphanWatchdogClients(node, { daemon, nowMs: this.cluster.timeMs, timing: this.timing });
     const daemons = this.daemons.get(node.name)!;
     // While the node shuts down, a daemon that dies is not restarted: it counts as exited.
     if (daemon === 'crm' && node.crm) {

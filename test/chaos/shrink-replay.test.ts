@@ -39,14 +39,14 @@ describe('a failing seed becomes a shrunk scenario that simulate replays', funct
     assert.ok(seed !== undefined, 'no seed in 1..10 catches the planted bug');
     const plan = generatePlan(seed, DEFAULT_CHAOS_CONFIG);
     const violation = runPlan(plan, { bug }).violation!;
-    const shrunk = shrinkPlan(plan, violation, bug);
+    const shrunk = shrinkPlan(plan, { violation, bug });
     assert.equal(shrunk.violation.invariant, 'single-run');
     assert.ok(commandCount(shrunk.plan) < commandCount(plan), `${commandCount(shrunk.plan)} of ${commandCount(plan)} commands`);
     const scenarioDir = join(dir, `seed-${seed}`);
-    writeScenario(scenarioDir, shrunk.plan, shrunk.violation, commandCount(plan));
-    const replayed = runScenarioChecked(loadScenario(scenarioDir), seed, { bug }).violation;
+    writeScenario(scenarioDir, { plan: shrunk.plan, violation: shrunk.violation, originalCommands: commandCount(plan) });
+    const replayed = runScenarioChecked(loadScenario(scenarioDir), { seed, bug }).violation;
     assert.deepEqual(replayed, shrunk.violation);
-    assert.equal(runScenarioChecked(loadScenario(scenarioDir), seed).violation, undefined, 'without the bug the scenario passes');
+    assert.equal(runScenarioChecked(loadScenario(scenarioDir), { seed }).violation, undefined, 'without the bug the scenario passes');
     assert.match(readFileSync(join(scenarioDir, 'README'), 'utf8'), new RegExp(`Chaos seed ${seed}: single-run`));
   });
 

@@ -49,7 +49,7 @@ async function runChaosCommand(args: SimulateArgs): Promise<void> {
   if (args.dir !== undefined) throw new UsageError(`--chaos generates its own scenarios: drop '${args.dir}', or drop --chaos to replay it`);
   let report;
   try {
-    report = await runChaos(args, process.stdout, process.stderr);
+    report = await runChaos(args, { out: process.stdout, err: process.stderr });
   } catch (error) {
     if (error instanceof ChaosUsageError) throw new UsageError(error.message);
     throw error;
@@ -70,7 +70,7 @@ export function runSimulate(args: SimulateArgs): void {
     if (out.length >= 1000) flush(out);
   };
   if (!args.quiet) process.stdout.write(`simulating ${scenario.name} (seed ${seed})\n`);
-  const violation = args.check ? runScenarioChecked(scenario, seed, { onEvent, bug: plantedBug(args.plant) }).violation : runPlain(scenario, seed, onEvent);
+  const violation = args.check ? runScenarioChecked(scenario, { seed, onEvent, bug: plantedBug(args.plant) }).violation : runPlain(scenario, seed, onEvent);
   flush(out);
   if (args.trace !== undefined) writeFileSync(args.trace, lines.length ? `${lines.join('\n')}\n` : '');
   if (!args.check) return;
