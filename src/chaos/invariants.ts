@@ -39,6 +39,8 @@ const LRM_ARMED_IDLE_ITERATIONS_MAX = LRM_IDLE_ROUNDS_MAX + 5;
 export class InvariantChecker {
   private readonly fenceEnteredMs = new Map<string, number>();
   private readonly fenceProofMs = new Map<string, number>();
+  /** Services a scenario starts in `recovery`: their fence happened before the run. */
+  private readonly fencedBeforeStart = new Set<string>();
   private readonly lrmIterationsWithoutService = new Map<string, number>();
   /** Simulated time at which each node's CRM last iterated. */
   private readonly lastCrmIterationMs = new Map<string, number>();
@@ -59,6 +61,8 @@ export class InvariantChecker {
     this.ledger = new ConfigLedger(cluster.resources);
     this.nodeSet = new Set(cluster.nodeNames);
     cluster.leases.onAcquire = (name, node) => this.onAcquire(name, node);
+    const initial = cluster.managerStatus?.serviceStatus ?? {};
+    for (const sid of Object.keys(initial)) if (initial[sid]!.state === 'recovery') this.fencedBeforeStart.add(sid);
   }
 
   private fail(invariant: Invariant, message: string): never {
@@ -98,6 +102,7 @@ export class InvariantChecker {
   }
 
   private checkRecovery(sid: string, from: string, master: string): void {
+    if (!this.fenceEnteredMs.has(sid) && this.fencedBeforeStart.has(sid)) return;
     const enteredMs = this.fenceEnteredMs.get(sid) ?? 0;
     const proofMs = this.fenceProofMs.get(from);
     if (proofMs !== undefined && proofMs >= enteredMs) return;
