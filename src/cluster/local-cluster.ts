@@ -94,6 +94,8 @@ export class LocalCluster {
     if (!this.process(node, 'mux')?.isRunning) await this.startMux(node);
     if (daemons.lrm !== false) this.startDaemon(node, 'lrm');
     if (daemons.crm !== false) this.startDaemon(node, 'crm');
+    if (daemons.lrm !== false) await this.waitUntilRunning(node, 'lrm');
+    if (daemons.crm !== false) await this.waitUntilRunning(node, 'crm');
   }
 
   /**
@@ -119,6 +121,19 @@ export class LocalCluster {
       });
     }
     for (const node of this.spec.nodes) if (node !== first) this.startDaemon(node, 'crm');
+    await Promise.all(this.spec.nodes.map((node) => this.waitUntilRunning(node, 'crm')));
+  }
+
+  /**
+   * Waits until a daemon has run its first round (its log shows the state it left 'startup' for): a
+   * daemon signalled while still loading dies of the signal's default action, not by its own handler.
+   */
+  async waitUntilRunning(node: string, daemon: 'lrm' | 'crm'): Promise<void> {
+    const marker = `ha-${daemon} ${node}: {"ev":"${daemon}-state","from":"startup"`;
+    await pollUntil(`the ${daemon} of ${node} to run`, START_TIMEOUT_MS, () => {
+      if (!this.process(node, daemon)?.isRunning) throw new Error(`The ${daemon} of ${node} exited at start: ${this.logTail(node, daemon)}`);
+      return this.logTail(node, daemon, 1_000).includes(marker);
+    }, 100);
   }
 
   /** Starts ha-lrm or ha-crm of `node` (again, e.g. after a reset). */

@@ -20,7 +20,7 @@ export async function withCluster(
   const cluster = LocalCluster.create({ nodes, timing: FAST_TIMING, resources: spec.resources, ...(spec.shutdownPolicy ? { shutdownPolicy: spec.shutdownPolicy } : {}) });
   let failure: unknown;
   try {
-    if (spec.start !== false) await cluster.startAll(spec.firstMaster !== undefined ? { firstMaster: spec.firstMaster } : {});
+    if (spec.start !== false) await startingOneAtATime(() => cluster.startAll(spec.firstMaster !== undefined ? { firstMaster: spec.firstMaster } : {}));
     await body(cluster);
   } catch (error) {
     failure = error;
@@ -45,4 +45,36 @@ export async function withCluster(
 
 export function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/**
+ * Cluster starts are the CPU-heavy part (a dozen processes loading at once on two cores): they run one
+ * at a time, so that clusters of concurrent scenarios spend their waits (fence, recovery) together
+ * without starving each other's daemons past the watchdog client timeout.
+ */
+let startQueue: Promise<unknown> = Promise.resolve();
+function startingOneAtATime(start: () => Promise<void>): Promise<void> {
+  const started = startQueue.then(start);
+  startQueue = started.catch(() => {});
+  return started;
+}
+
+/**
+ * Declares one mocha test per scenario and runs the scenarios concurrently (starts one at a time):
+ * the group takes about as long as its longest scenario, not the sum. Each test reports its own
+ * scenario's outcome.
+ */
+export function concurrentScenarios(scenarios: Readonly<Record<string, () => Promise<void>>>): void {
+  const outcomes = new Map<string, Promise<unknown>>();
+  before(() => {
+    for (const [name, run] of Object.entries(scenarios)) {
+      outcomes.set(name, run().then(() => undefined, (error: unknown) => error ?? new Error(`${name} failed`)));
+    }
+  });
+  for (const name of Object.keys(scenarios)) {
+    it(name, async () => {
+      const error = await outcomes.get(name);
+      if (error !== undefined) throw error;
+    });
+  }
 }

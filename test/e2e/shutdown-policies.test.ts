@@ -4,13 +4,13 @@ import { waitForPlacement, waitForRecoveries } from '../../src/cluster/failover.
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import type { ShutdownPolicy } from '../../src/common/states.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
-import { SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
+import { concurrentScenarios, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
 
 const RESOURCES = [{ sid: 'vm:101', node: 'node1' }];
 const MOVE_MS_MAX = 30_000;
 
-/** Stops node1's LRM and CRM cleanly as a node `kind` would, under `policy`; checks a clean exit and no reset. */
-async function stopNode1(cluster: LocalCluster, kind: 'shutdown' | 'reboot'): Promise<number> {
+/** Stops node1's LRM and CRM cleanly for a node shutdown or reboot, or an LRM restart; checks a clean exit. */
+async function stopNode1(cluster: LocalCluster, kind: 'shutdown' | 'reboot' | 'restart'): Promise<number> {
   await waitForPlacement(cluster, { 'vm:101': 'node1' }, MOVE_MS_MAX);
   const stopWallMs = Date.now();
   cluster.requestShutdownKind('node1', kind);
@@ -20,6 +20,10 @@ async function stopNode1(cluster: LocalCluster, kind: 'shutdown' | 'reboot'): Pr
   assert.deepEqual(lrm.exit, { code: 0, signal: null }, `LRM exit: ${cluster.logTail('node1', 'lrm')}`);
   assert.deepEqual(crm.exit, { code: 0, signal: null }, `CRM exit: ${cluster.logTail('node1', 'crm')}`);
   return stopWallMs;
+}
+
+function startsOf(cluster: LocalCluster, node: string): number {
+  return cluster.ledger().filter((entry) => entry.sid === 'vm:101' && entry.node === node && entry.event === 'start').length;
 }
 
 function serviceState(cluster: LocalCluster, sid: string): string | undefined {
@@ -38,38 +42,47 @@ async function movesAway(policy: ShutdownPolicy, kind: 'shutdown' | 'reboot'): P
 }
 
 describe('e2e: clean node shutdown under each shutdown policy', function () {
-  this.timeout(SCENARIO_MS_MAX + 30_000);
+  this.timeout(3 * SCENARIO_MS_MAX);
 
-  it('conditional, node shutdown: the LRM stops its service and leaves; the master recovers it elsewhere', async () => {
-    await movesAway('conditional', 'shutdown');
-  });
+  concurrentScenarios({
+    'conditional, node shutdown: the LRM stops its service and leaves; the master recovers it elsewhere': async () => {
+      await movesAway('conditional', 'shutdown');
+    },
 
-  it('failover, node reboot: the service is stopped and recovered elsewhere (a reboot does not freeze)', async () => {
-    await movesAway('failover', 'reboot');
-  });
+    'failover, node reboot: the service is stopped and recovered elsewhere (a reboot does not freeze)': async () => {
+      await movesAway('failover', 'reboot');
+    },
 
-  it('migrate, node shutdown: the node goes into maintenance and the master moves the service away first', async () => {
-    await withCluster({ resources: RESOURCES, shutdownPolicy: 'migrate', firstMaster: 'node2' }, async (cluster) => {
-      const stopWallMs = await stopNode1(cluster, 'shutdown');
-      const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node1', sinceWallMs: stopWallMs, timeoutMs: 1_000 });
-      assert.ok(recovery, 'moved before the LRM exited');
-      const read = new DirStatusStore(cluster.sharedDir).readManagerStatus();
-      assert.equal(read.kind === 'ok' ? read.value.nodeStatus.node1 : undefined, 'maintenance');
-      assert.deepEqual(cluster.resets(), []);
-    });
-  });
+    'migrate, node shutdown: the node goes into maintenance and the master moves the service away first': async () => {
+      await withCluster({ resources: RESOURCES, shutdownPolicy: 'migrate', firstMaster: 'node2' }, async (cluster) => {
+        const stopWallMs = await stopNode1(cluster, 'shutdown');
+        const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node1', sinceWallMs: stopWallMs, timeoutMs: 1_000 });
+        assert.ok(recovery, 'moved before the LRM exited');
+        const read = new DirStatusStore(cluster.sharedDir).readManagerStatus();
+        assert.equal(read.kind === 'ok' ? read.value.nodeStatus.node1 : undefined, 'maintenance');
+        assert.deepEqual(cluster.resets(), []);
+      });
+    },
 
-  it('freeze, node shutdown: the service stays where it is, frozen, and thaws when the LRM comes back', async () => {
-    await withCluster({ resources: RESOURCES, shutdownPolicy: 'freeze', firstMaster: 'node2' }, async (cluster) => {
-      await stopNode1(cluster, 'shutdown');
-      assert.deepEqual(cluster.runningOn('vm:101'), ['node1'], 'left running');
-      await pollUntil('vm:101 to be frozen', 10_000, () => serviceState(cluster, 'vm:101') === 'freeze');
-      cluster.startDaemon('node1', 'lrm');
-      cluster.startDaemon('node1', 'crm');
-      await pollUntil('vm:101 to be started again', 20_000, () => serviceState(cluster, 'vm:101') === 'started');
-      assert.deepEqual(cluster.runningOn('vm:101'), ['node1']);
-      assert.equal(cluster.ledger().filter((entry) => entry.sid === 'vm:101' && entry.event === 'start').length, 1, 'never restarted');
-      assert.deepEqual(cluster.resets(), []);
-    });
+    'freeze: an LRM restart leaves the service running, frozen; a node shutdown stops it, frozen in place; both thaw on node1': async () => {
+      await withCluster({ resources: RESOURCES, shutdownPolicy: 'freeze', firstMaster: 'node2' }, async (cluster) => {
+        await stopNode1(cluster, 'restart');
+        assert.deepEqual(cluster.runningOn('vm:101'), ['node1'], 'an LRM restart leaves the service running');
+        await pollUntil('vm:101 to be frozen', 10_000, () => serviceState(cluster, 'vm:101') === 'freeze');
+        await cluster.startNode('node1');
+        await pollUntil('vm:101 to thaw', 20_000, () => serviceState(cluster, 'vm:101') === 'started');
+        assert.equal(startsOf(cluster, 'node1'), 1, 'never restarted');
+        await stopNode1(cluster, 'shutdown');
+        assert.deepEqual(cluster.runningOn('vm:101'), [], 'a node shutdown stops it');
+        assert.equal(serviceState(cluster, 'vm:101'), 'freeze');
+        await new Promise((resolve) => setTimeout(resolve, 5_000)); // past the fence delay of the fast profile
+        assert.equal(serviceState(cluster, 'vm:101'), 'freeze', 'frozen services are not recovered elsewhere');
+        await cluster.startNode('node1');
+        await pollUntil('vm:101 to run on node1 again', 20_000, () => cluster.runningOn('vm:101')[0] === 'node1');
+        assert.equal(startsOf(cluster, 'node1'), 2);
+        assert.equal(cluster.ledger().filter((entry) => entry.node !== 'node1').length, 0, 'never ran elsewhere');
+        assert.deepEqual(cluster.resets(), []);
+      });
+    },
   });
 });
