@@ -77,7 +77,7 @@ function applyServiceCommand(simulator: Simulator, command: ServiceCommand): voi
   switch (command.kind) {
     case 'service-state': {
       const resource = cluster.resources[command.sid];
-      if (resource) cluster.resources[command.sid] = { ...resource, state: command.state };
+      if (resource) cluster.setResource(command.sid, { ...resource, state: command.state });
       return;
     }
     case 'service-move':
@@ -87,17 +87,17 @@ function applyServiceCommand(simulator: Simulator, command: ServiceCommand): voi
       cluster.crmCommands.push(`stop ${command.sid} ${command.timeoutS}`);
       return;
     case 'service-add':
-      cluster.resources[command.sid] = {
+      cluster.setResource(command.sid, {
         node: command.node,
         state: command.state,
         maxRestart: DEFAULT_MAX_RESTART,
         maxRelocate: DEFAULT_MAX_RELOCATE,
-      };
+      });
       cluster.ensureSize(command.sid);
       if (command.isRunning) cluster.setRunning(command.node, command.sid, true);
       return;
     case 'service-delete':
-      delete cluster.resources[command.sid];
+      cluster.setResource(command.sid, undefined);
       return;
     case 'service-lock':
       if (command.lock === undefined) cluster.locks.delete(command.sid);

@@ -49,7 +49,7 @@ export class SimCluster implements SimResourceWorld {
   readonly settings: ClusterSettings;
   readonly serviceSizes: Record<string, ServiceSize>;
   readonly nodeCapacities: Record<string, NodeCapacity>;
-  readonly config: HaConfig;
+  readonly config: HaConfig & { generation: number };
   managerStatus: ManagerStatus | undefined;
   readonly lrmStatus = new Map<string, LrmStatus>();
   /** Past versions of the status files, for stale reads. */
@@ -102,6 +102,7 @@ export class SimCluster implements SimResourceWorld {
       settings: this.settings,
       serviceSizes: this.serviceSizes,
       nodeCapacities: this.nodeCapacities,
+      generation: 0,
     };
     const hasStatus = Object.keys(scenario.managerStatus.serviceStatus).length > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;
     this.managerStatus = hasStatus || scenario.managerStatus.masterNode !== undefined ? scenario.managerStatus : undefined;
@@ -181,8 +182,15 @@ export class SimCluster implements SimResourceWorld {
   moveService(sid: string, from: string, to: string): void {
     const resource = this.resources[sid];
     assert(resource !== undefined, `Moving unconfigured service ${sid}`);
-    this.resources[sid] = { ...resource, node: to };
+    this.setResource(sid, { ...resource, node: to });
     this.setRunning(from, sid, false);
+  }
+
+  /** The one way the simulated configuration changes: readers see a new generation. */
+  setResource(sid: string, resource: ResourceConfig | undefined): void {
+    if (resource === undefined) delete this.resources[sid];
+    else this.resources[sid] = resource;
+    this.config.generation++;
   }
 
   lockOf(sid: string): string | undefined {

@@ -133,7 +133,7 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void {
     if (!this.canReachStore()) return;
     const resource = this.cluster.resources[sid];
-    if (resource) this.cluster.resources[sid] = { ...resource, ...patch };
+    if (resource) this.cluster.setResource(sid, { ...resource, ...patch });
   }
 
   newUid(): string {
