@@ -17,11 +17,7 @@ export interface ActivationInput {
 export function canBecomeActive(input: ActivationInput): boolean {
   const { nodeName, membership, managerStatus } = input;
   if (!membership.isQuorate || !membership.isMember(nodeName)) return false;
-  const services = managerStatus?.serviceStatus ?? {};
-  for (const sid in services) {
-    const service = services[sid]!;
-    if (service.state === 'fence' && service.node === nodeName) return false;
-  }
+  if (managerStatus && nodesWithFencedServices(managerStatus).has(nodeName)) return false;
   for (const _sid in input.config.resources) return true;
   const master = managerStatus?.masterNode;
   const nodeStatus = managerStatus?.nodeStatus ?? {};
@@ -30,4 +26,21 @@ export function canBecomeActive(input: ActivationInput): boolean {
     if (state === 'maintenance' && !managerStatus?.nodeRequest[node]?.maintenance) return true;
   }
   return input.hasCrmCommands();
+}
+
+/** Nodes that have a service waiting in `fence`, computed once per saved manager status. */
+const fencedNodesCache = new WeakMap<ManagerStatus, ReadonlySet<string>>();
+
+function nodesWithFencedServices(status: ManagerStatus): ReadonlySet<string> {
+  let nodes = fencedNodesCache.get(status);
+  if (!nodes) {
+    const found = new Set<string>();
+    for (const sid in status.serviceStatus) {
+      const service = status.serviceStatus[sid]!;
+      if (service.state === 'fence') found.add(service.node);
+    }
+    nodes = found;
+    fencedNodesCache.set(status, nodes);
+  }
+  return nodes;
 }
