@@ -1,0 +1,34 @@
+import { strict as assert } from 'node:assert';
+import { spawnSync } from 'node:child_process';
+import { join } from 'node:path';
+import { BIN_DIR, pollUntil } from '../../src/cluster/cluster-process.ts';
+import { waitForPlacement } from '../../src/cluster/failover.ts';
+import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
+import { loadHaConfig } from '../../src/config/load-config.ts';
+import { concurrentScenarios, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
+
+function haManager(cluster: LocalCluster, args: string[]): void {
+  const result = spawnSync(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', cluster.sharedDir], { encoding: 'utf8', timeout: 30_000 });
+  assert.equal(result.status, 0, `ha-manager ${args.join(' ')}: ${result.stderr}`);
+}
+
+describe('e2e: ha-manager commands reach the daemons through the shared directory', function () {
+  this.timeout(3 * SCENARIO_MS_MAX);
+
+  concurrentScenarios({
+    'migrate and relocate: the master takes the queued command, the LRM moves the service and its configured node': async () => {
+      const resources = [{ sid: 'vm:101', node: 'node1' }];
+      await withCluster({ resources, firstMaster: 'node2' }, async (cluster) => {
+        await waitForPlacement(cluster, { 'vm:101': 'node1' }, 30_000);
+        haManager(cluster, ['migrate', 'vm:101', 'node3']);
+        await waitForPlacement(cluster, { 'vm:101': 'node3' }, 20_000);
+        await pollUntil('resources.cfg to name node3', 10_000, () => loadHaConfig(cluster.sharedDir).config.resources['vm:101']?.node === 'node3');
+        haManager(cluster, ['relocate', 'vm:101', 'node2']);
+        await waitForPlacement(cluster, { 'vm:101': 'node2' }, 20_000);
+        const nodes = cluster.ledger().filter((entry) => entry.event === 'start').map((entry) => entry.node);
+        assert.deepEqual(nodes, ['node1', 'node3', 'node2']);
+        assert.deepEqual(cluster.resets(), []);
+      });
+    },
+  });
+});
