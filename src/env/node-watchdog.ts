@@ -14,6 +14,8 @@ export type WatchdogFailureHandler = (message: string) => void;
  */
 export class NodeWatchdog implements WatchdogPort {
   private client: WatchdogClient | undefined;
+  /** The client last closed, until its `V` has left the process. */
+  private closedClient: WatchdogClient | undefined;
   private lastFeedMs: number | undefined;
   /** Largest time between two keepalives of this daemon, for the figures. */
   largestGapMs = 0;
@@ -59,6 +61,7 @@ export class NodeWatchdog implements WatchdogPort {
     const client = this.client;
     if (!client) return;
     this.client = undefined;
+    this.closedClient = client;
     this.lastFeedMs = undefined;
     const result = client.tryClose();
     if (!result.isOk) {
@@ -70,7 +73,7 @@ export class NodeWatchdog implements WatchdogPort {
 
   /** Resolves when a closed client's `V` has left the process. */
   async settled(): Promise<void> {
-    await this.client?.settled();
+    await Promise.all([this.client?.settled(), this.closedClient?.settled()]);
   }
 
   private fail(error: unknown): void {
