@@ -1,4 +1,5 @@
 import { assert } from '../common/assert.ts';
+import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import { copyManagerStatus, emptyManagerStatus } from '../common/manager-status.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { CrmState } from '../common/states.ts';
@@ -82,21 +83,21 @@ function leaveLostLock(env: CrmEnv, local: CrmLocal): void {
     setState(env, local, 'master');
     return;
   }
-  closeWatchdog(env, local);
+  closeWatchdog(env.watchdog, local);
   setState(env, local, 'wait_for_quorum');
 }
 
 function masterWork(env: CrmEnv, local: CrmLocal): RoundVerdict {
   if (local.isStopRequested) {
     env.releaseManagerLease();
-    closeWatchdog(env, local);
+    closeWatchdog(env.watchdog, local);
     return 'exit';
   }
   const config = env.readConfig();
   local.emptyConfigRounds = Object.keys(config.resources).length === 0 ? local.emptyConfigRounds + 1 : 0;
   if (local.emptyConfigRounds > MASTER_IDLE_ROUNDS_MAX) {
     env.releaseManagerLease();
-    closeWatchdog(env, local);
+    closeWatchdog(env.watchdog, local);
     setState(env, local, 'wait_for_quorum');
     return 'continue';
   }
@@ -129,20 +130,7 @@ function runManagerRound(env: CrmEnv, manager: Manager): void {
 }
 
 function takeManagerLease(env: CrmEnv, local: CrmLocal): boolean {
-  if (!env.tryManagerLease()) return false;
-  if (local.isWatchdogOpen) {
-    env.watchdog.feed();
-  } else {
-    env.watchdog.open();
-    local.isWatchdogOpen = true;
-  }
-  return true;
-}
-
-function closeWatchdog(env: CrmEnv, local: CrmLocal): void {
-  if (!local.isWatchdogOpen) return;
-  env.watchdog.close();
-  local.isWatchdogOpen = false;
+  return renewLeaseAndFeed(() => env.tryManagerLease(), env.watchdog, local);
 }
 
 function setState(env: CrmEnv, local: CrmLocal, next: CrmState): void {

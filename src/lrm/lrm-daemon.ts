@@ -1,4 +1,5 @@
 import type { LrmState } from '../common/states.ts';
+import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import type { LrmEnv } from '../env/env.ts';
 import type { RoundVerdict } from '../crm/crm-daemon.ts';
 import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
@@ -96,7 +97,7 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   const isQuorate = membership.isQuorate && membership.isMember(env.nodeName);
   switch (local.state) {
     case 'wait_for_agent_lock':
-      if (local.isWatchdogOpen && local.services !== NOTHING_READ && local.ownServices.length === 0) closeWatchdog(env, local); // handed over, nothing to protect
+      if (local.isWatchdogOpen && local.services !== NOTHING_READ && local.ownServices.length === 0) closeWatchdog(env.watchdog, local); // handed over, nothing to protect
       if (!isFenceRequested && needsAgentLease(local) && isQuorate && takeAgentLease(env, local)) {
         setState(env, local, 'active');
       }
@@ -137,7 +138,7 @@ function countIdleRound(env: LrmEnv, local: LrmLocal): void {
   local.idleRounds++;
   if (local.idleRounds <= LRM_IDLE_ROUNDS_MAX) return;
   env.releaseAgentLease();
-  closeWatchdog(env, local);
+  closeWatchdog(env.watchdog, local);
   setState(env, local, 'wait_for_agent_lock');
   local.idleRounds = 0;
 }
@@ -154,7 +155,7 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
     if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = handOverOnRestart(env, local);
   } else if (runWorkers(env, local) === 0) {
     if (local.shutdownStopErrors === 0) {
-      closeWatchdog(env, local);
+      closeWatchdog(env.watchdog, local);
       env.releaseAgentLease();
     }
     verdict = 'exit';
@@ -174,7 +175,7 @@ function handOverOnRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (env.watchdog.isArmed === undefined) {
     // A watchdog that cannot hand a client over (the node's mux, so far): the old clean leave, with
     // the gap described above, until the multiplexer can hand a client over.
-    closeWatchdog(env, local);
+    closeWatchdog(env.watchdog, local);
     if (local.state === 'active') env.releaseAgentLease();
     return 'exit';
   }
@@ -186,7 +187,7 @@ function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
   if (activeServiceCount(local.ownServices) === 0) {
     if (local.mode === 'restart') return handOverOnRestart(env, local);
-    closeWatchdog(env, local);
+    closeWatchdog(env.watchdog, local);
     return 'exit';
   }
   const isStuck = local.mode === 'restart' && env.nowMs() - local.stateChangedMs > LOST_LOCK_RESTART_GIVE_UP_MS;
@@ -197,7 +198,7 @@ function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   let verdict: RoundVerdict = 'continue';
   if (activeServiceCount(local.ownServices) === 0 && runWorkers(env, local) === 0) {
     // Nothing left to protect: leave watchdog protection so losing quorum cannot reset the node.
-    closeWatchdog(env, local);
+    closeWatchdog(env.watchdog, local);
     env.releaseAgentLease();
     if (local.shutdown) verdict = 'exit';
   }
@@ -236,20 +237,7 @@ function publishStatus(env: LrmEnv, local: LrmLocal): boolean {
 }
 
 function takeAgentLease(env: LrmEnv, local: LrmLocal): boolean {
-  if (!env.tryAgentLease()) return false;
-  if (local.isWatchdogOpen) {
-    env.watchdog.feed();
-  } else {
-    env.watchdog.open();
-    local.isWatchdogOpen = true;
-  }
-  return true;
-}
-
-function closeWatchdog(env: LrmEnv, local: LrmLocal): void {
-  if (!local.isWatchdogOpen) return;
-  env.watchdog.close();
-  local.isWatchdogOpen = false;
+  return renewLeaseAndFeed(() => env.tryAgentLease(), env.watchdog, local);
 }
 
 function setState(env: LrmEnv, local: LrmLocal, next: LrmState): void {
