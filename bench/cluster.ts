@@ -11,6 +11,7 @@
  *   npm run bench                     scale.ts, then this
  *   node --import tsx bench/cluster.ts [fast|reference]   one profile
  */
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
 import { failoverBoundMs, TIMING_PROFILES, type TimingProfileName } from '../src/cluster/cluster-config.ts';
 import { waitForMaster, waitForPlacement, waitForRecoveries, waitForReset } from '../src/cluster/failover.ts';
@@ -82,6 +83,14 @@ function print(figures: ProfileFigures): void {
   }
 }
 
+// The daemons run as in production, from JavaScript compiled now (bin/daemon-module.mjs), even while
+// src/ is being edited by others; HA_MANAGER_TSX=1 measures them under tsx instead.
+const daemonsFrom = process.env.HA_MANAGER_TSX === '1' ? 'tsx' : 'dist';
+if (daemonsFrom === 'dist') {
+  execFileSync('npm', ['run', '--silent', 'build'], { stdio: ['ignore', 'ignore', 'inherit'] });
+  process.env.HA_MANAGER_DIST = '1';
+}
+console.log(`cluster bench: daemons run from ${daemonsFrom}`);
 const wanted = process.argv.slice(2);
 const profiles: TimingProfileName[] = wanted.length > 0 ? (wanted as TimingProfileName[]) : ['fast', 'reference'];
 for (const profile of profiles) {
@@ -93,4 +102,4 @@ for (const profile of profiles) {
   print(figures);
   all.push(figures);
 }
-console.log(JSON.stringify({ cluster: all }));
+console.log(JSON.stringify({ daemonsFrom, cluster: all }));

@@ -1,6 +1,8 @@
 // Loads a daemon's entry module: dist/<path>.js when the build is fresh, else <path>.ts through tsx.
 // Fresh means dist/.build-stamp (written by `npm run build`) is newer than every file under src/.
-import { readdirSync, statSync } from 'node:fs';
+// HA_MANAGER_TSX=1 forces the sources; HA_MANAGER_DIST=1 forces dist/ (a bench that built it itself,
+// while others edit src/).
+import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 
@@ -28,7 +30,8 @@ function isBuildFresh() {
 }
 
 export async function loadDaemonModule(path) {
-  if (process.env.HA_MANAGER_TSX !== '1' && isBuildFresh()) return import(pathToFileURL(join(ROOT, 'dist', `${path}.js`)).href);
+  const isDistForced = process.env.HA_MANAGER_DIST === '1' && existsSync(join(ROOT, 'dist', '.build-stamp'));
+  if (process.env.HA_MANAGER_TSX !== '1' && (isDistForced || isBuildFresh())) return import(pathToFileURL(join(ROOT, 'dist', `${path}.js`)).href);
   const { register } = await import('tsx/esm/api');
   register();
   return import(pathToFileURL(join(ROOT, `${path}.ts`)).href);
