@@ -94,7 +94,7 @@ function masterWork(env: CrmEnv, local: CrmLocal): RoundVerdict {
     return 'exit';
   }
   const config = env.readConfig();
-  local.emptyConfigRounds = Object.keys(config.resources).length === 0 ? local.emptyConfigRounds + 1 : 0;
+  local.emptyConfigRounds = hasAnyResource(config.resources) ? 0 : local.emptyConfigRounds + 1;
   if (local.emptyConfigRounds > MASTER_IDLE_ROUNDS_MAX) {
     env.releaseManagerLease();
     closeWatchdog(env.watchdog, local);
@@ -144,4 +144,10 @@ function setState(env: CrmEnv, local: CrmLocal, next: CrmState): void {
   } else {
     local.manager = undefined;
   }
+}
+
+/** True when at least one resource is configured; stops at the first key instead of listing them all. */
+function hasAnyResource(resources: Readonly<Record<string, unknown>>): boolean {
+  for (const _sid in resources) return true;
+  return false;
 }
