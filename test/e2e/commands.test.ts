@@ -8,7 +8,7 @@ import { loadHaConfig } from '../../src/config/load-config.ts';
 import { concurrentScenarios, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
 
 function haManager(cluster: LocalCluster, args: string[]): void {
-  const result = spawnSync(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', cluster.sharedDir], { encoding: 'utf8', timeout: 30_000 });
+  const result = spawnSync(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', cluster.sharedDir], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(result.status, 0, `ha-manager ${args.join(' ')}: ${result.stderr}`);
 }
 
@@ -21,10 +21,10 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
       await withCluster({ resources, firstMaster: 'node2' }, async (cluster) => {
         await waitForPlacement(cluster, { 'vm:101': 'node1' }, 30_000);
         haManager(cluster, ['migrate', 'vm:101', 'node3']);
-        await waitForPlacement(cluster, { 'vm:101': 'node3' }, 20_000);
+        await waitForPlacement(cluster, { 'vm:101': 'node3' }, 40_000);
         await pollUntil('resources.cfg to name node3', 10_000, () => loadHaConfig(cluster.sharedDir).config.resources['vm:101']?.node === 'node3');
         haManager(cluster, ['relocate', 'vm:101', 'node2']);
-        await waitForPlacement(cluster, { 'vm:101': 'node2' }, 20_000);
+        await waitForPlacement(cluster, { 'vm:101': 'node2' }, 40_000);
         const nodes = cluster.ledger().filter((entry) => entry.event === 'start').map((entry) => entry.node);
         assert.deepEqual(nodes, ['node1', 'node3', 'node2']);
         assert.deepEqual(cluster.resets(), []);
