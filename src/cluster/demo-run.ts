@@ -53,6 +53,17 @@ export async function runDemo(print: (text: string) => void): Promise<DemoSummar
     master: '-', cutNode: '-', fencedAfterMs: -1, recoveries: [], fencedRecord: null,
   };
   let error: string | undefined;
+  // Ctrl-C reaches the daemons too (same process group), but not the detached service processes: stop
+  // what is left and remove the folder before exiting.
+  const interrupt = () => {
+    print('Interrupted: stopping every process the demo started...');
+    void cluster.stop().then(() => {
+      cluster.remove();
+      process.exit(130);
+    });
+  };
+  process.once('SIGINT', interrupt);
+  process.once('SIGTERM', interrupt);
   print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; timing ${JSON.stringify(FAST_TIMING)}`);
   try {
     await runSteps(cluster, sids, partial, show, print);
@@ -61,6 +72,8 @@ export async function runDemo(print: (text: string) => void): Promise<DemoSummar
     print(`Demo failed: ${error}`);
   }
   print('Stopping every process the demo started...');
+  process.off('SIGINT', interrupt);
+  process.off('SIGTERM', interrupt);
   await cluster.stop();
   const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + cluster.registeredAlive().length;
   const overlaps = cluster.overlaps().length;
