@@ -5,6 +5,7 @@ import { BIN_DIR, pollUntil } from '../../src/cluster/cluster-process.ts';
 import { waitForPlacement } from '../../src/cluster/failover.ts';
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import { loadHaConfig } from '../../src/config/load-config.ts';
+import { DirStatusStore } from '../../src/store/dir-status-store.ts';
 import { concurrentScenarios, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
 
 function haManager(cluster: LocalCluster, args: string[]): void {
@@ -23,6 +24,14 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
         haManager(cluster, ['migrate', 'vm:101', 'node3']);
         await waitForPlacement(cluster, { 'vm:101': 'node3' }, 40_000);
         await pollUntil('resources.cfg to name node3', 10_000, () => loadHaConfig(cluster.sharedDir).config.resources['vm:101']?.node === 'node3');
+        // The master must have seen the migration end: a command accepted while it runs waits in the
+        // service's record, and the manager round does not act on it once the migration is over.
+        const status = new DirStatusStore(cluster.sharedDir);
+        await pollUntil('the master to see vm:101 started on node3', 10_000, () => {
+          const read = status.readManagerStatus();
+          const service = read.kind === 'ok' ? read.value.serviceStatus['vm:101'] : undefined;
+          return service?.state === 'started' && service.node === 'node3';
+        });
         haManager(cluster, ['relocate', 'vm:101', 'node2']);
         await waitForPlacement(cluster, { 'vm:101': 'node2' }, 40_000);
         const nodes = cluster.ledger().filter((entry) => entry.event === 'start').map((entry) => entry.node);
