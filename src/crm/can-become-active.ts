@@ -1,5 +1,6 @@
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
+import { hasResources } from './has-resources.ts';
 
 export interface ActivationInput {
   readonly nodeName: string;
@@ -18,7 +19,7 @@ export function canBecomeActive(input: ActivationInput): boolean {
   const { nodeName, membership, managerStatus } = input;
   if (!membership.isQuorate || !membership.isMember(nodeName)) return false;
   if (managerStatus && nodesWithFencedServices(managerStatus).has(nodeName)) return false;
-  for (const _sid in input.config.resources) return true;
+  if (hasResources(input.config)) return true;
   const master = managerStatus?.masterNode;
   const nodeStatus = managerStatus?.nodeStatus ?? {};
   if (master !== undefined && nodeStatus[master] === 'online' && master !== nodeName) return false;

@@ -5,6 +5,7 @@ import type { LrmStatus } from '../common/lrm-status.ts';
 import type { CrmState } from '../common/states.ts';
 import type { CrmEnv } from '../env/env.ts';
 import { canBecomeActive } from './can-become-active.ts';
+import { hasResources } from './has-resources.ts';
 import { Manager } from './manager.ts';
 
 /** A master with no configured services gives up office after this many rounds. */
@@ -94,7 +95,7 @@ function masterWork(env: CrmEnv, local: CrmLocal): RoundVerdict {
     return 'exit';
   }
   const config = env.readConfig();
-  local.emptyConfigRounds = hasAnyResource(config.resources) ? 0 : local.emptyConfigRounds + 1;
+  local.emptyConfigRounds = hasResources(config) ? 0 : local.emptyConfigRounds + 1;
   if (local.emptyConfigRounds > MASTER_IDLE_ROUNDS_MAX) {
     env.releaseManagerLease();
     closeWatchdog(env.watchdog, local);
@@ -144,10 +145,4 @@ function setState(env: CrmEnv, local: CrmLocal, next: CrmState): void {
   } else {
     local.manager = undefined;
   }
-}
-
-/** True when at least one resource is configured; stops at the first key instead of listing them all. */
-function hasAnyResource(resources: Readonly<Record<string, unknown>>): boolean {
-  for (const _sid in resources) return true;
-  return false;
 }
