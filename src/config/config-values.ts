@@ -10,6 +10,11 @@ export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string }
 const ok = <T>(value: T): Checked<T> => ({ ok: true, value });
 const bad = <T>(problem: string): Checked<T> => ({ ok: false, problem });
 
+/** A check's problem, prefixed with the option it is about. */
+export function forOption<T>(key: string, checked: Checked<T>): Checked<T> {
+  return checked.ok ? checked : { ok: false, problem: `Option '${key}': ${checked.problem}` };
+}
+
 /** Node names as cluster members are named (a host name). */
 export const NODE_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/;
 /** Group ids, like Proxmox's config ids. */

@@ -1,5 +1,5 @@
 import type { GroupConfig } from '../common/ha-config.ts';
-import { checkComment, checkFlag, checkGroupId, checkNodeList, type Checked } from './config-values.ts';
+import { checkComment, checkFlag, checkGroupId, checkNodeList, forOption, type Checked } from './config-values.ts';
 import { ConfigError, parseSectionConfig, type Section } from './section-config.ts';
 
 /** Options of a group in groups.cfg, with what they mean (also the help text of groupadd/groupset). */
@@ -48,8 +48,7 @@ function groupFrom(section: Section, file: string): GroupConfig {
 
 /** Checks one group option; the problem names the option. */
 export function checkGroupOption(key: string, value: string): Checked<unknown> {
-  const prefix = (checked: Checked<unknown>): Checked<unknown> =>
-    checked.ok ? checked : { ok: false, problem: `Option '${key}': ${checked.problem}` };
+  const prefix = (checked: Checked<unknown>): Checked<unknown> => forOption(key, checked);
   switch (key) {
     case 'nodes':
       return prefix(checkNodeList(value));

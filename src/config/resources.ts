@@ -8,6 +8,7 @@ import {
   checkRequestedState,
   RESTART_ATTEMPTS_MAX,
   type Checked,
+  forOption,
 } from './config-values.ts';
 import { preferredNode } from './groups.ts';
 import { ConfigError, type Section } from './section-config.ts';
@@ -38,8 +39,7 @@ export function checkSid(sid: string): Checked<{ type: string; name: string }> {
 
 /** Checks one resource option; the problem names the option. */
 export function checkResourceOption(key: string, value: string): Checked<unknown> {
-  const prefix = (checked: Checked<unknown>): Checked<unknown> =>
-    checked.ok ? checked : { ok: false, problem: `Option '${key}': ${checked.problem}` };
+  const prefix = (checked: Checked<unknown>): Checked<unknown> => forOption(key, checked);
   switch (key) {
     case 'state':
       return prefix(checkRequestedState(value));

@@ -1,7 +1,7 @@
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity, type ServiceSize } from '../common/ha-config.ts';
 import { PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import { REFERENCE_TIMING, timingViolations, type Timing } from '../common/timing.ts';
-import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, type Checked } from './config-values.ts';
+import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, forOption, type Checked } from './config-values.ts';
 import { checkSid } from './resources.ts';
 import { ConfigError, type Section } from './section-config.ts';
 
@@ -81,8 +81,7 @@ function clusterFrom(section: Section, file: string): { settings: ClusterSetting
 
 /** Checks one option of the `ha` section; the problem names the option. */
 export function checkSettingOption(key: string, value: string): Checked<unknown> {
-  const prefix = (checked: Checked<unknown>): Checked<unknown> =>
-    checked.ok ? checked : { ok: false, problem: `Option '${key}': ${checked.problem}` };
+  const prefix = (checked: Checked<unknown>): Checked<unknown> => forOption(key, checked);
   if (TIMING_OPTIONS[key] !== undefined) {
     const duration = checkDurationMs(value);
     if (duration.ok && duration.value === 0) return { ok: false, problem: `Option '${key}': Bad duration '${value}', it must be positive` };
