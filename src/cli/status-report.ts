@@ -161,7 +161,7 @@ function errorOf(
   if (typeof written === 'string' && written !== '') return { reason: written, howToLeave };
   const failures: string[] = [];
   for (const [node, lrm] of context.lrmStatuses) {
-    for (const result of Object.values(lrm.results)) {
+    for (const result of lrm.results.values()) {
       if (result.sid === sid && result.result !== 0) failures.push(`${result.request} on ${node} failed (${lrmResultName(result.result)})`);
     }
   }

@@ -5,7 +5,7 @@ import { isOneOf, LRM_MODES, LRM_STATES } from './states.ts';
 /** LRM status in its persisted JSON shape (status/lrm/<node>.json). */
 export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
   const results: Record<string, unknown> = {};
-  for (const [uid, result] of Object.entries(status.results)) {
+  for (const [uid, result] of status.results) {
     results[uid] = { sid: result.sid, state: result.request, exit_code: result.result };
   }
   return { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
@@ -21,13 +21,13 @@ export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
   if (!isOneOf(LRM_STATES, root.state)) return fail(`Unknown LRM state '${String(root.state)}'`);
   const mode = root.mode ?? 'active';
   if (!isOneOf(LRM_MODES, mode)) return fail(`Unknown LRM mode '${String(mode)}'`);
-  const results: Record<string, LrmActionResult> = {};
+  const results = new Map<string, LrmActionResult>();
   const rawResults = root.results ?? {};
   if (typeof rawResults !== 'object' || rawResults === null) return fail('results must be an object');
   for (const [uid, raw] of Object.entries(rawResults as Record<string, unknown>)) {
     const entry = raw as Record<string, unknown>;
     if (typeof entry?.sid !== 'string' || typeof entry.exit_code !== 'number') return fail(`Bad result ${uid}`);
-    results[uid] = { sid: entry.sid, request: String(entry.state ?? ''), result: entry.exit_code as LrmResultCode };
+    results.set(uid, { sid: entry.sid, request: String(entry.state ?? ''), result: entry.exit_code as LrmResultCode });
   }
   return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0) };
 }

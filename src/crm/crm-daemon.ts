@@ -110,7 +110,7 @@ function runManagerRound(env: CrmEnv, manager: Manager): void {
   const lrmStatuses = new Map<string, LrmStatus>();
   for (const node of manager.knownNodes()) {
     const status = env.readLrmStatus(node);
-    lrmStatuses.set(node, status ?? { state: 'wait_for_agent_lock', mode: 'active', results: {}, timestampMs: 0 });
+    lrmStatuses.set(node, status ?? { state: 'wait_for_agent_lock', mode: 'active', results: new Map(), timestampMs: 0 });
   }
   const round = manager.round({
     nowMs: env.nowMs(),

@@ -11,7 +11,7 @@ export class LrmResultIndex {
   constructor(private readonly statuses: ReadonlyMap<string, LrmStatus>) {}
 
   find(service: ServiceStatus): LrmActionResult | undefined {
-    const local = this.statuses.get(service.node)?.results[service.uid];
+    const local = this.statuses.get(service.node)?.results.get(service.uid);
     if (local) return local;
     return this.mergedIndex().get(service.uid);
   }
@@ -20,7 +20,7 @@ export class LrmResultIndex {
     if (this.merged) return this.merged;
     const merged = new Map<string, LrmActionResult>();
     for (const status of this.statuses.values()) {
-      for (const uid in status.results) if (!merged.has(uid)) merged.set(uid, status.results[uid]!);
+      for (const [uid, result] of status.results) if (!merged.has(uid)) merged.set(uid, result);
     }
     this.merged = merged;
     return merged;

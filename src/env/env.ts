@@ -95,8 +95,8 @@ export interface LrmJob {
   /** Undefined for the local stops of a node shutdown, which report to nobody. */
   readonly uid: string | undefined;
   readonly request: string;
-  readonly target?: string;
-  readonly timeoutS?: number;
+  readonly target?: string | undefined;
+  readonly timeoutS?: number | undefined;
 }
 
 export interface LrmJobResult {

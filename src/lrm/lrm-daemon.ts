@@ -31,8 +31,8 @@ export function startLrm(env: LrmEnv): LrmLocal {
     ownServices: [],
     nodeState: undefined,
     isMaintenanceRequested: false,
-    results: {},
-    processedUids: new Map(),
+    results: new Map(),
+    isResultsPublished: false,
     restartTries: new Map(),
     workers: new Map(),
     runningWorkers: 0,
@@ -217,13 +217,7 @@ function manageResources(env: LrmEnv, local: LrmLocal, only?: ReadonlySet<string
     if (!service.uid) continue;
     if (only && !only.has(service.state)) continue;
     if (service.state === 'recovery' || service.state === 'freeze' || service.state === 'request_start') continue;
-    queueRequest(local, {
-      sid,
-      uid: service.uid,
-      request: service.state,
-      ...(service.target !== undefined ? { target: service.target } : {}),
-      ...(service.timeoutS !== undefined ? { timeoutS: service.timeoutS } : {}),
-    });
+    queueRequest(local, { sid, uid: service.uid, request: service.state, target: service.target, timeoutS: service.timeoutS });
   }
   runWorkers(env, local);
 }
@@ -231,7 +225,8 @@ function manageResources(env: LrmEnv, local: LrmLocal, only?: ReadonlySet<string
 function publishStatus(env: LrmEnv, local: LrmLocal): boolean {
   const membership = env.membership();
   if (!membership.isQuorate || !membership.isMember(env.nodeName)) return false;
-  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: { ...local.results }, timestampMs: env.nowMs() });
+  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs() });
+  local.isResultsPublished = true;
   if (isWritten) local.hasPublishedStatus = true;
   return isWritten;
 }

@@ -8,8 +8,8 @@ export interface Worker {
   readonly sid: string;
   readonly uid: string | undefined;
   readonly request: string;
-  readonly target?: string;
-  readonly timeoutS?: number;
+  readonly target?: string | undefined;
+  readonly timeoutS?: number | undefined;
   isRunning: boolean;
   /** Rounds this worker waited for a free slot: the longest waiting starts first. */
   startTries: number;
@@ -36,9 +36,10 @@ export interface LrmLocal {
   /** This node's state in the master's view. */
   nodeState: NodeState | undefined;
   isMaintenanceRequested: boolean;
-  results: Record<string, LrmActionResult>;
-  /** Request ids already executed, with their service. */
-  processedUids: Map<string, string>;
+  /** Results by request id: also the record of which requests were executed already. */
+  results: Map<string, LrmActionResult>;
+  /** The store holds `results` as published: the next change works on a copy. */
+  isResultsPublished: boolean;
   restartTries: Map<string, number>;
   workers: Map<string, Worker>;
   runningWorkers: number;

@@ -1,6 +1,7 @@
 import { assert } from '../common/assert.ts';
 import { LrmResult, type LrmResultCode } from '../common/lrm-result.ts';
-import type { LrmEnv, LrmJobResult } from '../env/env.ts';
+import type { LrmEnv, LrmJob, LrmJobResult } from '../env/env.ts';
+import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { LrmLocal, Worker } from './lrm-local.ts';
 
 
@@ -9,10 +10,18 @@ import type { LrmLocal, Worker } from './lrm-local.ts';
  * the exception: it is executed every round, so a service stays stopped even without a master.
  */
 export function queueRequest(local: LrmLocal, worker: Omit<Worker, 'isRunning' | 'startTries'>): void {
-  if (worker.request !== 'stopped' && worker.uid !== undefined && local.processedUids.has(worker.uid)) return;
+  if (worker.request !== 'stopped' && worker.uid !== undefined && local.results.has(worker.uid)) return;
   const existing = local.workers.get(worker.sid);
   if (existing?.isRunning) return;
-  local.workers.set(worker.sid, { ...worker, isRunning: false, startTries: 0 });
+  local.workers.set(worker.sid, {
+    sid: worker.sid,
+    uid: worker.uid,
+    request: worker.request,
+    target: worker.target,
+    timeoutS: worker.timeoutS,
+    isRunning: false,
+    startTries: 0,
+  });
 }
 
 /**
@@ -43,14 +52,8 @@ export function runWorkers(env: LrmEnv, local: LrmLocal): number {
   return local.workers.size;
 }
 
-function jobOf(worker: Worker) {
-  return {
-    sid: worker.sid,
-    uid: worker.uid,
-    request: worker.request,
-    ...(worker.target !== undefined ? { target: worker.target } : {}),
-    ...(worker.timeoutS !== undefined ? { timeoutS: worker.timeoutS } : {}),
-  };
+function jobOf(worker: Worker): LrmJob {
+  return { sid: worker.sid, uid: worker.uid, request: worker.request, target: worker.target, timeoutS: worker.timeoutS };
 }
 
 /** Records finished jobs; returns how many workers are still running. */
@@ -72,8 +75,11 @@ function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): voi
   const maxRestart = env.readConfig().resources[finished.sid]?.maxRestart ?? 0;
   const result = applyRestartPolicy(env, local, finished, maxRestart);
   if (result === LrmResult.tryAgain) return; // not reported: the start is retried next round
-  local.results[finished.uid] = { sid: finished.sid, request: finished.request, result };
-  local.processedUids.set(finished.uid, finished.sid);
+  if (local.isResultsPublished) {
+    local.results = new Map(local.results);
+    local.isResultsPublished = false;
+  }
+  local.results.set(finished.uid, { sid: finished.sid, request: finished.request, result });
 }
 
 /** A failed start is retried locally `maxRestart` times, one retry per round, before it is reported. */
@@ -95,10 +101,17 @@ function applyRestartPolicy(env: LrmEnv, local: LrmLocal, finished: LrmJobResult
   return LrmResult.tryAgain;
 }
 
-/** Keeps only results (and executed ids) of requests the master still has open. */
+/**
+ * Keeps only results of requests the master still has open. Builds a new Map rather than deleting:
+ * in a steady round every id was renewed, so nearly all results go, and the published Map must stay
+ * as it was anyway.
+ */
 export function pruneResults(local: LrmLocal): void {
-  const isLive = (uid: string, sid: string) => local.services[sid]?.uid === uid;
-  for (const uid of Object.keys(local.results)) if (!isLive(uid, local.results[uid]!.sid)) delete local.results[uid];
-  for (const [uid, sid] of local.processedUids) if (!isLive(uid, sid)) local.processedUids.delete(uid);
+  const kept = new Map<string, LrmActionResult>();
+  for (const [uid, result] of local.results) if (local.services[result.sid]?.uid === uid) kept.set(uid, result);
+  if (kept.size !== local.results.size) {
+    local.results = kept;
+    local.isResultsPublished = false;
+  }
   for (const sid of local.restartTries.keys()) if (!local.services[sid]) local.restartTries.delete(sid);
 }

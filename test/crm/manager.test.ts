@@ -86,7 +86,7 @@ describe('Manager round: relocate policy', () => {
     round({ nowMs: 0, config: config(resources) }, () => false);
     const failed = (node: string) => {
       const service = manager.status.serviceStatus['ct:200']!;
-      const results = { [service.uid]: { sid: 'ct:200', request: 'started', result: 1 as const } };
+      const results = new Map([[service.uid, { sid: 'ct:200', request: 'started', result: 1 as const }]]);
       return new Map([[node, { state: 'active' as const, mode: 'active' as const, results, timestampMs: 0 }]]);
     };
     round({ nowMs: 20_000, config: config(resources), lrmStatuses: failed('node1') }, () => false);
@@ -96,7 +96,7 @@ describe('Manager round: relocate policy', () => {
     // The move succeeded: the service is started on its target, and fails there too.
     const target = moving.target!;
     const moved = { ...resources, 'ct:200': { ...resources['ct:200'], node: target } };
-    const success = new Map([[ 'node1', { state: 'active' as const, mode: 'active' as const, results: { [moving.uid]: { sid: 'ct:200', request: 'relocate', result: 0 as const } }, timestampMs: 0 } ]]);
+    const success = new Map([[ 'node1', { state: 'active' as const, mode: 'active' as const, results: new Map([[moving.uid, { sid: 'ct:200', request: 'relocate', result: 0 as const }]]), timestampMs: 0 } ]]);
     round({ nowMs: 40_000, config: config(moved), lrmStatuses: success }, () => false);
     assert.equal(manager.status.serviceStatus['ct:200']!.node, target);
     round({ nowMs: 60_000, config: config(moved), lrmStatuses: failed(target) }, () => false);

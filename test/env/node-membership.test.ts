@@ -26,7 +26,7 @@ describe('NodeMembership: who is a member, judged from the shared directory', ()
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  const publish = (node: string, timestampMs: number) => store.writeLrmStatus(node, { state: 'active', mode: 'active', results: {}, timestampMs });
+  const publish = (node: string, timestampMs: number) => store.writeLrmStatus(node, { state: 'active', mode: 'active', results: new Map(), timestampMs });
 
   it('lists nodes from config and LRM statuses; a node whose LRM status keeps changing stays a member', () => {
     publish('node2', 1);

@@ -77,7 +77,7 @@ describe('LRM round', () => {
     env.answer = () => LrmResult.error;
     for (let round = 0; round < 3; round++) lrmRound(env, local);
     assert.equal(env.jobs.length, 3, 'one attempt per round');
-    assert.equal(env.published?.results.u1?.result, LrmResult.error, 'reported after 2 retries');
+    assert.equal(env.published?.results.get('u1')?.result, LrmResult.error, 'reported after 2 retries');
     lrmRound(env, local);
     assert.equal(env.jobs.length, 3, 'a reported request is not executed again');
   });
@@ -88,7 +88,7 @@ describe('LRM round', () => {
     assign(env, 'vm:100', 'started', 'u1', 0);
     env.answer = () => LrmResult.error;
     lrmRound(env, local);
-    assert.equal(env.published?.results.u1?.result, LrmResult.error);
+    assert.equal(env.published?.results.get('u1')?.result, LrmResult.error);
   });
 
   it('goes idle, releasing its watchdog, after 60 rounds without services', () => {

@@ -25,7 +25,7 @@ function managerStatus(): ManagerStatus {
 const lrmStatus: LrmStatus = {
   state: 'active',
   mode: 'active',
-  results: { a1b2c3: { sid: 'vm:101', request: 'started', result: 0 } },
+  results: new Map([['a1b2c3', { sid: 'vm:101', request: 'started', result: 0 }]]),
   timestampMs: 1_700_000_000_500,
 };
 
@@ -51,7 +51,7 @@ describe('DirStatusStore', () => {
 
   it('writes and reads status/lrm/<node>.json and lists the nodes that published one', () => {
     assert.deepEqual(store.writeLrmStatus('node2', lrmStatus), { kind: 'written' });
-    assert.deepEqual(store.writeLrmStatus('node1', { ...lrmStatus, state: 'wait_for_agent_lock', results: {} }), { kind: 'written' });
+    assert.deepEqual(store.writeLrmStatus('node1', { ...lrmStatus, state: 'wait_for_agent_lock', results: new Map() }), { kind: 'written' });
     writeFileSync(join(paths().lrmStatusDir, 'not a node.json'), '{}');
     assert.deepEqual(store.readLrmStatus('node2'), { kind: 'ok', value: lrmStatus });
     assert.deepEqual(store.listLrmStatusNodes(), ['node1', 'node2']);
