@@ -61,8 +61,7 @@ export class InvariantChecker {
     this.ledger = new ConfigLedger(cluster.resources);
     this.nodeSet = new Set(cluster.nodeNames);
     cluster.leases.onAcquire = (name, node) => this.onAcquire(name, node);
-    const initial = cluster.managerStatus?.serviceStatus ?? {};
-    for (const sid of Object.keys(initial)) if (initial[sid]!.state === 'recovery') this.fencedBeforeStart.add(sid);
+    for (const [sid, service] of cluster.managerStatus?.serviceStatus ?? []) if (service.state === 'recovery') this.fencedBeforeStart.add(sid);
   }
 
   private fail(invariant: Invariant, message: string): never {
@@ -144,8 +143,8 @@ export class InvariantChecker {
     let hasService = this.cluster.running.get(node)!.size > 0;
     const views = [lrm?.services, this.cluster.managerStatus?.serviceStatus];
     for (const services of views) {
-      for (const sid in services ?? {}) {
-        if (services![sid]!.node === node) hasService = true;
+      for (const service of services?.values() ?? []) {
+        if (service.node === node) hasService = true;
         if (hasService) break;
       }
     }
@@ -190,17 +189,17 @@ export class InvariantChecker {
   checkLiveness(): void {
     const sid = this.unsettledService();
     if (sid === undefined) return;
-    const status = this.cluster.managerStatus?.serviceStatus[sid];
+    const status = this.cluster.managerStatus?.serviceStatus.get(sid);
     const where = status ? `the manager has it ${status.state} on ${status.node}` : 'the manager does not manage it';
     this.fail('liveness', `${sid} is requested started but runs nowhere ${this.livenessBoundMs / 1000} s after the faults stopped (${where})`);
   }
 
   /** The first service requested `started` that neither runs on exactly one node nor is in `error`. */
   private unsettledService(): string | undefined {
-    const services = this.cluster.managerStatus?.serviceStatus ?? {};
+    const services = this.cluster.managerStatus?.serviceStatus;
     for (const sid of Object.keys(this.cluster.resources).sort()) {
       if (this.cluster.resources[sid]!.state !== 'started') continue;
-      if (services[sid]?.state === 'error') continue;
+      if (services?.get(sid)?.state === 'error') continue;
       if (this.cluster.nodesRunning(sid).length !== 1) return sid;
     }
     return undefined;

@@ -133,10 +133,10 @@ function serviceReports(
   loaded: LoadedConfig | undefined,
 ): ServiceReport[] {
   const resources = loaded?.config.resources ?? {};
-  const services = manager?.status.serviceStatus ?? {};
-  const sids = [...new Set([...Object.keys(services), ...Object.keys(resources)])].sort();
+  const services = manager?.status.serviceStatus ?? new Map<string, ServiceStatus>();
+  const sids = [...new Set([...services.keys(), ...Object.keys(resources)])].sort();
   return sids.map((sid) => {
-    const service = services[sid];
+    const service = services.get(sid);
     const resource = resources[sid];
     const rawService = (manager?.raw.service_status as Record<string, Record<string, unknown>> | undefined)?.[sid];
     return {

@@ -33,7 +33,7 @@ export function snapshotOf(cluster: LocalCluster, sids: readonly string[]): Clus
     };
   });
   const services = sids.map((sid) => {
-    const service = managerStatus?.serviceStatus[sid];
+    const service = managerStatus?.serviceStatus.get(sid);
     return { sid, state: service?.state ?? '-', node: service?.node ?? '-', runningOn: runningOn.get(sid) ?? [] };
   });
   return { master: managerStatus?.masterNode ?? null, nodes, services };

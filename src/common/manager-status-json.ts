@@ -13,9 +13,9 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
     if (!isOneOf(NODE_STATES, state)) fail(`Node ${node} has unknown state '${String(state)}'`);
     nodeStatus[node] = state as NodeState;
   }
-  const serviceStatus: Record<string, ServiceStatus> = {};
+  const serviceStatus = new Map<string, ServiceStatus>();
   for (const [sid, raw] of Object.entries(asObject(root.service_status, fail))) {
-    serviceStatus[sid] = parseService(sid, asObject(raw, fail), fail);
+    serviceStatus.set(sid, parseService(sid, asObject(raw, fail), fail));
   }
   const nodeRequest: ManagerStatus['nodeRequest'] = {};
   for (const [node, raw] of Object.entries(asObject(root.node_request, fail))) {
@@ -58,8 +58,8 @@ function asObject(value: unknown, fail: (problem: string) => never): Record<stri
 /** Our in-memory manager status to the persisted JSON shape (status/manager.json). */
 export function managerStatusToJson(status: ManagerStatus): Record<string, unknown> {
   const serviceStatus: Record<string, unknown> = {};
-  for (const sid of Object.keys(status.serviceStatus).sort()) {
-    const service = status.serviceStatus[sid]!;
+  for (const sid of [...status.serviceStatus.keys()].sort()) {
+    const service = status.serviceStatus.get(sid)!;
     const entry: Record<string, unknown> = { state: service.state, node: service.node, uid: service.uid };
     if (service.target !== undefined) entry.target = service.target;
     if (service.running) entry.running = 1;

@@ -44,14 +44,18 @@ export function newServiceStatus(state: ServiceState, node: string, uid: string)
 export interface ManagerStatus {
   masterNode?: string;
   nodeStatus: Record<string, NodeState>;
-  serviceStatus: Record<string, ServiceStatus>;
+  /**
+   * By sid. A Map: the master copies and walks thousands of these every round, and every LRM walks
+   * them after each read; a Map does both without collecting and ordering keys first.
+   */
+  serviceStatus: Map<string, ServiceStatus>;
   /** Manual maintenance requests, by node. */
   nodeRequest: Record<string, { maintenance?: boolean }>;
   timestampMs?: number;
 }
 
 export function emptyManagerStatus(): ManagerStatus {
-  return { nodeStatus: {}, serviceStatus: {}, nodeRequest: {} };
+  return { nodeStatus: {}, serviceStatus: new Map(), nodeRequest: {} };
 }
 
 /** A copy the master can keep mutating while readers hold the saved one. */
@@ -70,10 +74,8 @@ export function copyServiceStatus(status: ServiceStatus): ServiceStatus {
 }
 
 export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
-  const serviceStatus: Record<string, ServiceStatus> = {};
-  for (const sid of Object.keys(status.serviceStatus)) {
-    serviceStatus[sid] = copyServiceStatus(status.serviceStatus[sid]!);
-  }
+  const serviceStatus = new Map<string, ServiceStatus>();
+  for (const [sid, service] of status.serviceStatus) serviceStatus.set(sid, copyServiceStatus(service));
   const nodeRequest: ManagerStatus['nodeRequest'] = {};
   for (const [node, request] of Object.entries(status.nodeRequest)) nodeRequest[node] = { ...request };
   const copy: ManagerStatus = { nodeStatus: { ...status.nodeStatus }, serviceStatus, nodeRequest };

@@ -36,8 +36,7 @@ function nodesWithFencedServices(status: ManagerStatus): ReadonlySet<string> {
   let nodes = fencedNodesCache.get(status);
   if (!nodes) {
     const found = new Set<string>();
-    for (const sid in status.serviceStatus) {
-      const service = status.serviceStatus[sid]!;
+    for (const service of status.serviceStatus.values()) {
       if (service.state === 'fence') found.add(service.node);
     }
     nodes = found;

@@ -39,7 +39,7 @@ function applyOne(command: CrmCommand, status: ManagerStatus, nodes: NodeStatusT
   switch (command.kind) {
     case 'migrate':
     case 'relocate': {
-      const service = status.serviceStatus[command.sid];
+      const service = status.serviceStatus.get(command.sid);
       if (!service) return { result: 'error', reason: `no such service ${command.sid}` };
       if (!nodes.isOnline(command.node)) return { result: 'error', reason: `node ${command.node} not online` };
       if (command.node === service.node) return { result: 'ignored', reason: `already on ${command.node}` };
@@ -47,7 +47,7 @@ function applyOne(command: CrmCommand, status: ManagerStatus, nodes: NodeStatusT
       return { result: 'accepted' };
     }
     case 'stop': {
-      const service = status.serviceStatus[command.sid];
+      const service = status.serviceStatus.get(command.sid);
       if (!service) return { result: 'error', reason: `no such service ${command.sid}` };
       service.cmd = { kind: 'stop', timeoutS: command.timeoutS };
       return { result: 'accepted' };

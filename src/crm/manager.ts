@@ -113,10 +113,7 @@ export class Manager {
 
   private entries(): ReadonlyArray<readonly [string, ServiceStatus]> {
     if (!this.sortedEntries) {
-      const services = this.status.serviceStatus;
-      this.sortedEntries = Object.keys(services)
-        .sort()
-        .map((sid) => [sid, services[sid]!] as const);
+      this.sortedEntries = [...this.status.serviceStatus].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
     }
     return this.sortedEntries;
   }
@@ -130,18 +127,18 @@ export class Manager {
     this.syncedGeneration = config.generation;
     const services = this.status.serviceStatus;
     const added: string[] = [];
-    for (const sid in config.resources) if (!services[sid] && config.resources[sid]!.state !== 'ignored') added.push(sid);
+    for (const sid in config.resources) if (!services.has(sid) && config.resources[sid]!.state !== 'ignored') added.push(sid);
     for (const sid of added.sort()) {
       const resource = config.resources[sid]!;
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
-      services[sid] = newServiceStatus(state, resource.node, this.ports.newUid());
+      services.set(sid, newServiceStatus(state, resource.node, this.ports.newUid()));
       this.sortedEntries = undefined;
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
-    for (const sid in services) {
+    for (const sid of [...services.keys()]) {
       const resource = config.resources[sid];
       if (resource && resource.state !== 'ignored') continue;
-      delete services[sid];
+      services.delete(sid);
       this.sortedEntries = undefined;
       this.ports.emit({ ev: 'service-remove', sid, reason: resource ? 'ignored' : 'deleted' });
     }
@@ -267,7 +264,7 @@ export class Manager {
     const previous = status.state;
     const before = { state: previous, node: status.node, target: status.target };
     assert(previous !== next, `Service ${sid} is already ${next}`);
-    assert(this.status.serviceStatus[sid] === status, `Service ${sid} is not managed`);
+    assert(this.status.serviceStatus.get(sid) === status, `Service ${sid} is not managed`);
     status.state = next;
     if (previous === 'fence') this.fencedServiceCount--;
     if (next === 'fence') this.fencedServiceCount++;

@@ -13,7 +13,7 @@ export const LRM_IDLE_ROUNDS_MAX = 60;
 export const LOST_LOCK_RESTART_GIVE_UP_MS = 90_000;
 
 /** The service status before the first successful read of the manager status. */
-const NOTHING_READ: LrmLocal['services'] = Object.freeze({});
+const NOTHING_READ: LrmLocal['services'] = new Map();
 
 export function startLrm(env: LrmEnv): LrmLocal {
   env.emit({ ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });

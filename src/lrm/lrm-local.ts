@@ -30,7 +30,7 @@ export interface LrmLocal {
   isWatchdogOpen: boolean;
   idleRounds: number;
   /** The service status as the master last saved it. */
-  services: Readonly<Record<string, ServiceStatus>>;
+  services: ReadonlyMap<string, ServiceStatus>;
   /** The services the master assigned to this node. */
   ownServices: OwnServices;
   /** This node's state in the master's view. */

@@ -108,10 +108,10 @@ function applyRestartPolicy(env: LrmEnv, local: LrmLocal, finished: LrmJobResult
  */
 export function pruneResults(local: LrmLocal): void {
   const kept = new Map<string, LrmActionResult>();
-  for (const [uid, result] of local.results) if (local.services[result.sid]?.uid === uid) kept.set(uid, result);
+  for (const [uid, result] of local.results) if (local.services.get(result.sid)?.uid === uid) kept.set(uid, result);
   if (kept.size !== local.results.size) {
     local.results = kept;
     local.isResultsPublished = false;
   }
-  for (const sid of local.restartTries.keys()) if (!local.services[sid]) local.restartTries.delete(sid);
+  for (const sid of local.restartTries.keys()) if (!local.services.has(sid)) local.restartTries.delete(sid);
 }

@@ -3,12 +3,9 @@ import type { ServiceStatus } from '../common/manager-status.ts';
 /** The services the master assigned to one node, as [sid, status] pairs. */
 export type OwnServices = ReadonlyArray<readonly [string, ServiceStatus]>;
 
-export function servicesOf(node: string, services: Readonly<Record<string, ServiceStatus>>): OwnServices {
+export function servicesOf(node: string, services: ReadonlyMap<string, ServiceStatus>): OwnServices {
   const own: Array<readonly [string, ServiceStatus]> = [];
-  for (const sid in services) {
-    const service = services[sid]!;
-    if (service.node === node) own.push([sid, service]);
-  }
+  for (const [sid, service] of services) if (service.node === node) own.push([sid, service]);
   return own;
 }
 

@@ -104,7 +104,7 @@ export class SimCluster implements SimResourceWorld {
       nodeCapacities: this.nodeCapacities,
       generation: 0,
     };
-    const hasStatus = Object.keys(scenario.managerStatus.serviceStatus).length > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;
+    const hasStatus = scenario.managerStatus.serviceStatus.size > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;
     this.managerStatus = hasStatus || scenario.managerStatus.masterNode !== undefined ? scenario.managerStatus : undefined;
     this.resourcesRunner = new SimResources(this, (node, body) => this.emitAs(node, body));
     this.managerStatusHistory.write(0, this.managerStatus);

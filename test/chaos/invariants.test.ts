@@ -55,7 +55,7 @@ describe('invariant checker', () => {
     const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING));
     assert.equal(violationOf(() => checker.checkLiveness()), 'liveness');
     const status = emptyManagerStatus();
-    status.serviceStatus['vm:101'] = { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined };
+    status.serviceStatus.set('vm:101', { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined });
     world.saveManagerStatus(status);
     assert.equal(violationOf(() => checker.checkLiveness()), 'none');
   });

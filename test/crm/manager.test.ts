@@ -46,16 +46,16 @@ describe('Manager round: fencing and recovery', () => {
   it('recovers a lost node only after the fence is proven by its agent lease', () => {
     const { manager, events, round } = harness();
     round({ nowMs: 0 }, () => false);
-    assert.equal(manager.status.serviceStatus['vm:103']!.state, 'started');
+    assert.equal(manager.status.serviceStatus.get('vm:103')!.state, 'started');
     const lost = membership(['node1', 'node2']);
     round({ nowMs: 10_000, membership: lost }, () => false);
     round({ nowMs: 30_000, membership: lost }, () => false);
     const waiting = round({ nowMs: 70_000, membership: lost }, () => false);
     assert.deepEqual([...new Set(waiting.asked.flat())], ['node3']);
-    assert.equal(manager.status.serviceStatus['vm:103']!.state, 'fence');
+    assert.equal(manager.status.serviceStatus.get('vm:103')!.state, 'fence');
     assert.equal(events.filter((event) => event.ev === 'recover').length, 0, 'no recovery without the lease');
     round({ nowMs: 200_000, membership: lost }, (node) => node === 'node3');
-    const service = manager.status.serviceStatus['vm:103']!;
+    const service = manager.status.serviceStatus.get('vm:103')!;
     assert.deepEqual([service.state, service.node], ['started', 'node1'], 'both survivors are empty: the first by name');
     const order = events.map((event) => event.ev).filter((ev) => ev === 'fence-ack' || ev === 'recover');
     assert.deepEqual(order, ['fence-ack', 'recover']);
@@ -65,7 +65,7 @@ describe('Manager round: fencing and recovery', () => {
     const saved = emptyManagerStatus();
     saved.nodeStatus = { node1: 'online', node2: 'online', node3: 'unknown' };
     const { manager, round } = harness(saved);
-    manager.status.serviceStatus['vm:103'] = { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined };
+    manager.status.serviceStatus.set('vm:103', { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined });
     const lost = membership(['node1', 'node2']);
     assert.deepEqual(round({ nowMs: 1_000_000, membership: lost }, () => true).asked, []);
     assert.deepEqual(round({ nowMs: 1_059_000, membership: lost }, () => true).asked, []);
@@ -85,12 +85,12 @@ describe('Manager round: relocate policy', () => {
     const resources = { 'ct:200': { node: 'node1', state: 'started' as const, maxRestart: 0, maxRelocate: 1 } };
     round({ nowMs: 0, config: config(resources) }, () => false);
     const failed = (node: string) => {
-      const service = manager.status.serviceStatus['ct:200']!;
+      const service = manager.status.serviceStatus.get('ct:200')!;
       const results = new Map([[service.uid, { sid: 'ct:200', request: 'started', result: 1 as const }]]);
       return new Map([[node, { state: 'active' as const, mode: 'active' as const, results, timestampMs: 0 }]]);
     };
     round({ nowMs: 20_000, config: config(resources), lrmStatuses: failed('node1') }, () => false);
-    const moving = manager.status.serviceStatus['ct:200']!;
+    const moving = manager.status.serviceStatus.get('ct:200')!;
     assert.equal(moving.state, 'relocate');
     assert.deepEqual(moving.failedNodes, ['node1']);
     // The move succeeded: the service is started on its target, and fails there too.
@@ -98,9 +98,9 @@ describe('Manager round: relocate policy', () => {
     const moved = { ...resources, 'ct:200': { ...resources['ct:200'], node: target } };
     const success = new Map([[ 'node1', { state: 'active' as const, mode: 'active' as const, results: new Map([[moving.uid, { sid: 'ct:200', request: 'relocate', result: 0 as const }]]), timestampMs: 0 } ]]);
     round({ nowMs: 40_000, config: config(moved), lrmStatuses: success }, () => false);
-    assert.equal(manager.status.serviceStatus['ct:200']!.node, target);
+    assert.equal(manager.status.serviceStatus.get('ct:200')!.node, target);
     round({ nowMs: 60_000, config: config(moved), lrmStatuses: failed(target) }, () => false);
-    const service = manager.status.serviceStatus['ct:200']!;
+    const service = manager.status.serviceStatus.get('ct:200')!;
     assert.equal(service.state, 'error');
     assert.deepEqual(service.failedNodes, ['node1', target]);
   });

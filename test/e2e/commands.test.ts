@@ -29,7 +29,7 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
         const status = new DirStatusStore(cluster.sharedDir);
         await pollUntil('the master to see vm:101 started on node3', 10_000, () => {
           const read = status.readManagerStatus();
-          const service = read.kind === 'ok' ? read.value.serviceStatus['vm:101'] : undefined;
+          const service = read.kind === 'ok' ? read.value.serviceStatus.get('vm:101') : undefined;
           return service?.state === 'started' && service.node === 'node3';
         });
         haManager(cluster, ['relocate', 'vm:101', 'node2']);

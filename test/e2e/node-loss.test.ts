@@ -66,7 +66,7 @@ describe('e2e: a node is lost, the master too (real processes, emulated watchdog
         const status = new DirStatusStore(cluster.sharedDir);
         await pollUntil('the master to start fencing node1', 20_000, () => {
           const read = status.readManagerStatus();
-          return read.kind === 'ok' && read.value.serviceStatus['vm:101']?.state === 'fence';
+          return read.kind === 'ok' && read.value.serviceStatus.get('vm:101')?.state === 'fence';
         });
         const killWallMs = Date.now();
         cluster.process('node2', 'crm')!.signal('SIGKILL');

@@ -28,7 +28,7 @@ function startsOf(cluster: LocalCluster, node: string): number {
 
 function serviceState(cluster: LocalCluster, sid: string): string | undefined {
   const read = new DirStatusStore(cluster.sharedDir).readManagerStatus();
-  return read.kind === 'ok' ? read.value.serviceStatus[sid]?.state : undefined;
+  return read.kind === 'ok' ? read.value.serviceStatus.get(sid)?.state : undefined;
 }
 
 async function movesAway(policy: ShutdownPolicy, kind: 'shutdown' | 'reboot'): Promise<void> {

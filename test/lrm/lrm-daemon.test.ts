@@ -48,7 +48,7 @@ class FakeLrmEnv implements LrmEnv {
 
 function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop', uid: string, maxRestart = 1): void {
   const service = newServiceStatus(state, 'node1', uid);
-  env.managerStatus = { ...env.managerStatus, serviceStatus: { ...env.managerStatus.serviceStatus, [sid]: service } };
+  env.managerStatus = { ...env.managerStatus, serviceStatus: new Map([...env.managerStatus.serviceStatus, [sid, service]]) };
   env.resources[sid] = { node: 'node1', state: 'started', maxRestart, maxRelocate: 1 };
 }
 

@@ -27,7 +27,7 @@ export interface ScenarioRun {
 export function runScenario(dir: string, seed = SCENARIO_SEED): ScenarioRun {
   const scenario = loadScenario(dir);
   const initial: InitialView = {
-    services: Object.fromEntries(Object.entries(scenario.managerStatus.serviceStatus).map(([sid, s]) => [sid, { state: s.state, node: s.node }])),
+    services: Object.fromEntries([...scenario.managerStatus.serviceStatus].map(([sid, s]) => [sid, { state: s.state, node: s.node }])),
     nodes: { ...scenario.managerStatus.nodeStatus },
   };
   const events: TraceEvent[] = [];

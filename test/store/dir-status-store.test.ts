@@ -16,7 +16,7 @@ function managerStatus(): ManagerStatus {
   return {
     masterNode: 'node1',
     nodeStatus: { node1: 'online', node2: 'online', node3: 'fence' },
-    serviceStatus: { 'vm:101': service, 'ct:200': newServiceStatus('started', 'node2', 'd4e5f6') },
+    serviceStatus: new Map([['vm:101', service], ['ct:200', newServiceStatus('started', 'node2', 'd4e5f6')]]),
     nodeRequest: { node3: { maintenance: true } },
     timestampMs: 1_700_000_000_000,
   };

@@ -1,0 +1,32 @@
+import { strict as assert } from 'node:assert';
+import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
+import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
+import type { Scenario } from '../../src/sim/scenario.ts';
+import { SimCluster } from '../../src/sim/sim-cluster.ts';
+
+function scenarioWith(managerStatus: ManagerStatus): Scenario {
+  return {
+    name: 'saved-status',
+    nodes: { node1: { isPoweredOn: false, isNetworkOn: false }, node2: { isPoweredOn: false, isNetworkOn: false } },
+    managerStatus,
+    resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
+    groups: {},
+    settings: DEFAULT_CLUSTER_SETTINGS,
+    serviceSizes: {},
+    running: {},
+    batches: [],
+  };
+}
+
+describe('SimCluster', () => {
+  it('starts from a saved manager status that has only services (no node states, no master)', () => {
+    const saved = emptyManagerStatus();
+    saved.serviceStatus.set('vm:101', newServiceStatus('started', 'node2', 'u1'));
+    const cluster = new SimCluster(scenarioWith(saved), 120_000, () => {});
+    assert.equal(cluster.managerStatus?.serviceStatus.get('vm:101')?.state, 'started');
+  });
+
+  it('starts with no manager status when the saved one is empty', () => {
+    assert.equal(new SimCluster(scenarioWith(emptyManagerStatus()), 120_000, () => {}).managerStatus, undefined);
+  });
+});
