@@ -114,9 +114,18 @@ export class InvariantChecker {
     if (kind === 'crm' && node !== null) {
       this.lastCrmIterationMs.set(node, this.cluster.timeMs - 1000);
       this.checkMaster(node);
+      this.checkCarriedUsage(node);
     }
     if (kind === 'lrm' && node !== null) this.countIdleIteration(node);
     if (kind === 'command' || kind === 'crm') this.checkConfig();
+  }
+
+  /** The master carries service counts across rounds; they must equal a fresh count. */
+  private checkCarriedUsage(node: string): void {
+    const manager = this.cluster.node(node).crm?.manager;
+    if (manager && !manager.usageMatchesRecount(this.cluster.config)) {
+      this.fail('assertion', `${node}: the service counts the master carried differ from a fresh count`);
+    }
   }
 
   private checkSingleRun(): void {

@@ -64,6 +64,12 @@ export class Manager {
   private fencedServiceCount = 0;
   /** The config generation the managed services were last synced with. */
   private syncedGeneration: number | undefined;
+  /**
+   * Service counts per online node, carried from round to round: every change goes through
+   * `changeState`, which moves the load. Counted anew when the online nodes or the managed services
+   * change, and every round in static placement (sums of fractional CPU loads would drift).
+   */
+  private carriedUsage: { readonly usage: NodeUsage; readonly onlineKey: string } | undefined;
 
   constructor(
     readonly status: ManagerStatus,
@@ -89,20 +95,14 @@ export class Manager {
     this.syncManagedServices(input.config);
     applyCrmCommands(input.takeCommands(), this.status, this.nodes, this.ports.emit);
     const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
-    const context = this.contextFor(input, lrmModes, resourceUpdates);
-    const usage = context.usage;
-    this.fencedServiceCount = 0;
-    for (const [sid, status] of this.entries()) {
-      usage.add(sid, status);
-      if (status.state === 'fence') this.fencedServiceCount++;
-    }
+    const ctx = this.contextFor(input, lrmModes, resourceUpdates);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
-      let changed = this.runHandlers(context.ctx, lrmResults, lrmModes);
+      let changed = this.runHandlers(ctx, lrmResults, lrmModes);
       const fenceTargets = this.fenceTargets();
       if (fenceTargets.length > 0) {
         const fenced = yield fenceTargets;
-        if (this.acknowledgeFences(context.ctx, fenceTargets, fenced)) changed = true;
+        if (this.acknowledgeFences(ctx, fenceTargets, fenced)) changed = true;
       }
       if (!changed) break;
     }
@@ -133,6 +133,7 @@ export class Manager {
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
       services.set(sid, newServiceStatus(state, resource.node, this.ports.newUid()));
       this.sortedEntries = undefined;
+      this.carriedUsage = undefined;
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
     for (const sid of [...services.keys()]) {
@@ -140,6 +141,7 @@ export class Manager {
       if (resource && resource.state !== 'ignored') continue;
       services.delete(sid);
       this.sortedEntries = undefined;
+      this.carriedUsage = undefined;
       this.ports.emit({ ev: 'service-remove', sid, reason: resource ? 'ignored' : 'deleted' });
     }
   }
@@ -148,11 +150,9 @@ export class Manager {
     input: ManagerRoundInput,
     lrmModes: ReadonlyMap<string, string>,
     resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }>,
-  ): { ctx: ServiceContext; usage: NodeUsage } {
+  ): ServiceContext {
     const { config, nowMs } = input;
-    const isStatic = config.settings.placement === 'static';
-    const sizing = isStatic ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
-    const usage = new NodeUsage(this.nodes.onlineNodes(), sizing);
+    const usage = this.usageFor(config);
     const selector = new NodeSelector(usage, config.groups);
     const movedTo = new Map<string, string>();
     const ctx: ServiceContext = {
@@ -177,7 +177,34 @@ export class Manager {
         resourceUpdates.push({ sid, patch });
       },
     };
-    return { ctx, usage };
+    return ctx;
+  }
+
+  /** The load per online node at the start of this round (see `carriedUsage`). */
+  private usageFor(config: HaConfig): NodeUsage {
+    const online = this.nodes.onlineNodes();
+    const onlineKey = online.join('\n');
+    const isStatic = config.settings.placement === 'static';
+    if (!isStatic && this.carriedUsage?.onlineKey === onlineKey) return this.carriedUsage.usage;
+    const sizing = isStatic ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
+    const usage = new NodeUsage(online, sizing);
+    this.fencedServiceCount = 0;
+    for (const [sid, status] of this.entries()) {
+      usage.add(sid, status);
+      if (status.state === 'fence') this.fencedServiceCount++;
+    }
+    this.carriedUsage = isStatic ? undefined : { usage, onlineKey };
+    return usage;
+  }
+
+  /** Whether the carried load equals a fresh count of every service (a check for tests). */
+  usageMatchesRecount(config: HaConfig): boolean {
+    const carried = this.carriedUsage?.usage;
+    if (!carried) return true;
+    const online = this.nodes.onlineNodes();
+    const recount = new NodeUsage(online, undefined);
+    for (const [sid, status] of this.entries()) recount.add(sid, status);
+    return config.settings.placement === 'static' || online.every((node) => carried.serviceCount(node) === recount.serviceCount(node));
   }
 
   /** One pass over all services in sid order; true if any service changed state. */

@@ -3,7 +3,8 @@
  * invariants of the simulated world after every event and every round:
  * - no service runs on two nodes at once;
  * - at most one CRM is master;
- * - a recovery only happens while the recovering master holds the lost node's agent lease.
+ * - a recovery only happens while the recovering master holds the lost node's agent lease;
+ * - the service counts a master carries from round to round equal a fresh count.
  */
 import type { TraceEvent } from '../../src/common/trace.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
@@ -45,7 +46,13 @@ export function runScenario(dir: string, seed = SCENARIO_SEED): ScenarioRun {
       if (holder !== event.node) violate(`t=${event.t}: ${event.node} recovers ${event.sid} from ${event.from} while the agent lease of ${event.from} is held by ${holder ?? 'nobody'}`);
     }
   };
-  const onRound = (world: SimCluster, roundStartMs: number) => checkWorld(world, `after the round starting at ${roundStartMs / 1000}`, violate);
+  const onRound = (world: SimCluster, roundStartMs: number) => {
+    checkWorld(world, `after the round starting at ${roundStartMs / 1000}`, violate);
+    for (const node of world.nodeNames) {
+      const manager = world.node(node).crm?.manager;
+      if (manager && !manager.usageMatchesRecount(world.config)) violate(`after the round starting at ${roundStartMs / 1000}: ${node} carries service counts that differ from a fresh count`);
+    }
+  };
   const simulator = new Simulator(scenario, { seed, onEvent, onRound });
   cluster = simulator.cluster;
   const { result } = simulator.run();
