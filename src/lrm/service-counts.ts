@@ -3,10 +3,28 @@ import type { ServiceStatus } from '../common/manager-status.ts';
 /** The services the master assigned to one node, as [sid, status] pairs. */
 export type OwnServices = ReadonlyArray<readonly [string, ServiceStatus]>;
 
+const NO_SERVICES: OwnServices = Object.freeze([]);
+
+/**
+ * The services of every node in one saved service status, grouped once per status: the LRMs of a
+ * simulated cluster all read the same saved object, and each would otherwise walk every service.
+ */
+const servicesByNode = new WeakMap<ReadonlyMap<string, ServiceStatus>, ReadonlyMap<string, OwnServices>>();
+
 export function servicesOf(node: string, services: ReadonlyMap<string, ServiceStatus>): OwnServices {
-  const own: Array<readonly [string, ServiceStatus]> = [];
-  for (const [sid, service] of services) if (service.node === node) own.push([sid, service]);
-  return own;
+  let byNode = servicesByNode.get(services);
+  if (!byNode) {
+    const grouped = new Map<string, Array<readonly [string, ServiceStatus]>>();
+    // forEach, not for-of: no [key, value] array per entry.
+    services.forEach((service, sid) => {
+      const own = grouped.get(service.node);
+      if (own) own.push([sid, service]);
+      else grouped.set(service.node, [[sid, service]]);
+    });
+    byNode = grouped;
+    servicesByNode.set(services, byNode);
+  }
+  return byNode.get(node) ?? NO_SERVICES;
 }
 
 /** Services that need the node to stay protected: anything not stopped, frozen, in error or about to start. */
