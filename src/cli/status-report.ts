@@ -1,3 +1,4 @@
+import { ServiceTable } from '../common/service-table.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import { lrmResultName } from '../common/lrm-result.ts';
 import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
@@ -133,7 +134,7 @@ function serviceReports(
   loaded: LoadedConfig | undefined,
 ): ServiceReport[] {
   const resources = loaded?.config.resources ?? {};
-  const services = manager?.status.serviceStatus ?? new Map<string, ServiceStatus>();
+  const services = manager?.status.serviceStatus ?? ServiceTable.empty();
   const sids = [...new Set([...services.keys(), ...Object.keys(resources)])].sort();
   return sids.map((sid) => {
     const service = services.get(sid);

@@ -1,4 +1,5 @@
 import { newServiceStatus, type ManagerStatus, type PendingCommand, type ServiceStatus } from './manager-status.ts';
+import { ServiceTable } from './service-table.ts';
 import { isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from './states.ts';
 
 /** Manager status in the persisted JSON shape (Proxmox's field names), to our in-memory shape. */
@@ -13,7 +14,7 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
     if (!isOneOf(NODE_STATES, state)) fail(`Node ${node} has unknown state '${String(state)}'`);
     nodeStatus[node] = state as NodeState;
   }
-  const serviceStatus = new Map<string, ServiceStatus>();
+  const serviceStatus = ServiceTable.empty();
   for (const [sid, raw] of Object.entries(asObject(root.service_status, fail))) {
     serviceStatus.set(sid, parseService(sid, asObject(raw, fail), fail));
   }

@@ -1,3 +1,4 @@
+import { ServiceTable } from './service-table.ts';
 import type { NodeState, ServiceState } from './states.ts';
 
 /** A command the master has accepted for a service and not yet acted on. */
@@ -44,18 +45,15 @@ export function newServiceStatus(state: ServiceState, node: string, uid: string)
 export interface ManagerStatus {
   masterNode?: string;
   nodeStatus: Record<string, NodeState>;
-  /**
-   * By sid. A Map: the master copies and walks thousands of these every round, and every LRM walks
-   * them after each read; a Map does both without collecting and ordering keys first.
-   */
-  serviceStatus: Map<string, ServiceStatus>;
+  /** By sid (see ServiceTable: a Map-like table whose copies are cheap). */
+  serviceStatus: ServiceTable;
   /** Manual maintenance requests, by node. */
   nodeRequest: Record<string, { maintenance?: boolean }>;
   timestampMs?: number;
 }
 
 export function emptyManagerStatus(): ManagerStatus {
-  return { nodeStatus: {}, serviceStatus: new Map(), nodeRequest: {} };
+  return { nodeStatus: {}, serviceStatus: ServiceTable.empty(), nodeRequest: {} };
 }
 
 /** A copy the master can keep mutating while readers hold the saved one. */
@@ -74,8 +72,7 @@ export function copyServiceStatus(status: ServiceStatus): ServiceStatus {
 }
 
 export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
-  const serviceStatus = new Map<string, ServiceStatus>();
-  for (const [sid, service] of status.serviceStatus) serviceStatus.set(sid, copyServiceStatus(service));
+  const serviceStatus = status.serviceStatus.snapshot(copyServiceStatus);
   const nodeRequest: ManagerStatus['nodeRequest'] = {};
   for (const [node, request] of Object.entries(status.nodeRequest)) nodeRequest[node] = { ...request };
   const copy: ManagerStatus = { nodeStatus: { ...status.nodeStatus }, serviceStatus, nodeRequest };

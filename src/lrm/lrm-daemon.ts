@@ -1,3 +1,4 @@
+import { ServiceTable } from '../common/service-table.ts';
 import type { LrmState } from '../common/states.ts';
 import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import type { LrmEnv } from '../env/env.ts';
@@ -13,7 +14,7 @@ export const LRM_IDLE_ROUNDS_MAX = 60;
 export const LOST_LOCK_RESTART_GIVE_UP_MS = 90_000;
 
 /** The service status before the first successful read of the manager status. */
-const NOTHING_READ: LrmLocal['services'] = new Map();
+const NOTHING_READ: LrmLocal['services'] = ServiceTable.empty();
 
 export function startLrm(env: LrmEnv): LrmLocal {
   env.emit({ ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });

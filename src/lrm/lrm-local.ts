@@ -1,5 +1,5 @@
 import type { LrmActionResult } from '../common/lrm-status.ts';
-import type { ServiceStatus } from '../common/manager-status.ts';
+import type { ServiceTable } from '../common/service-table.ts';
 import type { LrmMode, LrmState, NodeState } from '../common/states.ts';
 import type { OwnServices } from './service-counts.ts';
 
@@ -30,7 +30,7 @@ export interface LrmLocal {
   isWatchdogOpen: boolean;
   idleRounds: number;
   /** The service status as the master last saved it. */
-  services: ReadonlyMap<string, ServiceStatus>;
+  services: ServiceTable;
   /** The services the master assigned to this node. */
   ownServices: OwnServices;
   /** This node's state in the master's view. */

@@ -1,4 +1,5 @@
 import type { ServiceStatus } from '../common/manager-status.ts';
+import type { ServiceTable } from '../common/service-table.ts';
 
 /** The services the master assigned to one node, as [sid, status] pairs. */
 export type OwnServices = ReadonlyArray<readonly [string, ServiceStatus]>;
@@ -9,13 +10,12 @@ const NO_SERVICES: OwnServices = Object.freeze([]);
  * The services of every node in one saved service status, grouped once per status: the LRMs of a
  * simulated cluster all read the same saved object, and each would otherwise walk every service.
  */
-const servicesByNode = new WeakMap<ReadonlyMap<string, ServiceStatus>, ReadonlyMap<string, OwnServices>>();
+const servicesByNode = new WeakMap<ServiceTable, ReadonlyMap<string, OwnServices>>();
 
-export function servicesOf(node: string, services: ReadonlyMap<string, ServiceStatus>): OwnServices {
+export function servicesOf(node: string, services: ServiceTable): OwnServices {
   let byNode = servicesByNode.get(services);
   if (!byNode) {
     const grouped = new Map<string, Array<readonly [string, ServiceStatus]>>();
-    // forEach, not for-of: no [key, value] array per entry.
     services.forEach((service, sid) => {
       const own = grouped.get(service.node);
       if (own) own.push([sid, service]);

@@ -1,3 +1,4 @@
+import { ServiceTable } from '../../src/common/service-table.ts';
 import { strict as assert } from 'node:assert';
 import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
 import { LrmResult, type LrmResultCode } from '../../src/common/lrm-result.ts';
@@ -48,7 +49,7 @@ class FakeLrmEnv implements LrmEnv {
 
 function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop', uid: string, maxRestart = 1): void {
   const service = newServiceStatus(state, 'node1', uid);
-  env.managerStatus = { ...env.managerStatus, serviceStatus: new Map([...env.managerStatus.serviceStatus, [sid, service]]) };
+  env.managerStatus = { ...env.managerStatus, serviceStatus: ServiceTable.from([...env.managerStatus.serviceStatus, [sid, service]]) };
   env.resources[sid] = { node: 'node1', state: 'started', maxRestart, maxRelocate: 1 };
 }
 

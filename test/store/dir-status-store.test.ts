@@ -1,10 +1,11 @@
+import { ServiceTable } from '../../src/common/service-table.ts';
 import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AssertionError } from '../../src/common/assert.ts';
 import type { LrmStatus } from '../../src/common/lrm-status.ts';
-import { newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
+import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
 import type { FencedRecord } from '../../src/store/fenced-record.ts';
 import { createSharedDirLayout, sharedPaths } from '../../src/store/shared-dir.ts';
@@ -16,7 +17,7 @@ function managerStatus(): ManagerStatus {
   return {
     masterNode: 'node1',
     nodeStatus: { node1: 'online', node2: 'online', node3: 'fence' },
-    serviceStatus: new Map([['vm:101', service], ['ct:200', newServiceStatus('started', 'node2', 'd4e5f6')]]),
+    serviceStatus: ServiceTable.from([['vm:101', service], ['ct:200', newServiceStatus('started', 'node2', 'd4e5f6')]]),
     nodeRequest: { node3: { maintenance: true } },
     timestampMs: 1_700_000_000_000,
   };
@@ -42,7 +43,11 @@ describe('DirStatusStore', () => {
 
   it('writes status/manager.json in the persisted shape and reads it back', () => {
     assert.deepEqual(store.writeManagerStatus(managerStatus()), { kind: 'written' });
-    assert.deepEqual(store.readManagerStatus(), { kind: 'ok', value: managerStatus() });
+    const read = store.readManagerStatus();
+    assert.equal(read.kind, 'ok');
+    // Services compared as Maps: the file lists them by sid, whatever order they were added in.
+    const comparable = (status: ManagerStatus) => ({ ...status, serviceStatus: new Map(status.serviceStatus) });
+    assert.deepEqual(comparable(read.kind === 'ok' ? read.value : emptyManagerStatus()), comparable(managerStatus()));
     const json = JSON.parse(readFileSync(paths().managerStatus, 'utf8')) as Record<string, unknown>;
     assert.equal(json.master_node, 'node1');
     assert.deepEqual(json.node_request, { node3: { maintenance: 1 } });
