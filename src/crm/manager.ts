@@ -163,7 +163,7 @@ export class Manager {
       emit: this.ports.emit,
       resource: (sid) => {
         const resource = config.resources[sid] ?? DISABLED_RESOURCE;
-        const node = movedTo.get(sid);
+        const node = movedTo.size === 0 ? undefined : movedTo.get(sid);
         return node === undefined ? resource : { ...resource, node };
       },
       isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
@@ -210,12 +210,15 @@ export class Manager {
   /** One pass over all services in sid order; true if any service changed state. */
   private runHandlers(ctx: ServiceContext, lrmResults: LrmResultIndex, lrmModes: ReadonlyMap<string, string>): boolean {
     let changed = false;
+    // Most rounds have no LRM restarting: then no service needs its node's mode looked up.
+    let isAnyLrmRestarting = false;
+    for (const mode of lrmModes.values()) if (mode === 'restart') isAnyLrmRestarting = true;
     for (const [sid, status] of this.entries()) {
       const before = status.state;
       const result = lrmResults.find(status);
       this.dispatch(ctx, sid, status, result);
       const after = status.state as ServiceState;
-      if ((after === 'started' || after === 'stopped' || after === 'request_stop') && lrmModes.get(status.node) === 'restart') {
+      if (isAnyLrmRestarting && (after === 'started' || after === 'stopped' || after === 'request_stop') && lrmModes.get(status.node) === 'restart') {
         ctx.change(sid, status, 'freeze');
       }
       if (status.state !== before) changed = true;

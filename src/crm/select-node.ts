@@ -40,6 +40,8 @@ const DEFAULT_GROUP_KEY = '\u0000all-online';
  */
 export class NodeSelector {
   private readonly classCache = new Map<string, GroupClasses>();
+  /** The classes of services without a group, the most common case, without a lookup. */
+  private defaultClasses: GroupClasses | undefined;
 
   constructor(
     private readonly usage: NodeUsage,
@@ -70,8 +72,9 @@ export class NodeSelector {
   }
 
   private classesFor(groupName: string | undefined): GroupClasses {
-    const config = groupName !== undefined ? this.groups[groupName] : undefined;
-    const key = config ? groupName! : DEFAULT_GROUP_KEY;
+    if (groupName === undefined) return (this.defaultClasses ??= this.buildClasses(undefined));
+    const config = this.groups[groupName];
+    const key = config ? groupName : DEFAULT_GROUP_KEY;
     let classes = this.classCache.get(key);
     if (!classes) {
       classes = this.buildClasses(config);
