@@ -92,10 +92,14 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
   private readonly uidPrefix: string;
   private uidCounter = 0;
 
-  /** Request ids: a random prefix per node (from the run's seed) and a counter, unique across masters. */
+  /**
+   * Request ids: four random hex digits (from the run's seed), the node's index and a counter, so
+   * ids of different masters never collide. Short on purpose: up to 12 characters a string is one
+   * flat piece, cheaper to make and to hash for the thousands of ids a steady round renews.
+   */
   constructor(cluster: SimCluster, nodeName: string, timing: Timing, uids: Prng) {
     super(cluster, nodeName, timing, 'crm');
-    this.uidPrefix = uids.hexId();
+    this.uidPrefix = `${uids.hexId().slice(0, 4)}${cluster.nodeNames.indexOf(nodeName).toString(36)}`;
   }
 
   tryManagerLease(): boolean {
