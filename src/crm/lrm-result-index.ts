@@ -1,11 +1,16 @@
 import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
 
+/** Finds the LRM result of a service's current request. */
+export interface LrmResultLookup {
+  find(service: ServiceStatus): LrmActionResult | undefined;
+}
+
 /**
  * The LRM results of one manager round, by request id. A result is looked up first on the service's
  * own node, where it almost always is; only a miss builds the index over every node's results.
  */
-export class LrmResultIndex {
+export class LrmResultIndex implements LrmResultLookup {
   private merged: Map<string, LrmActionResult> | undefined;
 
   constructor(private readonly statuses: ReadonlyMap<string, LrmStatus>) {}

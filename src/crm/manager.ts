@@ -1,6 +1,6 @@
 import { assert, assertNever } from '../common/assert.ts';
 import type { ResourceConfig } from '../common/ha-config.ts';
-import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
+import type { LrmStatus } from '../common/lrm-status.ts';
 import { newServiceStatus, type ManagerStatus, type ServiceStatus } from '../common/manager-status.ts';
 import type { RequestedState, ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
@@ -215,8 +215,7 @@ export class Manager {
     for (const mode of lrmModes.values()) if (mode === 'restart') isAnyLrmRestarting = true;
     for (const [sid, status] of this.entries()) {
       const before = status.state;
-      const result = lrmResults.find(status);
-      this.dispatch(ctx, sid, status, result);
+      this.dispatch(ctx, sid, status, lrmResults);
       const after = status.state as ServiceState;
       if (isAnyLrmRestarting && (after === 'started' || after === 'stopped' || after === 'request_stop') && lrmModes.get(status.node) === 'restart') {
         ctx.change(sid, status, 'freeze');
@@ -226,19 +225,19 @@ export class Manager {
     return changed;
   }
 
-  private dispatch(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
+  private dispatch(ctx: ServiceContext, sid: string, status: ServiceStatus, lrmResults: LrmResultIndex): void {
     const state = status.state;
     switch (state) {
       case 'request_start':
         return handleRequestStart(ctx, sid, status);
       case 'started':
-        return handleStarted(ctx, sid, status, result);
+        return handleStarted(ctx, sid, status, lrmResults);
       case 'migrate':
       case 'relocate':
       case 'request_start_balance':
-        return handleMove(ctx, sid, status, result);
+        return handleMove(ctx, sid, status, lrmResults.find(status));
       case 'request_stop':
-        return handleRequestStop(ctx, sid, status, result);
+        return handleRequestStop(ctx, sid, status, lrmResults.find(status));
       case 'stopped':
         return handleStopped(ctx, sid, status);
       case 'fence':

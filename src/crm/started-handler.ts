@@ -2,6 +2,7 @@ import { LrmResult } from '../common/lrm-result.ts';
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { PendingCommand, ServiceStatus } from '../common/manager-status.ts';
 import { movesOnline } from '../common/sid.ts';
+import type { LrmResultLookup } from './lrm-result-index.ts';
 import type { SelectMode } from './select-node.ts';
 import type { ServiceContext } from './service-context.ts';
 
@@ -10,7 +11,7 @@ import type { ServiceContext } from './service-context.ts';
  * from a node in maintenance), applies stop requests and pending commands, applies the relocate
  * policy to failed starts, and keeps the service on the node its group prefers.
  */
-export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
+export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceStatus, results: LrmResultLookup): void {
   if (!ctx.nodes.isOnline(status.node)) {
     if (ctx.isOfflineDelayed(status.node)) ctx.change(sid, status, 'fence');
     if (ctx.nodes.stateOf(status.node) !== 'maintenance') return;
@@ -27,6 +28,8 @@ export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceS
     applyCommand(ctx, sid, status, status.cmd);
     return;
   }
+  // Looked up only here: a service whose node is gone has no result to look for.
+  const result = results.find(status);
   let mode: SelectMode = 'normal';
   if (result) {
     const verdict = applyStartResult(ctx, sid, status, result, config.maxRelocate);
