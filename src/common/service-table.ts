@@ -110,11 +110,17 @@ export class ServiceTable {
   }
 
   *keys(): IterableIterator<string> {
-    for (const [sid] of this.entries()) yield sid;
+    const { sids } = this.index;
+    const records = this.records;
+    for (let slot = 0; slot < records.length; slot++) if (records[slot] !== undefined) yield sids[slot]!;
   }
 
   *values(): IterableIterator<ServiceStatus> {
-    for (const [, status] of this.entries()) yield status;
+    const records = this.records;
+    for (let slot = 0; slot < records.length; slot++) {
+      const status = records[slot];
+      if (status !== undefined) yield status;
+    }
   }
 
   [Symbol.iterator](): IterableIterator<[string, ServiceStatus]> {

@@ -36,9 +36,9 @@ function nodesWithFencedServices(status: ManagerStatus): ReadonlySet<string> {
   let nodes = fencedNodesCache.get(status);
   if (!nodes) {
     const found = new Set<string>();
-    for (const service of status.serviceStatus.values()) {
+    status.serviceStatus.forEach((service) => {
       if (service.state === 'fence') found.add(service.node);
-    }
+    });
     nodes = found;
     fencedNodesCache.set(status, nodes);
   }
