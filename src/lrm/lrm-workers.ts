@@ -1,6 +1,6 @@
 import { assert } from '../common/assert.ts';
 import { LrmResult, type LrmResultCode } from '../common/lrm-result.ts';
-import type { LrmEnv, LrmJob, LrmJobResult } from '../env/env.ts';
+import type { LrmEnv, LrmJobResult } from '../env/env.ts';
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { LrmLocal, Worker } from './lrm-local.ts';
 
@@ -32,9 +32,10 @@ export function queueRequest(local: LrmLocal, worker: Omit<Worker, 'isRunning' |
 export function runWorkers(env: LrmEnv, local: LrmLocal): number {
   const maxWorkers = Math.max(1, env.readConfig().settings.maxWorkers);
   let running = collectFinished(env, local);
-  const waiting = [...local.workers.values()]
-    .filter((worker) => !worker.isRunning)
-    .sort((a, b) => b.startTries - a.startTries || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0));
+  const waiting: Worker[] = [];
+  for (const worker of local.workers.values()) if (!worker.isRunning) waiting.push(worker);
+  // Usually queued in this order already (services in sid order, no one waited): then no sort.
+  if (!isInStartOrder(waiting)) waiting.sort(startOrder);
   let next = 0;
   const loopsMax = waiting.length + 1;
   for (let loop = 0; loop < loopsMax && next < waiting.length; loop++) {
@@ -43,7 +44,7 @@ export function runWorkers(env: LrmEnv, local: LrmLocal): number {
       worker.isRunning = true;
       local.runningWorkers++;
       running++;
-      env.startJob(jobOf(worker));
+      env.startJob(worker); // a worker is its job: the environment reads the job fields only
     }
     running = collectFinished(env, local);
     if (running >= maxWorkers) break; // no slot freed: the rest wait for a later round
@@ -52,8 +53,14 @@ export function runWorkers(env: LrmEnv, local: LrmLocal): number {
   return local.workers.size;
 }
 
-function jobOf(worker: Worker): LrmJob {
-  return { sid: worker.sid, uid: worker.uid, request: worker.request, target: worker.target, timeoutS: worker.timeoutS };
+/** The longest waiting first, then by sid. */
+function startOrder(a: Worker, b: Worker): number {
+  return b.startTries - a.startTries || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0);
+}
+
+function isInStartOrder(workers: readonly Worker[]): boolean {
+  for (let index = 1; index < workers.length; index++) if (startOrder(workers[index - 1]!, workers[index]!) > 0) return false;
+  return true;
 }
 
 /** Records finished jobs; returns how many workers are still running. */
