@@ -127,7 +127,12 @@ export class Manager {
     this.syncedGeneration = config.generation;
     const services = this.status.serviceStatus;
     const added: string[] = [];
-    for (const sid in config.resources) if (!services.has(sid) && config.resources[sid]!.state !== 'ignored') added.push(sid);
+    let configured = 0;
+    for (const sid in config.resources) {
+      if (config.resources[sid]!.state === 'ignored') continue;
+      configured++;
+      if (!services.has(sid)) added.push(sid);
+    }
     for (const sid of added.sort()) {
       const resource = config.resources[sid]!;
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
@@ -136,6 +141,8 @@ export class Manager {
       this.carriedUsage = undefined;
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
+    // Every configured service is managed now: as many managed means none to drop (the usual case).
+    if (services.size === configured) return;
     for (const sid of [...services.keys()]) {
       const resource = config.resources[sid];
       if (resource && resource.state !== 'ignored') continue;
