@@ -7,6 +7,7 @@ import type { CrmLocal } from '../crm/crm-daemon.ts';
 import type { LrmLocal } from '../lrm/lrm-local.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
 import type { Scenario } from './scenario.ts';
+import type { SimCommand } from './sim-commands.ts';
 import { derivedServiceSize, SimResources, type SimResourceWorld } from './sim-resources.ts';
 import { SimLeaseStore } from './sim-store.ts';
 import { SimClock } from './sim-clock.ts';
@@ -53,7 +54,7 @@ export class SimCluster implements SimResourceWorld {
   managerStatus: ManagerStatus | undefined;
   readonly lrmStatus = new Map<string, LrmStatus>();
   /** Past versions of the status files, for stale reads. */
-  readonly managerStatusHistory = new StatusHistory<ManagerStatus | undefined>();
+  readonly managerStatusHistory: StatusHistory<ManagerStatus | undefined>;
   readonly lrmStatusHistory = new Map<string, StatusHistory<LrmStatus | undefined>>();
   readonly faults: SimFaults;
   crmCommands: string[] = [];
@@ -90,7 +91,9 @@ export class SimCluster implements SimResourceWorld {
     }
     this.leases = new SimLeaseStore(leaseTimeoutMs);
     this.faults = new SimFaults(this.nodeNames);
-    for (const name of this.nodeNames) this.lrmStatusHistory.set(name, new StatusHistory());
+    const canReadStale = scenario.batches.some((batch) => batch.some(isStaleRead));
+    this.managerStatusHistory = new StatusHistory(canReadStale);
+    for (const name of this.nodeNames) this.lrmStatusHistory.set(name, new StatusHistory(canReadStale));
     this.resources = scenario.resources;
     this.groups = scenario.groups;
     this.settings = scenario.settings;
@@ -201,4 +204,9 @@ export class SimCluster implements SimResourceWorld {
   nodesRunning(sid: string): string[] {
     return this.nodeNames.filter((node) => this.isRunning(node, sid));
   }
+}
+
+/** A command that makes a node read stale status files (directly, or later through `after`). */
+function isStaleRead(command: SimCommand): boolean {
+  return command.kind === 'stale' || (command.kind === 'after' && isStaleRead(command.command));
 }

@@ -3,8 +3,9 @@ import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
 import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
 import { SimCluster } from '../../src/sim/sim-cluster.ts';
+import { parseCommand, type SimCommand } from '../../src/sim/sim-commands.ts';
 
-function scenarioWith(managerStatus: ManagerStatus): Scenario {
+function scenarioWith(managerStatus: ManagerStatus, batches: string[][] = []): Scenario {
   return {
     name: 'saved-status',
     nodes: { node1: { isPoweredOn: false, isNetworkOn: false }, node2: { isPoweredOn: false, isNetworkOn: false } },
@@ -14,7 +15,7 @@ function scenarioWith(managerStatus: ManagerStatus): Scenario {
     settings: DEFAULT_CLUSTER_SETTINGS,
     serviceSizes: {},
     running: {},
-    batches: [],
+    batches: batches.map((batch) => batch.map((text) => parseCommand(text, new Set(['node1', 'node2'])) as SimCommand)),
   };
 }
 
@@ -28,5 +29,20 @@ describe('SimCluster', () => {
 
   it('starts with no manager status when the saved one is empty', () => {
     assert.equal(new SimCluster(scenarioWith(emptyManagerStatus()), 120_000, () => {}).managerStatus, undefined);
+  });
+
+  it('keeps past status versions only when the scenario can read stale (a stale command, also inside after)', () => {
+    const statusAt = (batches: string[][]) => {
+      const cluster = new SimCluster(scenarioWith(emptyManagerStatus(), batches), 120_000, () => {});
+      const first = emptyManagerStatus();
+      first.masterNode = 'node1';
+      cluster.saveManagerStatus(first);
+      cluster.timeMs = 20_000;
+      cluster.saveManagerStatus(emptyManagerStatus());
+      return () => cluster.managerStatusAt(10_000);
+    };
+    assert.equal(statusAt([['stale node2 20']])()?.masterNode, 'node1', 'the version of 10 s ago');
+    assert.equal(statusAt([['after 5 stale node1 10']])()?.masterNode, 'node1');
+    assert.throws(statusAt([['network node1 off']]), /keeps no status history/);
   });
 });
