@@ -36,6 +36,7 @@ export function startLrm(env: LrmEnv): LrmLocal {
     isResultsPublished: false,
     restartTries: new Map(),
     workers: new Map(),
+    queuedAfterRunning: new Map(),
     runningWorkers: 0,
   };
 }

@@ -42,5 +42,7 @@ export interface LrmLocal {
   isResultsPublished: boolean;
   restartTries: Map<string, number>;
   workers: Map<string, Worker>;
+  /** Local shutdown stops waiting for a job of the same service to finish (see queueRequest). */
+  queuedAfterRunning: Map<string, Worker>;
   runningWorkers: number;
 }

@@ -8,12 +8,16 @@ import type { LrmLocal, Worker } from './lrm-local.ts';
 /**
  * Queues a request for a service unless it was already executed under this request id. `stopped` is
  * the exception: it is executed every round, so a service stays stopped even without a master.
+ *
+ * A request for a service whose worker is still running is dropped: the master's request comes
+ * again next round. A local stop of a node shutdown (no request id) does not come again, so it waits
+ * for the running job and is queued when that one finishes: dropping it let a reboot leave a
+ * service running that the master then recovered elsewhere (a check job still running when the
+ * reboot came, e2e shutdown-policies under load).
  */
 export function queueRequest(local: LrmLocal, worker: Omit<Worker, 'isRunning' | 'startTries'>): void {
   if (worker.request !== 'stopped' && worker.uid !== undefined && local.results.has(worker.uid)) return;
-  const existing = local.workers.get(worker.sid);
-  if (existing?.isRunning) return;
-  local.workers.set(worker.sid, {
+  const queued: Worker = {
     sid: worker.sid,
     uid: worker.uid,
     request: worker.request,
@@ -21,7 +25,12 @@ export function queueRequest(local: LrmLocal, worker: Omit<Worker, 'isRunning' |
     timeoutS: worker.timeoutS,
     isRunning: false,
     startTries: 0,
-  });
+  };
+  if (local.workers.get(worker.sid)?.isRunning) {
+    if (worker.uid === undefined) local.queuedAfterRunning.set(worker.sid, queued);
+    return;
+  }
+  local.workers.set(worker.sid, queued);
 }
 
 /**
@@ -75,6 +84,11 @@ function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): voi
   assert(worker.isRunning, `Result for ${finished.sid}, whose worker was not started`);
   local.workers.delete(finished.sid);
   local.runningWorkers--;
+  const next = local.queuedAfterRunning.get(finished.sid);
+  if (next) {
+    local.queuedAfterRunning.delete(finished.sid);
+    local.workers.set(finished.sid, next);
+  }
   if (finished.uid === undefined) {
     if (finished.result !== LrmResult.success) local.shutdownStopErrors++;
     return;

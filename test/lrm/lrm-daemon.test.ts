@@ -7,7 +7,8 @@ import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../
 import { REFERENCE_TIMING } from '../../src/common/timing.ts';
 import type { TraceBody } from '../../src/common/trace.ts';
 import type { LrmEnv, LrmJob, LrmJobResult } from '../../src/env/env.ts';
-import { lrmRound, startLrm } from '../../src/lrm/lrm-daemon.ts';
+import { lrmRound, requestLrmShutdown, startLrm } from '../../src/lrm/lrm-daemon.ts';
+import type { ShutdownPolicy } from '../../src/common/states.ts';
 
 /** A hand-driven LRM environment: the test decides leases, quorum and job results. */
 class FakeLrmEnv implements LrmEnv {
@@ -19,6 +20,10 @@ class FakeLrmEnv implements LrmEnv {
   managerStatus: ManagerStatus = emptyManagerStatus();
   resources: Record<string, ResourceConfig> = {};
   answer: (job: LrmJob) => LrmResultCode = () => LrmResult.success;
+  shutdownPolicy: ShutdownPolicy = DEFAULT_CLUSTER_SETTINGS.shutdownPolicy;
+  /** When set, jobs run until `finishHeldJobs` (a real driver takes its time). */
+  holdsJobs = false;
+  private held: LrmJobResult[] = [];
   readonly jobs: LrmJob[] = [];
   readonly watchdogCalls: string[] = [];
   readonly events: TraceBody[] = [];
@@ -32,7 +37,7 @@ class FakeLrmEnv implements LrmEnv {
   readonly emit = (body: TraceBody) => this.events.push(body);
   nowMs = () => this.timeMs;
   membership = () => ({ isQuorate: this.isQuorate, nodes: ['node1', 'node2', 'node3'], isMember: () => this.isQuorate });
-  readConfig = () => ({ resources: this.resources, groups: {}, settings: DEFAULT_CLUSTER_SETTINGS, serviceSizes: {}, nodeCapacities: {} });
+  readConfig = () => ({ resources: this.resources, groups: {}, settings: { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: this.shutdownPolicy }, serviceSizes: {}, nodeCapacities: {} });
   readManagerStatus = () => this.managerStatus;
   tryAgentLease = () => this.hasLease;
   releaseAgentLease = () => true;
@@ -42,8 +47,11 @@ class FakeLrmEnv implements LrmEnv {
   };
   startJob = (job: LrmJob) => {
     this.jobs.push(job);
-    this.finished.push({ sid: job.sid, uid: job.uid, request: job.request, result: this.answer(job) });
+    const result = { sid: job.sid, uid: job.uid, request: job.request, result: this.answer(job) };
+    if (this.holdsJobs) this.held.push(result);
+    else this.finished.push(result);
   };
+  finishHeldJobs = () => this.finished.push(...this.held.splice(0));
   takeFinishedJobs = () => this.finished.splice(0);
 }
 
@@ -54,6 +62,26 @@ function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop',
 }
 
 describe('LRM round', () => {
+  it('a node reboot stops a service whose check was still running when the request came, before leaving', () => {
+    const env = new FakeLrmEnv();
+    env.shutdownPolicy = 'failover';
+    env.holdsJobs = true;
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    lrmRound(env, local);
+    const jobs = () => env.jobs.map((job) => `${job.request} ${job.uid ?? 'local'}`);
+    assert.deepEqual(jobs(), ['started u1'], 'the check runs on');
+    requestLrmShutdown(env, local, 'reboot');
+    assert.equal(lrmRound(env, local), 'continue', 'waits for the check');
+    env.finishHeldJobs();
+    assert.equal(lrmRound(env, local), 'continue', 'stops the service');
+    assert.deepEqual(jobs(), ['started u1', 'request_stop local']);
+    assert.equal(lrmRound(env, local), 'continue', 'waits for the stop');
+    env.finishHeldJobs();
+    assert.equal(lrmRound(env, local), 'exit');
+  });
+
   it('goes active with a service, feeding the watchdog only after each successful renewal', () => {
     const env = new FakeLrmEnv();
     const local = startLrm(env);
