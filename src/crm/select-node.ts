@@ -48,10 +48,23 @@ export class NodeSelector {
     private readonly groups: Readonly<Record<string, GroupConfig>>,
   ) {}
 
+  /**
+   * Whether `select` in `normal` mode, with no maintenance fallback, keeps the service on
+   * `currentNode` (what it answers for nearly every running service, every round): the same rules,
+   * without building a request.
+   */
+  keepsCurrent(groupName: string | undefined, currentNode: string): boolean {
+    const group = this.classesFor(groupName);
+    const top = group.classes[0];
+    if (!top) return false;
+    return (group.nofailback && group.candidates.has(currentNode)) || top.members.has(currentNode);
+  }
+
   select(request: SelectRequest): string | undefined {
     const group = this.classesFor(request.group);
     const top = group.classes[0];
     if (!top) return undefined;
+    // Rule 1 of staying put (keepsCurrent has both): a nofailback group keeps a service on any candidate.
     if (request.mode === 'normal' && group.nofailback && group.candidates.has(request.currentNode)) {
       return request.currentNode;
     }
@@ -62,6 +75,7 @@ export class NodeSelector {
     }
     const fallback = request.maintenanceFallback;
     if (fallback !== undefined && nodes.includes(fallback)) return fallback;
+    // Rule 2 of staying put: the current node is in the top priority class.
     if (request.mode === 'normal' && top.members.has(request.currentNode)) return request.currentNode;
     if (nodes.length === 0) return undefined;
     const cost = this.usage.costs(request.sid);

@@ -64,4 +64,22 @@ describe('NodeSelector', () => {
   it('best mode ignores stickiness', () => {
     assert.equal(selector(['node1', 'node2'], {}, { node1: 3 }).select(request({ mode: 'best' })), 'node2');
   });
+
+  it('keepsCurrent answers as select does in normal mode without a fallback, for every group kind and node', () => {
+    const groups: Record<string, GroupConfig> = {
+      plain: { nodes: { node1: 1, node2: 2, node3: 2 }, restricted: false, nofailback: false },
+      restricted: { nodes: { node2: 1, node4: 3 }, restricted: true, nofailback: false },
+      nofailback: { nodes: { node1: 1, node3: 2 }, restricted: false, nofailback: true },
+      restrictedNofailback: { nodes: { node1: 2, node2: 1 }, restricted: true, nofailback: true },
+    };
+    for (const online of [['node1', 'node2', 'node3'], ['node2'], ['node1', 'node4'], ['node3']]) {
+      const select = selector(online, groups, { node1: 1 });
+      for (const group of [undefined, 'unknown', ...Object.keys(groups)]) {
+        for (const currentNode of ['node1', 'node2', 'node3', 'node4']) {
+          const kept = select.select(request({ group, currentNode })) === currentNode;
+          assert.equal(select.keepsCurrent(group, currentNode), kept, `${group ?? 'no group'} on ${currentNode}, online ${online.join(',')}`);
+        }
+      }
+    }
+  });
 });
