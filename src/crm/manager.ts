@@ -1,3 +1,4 @@
+import { compareNames } from '../common/compare-names.ts';
 import { assert, assertNever } from '../common/assert.ts';
 import type { ResourceConfig } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
@@ -113,7 +114,7 @@ export class Manager {
 
   private entries(): ReadonlyArray<readonly [string, ServiceStatus]> {
     if (!this.sortedEntries) {
-      this.sortedEntries = [...this.status.serviceStatus].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+      this.sortedEntries = [...this.status.serviceStatus].sort(([a], [b]) => compareNames(a, b));
     }
     return this.sortedEntries;
   }

@@ -1,3 +1,4 @@
+import { compareNames } from '../common/compare-names.ts';
 import { assert } from '../common/assert.ts';
 import type { GroupConfig } from '../common/ha-config.ts';
 import type { NodeUsage } from './node-usage.ts';
@@ -132,9 +133,4 @@ function cheapest(nodes: readonly string[], cost: (node: string) => number): str
     }
   }
   return best;
-}
-
-/** Plain string order, as node names are compared everywhere. */
-export function compareNames(a: string, b: string): number {
-  return a < b ? -1 : a > b ? 1 : 0;
 }

@@ -1,3 +1,4 @@
+import { compareNames } from '../common/compare-names.ts';
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmState } from '../common/states.ts';
 import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
@@ -51,7 +52,7 @@ export function requestLrmShutdown(env: LrmEnv, local: LrmLocal, kind: ShutdownK
   const mode = local.mode === 'maintenance' ? 'maintenance' : modeForShutdown(kind, policy);
   if (kind !== 'restart') env.emit({ ev: 'lrm-shutdown', policy });
   if (kind !== 'restart' && mode !== 'maintenance') {
-    for (const [sid] of [...local.ownServices].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
+    for (const [sid] of [...local.ownServices].sort(([a], [b]) => compareNames(a, b))) {
       queueRequest(local, { sid, uid: undefined, request: 'request_stop' });
     }
   }

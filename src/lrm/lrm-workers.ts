@@ -1,3 +1,4 @@
+import { compareNames } from '../common/compare-names.ts';
 import { assert } from '../common/assert.ts';
 import { LrmResult, type LrmResultCode } from '../common/lrm-result.ts';
 import type { LrmEnv, LrmJobResult } from '../env/env.ts';
@@ -64,7 +65,7 @@ export function runWorkers(env: LrmEnv, local: LrmLocal): number {
 
 /** The longest waiting first, then by sid. */
 function startOrder(a: Worker, b: Worker): number {
-  return b.startTries - a.startTries || (a.sid < b.sid ? -1 : a.sid > b.sid ? 1 : 0);
+  return b.startTries - a.startTries || compareNames(a.sid, b.sid);
 }
 
 function isInStartOrder(workers: readonly Worker[]): boolean {

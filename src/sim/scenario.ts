@@ -1,3 +1,4 @@
+import { compareNames } from '../common/compare-names.ts';
 import { existsSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
@@ -111,7 +112,7 @@ function parseHardware(json: unknown, file: string): Record<string, SimNodeSpec>
     };
   }
   if (Object.keys(nodes).length === 0) throw new ScenarioError(`${file}: No nodes`);
-  return Object.fromEntries(Object.entries(nodes).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
+  return Object.fromEntries(Object.entries(nodes).sort(([a], [b]) => compareNames(a, b)));
 }
 
 /** Parses service_config (also used for `service <sid> add`). */

@@ -1,3 +1,4 @@
+import { compareNames } from '../../common/compare-names.ts';
 import type { Argv } from 'yargs';
 import type { ResourceConfig } from '../../common/ha-config.ts';
 import { loadHaConfig } from '../../config/load-config.ts';
@@ -31,7 +32,7 @@ export const configCommand = {
     const { config } = loadHaConfig(sharedDirOf(args));
     const listing = Object.entries(config.resources)
       .filter(([sid]) => args.type === undefined || sid.startsWith(`${args.type}:`))
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareNames(a, b))
       .map(([sid, resource]) => listingOf(sid, resource));
     printOutput(listing, { format: args['output-format'], renderText: renderResources });
   },

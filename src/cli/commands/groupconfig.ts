@@ -1,3 +1,4 @@
+import { compareNames } from '../../common/compare-names.ts';
 import type { Argv } from 'yargs';
 import type { GroupConfig } from '../../common/ha-config.ts';
 import { formatNodeList } from '../../config/groups.ts';
@@ -24,7 +25,7 @@ export const groupConfigCommand = {
   handler: (args: ReadingArgs) => {
     const { config } = loadHaConfig(sharedDirOf(args));
     const listing = Object.entries(config.groups)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))
+      .sort(([a], [b]) => compareNames(a, b))
       .map(([group, settings]) => listingOf(group, settings));
     printOutput(listing, { format: args['output-format'], renderText: renderGroups });
   },
