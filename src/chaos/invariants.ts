@@ -123,7 +123,7 @@ export class InvariantChecker {
   /** The master carries service counts across rounds; they must equal a fresh count. */
   private checkCarriedUsage(node: string): void {
     const manager = this.cluster.node(node).crm?.manager;
-    if (manager && !manager.usageMatchesRecount(this.cluster.config)) {
+    if (manager && !manager.usageMatchesRecount()) {
       this.fail('assertion', `${node}: the service counts the master carried differ from a fresh count`);
     }
   }

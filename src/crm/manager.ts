@@ -188,7 +188,10 @@ export class Manager {
     return ctx;
   }
 
-  /** The load per online node at the start of this round (see `carriedUsage`). */
+  /**
+   * The load per online node at the start of this round (see `carriedUsage`). A recount also
+   * recounts the services in fence; between recounts `changeState` keeps both up to date.
+   */
   private usageFor(config: HaConfig): NodeUsage {
     const online = this.nodes.onlineNodes();
     const onlineKey = online.join('\n');
@@ -206,13 +209,13 @@ export class Manager {
   }
 
   /** Whether the carried load equals a fresh count of every service (a check for tests). */
-  usageMatchesRecount(config: HaConfig): boolean {
+  usageMatchesRecount(): boolean {
     const carried = this.carriedUsage?.usage;
-    if (!carried) return true;
+    if (!carried) return true; // nothing carried: static placement, or not counted yet
     const online = this.nodes.onlineNodes();
     const recount = new NodeUsage(online, undefined);
     for (const [sid, status] of this.entries()) recount.add(sid, status);
-    return config.settings.placement === 'static' || online.every((node) => carried.serviceCount(node) === recount.serviceCount(node));
+    return online.every((node) => carried.serviceCount(node) === recount.serviceCount(node));
   }
 
   /** One pass over all services in sid order; true if any service changed state. */

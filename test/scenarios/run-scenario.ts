@@ -50,7 +50,7 @@ export function runScenario(dir: string, seed = SCENARIO_SEED): ScenarioRun {
     checkWorld(world, `after the round starting at ${roundStartMs / 1000}`, violate);
     for (const node of world.nodeNames) {
       const manager = world.node(node).crm?.manager;
-      if (manager && !manager.usageMatchesRecount(world.config)) violate(`after the round starting at ${roundStartMs / 1000}: ${node} carries service counts that differ from a fresh count`);
+      if (manager && !manager.usageMatchesRecount()) violate(`after the round starting at ${roundStartMs / 1000}: ${node} carries service counts that differ from a fresh count`);
     }
   };
   const simulator = new Simulator(scenario, { seed, onEvent, onRound });
