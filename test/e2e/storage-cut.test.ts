@@ -5,17 +5,17 @@ import { DirStatusStore } from '../../src/store/dir-status-store.ts';
 import { concurrentScenarios, SCENARIO_MS_MAX, sleep, withCluster } from './e2e-cluster.ts';
 
 const RECOVERY_MS_MAX = 30_000;
+const RESOURCES = [
+  { sid: 'vm:101', node: 'node1' },
+  { sid: 'vm:102', node: 'node2' },
+];
 
 describe('e2e: a node cut from the shared storage (its link to the shared directory points nowhere)', function () {
   this.timeout(3 * SCENARIO_MS_MAX);
 
   concurrentScenarios({
     'a node with services is reset by its watchdog, its service recovered, and back it says why it was fenced': async () => {
-      const resources = [
-        { sid: 'vm:101', node: 'node1' },
-        { sid: 'vm:102', node: 'node2' },
-      ];
-      await withCluster({ resources, firstMaster: 'node2' }, async (cluster) => {
+      await withCluster({ resources: RESOURCES, firstMaster: 'node2' }, async (cluster) => {
         await waitForPlacement(cluster, { 'vm:101': 'node1', 'vm:102': 'node2' }, RECOVERY_MS_MAX);
         const cutWallMs = Date.now();
         cluster.cut('node1');
@@ -38,11 +38,7 @@ describe('e2e: a node cut from the shared storage (its link to the shared direct
     },
 
     'a node with no HA services loses the storage and is NOT reset': async () => {
-      const resources = [
-        { sid: 'vm:101', node: 'node1' },
-        { sid: 'vm:102', node: 'node2' },
-      ];
-      await withCluster({ resources, firstMaster: 'node1' }, async (cluster) => {
+      await withCluster({ resources: RESOURCES, firstMaster: 'node1' }, async (cluster) => {
         await waitForPlacement(cluster, { 'vm:101': 'node1', 'vm:102': 'node2' }, RECOVERY_MS_MAX);
         const cutWallMs = Date.now();
         cluster.cut('node3');
