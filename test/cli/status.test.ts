@@ -115,7 +115,7 @@ describe('ha-manager status', () => {
   });
 
   it('judges the master lease by the fence_timeout of ha.cfg (default 60 s), also when another config file is broken', async () => {
-    const masterLine = async (dir: string) => (await runCli(['status', '--dir', dir])).stdout.split('\n').find((line) => line.startsWith('master '));
+    const masterLine = async (dir: string) => (await runCli(['status', '--dir', dir])).stdout.split('\n').find((line) => line.startsWith('master ')) ?? '';
     const dir = clusterDir(Date.now());
     write(dir, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: Date.now() - 90_000 });
     assert.match(await masterLine(dir), /expired: not renewed within the lease timeout/, 'no ha.cfg: the default fence timeout');
