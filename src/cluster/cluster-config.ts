@@ -1,5 +1,6 @@
-import { DEFAULT_TIMING, deriveTiming, REFERENCE_TIMING, TIMING_OPTION_NAMES, timingViolations, type Timing, type TimingField } from '../common/timing.ts';
+import { DEFAULT_TIMING, deriveTiming, REFERENCE_TIMING, timingViolations, type Timing } from '../common/timing.ts';
 import type { ShutdownPolicy } from '../common/states.ts';
+import { timingOptionLines } from '../config/settings.ts';
 
 /** The fence timeout of the fast profile: a failover in about a quarter of a minute, for the demo and the tests. */
 export const FAST_FENCE_TIMEOUT_MS = 10_000;
@@ -31,11 +32,7 @@ export interface ClusterResource {
 export function haCfgText(timing: Timing, shutdownPolicy: ShutdownPolicy): string {
   const violations = timingViolations(timing);
   if (violations.length > 0) throw new Error(`Timing profile refused: ${violations.map((violation) => violation.message).join('; ')}`);
-  const derived = deriveTiming(timing.leaseTimeoutMs);
-  const lines = ['# written by the local cluster launcher (src/cluster)', 'ha: cluster'];
-  for (const [field, option] of Object.entries(TIMING_OPTION_NAMES) as Array<[TimingField, string]>) {
-    if (field === 'leaseTimeoutMs' || timing[field] !== derived[field]) lines.push(`\t${option} ${timing[field]}ms`);
-  }
+  const lines = ['# written by the local cluster launcher (src/cluster)', 'ha: cluster', ...timingOptionLines(timing)];
   lines.push(`\tshutdown_policy ${shutdownPolicy}`);
   return `${lines.join('\n')}\n`;
 }

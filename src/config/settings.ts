@@ -89,6 +89,24 @@ function timingFrom(explicit: ReadonlyMap<TimingField, { value: number; line: nu
   throw new ConfigError(where.file, Math.max(...lines), `Timings refused${derived}: ${violations.map((violation) => violation.message).join('; ')}`);
 }
 
+/**
+ * The ha.cfg option lines (tab-indented) that give `timing`: fence_timeout, and each timing that differs
+ * from what fence_timeout derives; what the file leaves out follows the derivation.
+ */
+export function timingOptionLines(timing: Timing): string[] {
+  const derived = deriveTiming(timing.leaseTimeoutMs);
+  const lines: string[] = [];
+  for (const [field, option] of Object.entries(TIMING_OPTION_NAMES) as Array<[TimingField, string]>) {
+    if (field === 'leaseTimeoutMs' || timing[field] !== derived[field]) lines.push(`\t${option} ${formatOptionDuration(timing[field])}`);
+  }
+  return lines;
+}
+
+/** `60` for whole seconds (as an operator writes it), `833ms` otherwise. */
+function formatOptionDuration(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : `${ms}ms`;
+}
+
 /** Checks one option of the `ha` section; the problem names the option. */
 export function checkSettingOption(key: string, value: string): Checked<unknown> {
   const prefix = (checked: Checked<unknown>): Checked<unknown> => forOption(key, checked);
