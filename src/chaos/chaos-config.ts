@@ -3,6 +3,7 @@
  * fault, and how often. The same config and seed give the same run.
  */
 import { DEFAULT_TIMING, formatDuration, REFERENCE_TIMING } from '../common/timing.ts';
+import { roundMsFor } from '../sim/simulator.ts';
 
 export const FAULT_KINDS = [
   'power', // power off/on, reboot, clean shutdown
@@ -98,6 +99,6 @@ export function validateChaosConfig(config: ChaosConfig): string[] {
 export function describeChaosConfig(config: ChaosConfig): string {
   const weights = config.faults.map((kind) => `${kind}:${DEFAULT_FAULT_WEIGHTS[kind]}`).join(' ');
   const timing = CHAOS_TIMINGS[config.timing];
-  const timingText = `timing ${config.timing} (fence_timeout ${formatDuration(timing.leaseTimeoutMs)}, round ${formatDuration(timing.roundMs)})`;
+  const timingText = `timing ${config.timing} (fence_timeout ${formatDuration(timing.leaseTimeoutMs)}, simulated rounds of ${formatDuration(roundMsFor(config.nodes, timing))})`;
   return `${config.nodes} nodes, ${config.services} services, ${timingText}, faults for ${config.durationS} s, ${config.eventsPerSlot} events per 100 s slot, weights ${weights}`;
 }
