@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { readFileSync } from 'node:fs';
 import { failoverBoundMs, FAST_TIMING } from '../../src/cluster/cluster-config.ts';
 import {
   CLIENT_TIMEOUT_ROUNDS_MIN,
@@ -60,5 +61,18 @@ describe('timing: one knob (fence_timeout) and the rules every timing keeps', ()
     assert.deepEqual(messages({ ...DEFAULT_TIMING, watchdogDeviceTimeoutMs: 2_500 }), ['watchdog_device_timeout 2500 ms must be whole seconds (watchdog devices count in seconds)']);
     assert.deepEqual(messages({ ...DEFAULT_TIMING, renewalMaxMs: 0.5 }), ['renewal_max must be a positive whole number of ms, got 0.5']);
     assert.deepEqual(timingViolations(deriveTiming(8_000)).map((violation) => violation.fields), [['watchdogClientTimeoutMs', 'roundMs']], 'below 9 s the round must be set too');
+  });
+
+  it('docs/cli.md quotes the derivation as deriveTiming states it, and an error a fixture really gives', () => {
+    const source = readFileSync('src/common/timing.ts', 'utf8');
+    const comment = /\/\*\*\n \* The timings of a fence timeout F[\s\S]*?\n \*\/\nexport function deriveTiming/.exec(source)![0];
+    const rules = comment.split('\n').map((line) => line.replace(/^ \* ?/, '')).filter((line) => line.startsWith('- ') || line.startsWith('  '));
+    const docs = readFileSync('docs/cli.md', 'utf8');
+    const quoted = /<!-- derivation: start -->\n([\s\S]*?)\n<!-- derivation: end -->/.exec(docs)![1]!.split('\n');
+    assert.ok(rules.length >= 6);
+    assert.deepEqual(quoted, rules);
+    const fixture = 'fixtures/configs/bad/h-unsafe-client-timeout';
+    const error = readFileSync(`${fixture}/expected-error`, 'utf8').trim().replace('{dir}/', '');
+    assert.ok(docs.includes(`    ${error}\n`), `docs/cli.md shows the error of ${fixture}`);
   });
 });
