@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { describeChaosConfig, DEFAULT_CHAOS_CONFIG, parseFaultKinds, validateChaosConfig, type ChaosConfig } from './chaos-config.ts';
+import { CHAOS_TIMINGS, describeChaosConfig, DEFAULT_CHAOS_CONFIG, parseChaosTiming, parseFaultKinds, validateChaosConfig, type ChaosConfig } from './chaos-config.ts';
 import { commandCount } from './chaos-plan.ts';
 import { generatePlan } from './generate-plan.ts';
 import { PLANTED_BUGS, type PlantedBug } from './planted-bugs.ts';
@@ -8,12 +8,13 @@ import { shrinkPlan } from './shrink.ts';
 import { runSwarm, type SeedOutcome } from './swarm.ts';
 import { writeScenario } from './write-scenario.ts';
 import { livenessBoundMs } from './liveness-bound.ts';
-import { REFERENCE_TIMING } from '../common/timing.ts';
 
 export interface ChaosArgs {
   readonly seed?: number | undefined;
   readonly seeds?: string | undefined;
   readonly nodes?: number | undefined;
+  /** `default` (fence_timeout 60 s) or `reference` (Proxmox's timings). */
+  readonly timing?: string | undefined;
   readonly services?: number | undefined;
   readonly duration?: number | undefined;
   readonly faults?: string | undefined;
@@ -65,7 +66,7 @@ export async function runChaos(args: ChaosArgs, { out, err }: { out: NodeJS.Writ
   if (unchecked > 0) out.write(`note: ${unchecked} seeds ended before the liveness bound after their last heal\n`);
   const settled = outcomes.map((outcome) => outcome.settledAfterS).filter((seconds): seconds is number => seconds !== undefined);
   if (settled.length > 0) {
-    const bound = livenessBoundMs(REFERENCE_TIMING) / 1000;
+    const bound = livenessBoundMs(CHAOS_TIMINGS[config.timing], config.nodes) / 1000;
     out.write(`liveness: slowest settle ${Math.max(...settled)} s after the faults stopped (first heal); bound ${bound} s after the last heal, over ${settled.length} seeds\n`);
   }
   out.write(`wall time ${((Date.now() - startMs) / 1000).toFixed(1)} s\n`);
@@ -92,8 +93,11 @@ export function parseSeeds(args: Pick<ChaosArgs, 'seed' | 'seeds'>): number[] {
 export function chaosConfigOf(args: ChaosArgs): ChaosConfig {
   const faults = parseFaultKinds(args.faults ?? 'all');
   if (typeof faults === 'string') throw new ChaosUsageError(faults);
+  const timing = parseChaosTiming(args.timing ?? DEFAULT_CHAOS_CONFIG.timing);
+  if (!Object.hasOwn(CHAOS_TIMINGS, timing)) throw new ChaosUsageError(timing);
   const config: ChaosConfig = {
     nodes: args.nodes ?? DEFAULT_CHAOS_CONFIG.nodes,
+    timing: timing as ChaosConfig['timing'],
     services: args.services ?? DEFAULT_CHAOS_CONFIG.services,
     durationS: args.duration ?? DEFAULT_CHAOS_CONFIG.durationS,
     faults,

@@ -1,7 +1,9 @@
 /**
- * What a chaos run may do: the cluster's size, how long faults go on, which kinds of fault, and how
- * often. The same config and seed give the same run.
+ * What a chaos run may do: the cluster's size, its timings, how long faults go on, which kinds of
+ * fault, and how often. The same config and seed give the same run.
  */
+import { DEFAULT_TIMING, formatDuration, REFERENCE_TIMING } from '../common/timing.ts';
+import { roundMsFor } from '../sim/simulator.ts';
 
 export const FAULT_KINDS = [
   'power', // power off/on, reboot, clean shutdown
@@ -33,8 +35,21 @@ export const DEFAULT_FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   cli: 4,
 };
 
+/**
+ * The timings a chaos run may use: `default`, an ha.cfg that sets nothing (fence_timeout 60 s, rounds
+ * of 3 s), what the daemons run; `reference`, Proxmox's, with the reference model's 20 s rounds.
+ */
+export const CHAOS_TIMINGS = { default: DEFAULT_TIMING, reference: REFERENCE_TIMING } as const;
+export type ChaosTimingName = keyof typeof CHAOS_TIMINGS;
+
+export function parseChaosTiming(text: string): ChaosTimingName | string {
+  if (Object.hasOwn(CHAOS_TIMINGS, text)) return text as ChaosTimingName;
+  return `--timing: expected one of ${Object.keys(CHAOS_TIMINGS).join(', ')}, got '${text}'`;
+}
+
 export interface ChaosConfig {
   readonly nodes: number;
+  readonly timing: ChaosTimingName;
   readonly services: number;
   /** How long faults are injected, in simulated seconds, before they stop. */
   readonly durationS: number;
@@ -45,6 +60,7 @@ export interface ChaosConfig {
 
 export const DEFAULT_CHAOS_CONFIG: ChaosConfig = {
   nodes: 5,
+  timing: 'default',
   services: 20,
   durationS: 1000,
   faults: FAULT_KINDS,
@@ -82,5 +98,7 @@ export function validateChaosConfig(config: ChaosConfig): string[] {
 /** One line that says what a run injects (printed before the first seed). */
 export function describeChaosConfig(config: ChaosConfig): string {
   const weights = config.faults.map((kind) => `${kind}:${DEFAULT_FAULT_WEIGHTS[kind]}`).join(' ');
-  return `${config.nodes} nodes, ${config.services} services, faults for ${config.durationS} s, ${config.eventsPerSlot} events per 100 s slot, weights ${weights}`;
+  const timing = CHAOS_TIMINGS[config.timing];
+  const timingText = `timing ${config.timing} (fence_timeout ${formatDuration(timing.leaseTimeoutMs)}, simulated rounds of ${formatDuration(roundMsFor(config.nodes, timing))})`;
+  return `${config.nodes} nodes, ${config.services} services, ${timingText}, faults for ${config.durationS} s, ${config.eventsPerSlot} events per 100 s slot, weights ${weights}`;
 }

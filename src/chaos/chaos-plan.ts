@@ -1,4 +1,5 @@
 import type { ClusterSettings, GroupConfig, ResourceConfig } from '../common/ha-config.ts';
+import type { Timing } from '../common/timing.ts';
 
 /**
  * A generated chaos run, as data: the cluster and its configuration, and the command batches (the
@@ -11,6 +12,8 @@ export interface ChaosPlan {
   readonly resources: Readonly<Record<string, ResourceConfig>>;
   readonly groups: Readonly<Record<string, GroupConfig>>;
   readonly settings: ClusterSettings;
+  /** The timings of the run (the simulator's rounds follow them). */
+  readonly timing: Timing;
   readonly batches: ReadonlyArray<readonly string[]>;
 }
 

@@ -2,11 +2,11 @@ import { Prng } from '../common/prng.ts';
 import type { GroupConfig, ResourceConfig } from '../common/ha-config.ts';
 import { SHUTDOWN_POLICIES } from '../common/states.ts';
 import { DEFAULT_CLUSTER_SETTINGS } from '../common/ha-config.ts';
-import { DEFAULT_FAULT_WEIGHTS, type ChaosConfig, type FaultKind } from './chaos-config.ts';
+import { CHAOS_TIMINGS, DEFAULT_FAULT_WEIGHTS, type ChaosConfig, type FaultKind } from './chaos-config.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 import { faultEvent, type EventContext } from './fault-events.ts';
 
-/** Batches run every 100 s (every fifth 20 s round). */
+/** Batches run every 100 s (every fifth 20 s round; with another timing, 100 s or a little more: src/sim/simulator.ts). */
 export const SLOT_S = 100;
 /** `heal` runs this many times, a slot apart, once faults stop (see liveness-bound.ts for why). */
 export const HEAL_BATCHES = 3;
@@ -32,7 +32,7 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
     batches.push(batch.length > 0 ? batch : ['delay 0']);
   }
   for (let heal = 0; heal < HEAL_BATCHES; heal++) batches.push(['heal']);
-  return { seed, nodes, resources, groups, settings, batches };
+  return { seed, nodes, resources, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches };
 }
 
 /** Every fault of the plan happens before the first heal: an `after` is cut short to land before it. */

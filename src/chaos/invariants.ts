@@ -29,8 +29,22 @@ export class InvariantViolation extends Error {
   }
 }
 
-/** LRM iterations an armed LRM may still make after its last service: the idle limit, and a reset's slack. */
+/**
+ * With Proxmox's timings: LRM iterations an armed LRM may still make after its last service, the idle
+ * limit and a reset's slack (a client timeout of 60 s is 3 rounds). Runs with other timings pass
+ * theirs (src/chaos/liveness-bound.ts armedIdleIterationsMax).
+ */
 const LRM_ARMED_IDLE_ITERATIONS_MAX = LRM_IDLE_ROUNDS_MAX + 5;
+
+/** What depends on the run's timings besides the liveness bound. */
+export interface TimingLimits {
+  /** LRM iterations an armed LRM without services may make before its watchdog may no longer reset it. */
+  readonly armedIdleIterationsMax: number;
+  /** What one daemon iteration costs in simulated time. */
+  readonly iterationMs: number;
+}
+
+const REFERENCE_LIMITS: TimingLimits = { armedIdleIterationsMax: LRM_ARMED_IDLE_ITERATIONS_MAX, iterationMs: 1000 };
 
 /**
  * Checks the invariants on the simulated world's truth — what runs where, who holds which lease in
@@ -57,6 +71,7 @@ export class InvariantChecker {
   constructor(
     private readonly cluster: SimCluster,
     private readonly livenessBoundMs: number,
+    private readonly limits: TimingLimits = REFERENCE_LIMITS,
   ) {
     this.ledger = new ConfigLedger(cluster.resources);
     this.nodeSet = new Set(cluster.nodeNames);
@@ -112,7 +127,7 @@ export class InvariantChecker {
   onStep(kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null): void {
     this.checkSingleRun();
     if (kind === 'crm' && node !== null) {
-      this.lastCrmIterationMs.set(node, this.cluster.timeMs - 1000);
+      this.lastCrmIterationMs.set(node, this.cluster.timeMs - this.limits.iterationMs);
       this.checkMaster(node);
       this.checkCarriedUsage(node);
     }
@@ -147,8 +162,17 @@ export class InvariantChecker {
     if (holder !== node) this.fail('single-master', `${node} acted as master while the manager lease is ${holder === undefined ? 'free' : `held by ${holder}`}`);
   }
 
+  /**
+   * Counts the iterations an LRM makes with its watchdog client armed and no service: the LRM's idle
+   * limit counts from when it (re)armed, e.g. on leaving maintenance, so a disarmed stretch starts over.
+   */
   private countIdleIteration(node: string): void {
-    const lrm = this.cluster.node(node).lrm;
+    const simNode = this.cluster.node(node);
+    if (!simNode.watchdog.has('lrm') && !simNode.watchdog.has('lrm-orphan')) {
+      this.lrmIterationsWithoutService.set(node, 0);
+      return;
+    }
+    const lrm = simNode.lrm;
     let hasService = this.cluster.running.get(node)!.size > 0;
     const views = [lrm?.services, this.cluster.managerStatus?.serviceStatus];
     for (const services of views) {
@@ -176,7 +200,7 @@ export class InvariantChecker {
     }
     if (client === 'crm-orphan') return; // a crashed master: resetting its node is the point
     const idle = this.lrmIterationsWithoutService.get(node) ?? 0;
-    if (idle > LRM_ARMED_IDLE_ITERATIONS_MAX) {
+    if (idle > this.limits.armedIdleIterationsMax) {
       this.fail('idle-node-not-reset', `${node} was reset by its LRM's watchdog client (${client}) after ${idle} LRM iterations without any HA service`);
     }
   }

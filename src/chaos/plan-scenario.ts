@@ -23,5 +23,6 @@ export function scenarioOfPlan(plan: ChaosPlan): Scenario {
     serviceSizes: {},
     running: {},
     batches,
+    timing: plan.timing,
   };
 }

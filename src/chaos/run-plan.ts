@@ -1,11 +1,10 @@
 import { AssertionError } from '../common/assert.ts';
-import { REFERENCE_TIMING } from '../common/timing.ts';
 import type { TraceEvent } from '../common/trace.ts';
 import { Simulator } from '../sim/simulator.ts';
 import type { Scenario } from '../sim/scenario.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 import { InvariantChecker, InvariantViolation, type Violation } from './invariants.ts';
-import { livenessBoundMs } from './liveness-bound.ts';
+import { livenessBoundMs, timingLimits } from './liveness-bound.ts';
 import { plantedBugHooks, type PlantedBug } from './planted-bugs.ts';
 import { scenarioOfPlan } from './plan-scenario.ts';
 
@@ -45,7 +44,8 @@ export function runScenarioChecked(scenario: Scenario, options: RunOptions & { s
       ...(options.bug ? plantedBugHooks(options.bug) : {}),
     },
   });
-  checker = new InvariantChecker(simulator.cluster, livenessBoundMs(REFERENCE_TIMING));
+  const nodeCount = simulator.cluster.nodeNames.length;
+  checker = new InvariantChecker(simulator.cluster, livenessBoundMs(simulator.timing, nodeCount), timingLimits(simulator.timing, nodeCount));
   try {
     const result = simulator.run();
     return { violation: undefined, endS: Math.floor(result.endMs / 1000), isLivenessChecked: checker.hasCheckedLiveness, settledAfterS: checker.settledAfterS };

@@ -1,13 +1,15 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatNodeList } from '../config/groups.ts';
+import { timingOptionLines } from '../config/settings.ts';
+import { isReferenceTiming } from '../sim/simulator.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 import type { Violation } from './invariants.ts';
 
 /**
  * Writes a plan as a scenario directory in the conformance format (README, hardware_status,
- * manager_status, service_config, groups, datacenter.cfg, cmdlist), plus `chaos.json` with the seed
- * and the violation. `ha-manager simulate <dir> --seed <seed> --check` replays it.
+ * manager_status, service_config, groups, datacenter.cfg, cmdlist), `ha.cfg` with the timings of a run
+ * that did not use Proxmox's, plus `chaos.json` with the seed and the violation. `ha-manager simulate <dir> --seed <seed> --check` replays it.
  */
 export interface ScenarioToWrite {
   readonly plan: ChaosPlan;
@@ -45,6 +47,7 @@ export function writeScenario(dir: string, { plan, violation, originalCommands, 
   );
   writeFileSync(join(dir, 'groups'), formatGroups(plan));
   json('datacenter.cfg', { ha: { shutdown_policy: plan.settings.shutdownPolicy } });
+  if (!isReferenceTiming(plan.timing)) writeFileSync(join(dir, 'ha.cfg'), ['ha: cluster', ...timingOptionLines(plan.timing), ''].join('\n'));
   writeFileSync(join(dir, 'cmdlist'), `[\n${plan.batches.map((batch) => `  ${JSON.stringify(batch)}`).join(',\n')}\n]\n`);
   json('chaos.json', { seed: plan.seed, invariant: violation.invariant, t: violation.t, message: violation.message, replay });
 }

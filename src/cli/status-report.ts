@@ -3,9 +3,9 @@ import type { LrmStatus } from '../common/lrm-status.ts';
 import { lrmResultName } from '../common/lrm-result.ts';
 import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
 import type { LrmMode, LrmState, NodeState, RequestedState, ServiceState } from '../common/states.ts';
-import { REFERENCE_TIMING } from '../common/timing.ts';
+import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
 import { ConfigError } from '../config/section-config.ts';
-import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
+import { loadHaConfig, loadTiming, type LoadedConfig } from '../config/load-config.ts';
 import { readLeases, type LeaseView } from '../store/lease-view.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { readFencedRecords, readLrmStatuses, readManagerStatus, type FencedRecord } from './status-files.ts';
@@ -74,7 +74,7 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
   }
   const manager = readManagerStatus(paths);
   const lrmStatuses = readLrmStatuses(paths);
-  const leaseTimeoutMs = (loaded?.timing ?? REFERENCE_TIMING).leaseTimeoutMs;
+  const leaseTimeoutMs = (loaded?.timing ?? timingOf(sharedDir)).leaseTimeoutMs;
   const leases = readLeases(sharedDir);
   return {
     wallMs,
@@ -90,6 +90,16 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
     })),
     ...(configError !== undefined ? { configError } : {}),
   };
+}
+
+/** The timings of ha.cfg when only another config file is broken; the defaults when ha.cfg is broken too. */
+function timingOf(sharedDir: string): Timing {
+  try {
+    return loadTiming(sharedDir);
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    return DEFAULT_TIMING;
+  }
 }
 
 function masterReport(lease: LeaseView | undefined, wallMs: number, leaseTimeoutMs: number): MasterReport | null {

@@ -13,24 +13,27 @@ export class ConfigRefused extends Error {
 }
 
 /**
- * One locked read-modify-write of the config files of `sharedDir`. The current files must load (a
- * broken file is reported, not overwritten); `edit` changes the documents; the result must load again
- * before anything is written; only changed files are written, each atomically. Returns what `edit`
- * returned.
+ * One locked read-modify-write of the config files of `sharedDir` (waiting for the lock: the CLI). The
+ * current files must load (a broken file is reported, not overwritten); `edit` changes the documents;
+ * the result must load again before anything is written; only changed files are written, each
+ * atomically. Returns what `edit` returned.
  */
 export function editConfig<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
-  return withConfigLock(sharedDir, () => {
-    const documents = readConfigDocuments(sharedDir);
-    const before = snapshot(documents);
-    const current = configFromDocuments(documents);
-    const result = edit(documents, current);
-    const after = snapshot(documents);
-    checkReparsed(documents, after);
-    for (const name of ['groups', 'resources', 'settings'] as const) {
-      if (after[name] !== before[name]) writeFileAtomic(documents[name].file, after[name]);
-    }
-    return result;
-  });
+  return withConfigLock(sharedDir, () => editConfigLocked(sharedDir, edit));
+}
+
+/** The read-modify-write of `editConfig`, for a caller that already holds the config lock. */
+export function editConfigLocked<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
+  const documents = readConfigDocuments(sharedDir);
+  const before = snapshot(documents);
+  const current = configFromDocuments(documents);
+  const result = edit(documents, current);
+  const after = snapshot(documents);
+  checkReparsed(documents, after);
+  for (const name of ['groups', 'resources', 'settings'] as const) {
+    if (after[name] !== before[name]) writeFileAtomic(documents[name].file, after[name]);
+  }
+  return result;
 }
 
 function snapshot(documents: ConfigDocuments): Record<ConfigFileName, string> {
@@ -52,17 +55,30 @@ function checkReparsed(documents: ConfigDocuments, texts: Record<ConfigFileName,
   }
 }
 
+/** The `node` and `state` lines of a resource the master decided. */
+export interface ResourcePatch {
+  readonly node?: string;
+  readonly state?: RequestedState;
+}
+
 /**
- * What the master calls after it moved a service or changed its requested state (the `node` and
- * `state` lines of the resource). Returns false when the resource is gone meanwhile.
+ * What the master records after it moved a service or changed its requested state (the `node` and
+ * `state` lines of the resource), waiting for the lock. Returns false when the resource is gone meanwhile.
  */
-export function updateResourceConfig(sharedDir: string, sid: string, patch: { node?: string; state?: RequestedState }): boolean {
-  return editConfig(sharedDir, (documents) => {
+export function updateResourceConfig(sharedDir: string, sid: string, patch: ResourcePatch): boolean {
+  return editConfig(sharedDir, (documents) => applyResourcePatches(documents, new Map([[sid, patch]])).length === 1);
+}
+
+/** Sets the patched lines of every resource that still exists; returns the sids it patched. */
+export function applyResourcePatches(documents: ConfigDocuments, patches: ReadonlyMap<string, ResourcePatch>): string[] {
+  const patched: string[] = [];
+  for (const [sid, patch] of patches) {
     const colon = sid.indexOf(':');
     const [type, id] = [sid.slice(0, colon), sid.slice(colon + 1)];
-    if (!documents.resources.find(type, id)) return false;
+    if (!documents.resources.find(type, id)) continue;
     if (patch.node !== undefined) documents.resources.setProperty(type, id, 'node', patch.node);
     if (patch.state !== undefined) documents.resources.setProperty(type, id, 'state', patch.state);
-    return true;
-  });
+    patched.push(sid);
+  }
+  return patched;
 }

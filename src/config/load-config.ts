@@ -32,6 +32,15 @@ export function loadHaConfig(sharedDir: string): LoadedConfig {
   return configFromDocuments(readConfigDocuments(sharedDir));
 }
 
+/**
+ * The timings of ha.cfg alone, for a reader that needs them when another config file does not load
+ * (`ha-manager status`); throws ConfigError when ha.cfg itself does not.
+ */
+export function loadTiming(sharedDir: string): Timing {
+  const document = readDocument(sharedPaths(sharedDir).settings);
+  return settingsFromSections(document.sections(), document.file).timing;
+}
+
 export function readConfigDocuments(sharedDir: string): ConfigDocuments {
   const paths = sharedPaths(sharedDir);
   return {

@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity, type ServiceSize } from '../common/ha-config.ts';
 import { PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
-import { REFERENCE_TIMING, timingViolations, type Timing } from '../common/timing.ts';
+import { DEFAULT_FENCE_TIMEOUT_MS, DEFAULT_TIMING, deriveTiming, TIMING_OPTION_NAMES, timingViolations, type Timing, type TimingField } from '../common/timing.ts';
 import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, forOption, type Checked } from './config-values.ts';
 import { checkSid } from './resources.ts';
 import { ConfigError, type Section } from './section-config.ts';
@@ -12,15 +12,14 @@ const NODE_CPUS_MAX = 65_536;
 const NODE_MEMORY_MIB_MAX = 1024 ** 3;
 
 /** The options of the `ha: cluster` section of ha.cfg and the Timing field each duration sets. */
-export const TIMING_OPTIONS: Readonly<Record<string, keyof Timing>> = {
-  lease_timeout: 'leaseTimeoutMs',
-  watchdog_client_timeout: 'watchdogClientTimeoutMs',
-  watchdog_device_timeout: 'watchdogDeviceTimeoutMs',
-  renewal_max: 'renewalMaxMs',
-  drift_margin: 'driftMarginMs',
-  fence_delay: 'fenceDelayMs',
-  round: 'roundMs',
-};
+export const TIMING_OPTIONS: Readonly<Record<string, TimingField>> = Object.fromEntries(
+  Object.entries(TIMING_OPTION_NAMES).map(([field, option]) => [option, field as TimingField]),
+);
+/**
+ * `lease_timeout` was the name of the fence timeout before there was one knob. It is refused rather
+ * than kept as an alias: one value under two names is one more thing that can disagree.
+ */
+const RENAMED_OPTIONS: Readonly<Record<string, string>> = { lease_timeout: 'fence_timeout' };
 const SETTING_OPTIONS = ['shutdown_policy', 'max_workers', 'placement', 'rebalance_on_start'];
 
 export interface HaSettings {
@@ -55,33 +54,64 @@ export function settingsFromSections(sections: readonly Section[], file: string)
       throw new ConfigError(file, section.line, `Unknown section type '${section.type}', expected 'ha', 'node' or 'service'`);
     }
   }
-  const { settings, timing } = clusterSection ? clusterFrom(clusterSection, file) : { settings: DEFAULT_CLUSTER_SETTINGS, timing: REFERENCE_TIMING };
+  const { settings, timing } = clusterSection ? clusterFrom(clusterSection, file) : { settings: DEFAULT_CLUSTER_SETTINGS, timing: DEFAULT_TIMING };
   return { settings, timing, nodeCapacities, serviceSizes };
 }
 
 function clusterFrom(section: Section, file: string): { settings: ClusterSettings; timing: Timing } {
-  const timing: Record<string, number> = { ...REFERENCE_TIMING };
+  const explicit = new Map<TimingField, { value: number; line: number }>();
   const settings: Record<string, unknown> = { ...DEFAULT_CLUSTER_SETTINGS };
   for (const { key, value, line } of section.properties) {
     const checked = checkSettingOption(key, value);
     if (!checked.ok) throw new ConfigError(file, line, checked.problem);
     const timingField = TIMING_OPTIONS[key];
-    if (timingField !== undefined) timing[timingField] = checked.value as number;
+    if (timingField !== undefined) explicit.set(timingField, { value: checked.value as number, line });
     if (key === 'shutdown_policy') settings.shutdownPolicy = checked.value;
     if (key === 'placement') settings.placement = checked.value;
     if (key === 'max_workers') settings.maxWorkers = checked.value;
     if (key === 'rebalance_on_start') settings.rebalanceOnStart = checked.value;
   }
-  const violations = timingViolations(timing as unknown as Timing);
-  if (violations.length > 0) {
-    throw new ConfigError(file, section.line, `Unsafe timings: ${violations.join('; ')}`);
+  return { settings: settings as unknown as ClusterSettings, timing: timingFrom(explicit, { file, sectionLine: section.line }) };
+}
+
+/**
+ * The timings derived from fence_timeout with the explicitly set ones in place, checked by the timing
+ * rules; a broken rule is reported on the line of the last option it involves that the file sets.
+ */
+function timingFrom(explicit: ReadonlyMap<TimingField, { value: number; line: number }>, where: { file: string; sectionLine: number }): Timing {
+  const overrides: Record<string, number> = {};
+  for (const [field, { value }] of explicit) if (field !== 'leaseTimeoutMs') overrides[field] = value;
+  const timing = deriveTiming(explicit.get('leaseTimeoutMs')?.value ?? DEFAULT_FENCE_TIMEOUT_MS, overrides);
+  const violations = timingViolations(timing);
+  if (violations.length === 0) return timing;
+  const lines = violations.flatMap((violation) => violation.fields.map((field) => explicit.get(field)?.line ?? where.sectionLine));
+  const derived = explicit.size < Object.keys(TIMING_OPTION_NAMES).length ? ' (the others derived from fence_timeout)' : '';
+  throw new ConfigError(where.file, Math.max(...lines), `Timings refused${derived}: ${violations.map((violation) => violation.message).join('; ')}`);
+}
+
+/**
+ * The ha.cfg option lines (tab-indented) that give `timing`: fence_timeout, and each timing that differs
+ * from what fence_timeout derives; what the file leaves out follows the derivation.
+ */
+export function timingOptionLines(timing: Timing): string[] {
+  const derived = deriveTiming(timing.leaseTimeoutMs);
+  const lines: string[] = [];
+  for (const [field, option] of Object.entries(TIMING_OPTION_NAMES) as Array<[TimingField, string]>) {
+    if (field === 'leaseTimeoutMs' || timing[field] !== derived[field]) lines.push(`\t${option} ${formatOptionDuration(timing[field])}`);
   }
-  return { settings: settings as unknown as ClusterSettings, timing: timing as unknown as Timing };
+  return lines;
+}
+
+/** `60` for whole seconds (as an operator writes it), `833ms` otherwise. */
+function formatOptionDuration(ms: number): string {
+  return ms % 1000 === 0 ? String(ms / 1000) : `${ms}ms`;
 }
 
 /** Checks one option of the `ha` section; the problem names the option. */
 export function checkSettingOption(key: string, value: string): Checked<unknown> {
   const prefix = (checked: Checked<unknown>): Checked<unknown> => forOption(key, checked);
+  const renamed = RENAMED_OPTIONS[key];
+  if (renamed !== undefined) return { ok: false, problem: `Option '${key}' is now '${renamed}' (the lease timeout is the fence timeout): rename it` };
   if (TIMING_OPTIONS[key] !== undefined) {
     const duration = checkDurationMs(value);
     if (duration.ok && duration.value === 0) return { ok: false, problem: `Option '${key}': Bad duration '${value}', it must be positive` };

@@ -1,4 +1,3 @@
-import { readFileSync } from 'node:fs';
 import type { FencedRecord } from '../store/fenced-record.ts';
 import type { BlackBoxEntry } from './node-journal.ts';
 
@@ -46,14 +45,8 @@ export function lastRunOf(entries: readonly BlackBoxEntry[]): LastRun {
   return { diedArmed: isArmed, lastRenewalWallMs, lastProblem, lastEntryWallMs: entries.at(-1)?.wallMs, bootId };
 }
 
-/** This host's boot id: it changes with every boot, so a changed one after an armed death means a reset. */
-export function currentBootId(): string | undefined {
-  try {
-    return readFileSync('/proc/sys/kernel/random/boot_id', 'utf8').trim();
-  } catch {
-    return undefined;
-  }
-}
+/** This host's boot id (src/store/boot-id.ts): a changed one after an armed death means a reset. */
+export { currentBootId } from '../store/boot-id.ts';
 
 /**
  * The fenced record a daemon publishes when its previous run died armed: one sentence saying what

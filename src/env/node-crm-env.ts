@@ -2,28 +2,66 @@ import { randomBytes } from 'node:crypto';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { RequestedState } from '../common/states.ts';
-import { updateResourceConfig } from '../config/config-edit.ts';
 import { listQueuedCommands, takeQueuedCommands } from '../store/command-queue.ts';
+import { ownIdentity } from '../store/config-lock.ts';
 import { agentLease, MANAGER_LEASE } from '../store/lease-store.ts';
-import type { CrmEnv } from './env.ts';
-import { NodeEnvBase } from './node-env-base.ts';
+import type { CrmEnv, HaConfig } from './env.ts';
+import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
+import { ResourceUpdateWriter } from './resource-update-writer.ts';
 
 /**
  * The CRM environment of a real node over a shared directory: the manager lease and the other nodes'
  * agent leases in `leases/`, the manager status and the LRM statuses in `status/`, the commands in
- * `commands/`, config updates under the config lock. Store failures are values (false, undefined, []),
- * logged under ha:crm.
+ * `commands/`, config updates under the config lock, written between rounds (resource-update-writer.ts).
+ * Store failures are values (false, undefined, []), logged under ha:crm.
  */
 export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
   private readonly uidPrefix = randomBytes(4).toString('hex');
   private uidCounter = 0;
+  private readonly resourceWriter: ResourceUpdateWriter;
+  /** When this node's last successful take or renewal of the manager lease started (its clock). */
+  private managerRenewedMs: number | undefined;
 
-  tryManagerLease(): boolean {
-    return this.acquireLease(MANAGER_LEASE, true);
+  constructor(parts: NodeEnvParts) {
+    super(parts);
+    this.resourceWriter = new ResourceUpdateWriter({
+      sharedDir: parts.sharedDir,
+      identity: ownIdentity(parts.node),
+      mayWrite: () => this.holdsManagerLease(),
+      onWritten: () => parts.config.reload(),
+      onProblem: (msg) => this.emit({ ev: 'log', level: 'err', msg }),
+      nowMs: () => this.nowMs(),
+    });
   }
 
+  tryManagerLease(): boolean {
+    const startMs = this.nowMs();
+    const isHeld = this.acquireLease(MANAGER_LEASE, true);
+    this.managerRenewedMs = isHeld ? startMs : undefined;
+    return isHeld;
+  }
+
+  /** Writes what it can of the master's pending config updates before it gives up the lease (never waits). */
   releaseManagerLease(): boolean {
+    if (!this.resourceWriter.writeNow()) this.resourceWriter.drop('the master is leaving and the config lock is busy');
+    this.managerRenewedMs = undefined;
     return this.releaseLease(MANAGER_LEASE);
+  }
+
+  /**
+   * A write of the master's decisions must land before any other node could take the manager lease:
+   * that is a fence timeout after this node's last renewal, on a clock that may run fast by the drift
+   * margin; the write itself may take as long as a renewal may.
+   */
+  private holdsManagerLease(): boolean {
+    if (this.managerRenewedMs === undefined) return false;
+    const { leaseTimeoutMs, driftMarginMs, renewalMaxMs } = this.timing;
+    return this.nowMs() - this.managerRenewedMs < leaseTimeoutMs - driftMarginMs - renewalMaxMs;
+  }
+
+  /** The config as the master sees it: with its own updates on top until they are written. */
+  override readConfig(): HaConfig {
+    return this.resourceWriter.overlay(super.readConfig());
   }
 
   tryAgentLeaseOf(node: string): boolean {
@@ -73,13 +111,14 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
     }
   }
 
+  /** Queues the update; it is written under the config lock after this round, never during it. */
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void {
-    try {
-      updateResourceConfig(this.parts.sharedDir, sid, patch);
-      this.parts.config.markDirty();
-    } catch (error) {
-      this.emit({ ev: 'log', level: 'err', msg: `Cannot update ${sid} in ${this.paths.resources}: ${(error as Error).message}` });
-    }
+    this.resourceWriter.enqueue(sid, patch);
+  }
+
+  /** Updates still waiting for the config lock (status, tests). */
+  get pendingResourceUpdates(): number {
+    return this.resourceWriter.pendingCount;
   }
 
   newUid(): string {

@@ -2,7 +2,7 @@ import createDebug from 'debug';
 import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ManagerStatus } from '../common/manager-status.ts';
-import type { Timing } from '../common/timing.ts';
+import { membershipSilenceMs, type Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import { DirLeaseStore } from '../store/dir-lease-store.ts';
 import { DirStatusStore } from '../store/dir-status-store.ts';
@@ -53,7 +53,7 @@ export abstract class NodeEnvBase {
     this.debug = createDebug(`ha:${parts.daemon}`);
     const storeDebug = createDebug('ha:store');
     this.leases = new DirLeaseStore({ leasesPath: this.paths.leases, node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem: (line) => storeDebug(line) });
-    this.nodeMembership = new NodeMembership(parts.node, this.statusStore, silenceMsMax(this.timing));
+    this.nodeMembership = new NodeMembership(parts.node, this.statusStore, membershipSilenceMs(this.timing));
     this.watchdog = new NodeWatchdog(parts.watchdogSocket, (kind, detail) => this.record(kind, detail), () => this.nowMs(), parts.onWatchdogFailure);
     this.emit = (body: TraceBody) => this.emitEvent(body);
   }
@@ -127,12 +127,4 @@ export abstract class NodeEnvBase {
     this.parts.journal.recordEvent(wallMs, this.nowMs(), event);
     this.parts.print(`ha-${this.parts.daemon} ${this.nodeName}: ${JSON.stringify(body)}`);
   }
-}
-
-/**
- * How long another node's LRM status may stay unchanged before this node stops counting it as a
- * member: three rounds, so one slow round under load does not make a node "unknown".
- */
-export function silenceMsMax(timing: Timing): number {
-  return 3 * timing.roundMs;
 }

@@ -13,8 +13,11 @@ import {
 import { isValidSid } from '../common/sid.ts';
 import { isOneOf, PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
+import type { Timing } from '../common/timing.ts';
 import { parseGroups } from '../config/groups.ts';
-import { ConfigError } from '../config/section-config.ts';
+import { ConfigError, decodeConfigText } from '../config/section-config.ts';
+import { SectionDocument } from '../config/section-document.ts';
+import { settingsFromSections, TIMING_OPTIONS } from '../config/settings.ts';
 import { parseManagerStatusJson } from '../common/manager-status-json.ts';
 import { parseCommand, type SimCommand } from './sim-commands.ts';
 
@@ -41,6 +44,8 @@ export interface Scenario {
   /** Services already running at time 0, by node. */
   readonly running: Record<string, string[]>;
   readonly batches: SimCommand[][];
+  /** The timings of the scenario's own `ha.cfg`; absent: Proxmox's (REFERENCE_TIMING), as the reference scenarios expect. */
+  readonly timing?: Timing;
 }
 
 export function loadScenario(dir: string): Scenario {
@@ -60,6 +65,7 @@ export function loadScenario(dir: string): Scenario {
     const status = readJson(dir, `service_status_${node}`, false);
     if (status !== undefined) running[node] = Object.keys(objectIn(status, `service_status_${node}`)).filter((sid) => (status as Record<string, unknown>)[sid]);
   }
+  const timing = parseTimingFile(join(dir, 'ha.cfg'));
   return {
     name: basename(dir),
     nodes,
@@ -70,7 +76,30 @@ export function loadScenario(dir: string): Scenario {
     serviceSizes: parseStaticStats(readJson(dir, 'static_service_stats', false), join(dir, 'static_service_stats')),
     running,
     batches,
+    ...(timing !== undefined ? { timing } : {}),
   };
+}
+
+/**
+ * A scenario's optional `ha.cfg`: one `ha: cluster` section of timings (fence_timeout and what it
+ * derives), read by the same parser as a shared directory's ha.cfg. Everything else a scenario sets
+ * has its own file (datacenter.cfg, static_service_stats), so other options are refused here.
+ */
+function parseTimingFile(file: string): Timing | undefined {
+  if (!existsSync(file)) return undefined;
+  try {
+    const sections = SectionDocument.parse(decodeConfigText(readFileSync(file), file), file).sections();
+    const { timing } = settingsFromSections(sections, file);
+    for (const section of sections) {
+      if (section.type !== 'ha') throw new ConfigError(file, section.line, `A scenario's ha.cfg holds only the 'ha: cluster' timings, not '${section.type}' sections`);
+      const other = section.properties.find((property) => TIMING_OPTIONS[property.key] === undefined);
+      if (other) throw new ConfigError(file, other.line, `A scenario's ha.cfg holds only timings; '${other.key}' belongs in datacenter.cfg`);
+    }
+    return timing;
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ScenarioError(error.message);
+    throw new ScenarioError(`${file}: Cannot read: ${(error as Error).message}`);
+  }
 }
 
 function readJson(dir: string, name: string, isRequired: boolean): unknown {

@@ -22,17 +22,41 @@ export const ITERATION_MS = 1000;
 export const REFERENCE_NODES_MAX = 29;
 const LARGE_CLUSTER_ROUND_MS = 20_000;
 
-export function iterationMsFor(nodeCount: number): number {
+/**
+ * Proxmox's timings run the reference model's rounds (conformance README §4: 1 s per iteration,
+ * rounds of max(20 s, 2 s per node)), which the reference scenarios' expectations encode. Any other
+ * timing runs the daemons' round, `timing.roundMs`, shared by the nodes' daemons in turn.
+ */
+export function isReferenceTiming(timing: Timing): boolean {
+  return (Object.keys(REFERENCE_TIMING) as Array<keyof Timing>).every((field) => timing[field] === REFERENCE_TIMING[field]);
+}
+
+/** What one CRM or LRM iteration costs: with a timing of its own, a round's share, at most 1 s. */
+export function iterationMsFor(nodeCount: number, timing: Timing = REFERENCE_TIMING): number {
+  if (!isReferenceTiming(timing)) return Math.max(1, Math.min(ITERATION_MS, Math.floor(timing.roundMs / (2 * nodeCount))));
   return nodeCount <= REFERENCE_NODES_MAX ? ITERATION_MS : Math.floor(LARGE_CLUSTER_ROUND_MS / (2 * nodeCount));
 }
 
-export function roundMsFor(nodeCount: number): number {
+/** The shortest a round lasts (the iterations of every node fit in it). */
+export function roundMsFor(nodeCount: number, timing: Timing = REFERENCE_TIMING): number {
+  if (!isReferenceTiming(timing)) return Math.max(timing.roundMs, 2 * nodeCount * iterationMsFor(nodeCount, timing));
   return nodeCount <= REFERENCE_NODES_MAX ? Math.max(20, 2 * nodeCount) * 1000 : LARGE_CLUSTER_ROUND_MS;
+}
+
+/**
+ * Batches run every fifth round in the reference model: 100 s with up to ten nodes. With a timing of
+ * its own a run keeps batches at least that far apart, so a scenario's commands mean the same
+ * stretch of time whatever the round.
+ */
+export const COMMAND_SLOT_MS_MIN = 100_000;
+const REFERENCE_ROUNDS_PER_COMMAND_SLOT = 5;
+
+export function roundsPerCommandSlot(nodeCount: number, timing: Timing = REFERENCE_TIMING): number {
+  if (isReferenceTiming(timing)) return REFERENCE_ROUNDS_PER_COMMAND_SLOT;
+  return Math.ceil(COMMAND_SLOT_MS_MIN / roundMsFor(nodeCount, timing));
 }
 /** The reference simulator gives up past this much simulated time. */
 export const SIM_TIME_MS_MAX = 10_000_000;
-/** A batch runs at every fifth counted round. */
-const ROUNDS_PER_COMMAND_SLOT = 5;
 /** The run ends at the first free command slot this long after the last batch. */
 const END_AFTER_LAST_BATCH_MS = 500_000;
 
@@ -73,6 +97,8 @@ interface NodeDaemons {
  * Runs a scenario in virtual time with the reference model's rounds: nodes in name order, each
  * running one CRM then one LRM iteration (a second each), watchdogs checked after every node, a
  * round lasting at least max(20 s, 2 s per node), and a batch of scenario commands every fifth round.
+ * A timing other than Proxmox's (a scenario's ha.cfg, the chaos swarm's default profile) runs rounds
+ * of its `roundMs` instead, and batches at least 100 s apart.
  */
 export class Simulator {
   readonly cluster: SimCluster;
@@ -87,7 +113,7 @@ export class Simulator {
     private readonly scenario: Scenario,
     private readonly options: SimulationOptions,
   ) {
-    this.timing = options.timing ?? REFERENCE_TIMING;
+    this.timing = options.timing ?? scenario.timing ?? REFERENCE_TIMING;
     this.prng = new Prng(options.seed);
     this.cluster = new SimCluster(scenario, this.timing.leaseTimeoutMs, (node, body) => this.emit(node, body));
     const uids = this.prng.stream('uid');
@@ -116,13 +142,14 @@ export class Simulator {
     let countedRounds = 0;
     let nextBatchAtMs = 0;
     let lastBatchMs = 0;
+    const roundsPerSlot = roundsPerCommandSlot(this.cluster.nodeNames.length, this.timing);
     for (;;) {
       const roundStartMs = this.cluster.timeMs;
       this.runRound();
       this.options.onRound?.(this.cluster, roundStartMs);
       if (this.cluster.timeMs > SIM_TIME_MS_MAX) return this.end('time-limit');
       if (this.cluster.timeMs < nextBatchAtMs) continue;
-      if (countedRounds % ROUNDS_PER_COMMAND_SLOT === 0) {
+      if (countedRounds % roundsPerSlot === 0) {
         const batch = batches.shift();
         if (!batch && this.cluster.timeMs - lastBatchMs > END_AFTER_LAST_BATCH_MS) return this.end('done');
         for (const command of batch ?? []) {
@@ -164,7 +191,7 @@ export class Simulator {
 
   private runRound(): void {
     const startMs = this.cluster.timeMs;
-    const iterationMs = iterationMsFor(this.cluster.nodeNames.length);
+    const iterationMs = iterationMsFor(this.cluster.nodeNames.length, this.timing);
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
       if (this.timed.size > 0) this.runDueCommands();
@@ -181,7 +208,7 @@ export class Simulator {
       }
       this.checkWatchdogs();
     }
-    const roundMs = roundMsFor(this.cluster.nodeNames.length);
+    const roundMs = roundMsFor(this.cluster.nodeNames.length, this.timing);
     if (this.cluster.timeMs - startMs < roundMs) this.cluster.timeMs = startMs + roundMs;
     // A slow store slows every daemon alike; the nodes' daemons run in parallel, so a round waits once.
     this.cluster.timeMs += this.cluster.faults.storeLatencyMs;

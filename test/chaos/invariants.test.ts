@@ -1,10 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { ConfigLedger } from '../../src/chaos/config-ledger.ts';
 import { InvariantChecker, InvariantViolation } from '../../src/chaos/invariants.ts';
-import { livenessBoundMs } from '../../src/chaos/liveness-bound.ts';
+import { livenessBoundMs, timingLimits } from '../../src/chaos/liveness-bound.ts';
 import { emptyManagerStatus } from '../../src/common/manager-status.ts';
 import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
-import { REFERENCE_TIMING } from '../../src/common/timing.ts';
+import { DEFAULT_TIMING, REFERENCE_TIMING } from '../../src/common/timing.ts';
 import { Simulator } from '../../src/sim/simulator.ts';
 
 const VM: ResourceConfig = { node: 'node1', state: 'started', maxRestart: 1, maxRelocate: 1 };
@@ -38,12 +38,16 @@ function violationOf(action: () => void): string {
 
 describe('invariant checker', () => {
   it('the liveness bound is derived from the timings: 2 × (lease timeout with drift + round) + 7 rounds', () => {
-    assert.equal(livenessBoundMs(REFERENCE_TIMING), 2 * (126_000 + 20_000) + 7 * 20_000);
+    assert.equal(livenessBoundMs(REFERENCE_TIMING, 5), 2 * (126_000 + 20_000) + 7 * 20_000);
+    assert.equal(livenessBoundMs(DEFAULT_TIMING, 5), 2 * (63_000 + 3_000) + 7 * 3_000, 'the default timing: fence_timeout 60 s, rounds of 3 s');
+    // An idle armed LRM may be reset until one client timeout of rounds after its idle limit of 60 rounds.
+    assert.deepEqual(timingLimits(REFERENCE_TIMING, 5), { armedIdleIterationsMax: 60 + 3 + 2, iterationMs: 1000 });
+    assert.deepEqual(timingLimits(DEFAULT_TIMING, 5), { armedIdleIterationsMax: 60 + 14 + 2, iterationMs: 300 });
   });
 
   it('catches a service running on two nodes', () => {
     const world = cluster();
-    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING));
+    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
     world.setRunning('node1', 'vm:101', true);
     assert.equal(violationOf(() => checker.onStep('command', null)), 'none');
     world.setRunning('node2', 'vm:101', true);
@@ -52,7 +56,7 @@ describe('invariant checker', () => {
 
   it('catches a started service that runs nowhere, and accepts one in error', () => {
     const world = cluster();
-    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING));
+    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
     assert.equal(violationOf(() => checker.checkLiveness()), 'liveness');
     const status = emptyManagerStatus();
     status.serviceStatus.set('vm:101', { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined });
@@ -62,7 +66,7 @@ describe('invariant checker', () => {
 
   it('catches a recovery without a fence proof', () => {
     const world = cluster();
-    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING));
+    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
     assert.equal(violationOf(() => checker.onEvent({ t: 0, node: 'node2', ev: 'recover', sid: 'vm:101', from: 'node1', to: 'node2' })), 'fence-before-recovery');
   });
 

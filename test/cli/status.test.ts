@@ -114,6 +114,19 @@ describe('ha-manager status', () => {
     assert.match((await runCli(['status', '--dir', expired])).stdout, /^master node1 \(lease age 5m0\ds, expired: not renewed within the lease timeout\)\n/);
   });
 
+  it('judges the master lease by the fence_timeout of ha.cfg (default 60 s), also when another config file is broken', async () => {
+    const masterLine = async (dir: string) => (await runCli(['status', '--dir', dir])).stdout.split('\n').find((line) => line.startsWith('master ')) ?? '';
+    const dir = clusterDir(Date.now());
+    write(dir, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: Date.now() - 90_000 });
+    assert.match(await masterLine(dir), /expired: not renewed within the lease timeout/, 'no ha.cfg: the default fence timeout');
+    write(dir, 'ha.cfg', 'ha: cluster\n\tfence_timeout 120\n');
+    assert.doesNotMatch(await masterLine(dir), /expired/);
+    write(dir, 'resources.cfg', 'vm: 100\n\tcolour blue\n');
+    assert.doesNotMatch(await masterLine(dir), /expired/, 'a broken resources.cfg leaves the timings of ha.cfg in force');
+    write(dir, 'ha.cfg', 'ha: cluster\n\tfence_timeout soon\n');
+    assert.match(await masterLine(dir), /expired/, 'a broken ha.cfg: the default fence timeout');
+  });
+
   it('names a corrupt status file in one line, exit 1, no stack trace', async () => {
     const cases: Array<[string, string, RegExp]> = [
       ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Corrupt status file, not JSON \(30 bytes\)\n$/],

@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
-import { REFERENCE_TIMING } from '../../src/common/timing.ts';
+import { DEFAULT_TIMING, deriveTiming } from '../../src/common/timing.ts';
 import { loadHaConfig } from '../../src/config/load-config.ts';
 import { ConfigError } from '../../src/config/section-config.ts';
 
@@ -17,12 +17,13 @@ function dirWith(files: Record<string, string>): string {
 }
 
 describe('loadHaConfig', () => {
-  it('reads an empty directory as no resources, no groups, default settings and the reference timing', () => {
+  it('reads an empty directory as no resources, no groups, default settings and the timing of the default fence_timeout', () => {
     const loaded = loadHaConfig(dirWith({}));
     assert.deepEqual(loaded.config.resources, {});
     assert.deepEqual(loaded.config.groups, {});
     assert.deepEqual(loaded.config.settings, DEFAULT_CLUSTER_SETTINGS);
-    assert.deepEqual(loaded.timing, REFERENCE_TIMING);
+    assert.deepEqual(loaded.timing, DEFAULT_TIMING);
+    assert.equal(loaded.timing.leaseTimeoutMs, 60_000);
   });
 
   it('fills defaults: state started, max_restart 1, max_relocate 1; enabled reads as started', () => {
@@ -46,26 +47,36 @@ describe('loadHaConfig', () => {
   it('reads durations in seconds or milliseconds and the cluster settings of ha.cfg', () => {
     const dir = dirWith({
       'ha.cfg':
-        'ha: cluster\n\tlease_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\n' +
+        'ha: cluster\n\tfence_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\n' +
         'node: n1\n\tcpus 4\n\tmemory 2048\n\nservice: vm:100\n\tcpus 0\n\tmemory 512\n',
     });
     const { config, timing } = loadHaConfig(dir);
     assert.equal(timing.leaseTimeoutMs, 95_000);
     assert.equal(timing.roundMs, 2500);
     assert.equal(timing.fenceDelayMs, 30_000);
+    assert.deepEqual(timing, deriveTiming(95_000, { roundMs: 2500, fenceDelayMs: 30_000 }), 'the timings not set are derived from fence_timeout');
     assert.deepEqual(config.settings, { shutdownPolicy: 'failover', placement: 'static', rebalanceOnStart: true, maxWorkers: 8 });
     assert.deepEqual(config.nodeCapacities, { n1: { cpus: 4, memoryBytes: 2048 * 1024 * 1024 } });
     assert.deepEqual(config.serviceSizes, { 'vm:100': { maxCpu: 0, maxMemBytes: 512 * 1024 * 1024 } });
   });
 
-  it('refuses timings that break the lease rule, with the numbers', () => {
-    const dir = dirWith({ 'ha.cfg': 'ha: cluster\n\tlease_timeout 90\n' });
+  it('derives every timing from fence_timeout alone', () => {
+    const { timing } = loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tfence_timeout 10\n' }));
+    assert.deepEqual(timing, deriveTiming(10_000));
+  });
+
+  it('refuses timings that break a rule, on the line of the last option involved, with the numbers', () => {
+    const dir = dirWith({ 'ha.cfg': 'ha: cluster\n\twatchdog_client_timeout 30\n\tshutdown_policy freeze\n\tfence_timeout 40\n' });
     assert.throws(() => loadHaConfig(dir), (error: unknown) => {
       assert.ok(error instanceof ConfigError);
-      assert.equal(error.line, 1);
-      assert.match(error.message, /Lease timeout 90000 ms must exceed .* = 90000 ms$/);
+      assert.equal(error.line, 4, 'fence_timeout is the last line of an option the broken rule involves');
+      assert.match(error.message, /: fence_timeout 40 s must exceed watchdog_client_timeout 30 s \+ watchdog_device_timeout 7 s \+ renewal_max 3333 ms \+ drift_margin 2 s = 42333 ms /);
       return true;
     });
+  });
+
+  it('refuses lease_timeout, naming fence_timeout as its new name', () => {
+    assert.throws(() => loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tlease_timeout 120\n' })), /ha\.cfg:2: Option 'lease_timeout' is now 'fence_timeout'/);
   });
 
   it('reports an unreadable config file as an error naming it', () => {

@@ -92,6 +92,18 @@ const CASES: BadCase[] = [
     file: 'datacenter.cfg',
     problem: /shutdown_policy 'sometimes'/,
   },
+  {
+    name: 'unsafe timings in the scenario ha.cfg',
+    breakIt: (dir) => writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tfence_timeout 60\n\twatchdog_client_timeout 55\n'),
+    file: 'ha.cfg:3',
+    problem: /fence_timeout 60 s must exceed watchdog_client_timeout 55 s/,
+  },
+  {
+    name: 'a cluster setting in the scenario ha.cfg (it belongs in datacenter.cfg)',
+    breakIt: (dir) => writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tfence_timeout 60\n\tshutdown_policy freeze\n'),
+    file: 'ha.cfg:3',
+    problem: /only timings; 'shutdown_policy' belongs in datacenter\.cfg/,
+  },
 ];
 
 function makeScenario(root: string, name: string): string {

@@ -31,6 +31,7 @@ export const simulateCommand = {
       .option('chaos', { type: 'boolean', default: false, describe: 'run seeded random fault schedules with invariant checks instead of a scenario' })
       .option('seeds', { type: 'string', describe: 'with --chaos: a range of seeds A..B (default 1..100)' })
       .option('nodes', { type: 'number', describe: 'with --chaos: cluster size (default 5)' })
+      .option('timing', { type: 'string', describe: "with --chaos: 'default' (fence_timeout 60 s, as an ha.cfg that sets nothing) or 'reference' (Proxmox's timings); default: default" })
       .option('services', { type: 'number', describe: 'with --chaos: number of services (default 20)' })
       .option('duration', { type: 'number', describe: 'with --chaos: seconds of faults before they stop (default 1000)' })
       .option('faults', { type: 'string', describe: `with --chaos: 'all' or a list of ${FAULT_KINDS.join(',')}` })
