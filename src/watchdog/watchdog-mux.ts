@@ -8,18 +8,19 @@
  *   then never be reset — or leave it armed with nobody able to feed it. A driver allows one opener, so
  *   holding it also keeps any second watchdog user out (EBUSY), and the daemons, which come and go, never
  *   touch the device: each holds a client connection to the mux instead.
- * - **Why the mux stops feeding rather than closing.** When a client falls silent or vanishes without
- *   `V`, the node must be reset: that client may be a master or an LRM whose lease will be taken over, and
- *   the node must be dead by then. The mux makes that happen by simply no longer writing keepalives, and
+ * - **Why the mux stops feeding rather than closing.** When a registration's deadline passes (its client
+ *   fell silent, or vanished without `V` and nobody claimed it in time), the node must be reset: that
+ *   client may be a master or an LRM whose lease will be taken over, and the node must be dead by then.
+ *   The mux makes that happen by simply no longer writing keepalives, and
  *   keeps the fd open: the reset then depends on nothing the failing node still has to do — not on the
  *   mux staying alive, not on a close path, not on `nowayout`. Closing instead would be wrong either way:
  *   with `V` it disarms the device (no fence at all), and without `V` a driver lacking `nowayout` logs
  *   "watchdog did not stop!" but some drivers stop anyway. The stop is latched: nothing re-arms the
  *   feeding short of a reset (or a new mux after the node restarted).
- * - **Clean stop.** On SIGTERM the mux writes `V` and closes only when no client is connected and the
- *   feeding never stopped; otherwise it exits leaving the device armed, so stopping the mux under a
- *   protected daemon resets the node (hence `Restart=no` in its unit: a restarted mux must not hide that).
- *
+ * - **Clean stop.** On SIGTERM the mux writes `V` and closes only when no registration is left (attached
+ *   or not) and the feeding never stopped; otherwise it exits leaving the device armed, so stopping the
+ *   mux under a protected daemon resets the node (hence `Restart=no` in its unit: a restarted mux must
+ *   not hide that).
  * - **Why each client brings its own timeout.** The timing rule that makes a lease a fence (client
  *   timeout + device timeout + renewal + drift < lease timeout) is checked against ha.cfg by every
  *   daemon; the mux only enforces what each client announces in its hello (refusing one above its
