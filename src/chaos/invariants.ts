@@ -56,8 +56,8 @@ export class InvariantChecker {
   /** Services a scenario starts in `recovery`: their fence happened before the run. */
   private readonly fencedBeforeStart = new Set<string>();
   private readonly lrmIterationsWithoutService = new Map<string, number>();
-  /** Simulated time at which each node's CRM last iterated. */
-  private readonly lastCrmIterationMs = new Map<string, number>();
+  /** Per node, the first CRM iteration (own clock) that left its armed watchdog registration unfed. */
+  private readonly crmUnfedSinceOwnMs = new Map<string, number>();
   private readonly ledger: ConfigLedger;
   private readonly nodeSet: ReadonlySet<string>;
   private readonly runningOn = new Map<string, string>();
@@ -127,7 +127,7 @@ export class InvariantChecker {
   onStep(kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null): void {
     this.checkSingleRun();
     if (kind === 'crm' && node !== null) {
-      this.lastCrmIterationMs.set(node, this.cluster.timeMs - this.limits.iterationMs);
+      this.trackCrmFeeding(node);
       this.checkMaster(node);
       this.checkCarriedUsage(node);
     }
@@ -168,7 +168,7 @@ export class InvariantChecker {
    */
   private countIdleIteration(node: string): void {
     const simNode = this.cluster.node(node);
-    if (!simNode.watchdog.has('lrm') && !simNode.watchdog.has('lrm-orphan')) {
+    if (!simNode.watchdog.hasArmedRegistration('lrm')) {
       this.lrmIterationsWithoutService.set(node, 0);
       return;
     }
@@ -184,24 +184,34 @@ export class InvariantChecker {
     this.lrmIterationsWithoutService.set(node, hasService ? 0 : (this.lrmIterationsWithoutService.get(node) ?? 0) + 1);
   }
 
+  /** After a CRM iteration (which ran one iteration ago): did it leave an armed registration unfed? */
+  private trackCrmFeeding(node: string): void {
+    const simNode = this.cluster.node(node);
+    const lastFedOwnMs = simNode.watchdog.lastKeepaliveMs('crm');
+    const iterationOwnMs = simNode.clock.at(this.cluster.timeMs - this.limits.iterationMs);
+    if (lastFedOwnMs === undefined || lastFedOwnMs >= iterationOwnMs) this.crmUnfedSinceOwnMs.delete(node);
+    else if (!this.crmUnfedSinceOwnMs.has(node)) this.crmUnfedSinceOwnMs.set(node, iterationOwnMs);
+  }
+
   /**
    * A master's watchdog may reset its node (that is its point) only when the CRM stopped iterating
-   * (paused, crashed): a CRM that iterates renews and feeds, or closes its client.
+   * (paused, crashed) before its registration's deadline: a CRM that iterates renews and feeds, or
+   * closes its registration. (One that resumes after the deadline feeds too late: the reset stands.)
    */
   onWatchdogReset(node: string, client: string): void {
     if (client === 'crm') {
-      const simNode = this.cluster.node(node);
-      const lastFedOwnMs = simNode.watchdog.get('crm') ?? 0;
-      const lastIterationMs = this.lastCrmIterationMs.get(node);
-      if (lastIterationMs !== undefined && simNode.clock.at(lastIterationMs) > lastFedOwnMs) {
-        this.fail('idle-node-not-reset', `${node} was reset by its CRM's watchdog client, which the CRM kept open without feeding it at t=${Math.floor(lastIterationMs / 1000)}`);
+      const unfedSinceOwnMs = this.crmUnfedSinceOwnMs.get(node);
+      const stoppedOwnMs = this.cluster.node(node).watchdog.feedingStoppedAtMs();
+      if (unfedSinceOwnMs !== undefined && stoppedOwnMs !== undefined && unfedSinceOwnMs <= stoppedOwnMs) {
+        this.fail('idle-node-not-reset', `${node} was reset by its CRM's watchdog registration, which the CRM kept open without feeding it (own clock ${unfedSinceOwnMs} ms, deadline ${stoppedOwnMs} ms)`);
       }
       return;
     }
     if (client === 'crm-orphan') return; // a crashed master: resetting its node is the point
+    if (client === 'mux') return; // a crashed mux leaves the device armed: every node it ran on is reset
     const idle = this.lrmIterationsWithoutService.get(node) ?? 0;
     if (idle > this.limits.armedIdleIterationsMax) {
-      this.fail('idle-node-not-reset', `${node} was reset by its LRM's watchdog client (${client}) after ${idle} LRM iterations without any HA service`);
+      this.fail('idle-node-not-reset', `${node} was reset by its LRM's watchdog registration (${client}) after ${idle} LRM iterations without any HA service`);
     }
   }
 

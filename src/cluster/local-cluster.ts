@@ -159,7 +159,8 @@ export class LocalCluster {
     rmSync(socket, { force: true }); // left by a mux killed in a reset
     const timing = this.spec.timing;
     const args = ['--emulated', '--device', join(local, 'watchdog.fifo'), '--socket', socket, '--node-dir', this.nodeDir(node)];
-    args.push('--client-timeout', String(timing.watchdogClientTimeoutMs / 1000), '--keepalive-interval', '0.5');
+    // The emulated device cannot be asked: the mux reports this flag, which matches the emulator's --timeout.
+    args.push('--device-timeout', String(timing.watchdogDeviceTimeoutMs / 1000), '--keepalive-interval', '0.5');
     const mux = ClusterProcess.start(`mux of ${node}`, 'ha-watchdog-mux', args, { logFile: join(local, 'mux.log') });
     this.track(node, 'mux', mux);
     await pollUntil(`the mux socket ${socket}`, START_TIMEOUT_MS, () => {

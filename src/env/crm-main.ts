@@ -1,6 +1,6 @@
 import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
 import { DaemonLoop } from './daemon-loop.ts';
-import { finishDaemon, publishFencedRecord, startDaemon } from './node-daemon.ts';
+import { finishDaemon, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
 import { NodeCrmEnv } from './node-crm-env.ts';
 
 /** A daemon runs until stopped; this bound only makes the loop finite (over 30 years of 1 s rounds). */
@@ -19,6 +19,7 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
     onWatchdogFailure: (message) => dieUnprotected(start, message),
     print: (line) => process.stderr.write(`${line}\n`),
   });
+  await registerWithMux(start, env.watchdog, env.timing);
   start.config.watch();
   let isFenceReported = false;
   const local = startCrm(env);

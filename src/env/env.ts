@@ -45,19 +45,36 @@ export interface HaConfig {
   readonly generation?: number;
 }
 
-/** One watchdog client registration of a daemon (CRM or LRM) on its node. */
+/**
+ * The watchdog registration of one daemon (CRM or LRM) of this node with the node's watchdog
+ * multiplexer (DESIGN.md "Processes on a node"). Both environments drive the same pure mux core
+ * (src/watchdog/core/mux-state.ts): the node's through the mux's socket (src/env/node-watchdog.ts),
+ * the simulator's in process (src/sim/sim-watchdogs.ts). A registration announces this daemon's
+ * timeout; once armed it must be fed within it, or the node is reset.
+ *
+ * Failures are not thrown into the core: a port that loses its mux (or is refused by it) ends the
+ * daemon at once — nothing protects its work any more, and the armed device resets the node anyway.
+ */
 export interface WatchdogPort {
-  /** Arms the registration (first keepalive). */
+  /** A new registration of this daemon, armed by its first keepalive. */
   open(): void;
-  /** Keepalive: call only right after a successful lease renewal. */
+  /** Keepalive: call only right after a successful lease renewal (or take). */
   feed(): void;
-  /** Clean leave: the node is no longer protected by this daemon. */
+  /** Clean leave: the registration goes; the node is no longer protected by this daemon. */
   close(): void;
   /**
-   * Whether a client of this daemon is armed already: one a restarting LRM handed over to its
-   * successor (it keeps protecting the services that run on through the restart). Absent: never.
+   * Planned hand-over: the registration stays armed, with its deadline, for the next process of this
+   * daemon to claim; if none does in time, the node is reset. This process no longer feeds it.
    */
-  isArmed?(): boolean;
+  handOver(): void;
+  /**
+   * The registration the previous process of this daemon on this node left armed (by a hand-over, or
+   * by dying), which this process took over when it registered at start: it is this process's now, to
+   * feed or close. `keepaliveAgeMs` bounds how long ago its last keepalive came, as of this call.
+   * Claiming never moves the deadline: only a keepalive does. Answers once; undefined when nothing was
+   * claimed (or when asked again).
+   */
+  claim(): { keepaliveAgeMs: number } | undefined;
 }
 
 interface CommonEnv {
@@ -109,6 +126,13 @@ export interface LrmJobResult {
 export interface LrmEnv extends CommonEnv {
   /** Takes or renews this node's agent lease. */
   tryAgentLease(): boolean;
+  /**
+   * This node's previous LRM held the agent lease and renewed it at most `renewedAgoMsMax` ago (the
+   * armed watchdog registration this LRM claimed proves it): hold it from now on, without waiting for
+   * it to expire, as renewed that long ago. False when the lease is not this node's (free, released,
+   * taken by a master) or the store cannot be read. Moves nothing other nodes see.
+   */
+  adoptAgentLease(renewedAgoMsMax: number): boolean;
   releaseAgentLease(): boolean;
   /** Publishes the LRM status; false when it could not (no quorum, store unreachable). */
   writeLrmStatus(status: LrmStatus): boolean;

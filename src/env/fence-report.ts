@@ -25,9 +25,11 @@ export function lastRunOf(entries: readonly BlackBoxEntry[]): LastRun {
         bootId = /boot ([0-9a-f-]+)/.exec(entry.detail)?.[1];
         break;
       case 'arm':
+      case 'claim':
         isArmed = true;
         break;
       case 'disarm':
+      case 'hand-over': // left armed on purpose, for the next process to claim: not a death
         isArmed = false;
         break;
       case 'renew':

@@ -3,7 +3,7 @@ import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
 import { createNodeDrivers, parseDriverKinds } from '../resources/node-drivers.ts';
 import { dieUnprotected } from './crm-main.ts';
 import { DaemonLoop } from './daemon-loop.ts';
-import { finishDaemon, publishFencedRecord, startDaemon } from './node-daemon.ts';
+import { finishDaemon, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
 import { NodeLrmEnv } from './node-lrm-env.ts';
 import { shutdownKindOf } from './shutdown-kind.ts';
 
@@ -42,6 +42,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
     drivers,
     () => loop?.wake(),
   );
+  await registerWithMux(start, env.watchdog, env.timing);
   start.config.watch();
   let isFenceReported = false;
   const local = startLrm(env);

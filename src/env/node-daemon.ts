@@ -8,7 +8,9 @@ import { currentBootId, fencedRecordOf, lastRunOf, type LastRun } from './fence-
 import { NodeConfigSource } from './node-config.ts';
 import { NodeJournal } from './node-journal.ts';
 import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, type NodeOptions } from './node-options.ts';
-import { assertMuxSocket } from './node-watchdog.ts';
+import { timingViolations, type Timing } from '../common/timing.ts';
+import { WatchdogClientError } from '../watchdog/watchdog-client.ts';
+import { assertMuxSocket, type NodeWatchdog } from './node-watchdog.ts';
 
 /** How long a daemon starting with the shared directory out of reach waits for it before giving up. */
 const SHARED_DIR_WAIT_MS_MAX = 120_000;
@@ -24,6 +26,8 @@ export interface DaemonStart {
   readonly journal: NodeJournal;
   readonly lastRun: LastRun;
   readonly log: (line: string) => void;
+  /** Set by `registerWithMux`: this process claimed the registration its previous run left armed. */
+  hasClaimed: boolean;
 }
 
 /** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
@@ -46,7 +50,37 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
   journal.flush();
   if (options.nodeDir !== undefined) registerProcess(options.nodeDir, `ha-${daemon}`);
-  return { daemon, options, config, journal, lastRun, log };
+  return { daemon, options, config, journal, lastRun, log, hasClaimed: false };
+}
+
+/**
+ * Registers with the watchdog mux before the first round (hello and reply, bounded by the client's
+ * REPLY_WAIT_MS), and checks the timing rule against the device's actual timeout, which the mux reports:
+ * a device slower than ha.cfg assumes counts with its own figure. A refused hello or an unsafe timing
+ * is one line with the numbers and exit code 1, before any service runs.
+ */
+export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog, timing: Timing): Promise<void> {
+  let registration;
+  try {
+    registration = await watchdog.register();
+  } catch (error) {
+    if (!(error instanceof WatchdogClientError)) throw error;
+    exitBeforeStart(start, `${error.message}; no services run unprotected`);
+  }
+  const deviceTimeoutMs = Math.max(timing.watchdogDeviceTimeoutMs, registration.deviceTimeoutMs);
+  const problems = timingViolations({ ...timing, watchdogDeviceTimeoutMs: deviceTimeoutMs });
+  if (problems.length > 0) {
+    const device = `the watchdog device's actual timeout is ${registration.deviceTimeoutMs} ms (ha.cfg assumes ${timing.watchdogDeviceTimeoutMs} ms)`;
+    exitBeforeStart(start, `Unsafe timing: ${device}: ${problems.join('; ')}`);
+  }
+  start.hasClaimed = registration.claimed !== undefined;
+  start.journal.flush();
+}
+
+function exitBeforeStart(start: DaemonStart, message: string): never {
+  start.log(message);
+  start.journal.flush();
+  process.exit(1);
 }
 
 async function loadWhenReachable(options: NodeOptions, log: (line: string) => void): Promise<NodeConfigSource> {
@@ -83,11 +117,13 @@ function isDirectory(path: string): boolean {
 }
 
 /**
- * Publishes status/fenced/<node>.json when the previous run died with its watchdog armed. Returns
+ * Publishes status/fenced/<node>.json when the previous run died with its watchdog armed (and this
+ * run did not claim that registration). Returns
  * true once done (or when there is nothing to publish); the daemon retries every round until then.
  */
 export function publishFencedRecord(start: DaemonStart): boolean {
-  if (!start.lastRun.diedArmed) return true;
+  // A registration this process claimed was carried on: the previous run's node was not reset.
+  if (!start.lastRun.diedArmed || start.hasClaimed) return true;
   const { options } = start;
   const lastRenewal = start.lastRun.lastRenewalWallMs ?? 0;
   const emulatedReset = options.nodeDir === undefined ? undefined : readResets(options.nodeDir).find((reset) => reset.wallMs >= lastRenewal);

@@ -54,7 +54,14 @@ export abstract class NodeEnvBase {
     const storeDebug = createDebug('ha:store');
     this.leases = new DirLeaseStore({ leasesPath: this.paths.leases, node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem: (line) => storeDebug(line) });
     this.nodeMembership = new NodeMembership(parts.node, this.statusStore, membershipSilenceMs(this.timing));
-    this.watchdog = new NodeWatchdog(parts.watchdogSocket, (kind, detail) => this.record(kind, detail), () => this.nowMs(), parts.onWatchdogFailure);
+    this.watchdog = new NodeWatchdog({
+      socketPath: parts.watchdogSocket,
+      daemon: parts.daemon,
+      timeoutMs: this.timing.watchdogClientTimeoutMs,
+      record: (kind, detail) => this.record(kind, detail),
+      nowMs: () => this.nowMs(),
+      onFailure: parts.onWatchdogFailure,
+    });
     this.emit = (body: TraceBody) => this.emitEvent(body);
   }
 

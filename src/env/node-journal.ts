@@ -6,7 +6,8 @@ import { assert } from '../common/assert.ts';
 /**
  * The node-local journal of one daemon (DESIGN.md "Node-local state"): a SQLite database on the
  * node's own disk (better-sqlite3, WAL, synchronous=FULL) with
- * - `blackbox`: every lease renewal, watchdog arm, keepalive and disarm, lost lease, start and exit —
+ * - `blackbox`: every lease renewal, watchdog claim, arm, keepalive, hand-over and disarm, adopted or
+ *   lost lease, start and exit —
  *   what the node says about itself after a reset;
  * - `events`: the trace events of the daemon (the vocabulary of src/common/trace.ts);
  * - `actions`: the LRM's service actions (started, finished with their result).
@@ -20,9 +21,12 @@ export type BlackBoxKind =
   | 'start'
   | 'renew'
   | 'renew-failed'
+  | 'claim'
   | 'arm'
   | 'keepalive'
+  | 'hand-over'
   | 'disarm'
+  | 'adopt'
   | 'watchdog-failed'
   | 'lease-lost'
   | 'exit'

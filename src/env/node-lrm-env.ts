@@ -36,6 +36,14 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     return this.acquireLease(agentLease(this.nodeName), true);
   }
 
+  /** Straight to the store (it answers 'unavailable' itself when the shared directory is out of reach): called before the first round too. */
+  adoptAgentLease(renewedAgoMsMax: number): boolean {
+    const name = agentLease(this.nodeName);
+    const outcome = this.leases.adopt(name, this.nowMs(), renewedAgoMsMax);
+    this.record('adopt', `${name} ${outcome}, renewed at most ${renewedAgoMsMax} ms ago`);
+    return outcome === 'adopted';
+  }
+
   releaseAgentLease(): boolean {
     return this.releaseLease(agentLease(this.nodeName));
   }

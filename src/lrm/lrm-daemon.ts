@@ -1,3 +1,4 @@
+import { assert } from '../common/assert.ts';
 import { compareNames } from '../common/compare-names.ts';
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmState } from '../common/states.ts';
@@ -17,17 +18,23 @@ export const LOST_LOCK_RESTART_GIVE_UP_MS = 90_000;
 /** The service status before the first successful read of the manager status. */
 const NOTHING_READ: LrmLocal['services'] = ServiceTable.empty();
 
+/**
+ * A new LRM process. The watchdog registration its predecessor left armed (handed over on a restart,
+ * or left behind by a crash) is its own from the start, and with it the agent lease: see
+ * `adoptClaimedLease`.
+ */
 export function startLrm(env: LrmEnv): LrmLocal {
   env.emit({ ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });
-  return {
+  const claimed = env.watchdog.claim();
+  const local: LrmLocal = {
     state: 'wait_for_agent_lock',
     mode: 'active',
     stateChangedMs: env.nowMs(),
     shutdown: undefined,
     shutdownStopErrors: 0,
     hasPublishedStatus: false,
-    // A client handed over by the previous LRM (restart) is this LRM's: see handOverOnRestart.
-    isWatchdogOpen: env.watchdog.isArmed?.() === true,
+    isWatchdogOpen: claimed !== undefined,
+    pendingAdoption: claimed && { keepaliveAgeMs: claimed.keepaliveAgeMs, claimedAtMs: env.nowMs() },
     idleRounds: 0,
     services: NOTHING_READ,
     ownServices: [],
@@ -40,6 +47,25 @@ export function startLrm(env: LrmEnv): LrmLocal {
     queuedAfterRunning: new Map(),
     runningWorkers: 0,
   };
+  adoptClaimedLease(env, local);
+  return local;
+}
+
+/**
+ * The registration claimed at start was armed, and its last keepalive came right after a lease
+ * renewal: a keepalive is sent only after a renewal that began at most `renewalMaxMs` earlier (a later
+ * one counts as failed). So the agent lease was this node's, renewed at most keepalive age +
+ * `renewalMaxMs` ago, plus the time since the claim; adopting it with that bound keeps the services that
+ * run on through the restart covered by lease and watchdog together. Retried while the store does not
+ * answer; given up once the bound passes the lease timeout (the registration then runs out, and the node
+ * is reset unless this LRM takes the lease anew in time).
+ */
+function adoptClaimedLease(env: LrmEnv, local: LrmLocal): void {
+  const pending = local.pendingAdoption;
+  if (pending === undefined) return;
+  const renewedAgoMsMax = pending.keepaliveAgeMs + (env.nowMs() - pending.claimedAtMs) + env.timing.renewalMaxMs;
+  assert(renewedAgoMsMax >= 0, `Adoption bound ${renewedAgoMsMax} ms is negative`);
+  if (renewedAgoMsMax > env.timing.leaseTimeoutMs || env.adoptAgentLease(renewedAgoMsMax)) local.pendingAdoption = undefined;
 }
 
 /**
@@ -100,7 +126,8 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   const isQuorate = membership.isQuorate && membership.isMember(env.nodeName);
   switch (local.state) {
     case 'wait_for_agent_lock':
-      if (local.isWatchdogOpen && local.services !== NOTHING_READ && local.ownServices.length === 0) closeWatchdog(env.watchdog, local); // handed over, nothing to protect
+      if (local.isWatchdogOpen && local.services !== NOTHING_READ && local.ownServices.length === 0) leaveClaimed(env, local);
+      adoptClaimedLease(env, local);
       if (!isFenceRequested && needsAgentLease(local) && isQuorate && takeAgentLease(env, local)) {
         setState(env, local, 'active');
       }
@@ -124,9 +151,16 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   }
 }
 
+/** A claimed registration with nothing of this node's left to protect: leave cleanly, give the lease up. */
+function leaveClaimed(env: LrmEnv, local: LrmLocal): void {
+  closeWatchdog(env.watchdog, local);
+  local.pendingAdoption = undefined;
+  env.releaseAgentLease();
+}
+
 /**
- * Active services need the lease; so do services frozen through an LRM restart when this LRM took
- * over the previous one's watchdog client: they still run, and only the lease and the watchdog
+ * Active services need the lease; so do services frozen through an LRM restart when this LRM claimed
+ * the previous one's watchdog registration: they still run, and only the lease and the watchdog
  * together make a free lease a valid fence proof.
  */
 function needsAgentLease(local: LrmLocal): boolean {
@@ -155,7 +189,7 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
     // in the very pass it sees the restart) settles only when it runs, so moves still run here.
     manageResources(env, local, MOVE_REQUESTS);
     const workers = runWorkers(env, local);
-    if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = handOverOnRestart(env, local);
+    if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = leaveForRestart(env, local);
   } else if (runWorkers(env, local) === 0) {
     if (local.shutdownStopErrors === 0) {
       closeWatchdog(env.watchdog, local);
@@ -168,28 +202,28 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
 }
 
 /**
- * An LRM exiting to restart leaves its services running (frozen): it keeps the agent lease and hands
- * its watchdog client to the next LRM instead of closing it. Releasing the lease would let a master
- * "fence" the node by taking it while the services run on (chaos seed 1006 of 1..2000: the node was
- * cut off between the restart and the new LRM's first lease, and its services were recovered
- * elsewhere while still running). Needs a watchdog port that can hand a client over (`isArmed`).
+ * An LRM exiting to restart whose services may still run (frozen, or otherwise assigned to this node)
+ * keeps the agent lease and hands its watchdog registration over to the next LRM, which claims it and
+ * adopts the lease at start (`startLrm`). Releasing the lease instead would let a master "fence" the
+ * node by taking it while the services run on (chaos seed 1006 of 1..2000: the node was cut off
+ * between the restart and the new LRM's first lease, and its services were recovered elsewhere while
+ * still running). With nothing of this node's left it leaves cleanly and releases, as on any exit.
  */
-function handOverOnRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
-  if (env.watchdog.isArmed === undefined) {
-    // A watchdog that cannot hand a client over (the node's mux, so far): the old clean leave, with
-    // the gap described above, until the multiplexer can hand a client over.
-    closeWatchdog(env.watchdog, local);
-    if (local.state === 'active') env.releaseAgentLease();
+function leaveForRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
+  if (local.isWatchdogOpen && local.ownServices.length > 0) {
+    env.watchdog.handOver();
+    local.isWatchdogOpen = false;
     return 'exit';
   }
-  local.isWatchdogOpen = false; // the client now belongs to the next LRM
+  closeWatchdog(env.watchdog, local);
+  if (local.state === 'active') env.releaseAgentLease();
   return 'exit';
 }
 
 function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
   if (activeServiceCount(local.ownServices) === 0) {
-    if (local.mode === 'restart') return handOverOnRestart(env, local);
+    if (local.mode === 'restart') return leaveForRestart(env, local);
     closeWatchdog(env.watchdog, local);
     return 'exit';
   }

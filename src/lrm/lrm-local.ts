@@ -28,6 +28,11 @@ export interface LrmLocal {
   shutdownStopErrors: number;
   hasPublishedStatus: boolean;
   isWatchdogOpen: boolean;
+  /**
+   * A registration claimed at start whose agent lease is not adopted yet (the store did not answer):
+   * adoption is retried, with the bound grown by the time since, until it exceeds the lease timeout.
+   */
+  pendingAdoption: { readonly keepaliveAgeMs: number; readonly claimedAtMs: number } | undefined;
   idleRounds: number;
   /** The service status as the master last saved it. */
   services: ServiceTable;

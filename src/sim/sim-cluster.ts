@@ -6,6 +6,8 @@ import type { TraceBody } from '../common/trace.ts';
 import type { CrmLocal } from '../crm/crm-daemon.ts';
 import type { LrmLocal } from '../lrm/lrm-local.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
+import type { Timing } from '../common/timing.ts';
+import { DEFAULT_MUX_LIMITS } from '../watchdog/core/mux-state.ts';
 import type { Scenario } from './scenario.ts';
 import type { SimCommand } from './sim-commands.ts';
 import { derivedServiceSize, SimResources, type SimResourceWorld } from './sim-resources.ts';
@@ -13,22 +15,17 @@ import { SimLeaseStore } from './sim-store.ts';
 import { SimClock } from './sim-clock.ts';
 import { SimFaults } from './sim-faults.ts';
 import { StatusHistory } from './status-history.ts';
+import { SimNodeWatchdog } from './sim-watchdogs.ts';
 
-/**
- * A watchdog registration: a daemon's client, or one left behind by a client that crashed (or whose
- * multiplexer crashed) without the magic close, which is never fed again.
- */
-export type WatchdogClient = 'crm' | 'lrm' | 'crm-orphan' | 'lrm-orphan';
-
-/** One simulated node: its hardware switches, its daemons and its watchdog registrations. */
+/** One simulated node: its hardware switches, its daemons and its watchdog (mux and device). */
 export interface SimNode {
   readonly name: string;
   isPoweredOn: boolean;
   isNetworkOn: boolean;
   crm: CrmLocal | undefined;
   lrm: LrmLocal | undefined;
-  /** Last keepalive per armed watchdog client, on the node's own clock. */
-  readonly watchdog: Map<WatchdogClient, number>;
+  /** The node's watchdog multiplexer and device, on the node's own clock. */
+  readonly watchdog: SimNodeWatchdog;
   /** The node's monotonic clock (drift). */
   readonly clock: SimClock;
   shutdown: 'shutdown' | 'reboot' | 'restart-lrm' | undefined;
@@ -66,7 +63,7 @@ export class SimCluster implements SimResourceWorld {
 
   constructor(
     scenario: Scenario,
-    leaseTimeoutMs: number,
+    timing: Pick<Timing, 'leaseTimeoutMs' | 'watchdogDeviceTimeoutMs'>,
     readonly emitAs: (node: string | null, body: TraceBody) => void,
   ) {
     this.nodeNames = Object.keys(scenario.nodes).sort();
@@ -74,14 +71,18 @@ export class SimCluster implements SimResourceWorld {
     this.nodeCapacities = {};
     for (const name of this.nodeNames) {
       const spec = scenario.nodes[name]!;
+      const clock = new SimClock();
+      // The simulated device has the timeout the timing assumes (the real mux reports its device's).
+      const watchdog = new SimNodeWatchdog(() => clock.at(this.timeMs), { ...DEFAULT_MUX_LIMITS, deviceTimeoutMs: timing.watchdogDeviceTimeoutMs });
+      if (spec.isPoweredOn) watchdog.boot();
       this.nodes.set(name, {
         name,
         isPoweredOn: spec.isPoweredOn,
         isNetworkOn: spec.isPoweredOn && spec.isNetworkOn,
         crm: undefined,
         lrm: undefined,
-        watchdog: new Map(),
-        clock: new SimClock(),
+        watchdog,
+        clock,
         shutdown: undefined,
         isStateUpdateFailing: false,
         isWriteFailing: false,
@@ -89,7 +90,7 @@ export class SimCluster implements SimResourceWorld {
       this.running.set(name, new Set(scenario.running[name] ?? []));
       if (spec.cpus !== undefined && spec.memoryBytes !== undefined) this.nodeCapacities[name] = { cpus: spec.cpus, memoryBytes: spec.memoryBytes };
     }
-    this.leases = new SimLeaseStore(leaseTimeoutMs);
+    this.leases = new SimLeaseStore(timing.leaseTimeoutMs);
     this.faults = new SimFaults(this.nodeNames);
     const canReadStale = scenario.batches.some((batch) => batch.some(isStaleRead));
     this.managerStatusHistory = new StatusHistory(canReadStale);

@@ -4,30 +4,37 @@ import type { Prng } from '../common/prng.ts';
 import type { RequestedState } from '../common/states.ts';
 import type { Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
-import type { CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership, WatchdogPort } from '../env/env.ts';
-import type { SimCluster, WatchdogClient } from './sim-cluster.ts';
-import { agentLeaseName, MANAGER_LEASE } from './sim-store.ts';
+import type { CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership } from '../env/env.ts';
+import { agentLease, MANAGER_LEASE, type LeaseName } from '../store/lease-store.ts';
+import type { SimCluster } from './sim-cluster.ts';
+import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
+import { SimWatchdogPort } from './sim-watchdogs.ts';
 
 /** The parts of the environment the CRM and LRM of one simulated node share. */
 abstract class SimNodeEnv {
   readonly emit: EmitEvent;
-  readonly watchdog: WatchdogPort;
+  /** This daemon's registration with the node's simulated mux (one process at a time). */
+  readonly watchdog: SimWatchdogPort;
+  /** This node's face on the simulated lease store: the LeaseStore port, as the node daemons have it. */
+  protected readonly leases: SimLeaseFace;
 
   constructor(
     protected readonly cluster: SimCluster,
     readonly nodeName: string,
     readonly timing: Timing,
-    client: WatchdogClient,
+    daemon: 'crm' | 'lrm',
   ) {
     this.emit = (body: TraceBody) => cluster.emitAs(nodeName, body);
     const node = cluster.node(nodeName);
-    const registrations = node.watchdog;
-    this.watchdog = {
-      open: () => registrations.set(client, node.clock.at(cluster.timeMs)),
-      feed: () => registrations.set(client, node.clock.at(cluster.timeMs)),
-      close: () => registrations.delete(client),
-      isArmed: () => registrations.has(client),
-    };
+    const ownNowMs = () => node.clock.at(cluster.timeMs);
+    this.watchdog = new SimWatchdogPort(node.watchdog, daemon, timing.watchdogClientTimeoutMs, ownNowMs);
+    this.leases = new SimLeaseFace(cluster.leases, {
+      node: nodeName,
+      simTimeMs: () => cluster.timeMs,
+      ownClockAt: (timeMs) => node.clock.at(timeMs),
+      staleMs: () => this.staleMs(),
+      isReachable: () => this.canReachStore(),
+    });
   }
 
   /** The node's own clock: the simulated time unless a drift fault is set. */
@@ -65,22 +72,16 @@ abstract class SimNodeEnv {
     return membership.isQuorate && membership.isMember(this.nodeName);
   }
 
-  protected acquire(lease: string): boolean {
-    if (!this.isMember() || !this.canReachStore()) return false;
-    const observer = {
-      node: this.nodeName,
-      nowMs: this.cluster.timeMs,
-      staleMs: this.staleMs(),
-      ownClockAt: (timeMs: number) => this.cluster.node(this.nodeName).clock.at(timeMs),
-    };
-    const outcome = this.cluster.leases.acquire(lease, observer);
-    if (outcome === 'taken') this.emit({ ev: 'lock', lock: lease });
-    return outcome !== 'refused';
+  protected acquire(lease: LeaseName): boolean {
+    if (!this.isMember()) return false;
+    const outcome = this.leases.acquire(lease, this.nowMs());
+    if (outcome === 'taken') this.emit({ ev: 'lock', lock: simLeaseName(lease) });
+    return outcome === 'taken' || outcome === 'renewed';
   }
 
-  protected release(lease: string): boolean {
-    if (!this.isMember() || !this.canReachStore()) return false;
-    return this.cluster.leases.release(lease, this.nodeName, this.cluster.timeMs);
+  protected release(lease: LeaseName): boolean {
+    if (!this.isMember()) return false;
+    return this.leases.release(lease, this.nowMs()) === 'released';
   }
 
   protected canWrite(): boolean {
@@ -111,7 +112,7 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
   }
 
   tryAgentLeaseOf(node: string): boolean {
-    return this.acquire(agentLeaseName(node));
+    return this.acquire(agentLease(node));
   }
 
   writeManagerStatus(status: ManagerStatus): void {
@@ -153,16 +154,21 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
   }
 
   tryAgentLease(): boolean {
-    return this.acquire(agentLeaseName(this.nodeName));
+    return this.acquire(agentLease(this.nodeName));
   }
 
-  /** Whether this LRM's watchdog client is armed (for the planted bugs of chaos tests). */
+  adoptAgentLease(renewedAgoMsMax: number): boolean {
+    if (!this.isMember()) return false;
+    return this.leases.adopt(agentLease(this.nodeName), this.nowMs(), renewedAgoMsMax) === 'adopted';
+  }
+
+  /** Whether this LRM's watchdog registration is armed (for the planted bugs of chaos tests). */
   isWatchdogArmed(): boolean {
-    return this.cluster.node(this.nodeName).watchdog.has('lrm');
+    return this.watchdog.isArmed();
   }
 
   releaseAgentLease(): boolean {
-    return this.release(agentLeaseName(this.nodeName));
+    return this.release(agentLease(this.nodeName));
   }
 
   writeLrmStatus(status: LrmStatus): boolean {

@@ -15,6 +15,8 @@ import { STORE_HISTORY_MS } from './sim-faults.ts';
 export interface LeaseVersion {
   /** Undefined once released. */
   readonly holder: string | undefined;
+  /** The node that took this generation (it stays named after a release). */
+  readonly takenBy: string;
   readonly generation: number;
   /** Simulated time of the write. */
   readonly writtenMs: number;
@@ -42,7 +44,7 @@ export class SimLeaseStore {
   private readonly leases = new Map<string, LeaseVersion[]>();
   onAcquire: AcquireListener | undefined;
 
-  constructor(private readonly leaseTimeoutMs: number) {}
+  constructor(readonly leaseTimeoutMs: number) {}
 
   /** Compare-and-set: renew if the observer holds it, take it if it is free or observed expired, else refuse. */
   acquire(name: string, observer: LeaseObserver): LeaseOutcome {
@@ -50,12 +52,12 @@ export class SimLeaseStore {
     const latest = versions?.at(-1);
     const { node, nowMs } = observer;
     if (latest && latest.holder === node && nowMs - latest.writtenMs <= this.leaseTimeoutMs) {
-      this.push(name, { holder: node, generation: latest.generation, writtenMs: nowMs });
+      this.push(name, { holder: node, takenBy: node, generation: latest.generation, writtenMs: nowMs });
       this.onAcquire?.(name, node, 'renewed', nowMs);
       return 'renewed';
     }
     if (versions && latest && !this.isTakeable(versions, observer)) return 'refused';
-    this.push(name, { holder: node, generation: (latest?.generation ?? 0) + 1, writtenMs: nowMs });
+    this.push(name, { holder: node, takenBy: node, generation: (latest?.generation ?? 0) + 1, writtenMs: nowMs });
     this.onAcquire?.(name, node, 'taken', nowMs);
     return 'taken';
   }
@@ -73,13 +75,11 @@ export class SimLeaseStore {
     return observer.ownClockAt(observer.nowMs) - seenOwnMs > this.leaseTimeoutMs;
   }
 
-  /** Release by the holder; an expired lease counts as released. */
+  /** Release by the holder of the latest generation, also once it has expired (nobody took it since). */
   release(name: string, node: string, nowMs: number): boolean {
     const latest = this.leases.get(name)?.at(-1);
-    if (!latest || latest.holder === undefined) return false;
-    if (nowMs - latest.writtenMs > this.leaseTimeoutMs) return true;
-    if (latest.holder !== node) return false;
-    this.push(name, { holder: undefined, generation: latest.generation, writtenMs: nowMs });
+    if (!latest || latest.holder !== node) return false;
+    this.push(name, { holder: undefined, takenBy: latest.takenBy, generation: latest.generation, writtenMs: nowMs });
     return true;
   }
 
@@ -91,6 +91,12 @@ export class SimLeaseStore {
 
   latest(name: string): LeaseVersion | undefined {
     return this.leases.get(name)?.at(-1);
+  }
+
+  /** Whether a lease an observer sees is one `acquire` by it would take now (free, released, or expired). */
+  isTakeableBy(name: string, observer: LeaseObserver): boolean {
+    const versions = this.leases.get(name);
+    return versions === undefined || this.isTakeable(versions, observer);
   }
 
   /** The latest version an observer with stale reads can see, if any. */

@@ -11,7 +11,7 @@ import { applyCommand } from './apply-command.ts';
 import { SimCrmEnv, SimLrmEnv } from './sim-env.ts';
 import type { CrmEnv, LrmEnv } from '../env/env.ts';
 import { TimedCommands } from './timed-commands.ts';
-import { expiredWatchdogClient, orphanWatchdogClients } from './sim-watchdogs.ts';
+import { SimDaemonDied } from './sim-watchdogs.ts';
 
 /** Every CRM or LRM iteration costs one simulated second, whatever it does (up to 29 nodes). */
 export const ITERATION_MS = 1000;
@@ -77,7 +77,10 @@ export interface SimulationOptions {
 export interface SimChaosHooks {
   /** After every daemon iteration, command and watchdog reset. */
   readonly onStep?: (kind: 'crm' | 'lrm' | 'command' | 'reset', node: string | null) => void;
-  /** A watchdog reset, with the registration that expired (called just before the node goes off). */
+  /**
+   * A watchdog reset, with its cause (called just before the node goes off): the daemon whose
+   * registration ran out (`crm`, `lrm`; `-orphan` when no process was attached to it), or `mux`.
+   */
   readonly onWatchdogReset?: (node: string, client: string) => void;
   readonly wrapCrmEnv?: (env: SimCrmEnv) => CrmEnv;
   readonly wrapLrmEnv?: (env: SimLrmEnv) => LrmEnv;
@@ -89,8 +92,12 @@ export interface SimulationResult {
 }
 
 interface NodeDaemons {
+  /** What the daemons run with (a chaos run may wrap the simulated environments). */
   crmEnv: CrmEnv;
   lrmEnv: LrmEnv;
+  /** The simulated environments themselves, whose watchdog ports the simulator registers per process. */
+  simCrm: SimCrmEnv;
+  simLrm: SimLrmEnv;
 }
 
 /**
@@ -115,13 +122,12 @@ export class Simulator {
   ) {
     this.timing = options.timing ?? scenario.timing ?? REFERENCE_TIMING;
     this.prng = new Prng(options.seed);
-    this.cluster = new SimCluster(scenario, this.timing.leaseTimeoutMs, (node, body) => this.emit(node, body));
+    this.cluster = new SimCluster(scenario, this.timing, (node, body) => this.emit(node, body));
     const uids = this.prng.stream('uid');
     for (const name of this.cluster.nodeNames) {
-      this.daemons.set(name, {
-        crmEnv: this.wrapCrm(new SimCrmEnv(this.cluster, name, this.timing, uids)),
-        lrmEnv: this.wrapLrm(new SimLrmEnv(this.cluster, name, this.timing)),
-      });
+      const simCrm = new SimCrmEnv(this.cluster, name, this.timing, uids);
+      const simLrm = new SimLrmEnv(this.cluster, name, this.timing);
+      this.daemons.set(name, { crmEnv: this.wrapCrm(simCrm), lrmEnv: this.wrapLrm(simLrm), simCrm, simLrm });
     }
   }
 
@@ -224,18 +230,63 @@ export class Simulator {
     const run = () => {
       outcome.verdict = crmRound(env, crm);
     };
-    if (this.options.onCrmIteration) this.options.onCrmIteration(node.name, crm.state === 'master', run);
-    else run();
+    try {
+      if (this.options.onCrmIteration) this.options.onCrmIteration(node.name, crm.state === 'master', run);
+      else run();
+    } catch (error) {
+      if (!(error instanceof SimDaemonDied)) throw error;
+      return this.daemonDied(node, 'crm');
+    }
     if (outcome.verdict === 'exit') this.crmExited(node);
   }
 
   private lrmIteration(node: SimNode): void {
     const env = this.daemons.get(node.name)!.lrmEnv;
-    if (lrmRound(env, node.lrm!) === 'exit') this.lrmExited(node);
+    let verdict;
+    try {
+      verdict = lrmRound(env, node.lrm!);
+    } catch (error) {
+      if (!(error instanceof SimDaemonDied)) throw error;
+      return this.daemonDied(node, 'lrm');
+    }
+    if (verdict === 'exit') this.lrmExited(node);
+  }
+
+  /**
+   * A daemon whose watchdog port lost the mux ends on the spot (a real one exits with 'mux-gone'). It
+   * is not restarted: without a mux a daemon refuses to start, and the device resets the node soon.
+   */
+  private daemonDied(node: SimNode, daemon: 'crm' | 'lrm'): void {
+    this.emit(node.name, { ev: 'daemon-exit', daemon });
+    this.portOf(node, daemon).processEnded();
+    if (daemon === 'crm') node.crm = undefined;
+    else node.lrm = undefined;
+  }
+
+  private portOf(node: SimNode, daemon: 'crm' | 'lrm') {
+    const daemons = this.daemons.get(node.name)!;
+    return daemon === 'crm' ? daemons.simCrm.watchdog : daemons.simLrm.watchdog;
+  }
+
+  /**
+   * Starts a process of `daemon` on `node` as node-daemon.ts does: it registers with the node's mux
+   * first (the LRM claiming what its predecessor left armed); a refused hello (a crashed master's
+   * registration still armed, no mux) means it does not start — the node is to be reset.
+   */
+  private startProcess(node: SimNode, daemon: 'crm' | 'lrm'): void {
+    const refusal = this.portOf(node, daemon).register();
+    if (refusal !== undefined) {
+      this.emit(node.name, { ev: 'log', level: 'err', msg: `ha-${daemon} cannot start: ${refusal}` });
+      return;
+    }
+    const daemons = this.daemons.get(node.name)!;
+    if (daemon === 'crm') node.crm = startCrm(daemons.crmEnv);
+    else node.lrm = startLrm(daemons.lrmEnv);
   }
 
   private crmExited(node: SimNode): void {
     this.emit(node.name, { ev: 'daemon-exit', daemon: 'crm' });
+    this.portOf(node, 'crm').processEnded();
     node.crm = undefined;
     const shutdown = node.shutdown;
     if (shutdown === 'shutdown' || shutdown === 'reboot') {
@@ -246,42 +297,48 @@ export class Simulator {
 
   private lrmExited(node: SimNode): void {
     this.emit(node.name, { ev: 'daemon-exit', daemon: 'lrm' });
+    this.portOf(node, 'lrm').processEnded();
     node.lrm = undefined;
     if (node.shutdown === 'restart-lrm') {
       node.shutdown = undefined;
-      node.lrm = startLrm(this.daemons.get(node.name)!.lrmEnv);
+      this.startProcess(node, 'lrm');
       return;
     }
     if (node.crm) requestCrmStop(node.crm);
     else if (node.shutdown) this.crmExited(node);
   }
 
-  /** A registration not fed for longer than the client timeout (on the node's clock) resets its node. */
+  /** The device of every powered node, after its mux ticked: one unfed past its timeout resets its node. */
   private checkWatchdogs(): void {
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
-      const client = expiredWatchdogClient(node, { nowMs: this.cluster.timeMs, clientTimeoutMs: this.timing.watchdogClientTimeoutMs });
-      if (client === undefined) continue;
-      this.options.chaos?.onWatchdogReset?.(name, client);
+      if (!node.isPoweredOn) continue;
+      const cause = node.watchdog.resetCause();
+      if (cause === undefined) continue;
+      this.options.chaos?.onWatchdogReset?.(name, cause);
       this.powerOff(node, 'watchdog');
       this.options.chaos?.onStep?.('reset', name);
     }
   }
 
-  /** A daemon dies without cleanup; its armed watchdog client is orphaned; it is restarted at once. */
+  /**
+   * A daemon dies without cleanup (its connection closes without `V` or `H`: an armed registration
+   * stays) and is restarted at once; a crashed mux stops the feeding and takes the connections along.
+   */
   crashDaemon(node: SimNode, daemon: 'crm' | 'lrm' | 'mux'): void {
     if (!node.isPoweredOn) return;
-    orphanWatchdogClients(node, { daemon, nowMs: this.cluster.timeMs, timing: this.timing });
-    const daemons = this.daemons.get(node.name)!;
+    if (daemon === 'mux') return node.watchdog.crashMux();
     // While the node shuts down, a daemon that dies is not restarted: it counts as exited.
     if (daemon === 'crm' && node.crm) {
       if (node.shutdown === 'shutdown' || node.shutdown === 'reboot') return this.crmExited(node);
       this.emit(node.name, { ev: 'daemon-exit', daemon: 'crm' });
-      node.crm = startCrm(daemons.crmEnv);
+      node.crm = undefined;
+      this.startProcess(node, 'crm');
     } else if (daemon === 'lrm' && node.lrm) {
       if (node.shutdown !== undefined) return this.lrmExited(node);
       this.emit(node.name, { ev: 'daemon-exit', daemon: 'lrm' });
-      node.lrm = startLrm(daemons.lrmEnv);
+      node.lrm = undefined;
+      this.startProcess(node, 'lrm');
     }
   }
 
@@ -296,9 +353,9 @@ export class Simulator {
     node.shutdown = undefined;
     this.cluster.hardwareChanged();
     this.emit(null, { ev: 'boot', target: node.name, reason });
-    const daemons = this.daemons.get(node.name)!;
-    node.crm = startCrm(daemons.crmEnv);
-    node.lrm = startLrm(daemons.lrmEnv);
+    node.watchdog.boot();
+    this.startProcess(node, 'crm');
+    this.startProcess(node, 'lrm');
   }
 
   powerOff(node: SimNode, reason: 'watchdog' | 'power' | 'shutdown' | 'reboot'): void {
@@ -307,7 +364,9 @@ export class Simulator {
     node.isNetworkOn = false;
     node.crm = undefined;
     node.lrm = undefined;
-    node.watchdog.clear();
+    node.watchdog.powerOff();
+    this.portOf(node, 'crm').processEnded();
+    this.portOf(node, 'lrm').processEnded();
     this.cluster.running.get(node.name)!.clear();
     this.cluster.hardwareChanged();
     this.emit(null, { ev: 'reset', target: node.name, reason });
@@ -322,6 +381,6 @@ export class Simulator {
 
   startCrmOn(node: SimNode): void {
     assert(node.isPoweredOn, `Cannot start a CRM on powered-off ${node.name}`);
-    if (!node.crm) node.crm = startCrm(this.daemons.get(node.name)!.crmEnv);
+    if (!node.crm) this.startProcess(node, 'crm');
   }
 }

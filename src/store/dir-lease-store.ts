@@ -3,7 +3,9 @@ import { isProblem, LeaseDirectory, NODE_LEASE_FS, type FsProblem, type Generati
 import {
   assertLeaseCall,
   assertNodeName,
+  assertRenewedAgo,
   type AcquireOutcome,
+  type AdoptOutcome,
   type LeaseName,
   type LeaseStore,
   type LeaseInspection,
@@ -120,6 +122,33 @@ export class DirLeaseStore implements LeaseStore {
   }
 
   /**
+   * Takes up the current generation as this instance's when its holder file names this node and it is
+   * not released, as renewed `renewedAgoMsMax` ago (see the port). The heartbeat's counter carries on,
+   * so the next renewal writes a higher one.
+   */
+  adopt(name: LeaseName, nowMs: number, renewedAgoMsMax: number): AdoptOutcome {
+    this.checkCall(name, nowMs);
+    assertRenewedAgo(name, renewedAgoMsMax);
+    if (renewedAgoMsMax > this.leaseTimeoutMs) return 'not-holder';
+    const generations = this.directory.listGenerations(name);
+    if (isProblem(generations)) return this.unavailable(generations);
+    const current = generations.at(-1) ?? 0;
+    if (current === 0) return 'not-holder';
+    const seen = this.directory.readGeneration(name, current);
+    if (isProblem(seen)) return this.unavailable(seen);
+    if (seen.holder !== this.node || seen.isReleased) return 'not-holder';
+    const renewedMs = nowMs - renewedAgoMsMax;
+    const held = this.held.get(name);
+    if (held?.generation === current) {
+      held.renewedMs = Math.max(held.renewedMs, renewedMs);
+      return 'adopted';
+    }
+    this.observed.delete(name);
+    this.held.set(name, { generation: current, counter: counterOf(seen.heartbeat), renewedMs, heartbeat: seen.heartbeat });
+    return 'adopted';
+  }
+
+  /**
    * The lease this instance holds and may renew now, or undefined. A higher generation means it was
    * lost; an own lease past the timeout is dropped, and counts as observed unchanged since its last
    * renewal, so this node may take it anew at once as any observer could.
@@ -212,5 +241,16 @@ export class DirLeaseStore implements LeaseStore {
     assertLeaseCall(name, nowMs);
     assert(nowMs >= this.lastNowMs, `Lease store of ${this.node}: nowMs went back from ${this.lastNowMs} to ${nowMs}`);
     this.lastNowMs = nowMs;
+  }
+}
+
+/** The counter of a heartbeat file's bytes; 0 when missing or unreadable (the next write is 1). */
+function counterOf(heartbeat: string | undefined): number {
+  if (heartbeat === undefined) return 0;
+  try {
+    const counter: unknown = (JSON.parse(heartbeat) as { counter?: unknown } | null)?.counter;
+    return Number.isSafeInteger(counter) && (counter as number) >= 0 ? (counter as number) : 0;
+  } catch {
+    return 0;
   }
 }

@@ -17,6 +17,11 @@ import { assert } from '../common/assert.ts';
  * a success it counted, so a holder that could renew that late was reset first (client timeout + device
  * timeout + renewal + drift < lease timeout, src/common/timing.ts).
  *
+ * Holding is per instance or per node, as a store can: the dir store remembers what this instance took
+ * (a restarted daemon is a contender until it adopts, see `adopt`); the memory store and the
+ * simulator's, like Proxmox's cluster filesystem, know the holder as a node name, so a restarted daemon
+ * of the holder's node renews at once (test/contract: trait `isHeldPerNode`).
+ *
  * Locking: calls of one instance are synchronous and must not interleave; instances of different nodes
  * (processes, hosts) coordinate only through the store's compare-and-set (mkdir for `dir`).
  *
@@ -42,10 +47,23 @@ export interface LeaseStore {
   release(name: LeaseName, nowMs: number): ReleaseOutcome;
   /** What this node sees now; counts as an observation (a first look starts the expiry wait). */
   inspect(name: LeaseName, nowMs: number): LeaseInspection | 'unavailable';
+  /**
+   * Holds `name` from now on, without waiting for expiry, because this node's previous process held it
+   * and renewed it at most `renewedAgoMsMax` before `nowMs` — the caller has the proof (the LRM: the
+   * watchdog registration its predecessor left armed, fed only right after a renewal). 'adopted' when
+   * the current generation's holder is this node and it is not released: this instance then holds it
+   * as if it had renewed it itself `renewedAgoMsMax` ago, so it renews within the rest of the timeout
+   * and no longer. Writes nothing: other nodes observe what they observed, and a contender's wait goes
+   * on unchanged. 'not-holder' when the lease is free, released, another node's, or when
+   * `renewedAgoMsMax` exceeds the lease timeout (nothing is left to adopt); 'unavailable' when the
+   * store cannot be read. Idempotent; an instance that holds the lease already keeps its later renewal.
+   */
+  adopt(name: LeaseName, nowMs: number, renewedAgoMsMax: number): AdoptOutcome;
 }
 
 export type AcquireOutcome = 'taken' | 'renewed' | 'refused' | 'unavailable';
 export type ReleaseOutcome = 'released' | 'not-holder' | 'unavailable';
+export type AdoptOutcome = 'adopted' | 'not-holder' | 'unavailable';
 
 /** A lease as one node sees it at one moment. */
 export interface LeaseInspection {
@@ -86,6 +104,11 @@ export function isValidLeaseName(name: string): name is LeaseName {
 
 export function assertNodeName(node: string): void {
   assert(isValidNodeName(node), `Bad node name '${node}': expected ${NODE_NAME_PATTERN} of at most ${NODE_NAME_LENGTH_MAX} characters`);
+}
+
+/** Checks the bound `adopt` gets; a negative or fractional one is a bug of the caller. */
+export function assertRenewedAgo(name: string, renewedAgoMsMax: number): void {
+  assert(Number.isSafeInteger(renewedAgoMsMax) && renewedAgoMsMax >= 0, `Adopting '${name}' needs a non-negative integer renewedAgoMsMax, got ${renewedAgoMsMax}`);
 }
 
 /** Checks the arguments every store call gets; a bad one is a bug of the caller. */

@@ -2,7 +2,9 @@ import { assert } from '../common/assert.ts';
 import {
   assertLeaseCall,
   assertNodeName,
+  assertRenewedAgo,
   type AcquireOutcome,
+  type AdoptOutcome,
   type LeaseName,
   type LeaseStore,
   type LeaseInspection,
@@ -154,6 +156,16 @@ class MemoryLeaseStore implements LeaseStore {
       isHeldByMe: seen !== undefined && this.isHeldByMe(seen, nowMs),
       mayTake: this.mayTake(seen, nowMs),
     };
+  }
+
+  /** Holding is the node's here (the record names it): adopting only checks that the record still does. */
+  adopt(name: LeaseName, nowMs: number, renewedAgoMsMax: number): AdoptOutcome {
+    this.checkCall(name, nowMs);
+    assertRenewedAgo(name, renewedAgoMsMax);
+    if (!this.board.isReachable(this.node)) return 'unavailable';
+    if (renewedAgoMsMax > this.leaseTimeoutMs) return 'not-holder';
+    const seen = this.board.viewOf(name, this.node, nowMs);
+    return seen !== undefined && seen.holder === this.node && !seen.isReleased ? 'adopted' : 'not-holder';
   }
 
   private isHeldByMe(seen: MemoryLeaseRecord, nowMs: number): boolean {

@@ -1,15 +1,17 @@
 /**
  * ha-watchdog-mux command line.
  *
- *   ha-watchdog-mux [--device PATH] [--socket PATH] [--device-timeout S] [--client-timeout S]
- *                   [--client-warning S] [--keepalive-interval S] [--emulated [--node-dir DIR]]
+ *   ha-watchdog-mux [--device PATH] [--socket PATH] [--device-timeout S] [--client-timeout-max S]
+ *                   [--keepalive-interval S] [--emulated [--node-dir DIR]]
  *
  *   --device              watchdog device (default /dev/watchdog)
  *   --socket              client socket, mode 0600 (default /run/ha-manager/watchdog-mux.sock)
- *   --device-timeout      device timeout set with WDIOC_SETTIMEOUT, whole seconds (default 10)
- *   --client-timeout      a client silent this long stops the keepalives, seconds (default 60)
- *   --client-warning      a client silent this long is warned about, seconds (default 5/6 of the timeout)
+ *   --device-timeout      device timeout set with WDIOC_SETTIMEOUT, whole seconds (default 10); the
+ *                         one in force (WDIOC_GETTIMEOUT; emulated: this flag) is told to every client
+ *   --client-timeout-max  the longest timeout a client may announce in its hello, seconds (default 300)
  *   --keepalive-interval  period of the device keepalives, seconds (default 1)
+ *
+ * Each client announces its own timeout (from ha.cfg) when it registers: no client timeout is set here.
  *   --emulated            the device is ha-watchdog-emulator's FIFO: no ioctl, loud warning
  *   --node-dir            with --emulated: register this process in DIR/pids so an emulated reset kills it
  *
@@ -36,23 +38,20 @@ function parse(argv: string[]) {
       device: { type: 'string', default: DEFAULT_DEVICE },
       socket: { type: 'string', default: DEFAULT_SOCKET },
       'device-timeout': { type: 'string' },
-      'client-timeout': { type: 'string' },
-      'client-warning': { type: 'string' },
+      'client-timeout-max': { type: 'string' },
       'keepalive-interval': { type: 'string' },
       emulated: { type: 'boolean', default: false },
       'node-dir': { type: 'string' },
     },
     strict: true,
   });
-  const clientTimeoutMs = secondsToMs('client-timeout', values['client-timeout'], DEFAULT_MUX_LIMITS.clientTimeoutMs / 1000);
-  const clientWarningMs = secondsToMs('client-warning', values['client-warning'], Math.round((clientTimeoutMs * 5) / 6) / 1000);
-  if (clientWarningMs >= clientTimeoutMs) throw new UsageError(`--client-warning ${clientWarningMs / 1000} must be below --client-timeout ${clientTimeoutMs / 1000}`);
+  const clientTimeoutMsMax = secondsToMs('client-timeout-max', values['client-timeout-max'], DEFAULT_MUX_LIMITS.clientTimeoutMsMax / 1000);
   if (values['node-dir'] !== undefined && !values.emulated) throw new UsageError('--node-dir is for the emulated device only (a real reset needs no pid list)');
   return {
     devicePath: values.device,
     socketPath: values.socket,
     deviceTimeoutS: positiveInteger('device-timeout', values['device-timeout'], DEFAULT_DEVICE_TIMEOUT_S),
-    limits: { clientTimeoutMs, clientWarningMs, clientsMax: DEFAULT_MUX_LIMITS.clientsMax },
+    clientTimeoutMsMax,
     keepaliveIntervalMs: secondsToMs('keepalive-interval', values['keepalive-interval'], 1),
     isEmulated: values.emulated,
     nodeDir: values['node-dir'],
@@ -76,7 +75,11 @@ async function startMux(options: ReturnType<typeof parse>): Promise<WatchdogMux>
     throw error;
   }
   try {
-    return await WatchdogMux.start(device, { socketPath: options.socketPath, limits: options.limits, keepaliveIntervalMs: options.keepaliveIntervalMs, log });
+    // The device's actual timeout: what the driver reports after setting it; the emulated one cannot be
+    // asked, and its emulator is started with the same value by whoever starts both.
+    const deviceTimeoutMs = (device.timeoutS ?? options.deviceTimeoutS) * 1000;
+    const limits = { clientsMax: DEFAULT_MUX_LIMITS.clientsMax, clientTimeoutMsMax: options.clientTimeoutMsMax, deviceTimeoutMs };
+    return await WatchdogMux.start(device, { socketPath: options.socketPath, limits, keepaliveIntervalMs: options.keepaliveIntervalMs, log });
   } catch (error) {
     if (nodeDir !== undefined) unregisterProcess(nodeDir, PROCESS_NAME);
     throw error;

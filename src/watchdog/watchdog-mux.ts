@@ -8,38 +8,51 @@
  *   then never be reset — or leave it armed with nobody able to feed it. A driver allows one opener, so
  *   holding it also keeps any second watchdog user out (EBUSY), and the daemons, which come and go, never
  *   touch the device: each holds a client connection to the mux instead.
- * - **Why the mux stops feeding rather than closing.** When a client falls silent or vanishes without
- *   `V`, the node must be reset: that client may be a master or an LRM whose lease will be taken over, and
- *   the node must be dead by then. The mux makes that happen by simply no longer writing keepalives, and
+ * - **Why the mux stops feeding rather than closing.** When a registration's deadline passes (its client
+ *   fell silent, or vanished without `V` and nobody claimed it in time), the node must be reset: that
+ *   client may be a master or an LRM whose lease will be taken over, and the node must be dead by then.
+ *   The mux makes that happen by simply no longer writing keepalives, and
  *   keeps the fd open: the reset then depends on nothing the failing node still has to do — not on the
  *   mux staying alive, not on a close path, not on `nowayout`. Closing instead would be wrong either way:
  *   with `V` it disarms the device (no fence at all), and without `V` a driver lacking `nowayout` logs
  *   "watchdog did not stop!" but some drivers stop anyway. The stop is latched: nothing re-arms the
  *   feeding short of a reset (or a new mux after the node restarted).
- * - **Clean stop.** On SIGTERM the mux writes `V` and closes only when no client is connected and the
- *   feeding never stopped; otherwise it exits leaving the device armed, so stopping the mux under a
- *   protected daemon resets the node (hence `Restart=no` in its unit: a restarted mux must not hide that).
+ * - **Clean stop.** On SIGTERM the mux writes `V` and closes only when no registration is left (attached
+ *   or not) and the feeding never stopped; otherwise it exits leaving the device armed, so stopping the
+ *   mux under a protected daemon resets the node (hence `Restart=no` in its unit: a restarted mux must
+ *   not hide that).
+ * - **Why each client brings its own timeout.** The timing rule that makes a lease a fence (client
+ *   timeout + device timeout + renewal + drift < lease timeout) is checked against ha.cfg by every
+ *   daemon; the mux only enforces what each client announces in its hello (refusing one above its
+ *   ceiling), and reports the device's actual timeout back so the daemon checks the rule against it.
+ *   No timing is configured in two places.
+ * - **Why a registration outlives its connection.** A daemon killed, or restarted on purpose (`H`),
+ *   leaves its registration armed with its deadline: the next process of the daemon may claim it and
+ *   keep the node alive by renewing in time, or the deadline passes and the node is reset. Either way
+ *   the bound "reset within the timeout of the last renewal" holds.
  *
- * Protocol on the Unix socket (mode 0600): any byte is a keepalive; `V` as the last byte before a close
- * is a clean leave; a close without it, or silence past the client timeout, stops the feeding. The
- * decisions are pure, in ./core/mux-state.ts; this shell owns the socket, the timer and the device.
+ * Protocol v2 on the Unix socket (mode 0600): one hello line, one reply line, then `k`, `V`, `H`
+ * (./core/mux-protocol.ts). The decisions are pure, in ./core/mux-state.ts; this shell owns the
+ * socket, the timer and the device.
  */
 import { chmodSync, lstatSync, mkdirSync, rmSync } from 'node:fs';
 import { createServer, type Server, type Socket } from 'node:net';
 import { dirname } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { assertNever } from '../common/assert.ts';
+import { LINE_BYTES_MAX, parseHello, replyLine } from './core/mux-protocol.ts';
 import {
-  clientClosed,
-  clientData,
-  clientJoined,
-  INITIAL_MUX_STATE,
+  bytesReceived,
+  connectionClosed,
+  connectionOpened,
+  helloReceived,
+  initialMuxState,
   muxLimitsViolations,
   muxStopAction,
   muxTick,
-  type MuxClient,
   type MuxEvent,
   type MuxLimits,
+  type MuxRegistration,
   type MuxState,
   type MuxStep,
 } from './core/mux-state.ts';
@@ -47,6 +60,7 @@ import type { WatchdogDevice } from './watchdog-device.ts';
 
 export interface MuxOptions {
   readonly socketPath: string;
+  /** Limits, and the device's actual timeout that every hello reply reports. */
   readonly limits: MuxLimits;
   /** Keepalive period of the device (Proxmox: 1 s, a tenth of the default device timeout). */
   readonly keepaliveIntervalMs: number;
@@ -57,10 +71,13 @@ export interface MuxOptions {
 
 export type MuxStopResult = { readonly action: 'magic-close' } | { readonly action: 'leave-armed'; readonly reason: string };
 
+/** A connection that has not sent its hello line within this long holds a slot for nothing: dropped. */
+const HELLO_WAIT_MS = 10_000;
+
 export class WatchdogMux {
-  private state: MuxState = INITIAL_MUX_STATE;
+  private state: MuxState;
   private readonly sockets = new Map<number, Socket>();
-  private nextClientId = 0;
+  private nextConnectionId = 0;
   private isStopping = false;
   private lastFeedError: string | undefined;
   private readonly timer: NodeJS.Timeout;
@@ -72,6 +89,7 @@ export class WatchdogMux {
     private readonly options: MuxOptions,
   ) {
     this.nowMs = options.nowMs ?? (() => Math.floor(performance.now()));
+    this.state = initialMuxState(this.nowMs());
     server.on('connection', (socket) => this.accept(socket));
     this.feed();
     this.timer = setInterval(() => this.tick(), options.keepaliveIntervalMs);
@@ -83,7 +101,8 @@ export class WatchdogMux {
       const problems = muxLimitsViolations(options.limits);
       if (problems.length > 0) throw new Error(`Watchdog mux limits are invalid: ${problems.join('; ')}`);
       const server = await listen(options.socketPath, options.log);
-      options.log(`Listening on ${options.socketPath}; client timeout ${options.limits.clientTimeoutMs} ms, keepalive every ${options.keepaliveIntervalMs} ms`);
+      const { deviceTimeoutMs, clientTimeoutMsMax } = options.limits;
+      options.log(`Listening on ${options.socketPath} (protocol v2); device timeout ${deviceTimeoutMs} ms, client timeouts up to ${clientTimeoutMsMax} ms, keepalive every ${options.keepaliveIntervalMs} ms`);
       return new WatchdogMux(device, server, options);
     } catch (error) {
       device.magicClose();
@@ -92,12 +111,12 @@ export class WatchdogMux {
   }
 
   get isFeeding(): boolean {
-    return this.state.stopReason === undefined;
+    return this.state.stop === undefined;
   }
 
-  /** The connected clients as the mux sees them (for status output and tests). */
-  get clients(): readonly MuxClient[] {
-    return this.state.clients;
+  /** The registrations as the mux sees them (for status output and tests). */
+  get registrations(): readonly MuxRegistration[] {
+    return this.state.registrations;
   }
 
   /** Clean stop: closes the socket, then magic-closes the device or leaves it armed (see the note). */
@@ -111,7 +130,7 @@ export class WatchdogMux {
     rmSync(this.options.socketPath, { force: true });
     if (decision.action === 'magic-close') {
       this.device.magicClose();
-      this.options.log(`Stopped with no client: watchdog device ${this.device.path} disarmed (magic close)`);
+      this.options.log(`Stopped with no registration: watchdog device ${this.device.path} disarmed (magic close)`);
     } else {
       this.device.closeArmed();
       this.options.log(`Stopped with the watchdog device ${this.device.path} still armed: ${decision.reason}; the node will be reset`);
@@ -120,26 +139,59 @@ export class WatchdogMux {
   }
 
   private accept(socket: Socket): void {
-    const clientId = this.nextClientId++;
+    const connectionId = this.nextConnectionId++;
     if (this.isStopping) {
       socket.destroy();
       return;
     }
-    const step = clientJoined(this.state, clientId, this.nowMs(), this.options.limits);
+    const step = connectionOpened(this.state, { connectionId, nowMs: this.nowMs() }, this.options.limits);
     this.apply(step);
     if (!step.isAccepted) {
       socket.destroy();
       return;
     }
-    this.sockets.set(clientId, socket);
+    this.sockets.set(connectionId, socket);
+    const reader = { line: '', isHelloDone: false };
+    socket.setTimeout(HELLO_WAIT_MS, () => {
+      if (reader.isHelloDone) return;
+      this.options.log(`Connection ${connectionId} sent no hello within ${HELLO_WAIT_MS} ms: dropped`);
+      socket.destroy();
+    });
     socket.on('data', (data: Buffer) => {
-      if (!this.isStopping) this.apply(clientData(this.state, { clientId, data, nowMs: this.nowMs() }, this.options.limits));
+      if (this.isStopping || socket.destroyed) return;
+      if (reader.isHelloDone) this.onBytes(socket, connectionId, data);
+      else this.onHelloBytes(socket, connectionId, reader, data);
     });
-    socket.on('error', (error) => this.options.log(`Client ${clientId}: ${error.message}`));
+    socket.on('error', (error) => this.options.log(`Connection ${connectionId}: ${error.message}`));
     socket.on('close', () => {
-      this.sockets.delete(clientId);
-      if (!this.isStopping) this.apply(clientClosed(this.state, clientId));
+      this.sockets.delete(connectionId);
+      if (!this.isStopping) this.apply(connectionClosed(this.state, { connectionId, nowMs: this.nowMs() }));
     });
+  }
+
+  /** Collects the hello line; once complete, answers it and hands any bytes after it on. */
+  private onHelloBytes(socket: Socket, connectionId: number, reader: { line: string; isHelloDone: boolean }, data: Buffer): void {
+    const text = data.toString('latin1');
+    const newline = text.indexOf('\n');
+    reader.line += newline === -1 ? text : text.slice(0, newline);
+    if (newline === -1 && reader.line.length <= LINE_BYTES_MAX) return;
+    reader.isHelloDone = true;
+    socket.setTimeout(0);
+    const step = helloReceived(this.state, { connectionId, hello: parseHello(reader.line), nowMs: this.nowMs() }, this.options.limits);
+    this.apply(step);
+    socket.write(replyLine(step.reply));
+    if (!step.reply.accepted) {
+      socket.end();
+      return;
+    }
+    const rest = data.subarray(newline + 1); // latin1: one character per byte
+    if (rest.length > 0) this.onBytes(socket, connectionId, rest);
+  }
+
+  private onBytes(socket: Socket, connectionId: number, data: Buffer): void {
+    const step = bytesReceived(this.state, { connectionId, data, nowMs: this.nowMs() });
+    this.apply(step);
+    if (step.isProtocolError) socket.destroy();
   }
 
   private tick(): void {
@@ -169,16 +221,26 @@ export class WatchdogMux {
 /** The log line of one mux event. */
 export function describeMuxEvent(event: MuxEvent): string {
   switch (event.kind) {
-    case 'client-joined':
-      return `Client ${event.clientId} connected (${event.clientCount} now)`;
-    case 'client-rejected':
-      return `Client ${event.clientId} refused: ${event.reason}`;
-    case 'client-left':
-      return `Client ${event.clientId} left cleanly (${event.clientCount} now)`;
-    case 'client-warning':
-      return `WARNING: client ${event.clientId} silent for ${event.silentMs} ms`;
-    case 'client-lost':
-      return `Client ${event.clientId} lost: ${event.reason}`;
+    case 'connection-refused':
+      return `Connection ${event.connectionId} refused: ${event.reason}`;
+    case 'hello-refused':
+      return `Hello of connection ${event.connectionId} refused: ${event.reason}`;
+    case 'joined':
+      return `${event.daemon} (pid ${event.pid}) joined with a timeout of ${event.timeoutMs} ms`;
+    case 'claimed':
+      return `${event.daemon} (pid ${event.pid}) claimed the registration of pid ${event.previousPid}: last keepalive ${event.keepaliveAgeMs} ms ago, deadline in ${event.deadlineInMs} ms`;
+    case 'left':
+      return `${event.daemon} (pid ${event.pid}) left ${event.how === 'clean' ? 'cleanly' : 'before it was armed'}`;
+    case 'handed-over':
+      return `${event.daemon} (pid ${event.pid}) handed its registration over to its next process: deadline in ${event.deadlineInMs} ms`;
+    case 'detached':
+      return `${event.daemon} (pid ${event.pid}) went without V: its registration stays armed, deadline in ${event.deadlineInMs} ms`;
+    case 'warning':
+      return `WARNING: ${event.daemon} (pid ${event.pid}) silent for ${event.silentMs} ms (timeout ${event.timeoutMs} ms)`;
+    case 'lost':
+      return `Registration lost: ${event.reason}`;
+    case 'protocol-error':
+      return `${event.daemon} (pid ${event.pid}) dropped: ${event.reason}`;
     case 'feeding-stopped':
       return `WATCHDOG KEEPALIVES STOPPED, the node will be reset: ${event.reason}`;
     default:

@@ -6,6 +6,8 @@ import { agentLease, MANAGER_LEASE, type LeaseName, type LeaseStore, type LeaseI
 export interface LeaseStoreHarness {
   /** The store of `node`; each node gets one instance for the whole test. */
   store(node: string): LeaseStore;
+  /** A new instance for `node`: the store of a restarted daemon of that node. */
+  restart(node: string): LeaseStore;
   /** Makes every call of `node` fail as an unreachable store does; `false` repairs it. */
   setBroken(node: string, isBroken: boolean): void;
   cleanup(): void;
@@ -18,6 +20,12 @@ export interface LeaseStoreTraits {
    * when expiry is observed (dir store): a late watcher waits the full timeout from its first look.
    */
   readonly seesRenewalsAtOnce: boolean;
+  /**
+   * True when holding is the node's (memory store, simulator, as Proxmox's cluster filesystem): a
+   * restarted daemon of the holder's node renews at once. False when it is the instance's memory (dir
+   * store): a restarted daemon is a contender until it adopts the lease.
+   */
+  readonly isHeldPerNode: boolean;
 }
 
 export const CONTRACT_TIMEOUT_MS = 1_000;
@@ -37,6 +45,7 @@ export function leaseStoreContract(label: string, makeHarness: (leaseTimeoutMs: 
     expiryCases(stores, traits);
     raceAndStaleCases(stores);
     failureCases(() => harness, stores);
+    adoptCases(() => harness, stores, traits);
   });
 }
 
@@ -213,5 +222,73 @@ function failureCases(harnessOf: () => LeaseStoreHarness, stores: (...nodes: str
     harnessOf().setBroken('a', false);
     assert.equal(a!.acquire(MANAGER_LEASE, T + 2), 'refused');
     assert.equal(view(a!, MANAGER_LEASE, T + 3).holder, 'b');
+  });
+}
+
+function adoptCases(harnessOf: () => LeaseStoreHarness, stores: (...nodes: string[]) => LeaseStore[], traits: LeaseStoreTraits): void {
+  it(traits.isHeldPerNode ? 'a restarted daemon of the holder renews at once: holding is the node\'s' : 'a restarted daemon of the holder is a contender until it adopts', () => {
+    const [a] = stores('a');
+    assert.equal(a!.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(a!.acquire(MANAGER_LEASE, 100), 'renewed');
+    const restarted = harnessOf().restart('a');
+    assert.equal(view(restarted, MANAGER_LEASE, 200).isHeldByMe, traits.isHeldPerNode);
+    assert.equal(restarted.acquire(MANAGER_LEASE, 201), traits.isHeldPerNode ? 'renewed' : 'refused');
+  });
+
+  it('a restarted daemon adopts the lease its node holds: at once, writing nothing, renewing within the rest of the timeout', () => {
+    const [a, b] = stores('a', 'b');
+    assert.equal(a!.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(view(b!, MANAGER_LEASE, 0).mayTake, false);
+    assert.equal(a!.acquire(MANAGER_LEASE, 100), 'renewed');
+    assert.equal(view(b!, MANAGER_LEASE, 100).mayTake, false);
+    const restarted = harnessOf().restart('a');
+    assert.equal(restarted.adopt(MANAGER_LEASE, 300, 200), 'adopted', 'renewed 200 ms ago by the previous process');
+    assert.deepEqual(view(restarted, MANAGER_LEASE, 300), { generation: 1, holder: 'a', isReleased: false, isHeldByMe: true, mayTake: false });
+    assert.equal(b!.acquire(MANAGER_LEASE, 100 + T), 'refused', 'the contender still waits from the renewal at 100');
+    assert.equal(restarted.acquire(MANAGER_LEASE, 100 + T), 'renewed', 'the last moment of the proven timeout');
+    assert.equal(b!.acquire(MANAGER_LEASE, 100 + T + 1), 'refused', 'the renewal restarted the wait');
+    assert.equal(view(b!, MANAGER_LEASE, 100 + T + 2).generation, 1);
+  });
+
+  it('adopting does not lengthen the lease: unrenewed, it is free when the last real renewal is one timeout old', () => {
+    const [a, b] = stores('a', 'b');
+    assert.equal(a!.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(a!.acquire(MANAGER_LEASE, 100), 'renewed');
+    assert.equal(view(b!, MANAGER_LEASE, 100).mayTake, false);
+    const restarted = harnessOf().restart('a');
+    assert.equal(restarted.adopt(MANAGER_LEASE, 150, 50), 'adopted');
+    assert.equal(b!.acquire(MANAGER_LEASE, 100 + T + 1), 'taken');
+    assert.equal(restarted.acquire(MANAGER_LEASE, 100 + T + 2), 'refused');
+    assert.equal(view(restarted, MANAGER_LEASE, 100 + T + 3).isHeldByMe, false);
+  });
+
+  it('adopt refuses a lease never taken, held by another node, released, lost, or renewed longer ago than the timeout', () => {
+    const [a, b] = stores('a', 'b');
+    const restart = () => harnessOf().restart('a');
+    assert.equal(a!.adopt(MANAGER_LEASE, 0, 0), 'not-holder', 'never taken');
+    assert.equal(b!.acquire(MANAGER_LEASE, 1), 'taken');
+    assert.equal(restart().adopt(MANAGER_LEASE, 2, 0), 'not-holder', 'held by b');
+    assert.equal(b!.acquire(MANAGER_LEASE, 3), 'renewed', 'b unaffected');
+    assert.equal(b!.release(MANAGER_LEASE, 4), 'released');
+    assert.equal(a!.acquire(agentLease('a'), 5), 'taken');
+    assert.equal(a!.release(agentLease('a'), 6), 'released');
+    assert.equal(restart().adopt(agentLease('a'), 7, 1), 'not-holder', 'released');
+    assert.equal(a!.acquire(MANAGER_LEASE, 8), 'taken');
+    assert.equal(restart().adopt(MANAGER_LEASE, 9, T + 1), 'not-holder', 'nothing left of the timeout');
+    assert.equal(view(b!, MANAGER_LEASE, 8).mayTake, false);
+    assert.equal(b!.acquire(MANAGER_LEASE, 8 + T + 1), 'taken');
+    assert.equal(restart().adopt(MANAGER_LEASE, 8 + T + 2, 0), 'not-holder', 'lost to b');
+  });
+
+  it('adopt is idempotent and keeps a later renewal; bad bounds are bugs; an unreachable store is unavailable', () => {
+    const [a] = stores('a');
+    assert.equal(a!.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(a!.acquire(MANAGER_LEASE, 500), 'renewed');
+    assert.equal(a!.adopt(MANAGER_LEASE, 600, 600), 'adopted');
+    assert.equal(a!.acquire(MANAGER_LEASE, 500 + T), 'renewed', 'its own renewal at 500 counts, not the bound');
+    assert.throws(() => a!.adopt(MANAGER_LEASE, 500 + T, -1), AssertionError);
+    assert.throws(() => a!.adopt(MANAGER_LEASE, 500 + T, 1.5), AssertionError);
+    harnessOf().setBroken('a', true);
+    assert.equal(harnessOf().restart('a').adopt(MANAGER_LEASE, 500 + T, 0), 'unavailable');
   });
 }

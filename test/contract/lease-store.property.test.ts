@@ -7,7 +7,7 @@ import { DirLeaseStore } from '../../src/store/dir-lease-store.ts';
 import { MemoryLeaseBoard } from '../../src/store/memory-lease-store.ts';
 import type { LeaseStore } from '../../src/store/lease-store.ts';
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
-import { faultyFs } from './lease-store-harnesses.ts';
+import { faultyFs, simHarness } from './lease-store-harnesses.ts';
 import { runLeaseProperty, type PropertyWorld } from './lease-store.property.ts';
 
 const TIMEOUT_MS = 1_000;
@@ -24,6 +24,21 @@ function memoryWorld(isReference: boolean) {
       clockOffsetsMs: NODES.map(() => 0),
       setBroken: (node, isBroken) => board.setReachable(node, !isBroken),
       ...(isReference ? {} : { setStaleReadDelay: (node: string, delayMs: number) => board.setVisibilityDelay(node, delayMs) }),
+      isReference,
+      cleanup: () => {},
+    };
+  };
+}
+
+/** The simulator's store through each node's face; with stale reads as the simulator's `stale` fault. */
+function simWorld(isReference: boolean) {
+  return (_prng: Prng): PropertyWorld => {
+    const harness = simHarness(TIMEOUT_MS);
+    return {
+      stores: NODES.map((node) => harness.face(node, 0)),
+      clockOffsetsMs: NODES.map(() => 0),
+      setBroken: harness.setBroken,
+      ...(isReference ? {} : { setStaleReadDelay: harness.setStaleReadDelay }),
       isReference,
       cleanup: () => {},
     };
@@ -72,6 +87,8 @@ describe('lease safety properties (seeded random interleavings)', () => {
   family('memory store, fresh reads: exactly the reference semantics', seeds(20, 1), 400, memoryWorld(true), ['acquire:renewed-at-deadline']);
   family('memory store with stale reads: safe', seeds(20, 101), 400, memoryWorld(false), ['stale']);
   family('dir store on a real directory, skewed clocks: safe', seeds(4, 201), 150, dirWorld);
+  family('simulator store, fresh reads: exactly the reference semantics', seeds(10, 301), 400, simWorld(true), ['acquire:renewed-at-deadline']);
+  family('simulator store with stale reads: safe', seeds(10, 401), 400, simWorld(false), ['stale']);
 
   it('the checker catches a store that takes too early, and names the seed', () => {
     const eager = (_prng: Prng): PropertyWorld => {

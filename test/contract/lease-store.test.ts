@@ -1,5 +1,6 @@
 import { leaseStoreContract } from './lease-store.contract.ts';
-import { dirHarness, memoryHarness } from './lease-store-harnesses.ts';
+import { dirHarness, memoryHarness, simHarness } from './lease-store-harnesses.ts';
 
-leaseStoreContract('memory (reference semantics)', memoryHarness, { seesRenewalsAtOnce: true });
-leaseStoreContract('dir (real temporary directory)', dirHarness, { seesRenewalsAtOnce: false });
+leaseStoreContract('memory (reference semantics)', memoryHarness, { seesRenewalsAtOnce: true, isHeldPerNode: true });
+leaseStoreContract('dir (real temporary directory)', dirHarness, { seesRenewalsAtOnce: false, isHeldPerNode: false });
+leaseStoreContract('simulator (per-node face)', simHarness, { seesRenewalsAtOnce: true, isHeldPerNode: true });

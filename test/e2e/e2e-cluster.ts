@@ -2,22 +2,33 @@ import { strict as assert } from 'node:assert';
 import { FAST_TIMING, type ClusterResource } from '../../src/cluster/cluster-config.ts';
 import { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import type { ShutdownPolicy } from '../../src/common/states.ts';
+import { timingViolations, type Timing } from '../../src/common/timing.ts';
 
 /** Every end-to-end scenario ends within this (mocha's own timeout is longer). */
 export const SCENARIO_MS_MAX = 60_000;
 
 /**
- * Runs `body` on a fresh local cluster with the fast timing profile, then stops every process it
+ * The fast profile with a client timeout long enough for an LRM restart on a loaded test machine. A
+ * restarted LRM must claim the registration its predecessor handed over, and renew, within the client
+ * timeout of the predecessor's last keepalive: from the old LRM's exit to the new one's first renewal
+ * took 2-4 s here at load averages of 15-30, once over 8 s; the fast profile's 5 s is not enough. The
+ * lease outlasts the rule's minimum (20 + 2 + 1 + 1 s) by 1 s.
+ */
+export const LRM_RESTART_TIMING: Timing = { ...FAST_TIMING, watchdogClientTimeoutMs: 20_000, leaseTimeoutMs: 25_000 };
+if (timingViolations(LRM_RESTART_TIMING).length > 0) throw new Error(`LRM_RESTART_TIMING: ${timingViolations(LRM_RESTART_TIMING).join('; ')}`);
+
+/**
+ * Runs `body` on a fresh local cluster with the fast timing profile (or `spec.timing`), then stops every process it
  * started and checks, whatever happened: no process left running, no service process left, and no
  * overlap in the ledger (a service on two nodes at once). On failure the daemons' last log lines are
  * printed.
  */
 export async function withCluster(
-  spec: { nodes?: string[]; resources: ClusterResource[]; shutdownPolicy?: ShutdownPolicy; firstMaster?: string; start?: boolean },
+  spec: { nodes?: string[]; resources: ClusterResource[]; shutdownPolicy?: ShutdownPolicy; firstMaster?: string; start?: boolean; timing?: Timing },
   body: (cluster: LocalCluster) => Promise<void>,
 ): Promise<void> {
   const nodes = spec.nodes ?? ['node1', 'node2', 'node3'];
-  const cluster = LocalCluster.create({ nodes, timing: FAST_TIMING, resources: spec.resources, ...(spec.shutdownPolicy ? { shutdownPolicy: spec.shutdownPolicy } : {}) });
+  const cluster = LocalCluster.create({ nodes, timing: spec.timing ?? FAST_TIMING, resources: spec.resources, ...(spec.shutdownPolicy ? { shutdownPolicy: spec.shutdownPolicy } : {}) });
   let failure: unknown;
   try {
     if (spec.start !== false) await startingOneAtATime(() => cluster.startAll(spec.firstMaster !== undefined ? { firstMaster: spec.firstMaster } : {}));
@@ -25,7 +36,7 @@ export async function withCluster(
   } catch (error) {
     failure = error;
     for (const node of nodes) {
-      for (const daemon of ['crm', 'lrm', 'mux'] as const) console.log(`    [${node} ${daemon}] ${cluster.logTail(node, daemon, 8)}`);
+      for (const daemon of ['crm', 'lrm', 'mux', 'emulator'] as const) console.log(`    [${node} ${daemon}] ${cluster.logTail(node, daemon, 8)}`);
     }
   } finally {
     await cluster.stop();

@@ -4,7 +4,7 @@ import { waitForPlacement, waitForRecoveries } from '../../src/cluster/failover.
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import type { ShutdownPolicy } from '../../src/common/states.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
-import { concurrentScenarios, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
+import { concurrentScenarios, LRM_RESTART_TIMING, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
 
 const RESOURCES = [{ sid: 'vm:101', node: 'node1' }];
 const MOVE_MS_MAX = 30_000;
@@ -65,7 +65,9 @@ describe('e2e: clean node shutdown under each shutdown policy', function () {
     },
 
     'freeze: an LRM restart leaves the service running, frozen; a node shutdown stops it, frozen in place; both thaw on node1': async () => {
-      await withCluster({ resources: RESOURCES, shutdownPolicy: 'freeze', firstMaster: 'node2' }, async (cluster) => {
+      // An LRM restart must come back within the client timeout of its last keepalive (it hands its
+      // watchdog registration over): the fast profile's 5 s is too short for a process start under load.
+      await withCluster({ resources: RESOURCES, shutdownPolicy: 'freeze', firstMaster: 'node2', timing: LRM_RESTART_TIMING }, async (cluster) => {
         await stopNode1(cluster, 'restart');
         assert.deepEqual(cluster.runningOn('vm:101'), ['node1'], 'an LRM restart leaves the service running');
         await pollUntil('vm:101 to be frozen', 10_000, () => serviceState(cluster, 'vm:101') === 'freeze');

@@ -1,16 +1,28 @@
 import { strict as assert } from 'node:assert';
-import { spawnSync } from 'node:child_process';
+import { spawn, spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { BIN_DIR } from '../../src/cluster/cluster-process.ts';
+import { FAST_TIMING, haCfgText } from '../../src/cluster/cluster-config.ts';
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
 
 /** Runs a daemon that is expected to refuse to start; bounded so a daemon that does start cannot hang the test. */
 function runDaemon(daemon: 'ha-crm' | 'ha-lrm', args: string[]) {
   const result = spawnSync(process.execPath, [join(BIN_DIR, daemon), ...args], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL' });
   return { status: result.status, stderr: result.stderr.trim() };
+}
+
+/** The same, without blocking this process: a stand-in mux in this process must answer meanwhile. */
+async function runDaemonAsync(daemon: 'ha-crm' | 'ha-lrm', args: string[]): Promise<{ status: number | null; stderr: string }> {
+  const child = spawn(process.execPath, [join(BIN_DIR, daemon), ...args], { stdio: ['ignore', 'ignore', 'pipe'] });
+  let stderr = '';
+  child.stderr!.on('data', (data) => (stderr += data.toString()));
+  const timer = setTimeout(() => child.kill('SIGKILL'), 20_000);
+  const status = await new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+  clearTimeout(timer);
+  return { status, stderr: stderr.trim() };
 }
 
 describe('ha-crm and ha-lrm refuse to start without what they need', function () {
@@ -52,5 +64,31 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     assert.equal(status, 1);
     assert.match(stderr, /WARNING: node1 runs with an EMULATED watchdog/);
     assert.match(stderr, /config does not load: .*resources\.cfg:3: /);
+  });
+
+  /** A stand-in mux that answers every hello with `reply`. */
+  async function fakeMux(socket: string, reply: object): Promise<void> {
+    mux = createServer((connection) => {
+      connection.on('error', () => {}); // the daemon exits right after reading the reply
+      connection.once('data', () => connection.end(`${JSON.stringify(reply)}\n`));
+    });
+    await new Promise<void>((resolve) => mux!.listen(socket, resolve));
+  }
+
+  it('with a hello the mux refuses: exit 1, one line with the reason', async () => {
+    const socket = join(root, 'mux.sock');
+    await fakeMux(socket, { v: 2, accepted: false, reason: "lrm (pid 9) announces a timeout of 400000 ms, above this mux's ceiling of 300000 ms (--client-timeout-max)" });
+    const { status, stderr } = await runDaemonAsync('ha-lrm', ['--node', 'node1', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
+    assert.equal(status, 1);
+    assert.match(stderr, /lrm could not register: refused: lrm \(pid 9\) announces a timeout of 400000 ms, above this mux's ceiling of 300000 ms \(--client-timeout-max\); no services run unprotected/);
+  });
+
+  it("with a watchdog device slower than ha.cfg allows: exit 1 naming the device's timeout and the rule", async () => {
+    const socket = join(root, 'mux.sock');
+    writeFileSync(join(shared, 'ha.cfg'), haCfgText(FAST_TIMING, 'conditional'));
+    await fakeMux(socket, { v: 2, accepted: true, claimed: false, deviceTimeoutMs: 10_000, clientTimeoutMsMax: 300_000 });
+    const { status, stderr } = await runDaemonAsync('ha-crm', ['--node', 'node1', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
+    assert.equal(status, 1);
+    assert.match(stderr, /Unsafe timing: the watchdog device's actual timeout is 10000 ms \(ha.cfg assumes 2000 ms\): Lease timeout 10000 ms must exceed .* device timeout 10000 ms/);
   });
 });

@@ -62,6 +62,13 @@ describe('fence report: what the black box says after a reset', () => {
     assert.equal(restarted.diedArmed, false, 'a new start begins a new run');
   });
 
+  it('a hand-over is not a death; a claimed registration is armed from the start', () => {
+    const handedOver = lastRunOf([entry(1, 'start'), entry(2, 'arm'), entry(3, 'renew'), entry(4, 'keepalive'), entry(5, 'hand-over'), entry(6, 'exit')]);
+    assert.equal(handedOver.diedArmed, false);
+    const claimedThenKilled = lastRunOf([entry(1, 'start'), entry(2, 'claim', 'last keepalive 900 ms before the claim'), entry(3, 'adopt'), entry(4, 'renew')]);
+    assert.equal(claimedThenKilled.diedArmed, true);
+  });
+
   it('names the reset, the last renewal and the last problem in one sentence', () => {
     const lastRun = lastRunOf([entry(1, 'start', 'boot aaaa'), entry(2, 'arm'), entry(1000, 'renew'), entry(4000, 'renew-failed', 'agent.node1 unavailable')]);
     const emulated = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'aaaa', emulatedResetWallMs: 8000 });

@@ -29,10 +29,19 @@ class FakeLrmEnv implements LrmEnv {
   readonly events: TraceBody[] = [];
   published: LrmStatus | undefined;
   private finished: LrmJobResult[] = [];
+  /** What the registration at start found: the predecessor's armed registration, claimed. */
+  claimed: { keepaliveAgeMs: number } | undefined;
+  /** Whether adopting the agent lease works (false: the store does not answer). */
+  canAdopt = true;
   readonly watchdog = {
-    open: () => this.watchdogCalls.push('open'),
-    feed: () => this.watchdogCalls.push('feed'),
-    close: () => this.watchdogCalls.push('close'),
+    open: () => void this.watchdogCalls.push('open'),
+    feed: () => void this.watchdogCalls.push('feed'),
+    close: () => void this.watchdogCalls.push('close'),
+    handOver: () => void this.watchdogCalls.push('handOver'),
+    claim: () => {
+      this.watchdogCalls.push('claim');
+      return this.claimed;
+    },
   };
   readonly emit = (body: TraceBody) => this.events.push(body);
   nowMs = () => this.timeMs;
@@ -40,7 +49,14 @@ class FakeLrmEnv implements LrmEnv {
   readConfig = () => ({ resources: this.resources, groups: {}, settings: { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: this.shutdownPolicy }, serviceSizes: {}, nodeCapacities: {} });
   readManagerStatus = () => this.managerStatus;
   tryAgentLease = () => this.hasLease;
-  releaseAgentLease = () => true;
+  adoptAgentLease = (renewedAgoMsMax: number) => {
+    this.watchdogCalls.push(`adopt ${renewedAgoMsMax}`);
+    return this.canAdopt;
+  };
+  releaseAgentLease = () => {
+    this.watchdogCalls.push('release');
+    return true;
+  };
   writeLrmStatus = (status: LrmStatus) => {
     this.published = status;
     return true;
@@ -55,7 +71,7 @@ class FakeLrmEnv implements LrmEnv {
   takeFinishedJobs = () => this.finished.splice(0);
 }
 
-function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop', uid: string, maxRestart = 1): void {
+function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop' | 'freeze', uid: string, maxRestart = 1): void {
   const service = newServiceStatus(state, 'node1', uid);
   env.managerStatus = { ...env.managerStatus, serviceStatus: ServiceTable.from([...env.managerStatus.serviceStatus, [sid, service]]) };
   env.resources[sid] = { node: 'node1', state: 'started', maxRestart, maxRelocate: 1 };
@@ -87,16 +103,16 @@ describe('LRM round', () => {
     const local = startLrm(env);
     lrmRound(env, local);
     assert.equal(local.state, 'wait_for_agent_lock', 'no services: stays idle, no watchdog');
-    assert.deepEqual(env.watchdogCalls, []);
+    assert.deepEqual(env.watchdogCalls, ['claim']);
     assign(env, 'vm:100', 'started', 'u1');
     lrmRound(env, local);
     assert.equal(local.state, 'active');
     lrmRound(env, local);
-    assert.deepEqual(env.watchdogCalls, ['open', 'feed']);
+    assert.deepEqual(env.watchdogCalls, ['claim', 'open', 'feed']);
     env.hasLease = false;
     lrmRound(env, local);
     assert.equal(local.state, 'lost_agent_lock');
-    assert.deepEqual(env.watchdogCalls, ['open', 'feed'], 'no keepalive without a renewal');
+    assert.deepEqual(env.watchdogCalls, ['claim', 'open', 'feed'], 'no keepalive without a renewal');
   });
 
   it('retries a failed start max_restart times, one per round, before reporting the error', () => {
@@ -130,7 +146,7 @@ describe('LRM round', () => {
     assert.equal(local.state, 'active');
     lrmRound(env, local);
     assert.equal(local.state, 'wait_for_agent_lock');
-    assert.equal(env.watchdogCalls.at(-1), 'close');
+    assert.deepEqual(env.watchdogCalls.slice(-2), ['release', 'close']);
   });
 
   it('gives up its lease when the master marks its node for fencing', () => {
@@ -141,5 +157,78 @@ describe('LRM round', () => {
     env.managerStatus = { ...env.managerStatus, nodeStatus: { node1: 'fence' } };
     lrmRound(env, local);
     assert.equal(local.state, 'lost_agent_lock');
+  });
+});
+
+describe('LRM restart: one path in every environment (claim, adopt, hand over)', () => {
+  const RENEWAL_MAX_MS = REFERENCE_TIMING.renewalMaxMs;
+
+  it('a new LRM that claimed its predecessor\'s registration adopts the agent lease and feeds it, with no new registration', () => {
+    const env = new FakeLrmEnv();
+    env.claimed = { keepaliveAgeMs: 4_000 };
+    assign(env, 'vm:100', 'freeze', 'u1');
+    const local = startLrm(env);
+    assert.equal(local.isWatchdogOpen, true);
+    lrmRound(env, local);
+    assert.equal(local.state, 'active', 'frozen services on a claimed registration need the lease at once');
+    assert.deepEqual(env.watchdogCalls, ['claim', `adopt ${4_000 + RENEWAL_MAX_MS}`, 'feed']);
+  });
+
+  it('without a claim there is nothing to adopt and no registration until the lease is taken', () => {
+    const env = new FakeLrmEnv();
+    assign(env, 'vm:100', 'freeze', 'u1');
+    const local = startLrm(env);
+    lrmRound(env, local);
+    assert.equal(local.state, 'wait_for_agent_lock', 'frozen services alone need no lease');
+    assert.deepEqual(env.watchdogCalls, ['claim']);
+  });
+
+  it('adoption is retried while the store does not answer, the bound growing with the time, until it passes the lease timeout', () => {
+    const env = new FakeLrmEnv();
+    env.claimed = { keepaliveAgeMs: 4_000 };
+    env.canAdopt = false;
+    env.hasLease = false;
+    assign(env, 'vm:100', 'freeze', 'u1');
+    const local = startLrm(env);
+    env.timeMs = 20_000;
+    lrmRound(env, local);
+    assert.deepEqual(env.watchdogCalls, ['claim', `adopt ${4_000 + RENEWAL_MAX_MS}`, `adopt ${24_000 + RENEWAL_MAX_MS}`]);
+    env.timeMs = REFERENCE_TIMING.leaseTimeoutMs;
+    lrmRound(env, local);
+    assert.equal(env.watchdogCalls.length, 3, 'the bound passed the lease timeout: nothing left to adopt');
+    assert.equal(local.pendingAdoption, undefined);
+    assert.notEqual(env.watchdogCalls.at(-1), 'feed', 'no keepalive without the lease: the registration runs out');
+  });
+
+  it('a restart with services that may still run hands the registration over and keeps the lease', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    requestLrmShutdown(env, local, 'restart');
+    assign(env, 'vm:100', 'freeze', 'u2');
+    assert.equal(lrmRound(env, local), 'exit');
+    assert.deepEqual(env.watchdogCalls.slice(-2), ['feed', 'handOver']);
+    assert.equal(env.watchdogCalls.includes('release'), false, 'the lease stays with the node');
+  });
+
+  it('a restart with nothing of its own left closes cleanly and releases the lease', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    requestLrmShutdown(env, local, 'restart');
+    env.managerStatus = emptyManagerStatus();
+    assert.equal(lrmRound(env, local), 'exit');
+    assert.deepEqual(env.watchdogCalls.slice(-2), ['close', 'release']);
+  });
+
+  it('a claimed registration with nothing of this node\'s to protect is left cleanly, and the lease given up', () => {
+    const env = new FakeLrmEnv();
+    env.claimed = { keepaliveAgeMs: 1_000 };
+    const local = startLrm(env);
+    lrmRound(env, local);
+    assert.deepEqual(env.watchdogCalls, ['claim', `adopt ${1_000 + RENEWAL_MAX_MS}`, 'close', 'release']);
+    assert.equal(local.isWatchdogOpen, false);
   });
 });

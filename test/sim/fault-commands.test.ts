@@ -53,15 +53,30 @@ describe('fault commands of the scenario language', () => {
     assert.ok(cut && cut.t >= 157 && cut.t <= 160, `ran at ${cut?.t}: due at 157, before the next iteration (the round's last ran at 145, the next at 160)`);
   });
 
-  it('a crashed LRM with an armed watchdog resets its node after the device timeout', () => {
+  it('a crashed LRM: its successor claims the armed registration and adopts the lease, nothing resets', () => {
     const events = run([['crash node2 lrm']]);
-    // crash at 120 (last feed 123 is now never): expires after 130; watchdogs are checked after each node's
-    // iterations, and the first check past 130 is after node1's iterations of the round at 140.
-    assert.deepEqual(resetsOf(events, 'node2'), [142]);
+    assert.deepEqual(resetsOf(events, 'node2'), []);
+    const node2 = events.filter((event) => event.node === 'node2' && event.t >= 120 && event.t < 200).map((event) => `${event.t} ${event.ev}`);
+    // The new LRM holds its node's lease from the start: active at its first iteration (123), no restart of vm:101.
+    assert.deepEqual(node2, ['120 daemon-exit', '120 lrm-state', '123 lrm-state']);
+  });
+
+  it('a crashed master: its successor CRM may not claim, so it does not start, and the node is reset', () => {
+    const events = run([['crash node1 crm']]);
+    // node1's CRM renewed and fed last at 100: its deadline passes after 160, the device resets 10 s
+    // later: at the first check after 170, which follows node1's LRM iteration of the round at 180.
+    assert.deepEqual(resetsOf(events, 'node1'), [181]);
+    const refusal = events.find((event) => event.ev === 'log' && event.node === 'node1');
+    assert.match(refusal?.ev === 'log' ? refusal.msg : '', /ha-crm cannot start: crm pid \d+ left its registration armed \(deadline in 40000 ms\)/);
+  });
+
+  it('a crashed mux resets its node after the device timeout, even an idle one', () => {
+    // crash at 120: the device is unfed from then on, reset at the first check after 130 (142).
+    assert.deepEqual(resetsOf(run([['crash node3 mux']]), 'node3'), [142]);
   });
 
   it('a crashed LRM without services is restarted and nothing resets', () => {
-    const events = run([['crash node3 lrm', 'crash node3 mux']]);
+    const events = run([['crash node3 lrm']]);
     assert.deepEqual(resetsOf(events, 'node3'), []);
     assert.ok(events.some((event) => event.ev === 'daemon-exit' && event.node === 'node3'));
   });

@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
 import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
+import { REFERENCE_TIMING } from '../../src/common/timing.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
 import { SimCluster } from '../../src/sim/sim-cluster.ts';
 import { parseCommand, type SimCommand } from '../../src/sim/sim-commands.ts';
@@ -23,17 +24,17 @@ describe('SimCluster', () => {
   it('starts from a saved manager status that has only services (no node states, no master)', () => {
     const saved = emptyManagerStatus();
     saved.serviceStatus.set('vm:101', newServiceStatus('started', 'node2', 'u1'));
-    const cluster = new SimCluster(scenarioWith(saved), 120_000, () => {});
+    const cluster = new SimCluster(scenarioWith(saved), REFERENCE_TIMING, () => {});
     assert.equal(cluster.managerStatus?.serviceStatus.get('vm:101')?.state, 'started');
   });
 
   it('starts with no manager status when the saved one is empty', () => {
-    assert.equal(new SimCluster(scenarioWith(emptyManagerStatus()), 120_000, () => {}).managerStatus, undefined);
+    assert.equal(new SimCluster(scenarioWith(emptyManagerStatus()), REFERENCE_TIMING, () => {}).managerStatus, undefined);
   });
 
   it('keeps past status versions only when the scenario can read stale (a stale command, also inside after)', () => {
     const statusAt = (batches: string[][]) => {
-      const cluster = new SimCluster(scenarioWith(emptyManagerStatus(), batches), 120_000, () => {});
+      const cluster = new SimCluster(scenarioWith(emptyManagerStatus(), batches), REFERENCE_TIMING, () => {});
       const first = emptyManagerStatus();
       first.masterNode = 'node1';
       cluster.saveManagerStatus(first);

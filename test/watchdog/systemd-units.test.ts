@@ -30,6 +30,12 @@ describe('systemd units', () => {
     assert.match(mux.get('ExecStart')?.[0] ?? '', /\/bin\/ha-watchdog-mux( |$)/);
   });
 
+  it('no unit sets a client timeout: each daemon announces its own (ha.cfg), so nothing can fall out of step', () => {
+    for (const unit of readdirSync(UNITS_DIR).filter((name) => name.endsWith('.service'))) {
+      assert.doesNotMatch(readFileSync(`${UNITS_DIR}${unit}`, 'utf8'), /client[-_ ]timeout/i, unit);
+    }
+  });
+
   for (const daemon of ['ha-crm', 'ha-lrm']) {
     it(`${daemon} starts after the mux, needs it, and runs bin/${daemon}`, () => {
       const unit = settings(`${daemon}.service`);

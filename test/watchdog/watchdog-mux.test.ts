@@ -39,47 +39,60 @@ async function until(predicate: () => boolean, what: string): Promise<void> {
   assert.fail(`Timed out waiting for ${what}`);
 }
 
-describe('watchdog/watchdog-mux (fake timers, real Unix socket)', () => {
+const LIMITS = { clientsMax: 4, clientTimeoutMsMax: 300_000, deviceTimeoutMs: 10_000 };
+
+/** A raw client: the test writes the protocol bytes itself. */
+interface RawClient {
+  readonly socket: Socket;
+  /** What the mux sent back (the reply line). */
+  received: string;
+  hasClosed: boolean;
+}
+
+describe('watchdog/watchdog-mux (fake timers, real Unix socket, protocol v2)', () => {
   let clock: sinon.SinonFakeTimers;
   let dir: string;
   let device: RecordingDevice;
   let mux: WatchdogMux | undefined;
   let logs: string[];
-  const sockets: Socket[] = [];
+  const clients: RawClient[] = [];
 
   beforeEach(async () => {
     clock = sinon.useFakeTimers({ toFake: ['setInterval', 'clearInterval'], now: 0 });
     dir = mkdtempSync(join(tmpdir(), 'ha-mux-'));
     device = new RecordingDevice(clock);
     logs = [];
-    mux = await WatchdogMux.start(device, {
-      socketPath: join(dir, 'run', 'mux.sock'),
-      limits: { clientTimeoutMs: 60_000, clientWarningMs: 50_000, clientsMax: 4 },
-      keepaliveIntervalMs: 1_000,
-      log: (line) => logs.push(line),
-      nowMs: () => clock.now,
-    });
+    mux = await WatchdogMux.start(device, { socketPath: join(dir, 'run', 'mux.sock'), limits: LIMITS, keepaliveIntervalMs: 1_000, log: (line) => logs.push(line), nowMs: () => clock.now });
   });
 
   afterEach(async () => {
-    for (const socket of sockets.splice(0)) socket.destroy();
+    for (const client of clients.splice(0)) client.socket.destroy();
     if (mux !== undefined && device.closedAs === undefined) await mux.stop();
     clock.restore();
     rmSync(dir, { recursive: true, force: true });
   });
 
-  async function connectClient(): Promise<Socket> {
-    const before = mux!.clients.length;
+  /** Connects, says hello, waits for the reply. */
+  async function hello(daemon: string, options: { timeoutMs?: number; claim?: boolean; pid?: number } = {}): Promise<RawClient> {
     const socket = createConnection(join(dir, 'run', 'mux.sock'));
-    sockets.push(socket);
-    await until(() => mux!.clients.length === before + 1, 'the client to join');
-    return socket;
+    const client: RawClient = { socket, received: '', hasClosed: false };
+    clients.push(client);
+    socket.on('data', (data) => (client.received += data.toString()));
+    socket.on('close', () => (client.hasClosed = true));
+    socket.write(`${JSON.stringify({ v: 2, daemon, timeoutMs: options.timeoutMs ?? 60_000, pid: options.pid ?? 4000 + clients.length, claim: options.claim ?? false })}\n`);
+    await until(() => client.received.endsWith('\n'), `the reply to ${daemon}`);
+    return client;
   }
 
-  async function send(socket: Socket, bytes: string): Promise<void> {
-    const clientIndex = sockets.indexOf(socket);
-    socket.write(bytes);
-    await until(() => mux!.clients.find((client) => client.clientId === clientIndex)?.lastKeepaliveMs === clock.now, `keepalive ${JSON.stringify(bytes)}`);
+  async function send(client: RawClient, bytes: string, daemon: string): Promise<void> {
+    client.socket.write(bytes);
+    const expected = bytes.endsWith('k') ? clock.now : undefined;
+    await until(() => expected === undefined || mux!.registrations.find((each) => each.daemon === daemon)?.lastKeepaliveMs === expected, `${JSON.stringify(bytes)} from ${daemon}`);
+  }
+
+  async function leave(client: RawClient, lastByte: 'V' | 'H' | ''): Promise<void> {
+    client.socket.end(lastByte);
+    await until(() => client.hasClosed, 'the close');
   }
 
   it('listens with mode 0600 and feeds once at start and every second', () => {
@@ -89,75 +102,103 @@ describe('watchdog/watchdog-mux (fake timers, real Unix socket)', () => {
     assert.deepEqual(device.keepaliveMs, [0, 1_000, 2_000, 3_000, 4_000, 5_000]);
   });
 
-  it('keeps feeding while every client is fresh', async () => {
-    const first = await connectClient();
-    const second = await connectClient();
+  it('answers a hello with the device timeout and the ceiling, and keeps feeding while every registration is fresh', async () => {
+    const lrm = await hello('lrm');
+    assert.deepEqual(JSON.parse(lrm.received), { v: 2, accepted: true, claimed: false, deviceTimeoutMs: 10_000, clientTimeoutMsMax: 300_000 });
+    const crm = await hello('crm', { timeoutMs: 20_000 });
     for (let round = 0; round < 30; round += 1) {
       clock.tick(10_000);
-      await send(first, 'k');
-      await send(second, 'k');
+      await send(lrm, 'k', 'lrm');
+      await send(crm, 'k', 'crm');
     }
     assert.equal(device.keepaliveMs.length, 1 + 300);
     assert.equal(mux!.isFeeding, true);
     assert.deepEqual(logs.filter((line) => /WARNING|lost|STOPPED/.test(line)), []);
+    assert.ok(logs.includes('crm (pid 4002) joined with a timeout of 20000 ms'));
   });
 
-  it('warns about a silent client at 50 s and stops feeding at 60 s', async () => {
-    const talker = await connectClient();
-    await connectClient();
-    for (let round = 0; round < 5; round += 1) {
-      clock.tick(10_000);
-      await send(talker, 'k');
-    }
-    assert.deepEqual(logs.filter((line) => line.startsWith('WARNING')), ['WARNING: client 1 silent for 50000 ms']);
-    clock.tick(9_000);
-    assert.equal(device.keepaliveMs.at(-1), 59_000);
+  it("each registration's own timeout: warned at 5/6 of it, the feeding stopped strictly past its deadline", async () => {
+    const fast = await hello('crm', { timeoutMs: 12_000 });
+    await send(fast, 'k', 'crm');
+    clock.tick(10_000);
+    assert.deepEqual(logs.filter((line) => line.startsWith('WARNING')), ['WARNING: crm (pid 4001) silent for 10000 ms (timeout 12000 ms)']);
+    clock.tick(2_000);
+    assert.equal(mux!.isFeeding, true, 'at the deadline itself the registration is still on time');
     clock.tick(1_000);
     assert.equal(mux!.isFeeding, false);
     clock.tick(30_000);
-    assert.equal(device.keepaliveMs.at(-1), 59_000, 'no keepalive from 60 s on');
-    assert.ok(logs.some((line) => line === 'WATCHDOG KEEPALIVES STOPPED, the node will be reset: client 1 silent for 60000 ms (timeout 60000 ms)'));
+    assert.equal(device.keepaliveMs.at(-1), 12_000, 'no keepalive after the deadline passed');
+    assert.ok(logs.some((line) => line.startsWith('WATCHDOG KEEPALIVES STOPPED, the node will be reset: crm (pid 4001, timeout 12000 ms) missed its deadline')));
   });
 
-  it('stops feeding when a client closes without V', async () => {
-    const client = await connectClient();
-    await send(client, 'k');
-    client.end();
-    await until(() => mux!.clients.length === 0, 'the close');
+  it('a close without V keeps the registration armed: the node is reset at its deadline, unless the next process claims it', async () => {
+    const old = await hello('lrm', { pid: 111 });
+    await send(old, 'k', 'lrm');
     clock.tick(5_000);
-    assert.deepEqual(device.keepaliveMs, [0]);
-    assert.equal(await mux!.stop().then((result) => result.action), 'leave-armed');
+    await leave(old, '');
+    assert.ok(logs.includes('lrm (pid 111) went without V: its registration stays armed, deadline in 55000 ms'));
+    clock.tick(3_000);
+    const successor = await hello('lrm', { claim: true, pid: 222 });
+    assert.deepEqual(JSON.parse(successor.received), { v: 2, accepted: true, claimed: true, keepaliveAgeMs: 8_000, deviceTimeoutMs: 10_000, clientTimeoutMsMax: 300_000 });
+    clock.tick(50_000);
+    await send(successor, 'k', 'lrm');
+    clock.tick(59_000);
+    assert.equal(mux!.isFeeding, true, 'the successor keeps the node alive');
+    assert.ok(logs.includes('lrm (pid 222) claimed the registration of pid 111: last keepalive 8000 ms ago, deadline in 52000 ms'));
+  });
+
+  it('a hand-over (H) keeps the deadline; nobody claiming it in time stops the feeding', async () => {
+    const lrm = await hello('lrm');
+    await send(lrm, 'k', 'lrm');
+    await leave(lrm, 'H');
+    assert.ok(logs.some((line) => /handed its registration over to its next process: deadline in 60000 ms/.test(line)));
+    clock.tick(60_000);
+    assert.equal(mux!.isFeeding, true);
+    clock.tick(1_000);
+    assert.equal(mux!.isFeeding, false);
+    assert.equal((await mux!.stop()).action, 'leave-armed');
     assert.equal(device.closedAs, 'armed');
   });
 
-  it('V then close is a clean leave; the feeding goes on for the others', async () => {
-    const leaver = await connectClient();
-    const stayer = await connectClient();
-    await send(leaver, 'kV');
-    leaver.end();
-    await until(() => mux!.clients.length === 1, 'the clean leave');
-    for (let round = 0; round < 12; round += 1) {
-      clock.tick(10_000);
-      await send(stayer, 'k');
-    }
-    assert.equal(device.keepaliveMs.length, 1 + 120);
-    assert.ok(logs.includes('Client 0 left cleanly (1 now)'));
+  it('refuses a timeout above the ceiling and closes that connection; refuses a second attached lrm', async () => {
+    const tooLong = await hello('lrm', { timeoutMs: 400_000, pid: 77 });
+    assert.deepEqual(JSON.parse(tooLong.received), {
+      v: 2,
+      accepted: false,
+      reason: "lrm (pid 77) announces a timeout of 400000 ms, above this mux's ceiling of 300000 ms (--client-timeout-max)",
+    });
+    await until(() => tooLong.hasClosed, 'the refused connection to close');
+    await hello('lrm', { pid: 78 });
+    const second = await hello('lrm', { claim: true, pid: 79 });
+    assert.match(second.received, /"accepted":false,"reason":"lrm is registered already, attached to pid 78"/);
   });
 
-  it('a clean stop with no client left writes V to the device', async () => {
-    const client = await connectClient();
-    await send(client, 'V');
-    client.end();
-    await until(() => mux!.clients.length === 0, 'the clean leave');
+  it('a v1 client (bytes, no hello) is refused loudly', async () => {
+    const socket = createConnection(join(dir, 'run', 'mux.sock'));
+    let received = '';
+    socket.on('data', (data) => (received += data.toString()));
+    clients.push({ socket, received: '', hasClosed: false });
+    socket.write('kkk\n');
+    await until(() => received.endsWith('\n'), 'the refusal');
+    assert.match(received, /"accepted":false,"reason":"hello: not JSON: \\"kkk\\"/);
+  });
+
+  it('V then close is a clean leave; a clean stop with no registration left writes V to the device', async () => {
+    const client = await hello('crm');
+    await send(client, 'k', 'crm');
+    await leave(client, 'V');
+    await until(() => mux!.registrations.length === 0, 'the clean leave');
     assert.deepEqual(await mux!.stop(), { action: 'magic-close' });
     assert.equal(device.closedAs, 'magic');
     assert.throws(() => statSync(join(dir, 'run', 'mux.sock')), /ENOENT/);
   });
 
-  it('a stop with a client still connected leaves the device armed', async () => {
-    await connectClient();
+  it('a stop with a registration left (even detached) leaves the device armed', async () => {
+    const client = await hello('lrm');
+    await send(client, 'k', 'lrm');
+    await leave(client, '');
     const result = await mux!.stop();
-    assert.equal(result.action, 'leave-armed');
+    assert.match(result.action === 'leave-armed' ? result.reason : '', /lrm pid 4001 \(detached\)/);
     assert.equal(device.closedAs, 'armed');
   });
 });
@@ -170,7 +211,7 @@ describe('watchdog/watchdog-mux start', () => {
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
   function options(socketPath: string) {
-    return { socketPath, limits: { clientTimeoutMs: 60_000, clientWarningMs: 50_000, clientsMax: 4 }, keepaliveIntervalMs: 1_000, log: () => {} };
+    return { socketPath, limits: LIMITS, keepaliveIntervalMs: 1_000, log: () => {} };
   }
 
   it('replaces a socket left by an earlier mux', async () => {
@@ -191,6 +232,13 @@ describe('watchdog/watchdog-mux start', () => {
     let closedAs = '';
     const device = { path: 'x', isEmulated: true, timeoutS: undefined, keepalive() {}, magicClose: () => void (closedAs = 'magic'), closeArmed() {} };
     await assert.rejects(WatchdogMux.start(device, options(socketPath)), /Socket path .*not-a-socket exists and is not a socket/);
+    assert.equal(closedAs, 'magic');
+  });
+
+  it('refuses limits that are not positive integers', async () => {
+    let closedAs = '';
+    const device = { path: 'x', isEmulated: true, timeoutS: undefined, keepalive() {}, magicClose: () => void (closedAs = 'magic'), closeArmed() {} };
+    await assert.rejects(WatchdogMux.start(device, { ...options(join(dir, 'm.sock')), limits: { ...LIMITS, deviceTimeoutMs: 0 } }), /deviceTimeoutMs must be a positive integer, got 0/);
     assert.equal(closedAs, 'magic');
   });
 });

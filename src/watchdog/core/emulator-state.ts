@@ -6,7 +6,7 @@
  * again, like the device of a node that has rebooted.
  */
 import { assert } from '../../common/assert.ts';
-import { MAGIC_BYTE } from './mux-state.ts';
+import { MAGIC_BYTE } from './mux-protocol.ts';
 
 export type EmulatorPhase = 'idle' | 'armed';
 
