@@ -71,7 +71,7 @@ export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog
   const problems = timingViolations({ ...timing, watchdogDeviceTimeoutMs: deviceTimeoutMs });
   if (problems.length > 0) {
     const device = `the watchdog device's actual timeout is ${registration.deviceTimeoutMs} ms (ha.cfg assumes ${timing.watchdogDeviceTimeoutMs} ms)`;
-    exitBeforeStart(start, `Unsafe timing: ${device}: ${problems.join('; ')}`);
+    exitBeforeStart(start, `Unsafe timing: ${device}: ${problems.map((problem) => problem.message).join('; ')}`);
   }
   start.hasClaimed = registration.claimed !== undefined;
   start.journal.flush();

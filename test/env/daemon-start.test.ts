@@ -89,6 +89,6 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     await fakeMux(socket, { v: 2, accepted: true, claimed: false, deviceTimeoutMs: 10_000, clientTimeoutMsMax: 300_000 });
     const { status, stderr } = await runDaemonAsync('ha-crm', ['--node', 'node1', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
     assert.equal(status, 1);
-    assert.match(stderr, /Unsafe timing: the watchdog device's actual timeout is 10000 ms \(ha.cfg assumes 2000 ms\): Lease timeout 10000 ms must exceed .* device timeout 10000 ms/);
+    assert.match(stderr, /Unsafe timing: the watchdog device's actual timeout is 10000 ms \(ha.cfg assumes 2000 ms\): fence_timeout 10 s must exceed .*watchdog_device_timeout 10 s .* = 16333 ms/);
   });
 });
