@@ -70,8 +70,8 @@ export function processState(pid: number): string | undefined {
   }
 }
 
-/** A short name for messages: the program's file name and pid, e.g. `ha-lrm:1234`. */
+/** A short name for messages: the program's file name and pid, e.g. `ha-lrm:1234` for `node …/bin/ha-lrm`. */
 export function processLabel(found: HostProcess): string {
-  const program = found.args.find((arg, index) => index > 0 && !arg.startsWith('-')) ?? found.args[0] ?? '?';
+  const program = found.args.find((arg, index) => index > 0 && /\/bin\/[^/]+$/.test(arg)) ?? found.args[0] ?? '?';
   return `${program.slice(program.lastIndexOf('/') + 1)}:${found.pid}`;
 }
