@@ -1,13 +1,16 @@
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Prng } from '../../common/prng.ts';
 import { FAST_TIMING } from '../cluster-config.ts';
+import { pollUntil } from '../cluster-process.ts';
 import { waitForPlacement } from '../failover.ts';
 import { LocalCluster } from '../local-cluster.ts';
+import { findOverlaps } from '../../resources/find-overlaps.ts';
 import { FaultRunner } from './fault-runner.ts';
 import { processesUnder, processLabel, signalProcess } from './host-processes.ts';
 import { NodeSupervisor } from './node-supervisor.ts';
+import { ServiceObserver } from './service-observer.ts';
 import { describeOverlap, settleBoundMs, settleProblems } from './swarm-checks.ts';
 import { disturbedNodesMax, planSwarm, resetRevealMs, type SwarmFaultKind, type SwarmPlan } from './swarm-plan.ts';
 import { describePlan, describeSchedule, logTails, type SwarmViolation } from './swarm-report.ts';
@@ -46,6 +49,8 @@ export interface ClusterSwarmReport {
 const START_MS_MAX = 90_000;
 /** The ledger is checked for overlaps this often during the run. */
 const OVERLAP_CHECK_MS = 5_000;
+/** The service processes are looked at this often: an observed end is at most this late. */
+const OBSERVE_MS = 200;
 /**
  * Settled means settled for this long: long enough that a watchdog reset the last faults still cause
  * (it comes within the client and device timeouts of a node's last keepalive) falls inside it, and a
@@ -57,6 +62,8 @@ const SETTLE_POLL_MS = 500;
 const SETTLE_REPORT_MS = 10_000;
 /** Log tails are kept for the first violations only: the later ones are usually consequences. */
 const TAIL_SNAPSHOTS_MAX = 2;
+/** Processes left after the stop are killed; their parents reap them within this. */
+const LEFTOVER_KILL_WAIT_MS = 5_000;
 /** CLI requests and reboots still under way when the faults stop get this long. */
 const PENDING_WAIT_MS = 60_000;
 
@@ -78,6 +85,7 @@ class SwarmRun {
   private readonly tailSnapshots: string[][] = [];
   private readonly reportedOverlaps = new Set<string>();
   private readonly stopFaults = new AbortController();
+  private readonly observer: ServiceObserver;
   private supervisor: NodeSupervisor | undefined;
   private runner: FaultRunner | undefined;
   private settleMs: number | undefined;
@@ -93,6 +101,7 @@ class SwarmRun {
       root,
       ...(options.plant === 'silent-watchdog' ? { emulatorTimeoutMs: SILENT_WATCHDOG_TIMEOUT_MS } : {}),
     });
+    this.observer = new ServiceObserver(Object.fromEntries(this.plan.nodes.map((node) => [node, this.cluster.nodeDir(node)])));
     options.signal?.addEventListener('abort', () => this.stopFaults.abort(), { once: true });
   }
 
@@ -103,6 +112,7 @@ class SwarmRun {
     if (this.options.plant !== undefined) print(`planted bug: ${this.options.plant} (every emulated watchdog device timeout is ${SILENT_WATCHDOG_TIMEOUT_MS / 3_600_000} h)`);
     print(`liveness bound after the faults stop: ${(settleBoundMs(FAST_TIMING) / 1000).toFixed(1)} s`);
     const monitor = setInterval(() => this.checkOverlaps(), OVERLAP_CHECK_MS);
+    const observing = setInterval(() => this.observer.poll(), OBSERVE_MS);
     try {
       await this.startCluster();
       await this.injectFaults();
@@ -112,7 +122,7 @@ class SwarmRun {
     } finally {
       clearInterval(monitor);
     }
-    return this.finish();
+    return this.finish(observing);
   }
 
   private log(line: string): void {
@@ -126,8 +136,9 @@ class SwarmRun {
     if (this.options.isFailFast === true) this.stopFaults.abort();
   }
 
+  /** The ledger, with the ends the observer saw for runs whose own line is missing. */
   private checkOverlaps(): void {
-    for (const overlap of this.cluster.overlaps()) {
+    for (const overlap of findOverlaps([...this.cluster.ledger(), ...this.observer.exits()], this.cluster.resets())) {
       const key = `${overlap.sid} ${overlap.nodeA} ${overlap.nodeB} ${overlap.fromMs}`;
       if (this.reportedOverlaps.has(key)) continue;
       this.reportedOverlaps.add(key);
@@ -196,7 +207,7 @@ class SwarmRun {
     this.addViolation({ kind: 'liveness', message: `not settled ${(boundMs / 1000).toFixed(1)} s after the faults stopped: ${late.join('; ')}` });
   }
 
-  private async finish(): Promise<ClusterSwarmReport> {
+  private async finish(observing: NodeJS.Timeout): Promise<ClusterSwarmReport> {
     this.runner?.killCli();
     this.runner?.endAll();
     await this.supervisor?.stop();
@@ -204,7 +215,9 @@ class SwarmRun {
     await this.cluster.stop().catch((error: unknown) => this.addViolation({ kind: 'error', message: `stopping the cluster: ${(error as Error).message}` }));
     this.log('stopped');
     await this.runner?.settle();
-    this.checkLeftovers();
+    await this.checkLeftovers();
+    clearInterval(observing);
+    this.observer.poll();
     this.checkOverlaps();
     const isRootKept = this.violations.length > 0;
     if (isRootKept) this.printDetails();
@@ -216,10 +229,12 @@ class SwarmRun {
   }
 
   /** Anything still running that names the cluster's folder is a violation, and is killed. */
-  private checkLeftovers(): void {
+  private async checkLeftovers(): Promise<void> {
     const left = processesUnder(this.cluster.root);
+    if (left.length === 0) return;
     for (const found of left) signalProcess(found, 'SIGKILL');
-    if (left.length > 0) this.addViolation({ kind: 'leftover', message: `processes left running after the stop: ${left.map(processLabel).join(', ')}` });
+    await pollUntil('leftover processes to die', LEFTOVER_KILL_WAIT_MS, () => processesUnder(this.cluster.root).length === 0).catch(() => undefined);
+    this.addViolation({ kind: 'leftover', message: `processes left running after the stop: ${left.map(processLabel).join(', ')}` });
   }
 
   private printDetails(): void {
@@ -227,7 +242,9 @@ class SwarmRun {
     print('schedule (planned time, fault, what became of it):');
     for (const line of describeSchedule(this.plan, this.runner?.outcomes ?? [])) print(line);
     for (const snapshot of this.tailSnapshots) for (const line of snapshot) print(line);
-    print(`cluster folder kept for inspection: ${this.cluster.root} (logs in local/<node>/, ledger in shared/ledger/, resets in nodes/<node>/resets.jsonl)`);
+    const observed = join(this.cluster.root, 'observed-exits.jsonl');
+    writeFileSync(observed, this.observer.exits().map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    print(`cluster folder kept for inspection: ${this.cluster.root} (logs in local/<node>/, ledger in shared/ledger/, resets in nodes/<node>/resets.jsonl, ends of service processes the swarm saw in observed-exits.jsonl)`);
   }
 }
 

@@ -22,8 +22,12 @@ export interface FaultOutcome {
 const RESTART_EXIT_WAIT_MS = 30_000;
 /** A CLI request is a short process; one taking this long is killed (and reported). */
 const CLI_TIMEOUT_MS = 60_000;
-/** CLI requests under way at once at most: each is a node process loading tsx on a shared 2-core machine. */
-const CLI_RUNNING_MAX = 4;
+/**
+ * CLI requests under way at once at most: each is a node process loading tsx on a shared 2-core
+ * machine, and one may wait up to 30 s for a config lock left by a node that was cut off. An undo is
+ * never skipped (it puts back a requested state or ends a maintenance).
+ */
+const CLI_RUNNING_MAX = 6;
 
 interface ActiveFault {
   readonly node: string;
@@ -52,7 +56,7 @@ export class FaultRunner {
 
   /** Applies fault `index` now; work that takes time (a reboot, an LRM restart) goes on in the background. */
   apply(index: number, fault: SwarmFault): FaultOutcome {
-    const skip = fault.kind === 'cli' ? this.cliSkipReason() : this.skipReason(fault);
+    const skip = fault.kind === 'cli' ? this.cliSkipReason(fault.isUndo) : this.skipReason(fault);
     const atMs = Date.now() - this.options.phaseStartMs;
     const outcome: FaultOutcome = { index, fault, atMs, isApplied: skip === undefined, note: skip ?? '' };
     this.outcomes.push(outcome);
@@ -101,8 +105,8 @@ export class FaultRunner {
     return undefined;
   }
 
-  private cliSkipReason(): string | undefined {
-    return this.cliRuns.size >= CLI_RUNNING_MAX ? `${this.cliRuns.size} requests still running` : undefined;
+  private cliSkipReason(isUndo: boolean): string | undefined {
+    return !isUndo && this.cliRuns.size >= CLI_RUNNING_MAX ? `${this.cliRuns.size} requests still running` : undefined;
   }
 
   private applyNodeFault(index: number, fault: NodeFault): Promise<void> | undefined {

@@ -30,7 +30,8 @@ export function parseSwarmArgs(argv: readonly string[], defaultSeed: number): Sw
       allowPositionals: false,
     }));
   } catch (error) {
-    throw new SwarmUsageError((error as Error).message);
+    // node:util's messages may run over several lines (a hint after the problem): the first says it.
+    throw new SwarmUsageError((error as Error).message.split('\n')[0]!);
   }
   const seed = integerArg('--seed', values.seed, defaultSeed, 0, Number.MAX_SAFE_INTEGER);
   const minutes = values.minutes === undefined ? MINUTES_DEFAULT : Number(values.minutes);

@@ -35,8 +35,8 @@ export type SwarmFault =
   | { readonly kind: 'reboot'; readonly atMs: number; readonly node: string; readonly delayMs: number }
   /** Every process of the node killed at once, as its watchdog would; it starts again after `delayMs`. */
   | { readonly kind: 'reset'; readonly atMs: number; readonly node: string; readonly delayMs: number }
-  /** `ha-manager <args>` against the shared directory. */
-  | { readonly kind: 'cli'; readonly atMs: number; readonly args: readonly string[] };
+  /** `ha-manager <args>` against the shared directory; an undo puts back what an earlier request changed. */
+  | { readonly kind: 'cli'; readonly atMs: number; readonly args: readonly string[]; readonly isUndo: boolean };
 export type NodeFault = Exclude<SwarmFault, { kind: 'cli' }>;
 
 export interface SwarmPlanOptions {
@@ -186,8 +186,9 @@ function cliRequest(draw: Draw, atMs: number, lastAtMs: number): SwarmFault[] {
   const sid = sids[prng.int(sids.length)]!;
   const node = nodes[prng.int(nodes.length)]!;
   const undoAtMs = Math.min(atMs + between(prng, UNDO_MS_MIN, UNDO_MS_MAX), lastAtMs);
-  const request = (args: string[]): SwarmFault => ({ kind: 'cli', atMs, args });
-  const undo = (args: string[]): SwarmFault[] => (undoAtMs > atMs ? [request(args), { kind: 'cli', atMs: undoAtMs, args: ['set', sid, '--state', 'started'] }] : []);
+  const request = (args: string[]): SwarmFault => ({ kind: 'cli', atMs, args, isUndo: false });
+  const undoing = (args: string[]): SwarmFault => ({ kind: 'cli', atMs: undoAtMs, args, isUndo: true });
+  const undo = (args: string[]): SwarmFault[] => (undoAtMs > atMs ? [request(args), undoing(['set', sid, '--state', 'started'])] : []);
   switch (weightedIndex(prng, [5, 3, 2, 3, 2, 2])) {
     case 0:
       return [request(['migrate', sid, node])];
@@ -197,7 +198,7 @@ function cliRequest(draw: Draw, atMs: number, lastAtMs: number): SwarmFault[] {
       return undo(['crm-command', 'stop', sid, String(prng.next() < 0.5 ? 0 : 10)]);
     case 3: {
       if (undoAtMs <= atMs) return [];
-      return [request(['crm-command', 'node-maintenance', 'enable', node]), { kind: 'cli', atMs: undoAtMs, args: ['crm-command', 'node-maintenance', 'disable', node] }];
+      return [request(['crm-command', 'node-maintenance', 'enable', node]), undoing(['crm-command', 'node-maintenance', 'disable', node])];
     }
     case 4:
       return undo(['set', sid, '--state', 'disabled']);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pollUntil } from '../../../src/cluster/cluster-process.ts';
 import { FAST_TIMING } from '../../../src/cluster/cluster-config.ts';
 import { LocalCluster } from '../../../src/cluster/local-cluster.ts';
 import { processesUnder, processState } from '../../../src/cluster/swarm/host-processes.ts';
@@ -64,11 +65,11 @@ describe('cluster swarm: a whole node paused, reset, shut down (processes found 
     const [emulator, lrm, service] = await nodeProcesses('node1');
     const paused = pauseNode(cluster, 'node1');
     assert.deepEqual(paused.map((found) => found.pid).sort(), [lrm!.pid, service!.pid].sort());
-    assert.equal(processState(lrm!.pid!), 'T');
-    assert.equal(processState(service!.pid!), 'T');
+    // A signal is delivered asynchronously: the state shows it a moment later.
+    await pollUntil('the lrm and the service to be stopped', 5_000, () => processState(lrm!.pid!) === 'T' && processState(service!.pid!) === 'T');
     assert.notEqual(processState(emulator!.pid!), 'T');
     assert.equal(resumeProcesses(paused), 2);
-    assert.notEqual(processState(lrm!.pid!), 'T');
+    await pollUntil('the lrm and the service to run again', 5_000, () => processState(lrm!.pid!) !== 'T' && processState(service!.pid!) !== 'T');
   });
 
   it('a reset kills everything of the node at once, even paused, and records it once they are gone', async () => {

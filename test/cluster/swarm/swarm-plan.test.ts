@@ -57,13 +57,14 @@ describe('cluster swarm plan: a pure function of the seed', () => {
   it('each flip of a requested state or a maintenance is undone later, before the faults stop', () => {
     for (const seed of SEEDS) {
       const plan = planSwarm(seed, OPTIONS);
-      const requests = plan.faults.flatMap((fault) => (fault.kind === 'cli' ? [{ atMs: fault.atMs, line: fault.args.join(' ') }] : []));
+      const requests = plan.faults.flatMap((fault) => (fault.kind === 'cli' ? [{ atMs: fault.atMs, line: fault.args.join(' '), isUndo: fault.isUndo }] : []));
       const lastOf = (pattern: RegExp) => requests.filter((request) => pattern.test(request.line)).at(-1);
       for (const { sid } of plan.resources) {
         const lastFlip = lastOf(new RegExp(`^(set ${sid} --state (disabled|ignored)|crm-command stop ${sid} )`));
         if (lastFlip === undefined) continue;
         const lastStart = lastOf(new RegExp(`^set ${sid} --state started$`));
         assert.ok(lastStart !== undefined && lastStart.atMs > lastFlip.atMs, `seed ${seed}: ${lastFlip.line} is never undone`);
+        assert.ok(lastStart.isUndo, `seed ${seed}: the last start of ${sid} is an undo`);
       }
       for (const node of plan.nodes) {
         const enable = lastOf(new RegExp(`node-maintenance enable ${node}$`));
@@ -94,6 +95,6 @@ describe('cluster swarm plan: a pure function of the seed', () => {
   it('describes faults as a person reads them', () => {
     assert.equal(describeFault({ kind: 'kill', atMs: 1, node: 'node2', daemon: 'lrm' }), 'kill -9 the lrm of node2');
     assert.equal(describeFault({ kind: 'pause', atMs: 1, node: 'node1', target: 'node', durationMs: 1500, isBeyondQuorum: true }), 'SIGSTOP every process of node1 for 1.5 s (beyond the quorum limit)');
-    assert.equal(describeFault({ kind: 'cli', atMs: 1, args: ['migrate', 'vm:101', 'node3'] }), 'ha-manager migrate vm:101 node3');
+    assert.equal(describeFault({ kind: 'cli', atMs: 1, args: ['migrate', 'vm:101', 'node3'], isUndo: false }), 'ha-manager migrate vm:101 node3');
   });
 });
