@@ -111,8 +111,8 @@ class SwarmRun {
     for (const line of describePlan(this.plan, this.cluster.root)) print(line);
     if (this.options.plant !== undefined) print(`planted bug: ${this.options.plant} (every emulated watchdog device timeout is ${SILENT_WATCHDOG_TIMEOUT_MS / 3_600_000} h)`);
     print(`liveness bound after the faults stop: ${(settleBoundMs(FAST_TIMING) / 1000).toFixed(1)} s`);
-    const monitor = setInterval(() => this.checkOverlaps(), OVERLAP_CHECK_MS);
-    const observing = setInterval(() => this.observer.poll(), OBSERVE_MS);
+    const monitor = setInterval(() => this.guard('the overlap check', () => this.checkOverlaps()), OVERLAP_CHECK_MS);
+    const observing = setInterval(() => this.guard('the service observer', () => this.observer.poll()), OBSERVE_MS);
     try {
       await this.startCluster();
       await this.injectFaults();
@@ -127,6 +127,16 @@ class SwarmRun {
 
   private log(line: string): void {
     this.options.print(`[t+${((Date.now() - this.startWallMs) / 1000).toFixed(1)}s] ${line}`);
+  }
+
+  /** Work of a timer: a failure is a violation of kind error and ends the faults; the run still cleans up. */
+  private guard(what: string, work: () => void): void {
+    try {
+      work();
+    } catch (error) {
+      this.addViolation({ kind: 'error', message: `${what} failed: ${(error as Error).message}` });
+      this.stopFaults.abort();
+    }
   }
 
   private addViolation(violation: SwarmViolation): void {
@@ -158,13 +168,21 @@ class SwarmRun {
       log: (line) => this.log(line),
       onViolation: (message) => this.addViolation({ kind: 'watchdog', message }),
       signal: this.options.signal,
+      onError: (error) => this.guard('the supervisor', () => {
+        throw error;
+      }),
     });
     this.supervisor.start();
   }
 
   private async injectFaults(): Promise<void> {
     const phaseStartMs = Date.now();
-    const runner = new FaultRunner(this.cluster, this.supervisor!, { disturbedMax: disturbedNodesMax(this.plan.nodes.length), log: (line) => this.log(line), phaseStartMs });
+    const runner = new FaultRunner(this.cluster, this.supervisor!, {
+      disturbedMax: disturbedNodesMax(this.plan.nodes.length),
+      log: (line) => this.log(line),
+      phaseStartMs,
+      guard: (what, work) => this.guard(what, work),
+    });
     this.runner = runner;
     for (const [index, fault] of this.plan.faults.entries()) {
       if (!(await sleepUntil(phaseStartMs + fault.atMs, this.stopFaults.signal))) break;
@@ -243,7 +261,7 @@ class SwarmRun {
     for (const line of describeSchedule(this.plan, this.runner?.outcomes ?? [])) print(line);
     for (const snapshot of this.tailSnapshots) for (const line of snapshot) print(line);
     const observed = join(this.cluster.root, 'observed-exits.jsonl');
-    writeFileSync(observed, this.observer.exits().map((entry) => `${JSON.stringify(entry)}\n`).join(''));
+    this.guard(`writing ${observed}`, () => writeFileSync(observed, this.observer.exits().map((entry) => `${JSON.stringify(entry)}\n`).join('')));
     print(`cluster folder kept for inspection: ${this.cluster.root} (logs in local/<node>/, ledger in shared/ledger/, resets in nodes/<node>/resets.jsonl, ends of service processes the swarm saw in observed-exits.jsonl)`);
   }
 }

@@ -51,7 +51,13 @@ export class FaultRunner {
   constructor(
     private readonly cluster: LocalCluster,
     private readonly supervisor: NodeSupervisor,
-    private readonly options: { readonly disturbedMax: number; readonly log: (line: string) => void; readonly phaseStartMs: number },
+    private readonly options: {
+      readonly disturbedMax: number;
+      readonly log: (line: string) => void;
+      readonly phaseStartMs: number;
+      /** Runs a timer's work; a failure there ends the run (cleanly) instead of the process. */
+      readonly guard: (what: string, work: () => void) => void;
+    },
   ) {}
 
   /** Applies fault `index` now; work that takes time (a reboot, an LRM restart) goes on in the background. */
@@ -78,9 +84,12 @@ export class FaultRunner {
     return nodes;
   }
 
-  /** Waits for work under way (reboots, LRM restarts, CLI requests) to finish. */
+  /**
+   * Waits for work under way (reboots, LRM restarts, CLI requests) to finish. Called once faults stop,
+   * when nothing adds work any more; each piece is bounded (a stop grace, the CLI timeout).
+   */
   async settle(): Promise<void> {
-    while (this.pending.size > 0) await Promise.all([...this.pending]);
+    await Promise.all([...this.pending]);
   }
 
   /** Ends every fault still on (heal, SIGCONT) now. */
@@ -174,7 +183,7 @@ export class FaultRunner {
       cluster.startDaemon(node, 'lrm');
     }
     const entry = this.active.get(index);
-    if (entry !== undefined) this.active.set(index, { ...entry, timer: setTimeout(() => this.end(index, this.active.get(index)!), fault.durationMs) });
+    if (entry !== undefined) this.active.set(index, { ...entry, timer: this.endLater(index, fault.durationMs) });
   }
 
   private runCli(index: number, args: readonly string[]): Promise<void> {
@@ -194,8 +203,14 @@ export class FaultRunner {
   }
 
   private activate(index: number, node: string, durationMs: number | undefined, end: () => string): void {
-    const timer = durationMs === undefined ? undefined : setTimeout(() => this.end(index, this.active.get(index)!), durationMs);
-    this.active.set(index, { node, timer, end });
+    this.active.set(index, { node, timer: durationMs === undefined ? undefined : this.endLater(index, durationMs), end });
+  }
+
+  private endLater(index: number, durationMs: number): NodeJS.Timeout {
+    return setTimeout(() => {
+      const fault = this.active.get(index);
+      if (fault !== undefined) this.options.guard(`end of fault ${index + 1}`, () => this.end(index, fault));
+    }, durationMs);
   }
 
   private end(index: number, fault: ActiveFault): void {

@@ -56,6 +56,8 @@ export interface SupervisorOptions {
   readonly onViolation: (message: string) => void;
   /** Aborted (an interrupted run): the supervisor stops acting at once, whatever it sees. */
   readonly signal?: AbortSignal | undefined;
+  /** The supervisor itself failed (a bug, or its folder gone): it stops, and the run ends and cleans up. */
+  readonly onError: (error: Error) => void;
 }
 
 /** Supervises every node of a local cluster as systemd and a rebooting machine would (./supervisor-core.ts). */
@@ -65,6 +67,7 @@ export class NodeSupervisor {
   private readonly busy = new Map<string, Promise<void>>();
   private readonly limits: SupervisorLimits;
   private timer: NodeJS.Timeout | undefined;
+  private isHalted = false;
 
   constructor(
     private readonly cluster: LocalCluster,
@@ -116,8 +119,18 @@ export class NodeSupervisor {
     return state;
   }
 
+  /** One look at every node; a failure halts the supervisor rather than killing the run uncleaned. */
   private tick(): void {
-    if (this.options.signal?.aborted === true) return;
+    if (this.isHalted || this.options.signal?.aborted === true) return;
+    try {
+      this.superviseAll();
+    } catch (error) {
+      this.isHalted = true;
+      this.options.onError(error as Error);
+    }
+  }
+
+  private superviseAll(): void {
     for (const node of this.cluster.spec.nodes) {
       if (this.busy.has(node)) continue;
       const observation = {
