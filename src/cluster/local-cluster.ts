@@ -47,8 +47,8 @@ const CUT_FILE = 'storage-cut';
  * A cluster of several nodes on this one machine, with real processes. The model:
  * - `<root>/shared/` is the shared directory. Each node reaches it only through its own symlink
  *   `<root>/local/<node>/shared`, so cutting a node from the shared storage is replacing that link with
- *   one to a path that does not exist: its daemons get ENOENT, the store reports 'unavailable', while
- *   the other nodes carry on. Healing puts the link back.
+ *   one to a path below the regular file `<root>/storage-cut`: its daemons get ENOTDIR, the store
+ *   reports 'unavailable', while the other nodes carry on. Healing puts the link back.
  * - `<root>/nodes/<node>/` is the node run directory of the emulated watchdog (pids/ of every process
  *   that dies with the node, resets.jsonl); node run directories are siblings named after their node.
  * - `<root>/local/<node>/` holds the node's own disk: journals (state/), the watchdog FIFO, the mux
