@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from 'node:child_process';
-import { closeSync, openSync } from 'node:fs';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 
 /** The repository's bin/ folder. */
@@ -17,6 +17,8 @@ export class ClusterProcess {
   private constructor(
     readonly name: string,
     readonly child: ChildProcess,
+    /** Where its output goes, and how long that log was when it started (its own lines follow). */
+    readonly log: { readonly file: string; readonly startBytes: number },
   ) {
     this.exited = new Promise((resolve) => {
       child.once('exit', (code, signal) => {
@@ -33,11 +35,12 @@ export class ClusterProcess {
   static start(name: string, program: string, args: readonly string[], options: { logFile: string; keepStdout?: boolean; env?: NodeJS.ProcessEnv }): ClusterProcess {
     const log = openSync(options.logFile, 'a');
     try {
+      const startBytes = fstatSync(log).size;
       const child = spawn(process.execPath, [`${BIN_DIR}${program}`, ...args], {
         stdio: ['ignore', options.keepStdout ? 'pipe' : log, log],
         env: options.env ?? process.env,
       });
-      return new ClusterProcess(name, child);
+      return new ClusterProcess(name, child, { file: options.logFile, startBytes });
     } finally {
       closeSync(log);
     }
@@ -66,6 +69,24 @@ export class ClusterProcess {
     const timer = setTimeout(() => this.signal('SIGKILL'), graceMs);
     await this.exited;
     clearTimeout(timer);
+  }
+
+  /** Has this process (not an earlier one writing the same log) logged `text` in its first `bytesMax` bytes of output? */
+  hasLoggedEarly(text: string, bytesMax = 1 << 16): boolean {
+    let fd: number;
+    try {
+      fd = openSync(this.log.file, 'r');
+    } catch {
+      return false;
+    }
+    try {
+      const lengthBytes = Math.min(bytesMax, fstatSync(fd).size - this.log.startBytes);
+      const buffer = Buffer.alloc(Math.max(0, lengthBytes));
+      readSync(fd, buffer, 0, buffer.length, this.log.startBytes);
+      return buffer.toString('utf8').includes(text);
+    } finally {
+      closeSync(fd);
+    }
   }
 
   /** Resolves when stdout holds `text`; rejects after `timeoutMs` or when the process exits first. */

@@ -18,6 +18,11 @@ export interface LocalClusterSpec {
   readonly shutdownPolicy?: ShutdownPolicy;
   /** Where to build the cluster; default a fresh folder under the system's temporary directory. */
   readonly root?: string;
+  /**
+   * The timeout the emulated watchdog devices enforce; default the timing's device timeout. Only a
+   * test that plants a broken watchdog (one that never fires) sets it.
+   */
+  readonly emulatorTimeoutMs?: number;
 }
 
 type DaemonName = 'emulator' | 'mux' | 'lrm' | 'crm';
@@ -31,15 +36,19 @@ const STOP_GRACE_MS = 10_000;
 const LRM_STOP_GRACE_MS = 10_000;
 /** Startup of a tsx process on a loaded 2-core machine: a few seconds; ten times that is a failure. */
 const START_TIMEOUT_MS = 30_000;
-/** Where a cut node's link points: a path that does not exist, so every access fails with ENOENT. */
-const NOWHERE = '/nonexistent/ha-manager-storage-cut';
+/**
+ * Where a cut node's link points: a path below a regular file of the cluster's folder, so every access
+ * fails (ENOTDIR) — even `mkdir -p` by root, which would create a path that merely does not exist and
+ * let a cut node write there (a service recording its stop in a ledger nobody reads).
+ */
+const CUT_FILE = 'storage-cut';
 
 /**
  * A cluster of several nodes on this one machine, with real processes. The model:
  * - `<root>/shared/` is the shared directory. Each node reaches it only through its own symlink
  *   `<root>/local/<node>/shared`, so cutting a node from the shared storage is replacing that link with
- *   one to a path that does not exist: its daemons get ENOENT, the store reports 'unavailable', while
- *   the other nodes carry on. Healing puts the link back.
+ *   one to a path below the regular file `<root>/storage-cut`: its daemons get ENOTDIR, the store
+ *   reports 'unavailable', while the other nodes carry on. Healing puts the link back.
  * - `<root>/nodes/<node>/` is the node run directory of the emulated watchdog (pids/ of every process
  *   that dies with the node, resets.jsonl); node run directories are siblings named after their node.
  * - `<root>/local/<node>/` holds the node's own disk: journals (state/), the watchdog FIFO, the mux
@@ -63,6 +72,7 @@ export class LocalCluster {
     const paths = createSharedDirLayout(cluster.sharedDir);
     writeFileSync(paths.settings, haCfgText(spec.timing, spec.shutdownPolicy ?? 'conditional'));
     writeFileSync(paths.resources, resourcesCfgText(spec.resources));
+    writeFileSync(join(cluster.root, CUT_FILE), 'A cut node\'s link to the shared directory points below this file: nothing can be reached or created there.\n');
     for (const node of spec.nodes) {
       mkdirSync(join(cluster.localDir(node), 'state'), { recursive: true });
       mkdirSync(cluster.nodeDir(node), { recursive: true });
@@ -88,12 +98,17 @@ export class LocalCluster {
     return this.processes.get(`${node}/${daemon}`);
   }
 
-  /** Starts the emulator (if not running), the mux, then the LRM and the CRM of `node`. */
-  async startNode(node: string, daemons: { lrm?: boolean; crm?: boolean } = {}): Promise<void> {
+  /**
+   * Starts the emulator (if not running), the mux, then the LRM and the CRM of `node`, and waits until
+   * they run their rounds — unless `waitForRounds` is false (a node booting while it is cut off waits
+   * for the shared directory before its first round: a supervisor does not wait for that).
+   */
+  async startNode(node: string, daemons: { lrm?: boolean; crm?: boolean; waitForRounds?: boolean } = {}): Promise<void> {
     if (!this.process(node, 'emulator')?.isRunning) await this.startEmulator(node);
     if (!this.process(node, 'mux')?.isRunning) await this.startMux(node);
     if (daemons.lrm !== false) this.startDaemon(node, 'lrm');
     if (daemons.crm !== false) this.startDaemon(node, 'crm');
+    if (daemons.waitForRounds === false) return;
     if (daemons.lrm !== false) await this.waitUntilRunning(node, 'lrm');
     if (daemons.crm !== false) await this.waitUntilRunning(node, 'crm');
   }
@@ -129,11 +144,16 @@ export class LocalCluster {
    * daemon signalled while still loading dies of the signal's default action, not by its own handler.
    */
   async waitUntilRunning(node: string, daemon: 'lrm' | 'crm'): Promise<void> {
-    const marker = `ha-${daemon} ${node}: {"ev":"${daemon}-state","from":"startup"`;
     await pollUntil(`the ${daemon} of ${node} to run`, START_TIMEOUT_MS, () => {
       if (!this.process(node, daemon)?.isRunning) throw new Error(`The ${daemon} of ${node} exited at start: ${this.logTail(node, daemon)}`);
-      return this.logTail(node, daemon, 1_000).includes(marker);
+      return this.hasRunFirstRound(node, daemon);
     }, 100);
+  }
+
+  /** Has the running ha-lrm or ha-crm of `node` run its first round (its handlers are in place)? */
+  hasRunFirstRound(node: string, daemon: 'lrm' | 'crm'): boolean {
+    const process = this.process(node, daemon);
+    return process !== undefined && process.isRunning && process.hasLoggedEarly(`ha-${daemon} ${node}: {"ev":"${daemon}-state","from":"startup"`);
   }
 
   /** Starts ha-lrm or ha-crm of `node` (again, e.g. after a reset). */
@@ -147,7 +167,8 @@ export class LocalCluster {
 
   private async startEmulator(node: string): Promise<void> {
     const local = this.localDir(node);
-    const args = ['--device', join(local, 'watchdog.fifo'), '--node-dir', this.nodeDir(node), '--timeout', String(this.spec.timing.watchdogDeviceTimeoutMs / 1000)];
+    const timeoutMs = this.spec.emulatorTimeoutMs ?? this.spec.timing.watchdogDeviceTimeoutMs;
+    const args = ['--device', join(local, 'watchdog.fifo'), '--node-dir', this.nodeDir(node), '--timeout', String(timeoutMs / 1000)];
     const emulator = ClusterProcess.start(`emulator of ${node}`, 'ha-watchdog-emulator', args, { logFile: join(local, 'emulator.log'), keepStdout: true });
     this.track(node, 'emulator', emulator);
     await emulator.waitForStdout('ready', START_TIMEOUT_MS);
@@ -176,7 +197,7 @@ export class LocalCluster {
 
   /** Cuts `node` from the shared storage: its link now points nowhere (atomic rename over the link). */
   cut(node: string): void {
-    replaceLink(this.linkOf(node), NOWHERE);
+    replaceLink(this.linkOf(node), join(this.root, CUT_FILE, 'shared'));
   }
 
   heal(node: string): void {
