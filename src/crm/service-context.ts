@@ -28,6 +28,6 @@ export interface ServiceContext {
   change(sid: string, status: ServiceStatus, next: ServiceState, params?: StateChangeParams): void;
   /** A fresh request id for the same state, so the LRM acts on it again. */
   renewUid(sid: string, status: ServiceStatus): void;
-  /** Writes the service's configuration (node after a recovery, state after a stop command). */
+  /** Records in the service's configuration what the master decided: its node after a move or a recovery, `stopped` after a stop command. */
   updateResource(sid: string, patch: { node?: string; state?: RequestedState }): void;
 }

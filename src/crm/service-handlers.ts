@@ -32,10 +32,14 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
   if (result) {
     const next = ctx.resource(sid).state === 'started' ? 'started' : 'request_stop';
     switch (result.result) {
-      case LrmResult.success:
-        assert(status.target !== undefined, `Move of ${sid} has no target`);
-        ctx.change(sid, status, next, { node: status.target });
+      case LrmResult.success: {
+        // Only the master records where a service is: the LRM reported the move, the master writes it.
+        const target = status.target;
+        assert(target !== undefined, `Move of ${sid} has no target`);
+        ctx.updateResource(sid, { node: target });
+        ctx.change(sid, status, next, { node: target });
         return;
+      }
       case LrmResult.wrongNode:
         ctx.change(sid, status, 'error');
         break;

@@ -105,3 +105,33 @@ describe('Manager round: relocate policy', () => {
     assert.deepEqual(service.failedNodes, ['node1', target]);
   });
 });
+
+describe('Manager round: the master records where a service is', () => {
+  const resources = { 'vm:101': { node: 'node1', state: 'started' as const, maxRestart: 1, maxRelocate: 1 } };
+  const lrmResult = (node: string, uid: string, request: string, result: 0 | 1) =>
+    new Map([[node, { state: 'active' as const, mode: 'active' as const, results: new Map([[uid, { sid: 'vm:101', request, result }]]), timestampMs: 0 }]]);
+
+  it('asks for the new node in resources.cfg when the LRM reports a move done, not before', () => {
+    const { manager, round } = harness();
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    const queued = round({ nowMs: 20_000, config: config(resources), takeCommands: () => ['migrate vm:101 node2'] }, () => false);
+    const moving = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([moving.state, moving.node, moving.target], ['migrate', 'node1', 'node2']);
+    assert.deepEqual(queued.output.resourceUpdates, [], 'nothing is recorded while the move runs');
+    const done = round({ nowMs: 40_000, config: config(resources), lrmStatuses: lrmResult('node1', moving.uid, 'migrate', 0) }, () => false);
+    const moved = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([moved.state, moved.node], ['started', 'node2']);
+    assert.deepEqual(done.output.resourceUpdates, [{ sid: 'vm:101', patch: { node: 'node2' } }]);
+  });
+
+  it('records nothing when the move failed: the service stays on its source', () => {
+    const { manager, round } = harness();
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    round({ nowMs: 20_000, config: config(resources), takeCommands: () => ['relocate vm:101 node3'] }, () => false);
+    const moving = manager.status.serviceStatus.get('vm:101')!;
+    const failed = round({ nowMs: 40_000, config: config(resources), lrmStatuses: lrmResult('node1', moving.uid, 'relocate', 1) }, () => false);
+    const service = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([service.state, service.node], ['started', 'node1']);
+    assert.deepEqual(failed.output.resourceUpdates, []);
+  });
+});
