@@ -6,7 +6,8 @@ import { newServiceStatus, type ManagerStatus, type ServiceStatus } from '../com
 import type { RequestedState, ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
-import { applyCrmCommands } from './crm-commands.ts';
+import { applyCrmCommands } from './apply-crm-commands.ts';
+import { checkCrmCommand, type CommandKnowledge } from './check-crm-command.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { NodeUsage } from './node-usage.ts';
 import { NodeSelector } from './select-node.ts';
@@ -94,7 +95,7 @@ export class Manager {
       return { shouldSave: false, resourceUpdates: [] };
     }
     this.syncManagedServices(input.config);
-    applyCrmCommands(input.takeCommands(), this.status, this.nodes, this.ports.emit);
+    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
     const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
     const ctx = this.contextFor(input, lrmModes, resourceUpdates);
     for (let pass = 0; ; pass++) {
@@ -110,6 +111,16 @@ export class Manager {
     this.status.masterNode = this.nodeName;
     this.status.timestampMs = input.nowMs;
     return { shouldSave: true, resourceUpdates };
+  }
+
+  /** What the master knows when it checks a CRM command (check-crm-command.ts). */
+  private commandKnowledge(config: HaConfig): CommandKnowledge {
+    return {
+      resources: config.resources,
+      groups: config.groups,
+      knownNodes: this.nodes.knownNodes(),
+      master: { service: (sid) => this.status.serviceStatus.get(sid), nodeState: (node) => this.nodes.stateOf(node) },
+    };
   }
 
   private entries(): ReadonlyArray<readonly [string, ServiceStatus]> {
@@ -163,6 +174,7 @@ export class Manager {
     const usage = this.usageFor(config);
     const selector = new NodeSelector(usage, config.groups);
     const movedTo = new Map<string, string>();
+    const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
       nowMs,
       nodes: this.nodes,
@@ -176,6 +188,7 @@ export class Manager {
       },
       isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
       lrmMode: (node) => lrmModes.get(node),
+      checkCommand: (command) => checkCrmCommand(command, knowing),
       change: (sid, status, next, params) => this.changeState(usage, sid, status, next, params),
       renewUid: (_sid, status) => {
         status.uid = this.ports.newUid();

@@ -135,3 +135,23 @@ describe('Manager round: the master records where a service is', () => {
     assert.deepEqual(failed.output.resourceUpdates, []);
   });
 });
+
+describe('Manager round: CRM commands', () => {
+  it('gives every queued line one crm-command event: malformed ones an error with the parser\'s problem', () => {
+    const { events, round } = harness();
+    round({ nowMs: 0 }, () => false);
+    round({ nowMs: 20_000, takeCommands: () => ['migrate vm:103', 'fence node1', 'migrate vm:103 node3', 'migrate vm:103 node2'] }, () => false);
+    const verdicts = events.filter((event) => event.ev === 'crm-command');
+    assert.deepEqual(verdicts, [
+      { ev: 'crm-command', cmd: 'migrate vm:103', result: 'error', reason: "CRM command 'migrate vm:103': migrate takes <sid> <node>" },
+      {
+        ev: 'crm-command',
+        cmd: 'fence node1',
+        result: 'error',
+        reason: "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance",
+      },
+      { ev: 'crm-command', cmd: 'migrate vm:103 node3', result: 'ignored', reason: 'vm:103 is already on node3' },
+      { ev: 'crm-command', cmd: 'migrate vm:103 node2', result: 'accepted' },
+    ]);
+  });
+});
