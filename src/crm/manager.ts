@@ -2,13 +2,14 @@ import { assert, assertNever } from '../common/assert.ts';
 import type { ResourceConfig } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import { newServiceStatus, type ManagerStatus, type ServiceStatus } from '../common/manager-status.ts';
-import type { RequestedState, ServiceState } from '../common/states.ts';
+import type { ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
 import { applyCrmCommands } from './apply-crm-commands.ts';
 import { checkCrmCommand, type CommandKnowledge } from './check-crm-command.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
+import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
 import { NodeSelector } from './select-node.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
 import {
@@ -42,7 +43,8 @@ export interface ManagerRoundInput {
 export interface ManagerRoundOutput {
   /** False when the master's own node is not operational: nothing may be saved. */
   readonly shouldSave: boolean;
-  readonly resourceUpdates: ReadonlyArray<{ sid: string; patch: { node?: string; state?: RequestedState } }>;
+  /** What the master records in resources.cfg this round; written before the manager status. */
+  readonly resourceUpdates: readonly ResourceUpdate[];
 }
 
 /** Ports the manager needs beyond plain input values. */
@@ -60,6 +62,8 @@ export interface ManagerPorts {
 export class Manager {
   readonly nodes: NodeStatusTable;
   private readonly caches: ManagerCaches;
+  /** What this master recorded in resources.cfg and has not seen there yet. */
+  private readonly records = new ResourceRecords();
 
   constructor(
     readonly status: ManagerStatus,
@@ -85,8 +89,8 @@ export class Manager {
     }
     this.syncManagedServices(input.config);
     applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
-    const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
-    const ctx = this.contextFor(input, lrmModes, resourceUpdates);
+    this.records.startRound(input.config.resources);
+    const ctx = this.contextFor(input, lrmModes);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(ctx, lrmResults, lrmModes);
@@ -99,7 +103,7 @@ export class Manager {
     }
     this.status.masterNode = this.nodeName;
     this.status.timestampMs = input.nowMs;
-    return { shouldSave: true, resourceUpdates };
+    return { shouldSave: true, resourceUpdates: this.records.roundUpdates() };
   }
 
   /** What the master knows when it checks a CRM command (check-crm-command.ts). */
@@ -149,16 +153,11 @@ export class Manager {
     }
   }
 
-  private contextFor(
-    input: ManagerRoundInput,
-    lrmModes: ReadonlyMap<string, string>,
-    resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }>,
-  ): ServiceContext {
+  private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
     const sizing = config.settings.placement === 'static' ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
     const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizing);
     const selector = new NodeSelector(usage, config.groups);
-    const movedTo = new Map<string, string>();
     const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
       nowMs,
@@ -166,11 +165,7 @@ export class Manager {
       selector,
       rebalanceOnStart: config.settings.rebalanceOnStart,
       emit: this.ports.emit,
-      resource: (sid) => {
-        const resource = config.resources[sid] ?? DISABLED_RESOURCE;
-        const node = movedTo.size === 0 ? undefined : movedTo.get(sid);
-        return node === undefined ? resource : { ...resource, node };
-      },
+      resource: (sid) => this.records.resource(config.resources, sid) ?? DISABLED_RESOURCE,
       isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
       lrmMode: (node) => lrmModes.get(node),
       checkCommand: (command) => checkCrmCommand(command, knowing),
@@ -178,10 +173,7 @@ export class Manager {
       renewUid: (_sid, status) => {
         status.uid = this.ports.newUid();
       },
-      updateResource: (sid, patch) => {
-        if (patch.node !== undefined) movedTo.set(sid, patch.node);
-        resourceUpdates.push({ sid, patch });
-      },
+      updateResource: (sid, patch) => this.records.record(sid, patch),
     };
     return ctx;
   }

@@ -2,11 +2,11 @@ import type { ResourceConfig } from '../common/ha-config.ts';
 import type { ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
-import type { RequestedState } from '../common/states.ts';
 import type { NodeStatusTable } from './node-status.ts';
 import type { NodeSelector } from './select-node.ts';
 import type { CommandVerdict } from './check-crm-command.ts';
 import type { CrmCommand } from './crm-command.ts';
+import type { ResourcePatch } from './resource-records.ts';
 
 export interface StateChangeParams {
   readonly node?: string;
@@ -33,5 +33,5 @@ export interface ServiceContext {
   /** A fresh request id for the same state, so the LRM acts on it again. */
   renewUid(sid: string, status: ServiceStatus): void;
   /** Records in the service's configuration what the master decided: its node after a move or a recovery, `stopped` after a stop command. */
-  updateResource(sid: string, patch: { node?: string; state?: RequestedState }): void;
+  updateResource(sid: string, patch: ResourcePatch): void;
 }

@@ -155,3 +155,30 @@ describe('Manager round: CRM commands', () => {
     ]);
   });
 });
+
+describe('Manager round: a recorded node that did not reach resources.cfg', () => {
+  it('is asked for again each round, and a stopped service is not moved back to the stale node', () => {
+    const resources = { 'vm:101': { node: 'node1', state: 'stopped' as const, maxRestart: 1, maxRelocate: 1 } };
+    const { manager, round } = harness();
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    const stopping = manager.status.serviceStatus.get('vm:101')!;
+    const stopped = new Map([['node1', { state: 'active' as const, mode: 'active' as const, results: new Map([[stopping.uid, { sid: 'vm:101', request: 'request_stop', result: 0 as const }]]), timestampMs: 0 }]]);
+    round({ nowMs: 10_000, config: config(resources), lrmStatuses: stopped }, () => false);
+    round({ nowMs: 20_000, config: config(resources), takeCommands: () => ['relocate vm:101 node2'] }, () => false);
+    const moving = manager.status.serviceStatus.get('vm:101')!;
+    assert.equal(moving.state, 'relocate');
+    const moved = new Map([['node1', { state: 'active' as const, mode: 'active' as const, results: new Map([[moving.uid, { sid: 'vm:101', request: 'relocate', result: 0 as const }]]), timestampMs: 0 }]]);
+    const done = round({ nowMs: 30_000, config: config(resources), lrmStatuses: moved }, () => false);
+    assert.deepEqual(done.output.resourceUpdates, [{ sid: 'vm:101', patch: { node: 'node2' } }]);
+    // The write was lost: the config still names node1 when the stop on node2 is reported.
+    const arrived = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([arrived.state, arrived.node], ['request_stop', 'node2']);
+    const stoppedThere = new Map([['node2', { state: 'active' as const, mode: 'active' as const, results: new Map([[arrived.uid, { sid: 'vm:101', request: 'request_stop', result: 0 as const }]]), timestampMs: 0 }]]);
+    const again = round({ nowMs: 40_000, config: config(resources), lrmStatuses: stoppedThere }, () => false);
+    assert.deepEqual(again.output.resourceUpdates, [{ sid: 'vm:101', patch: { node: 'node2' } }]);
+    const service = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([service.state, service.node], ['stopped', 'node2'], 'not "fixed up" back to the stale node1');
+    const landed = round({ nowMs: 50_000, config: config({ 'vm:101': { ...resources['vm:101'], node: 'node2' } }) }, () => false);
+    assert.deepEqual(landed.output.resourceUpdates, []);
+  });
+});
