@@ -13,7 +13,12 @@
  * - a service that is not configured → `unknownService`; the `error` request → success, nothing done;
  * - a malformed sid → `invalidParameter`; a service configured on another node → `wrongNode`. The
  *   configured node is the one the master recorded (resources.cfg): only the master decides and
- *   records where a service is, the LRM never writes it;
+ *   records where a service is, the LRM never writes it. Between an LRM's move and the master's
+ *   record the check still reads the source. Proxmox's simulator reads where the guest's config
+ *   lives, which the move changes at once; no reference scenario has a request in that window (the
+ *   43 match either way), and in the chaos swarm the difference is a shutdown's local stop that reads
+ *   `wrong node` instead of "not running here" (its node then keeps its lease: a slower, never an
+ *   unsafe, fence), or a restarted LRM that repeats a finished move instead of answering `wrong node`;
  * - `started`: nothing if it runs; else start, then check that it runs;
  * - `request_stop` / `stopped`: nothing if known stopped; else stop within the request's timeout, then
  *   check that it stopped;
