@@ -44,7 +44,7 @@ function stepsFor<Answer>(driver: DriverCalls<Answer>, job: LrmJob, options: Exe
     configuredNode: options.configuredNode,
     localNode: options.localNode,
     timeouts: options.timeouts ?? DEFAULT_DRIVER_TIMEOUTS,
-    canMigrateOnline: (sid) => driver.canMigrateOnline(sid),
+    driver,
   });
 }
 

@@ -67,8 +67,8 @@ export interface RequestInput {
   /** The node whose LRM executes the request. */
   readonly localNode: string;
   readonly timeouts: DriverTimeouts;
-  /** The driver's answer to "can this service move while it runs?", asked only for a running migrate. */
-  readonly canMigrateOnline: (sid: string) => boolean;
+  /** Asked "can this service move while it runs?" only for a migrate of a running service. */
+  readonly driver: { canMigrateOnline(sid: string): boolean };
 }
 
 export type RequestSteps = Generator<DriverCall, RequestOutcome, DriverResult>;
@@ -129,7 +129,7 @@ function* move(input: RequestInput, request: 'migrate' | 'relocate' | 'request_s
   const isRunning = isRunningResult(before);
   if (request === 'request_start_balance' && isRunning) return { result: LrmResult.ignored, action: 'rebalance' };
   const options = { target, timeoutMs: input.timeouts.migrateMs };
-  if (request === 'migrate' && isRunning && input.canMigrateOnline(input.job.sid)) {
+  if (request === 'migrate' && isRunning && input.driver.canMigrateOnline(input.job.sid)) {
     const migrated = yield { method: 'migrate', options };
     if (!isDone(migrated)) return failed('migrate', migrated);
     return { result: LrmResult.success, action: 'migrate' };
@@ -155,8 +155,16 @@ function* stop(input: RequestInput): Generator<DriverCall, RequestOutcome | unde
   return undefined;
 }
 
+/** The check call per set of timeouts: made once, since a steady round checks every running service. */
+const checkCalls = new WeakMap<DriverTimeouts, DriverCall>();
+
 function check(input: RequestInput): DriverCall {
-  return { method: 'check', options: { timeoutMs: input.timeouts.checkMs } };
+  let call = checkCalls.get(input.timeouts);
+  if (!call) {
+    call = { method: 'check', options: { timeoutMs: input.timeouts.checkMs } };
+    checkCalls.set(input.timeouts, call);
+  }
+  return call;
 }
 
 function isDone(result: DriverResult): boolean {

@@ -42,6 +42,10 @@ export function derivedServiceSize(sid: string): ServiceSize {
   return { maxCpu: first + 1, maxMemBytes: (next + 1) * 512 * 1024 * 1024 };
 }
 
+/** The answers of a check, made once: a steady round checks every running service. */
+const RUNNING = done(OcfExit.success);
+const NOT_RUNNING = done(OcfExit.notRunning);
+
 export type InjectedAction = 'start' | 'stop' | 'migrate';
 /** How an injected failure shows: the agent says it failed, or never answers within its time-out. */
 export type InjectedExec = 'error' | 'timeout';
@@ -101,23 +105,23 @@ export class SimResources {
       name: 'simulated',
       // Proxmox's simulator migrates `vm` guests online; every other type relocates (README §3).
       canMigrateOnline: (sid) => parseSid(sid)?.type === 'vm',
-      check: (sid) => this.call(sid, () => done(this.world.isRunning(node, sid) ? OcfExit.success : OcfExit.notRunning)),
-      start: (sid) => this.call(sid, () => this.start(node, sid)),
-      stop: (sid) => this.call(sid, () => this.stop(node, sid)),
-      migrate: (sid) => this.call(sid, () => this.move(node, sid)),
-      relocate: (sid) => this.call(sid, () => this.move(node, sid)),
+      check: (sid) => this.refusedSid(sid) ?? (this.world.isRunning(node, sid) ? RUNNING : NOT_RUNNING),
+      start: (sid) => this.refusedSid(sid) ?? this.start(node, sid),
+      stop: (sid) => this.refusedSid(sid) ?? this.stop(node, sid),
+      migrate: (sid) => this.refusedSid(sid) ?? this.move(node, sid),
+      relocate: (sid) => this.refusedSid(sid) ?? this.move(node, sid),
     };
   }
 
-  /** A malformed sid reaches nothing, as with every driver. */
-  private call(sid: string, act: () => DriverResult): DriverResult {
+  /** A malformed sid reaches nothing, as with every driver; every other call is counted. */
+  private refusedSid(sid: string): DriverResult | undefined {
     if (!isValidSid(sid)) return done(OcfExit.errorArgs, `Bad sid: ${JSON.stringify(sid)}`);
     this.worldCalls++;
-    return act();
+    return undefined;
   }
 
   private start(node: string, sid: string): DriverResult {
-    if (this.world.isRunning(node, sid)) return done(OcfExit.success);
+    if (this.world.isRunning(node, sid)) return RUNNING;
     const refusal = this.refusal(sid, 'start') ?? this.spentAttempt(this.startFailures, sid, failureSpecOf(sid)?.startFailures ?? 0, 'start');
     if (refusal) return refusal;
     this.world.setRunning(node, sid, true);
