@@ -1,5 +1,6 @@
 import type { ResourceConfig } from '../common/ha-config.ts';
 import type { RequestedState } from '../common/states.ts';
+import { parseCrmCommand } from '../crm/crm-command.ts';
 
 const REQUESTED: readonly string[] = ['started', 'stopped', 'disabled', 'ignored'];
 
@@ -29,8 +30,8 @@ export class ConfigLedger {
 
   /** A CRM command the master accepted. */
   onCrmCommand(text: string): void {
-    const words = text.split(' ');
-    if (words[0] === 'stop' && words[1] !== undefined) this.stopAccepted.add(words[1]);
+    const parsed = parseCrmCommand(text);
+    if (parsed.ok && parsed.value.kind === 'stop') this.stopAccepted.add(parsed.value.sid);
   }
 
   /**

@@ -1,5 +1,7 @@
 import { assertNever } from '../common/assert.ts';
 import type { Prng } from '../common/prng.ts';
+import type { CrmCommand } from '../crm/crm-command.ts';
+import { scenarioCommandOf } from '../sim/scenario-crm-command.ts';
 import type { FaultKind } from './chaos-config.ts';
 
 /** Stale reads in chaos runs stay within this: the dir store's bound is 30 s (see liveness-bound.ts). */
@@ -80,10 +82,12 @@ function storeEvent(prng: Prng, start: number): string[] {
   return [at(start, `store slow ${between(prng, 1, STORE_LATENCY_S_MAX)}`), at(start + between(prng, 10, 200), 'store up')];
 }
 
+/** Operator requests: CRM commands as typed values, written in the scenario language that queues them. */
 function cliEvent(prng: Prng, node: string, sid: string, start: number): string[] {
   const draw = prng.next();
-  if (draw < 0.3) return [at(start, `service ${sid} migrate ${node}`)];
-  if (draw < 0.5) return [at(start, `service ${sid} relocate ${node}`)];
-  if (draw < 0.65) return [at(start, `service ${sid} stop ${prng.next() < 0.5 ? 0 : 30}`)];
-  return [at(start, `crm ${node} enable-node-maintenance`), at(start + between(prng, 30, 400), `crm ${node} disable-node-maintenance`)];
+  const request = (command: CrmCommand, seconds = start) => at(seconds, scenarioCommandOf(command));
+  if (draw < 0.3) return [request({ kind: 'migrate', sid, node })];
+  if (draw < 0.5) return [request({ kind: 'relocate', sid, node })];
+  if (draw < 0.65) return [request({ kind: 'stop', sid, timeoutS: prng.next() < 0.5 ? 0 : 30 })];
+  return [request({ kind: 'enable-node-maintenance', node }), request({ kind: 'disable-node-maintenance', node }, start + between(prng, 30, 400))];
 }

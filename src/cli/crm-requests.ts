@@ -1,6 +1,7 @@
 import { ConfigRefused } from '../config/config-edit.ts';
-import { checkNodeName } from '../config/config-values.ts';
 import { loadHaConfig } from '../config/load-config.ts';
+import { checkCrmCommand } from '../crm/check-crm-command.ts';
+import { checkNode, checkStopTimeout, formatCrmCommand, type CrmCommand, type Parsed } from '../crm/crm-command.ts';
 import type { HaConfig } from '../env/env.ts';
 import { enqueueCommand } from '../store/command-queue.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
@@ -8,61 +9,43 @@ import { UsageError } from './exit-codes.ts';
 import { knownNodes } from './known-nodes.ts';
 import { resolveSid } from './sid-arg.ts';
 
-/** A stop waits at most a day for the service; a longer timeout is a typo, not a plan. */
-export const STOP_TIMEOUT_S_MAX = 86_400;
+export { STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 
 /**
- * Requests for the master, checked here so that an operator hears at once what the master would
- * refuse, then queued in commands/. The master decides and acts; nothing here moves a service.
+ * Requests for the master, checked here by the master's own checker (src/crm/check-crm-command.ts)
+ * with what the CLI knows — the configuration and the nodes its files name — so that an operator
+ * hears at once what the master would refuse; then queued in commands/. The master decides and acts;
+ * nothing here moves a service.
  */
 export function requestMove(sharedDir: string, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
-  const { kind } = target;
   const { config } = loadHaConfig(sharedDir);
-  const sid = configuredSid(config, target.sid);
-  checkKnownNode(sharedDir, config, target.node);
-  const resource = config.resources[sid]!;
-  const group = resource.group === undefined ? undefined : config.groups[resource.group];
-  if (group?.restricted && !Object.hasOwn(group.nodes, target.node)) {
-    throw new ConfigRefused(
-      `Node '${target.node}' is outside the restricted group '${resource.group}' of ${sid} (its nodes: ${Object.keys(group.nodes).join(', ')})`,
-    );
-  }
-  return queue(sharedDir, `${kind} ${sid} ${target.node}`);
+  const node = valid(checkNode(target.node));
+  return queueChecked(sharedDir, config, { kind: target.kind, sid: resolveSid(target.sid, { config }), node });
 }
 
 export function requestStop(sharedDir: string, request: { sid: string; timeout: string }): string {
-  const { timeout } = request;
   const { config } = loadHaConfig(sharedDir);
-  const sid = configuredSid(config, request.sid);
-  if (!/^\d+$/.test(timeout) || Number(timeout) > STOP_TIMEOUT_S_MAX) {
-    throw new UsageError(`Bad timeout '${timeout}', expected seconds from 0 to ${STOP_TIMEOUT_S_MAX}`);
-  }
-  return queue(sharedDir, `stop ${sid} ${Number(timeout)}`);
+  const timeoutS = valid(checkStopTimeout(request.timeout));
+  return queueChecked(sharedDir, config, { kind: 'stop', sid: resolveSid(request.sid, { config }), timeoutS });
 }
 
 export function requestMaintenance(sharedDir: string, request: { action: 'enable' | 'disable'; node: string }): string {
-  const { action, node } = request;
   const { config } = loadHaConfig(sharedDir);
-  checkKnownNode(sharedDir, config, node);
-  return queue(sharedDir, `${action}-node-maintenance ${node}`);
+  const node = valid(checkNode(request.node));
+  return queueChecked(sharedDir, config, { kind: `${request.action}-node-maintenance`, node });
 }
 
-function configuredSid(config: HaConfig, argument: string): string {
-  const sid = resolveSid(argument, { config });
-  if (!Object.hasOwn(config.resources, sid)) throw new ConfigRefused(`Unknown resource ${sid}; 'ha-manager config' lists them`);
-  return sid;
+/** A malformed argument is a usage error (exit 2, one line). */
+function valid<T>(parsed: Parsed<T>): T {
+  if (!parsed.ok) throw new UsageError(parsed.problem);
+  return parsed.value;
 }
 
-function checkKnownNode(sharedDir: string, config: HaConfig, node: string): void {
-  const name = checkNodeName(node);
-  if (!name.ok) throw new UsageError(name.problem);
+function queueChecked(sharedDir: string, config: HaConfig, command: CrmCommand): string {
   const nodes = knownNodes(sharedPaths(sharedDir), config);
-  if (!nodes.includes(node)) {
-    throw new ConfigRefused(`Unknown node '${node}': not a cluster node (known nodes: ${nodes.length ? nodes.join(', ') : 'none yet'})`);
-  }
-}
-
-function queue(sharedDir: string, line: string): string {
+  const verdict = checkCrmCommand(command, { resources: config.resources, groups: config.groups, knownNodes: nodes });
+  if (verdict.result !== 'accepted') throw new ConfigRefused(verdict.reason);
+  const line = formatCrmCommand(command);
   enqueueCommand(sharedDir, line);
   return line;
 }

@@ -1,14 +1,15 @@
-import { compareNames } from '../common/compare-names.ts';
 import { assert, assertNever } from '../common/assert.ts';
 import type { ResourceConfig } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import { newServiceStatus, type ManagerStatus, type ServiceStatus } from '../common/manager-status.ts';
-import type { RequestedState, ServiceState } from '../common/states.ts';
+import type { ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
-import { applyCrmCommands } from './crm-commands.ts';
+import { applyCrmCommands } from './apply-crm-commands.ts';
+import { checkCrmCommand, type CommandKnowledge } from './check-crm-command.ts';
 import { NodeStatusTable } from './node-status.ts';
-import { NodeUsage } from './node-usage.ts';
+import { ManagerCaches } from './manager-caches.ts';
+import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
 import { NodeSelector } from './select-node.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
 import {
@@ -42,7 +43,8 @@ export interface ManagerRoundInput {
 export interface ManagerRoundOutput {
   /** False when the master's own node is not operational: nothing may be saved. */
   readonly shouldSave: boolean;
-  readonly resourceUpdates: ReadonlyArray<{ sid: string; patch: { node?: string; state?: RequestedState } }>;
+  /** What the master records in resources.cfg this round; written before the manager status. */
+  readonly resourceUpdates: readonly ResourceUpdate[];
 }
 
 /** Ports the manager needs beyond plain input values. */
@@ -59,18 +61,9 @@ export interface ManagerPorts {
  */
 export class Manager {
   readonly nodes: NodeStatusTable;
-  /** Managed services in sid order, cached until a service is added or removed. */
-  private sortedEntries: Array<readonly [string, ServiceStatus]> | undefined;
-  /** Services in `fence` right now: the fencing step scans services only when there are some. */
-  private fencedServiceCount = 0;
-  /** The config generation the managed services were last synced with. */
-  private syncedGeneration: number | undefined;
-  /**
-   * Service counts per online node, carried from round to round: every change goes through
-   * `changeState`, which moves the load. Counted anew when the online nodes or the managed services
-   * change, and every round in static placement (sums of fractional CPU loads would drift).
-   */
-  private carriedUsage: { readonly usage: NodeUsage; readonly onlineKey: string } | undefined;
+  private readonly caches: ManagerCaches;
+  /** What this master recorded in resources.cfg and has not seen there yet. */
+  private readonly records = new ResourceRecords();
 
   constructor(
     readonly status: ManagerStatus,
@@ -78,6 +71,7 @@ export class Manager {
     private readonly ports: ManagerPorts,
   ) {
     this.nodes = new NodeStatusTable(status.nodeStatus, ports.emit);
+    this.caches = new ManagerCaches(status.serviceStatus);
   }
 
   knownNodes(): string[] {
@@ -94,9 +88,9 @@ export class Manager {
       return { shouldSave: false, resourceUpdates: [] };
     }
     this.syncManagedServices(input.config);
-    applyCrmCommands(input.takeCommands(), this.status, this.nodes, this.ports.emit);
-    const resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }> = [];
-    const ctx = this.contextFor(input, lrmModes, resourceUpdates);
+    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
+    this.records.startRound(input.config.resources);
+    const ctx = this.contextFor(input, lrmModes);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(ctx, lrmResults, lrmModes);
@@ -109,14 +103,21 @@ export class Manager {
     }
     this.status.masterNode = this.nodeName;
     this.status.timestampMs = input.nowMs;
-    return { shouldSave: true, resourceUpdates };
+    return { shouldSave: true, resourceUpdates: this.records.roundUpdates() };
+  }
+
+  /** What the master knows when it checks a CRM command (check-crm-command.ts). */
+  private commandKnowledge(config: HaConfig): CommandKnowledge {
+    return {
+      resources: config.resources,
+      groups: config.groups,
+      knownNodes: this.nodes.knownNodes(),
+      master: { service: (sid) => this.status.serviceStatus.get(sid), nodeState: (node) => this.nodes.stateOf(node) },
+    };
   }
 
   private entries(): ReadonlyArray<readonly [string, ServiceStatus]> {
-    if (!this.sortedEntries) {
-      this.sortedEntries = [...this.status.serviceStatus].sort(([a], [b]) => compareNames(a, b));
-    }
-    return this.sortedEntries;
+    return this.caches.entries();
   }
 
   /**
@@ -124,8 +125,8 @@ export class Manager {
    * when the config says it has not changed since the last sync (its generation).
    */
   private syncManagedServices(config: HaConfig): void {
-    if (config.generation !== undefined && config.generation === this.syncedGeneration) return;
-    this.syncedGeneration = config.generation;
+    if (this.caches.isSyncedWith(config.generation)) return;
+    this.caches.syncedWith(config.generation);
     const services = this.status.serviceStatus;
     const added: string[] = [];
     let configured = 0;
@@ -138,8 +139,7 @@ export class Manager {
       const resource = config.resources[sid]!;
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
       services.set(sid, newServiceStatus(state, resource.node, this.ports.newUid()));
-      this.sortedEntries = undefined;
-      this.carriedUsage = undefined;
+      this.caches.serviceAdded();
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
     // Every configured service is managed now: as many managed means none to drop (the usual case).
@@ -148,74 +148,39 @@ export class Manager {
       const resource = config.resources[sid];
       if (resource && resource.state !== 'ignored') continue;
       services.delete(sid);
-      this.sortedEntries = undefined;
-      this.carriedUsage = undefined;
+      this.caches.serviceRemoved();
       this.ports.emit({ ev: 'service-remove', sid, reason: resource ? 'ignored' : 'deleted' });
     }
   }
 
-  private contextFor(
-    input: ManagerRoundInput,
-    lrmModes: ReadonlyMap<string, string>,
-    resourceUpdates: Array<{ sid: string; patch: { node?: string; state?: RequestedState } }>,
-  ): ServiceContext {
+  private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
-    const usage = this.usageFor(config);
+    const sizing = config.settings.placement === 'static' ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
+    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizing);
     const selector = new NodeSelector(usage, config.groups);
-    const movedTo = new Map<string, string>();
+    const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
       nowMs,
       nodes: this.nodes,
       selector,
       rebalanceOnStart: config.settings.rebalanceOnStart,
       emit: this.ports.emit,
-      resource: (sid) => {
-        const resource = config.resources[sid] ?? DISABLED_RESOURCE;
-        const node = movedTo.size === 0 ? undefined : movedTo.get(sid);
-        return node === undefined ? resource : { ...resource, node };
-      },
+      resource: (sid) => this.records.resource(config.resources, sid) ?? DISABLED_RESOURCE,
       isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
       lrmMode: (node) => lrmModes.get(node),
-      change: (sid, status, next, params) => this.changeState(usage, sid, status, next, params),
+      checkCommand: (command) => checkCrmCommand(command, knowing),
+      change: (sid, status, next, params) => this.changeState(sid, status, next, params),
       renewUid: (_sid, status) => {
         status.uid = this.ports.newUid();
       },
-      updateResource: (sid, patch) => {
-        if (patch.node !== undefined) movedTo.set(sid, patch.node);
-        resourceUpdates.push({ sid, patch });
-      },
+      updateResource: (sid, patch) => this.records.record(sid, patch),
     };
     return ctx;
   }
 
-  /**
-   * The load per online node at the start of this round (see `carriedUsage`). A recount also
-   * recounts the services in fence; between recounts `changeState` keeps both up to date.
-   */
-  private usageFor(config: HaConfig): NodeUsage {
-    const online = this.nodes.onlineNodes();
-    const onlineKey = online.join('\n');
-    const isStatic = config.settings.placement === 'static';
-    if (!isStatic && this.carriedUsage?.onlineKey === onlineKey) return this.carriedUsage.usage;
-    const sizing = isStatic ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
-    const usage = new NodeUsage(online, sizing);
-    this.fencedServiceCount = 0;
-    for (const [sid, status] of this.entries()) {
-      usage.add(sid, status);
-      if (status.state === 'fence') this.fencedServiceCount++;
-    }
-    this.carriedUsage = isStatic ? undefined : { usage, onlineKey };
-    return usage;
-  }
-
   /** Whether the carried load equals a fresh count of every service (a check for tests). */
   usageMatchesRecount(): boolean {
-    const carried = this.carriedUsage?.usage;
-    if (!carried) return true; // nothing carried: static placement, or not counted yet
-    const online = this.nodes.onlineNodes();
-    const recount = new NodeUsage(online, undefined);
-    for (const [sid, status] of this.entries()) recount.add(sid, status);
-    return online.every((node) => carried.serviceCount(node) === recount.serviceCount(node));
+    return this.caches.usageMatchesRecount(this.nodes.onlineNodes());
   }
 
   /** One pass over all services in sid order; true if any service changed state. */
@@ -268,7 +233,7 @@ export class Manager {
   private fenceTargets(): string[] {
     const targets: string[] = [];
     const seen = new Set<string>();
-    for (const [, status] of this.fencedServiceCount > 0 ? this.entries() : []) {
+    for (const [, status] of this.caches.hasFencedServices() ? this.entries() : []) {
       if (status.state !== 'fence' || seen.has(status.node)) continue;
       seen.add(status.node);
       targets.push(status.node);
@@ -300,21 +265,19 @@ export class Manager {
     return true;
   }
 
-  private changeState(usage: NodeUsage, sid: string, status: ServiceStatus, next: ServiceState, params: StateChangeParams = {}): void {
+  private changeState(sid: string, status: ServiceStatus, next: ServiceState, params: StateChangeParams = {}): void {
     const previous = status.state;
     const before = { state: previous, node: status.node, target: status.target };
     assert(previous !== next, `Service ${sid} is already ${next}`);
     assert(this.status.serviceStatus.get(sid) === status, `Service ${sid} is not managed`);
     status.state = next;
-    if (previous === 'fence') this.fencedServiceCount--;
-    if (next === 'fence') this.fencedServiceCount++;
     if (params.node !== undefined) status.node = params.node;
     status.target = params.target;
     status.running = false;
     status.timeoutS = params.timeoutS;
     status.cmd = undefined;
     status.uid = this.ports.newUid();
-    usage.replace(sid, before, status);
+    this.caches.stateChanged(sid, before, status);
     const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null };
     this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
   }

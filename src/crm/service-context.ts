@@ -2,9 +2,11 @@ import type { ResourceConfig } from '../common/ha-config.ts';
 import type { ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
-import type { RequestedState } from '../common/states.ts';
 import type { NodeStatusTable } from './node-status.ts';
 import type { NodeSelector } from './select-node.ts';
+import type { CommandVerdict } from './check-crm-command.ts';
+import type { CrmCommand } from './crm-command.ts';
+import type { ResourcePatch } from './resource-records.ts';
 
 export interface StateChangeParams {
   readonly node?: string;
@@ -24,10 +26,12 @@ export interface ServiceContext {
   /** True when `node` is not online and was last seen at least a fence delay ago. */
   isOfflineDelayed(node: string): boolean;
   lrmMode(node: string): string | undefined;
+  /** The master's verdict on a command now (check-crm-command.ts): a pending one is checked again when consumed. */
+  checkCommand(command: CrmCommand): CommandVerdict;
   /** The one way a service changes state: fresh request id, one event, usage updated. */
   change(sid: string, status: ServiceStatus, next: ServiceState, params?: StateChangeParams): void;
   /** A fresh request id for the same state, so the LRM acts on it again. */
   renewUid(sid: string, status: ServiceStatus): void;
-  /** Writes the service's configuration (node after a recovery, state after a stop command). */
-  updateResource(sid: string, patch: { node?: string; state?: RequestedState }): void;
+  /** Records in the service's configuration what the master decided: its node after a move or a recovery, `stopped` after a stop command. */
+  updateResource(sid: string, patch: ResourcePatch): void;
 }

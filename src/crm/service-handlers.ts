@@ -32,10 +32,14 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
   if (result) {
     const next = ctx.resource(sid).state === 'started' ? 'started' : 'request_stop';
     switch (result.result) {
-      case LrmResult.success:
-        assert(status.target !== undefined, `Move of ${sid} has no target`);
-        ctx.change(sid, status, next, { node: status.target });
+      case LrmResult.success: {
+        // Only the master records where a service is: the LRM reported the move, the master writes it.
+        const target = status.target;
+        assert(target !== undefined, `Move of ${sid} has no target`);
+        ctx.updateResource(sid, { node: target });
+        ctx.change(sid, status, next, { node: target });
         return;
+      }
       case LrmResult.wrongNode:
         ctx.change(sid, status, 'error');
         break;
@@ -71,13 +75,14 @@ export function handleStopped(ctx: ServiceContext, sid: string, status: ServiceS
     status.cmd = undefined;
     if (command.kind === 'stop') {
       ctx.emit({ ev: 'log', level: 'info', msg: `ignore stop of ${sid}: service already stopped` });
-    } else if (!ctx.nodes.isOnline(command.target)) {
-      ctx.emit({ ev: 'log', level: 'err', msg: `ignore ${command.kind} of ${sid}: node ${command.target} not online` });
-    } else if (command.target === status.node) {
-      ctx.emit({ ev: 'log', level: 'info', msg: `ignore ${command.kind} of ${sid}: already on ${command.target}` });
     } else {
-      ctx.change(sid, status, command.kind, { target: command.target });
-      return;
+      // Checked again: the target may have gone, or the service moved, since the command was accepted.
+      const verdict = ctx.checkCommand({ kind: command.kind, sid, node: command.target });
+      if (verdict.result === 'accepted') {
+        ctx.change(sid, status, command.kind, { target: command.target });
+        return;
+      }
+      ctx.emit({ ev: 'log', level: verdict.result === 'error' ? 'err' : 'info', msg: `ignore ${command.kind} of ${sid}: ${verdict.reason}` });
     }
   }
   if (config.state === 'disabled') return; // the LRM keeps stopping it; never recovered

@@ -69,13 +69,10 @@ function applyCommand(ctx: ServiceContext, sid: string, status: ServiceStatus, c
     ctx.updateResource(sid, { state: 'stopped' });
     return;
   }
-  if (!ctx.nodes.isOnline(command.target)) {
-    ctx.emit({ ev: 'log', level: 'err', msg: `ignore ${command.kind} of ${sid}: node ${command.target} not online` });
-  } else if (command.target === status.node) {
-    ctx.emit({ ev: 'log', level: 'info', msg: `ignore ${command.kind} of ${sid}: already on ${command.target}` });
-  } else {
-    ctx.change(sid, status, command.kind, { target: command.target });
-  }
+  // Checked again: the target may have gone, or the service moved, since the command was accepted.
+  const verdict = ctx.checkCommand({ kind: command.kind, sid, node: command.target });
+  if (verdict.result === 'accepted') ctx.change(sid, status, command.kind, { target: command.target });
+  else ctx.emit({ ev: 'log', level: verdict.result === 'error' ? 'err' : 'info', msg: `ignore ${command.kind} of ${sid}: ${verdict.reason}` });
 }
 
 /** The relocate policy: returns how to pick the node next, or 'error' when the service gave up. */

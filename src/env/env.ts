@@ -101,6 +101,14 @@ export interface CrmEnv extends CommonEnv {
   hasCrmCommands(): boolean;
   /** Removes and returns the queued commands, oldest first. */
   takeCrmCommands(): string[];
+  /**
+   * Records what the master decided in resources.cfg (a service's node after a move or a recovery,
+   * `stopped` after a stop command), under the config lock. The master calls it before it writes the
+   * manager status of the same round, and LRMs read the node it records (a request for a service
+   * configured elsewhere is `wrong node`), so a manager status written after this call must not be
+   * seen before the update is. A write that fails is not reported: the master asks for the node again
+   * every round until its config read shows it (src/crm/resource-records.ts).
+   */
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void;
   /** A fresh, unique request id. */
   newUid(): string;

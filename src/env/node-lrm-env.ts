@@ -1,35 +1,36 @@
 import type { LrmStatus } from '../common/lrm-status.ts';
-import { LrmResult } from '../common/lrm-result.ts';
-import { updateResourceConfig } from '../config/config-edit.ts';
 import type { DriverRegistry } from '../resources/driver-registry.ts';
-import { executeRequest, type RequestOutcome } from '../resources/execute-request.ts';
+import { DriverJobRunner } from '../resources/driver-job-runner.ts';
+import type { RequestOutcome } from '../resources/execute-request.ts';
 import { serviceActionEvent } from '../resources/service-action-event.ts';
 import { agentLease } from '../store/lease-store.ts';
 import type { LrmEnv, LrmJob, LrmJobResult } from './env.ts';
 import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
 
-/** Service actions running at once; the core's worker limit (max_workers ≤ 64) stays below it. */
-const RUNNING_JOBS_MAX = 128;
-
 /**
  * The LRM environment of a real node: its agent lease and LRM status in the shared directory, and
- * service actions run asynchronously through the node's drivers (`executeRequest`). `startJob` starts
- * the driver calls and returns at once; `takeFinishedJobs` hands the results to a later round. After a
- * successful move the configured node of the service in resources.cfg is changed under the config
- * lock (the simulator's SimCluster.moveService), before the result is reported.
+ * service actions run asynchronously through the node's drivers by the request core
+ * (`DriverJobRunner` → `executeRequest`, the same core the simulator runs). `startJob` starts the
+ * driver calls and returns at once; `takeFinishedJobs` hands the results to a later round. The LRM
+ * never writes resources.cfg: after a move it reports success, and the master records the new node.
  */
 export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
-  private finished: LrmJobResult[] = [];
-  private readonly running = new Set<string>();
-  private bug: unknown;
+  private readonly jobs: DriverJobRunner;
 
   constructor(
     parts: NodeEnvParts,
-    private readonly drivers: DriverRegistry,
+    drivers: DriverRegistry,
     /** Called when a job finished, so the loop can run the next round early. */
-    private readonly onJobFinished: () => void,
+    onJobFinished: () => void,
   ) {
     super(parts);
+    this.jobs = new DriverJobRunner({
+      node: this.nodeName,
+      registry: drivers,
+      configuredNodeOf: (sid) => this.readConfig().resources[sid]?.node,
+      onOutcome: (job, outcome) => this.recordOutcome(job, outcome),
+      onSettled: onJobFinished,
+    });
   }
 
   tryAgentLease(): boolean {
@@ -58,52 +59,24 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
 
   /** Jobs started and not yet finished. */
   get runningJobs(): number {
-    return this.running.size;
+    return this.jobs.runningCount();
   }
 
   startJob(job: LrmJob): void {
-    if (this.running.has(job.sid)) throw new Error(`Job for ${job.sid} started while one runs: the core runs one per service`);
-    if (this.running.size >= RUNNING_JOBS_MAX) throw new Error(`${this.running.size} jobs running (limit ${RUNNING_JOBS_MAX})`);
-    this.running.add(job.sid);
-    this.parts.config.reload(); // the node a service is configured on may have changed since the last round
+    this.parts.config.reload(); // the master may have recorded another node for the service since the last round
     const configuredNode = this.readConfig().resources[job.sid]?.node;
     this.journalAction(job, 'started', configuredNode === undefined ? 'not configured' : `configured on ${configuredNode}`);
-    executeRequest(this.drivers.driverFor(job.sid), job, configuredNode, this.nodeName)
-      .then((outcome) => this.finish(job, outcome))
-      .catch((error: unknown) => {
-        this.bug = error;
-        this.running.delete(job.sid);
-        this.onJobFinished();
-      });
+    this.jobs.start(job);
   }
 
   takeFinishedJobs(): LrmJobResult[] {
-    if (this.bug !== undefined) throw this.bug; // a driver broke its contract: the daemon exits
-    const finished = this.finished;
-    this.finished = [];
-    return finished;
+    return this.jobs.takeFinished();
   }
 
-  private finish(job: LrmJob, outcome: RequestOutcome): void {
-    let result = outcome.result;
-    if (outcome.movedTo !== undefined && result === LrmResult.success && !this.moveConfiguredNode(job.sid, outcome.movedTo)) result = LrmResult.error;
+  private recordOutcome(job: LrmJob, outcome: RequestOutcome): void {
     const event = serviceActionEvent(job, outcome);
     if (event) this.emit(event);
-    this.journalAction(job, 'finished', `result ${result}${outcome.reason !== undefined ? `: ${outcome.reason}` : ''}`);
-    this.running.delete(job.sid);
-    this.finished.push({ sid: job.sid, uid: job.uid, request: job.request, result });
-    this.onJobFinished();
-  }
-
-  private moveConfiguredNode(sid: string, node: string): boolean {
-    try {
-      const isConfigured = updateResourceConfig(this.parts.sharedDir, sid, { node });
-      this.parts.config.markDirty();
-      return isConfigured;
-    } catch (error) {
-      this.emit({ ev: 'log', level: 'err', msg: `${sid} moved to ${node} but ${this.paths.resources} was not updated: ${(error as Error).message}` });
-      return false;
-    }
+    this.journalAction(job, 'finished', `result ${outcome.result}${outcome.reason !== undefined ? `: ${outcome.reason}` : ''}`);
   }
 
   private journalAction(job: LrmJob, phase: 'started' | 'finished', detail: string): void {

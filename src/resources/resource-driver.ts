@@ -15,8 +15,8 @@
  *   one succeed.
  * - Locking: the caller (the LRM's worker pool) runs at most one call per sid at a time; calls for
  *   different sids may run concurrently. Drivers keep no per-call state of their own beyond that.
- * - A driver never changes the HA configuration: moving the configured node of a service after a
- *   migration or relocation is the caller's job.
+ * - A driver never changes the HA configuration: after a migration or relocation the LRM reports
+ *   success, and the master records the service's new node (manager status and resources.cfg).
  */
 import type { OcfExit } from './ocf-exit.ts';
 
@@ -42,25 +42,36 @@ export interface MoveOptions extends CallOptions {
   readonly target: string;
 }
 
-export interface ResourceDriver {
+/**
+ * The calls of a driver, generic in how a result arrives: `ResourceDriver` answers with promises (real
+ * commands take time), `SyncResourceDriver` at once (the simulator's resources, in virtual time). Both
+ * keep the same contract and are run by the same request core (request-steps.ts).
+ */
+export interface DriverCalls<Answer> {
   /** Name for logs, e.g. `systemd`, `ocf`, `virsh`, `sim`. */
   readonly name: string;
   /** Whether `migrate` moves this running service without stopping it. */
   canMigrateOnline(sid: string): boolean;
   /** Is the service running on this node? (OCF monitor.) */
-  check(sid: string, options: CallOptions): Promise<DriverResult>;
+  check(sid: string, options: CallOptions): Answer;
   /** Starts the service on this node; success when it was already running. */
-  start(sid: string, options: CallOptions): Promise<DriverResult>;
+  start(sid: string, options: CallOptions): Answer;
   /** Stops the service on this node; success when it was not running. */
-  stop(sid: string, options: CallOptions): Promise<DriverResult>;
+  stop(sid: string, options: CallOptions): Answer;
   /** Moves the running service to the target while it runs (only called when `canMigrateOnline(sid)`). */
-  migrate(sid: string, options: MoveOptions): Promise<DriverResult>;
+  migrate(sid: string, options: MoveOptions): Answer;
   /**
    * Moves the stopped service's definition to the target (the caller has stopped it). Drivers whose
    * definitions live in shared storage have nothing to do and succeed.
    */
-  relocate(sid: string, options: MoveOptions): Promise<DriverResult>;
+  relocate(sid: string, options: MoveOptions): Answer;
 }
+
+/** A driver of a real node: every call runs a command or talks to an agent, so it answers later. */
+export interface ResourceDriver extends DriverCalls<Promise<DriverResult>> {}
+
+/** A driver that answers at once: the simulated resources, whose actions take no time. */
+export interface SyncResourceDriver extends DriverCalls<DriverResult> {}
 
 /** Default time limits of one call; a request's own stop timeout (`timeoutS`) overrides `stopMs`. */
 export interface DriverTimeouts {

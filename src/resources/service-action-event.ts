@@ -1,12 +1,12 @@
 import { LrmResult } from '../common/lrm-result.ts';
 import type { TraceBody } from '../common/trace.ts';
 import type { LrmJob } from '../env/env.ts';
-import type { RequestOutcome } from './execute-request.ts';
+import type { RequestOutcome } from './request-steps.ts';
 
 /**
- * The `service-action` trace event of an executed request, as the simulator emits it
- * (src/sim/sim-resources.ts), so real runs can be checked with the same tools: none when nothing was
- * done; `wrong node` errors named after the request; moves carry their target; failures their reason.
+ * The `service-action` trace event of an executed request, emitted from the outcome by the simulator
+ * and the node LRM alike, so real runs are checked with the same tools: none when nothing was done;
+ * `wrong node` errors named after the request; moves carry their target; failures their reason.
  */
 export function serviceActionEvent(job: LrmJob, outcome: RequestOutcome): TraceBody | undefined {
   if (outcome.result === LrmResult.wrongNode) {

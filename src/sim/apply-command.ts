@@ -1,6 +1,8 @@
-import { assertNever } from '../common/assert.ts';
+import { assert, assertNever } from '../common/assert.ts';
 import { DEFAULT_MAX_RELOCATE, DEFAULT_MAX_RESTART } from '../common/ha-config.ts';
+import { formatCrmCommand } from '../crm/crm-command.ts';
 import { requestCrmStop } from '../crm/crm-daemon.ts';
+import { crmCommandOf } from './scenario-crm-command.ts';
 import type { SimCommand } from './sim-commands.ts';
 import type { Simulator } from './simulator.ts';
 import { applyFaultCommand } from './apply-fault-command.ts';
@@ -33,7 +35,7 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
       } else if (command.action === 'start') {
         if (node.isPoweredOn) simulator.startCrmOn(node);
       } else {
-        cluster.crmCommands.push(`${command.action} ${command.node}`);
+        queueCrmCommand(simulator, command);
       }
       return;
     }
@@ -81,10 +83,8 @@ function applyServiceCommand(simulator: Simulator, command: ServiceCommand): voi
       return;
     }
     case 'service-move':
-      cluster.crmCommands.push(`${command.move} ${command.sid} ${command.node}`);
-      return;
     case 'service-stop':
-      cluster.crmCommands.push(`stop ${command.sid} ${command.timeoutS}`);
+      queueCrmCommand(simulator, command);
       return;
     case 'service-add':
       cluster.setResource(command.sid, {
@@ -106,4 +106,11 @@ function applyServiceCommand(simulator: Simulator, command: ServiceCommand): voi
     default:
       assertNever(command, 'service command');
   }
+}
+
+/** Queues the CRM command of a scenario command, as `ha-manager` queues one: its text from the one module that writes it. */
+function queueCrmCommand(simulator: Simulator, command: SimCommand): void {
+  const crmCommand = crmCommandOf(command);
+  assert(crmCommand !== undefined, `Scenario command '${command.text}' queues no CRM command`);
+  simulator.cluster.crmCommands.push(formatCrmCommand(crmCommand));
 }

@@ -1,4 +1,5 @@
 import { assertNever } from '../common/assert.ts';
+import { formatCrmCommand, parseCrmCommand } from '../crm/crm-command.ts';
 import type { FaultCommand } from './fault-commands.ts';
 import type { Simulator } from './simulator.ts';
 
@@ -50,8 +51,12 @@ function heal(simulator: Simulator): void {
     if (!node.isPoweredOn || !node.isNetworkOn) simulator.powerOn(node, 'power');
   }
   const requests = cluster.managerStatus?.nodeRequest ?? {};
-  const queued = new Set(cluster.crmCommands.filter((command) => command.startsWith('enable-node-maintenance ')).map((command) => command.split(' ')[1]));
+  const queued = new Set<string>();
+  for (const line of cluster.crmCommands) {
+    const parsed = parseCrmCommand(line);
+    if (parsed.ok && parsed.value.kind === 'enable-node-maintenance') queued.add(parsed.value.node);
+  }
   for (const name of cluster.nodeNames) {
-    if (requests[name]?.maintenance || queued.has(name)) cluster.crmCommands.push(`disable-node-maintenance ${name}`);
+    if (requests[name]?.maintenance || queued.has(name)) cluster.crmCommands.push(formatCrmCommand({ kind: 'disable-node-maintenance', node: name }));
   }
 }

@@ -169,6 +169,7 @@ export class SimCluster implements SimResourceWorld {
     this.serviceSizes[sid] ??= derivedServiceSize(sid);
   }
 
+  /** The node the master recorded for the service: only the master (and the scenario) changes it. */
   configuredNode(sid: string): string | undefined {
     return this.resources[sid]?.node;
   }
@@ -181,13 +182,6 @@ export class SimCluster implements SimResourceWorld {
     const set = this.running.get(node)!;
     if (isRunning) set.add(sid);
     else set.delete(sid);
-  }
-
-  moveService(sid: string, from: string, to: string): void {
-    const resource = this.resources[sid];
-    assert(resource !== undefined, `Moving unconfigured service ${sid}`);
-    this.setResource(sid, { ...resource, node: to });
-    this.setRunning(from, sid, false);
   }
 
   /** The one way the simulated configuration changes: readers see a new generation. */

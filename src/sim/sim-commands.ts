@@ -43,6 +43,7 @@
  *                                  disable-node-maintenance for every node with a maintenance request
  */
 import { isValidSid } from '../common/sid.ts';
+import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
 
 export type SimCommand =
@@ -138,7 +139,7 @@ function parseServiceCommand(
       if (words.length !== 4) return `'${text}': expected 'service <sid> ${action} <node>'`;
       return checkNode(argument) ?? { kind: 'service-move', sid, move: action, node: argument!, text };
     case 'stop':
-      if (words.length !== 4 || !/^\d+$/.test(argument ?? '')) return `'${text}': expected 'service <sid> stop <timeout>'`;
+      if (words.length !== 4 || !checkStopTimeout(argument ?? '').ok) return `'${text}': expected 'service <sid> stop <timeout>', timeout 0 to ${STOP_TIMEOUT_S_MAX} s`;
       return { kind: 'service-stop', sid, timeoutS: Number(argument), text };
     case 'add': {
       if (words.length < 4 || words.length > 6) return `'${text}': expected 'service <sid> add <node> [<state>] [<running>]'`;

@@ -1,16 +1,19 @@
-import { LrmResult, type LrmResultCode } from '../common/lrm-result.ts';
-import { parseSid } from '../common/sid.ts';
+import type { LrmResultCode } from '../common/lrm-result.ts';
+import { isValidSid, parseSid } from '../common/sid.ts';
 import type { ServiceSize } from '../common/ha-config.ts';
 import type { TraceBody } from '../common/trace.ts';
 import type { LrmJob } from '../env/env.ts';
+import { executeRequestSync } from '../resources/execute-request.ts';
+import { OcfExit } from '../resources/ocf-exit.ts';
+import { done, notDone, type DriverResult, type SyncResourceDriver } from '../resources/resource-driver.ts';
+import { serviceActionEvent } from '../resources/service-action-event.ts';
 
 /** What the simulated resources need from the simulated cluster. */
 export interface SimResourceWorld {
+  /** The node the master recorded for the service (the simulated resources.cfg). */
   configuredNode(sid: string): string | undefined;
   isRunning(node: string, sid: string): boolean;
   setRunning(node: string, sid: string, isRunning: boolean): void;
-  /** Moves the service's configured node (and what runs on the source) to the target. */
-  moveService(sid: string, from: string, to: string): void;
   lockOf(sid: string): string | undefined;
 }
 
@@ -39,24 +42,39 @@ export function derivedServiceSize(sid: string): ServiceSize {
   return { maxCpu: first + 1, maxMemBytes: (next + 1) * 512 * 1024 * 1024 };
 }
 
+/** The answers of a check, made once: a steady round checks every running service. */
+const RUNNING = done(OcfExit.success);
+const NOT_RUNNING = done(OcfExit.notRunning);
+
+export type InjectedAction = 'start' | 'stop' | 'migrate';
+/** How an injected failure shows: the agent says it failed, or never answers within its time-out. */
+export type InjectedExec = 'error' | 'timeout';
+
 /**
- * Executes an LRM job against the simulated hardware, instantly: check, act, check again. Emits a
- * `service-action` when there was something to do.
+ * The simulated hardware's services, seen through drivers: per node a `SyncResourceDriver` that acts
+ * at once on what runs where, with the failures of `fa:` ids, guest locks and injected failures
+ * (`fail <sid> <action> <n>`). The request semantics are not here: `execute` runs the request core
+ * (src/resources/request-steps.ts) against the node's driver, as the daemons do against theirs, and
+ * emits the same `service-action` event from the outcome.
  */
 export class SimResources {
   private readonly startFailures = new Map<string, number>();
   private readonly moveFailures = new Map<string, number>();
-  /** Failures injected by `fail <sid> <action> <n>`: the next n such actions fail. */
-  private readonly injected = new Map<string, { start: number; stop: number; migrate: number }>();
+  /** Failures injected by `fail <sid> <action> <n>`: the next n such driver calls fail. */
+  private readonly injected = new Map<string, Record<InjectedAction, { count: number; exec: InjectedExec }>>();
+  private readonly drivers = new Map<string, SyncResourceDriver>();
+  /** Driver calls that reached the simulated hardware (a malformed sid reaches nothing). */
+  worldCalls = 0;
 
   constructor(
     private readonly world: SimResourceWorld,
     private readonly emit: (node: string, body: TraceBody) => void,
   ) {}
 
-  inject(sid: string, action: 'start' | 'stop' | 'migrate', count: number): void {
-    const counts = this.injected.get(sid) ?? { start: 0, stop: 0, migrate: 0 };
-    counts[action] = count;
+  inject(sid: string, action: InjectedAction, count: number, exec: InjectedExec = 'error'): void {
+    const none = () => ({ count: 0, exec: 'error' as const });
+    const counts = this.injected.get(sid) ?? { start: none(), stop: none(), migrate: none() };
+    counts[action] = { count, exec };
     this.injected.set(sid, counts);
   }
 
@@ -64,92 +82,91 @@ export class SimResources {
     this.injected.clear();
   }
 
-  /** Consumes one injected failure of this action; true if the action is to fail. */
-  private isInjectedFailure(sid: string, action: 'start' | 'stop' | 'migrate'): boolean {
-    const counts = this.injected.get(sid);
-    if (!counts || counts[action] === 0) return false;
-    counts[action]--;
-    return true;
-  }
-
+  /** Executes an LRM job of `node` instantly; emits a `service-action` when there was something to do. */
   execute(node: string, job: LrmJob): LrmResultCode {
-    const configured = this.world.configuredNode(job.sid);
-    if (configured === undefined) return LrmResult.unknownService;
-    if (job.request === 'error') return LrmResult.success;
-    if (configured !== node) {
-      this.emit(node, { ev: 'service-action', sid: job.sid, action: actionName(job.request), result: 'error', reason: 'wrong node' });
-      return LrmResult.wrongNode;
-    }
-    switch (job.request) {
-      case 'started':
-        return this.start(node, job.sid);
-      case 'request_stop':
-      case 'stopped':
-        return this.stop(node, job.sid);
-      case 'migrate':
-      case 'relocate':
-      case 'request_start_balance':
-        return this.move(node, job);
-      default:
-        return LrmResult.invalidParameter;
-    }
+    const outcome = executeRequestSync(this.driverFor(node), job, { configuredNode: this.world.configuredNode(job.sid), localNode: node });
+    const event = serviceActionEvent(job, outcome);
+    if (event) this.emit(node, event);
+    return outcome.result;
   }
 
-  private start(node: string, sid: string): LrmResultCode {
-    if (this.world.isRunning(node, sid)) return LrmResult.success;
-    const isStarted = !this.world.lockOf(sid) && !this.isInjectedFailure(sid, 'start') && this.attempt(this.startFailures, sid, failureSpecOf(sid)?.startFailures ?? 0);
-    if (isStarted) this.world.setRunning(node, sid, true);
-    this.emit(node, { ev: 'service-action', sid, action: 'start', result: isStarted ? 'ok' : 'error' });
-    return isStarted ? LrmResult.success : LrmResult.error;
-  }
-
-  private stop(node: string, sid: string): LrmResultCode {
-    if (!this.world.isRunning(node, sid)) return LrmResult.success;
-    const isStopped = !this.world.lockOf(sid) && !this.isInjectedFailure(sid, 'stop') && (failureSpecOf(sid)?.canStop ?? true);
-    if (isStopped) this.world.setRunning(node, sid, false);
-    this.emit(node, { ev: 'service-action', sid, action: 'stop', result: isStopped ? 'ok' : 'error' });
-    return isStopped ? LrmResult.success : LrmResult.error;
-  }
-
-  private move(node: string, job: LrmJob): LrmResultCode {
-    const { sid, target } = job;
-    if (target === undefined) return LrmResult.invalidParameter;
-    if (this.world.configuredNode(sid) === target) return LrmResult.success;
-    const isRunning = this.world.isRunning(node, sid);
-    const isBalance = job.request === 'request_start_balance';
-    if (isBalance && isRunning) {
-      this.emit(node, { ev: 'service-action', sid, action: 'rebalance', result: 'ignored', target });
-      return LrmResult.ignored;
+  /** The driver of one node; calls act on that node's running set. */
+  driverFor(node: string): SyncResourceDriver {
+    let driver = this.drivers.get(node);
+    if (!driver) {
+      driver = this.newDriver(node);
+      this.drivers.set(node, driver);
     }
-    const isOnline = job.request === 'migrate' && isRunning && parseSid(sid)?.type === 'vm';
-    const action = isOnline ? 'migrate' : 'relocate';
-    // A relocation stops the service first: an injected stop failure fails the whole move, as a driver would.
-    const isStopFailing = !isOnline && isRunning && this.isInjectedFailure(sid, 'stop');
-    const isMoved = !this.world.lockOf(sid) && !isStopFailing && !this.isInjectedFailure(sid, 'migrate') && this.attempt(this.moveFailures, sid, failureSpecOf(sid)?.moveFailures ?? 0);
-    if (isMoved) {
-      // An offline move stops the service first; a stop that fails is not waited for here.
-      if (!isOnline && isRunning && (failureSpecOf(sid)?.canStop ?? true)) this.world.setRunning(node, sid, false);
-      this.world.moveService(sid, node, target);
-    }
-    this.emit(node, { ev: 'service-action', sid, action, result: isMoved ? 'ok' : 'error', target });
-    return isMoved ? LrmResult.success : LrmResult.error;
+    return driver;
   }
 
-  /** Counts an attempt against the service's failure budget; true when it succeeds. */
-  private attempt(counters: Map<string, number>, sid: string, failuresBeforeSuccess: number): boolean {
+  private newDriver(node: string): SyncResourceDriver {
+    return {
+      name: 'simulated',
+      // Proxmox's simulator migrates `vm` guests online; every other type relocates (README §3).
+      canMigrateOnline: (sid) => parseSid(sid)?.type === 'vm',
+      check: (sid) => this.refusedSid(sid) ?? (this.world.isRunning(node, sid) ? RUNNING : NOT_RUNNING),
+      start: (sid) => this.refusedSid(sid) ?? this.start(node, sid),
+      stop: (sid) => this.refusedSid(sid) ?? this.stop(node, sid),
+      migrate: (sid) => this.refusedSid(sid) ?? this.move(node, sid),
+      relocate: (sid) => this.refusedSid(sid) ?? this.move(node, sid),
+    };
+  }
+
+  /** A malformed sid reaches nothing, as with every driver; every other call is counted. */
+  private refusedSid(sid: string): DriverResult | undefined {
+    if (!isValidSid(sid)) return done(OcfExit.errorArgs, `Bad sid: ${JSON.stringify(sid)}`);
+    this.worldCalls++;
+    return undefined;
+  }
+
+  private start(node: string, sid: string): DriverResult {
+    if (this.world.isRunning(node, sid)) return RUNNING;
+    const refusal = this.refusal(sid, 'start') ?? this.spentAttempt(this.startFailures, sid, failureSpecOf(sid)?.startFailures ?? 0, 'start');
+    if (refusal) return refusal;
+    this.world.setRunning(node, sid, true);
+    return done(OcfExit.success);
+  }
+
+  private stop(node: string, sid: string): DriverResult {
+    if (!this.world.isRunning(node, sid)) return done(OcfExit.success);
+    const refusal = this.refusal(sid, 'stop');
+    if (refusal) return refusal;
+    if (!(failureSpecOf(sid)?.canStop ?? true)) return done(OcfExit.error, `${sid} cannot be stopped (fa: stop digit)`);
+    this.world.setRunning(node, sid, false);
+    return done(OcfExit.success);
+  }
+
+  /**
+   * migrate and relocate alike: the service leaves this node's running set and arrives not running
+   * (the target LRM starts it). Where it is configured is the master's to record, not the driver's.
+   */
+  private move(node: string, sid: string): DriverResult {
+    const refusal = this.refusal(sid, 'migrate') ?? this.spentAttempt(this.moveFailures, sid, failureSpecOf(sid)?.moveFailures ?? 0, 'move');
+    if (refusal) return refusal;
+    this.world.setRunning(node, sid, false);
+    return done(OcfExit.success);
+  }
+
+  /** A guest lock or an injected failure refuses the call. */
+  private refusal(sid: string, action: InjectedAction): DriverResult | undefined {
+    const lock = this.world.lockOf(sid);
+    if (lock !== undefined) return done(OcfExit.error, `${sid} is locked (${lock})`);
+    const injected = this.injected.get(sid)?.[action];
+    if (!injected || injected.count === 0) return undefined;
+    injected.count--;
+    const detail = `injected ${action} failure`;
+    return injected.exec === 'timeout' ? notDone('timeout', detail) : done(OcfExit.error, detail);
+  }
+
+  /** Counts an attempt against the service's failure budget; a failure result while it lasts. */
+  private spentAttempt(counters: Map<string, number>, sid: string, failuresBeforeSuccess: number, what: string): DriverResult | undefined {
     const failed = counters.get(sid) ?? 0;
     if (failed < failuresBeforeSuccess) {
       counters.set(sid, failed + 1);
-      return false;
+      return done(OcfExit.error, `${what} failure ${failed + 1} of ${failuresBeforeSuccess} (fa: id digits)`);
     }
     counters.set(sid, 0);
-    return true;
+    return undefined;
   }
-}
-
-function actionName(request: string): string {
-  if (request === 'started') return 'start';
-  if (request === 'request_stop' || request === 'stopped') return 'stop';
-  if (request === 'request_start_balance') return 'rebalance';
-  return request;
 }

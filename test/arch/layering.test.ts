@@ -1,28 +1,72 @@
 import { strict as assert } from 'node:assert';
+import { readdirSync, statSync } from 'node:fs';
 import { dirname, join, normalize } from 'node:path';
+import { FOLDERS, layeringProblems, PURE_FILES, PURE_ROOTS, SIDEWAYS, unclassifiedFolders, UNITS } from './layers.ts';
 import { codeOnly, importsOf, sourceFiles } from './source-files.ts';
 
-/** The pure decision logic: no I/O, no clock, no randomness of its own. */
-const PURE_ROOTS = ['src/crm', 'src/lrm', 'src/watchdog/core'];
-/** Folders the pure logic may import from (src/env only for the Env types). */
-const PURE_MAY_IMPORT = ['src/common', 'src/crm', 'src/lrm', 'src/watchdog/core'];
 const FORBIDDEN_GLOBALS = ['Date', 'Math.random', 'setTimeout', 'setInterval', 'setImmediate', 'process', 'performance', 'queueMicrotask'];
 
-function pureFiles() {
-  return PURE_ROOTS.flatMap((root) => {
-    try {
-      return sourceFiles(root);
-    } catch {
-      return [];
-    }
-  });
+function directoriesUnder(root: string): string[] {
+  const found: string[] = [root];
+  for (const entry of readdirSync(root).sort()) {
+    const path = join(root, entry);
+    if (statSync(path).isDirectory()) found.push(...directoriesUnder(path));
+  }
+  return found;
 }
 
-describe('layering: src/crm and src/lrm stay pure', () => {
+function pureFiles() {
+  const inRoots = PURE_ROOTS.flatMap((root) => sourceFiles(root));
+  const single = sourceFiles('src').filter((file) => PURE_FILES.includes(normalize(file.path)));
+  return [...inRoots, ...single];
+}
+
+/** Folders and files the pure files may import (src/env/env.ts only for its types). */
+function isPureTarget(target: string): boolean {
+  return PURE_ROOTS.some((root) => target.startsWith(`${root}/`)) || target.startsWith('src/common/') || PURE_FILES.includes(target);
+}
+
+describe('layering: every folder under src/ depends downward only', () => {
+  it('classifies every folder under src/', () => {
+    assert.deepEqual(unclassifiedFolders(directoriesUnder('src')), [], 'add the folder to FOLDERS in test/arch/layers.ts, with its rank');
+    for (const folder of Object.keys(FOLDERS)) assert.ok(statSync(folder, { throwIfNoEntry: false })?.isDirectory(), `${folder} is classified but does not exist`);
+  });
+
+  it('has no import from a unit to one of its own rank or above, but the listed sideways ones', () => {
+    assert.deepEqual(layeringProblems(sourceFiles('src')), []);
+  });
+
+  it('allows no sideways import both ways, so the allowed graph has no cycle', () => {
+    for (const edge of SIDEWAYS) {
+      assert.equal(UNITS[edge.from].rank, UNITS[edge.to].rank, `${edge.from} → ${edge.to} is not sideways`);
+      assert.ok(!SIDEWAYS.some((other) => other.from === edge.to && other.to === edge.from), `${edge.from} ↔ ${edge.to}`);
+    }
+  });
+
+  it('the checker catches an upward import, a sideways one, a value import where only a type is allowed, and an unclassified folder', () => {
+    const planted = [
+      { path: 'src/store/planted.ts', text: "import { SimLrmEnv } from '../sim/sim-env.ts';\n" },
+      { path: 'src/config/planted.ts', text: "import type { DriverResult } from '../resources/resource-driver.ts';\n" },
+      { path: 'src/lrm/planted.ts', text: "import { crmRound } from '../crm/crm-daemon.ts';\nimport type { CrmLocal } from '../crm/crm-daemon.ts';\n" },
+      { path: 'src/web/server.ts', text: "import { assert } from '../common/assert.ts';\n" },
+      { path: 'src/sim/planted.ts', text: "export { Manager } from '../crm/manager.ts';\nconst later = import('../cli/main.ts');\n" },
+    ];
+    assert.deepEqual(layeringProblems(planted), [
+      'src/store/planted.ts (store, rank 2) imports src/sim/sim-env.ts (sim, rank 4)',
+      'src/config/planted.ts (config, rank 3) imports src/resources/resource-driver.ts (resources, rank 3)',
+      'src/lrm/planted.ts (lrm, rank 2) imports src/crm/crm-daemon.ts (crm, rank 2)',
+      'src/web/server.ts is in no classified folder',
+      'src/sim/planted.ts (sim, rank 4) imports src/cli/main.ts (cli, rank 7)',
+    ]);
+    assert.deepEqual(unclassifiedFolders(['src', 'src/crm', 'src/web', 'src/crm/fence']), ['src/web', 'src/crm/fence']);
+  });
+});
+
+describe('layering: the pure logic stays pure (src/crm, src/lrm, src/watchdog/core, the request core)', () => {
   it('finds the pure sources', () => {
     const files = pureFiles();
-    assert.ok(files.some((file) => file.path.startsWith('src/crm')), 'no files under src/crm');
-    assert.ok(files.some((file) => file.path.startsWith('src/lrm')), 'no files under src/lrm');
+    for (const root of PURE_ROOTS) assert.ok(files.some((file) => file.path.startsWith(root)), `no files under ${root}`);
+    for (const path of PURE_FILES) assert.ok(files.some((file) => normalize(file.path) === path), `${path} is missing`);
   });
 
   it('import no node:* module and no package', () => {
@@ -35,14 +79,14 @@ describe('layering: src/crm and src/lrm stay pure', () => {
     assert.deepEqual(offenders, []);
   });
 
-  it('import only common, crm, lrm and the Env types', () => {
+  it('import only common, pure code and the Env types', () => {
     const offenders: string[] = [];
     for (const file of pureFiles()) {
       for (const { from, isTypeOnly } of importsOf(file.text)) {
         if (!from.startsWith('.')) continue;
         const target = normalize(join(dirname(file.path), from));
         if (target === normalize('src/env/env.ts') && isTypeOnly) continue;
-        if (!PURE_MAY_IMPORT.some((root) => target.startsWith(root))) offenders.push(`${file.path} imports ${target}`);
+        if (!isPureTarget(target)) offenders.push(`${file.path} imports ${target}`);
       }
     }
     assert.deepEqual(offenders, []);
@@ -65,5 +109,6 @@ describe('layering: src/crm and src/lrm stay pure', () => {
     assert.deepEqual(importsOf(planted), [{ from: 'node:fs', isTypeOnly: false }]);
     assert.match(codeOnly(planted), /(?<![\w.])Date(?![\w])/);
     assert.doesNotMatch(codeOnly(planted), /Math\.random/);
+    assert.ok(!isPureTarget('src/resources/driver-registry.ts') && isPureTarget('src/resources/request-steps.ts'));
   });
 });

@@ -78,6 +78,17 @@ describe('ha-manager migrate, relocate and crm-command', () => {
     assert.deepEqual(queued(dir), []);
   });
 
+  it('refuses a request for an ignored service, which the master would refuse as unknown', async () => {
+    const dir = cluster();
+    writeFileSync(join(dir, 'resources.cfg'), 'vm: 100\n\tnode node1\n\tstate ignored\n\n');
+    for (const args of [['migrate', 'vm:100', 'node2'], ['crm-command', 'stop', 'vm:100', '0']]) {
+      const result = await runCli([...args, '--dir', dir]);
+      assert.equal(result.code, 2, args.join(' '));
+      assert.equal(result.stderr, 'ha-manager: Resource vm:100 is ignored: the master does not manage it (set its state first)\n');
+    }
+    assert.deepEqual(queued(dir), []);
+  });
+
   it('knows no node in an empty directory', async () => {
     const dir = freshDir();
     await runCli(['add', 'vm:100', '--node', 'node1', '--dir', dir]);

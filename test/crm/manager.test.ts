@@ -105,3 +105,80 @@ describe('Manager round: relocate policy', () => {
     assert.deepEqual(service.failedNodes, ['node1', target]);
   });
 });
+
+describe('Manager round: the master records where a service is', () => {
+  const resources = { 'vm:101': { node: 'node1', state: 'started' as const, maxRestart: 1, maxRelocate: 1 } };
+  const lrmResult = (node: string, uid: string, request: string, result: 0 | 1) =>
+    new Map([[node, { state: 'active' as const, mode: 'active' as const, results: new Map([[uid, { sid: 'vm:101', request, result }]]), timestampMs: 0 }]]);
+
+  it('asks for the new node in resources.cfg when the LRM reports a move done, not before', () => {
+    const { manager, round } = harness();
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    const queued = round({ nowMs: 20_000, config: config(resources), takeCommands: () => ['migrate vm:101 node2'] }, () => false);
+    const moving = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([moving.state, moving.node, moving.target], ['migrate', 'node1', 'node2']);
+    assert.deepEqual(queued.output.resourceUpdates, [], 'nothing is recorded while the move runs');
+    const done = round({ nowMs: 40_000, config: config(resources), lrmStatuses: lrmResult('node1', moving.uid, 'migrate', 0) }, () => false);
+    const moved = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([moved.state, moved.node], ['started', 'node2']);
+    assert.deepEqual(done.output.resourceUpdates, [{ sid: 'vm:101', patch: { node: 'node2' } }]);
+  });
+
+  it('records nothing when the move failed: the service stays on its source', () => {
+    const { manager, round } = harness();
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    round({ nowMs: 20_000, config: config(resources), takeCommands: () => ['relocate vm:101 node3'] }, () => false);
+    const moving = manager.status.serviceStatus.get('vm:101')!;
+    const failed = round({ nowMs: 40_000, config: config(resources), lrmStatuses: lrmResult('node1', moving.uid, 'relocate', 1) }, () => false);
+    const service = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([service.state, service.node], ['started', 'node1']);
+    assert.deepEqual(failed.output.resourceUpdates, []);
+  });
+});
+
+describe('Manager round: CRM commands', () => {
+  it('gives every queued line one crm-command event: malformed ones an error with the parser\'s problem', () => {
+    const { events, round } = harness();
+    round({ nowMs: 0 }, () => false);
+    round({ nowMs: 20_000, takeCommands: () => ['migrate vm:103', 'fence node1', 'migrate vm:103 node3', 'migrate vm:103 node2'] }, () => false);
+    const verdicts = events.filter((event) => event.ev === 'crm-command');
+    assert.deepEqual(verdicts, [
+      { ev: 'crm-command', cmd: 'migrate vm:103', result: 'error', reason: "CRM command 'migrate vm:103': migrate takes <sid> <node>" },
+      {
+        ev: 'crm-command',
+        cmd: 'fence node1',
+        result: 'error',
+        reason: "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance",
+      },
+      { ev: 'crm-command', cmd: 'migrate vm:103 node3', result: 'ignored', reason: 'vm:103 is already on node3' },
+      { ev: 'crm-command', cmd: 'migrate vm:103 node2', result: 'accepted' },
+    ]);
+  });
+});
+
+describe('Manager round: a recorded node that did not reach resources.cfg', () => {
+  it('is asked for again each round, and a stopped service is not moved back to the stale node', () => {
+    const resources = { 'vm:101': { node: 'node1', state: 'stopped' as const, maxRestart: 1, maxRelocate: 1 } };
+    const { manager, round } = harness();
+    round({ nowMs: 0, config: config(resources) }, () => false);
+    const stopping = manager.status.serviceStatus.get('vm:101')!;
+    const stopped = new Map([['node1', { state: 'active' as const, mode: 'active' as const, results: new Map([[stopping.uid, { sid: 'vm:101', request: 'request_stop', result: 0 as const }]]), timestampMs: 0 }]]);
+    round({ nowMs: 10_000, config: config(resources), lrmStatuses: stopped }, () => false);
+    round({ nowMs: 20_000, config: config(resources), takeCommands: () => ['relocate vm:101 node2'] }, () => false);
+    const moving = manager.status.serviceStatus.get('vm:101')!;
+    assert.equal(moving.state, 'relocate');
+    const moved = new Map([['node1', { state: 'active' as const, mode: 'active' as const, results: new Map([[moving.uid, { sid: 'vm:101', request: 'relocate', result: 0 as const }]]), timestampMs: 0 }]]);
+    const done = round({ nowMs: 30_000, config: config(resources), lrmStatuses: moved }, () => false);
+    assert.deepEqual(done.output.resourceUpdates, [{ sid: 'vm:101', patch: { node: 'node2' } }]);
+    // The write was lost: the config still names node1 when the stop on node2 is reported.
+    const arrived = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([arrived.state, arrived.node], ['request_stop', 'node2']);
+    const stoppedThere = new Map([['node2', { state: 'active' as const, mode: 'active' as const, results: new Map([[arrived.uid, { sid: 'vm:101', request: 'request_stop', result: 0 as const }]]), timestampMs: 0 }]]);
+    const again = round({ nowMs: 40_000, config: config(resources), lrmStatuses: stoppedThere }, () => false);
+    assert.deepEqual(again.output.resourceUpdates, [{ sid: 'vm:101', patch: { node: 'node2' } }]);
+    const service = manager.status.serviceStatus.get('vm:101')!;
+    assert.deepEqual([service.state, service.node], ['stopped', 'node2'], 'not "fixed up" back to the stale node1');
+    const landed = round({ nowMs: 50_000, config: config({ 'vm:101': { ...resources['vm:101'], node: 'node2' } }) }, () => false);
+    assert.deepEqual(landed.output.resourceUpdates, []);
+  });
+});

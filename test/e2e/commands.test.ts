@@ -17,14 +17,14 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
   this.timeout(3 * SCENARIO_MS_MAX);
 
   concurrentScenarios({
-    'migrate and relocate: the master takes the queued command, the LRM moves the service and its configured node': async () => {
+    'migrate and relocate: the master takes the queued command, the LRM moves the service, the master records its node': async () => {
       const resources = [{ sid: 'vm:101', node: 'node1' }];
       await withCluster({ resources, firstMaster: 'node2' }, async (cluster) => {
         await waitForPlacement(cluster, { 'vm:101': 'node1' }, 30_000);
         haManager(cluster, ['migrate', 'vm:101', 'node3']);
         await waitForPlacement(cluster, { 'vm:101': 'node3' }, 40_000);
-        await pollUntil('resources.cfg to name node3', 10_000, () => loadHaConfig(cluster.sharedDir).config.resources['vm:101']?.node === 'node3');
-        // The master must have seen the migration end: a command accepted while it runs waits in the
+        // The LRM reports the migration; the master, seeing it end, records the node in its status and
+        // in resources.cfg (config first). A command accepted while the migration runs waits in the
         // service's record, and the manager round does not act on it once the migration is over.
         const status = new DirStatusStore(cluster.sharedDir);
         await pollUntil('the master to see vm:101 started on node3', 10_000, () => {
@@ -32,6 +32,7 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
           const service = read.kind === 'ok' ? read.value.serviceStatus.get('vm:101') : undefined;
           return service?.state === 'started' && service.node === 'node3';
         });
+        assert.equal(loadHaConfig(cluster.sharedDir).config.resources['vm:101']?.node, 'node3', 'the master wrote resources.cfg before its status');
         haManager(cluster, ['relocate', 'vm:101', 'node2']);
         await waitForPlacement(cluster, { 'vm:101': 'node2' }, 40_000);
         const nodes = cluster.ledger().filter((entry) => entry.event === 'start').map((entry) => entry.node);

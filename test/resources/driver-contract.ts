@@ -81,19 +81,19 @@ export function describeDriverContract(name: string, setup: () => DriverHarness 
       assert.ok(tookMs < 600 + 600, `took ${tookMs} ms for a 600 ms budget`); // slack for a busy machine
     });
 
-    it('relocates a running service: stopped here, reported moved for the caller to record', async () => {
+    it('relocates a running service: stopped here, reported done (the master records where it is)', async () => {
       await harness.driver.start(harness.sid, CALL);
       const job = { sid: harness.sid, uid: 'u1', request: 'relocate', target: 'node2' };
-      assert.deepEqual(await executeRequest(harness.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'relocate', movedTo: 'node2' });
+      assert.deepEqual(await executeRequest(harness.driver, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'relocate' });
       assert.equal(harness.isRunning(), false);
     });
 
     it('runs the started request through executeRequest: start, then nothing to do', async () => {
       const job = { sid: harness.sid, uid: 'u1', request: 'started' };
-      assert.deepEqual(await executeRequest(harness.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'start' });
-      assert.deepEqual(await executeRequest(harness.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'none' });
+      assert.deepEqual(await executeRequest(harness.driver, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'start' });
+      assert.deepEqual(await executeRequest(harness.driver, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'none' });
       const stop = { sid: harness.sid, uid: 'u2', request: 'request_stop', timeoutS: 5 };
-      assert.deepEqual(await executeRequest(harness.driver, stop, 'node1', 'node1'), { result: LrmResult.success, action: 'stop' });
+      assert.deepEqual(await executeRequest(harness.driver, stop, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'stop' });
       assert.equal(harness.isRunning(), false);
     });
   });

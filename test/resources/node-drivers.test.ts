@@ -38,7 +38,7 @@ describe('createNodeDrivers', () => {
   it('maps vm to virsh, service to systemd, ocf to ocf, sim to sim, and ct to nothing', async () => {
     const registry = createNodeDrivers(options());
     assert.deepEqual(['vm:1', 'service:a', 'ocf:a', 'sim:a', 'ct:1'].map((sid) => registry.driverFor(sid).name), ['virsh', 'systemd', 'ocf', 'sim', 'unavailable']);
-    const outcome = await executeRequest(registry.driverFor('ct:200'), { sid: 'ct:200', uid: 'u1', request: 'started' }, 'node1', 'node1');
+    const outcome = await executeRequest(registry.driverFor('ct:200'), { sid: 'ct:200', uid: 'u1', request: 'started' }, { configuredNode: 'node1', localNode: 'node1' });
     assert.equal(outcome.result, LrmResult.unknownServiceType);
     assert.equal(outcome.reason, "Service type 'ct' is not available on node1");
   });

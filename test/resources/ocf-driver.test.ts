@@ -83,7 +83,7 @@ describe('OcfDriver', () => {
     await setup.driver.start('ocf:web', CALL);
     assert.equal(setup.driver.canMigrateOnline('ocf:web'), true);
     const job = { sid: 'ocf:web', uid: 'u1', request: 'migrate', target: 'node2' };
-    assert.deepEqual(await executeRequest(setup.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'migrate', movedTo: 'node2' });
+    assert.deepEqual(await executeRequest(setup.driver, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'migrate' });
     const actions = setup.calls().map((line) => /action=(\S+) .* node=(\S*) source=(\S*) target=(\S*)/.exec(line)!.slice(1).join(' '));
     assert.deepEqual(actions, ['start node1  ', 'monitor node1  ', 'migrate_to node1 node1 node2', 'migrate_from node2 node1 node2', 'stop node1 node1 node2']);
     assert.equal(existsSync(join(setup.dir, 'web@node1')), false);
@@ -94,7 +94,7 @@ describe('OcfDriver', () => {
     await setup.driver.start('ocf:pinned', CALL);
     assert.equal(setup.driver.canMigrateOnline('ocf:pinned'), false);
     const job = { sid: 'ocf:pinned', uid: 'u1', request: 'migrate', target: 'node2' };
-    assert.deepEqual(await executeRequest(setup.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'relocate', movedTo: 'node2' });
+    assert.deepEqual(await executeRequest(setup.driver, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'relocate' });
     assert.equal(existsSync(join(setup.dir, 'pinned@node1')), false);
   });
 

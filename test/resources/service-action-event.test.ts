@@ -16,7 +16,7 @@ describe('serviceActionEvent', () => {
   });
 
   it('gives moves their target, ignored balances their result, and failures their reason', () => {
-    assert.deepEqual(serviceActionEvent(job('migrate', 'n2'), { result: LrmResult.success, action: 'migrate', movedTo: 'n2' }), {
+    assert.deepEqual(serviceActionEvent(job('migrate', 'n2'), { result: LrmResult.success, action: 'migrate' }), {
       ev: 'service-action', sid: 'vm:101', action: 'migrate', result: 'ok', target: 'n2',
     });
     assert.deepEqual(serviceActionEvent(job('request_start_balance', 'n2'), { result: LrmResult.ignored, action: 'rebalance' }), {

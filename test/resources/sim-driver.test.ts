@@ -74,7 +74,7 @@ describe('SimDriver', () => {
     const node1 = cluster.driver('node1');
     await node1.start('vm:101', CALL);
     const job = { sid: 'vm:101', uid: 'u1', request: 'migrate', target: 'node2' };
-    assert.deepEqual(await executeRequest(node1, job, 'node1', 'node1'), { result: LrmResult.success, action: 'migrate', movedTo: 'node2' });
+    assert.deepEqual(await executeRequest(node1, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'migrate' });
     assert.equal(cluster.pidsOn('node1').length, 0);
     assert.equal(cluster.pidsOn('node2').length, 1);
     assert.equal((await cluster.driver('node2').check('vm:101', CALL)).exit, OcfExit.success);

@@ -62,7 +62,7 @@ describe('SystemdDriver', () => {
   it('checks a failed unit as not running, so it can be started again', async () => {
     writeFileSync(join(state.dir, 'units', 'web.service'), 'inactive\n');
     writeFileSync(join(state.dir, 'fail-start-web.service'), '');
-    const outcome = await executeRequest(driver, { sid: 'service:web', uid: 'u1', request: 'started' }, 'n1', 'n1');
+    const outcome = await executeRequest(driver, { sid: 'service:web', uid: 'u1', request: 'started' }, { configuredNode: 'n1', localNode: 'n1' });
     assert.equal(outcome.result, LrmResult.error);
     assert.equal(outcome.action, 'start');
     const check = await driver.check('service:web', CALL);
@@ -73,10 +73,10 @@ describe('SystemdDriver', () => {
     writeFileSync(join(state.dir, 'units', 'db.service'), 'activating\n');
     const check = await driver.check('service:db', CALL);
     assert.deepEqual([check.exec, check.exit, check.detail], ['done', OcfExit.error, 'db.service is activating']);
-    const stop = await executeRequest(driver, { sid: 'service:db', uid: 'u1', request: 'request_stop' }, 'n1', 'n1');
+    const stop = await executeRequest(driver, { sid: 'service:db', uid: 'u1', request: 'request_stop' }, { configuredNode: 'n1', localNode: 'n1' });
     assert.deepEqual(stop, { result: LrmResult.success, action: 'stop' });
     writeFileSync(join(state.dir, 'units', 'db.service'), 'deactivating\n');
-    const start = await executeRequest(driver, { sid: 'service:db', uid: 'u2', request: 'started' }, 'n1', 'n1');
+    const start = await executeRequest(driver, { sid: 'service:db', uid: 'u2', request: 'started' }, { configuredNode: 'n1', localNode: 'n1' });
     assert.deepEqual(start, { result: LrmResult.success, action: 'start' });
   });
 
@@ -84,7 +84,7 @@ describe('SystemdDriver', () => {
     const bare = new SystemdDriver({ env: { PATH: '/nonexistent' } });
     const check = await bare.check('service:nginx', CALL);
     assert.deepEqual([check.exec, check.exit], ['not-installed', OcfExit.notInstalled]);
-    const outcome = await executeRequest(bare, { sid: 'service:nginx', uid: 'u1', request: 'started' }, 'n1', 'n1');
+    const outcome = await executeRequest(bare, { sid: 'service:nginx', uid: 'u1', request: 'started' }, { configuredNode: 'n1', localNode: 'n1' });
     assert.equal(outcome.result, LrmResult.unknownServiceType);
   });
 
@@ -92,7 +92,7 @@ describe('SystemdDriver', () => {
     writeFileSync(join(state.dir, 'units', 'nginx.service'), 'active\n');
     assert.equal(driver.canMigrateOnline('service:nginx'), false);
     const job = { sid: 'service:nginx', uid: 'u1', request: 'migrate', target: 'n2' };
-    assert.deepEqual(await executeRequest(driver, job, 'n1', 'n1'), { result: LrmResult.success, action: 'relocate', movedTo: 'n2' });
+    assert.deepEqual(await executeRequest(driver, job, { configuredNode: 'n1', localNode: 'n1' }), { result: LrmResult.success, action: 'relocate' });
     assert.equal(readFileSync(join(state.dir, 'units', 'nginx.service'), 'utf8').trim(), 'inactive');
   });
 });

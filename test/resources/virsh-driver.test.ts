@@ -102,10 +102,10 @@ describe('VirshDriver', () => {
     assert.equal(setup.domainState('vm-101'), 'absent');
   });
 
-  it('migrates live to the target\'s URI and reports the move for the caller to record', async () => {
+  it('migrates live to the target\'s URI and reports the move done; the master records it', async () => {
     await setup.driver.start('vm:101', CALL);
     const job = { sid: 'vm:101', uid: 'u1', request: 'migrate', target: 'node2' };
-    assert.deepEqual(await executeRequest(setup.driver, job, 'node1', 'node1'), { result: LrmResult.success, action: 'migrate', movedTo: 'node2' });
+    assert.deepEqual(await executeRequest(setup.driver, job, { configuredNode: 'node1', localNode: 'node1' }), { result: LrmResult.success, action: 'migrate' });
     assert.ok(setup.state.calls().includes('virsh [migrate] [--live] [vm-101] [qemu+ssh://node2.cluster/system]'));
     assert.equal(readFileSync(join(setup.state.dir, 'migrated', 'vm-101'), 'utf8').trim(), 'qemu+ssh://node2.cluster/system');
     assert.equal(setup.domainState('vm-101'), 'absent');

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { mkdtempSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { parseCrmCommand } from '../../src/crm/crm-commands.ts';
+import { parseCrmCommand } from '../../src/crm/crm-command.ts';
 import { enqueueCommand, listQueuedCommands, takeQueuedCommands } from '../../src/store/command-queue.ts';
 
 describe('command queue', () => {
@@ -23,7 +23,7 @@ describe('command queue', () => {
     writeFileSync(join(dir, 'commands', '.000000000000500-0000.x.1.cmd.tmp.x.1.0'), 'half');
     const lines = takeQueuedCommands(dir);
     assert.deepEqual(lines, ['relocate ct:200 node3', 'enable-node-maintenance node1']);
-    for (const line of lines) assert.ok(parseCrmCommand(line), `the master parses ${line}`);
+    for (const line of lines) assert.ok(parseCrmCommand(line).ok, `the master parses ${line}`);
     assert.deepEqual(readdirSync(join(dir, 'commands')), ['.000000000000500-0000.x.1.cmd.tmp.x.1.0']);
   });
 

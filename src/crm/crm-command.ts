@@ -1,0 +1,99 @@
+/**
+ * CRM commands: requests for the master, queued as one line of text each (commands/ in the shared
+ * directory, the simulator's queue). This module is the only place that builds that text
+ * (`formatCrmCommand`) and the only place that reads it (`parseCrmCommand`); everything else handles
+ * the typed value. What a command may do is checked in check-crm-command.ts.
+ *
+ *   migrate <sid> <node>               move online (live) if the service runs, else offline
+ *   relocate <sid> <node>              move offline: stop, move, start
+ *   stop <sid> <timeout>               stop within <timeout> seconds (0: at once); requested state → stopped
+ *   enable-node-maintenance <node>     move the node's services away until disabled
+ *   disable-node-maintenance <node>
+ */
+import { isValidSid } from '../common/sid.ts';
+
+export type CrmCommand =
+  | { readonly kind: 'migrate' | 'relocate'; readonly sid: string; readonly node: string }
+  | { readonly kind: 'stop'; readonly sid: string; readonly timeoutS: number }
+  | { readonly kind: 'enable-node-maintenance' | 'disable-node-maintenance'; readonly node: string };
+
+export type CrmCommandKind = CrmCommand['kind'];
+
+export const CRM_COMMAND_KINDS: readonly CrmCommandKind[] = ['migrate', 'relocate', 'stop', 'enable-node-maintenance', 'disable-node-maintenance'];
+
+/** A node's name as nodes are named anywhere (leases, scenarios): no space, no shell or path syntax. */
+const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
+
+/** A stop waits at most a day for the service; a longer timeout is a typo, not a plan. */
+export const STOP_TIMEOUT_S_MAX = 86_400;
+
+/** A value, or the one-line problem that kept the text from being one. */
+export type Parsed<T> = { readonly ok: true; readonly value: T } | { readonly ok: false; readonly problem: string };
+
+/** The queued text of a command. Its parts are checked: a malformed command is a bug of the caller. */
+export function formatCrmCommand(command: CrmCommand): string {
+  const words = wordsOf(command);
+  const parsed = parseCrmCommand(words.join(' '));
+  if (!parsed.ok) throw new Error(`Bad CRM command ${JSON.stringify(command)}: ${parsed.problem}`);
+  return words.join(' ');
+}
+
+function wordsOf(command: CrmCommand): string[] {
+  switch (command.kind) {
+    case 'migrate':
+    case 'relocate':
+      return [command.kind, command.sid, command.node];
+    case 'stop':
+      return [command.kind, command.sid, String(command.timeoutS)];
+    case 'enable-node-maintenance':
+    case 'disable-node-maintenance':
+      return [command.kind, command.node];
+  }
+}
+
+/** Reads one queued line; every malformed form is a problem naming what is wrong. */
+export function parseCrmCommand(line: string): Parsed<CrmCommand> {
+  const words = line.trim().split(/\s+/).filter((word) => word !== '');
+  const [kind, first, second] = words;
+  if (kind === undefined) return bad('Empty CRM command');
+  const arity = kind === 'enable-node-maintenance' || kind === 'disable-node-maintenance' ? 1 : 2;
+  if (!(CRM_COMMAND_KINDS as readonly string[]).includes(kind)) {
+    return bad(`Unknown CRM command '${kind}', expected one of ${CRM_COMMAND_KINDS.join(', ')}`);
+  }
+  if (words.length - 1 !== arity) return bad(`CRM command '${line.trim()}': ${kind} takes ${usageOf(kind as CrmCommandKind)}`);
+  if (kind === 'enable-node-maintenance' || kind === 'disable-node-maintenance') {
+    const node = checkNode(first!);
+    return node.ok ? ok({ kind, node: node.value }) : node;
+  }
+  if (!isValidSid(first!)) return bad(`Bad service id '${first}' in CRM command '${line.trim()}', expected <type>:<name>`);
+  if (kind === 'stop') {
+    const timeoutS = checkStopTimeout(second!);
+    return timeoutS.ok ? ok({ kind, sid: first!, timeoutS: timeoutS.value }) : timeoutS;
+  }
+  const node = checkNode(second!);
+  return node.ok ? ok({ kind: kind as 'migrate' | 'relocate', sid: first!, node: node.value }) : node;
+}
+
+/** The timeout of a stop: whole seconds from 0 to a day. */
+export function checkStopTimeout(text: string): Parsed<number> {
+  if (!/^\d+$/.test(text) || Number(text) > STOP_TIMEOUT_S_MAX) return bad(`Bad timeout '${text}', expected seconds from 0 to ${STOP_TIMEOUT_S_MAX}`);
+  return ok(Number(text));
+}
+
+export function checkNode(text: string): Parsed<string> {
+  return NODE_NAME.test(text) ? ok(text) : bad(`Bad node name '${text}'`);
+}
+
+function usageOf(kind: CrmCommandKind): string {
+  if (kind === 'stop') return '<sid> <timeout>';
+  if (kind === 'migrate' || kind === 'relocate') return '<sid> <node>';
+  return '<node>';
+}
+
+function ok<T>(value: T): Parsed<T> {
+  return { ok: true, value };
+}
+
+function bad<T>(problem: string): Parsed<T> {
+  return { ok: false, problem };
+}
