@@ -81,7 +81,14 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
     }
   }
 
+  /**
+   * The LRMs check a request against resources.cfg (the node the master recorded): the master's
+   * pending records go first, in one attempt that never waits, so a target LRM that reads this status
+   * finds its node in the file too. A busy lock (rare: one short read-modify-write) leaves them to the
+   * writer's retry, and such an LRM may answer "wrong node" until they land.
+   */
   writeManagerStatus(status: ManagerStatus): void {
+    this.resourceWriter.writeNow();
     const written = this.statusStore.writeManagerStatus({ ...status, timestampMs: Date.now() });
     if (written.kind !== 'written') this.debug(written.message);
   }

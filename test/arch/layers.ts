@@ -47,6 +47,8 @@ export const FOLDERS: Readonly<Record<string, UnitName>> = {
   'src/sim': 'sim',
   'src/cluster': 'cluster',
   'src/chaos': 'chaos',
+  // The real-process swarm drives LocalCluster from beside it: a fault swarm, above the cluster it drives.
+  'src/cluster/swarm': 'chaos',
   'src/cli': 'cli',
   'src/cli/commands': 'cli',
 };
