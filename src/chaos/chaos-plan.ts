@@ -10,6 +10,8 @@ export interface ChaosPlan {
   readonly seed: number;
   readonly nodes: readonly string[];
   readonly resources: Readonly<Record<string, ResourceConfig>>;
+  /** Services already running on a node when the run starts, unknown to HA (unmanaged-schedule.ts). */
+  readonly running: Readonly<Record<string, readonly string[]>>;
   readonly groups: Readonly<Record<string, GroupConfig>>;
   readonly settings: ClusterSettings;
   /** The timings of the run (the simulator's rounds follow them). */

@@ -5,6 +5,7 @@ import { DEFAULT_CLUSTER_SETTINGS } from '../common/ha-config.ts';
 import { CHAOS_TIMINGS, DEFAULT_FAULT_WEIGHTS, type ChaosConfig, type FaultKind } from './chaos-config.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 import { faultEvent, type EventContext } from './fault-events.ts';
+import { unmanagedSchedule } from './unmanaged-schedule.ts';
 
 /** Batches run every 100 s (every fifth 20 s round; with another timing, 100 s or a little more: src/sim/simulator.ts). */
 export const SLOT_S = 100;
@@ -16,13 +17,16 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
   const prng = new Prng(seed);
   const nodes = Array.from({ length: config.nodes }, (_, index) => `node${index + 1}`);
   const groups = generateGroups(prng.stream('groups'), nodes);
-  const resources = generateResources(prng.stream('services'), config.services, nodes, Object.keys(groups));
+  const generated = generateResources(prng.stream('services'), config.services, nodes, Object.keys(groups));
+  const slots = Math.max(1, Math.floor(config.durationS / SLOT_S));
+  const unmanagedPrng = prng.stream('unmanaged');
+  const unmanaged = config.faults.includes('unmanaged') && unmanagedPrng.next() < 0.5 ? unmanagedSchedule(unmanagedPrng, { nodes, resources: generated, slots }) : undefined;
+  const resources = unmanaged?.resources ?? generated;
   const settingsPrng = prng.stream('settings');
   const settings = { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: SHUTDOWN_POLICIES[settingsPrng.int(SHUTDOWN_POLICIES.length)]! };
   const batches: string[][] = [nodes.map((node) => `power ${node} on`)];
   const events = prng.stream('events');
   const context: EventContext = { prng: events, nodes, sids: Object.keys(resources).sort() };
-  const slots = Math.max(1, Math.floor(config.durationS / SLOT_S));
   const trials = Math.round(config.eventsPerSlot * 2);
   for (let slot = 0; slot < slots; slot++) {
     const batch: string[] = [];
@@ -31,8 +35,9 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
     }
     batches.push(batch.length > 0 ? batch : ['delay 0']);
   }
+  for (const [index, commands] of unmanaged?.commands ?? []) batches[index] = [...batches[index]!.filter((command) => command !== 'delay 0'), ...commands];
   for (let heal = 0; heal < HEAL_BATCHES; heal++) batches.push(['heal']);
-  return { seed, nodes, resources, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches };
+  return { seed, nodes, resources, running: unmanaged?.running ?? {}, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches };
 }
 
 /** Every fault of the plan happens before the first heal: an `after` is cut short to land before it. */

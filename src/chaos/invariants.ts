@@ -7,6 +7,7 @@ import { ConfigLedger } from './config-ledger.ts';
 export const INVARIANTS = [
   'single-run', // no service runs on two nodes at once
   'fence-before-recovery', // no recovery before a master held the lost node's agent lease
+  'recover-not-running', // no recovery of a service that still runs on its lost node (never on a guess)
   'single-master', // at most one node acts as master
   'idle-node-not-reset', // a node with no HA services is never reset by its watchdog
   'liveness', // once faults stop, every `started` service runs (or is in error) within the bound
@@ -31,10 +32,10 @@ export class InvariantViolation extends Error {
 
 /**
  * With Proxmox's timings: LRM iterations an armed LRM may still make after its last service, the idle
- * limit and a reset's slack (a client timeout of 60 s is 3 rounds). Runs with other timings pass
- * theirs (src/chaos/liveness-bound.ts armedIdleIterationsMax).
+ * limit and a reset's slack (a client timeout of 60 s and a device timeout of 10 s are 4 rounds, + 2).
+ * Runs with other timings pass theirs (src/chaos/liveness-bound.ts armedIdleIterationsMax).
  */
-const LRM_ARMED_IDLE_ITERATIONS_MAX = LRM_IDLE_ROUNDS_MAX + 5;
+const LRM_ARMED_IDLE_ITERATIONS_MAX = LRM_IDLE_ROUNDS_MAX + 6;
 
 /** What depends on the run's timings besides the liveness bound. */
 export interface TimingLimits {
@@ -109,6 +110,9 @@ export class InvariantChecker {
         return;
       case 'recover':
         this.checkRecovery(event.sid, event.from, event.node ?? '?');
+        if (event.from !== event.to && this.cluster.isRunning(event.from, event.sid)) {
+          this.fail('recover-not-running', `${event.node ?? '?'} recovered ${event.sid} from ${event.from} to ${event.to}, but it still runs on ${event.from}`);
+        }
         return;
       default:
         return;

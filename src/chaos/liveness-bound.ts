@@ -43,14 +43,17 @@ export function livenessBoundMs(timing: Timing, nodeCount: number): number {
 
 /**
  * The checker's limits that follow the timings: an LRM with no service stays armed for at most its idle
- * limit of rounds (then it releases its lease and disarms); cut off before that, its watchdog resets
- * the node at most a client timeout after its last feed, i.e. that many rounds later (+ the round that
- * fed and the one that saw the reset). Proxmox's timings: 60 + 3 + 2.
+ * limit of rounds (then it releases its lease and disarms); cut off before that, its registration runs
+ * out a client timeout after its last feed and the device resets the node its own timeout later, i.e.
+ * that many rounds more (+ the round that fed and the one that saw the reset). Proxmox's timings:
+ * 60 + 4 + 2.
  */
 export function timingLimits(timing: Timing, nodeCount: number): TimingLimits {
   const roundMs = roundMsFor(nodeCount, timing);
   return {
-    armedIdleIterationsMax: LRM_IDLE_ROUNDS_MAX + Math.ceil(timing.watchdogClientTimeoutMs / roundMs) + 2,
+    // Idle up to its limit, then the lease lost just before it could leave: the registration runs out
+    // (client timeout) and the device resets the node its own timeout later.
+    armedIdleIterationsMax: LRM_IDLE_ROUNDS_MAX + Math.ceil((timing.watchdogClientTimeoutMs + timing.watchdogDeviceTimeoutMs) / roundMs) + 2,
     iterationMs: iterationMsFor(nodeCount, timing),
   };
 }

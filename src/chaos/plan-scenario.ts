@@ -21,7 +21,7 @@ export function scenarioOfPlan(plan: ChaosPlan): Scenario {
     groups: { ...plan.groups },
     settings: plan.settings,
     serviceSizes: {},
-    running: {},
+    running: Object.fromEntries(Object.entries(plan.running).map(([node, sids]) => [node, [...sids]])),
     batches,
     timing: plan.timing,
   };

@@ -2,7 +2,7 @@
  * Known bugs planted in the simulated adapters (never in src/crm or src/lrm), to show that the
  * checker can fail: tests assert that each is caught within a stated number of seeds.
  */
-import type { CrmEnv, LrmEnv } from '../env/env.ts';
+import type { AgentLeaseTake, CrmEnv, LrmEnv } from '../env/env.ts';
 import type { SimCrmEnv, SimLrmEnv } from '../sim/sim-env.ts';
 import type { SimChaosHooks } from '../sim/simulator.ts';
 
@@ -15,6 +15,11 @@ export const PLANTED_BUGS = [
   'second-master',
   /** A failed agent lease renewal is answered from the last lease record read (a stale read). */
   'forget-stale-read',
+  /**
+   * The master takes a lost node's agent lease for real, but counts a free one (never taken by a node
+   * whose LRM it has never seen, or released) as a reset: it recovers services that may run there.
+   */
+  'recover-on-free-lease',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -22,7 +27,9 @@ export type PlantedBug = (typeof PLANTED_BUGS)[number];
 export function plantedBugHooks(bug: PlantedBug): Pick<SimChaosHooks, 'wrapCrmEnv' | 'wrapLrmEnv'> {
   switch (bug) {
     case 'recover-without-fence':
-      return { wrapCrmEnv: (env) => override<CrmEnv>(env, { tryAgentLeaseOf: () => true }) };
+      return { wrapCrmEnv: (env) => override<CrmEnv>(env, { tryAgentLeaseOf: () => 'reset' }) };
+    case 'recover-on-free-lease':
+      return { wrapCrmEnv: (env) => override<CrmEnv>(env, { tryAgentLeaseOf: (node) => freeAsReset(env.tryAgentLeaseOf(node)) }) };
     case 'second-master':
       return { wrapCrmEnv: (env) => override<CrmEnv>(env, { tryManagerLease: () => secondMasterLease(env) }) };
     case 'feed-without-renewal':
@@ -30,6 +37,10 @@ export function plantedBugHooks(bug: PlantedBug): Pick<SimChaosHooks, 'wrapCrmEn
     case 'forget-stale-read':
       return { wrapLrmEnv: (env) => forgetStaleRead(env) };
   }
+}
+
+function freeAsReset(take: AgentLeaseTake): AgentLeaseTake {
+  return take === 'free' ? 'reset' : take;
 }
 
 /** An object that behaves as `env` but for the given methods. */

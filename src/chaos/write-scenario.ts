@@ -30,6 +30,7 @@ export function writeScenario(dir: string, { plan, violation, originalCommands, 
   );
   json('hardware_status', Object.fromEntries(plan.nodes.map((node) => [node, { power: 'off', network: 'off' }])));
   json('manager_status', {});
+  for (const [node, sids] of Object.entries(plan.running)) json(`service_status_${node}`, Object.fromEntries(sids.map((sid) => [sid, 1])));
   json(
     'service_config',
     Object.fromEntries(

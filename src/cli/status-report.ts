@@ -59,6 +59,8 @@ export interface ServiceReport {
   /** Null when the resource is no longer configured (or the config does not load). */
   readonly requestedState: RequestedState | null;
   readonly error: { readonly reason: string; readonly howToLeave: string } | null;
+  /** What the master waits for before it acts on the service (a fence proof, a node), or null. */
+  readonly waitsFor: string | null;
 }
 
 /** Reads everything `status` shows; throws StatusFileError naming a corrupt status file. */
@@ -157,8 +159,24 @@ function serviceReports(
       target: service?.target ?? null,
       requestedState: resource?.state ?? null,
       error: service?.state === 'error' ? errorOf(sid, service, { rawService, lrmStatuses }) : null,
+      waitsFor: service ? waitsForOf(service) : null,
     };
   });
+}
+
+/**
+ * What the master waits for before it acts on a service (DESIGN.md "What proves a node fenced"): it
+ * never starts a service elsewhere on a guess, so an operator sees here why one is not recovered yet.
+ */
+function waitsForOf(service: ServiceStatus): string | null {
+  const node = service.node;
+  if (service.state === 'fence' && service.isWaitingForNode) {
+    return `${node} to report: its agent lease was free, which does not prove the service stopped there`;
+  }
+  if (service.state === 'fence') return `the fence of ${node}: its agent lease unchanged for fence_timeout, or free (then only if ${node}'s LRM knew the service)`;
+  if (service.state === 'recovery' && service.target !== undefined) return `${service.target}, the target of its move (it may run there), to be online`;
+  if (service.mayRunUnmanaged) return `${node}'s LRM to report on it (until then it may run there unknown to HA)`;
+  return null;
 }
 
 /** Why a service is in the error state, as far as the status files tell, and the way out. */

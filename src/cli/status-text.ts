@@ -51,6 +51,7 @@ function noteOf(service: StatusReport['services'][number]): string {
   if (service.error) return `${service.error.reason}; to leave the error state: ${service.error.howToLeave}`;
   if (service.state === null) return 'not yet taken up by the master';
   if (service.requestedState === null) return 'no longer configured; the master drops it';
+  if (service.waitsFor !== null) return `waits for ${service.waitsFor}`;
   if (service.target !== null) return `moving to ${service.target}`;
   return '';
 }

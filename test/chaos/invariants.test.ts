@@ -41,8 +41,8 @@ describe('invariant checker', () => {
     assert.equal(livenessBoundMs(REFERENCE_TIMING, 5), 2 * (126_000 + 20_000) + 7 * 20_000);
     assert.equal(livenessBoundMs(DEFAULT_TIMING, 5), 2 * (63_000 + 3_000) + 7 * 3_000, 'the default timing: fence_timeout 60 s, rounds of 3 s');
     // An idle armed LRM may be reset until one client timeout of rounds after its idle limit of 60 rounds.
-    assert.deepEqual(timingLimits(REFERENCE_TIMING, 5), { armedIdleIterationsMax: 60 + 3 + 2, iterationMs: 1000 });
-    assert.deepEqual(timingLimits(DEFAULT_TIMING, 5), { armedIdleIterationsMax: 60 + 14 + 2, iterationMs: 300 });
+    assert.deepEqual(timingLimits(REFERENCE_TIMING, 5), { armedIdleIterationsMax: 60 + 4 + 2, iterationMs: 1000 });
+    assert.deepEqual(timingLimits(DEFAULT_TIMING, 5), { armedIdleIterationsMax: 60 + 17 + 2, iterationMs: 300 });
   });
 
   it('catches a service running on two nodes', () => {
@@ -59,7 +59,7 @@ describe('invariant checker', () => {
     const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
     assert.equal(violationOf(() => checker.checkLiveness()), 'liveness');
     const status = emptyManagerStatus();
-    status.serviceStatus.set('vm:101', { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined });
+    status.serviceStatus.set('vm:101', { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined, mayRunUnmanaged: false, isWaitingForNode: false });
     world.saveManagerStatus(status);
     assert.equal(violationOf(() => checker.checkLiveness()), 'none');
   });

@@ -35,19 +35,34 @@ describe('a failing seed becomes a shrunk scenario that simulate replays', funct
 
   it('shrinks a planted-bug seed to fewer commands that still break the same invariant, and replays from the directory', () => {
     const bug = 'feed-without-renewal' as const;
-    const seed = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].find((candidate) => runPlan(generatePlan(candidate, DEFAULT_CHAOS_CONFIG), { bug }).violation?.invariant === 'single-run');
+    // Seen at the recovery itself: the fed node still runs the service the master recovers.
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].find((candidate) => runPlan(generatePlan(candidate, DEFAULT_CHAOS_CONFIG), { bug }).violation?.invariant === 'recover-not-running');
     assert.ok(seed !== undefined, 'no seed in 1..10 catches the planted bug');
     const plan = generatePlan(seed, DEFAULT_CHAOS_CONFIG);
     const violation = runPlan(plan, { bug }).violation!;
     const shrunk = shrinkPlan(plan, { violation, bug });
-    assert.equal(shrunk.violation.invariant, 'single-run');
+    assert.equal(shrunk.violation.invariant, 'recover-not-running');
     assert.ok(commandCount(shrunk.plan) < commandCount(plan), `${commandCount(shrunk.plan)} of ${commandCount(plan)} commands`);
     const scenarioDir = join(dir, `seed-${seed}`);
     writeScenario(scenarioDir, { plan: shrunk.plan, violation: shrunk.violation, originalCommands: commandCount(plan) });
     const replayed = runScenarioChecked(loadScenario(scenarioDir), { seed, bug }).violation;
     assert.deepEqual(replayed, shrunk.violation);
     assert.equal(runScenarioChecked(loadScenario(scenarioDir), { seed }).violation, undefined, 'without the bug the scenario passes');
-    assert.match(readFileSync(join(scenarioDir, 'README'), 'utf8'), new RegExp(`Chaos seed ${seed}: single-run`));
+    assert.match(readFileSync(join(scenarioDir, 'README'), 'utf8'), new RegExp(`Chaos seed ${seed}: recover-not-running`));
+  });
+
+  it('a seed whose services run unmanaged before HA starts keeps them in the scenario it writes', () => {
+    const bug = 'recover-on-free-lease' as const;
+    const seed = [1, 2, 3, 4, 5, 6, 7, 8, 9, 10].find((candidate) => runPlan(generatePlan(candidate, DEFAULT_CHAOS_CONFIG), { bug }).violation !== undefined);
+    assert.ok(seed !== undefined, 'no seed in 1..10 catches recover-on-free-lease');
+    const plan = generatePlan(seed, DEFAULT_CHAOS_CONFIG);
+    assert.ok(Object.keys(plan.running).length > 0, 'the bug needs a service that runs unmanaged');
+    const violation = runPlan(plan, { bug }).violation!;
+    const scenarioDir = join(dir, `unmanaged-${seed}`);
+    writeScenario(scenarioDir, { plan, violation, originalCommands: commandCount(plan) });
+    assert.deepEqual(loadScenario(scenarioDir).running, plan.running);
+    assert.deepEqual(runScenarioChecked(loadScenario(scenarioDir), { seed, bug }).violation, violation);
+    assert.equal(runScenarioChecked(loadScenario(scenarioDir), { seed }).violation, undefined, 'without the bug the scenario passes');
   });
 
   it('the CLI prints seed and rates first, ends with the summary line, and writes the scenario of a violation', () => {
