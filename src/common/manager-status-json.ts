@@ -26,6 +26,12 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
   const status: ManagerStatus = { nodeStatus, serviceStatus, nodeRequest };
   if (typeof root.master_node === 'string') status.masterNode = root.master_node;
   if (typeof root.timestamp === "number") status.timestampMs = root.timestamp;
+  const version = root.version;
+  if (Array.isArray(version) && version.length === 2 && version.every((part) => Number.isSafeInteger(part) && part >= 0)) {
+    status.version = { lease: version[0] as number, round: version[1] as number };
+  } else if (version !== undefined) {
+    fail(`Bad version ${JSON.stringify(version)}, expected [lease generation, round]`);
+  }
   return status;
 }
 
@@ -38,6 +44,8 @@ function parseService(sid: string, raw: Record<string, unknown>, fail: (problem:
   if (Array.isArray(raw.failed_nodes)) status.failedNodes = raw.failed_nodes.map(String);
   if (typeof raw.maintenance_node === 'string') status.maintenanceNode = raw.maintenance_node;
   if (raw.timeout !== undefined) status.timeoutS = Number(raw.timeout);
+  if (raw.may_run_unmanaged) status.mayRunUnmanaged = true;
+  if (raw.waiting_for_node) status.isWaitingForNode = true;
   status.cmd = parseCommand(raw.cmd);
   return status;
 }
@@ -67,6 +75,8 @@ export function managerStatusToJson(status: ManagerStatus): Record<string, unkno
     if (service.failedNodes) entry.failed_nodes = [...service.failedNodes];
     if (service.maintenanceNode !== undefined) entry.maintenance_node = service.maintenanceNode;
     if (service.timeoutS !== undefined) entry.timeout = service.timeoutS;
+    if (service.mayRunUnmanaged) entry.may_run_unmanaged = 1;
+    if (service.isWaitingForNode) entry.waiting_for_node = 1;
     if (service.cmd) entry.cmd = service.cmd.kind === 'stop' ? ['stop', service.cmd.timeoutS] : [service.cmd.kind, service.cmd.target];
     serviceStatus[sid] = entry;
   }
@@ -78,5 +88,6 @@ export function managerStatusToJson(status: ManagerStatus): Record<string, unkno
     service_status: serviceStatus,
     node_request: nodeRequest,
     ...(status.timestampMs !== undefined ? { timestamp: status.timestampMs } : {}),
+    ...(status.version !== undefined ? { version: [status.version.lease, status.version.round] } : {}),
   };
 }

@@ -25,6 +25,18 @@ export interface ServiceStatus {
   /** Stop timeout in seconds, for `request_stop`. */
   timeoutS: number | undefined;
   cmd: PendingCommand | undefined;
+  /**
+   * The service may run on its node without that node's LRM knowing: it was just put under HA (a
+   * new resource, or one leaving `ignored`), or migrated there online. A free agent lease of the node
+   * proves nothing about it (DESIGN.md "What proves a node fenced"). Cleared once that node's LRM
+   * reports a result for it: from then on the LRM stops it before it gives its lease up.
+   */
+  mayRunUnmanaged: boolean;
+  /**
+   * In `fence`: the node was fenced by a proof that does not cover this service (a free lease while it
+   * may run unmanaged), so it waits for its node to report instead of being recovered on a guess.
+   */
+  isWaitingForNode: boolean;
 }
 
 export function newServiceStatus(state: ServiceState, node: string, uid: string): ServiceStatus {
@@ -38,6 +50,8 @@ export function newServiceStatus(state: ServiceState, node: string, uid: string)
     maintenanceNode: undefined,
     timeoutS: undefined,
     cmd: undefined,
+    mayRunUnmanaged: false,
+    isWaitingForNode: false,
   };
 }
 
@@ -50,6 +64,25 @@ export interface ManagerStatus {
   /** Manual maintenance requests, by node. */
   nodeRequest: Record<string, { maintenance?: boolean }>;
   timestampMs?: number;
+  /** Orders saved statuses across masters without comparing clocks (isOlderStatus). */
+  version?: ManagerStatusVersion;
+}
+
+/**
+ * Which save of the manager status this is: the generation of the manager lease its master held (a
+ * new master's take makes a higher one) and that master's count of saves. A reader that has seen a
+ * version never acts on an older one: a stale read (a cached file, a lagging replica) must not bring
+ * back a decision the master has since replaced — a service moved away, started again on its source.
+ */
+export interface ManagerStatusVersion {
+  readonly lease: number;
+  readonly round: number;
+}
+
+/** Whether `version` comes before `seen` (a status without a version is never older: nothing to order). */
+export function isOlderStatus(version: ManagerStatusVersion | undefined, seen: ManagerStatusVersion | undefined): boolean {
+  if (version === undefined || seen === undefined) return false;
+  return version.lease < seen.lease || (version.lease === seen.lease && version.round < seen.round);
 }
 
 export function emptyManagerStatus(): ManagerStatus {
@@ -68,6 +101,8 @@ export function copyServiceStatus(status: ServiceStatus): ServiceStatus {
     maintenanceNode: status.maintenanceNode,
     timeoutS: status.timeoutS,
     cmd: status.cmd,
+    mayRunUnmanaged: status.mayRunUnmanaged,
+    isWaitingForNode: status.isWaitingForNode,
   };
 }
 
@@ -78,5 +113,6 @@ export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
   const copy: ManagerStatus = { nodeStatus: { ...status.nodeStatus }, serviceStatus, nodeRequest };
   if (status.masterNode !== undefined) copy.masterNode = status.masterNode;
   if (status.timestampMs !== undefined) copy.timestampMs = status.timestampMs;
+  if (status.version !== undefined) copy.version = status.version;
   return copy;
 }

@@ -14,13 +14,14 @@ export type TraceBody =
   | { ev: 'service-remove'; sid: string; reason: 'deleted' | 'ignored' }
   | { ev: 'recover'; sid: string; from: string; to: string }
   | { ev: 'fence'; target: string }
-  | { ev: 'fence-ack'; target: string }
+  | { ev: 'fence-ack'; target: string; proof?: 'reset' | 'free' }
+  | { ev: 'fence-wait'; sid: string; target: string; reason: string }
   | { ev: 'reset'; target: string; reason: 'watchdog' | 'power' | 'shutdown' | 'reboot' }
   | { ev: 'service-action'; sid: string; action: string; result: 'ok' | 'error' | 'ignored'; target?: string; reason?: string }
   | { ev: 'policy'; sid: string; kind: string; detail: Record<string, unknown> }
   | { ev: 'lock'; lock: string }
   | { ev: 'crm-command'; cmd: string; result: 'accepted' | 'error' | 'ignored'; reason?: string }
-  | { ev: 'recover-failed'; sid: string; from: string }
+  | { ev: 'recover-failed'; sid: string; from: string; reason?: string }
   | { ev: 'daemon-exit'; daemon: 'crm' | 'lrm' }
   | { ev: 'lrm-shutdown'; policy: string }
   | { ev: 'lrm-mode'; mode: string; why: string }

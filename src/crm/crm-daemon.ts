@@ -1,6 +1,6 @@
 import { assert } from '../common/assert.ts';
 import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
-import { copyManagerStatus, emptyManagerStatus } from '../common/manager-status.ts';
+import { copyManagerStatus, emptyManagerStatus, isOlderStatus, type ManagerStatusVersion } from '../common/manager-status.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { CrmState } from '../common/states.ts';
 import type { CrmEnv } from '../env/env.ts';
@@ -18,13 +18,15 @@ export interface CrmLocal {
   emptyConfigRounds: number;
   isWatchdogOpen: boolean;
   isStopRequested: boolean;
+  /** The version of this CRM's last save as master, kept across its terms (see setState). */
+  lastVersion: ManagerStatusVersion | undefined;
 }
 
 export type RoundVerdict = 'continue' | 'exit';
 
 export function startCrm(env: CrmEnv): CrmLocal {
   env.emit({ ev: 'crm-state', from: 'startup', to: 'wait_for_quorum' });
-  return { state: 'wait_for_quorum', manager: undefined, emptyConfigRounds: 0, isWatchdogOpen: false, isStopRequested: false };
+  return { state: 'wait_for_quorum', manager: undefined, emptyConfigRounds: 0, isWatchdogOpen: false, isStopRequested: false, lastVersion: undefined };
 }
 
 /** Asks the CRM to exit; a master releases the manager lease first so another node takes over at once. */
@@ -102,11 +104,12 @@ function masterWork(env: CrmEnv, local: CrmLocal): RoundVerdict {
     setState(env, local, 'wait_for_quorum');
     return 'continue';
   }
-  runManagerRound(env, local.manager!);
+  runManagerRound(env, local);
   return 'continue';
 }
 
-function runManagerRound(env: CrmEnv, manager: Manager): void {
+function runManagerRound(env: CrmEnv, local: CrmLocal): void {
+  const manager = local.manager!;
   const lrmStatuses = new Map<string, LrmStatus>();
   for (const node of manager.knownNodes()) {
     const status = env.readLrmStatus(node);
@@ -114,6 +117,7 @@ function runManagerRound(env: CrmEnv, manager: Manager): void {
   }
   const round = manager.round({
     nowMs: env.nowMs(),
+    leaseGeneration: env.managerLeaseGeneration(),
     fenceDelayMs: env.timing.fenceDelayMs,
     membership: env.membership(),
     config: env.readConfig(),
@@ -122,12 +126,13 @@ function runManagerRound(env: CrmEnv, manager: Manager): void {
   });
   let step = round.next();
   while (!step.done) {
-    const fenced = new Set(step.value.filter((node) => env.tryAgentLeaseOf(node)));
-    step = round.next(fenced);
+    const takes = new Map(step.value.map((node) => [node, env.tryAgentLeaseOf(node)] as const));
+    step = round.next(takes);
   }
   if (!step.value.shouldSave) return;
   for (const update of step.value.resourceUpdates) env.updateResourceConfig(update.sid, update.patch);
   env.writeManagerStatus(copyManagerStatus(manager.status));
+  local.lastVersion = manager.status.version;
 }
 
 function takeManagerLease(env: CrmEnv, local: CrmLocal): boolean {
@@ -139,8 +144,10 @@ function setState(env: CrmEnv, local: CrmLocal, next: CrmState): void {
   env.emit({ ev: 'crm-state', from: local.state, to: next });
   local.state = next;
   if (next === 'master') {
-    const saved = env.readManagerStatus() ?? emptyManagerStatus();
-    local.manager = new Manager(copyManagerStatus(saved), env.nodeName, { emit: env.emit, newUid: () => env.newUid() });
+    const saved = copyManagerStatus(env.readManagerStatus() ?? emptyManagerStatus());
+    // A read that lags must not count this master's saves back (LRMs ignore older versions).
+    if (local.lastVersion !== undefined && isOlderStatus(saved.version, local.lastVersion)) saved.version = local.lastVersion;
+    local.manager = new Manager(saved, env.nodeName, { emit: env.emit, newUid: () => env.newUid() });
     local.emptyConfigRounds = 0;
   } else {
     local.manager = undefined;

@@ -21,6 +21,11 @@ export class LrmResultIndex implements LrmResultLookup {
     return this.mergedIndex().get(service.uid);
   }
 
+  /** Whether the LRM of the service's own node reported a result for its current request. */
+  isReportedByOwnNode(service: ServiceStatus): boolean {
+    return this.statuses.get(service.node)?.results.has(service.uid) ?? false;
+  }
+
   private mergedIndex(): Map<string, LrmActionResult> {
     if (this.merged) return this.merged;
     const merged = new Map<string, LrmActionResult>();

@@ -4,9 +4,10 @@ import type { LrmStatus } from '../common/lrm-status.ts';
 import { newServiceStatus, type ManagerStatus, type ServiceStatus } from '../common/manager-status.ts';
 import type { ServiceState } from '../common/states.ts';
 import type { EmitEvent } from '../common/trace.ts';
-import type { HaConfig, Membership } from '../env/env.ts';
+import type { AgentLeaseTake, HaConfig, Membership } from '../env/env.ts';
 import { applyCrmCommands } from './apply-crm-commands.ts';
 import { checkCrmCommand, type CommandKnowledge } from './check-crm-command.ts';
+import { coversService, FenceProofs } from './fence-proofs.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
@@ -14,6 +15,7 @@ import { NodeSelector } from './select-node.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
 import {
   handleError,
+  handleFence,
   handleFreeze,
   handleMove,
   handleRecovery,
@@ -31,6 +33,8 @@ const DISABLED_RESOURCE: ResourceConfig = { node: '', state: 'disabled', maxRest
 
 export interface ManagerRoundInput {
   readonly nowMs: number;
+  /** The generation of the manager lease this master holds: its saves are ordered after its predecessors'. */
+  readonly leaseGeneration: number;
   readonly fenceDelayMs: number;
   readonly membership: Membership;
   readonly config: HaConfig;
@@ -53,17 +57,33 @@ export interface ManagerPorts {
   readonly newUid: () => string;
 }
 
+/** States in which a service is on its way to another node: the master must see where it ends up. */
+const MOVING_STATES: ReadonlySet<ServiceState> = new Set(['migrate', 'relocate', 'request_start_balance']);
+
+/**
+ * Whether the master must keep a service that leaves HA (`ignored`, or deleted) a little longer: a
+ * move in flight, or a fence or recovery of one that may have reached its target, has to end first,
+ * so that the master can record where the service is before it lets go (a service set `started`
+ * again is put under HA on its recorded node).
+ */
+function mustSettleBeforeRelease(status: ServiceStatus): boolean {
+  return MOVING_STATES.has(status.state) || ((status.state === 'fence' || status.state === 'recovery') && status.target !== undefined);
+}
+
 /**
  * The master's manager: owns the working manager status while this node is master and runs one
  * manager round at a time. A round is a generator: it yields the nodes it wants fenced and is resumed
- * with which of them the caller could fence (by taking their agent lease) — the only I/O inside a
- * round, kept at the caller's edge.
+ * with what taking each one's agent lease gave (AgentLeaseTake) — the only I/O inside a round, kept at
+ * the caller's edge.
  */
 export class Manager {
   readonly nodes: NodeStatusTable;
   private readonly caches: ManagerCaches;
   /** What this master recorded in resources.cfg and has not seen there yet. */
   private readonly records = new ResourceRecords();
+  private readonly fenceProofs = new FenceProofs();
+  /** Services leaving HA that the last sync had to keep until they settle (mustSettleBeforeRelease). */
+  private readonly leaving = new Set<string>();
 
   constructor(
     readonly status: ManagerStatus,
@@ -78,7 +98,7 @@ export class Manager {
     return this.nodes.knownNodes();
   }
 
-  *round(input: ManagerRoundInput): Generator<string[], ManagerRoundOutput, ReadonlySet<string>> {
+  *round(input: ManagerRoundInput): Generator<string[], ManagerRoundOutput, ReadonlyMap<string, AgentLeaseTake>> {
     const lrmModes = new Map<string, string>();
     for (const [node, lrmStatus] of input.lrmStatuses) lrmModes.set(node, lrmStatus.mode);
     const lrmResults = new LrmResultIndex(input.lrmStatuses);
@@ -93,16 +113,19 @@ export class Manager {
     const ctx = this.contextFor(input, lrmModes);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
-      let changed = this.runHandlers(ctx, lrmResults, lrmModes);
+      let changed = this.runHandlers(ctx, { config: input.config, lrmResults, lrmModes });
       const fenceTargets = this.fenceTargets();
       if (fenceTargets.length > 0) {
-        const fenced = yield fenceTargets;
-        if (this.acknowledgeFences(ctx, fenceTargets, fenced)) changed = true;
+        const takes = yield fenceTargets;
+        if (this.acknowledgeFences(ctx, fenceTargets, takes)) changed = true;
       }
       if (!changed) break;
     }
     this.status.masterNode = this.nodeName;
     this.status.timestampMs = input.nowMs;
+    const previous = this.status.version;
+    // The same lease generation again (a master that renewed after losing quorum) counts on from its last save.
+    this.status.version = { lease: input.leaseGeneration, round: previous?.lease === input.leaseGeneration ? previous.round + 1 : 1 };
     return { shouldSave: true, resourceUpdates: this.records.roundUpdates() };
   }
 
@@ -138,19 +161,38 @@ export class Manager {
     for (const sid of added.sort()) {
       const resource = config.resources[sid]!;
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
-      services.set(sid, newServiceStatus(state, resource.node, this.ports.newUid()));
+      const status = newServiceStatus(state, resource.node, this.ports.newUid());
+      // Put under HA now (new, or back from `ignored`): it may already run on its node, unknown to the
+      // LRM there, until that LRM reports on it.
+      status.mayRunUnmanaged = true;
+      services.set(sid, status);
       this.caches.serviceAdded();
       this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
     }
+    this.leaving.clear();
     // Every configured service is managed now: as many managed means none to drop (the usual case).
     if (services.size === configured) return;
-    for (const sid of [...services.keys()]) {
+    for (const [sid, status] of [...services]) {
       const resource = config.resources[sid];
       if (resource && resource.state !== 'ignored') continue;
-      services.delete(sid);
-      this.caches.serviceRemoved();
-      this.ports.emit({ ev: 'service-remove', sid, reason: resource ? 'ignored' : 'deleted' });
+      if (mustSettleBeforeRelease(status)) this.leaving.add(sid); // released by runHandlers once settled
+      else this.release(sid, resource ? 'ignored' : 'deleted');
     }
+  }
+
+  /** The master stops managing a service (it leaves HA): the service keeps running where it is. */
+  private release(sid: string, reason: 'ignored' | 'deleted'): void {
+    assert(this.status.serviceStatus.delete(sid), `Released service ${sid} was not managed`);
+    this.leaving.delete(sid);
+    this.caches.serviceRemoved();
+    this.ports.emit({ ev: 'service-remove', sid, reason });
+  }
+
+  /** A service the sync kept while it leaves HA, released once it has settled (mustSettleBeforeRelease). */
+  private releaseIfSettled(config: HaConfig, sid: string, status: ServiceStatus): boolean {
+    if (!this.leaving.has(sid) || mustSettleBeforeRelease(status)) return false;
+    this.release(sid, config.resources[sid] ? 'ignored' : 'deleted');
+    return true;
   }
 
   private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
@@ -168,6 +210,7 @@ export class Manager {
       resource: (sid) => this.records.resource(config.resources, sid) ?? DISABLED_RESOURCE,
       isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
       lrmMode: (node) => lrmModes.get(node),
+      isLeaving: (sid) => this.leaving.has(sid),
       checkCommand: (command) => checkCrmCommand(command, knowing),
       change: (sid, status, next, params) => this.changeState(sid, status, next, params),
       renewUid: (_sid, status) => {
@@ -183,15 +226,25 @@ export class Manager {
     return this.caches.usageMatchesRecount(this.nodes.onlineNodes());
   }
 
-  /** One pass over all services in sid order; true if any service changed state. */
-  private runHandlers(ctx: ServiceContext, lrmResults: LrmResultIndex, lrmModes: ReadonlyMap<string, string>): boolean {
+  /**
+   * One pass over all services in sid order; true if any service changed state (or left HA). Before a
+   * service's handler runs, a result its own node's LRM reported for it confirms that the LRM knows it
+   * (no longer `mayRunUnmanaged`).
+   */
+  private runHandlers(ctx: ServiceContext, round: { config: HaConfig; lrmResults: LrmResultIndex; lrmModes: ReadonlyMap<string, string> }): boolean {
+    const { lrmResults, lrmModes } = round;
     let changed = false;
     // Most rounds have no LRM restarting: then no service needs its node's mode looked up.
     let isAnyLrmRestarting = false;
     for (const mode of lrmModes.values()) if (mode === 'restart') isAnyLrmRestarting = true;
     for (const [sid, status] of this.entries()) {
       const before = status.state;
+      if (status.mayRunUnmanaged && lrmResults.isReportedByOwnNode(status)) status.mayRunUnmanaged = false;
       this.dispatch(ctx, sid, status, lrmResults);
+      if (this.leaving.size > 0 && this.releaseIfSettled(round.config, sid, status)) {
+        changed = true;
+        continue;
+      }
       const after = status.state as ServiceState;
       if (isAnyLrmRestarting && (after === 'started' || after === 'stopped' || after === 'request_stop') && lrmModes.get(status.node) === 'restart') {
         ctx.change(sid, status, 'freeze');
@@ -217,7 +270,7 @@ export class Manager {
       case 'stopped':
         return handleStopped(ctx, sid, status);
       case 'fence':
-        return; // waits for the fencing step
+        return handleFence(ctx, sid, status); // the fencing step decides, unless it waits for its node
       case 'recovery':
         return handleRecovery(ctx, sid, status);
       case 'freeze':
@@ -229,12 +282,16 @@ export class Manager {
     }
   }
 
-  /** Nodes to fence, in order: those of services in `fence` (by sid), then nodes left in `fence`. */
+  /**
+   * Nodes to fence, in order: those of services in `fence` (by sid), then nodes left in `fence`. A
+   * service that waits for its node (a fence proof did not cover it) is no reason to fence again: that
+   * would keep the node's lease from its own LRM, and so keep the node from ever reporting.
+   */
   private fenceTargets(): string[] {
     const targets: string[] = [];
     const seen = new Set<string>();
     for (const [, status] of this.caches.hasFencedServices() ? this.entries() : []) {
-      if (status.state !== 'fence' || seen.has(status.node)) continue;
+      if (status.state !== 'fence' || status.isWaitingForNode || seen.has(status.node)) continue;
       seen.add(status.node);
       targets.push(status.node);
     }
@@ -249,18 +306,31 @@ export class Manager {
     return targets;
   }
 
-  /** Applies the fence results; true if a node was fenced. Its services go to `recovery`. */
-  private acknowledgeFences(ctx: ServiceContext, targets: readonly string[], fenced: ReadonlySet<string>): boolean {
-    let changed = false;
+  /**
+   * Applies what the lease takes proved; true if a node was fenced. Each `fence` service of a fenced
+   * node goes to `recovery` when the proof covers it (fence-proofs.ts), else it waits for its node.
+   */
+  private acknowledgeFences(ctx: ServiceContext, targets: readonly string[], takes: ReadonlyMap<string, AgentLeaseTake>): boolean {
+    const proofs = new Map<string, 'reset' | 'free'>();
     for (const node of targets) {
-      if (!fenced.has(node)) continue;
-      changed = true;
-      this.ports.emit({ ev: 'fence-ack', target: node });
+      const proof = this.fenceProofs.proofOf(node, takes.get(node) ?? 'refused');
+      if (proof === undefined) continue;
+      proofs.set(node, proof);
+      this.ports.emit({ ev: 'fence-ack', target: node, proof });
       this.nodes.setState(node, 'unknown');
     }
-    if (!changed) return false;
+    if (proofs.size === 0) return false;
     for (const [sid, status] of this.entries()) {
-      if (status.state === 'fence' && fenced.has(status.node)) ctx.change(sid, status, 'recovery');
+      const proof = status.state === 'fence' && !status.isWaitingForNode ? proofs.get(status.node) : undefined;
+      if (proof === undefined) continue;
+      if (coversService(proof, status)) {
+        // A fenced online move keeps its target: the service may have reached it (handleRecovery).
+        ctx.change(sid, status, 'recovery', status.target === undefined ? {} : { target: status.target });
+        continue;
+      }
+      status.isWaitingForNode = true;
+      const reason = `${status.node}'s agent lease was free, which proves nothing about a service that may run there unmanaged`;
+      this.ports.emit({ ev: 'fence-wait', sid, target: status.node, reason });
     }
     return true;
   }
@@ -271,6 +341,9 @@ export class Manager {
     assert(previous !== next, `Service ${sid} is already ${next}`);
     assert(this.status.serviceStatus.get(sid) === status, `Service ${sid} is not managed`);
     status.state = next;
+    status.isWaitingForNode = false;
+    // On another node now (moved, recovered): whether it may run there unmanaged is the handler's to say.
+    if (params.node !== undefined && params.node !== status.node) status.mayRunUnmanaged = false;
     if (params.node !== undefined) status.node = params.node;
     status.target = params.target;
     status.running = false;

@@ -26,6 +26,8 @@ export interface ServiceContext {
   /** True when `node` is not online and was last seen at least a fence delay ago. */
   isOfflineDelayed(node: string): boolean;
   lrmMode(node: string): string | undefined;
+  /** The service leaves HA (`ignored`, or its resource deleted) and is kept only until it settles. */
+  isLeaving(sid: string): boolean;
   /** The master's verdict on a command now (check-crm-command.ts): a pending one is checked again when consumed. */
   checkCommand(command: CrmCommand): CommandVerdict;
   /** The one way a service changes state: fresh request id, one event, usage updated. */

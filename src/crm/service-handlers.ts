@@ -36,8 +36,11 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
         // Only the master records where a service is: the LRM reported the move, the master writes it.
         const target = status.target;
         assert(target !== undefined, `Move of ${sid} has no target`);
+        const wasOnline = status.state === 'migrate';
         ctx.updateResource(sid, { node: target });
         ctx.change(sid, status, next, { node: target });
+        // An online migration leaves it running on the target before that node's LRM knows of it.
+        if (wasOnline) status.mayRunUnmanaged = true;
         return;
       }
       case LrmResult.wrongNode:
@@ -52,7 +55,11 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
         return;
     }
   }
-  if (status.state !== 'fence' && ctx.isOfflineDelayed(status.node)) ctx.change(sid, status, 'fence');
+  if (status.state !== 'fence' && ctx.isOfflineDelayed(status.node)) {
+    // An online move may have reached its target before its source was lost: the fence keeps the
+    // target, so that recovery looks there first (recoverFencedMove).
+    ctx.change(sid, status, 'fence', status.state === 'migrate' && status.target !== undefined ? { target: status.target } : {});
+  }
 }
 
 export function handleRequestStop(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
@@ -93,7 +100,18 @@ export function handleStopped(ctx: ServiceContext, sid: string, status: ServiceS
   if (config.state === 'started') ctx.change(sid, status, 'request_start');
 }
 
+/**
+ * `fence`: the fencing step decides (manager.ts), except for a service that a fence proof did not
+ * cover and that waits for its node: once the node is online again, the service is back in its node's
+ * hands (its LRM checks it, and from its first report on, a free lease of the node covers it).
+ */
+export function handleFence(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  if (!status.isWaitingForNode || !ctx.nodes.isOnline(status.node)) return;
+  ctx.change(sid, status, ctx.resource(sid).state === 'started' ? 'started' : 'request_stop');
+}
+
 export function handleRecovery(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
+  if (status.target !== undefined) return recoverFencedMove(ctx, sid, status, status.target);
   const config = ctx.resource(sid);
   const fencedNode = status.node;
   const node = ctx.selector.select({
@@ -114,6 +132,28 @@ export function handleRecovery(ctx: ServiceContext, sid: string, status: Service
   ctx.emit({ ev: 'recover', sid, from: fencedNode, to: node });
   ctx.updateResource(sid, { node });
   ctx.change(sid, status, config.state === 'started' ? 'started' : 'request_stop', { node });
+}
+
+/**
+ * A service fenced during an online move may run on the move's target: it is recovered there, where
+ * the target's LRM checks it and starts it if it does not run, and never elsewhere while the target
+ * may run it (it waits for the target to be online). One leaving HA is recorded there and let go.
+ */
+function recoverFencedMove(ctx: ServiceContext, sid: string, status: ServiceStatus, target: string): void {
+  const fencedNode = status.node;
+  if (ctx.isLeaving(sid)) {
+    if (ctx.resource(sid).state === 'ignored') ctx.updateResource(sid, { node: target });
+    status.target = undefined; // settled: the manager releases it
+    return;
+  }
+  if (!ctx.nodes.isOnline(target)) {
+    ctx.emit({ ev: 'recover-failed', sid, from: fencedNode, reason: `it may run on ${target}, the target of its move, which is not online` });
+    return;
+  }
+  ctx.emit({ ev: 'recover', sid, from: fencedNode, to: target });
+  ctx.updateResource(sid, { node: target });
+  ctx.change(sid, status, ctx.resource(sid).state === 'started' ? 'started' : 'request_stop', { node: target });
+  status.mayRunUnmanaged = true;
 }
 
 export function handleFreeze(ctx: ServiceContext, sid: string, status: ServiceStatus): void {

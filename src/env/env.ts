@@ -22,6 +22,19 @@ import type { RequestedState } from '../common/states.ts';
 import type { LrmResultCode } from '../common/lrm-result.ts';
 import type { Timing } from '../common/timing.ts';
 
+/**
+ * What taking another node's agent lease proves (DESIGN.md "What proves a node fenced"):
+ * - `reset`: taken from the node itself after this master saw its renewals stop for the whole lease
+ *   timeout — its watchdog has reset it, and nothing it ran runs any more;
+ * - `free`: taken while nobody held it (never taken, or released by its LRM), or from another holder
+ *   (a master that fenced the node earlier) — it proves only that the node's LRM holds no lease, so it
+ *   covers the services that LRM knew of (it stops them before it lets its lease go), not one that may
+ *   run there unmanaged;
+ * - `held`: this node holds it already (it took it earlier); it proves what that take proved;
+ * - `refused`: held by someone and not yet seen expired, or the store did not answer.
+ */
+export type AgentLeaseTake = 'reset' | 'free' | 'held' | 'refused';
+
 /** The cluster as this node sees it now. */
 export interface Membership {
   readonly isQuorate: boolean;
@@ -93,9 +106,14 @@ interface CommonEnv {
 export interface CrmEnv extends CommonEnv {
   /** Takes or renews the manager lease for this node. */
   tryManagerLease(): boolean;
+  /** The generation of the manager lease this node took last (its saves carry it); 0 when unknown. */
+  managerLeaseGeneration(): number;
   releaseManagerLease(): boolean;
-  /** Takes another node's agent lease: the proof that the node is fenced. */
-  tryAgentLeaseOf(node: string): boolean;
+  /**
+   * Takes another node's agent lease, the lease proof that the node is fenced, and says what the take
+   * proves (AgentLeaseTake). Never throws: an unreachable store is 'refused'.
+   */
+  tryAgentLeaseOf(node: string): AgentLeaseTake;
   writeManagerStatus(status: ManagerStatus): void;
   readLrmStatus(node: string): LrmStatus | undefined;
   hasCrmCommands(): boolean;

@@ -5,7 +5,7 @@ import type { RequestedState } from '../common/states.ts';
 import { listQueuedCommands, takeQueuedCommands } from '../store/command-queue.ts';
 import { ownIdentity } from '../store/config-lock.ts';
 import { agentLease, MANAGER_LEASE } from '../store/lease-store.ts';
-import type { CrmEnv, HaConfig } from './env.ts';
+import type { AgentLeaseTake, CrmEnv, HaConfig } from './env.ts';
 import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
 import { ResourceUpdateWriter } from './resource-update-writer.ts';
 
@@ -41,6 +41,10 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
     return isHeld;
   }
 
+  managerLeaseGeneration(): number {
+    return this.leases.heldGeneration(MANAGER_LEASE) ?? 0;
+  }
+
   /** Writes what it can of the master's pending config updates before it gives up the lease (never waits). */
   releaseManagerLease(): boolean {
     if (!this.resourceWriter.writeNow()) this.resourceWriter.drop('the master is leaving and the config lock is busy');
@@ -64,8 +68,8 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
     return this.resourceWriter.overlay(super.readConfig());
   }
 
-  tryAgentLeaseOf(node: string): boolean {
-    return this.acquireLease(agentLease(node), false);
+  tryAgentLeaseOf(node: string): AgentLeaseTake {
+    return this.takeAgentLeaseOf(node);
   }
 
   /**

@@ -6,9 +6,9 @@ import { membershipSilenceMs, type Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import { DirLeaseStore } from '../store/dir-lease-store.ts';
 import { DirStatusStore } from '../store/dir-status-store.ts';
-import type { AcquireOutcome, LeaseName } from '../store/lease-store.ts';
+import { agentLease, agentLeaseTake, type AcquireOutcome, type LeaseName } from '../store/lease-store.ts';
 import { sharedPaths, type SharedPaths } from '../store/shared-dir.ts';
-import type { HaConfig, Membership } from './env.ts';
+import type { AgentLeaseTake, HaConfig, Membership } from './env.ts';
 import type { NodeConfigSource } from './node-config.ts';
 import type { BlackBoxKind, NodeJournal } from './node-journal.ts';
 import { NodeMembership } from './node-membership.ts';
@@ -112,6 +112,21 @@ export abstract class NodeEnvBase {
     if (outcome === 'taken') this.emit({ ev: 'lock', lock: name });
     if (isOwn) this.record(isSuccess ? 'renew' : 'renew-failed', `${name} ${outcome} in ${tookMs} ms`);
     return isSuccess;
+  }
+
+  /**
+   * Takes another node's agent lease (the master fencing it) and says what the take proves. A look
+   * right before the compare-and-set tells whose generation it was (agentLeaseTake). Unlike a renewal
+   * of this node's own lease, a slow take still counts: the proof is about the other node, and no
+   * watchdog of this node is fed on it.
+   */
+  protected takeAgentLeaseOf(node: string): AgentLeaseTake {
+    if (!this.isReachable) return 'refused';
+    const name = agentLease(node);
+    const before = this.leases.inspect(name, this.nowMs());
+    const outcome = this.leases.acquire(name, this.nowMs());
+    if (outcome === 'taken') this.emit({ ev: 'lock', lock: name });
+    return agentLeaseTake(node, before, outcome);
   }
 
   protected releaseLease(name: LeaseName): boolean {

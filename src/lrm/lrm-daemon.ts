@@ -2,7 +2,8 @@ import { assert } from '../common/assert.ts';
 import { compareNames } from '../common/compare-names.ts';
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmState } from '../common/states.ts';
-import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
+import { isOlderStatus } from '../common/manager-status.ts';
+import { releaseThenClose, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import type { LrmEnv } from '../env/env.ts';
 import type { RoundVerdict } from '../crm/crm-daemon.ts';
 import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
@@ -37,6 +38,7 @@ export function startLrm(env: LrmEnv): LrmLocal {
     pendingAdoption: claimed && { keepaliveAgeMs: claimed.keepaliveAgeMs, claimedAtMs: env.nowMs() },
     idleRounds: 0,
     services: NOTHING_READ,
+    statusVersion: undefined,
     ownServices: [],
     nodeState: undefined,
     isMaintenanceRequested: false,
@@ -106,9 +108,15 @@ export function lrmRound(env: LrmEnv, local: LrmLocal): RoundVerdict {
   }
 }
 
+/**
+ * Takes in the manager status as last saved, unless it is older than one already taken in: a stale
+ * read must not undo what the master decided since (chaos seed 1383: a source LRM that read the status
+ * of before its migration started the service again while it ran on the target).
+ */
 function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
   const status = env.readManagerStatus();
-  if (!status) return;
+  if (!status || isOlderStatus(status.version, local.statusVersion)) return;
+  local.statusVersion = status.version ?? local.statusVersion;
   if (local.services !== status.serviceStatus) {
     local.services = status.serviceStatus;
     local.ownServices = servicesOf(env.nodeName, status.serviceStatus);
@@ -153,9 +161,8 @@ function transition(env: LrmEnv, local: LrmLocal): void {
 
 /** A claimed registration with nothing of this node's left to protect: leave cleanly, give the lease up. */
 function leaveClaimed(env: LrmEnv, local: LrmLocal): void {
-  closeWatchdog(env.watchdog, local);
+  if (!releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local)) return; // again next round
   local.pendingAdoption = undefined;
-  env.releaseAgentLease();
 }
 
 /**
@@ -174,8 +181,7 @@ function countIdleRound(env: LrmEnv, local: LrmLocal): void {
   }
   local.idleRounds++;
   if (local.idleRounds <= LRM_IDLE_ROUNDS_MAX) return;
-  env.releaseAgentLease();
-  closeWatchdog(env.watchdog, local);
+  if (!releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local)) return; // again next round
   setState(env, local, 'wait_for_agent_lock');
   local.idleRounds = 0;
 }
@@ -191,10 +197,9 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
     const workers = runWorkers(env, local);
     if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = leaveForRestart(env, local);
   } else if (runWorkers(env, local) === 0) {
-    if (local.shutdownStopErrors === 0) {
-      closeWatchdog(env.watchdog, local);
-      env.releaseAgentLease();
-    }
+    // Not released: the registration stays armed as the LRM exits, and the node is reset unless a
+    // successor claims it; a node shutting down is going down anyway.
+    if (local.shutdownStopErrors === 0) releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
     verdict = 'exit';
   }
   publishStatus(env, local);
@@ -215,8 +220,11 @@ function leaveForRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
     local.isWatchdogOpen = false;
     return 'exit';
   }
-  closeWatchdog(env.watchdog, local);
-  if (local.state === 'active') env.releaseAgentLease();
+  if (local.state !== 'active' || !releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local)) {
+    // No lease to release (lost, or the store did not answer): whatever may still be protected is handed on.
+    if (local.isWatchdogOpen) env.watchdog.handOver();
+    local.isWatchdogOpen = false;
+  }
   return 'exit';
 }
 
@@ -224,7 +232,8 @@ function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
   if (activeServiceCount(local.ownServices) === 0) {
     if (local.mode === 'restart') return leaveForRestart(env, local);
-    closeWatchdog(env.watchdog, local);
+    // A lost lease may still be this node's in the store: no clean leave unless it is released.
+    releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
     return 'exit';
   }
   const isStuck = local.mode === 'restart' && env.nowMs() - local.stateChangedMs > LOST_LOCK_RESTART_GIVE_UP_MS;
@@ -235,9 +244,8 @@ function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   let verdict: RoundVerdict = 'continue';
   if (activeServiceCount(local.ownServices) === 0 && runWorkers(env, local) === 0) {
     // Nothing left to protect: leave watchdog protection so losing quorum cannot reset the node.
-    closeWatchdog(env.watchdog, local);
-    env.releaseAgentLease();
-    if (local.shutdown) verdict = 'exit';
+    const hasLeft = releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
+    if (local.shutdown && hasLeft) verdict = 'exit';
   }
   if (verdict === 'continue') manageResources(env, local);
   publishStatus(env, local);

@@ -1,3 +1,4 @@
+import type { ManagerStatusVersion } from '../common/manager-status.ts';
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { ServiceTable } from '../common/service-table.ts';
 import type { LrmMode, LrmState, NodeState } from '../common/states.ts';
@@ -36,6 +37,8 @@ export interface LrmLocal {
   idleRounds: number;
   /** The service status as the master last saved it. */
   services: ServiceTable;
+  /** The version of that manager status: an older one read later is ignored (a stale read). */
+  statusVersion: ManagerStatusVersion | undefined;
   /** The services the master assigned to this node. */
   ownServices: OwnServices;
   /** This node's state in the master's view. */

@@ -49,8 +49,12 @@ function describe(event: TraceEvent): string {
       return `recovering ${event.sid} from fenced ${event.from} to ${event.to}`;
     case 'fence':
       return `fencing ${event.target}: waiting for its agent lease`;
-    case 'fence-ack':
-      return `fence of ${event.target} acknowledged: holding its agent lease`;
+    case 'fence-ack': {
+      const proof = event.proof === 'reset' ? ': its watchdog reset it' : event.proof === 'free' ? ' (the lease was free)' : '';
+      return `fence of ${event.target} acknowledged: holding its agent lease${proof}`;
+    }
+    case 'fence-wait':
+      return `${event.sid} waits for ${event.target} to report, not recovered: ${event.reason}`;
     case 'reset':
       return `${event.target} powered off (${event.reason})`;
     case 'service-action': {
@@ -65,7 +69,7 @@ function describe(event: TraceEvent): string {
     case 'crm-command':
       return `command '${event.cmd}': ${event.result}${event.reason ? ` (${event.reason})` : ''}`;
     case 'recover-failed':
-      return `no node to recover ${event.sid} from ${event.from}, retrying`;
+      return event.reason === undefined ? `no node to recover ${event.sid} from ${event.from}, retrying` : `not recovering ${event.sid} from ${event.from} yet: ${event.reason}`;
     case 'daemon-exit':
       return `${event.daemon} exits`;
     case 'lrm-shutdown':

@@ -4,8 +4,8 @@ import type { Prng } from '../common/prng.ts';
 import type { RequestedState } from '../common/states.ts';
 import type { Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
-import type { CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership } from '../env/env.ts';
-import { agentLease, MANAGER_LEASE, type LeaseName } from '../store/lease-store.ts';
+import type { AgentLeaseTake, CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership } from '../env/env.ts';
+import { agentLease, agentLeaseTake, MANAGER_LEASE, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
 import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
 import { SimWatchdogPort } from './sim-watchdogs.ts';
@@ -107,12 +107,22 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
     return this.acquire(MANAGER_LEASE);
   }
 
+  managerLeaseGeneration(): number {
+    return this.leases.heldGeneration(MANAGER_LEASE) ?? 0;
+  }
+
   releaseManagerLease(): boolean {
     return this.release(MANAGER_LEASE);
   }
 
-  tryAgentLeaseOf(node: string): boolean {
-    return this.acquire(agentLease(node));
+  /** The same take as a real master's (src/env/node-env-base.ts takeAgentLeaseOf): a look, then the compare-and-set. */
+  tryAgentLeaseOf(node: string): AgentLeaseTake {
+    if (!this.isMember()) return 'refused';
+    const name = agentLease(node);
+    const before = this.leases.inspect(name, this.nowMs());
+    const outcome = this.leases.acquire(name, this.nowMs());
+    if (outcome === 'taken') this.emit({ ev: 'lock', lock: simLeaseName(name) });
+    return agentLeaseTake(node, before, outcome);
   }
 
   writeManagerStatus(status: ManagerStatus): void {

@@ -80,6 +80,12 @@ export class SimLeaseFace implements LeaseStore {
     };
   }
 
+  /** Its own last write: the latest version, when this node wrote it and has not released it. */
+  heldGeneration(name: LeaseName): number | undefined {
+    const latest = this.store.latest(simLeaseName(name));
+    return latest !== undefined && latest.holder === this.node ? latest.generation : undefined;
+  }
+
   adopt(name: LeaseName, nowMs: number, renewedAgoMsMax: number): AdoptOutcome {
     const observer = this.observe(name, nowMs);
     assertRenewedAgo(name, renewedAgoMsMax);

@@ -79,6 +79,10 @@ export class DirLeaseStore implements LeaseStore {
     return this.observe(name, current, seen, nowMs) ? this.take(name, generations, nowMs) : 'refused';
   }
 
+  heldGeneration(name: LeaseName): number | undefined {
+    return this.held.get(name)?.generation;
+  }
+
   release(name: LeaseName, nowMs: number): ReleaseOutcome {
     this.checkCall(name, nowMs);
     const held = this.held.get(name);

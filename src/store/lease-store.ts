@@ -1,4 +1,5 @@
 import { assert } from '../common/assert.ts';
+import type { AgentLeaseTake } from '../env/env.ts';
 
 /**
  * The lease store port: named leases that exactly one node holds at a time (DESIGN.md "Leases and the
@@ -48,6 +49,11 @@ export interface LeaseStore {
   /** What this node sees now; counts as an observation (a first look starts the expiry wait). */
   inspect(name: LeaseName, nowMs: number): LeaseInspection | 'unavailable';
   /**
+   * The generation this instance holds by its own last take, renewal or adoption: what it wrote, not a
+   * read (a holder knows its own writes even when its reads lag). Undefined when it holds none. No I/O.
+   */
+  heldGeneration(name: LeaseName): number | undefined;
+  /**
    * Holds `name` from now on, without waiting for expiry, because this node's previous process held it
    * and renewed it at most `renewedAgoMsMax` before `nowMs` — the caller has the proof (the LRM: the
    * watchdog registration its predecessor left armed, fed only right after a renewal). 'adopted' when
@@ -76,6 +82,20 @@ export interface LeaseInspection {
   readonly isHeldByMe: boolean;
   /** `acquire` at this `nowMs` would take it (it is free, released, or expired as this node saw it). */
   readonly mayTake: boolean;
+}
+
+/**
+ * What a take of `node`'s agent lease proves (AgentLeaseTake in src/env/env.ts), from what the taker
+ * saw of the lease right before its compare-and-set. The node's own generation, not released, is one
+ * it held and stopped renewing for the whole lease timeout as this taker saw it: its watchdog has reset
+ * it. Anything else was free (never taken, released) or another taker's, which proves only that the
+ * node's LRM holds no lease. A take whose look failed counts as free: it never proves more than it saw.
+ */
+export function agentLeaseTake(node: string, before: LeaseInspection | 'unavailable', outcome: AcquireOutcome): AgentLeaseTake {
+  if (outcome === 'renewed') return 'held';
+  if (outcome !== 'taken') return 'refused';
+  if (before === 'unavailable') return 'free';
+  return before.generation > 0 && !before.isReleased && before.holder === node ? 'reset' : 'free';
 }
 
 /** `manager` or `agent.<node>` (docs/shared-dir.md). */

@@ -137,6 +137,11 @@ class MemoryLeaseStore implements LeaseStore {
     return this.board.compareAndSet(name, seen, taken, nowMs) ? 'taken' : 'refused';
   }
 
+  heldGeneration(name: LeaseName): number | undefined {
+    const current = this.board.current(name);
+    return current !== undefined && current.holder === this.node && !current.isReleased ? current.generation : undefined;
+  }
+
   release(name: LeaseName, nowMs: number): ReleaseOutcome {
     this.checkCall(name, nowMs);
     if (!this.board.isReachable(this.node)) return 'unavailable';

@@ -90,8 +90,32 @@ describe('ha-manager status', () => {
       target: null,
       requestedState: 'started',
       error: { reason: 'started on node2 failed (error)', howToLeave: "fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'" },
+      waitsFor: null,
     });
     assert.deepEqual(report.leases.map((lease: { name: string; generation: number }) => `${lease.name}.${lease.generation}`), ['agent.node1.2', 'manager.4']);
+  });
+
+  it('says what a service waits for before the master acts: a fence proof, or its node', async () => {
+    const nowMs = Date.now();
+    const dir = clusterDir(nowMs);
+    write(dir, 'resources.cfg', 'vm: 100\n\tnode node1\n\nvm: 103\n\tnode node3\n\nvm: 104\n\tnode node3\n\nvm: 105\n\tnode node2\n\n');
+    write(dir, 'status/manager.json', {
+      master_node: 'node1',
+      node_status: { node1: 'online', node2: 'online', node3: 'unknown' },
+      service_status: {
+        'vm:100': { state: 'started', node: 'node1', uid: 'a1', running: 1 },
+        'vm:103': { state: 'fence', node: 'node3', uid: 'b2', may_run_unmanaged: 1, waiting_for_node: 1 },
+        'vm:104': { state: 'fence', node: 'node3', uid: 'c3' },
+        'vm:105': { state: 'started', node: 'node2', uid: 'd4', may_run_unmanaged: 1 },
+      },
+      timestamp: nowMs - 1000,
+    });
+    const result = await runCli(['status', '--dir', dir]);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^vm:100 +started +node1 +started *$/m, 'nothing to wait for');
+    assert.match(result.stdout, /^vm:103 +fence +node3 +started +waits for node3 to report: its agent lease was free, which does not prove the service stopped there$/m);
+    assert.match(result.stdout, /^vm:104 +fence +node3 +started +waits for the fence of node3: its agent lease unchanged for fence_timeout/m);
+    assert.match(result.stdout, /^vm:105 +started +node2 +started +waits for node2's LRM to report on it/m);
   });
 
   it('--verbose adds move targets and the leases', async () => {

@@ -48,6 +48,7 @@ export function simHarness(leaseTimeoutMs: number): LeaseStoreHarness & { setSta
       release: (name: LeaseName, nowMs: number) => (at(nowMs), inner.release(name, nowMs)),
       inspect: (name: LeaseName, nowMs: number) => (at(nowMs), inner.inspect(name, nowMs)),
       adopt: (name: LeaseName, nowMs: number, renewedAgoMsMax: number) => (at(nowMs), inner.adopt(name, nowMs, renewedAgoMsMax)),
+      heldGeneration: (name: LeaseName) => inner.heldGeneration(name),
     };
   };
   return {

@@ -75,6 +75,20 @@ function singleHolderCases(stores: (...nodes: string[]) => LeaseStore[]): void {
     assert.equal(view(b!, MANAGER_LEASE, 10 * T).generation, 1);
   });
 
+  it('a holder knows the generation it holds from its own writes; a release ends it', () => {
+    const [a, b] = stores('a', 'b');
+    assert.equal(a!.heldGeneration(MANAGER_LEASE), undefined, 'never taken');
+    assert.equal(a!.acquire(MANAGER_LEASE, 0), 'taken');
+    assert.equal(a!.heldGeneration(MANAGER_LEASE), 1);
+    assert.equal(b!.heldGeneration(MANAGER_LEASE), undefined, 'another node holds nothing');
+    assert.equal(a!.acquire(MANAGER_LEASE, 400), 'renewed');
+    assert.equal(a!.heldGeneration(MANAGER_LEASE), 1, 'a renewal keeps the generation');
+    assert.equal(a!.release(MANAGER_LEASE, 500), 'released');
+    assert.equal(a!.heldGeneration(MANAGER_LEASE), undefined);
+    assert.equal(b!.acquire(MANAGER_LEASE, 600), 'taken');
+    assert.equal(b!.heldGeneration(MANAGER_LEASE), 2, 'the next take, the next generation');
+  });
+
   it('a release frees the lease at once: the next contender takes the next generation', () => {
     const [a, b] = stores('a', 'b');
     assert.equal(a!.acquire(MANAGER_LEASE, 0), 'taken');

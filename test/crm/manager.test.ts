@@ -1,46 +1,6 @@
 import { strict as assert } from 'node:assert';
-import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
-import { emptyManagerStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
-import type { TraceBody } from '../../src/common/trace.ts';
-import { Manager, type ManagerRoundInput } from '../../src/crm/manager.ts';
-import type { HaConfig, Membership } from '../../src/env/env.ts';
-
-const NODES = ['node1', 'node2', 'node3'];
-
-function membership(members: string[]): Membership {
-  return { isQuorate: members.length > NODES.length / 2, nodes: NODES, isMember: (node) => members.includes(node) };
-}
-
-function config(resources: Record<string, ResourceConfig>): HaConfig {
-  return { resources, groups: {}, settings: DEFAULT_CLUSTER_SETTINGS, serviceSizes: {}, nodeCapacities: {} };
-}
-
-const vm = (node: string): ResourceConfig => ({ node, state: 'started', maxRestart: 1, maxRelocate: 1 });
-
-/** Runs manager rounds, answering fence requests with `fence`. */
-function harness(status: ManagerStatus = emptyManagerStatus()) {
-  const events: TraceBody[] = [];
-  let uid = 0;
-  const manager = new Manager(status, 'node1', { emit: (event) => events.push(event), newUid: () => `u${uid++}` });
-  const round = (input: Partial<ManagerRoundInput> & { nowMs: number }, fence: (node: string) => boolean) => {
-    const generator = manager.round({
-      fenceDelayMs: 60_000,
-      membership: membership(NODES),
-      config: config({ 'vm:103': vm('node3') }),
-      lrmStatuses: new Map(),
-      takeCommands: () => [],
-      ...input,
-    });
-    let step = generator.next();
-    const asked: string[][] = [];
-    while (!step.done) {
-      asked.push(step.value);
-      step = generator.next(new Set(step.value.filter(fence)));
-    }
-    return { output: step.value, asked };
-  };
-  return { manager, events, round };
-}
+import { emptyManagerStatus } from '../../src/common/manager-status.ts';
+import { config, harness, membership } from './manager-harness.ts';
 
 describe('Manager round: fencing and recovery', () => {
   it('recovers a lost node only after the fence is proven by its agent lease', () => {
@@ -65,7 +25,7 @@ describe('Manager round: fencing and recovery', () => {
     const saved = emptyManagerStatus();
     saved.nodeStatus = { node1: 'online', node2: 'online', node3: 'unknown' };
     const { manager, round } = harness(saved);
-    manager.status.serviceStatus.set('vm:103', { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined });
+    manager.status.serviceStatus.set('vm:103', { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined, mayRunUnmanaged: false, isWaitingForNode: false });
     const lost = membership(['node1', 'node2']);
     assert.deepEqual(round({ nowMs: 1_000_000, membership: lost }, () => true).asked, []);
     assert.deepEqual(round({ nowMs: 1_059_000, membership: lost }, () => true).asked, []);

@@ -56,8 +56,9 @@ describe('NodeCrmEnv: every CRM watches every agent lease, so a new master need 
       await sleep(100);
     }
     latecomer.beginRound();
-    assert.equal(latecomer.tryAgentLeaseOf('node3'), false, 'a first look starts the wait');
+    assert.equal(latecomer.tryAgentLeaseOf('node3'), 'refused', 'a first look starts the wait');
     watcher.beginRound();
-    assert.equal(watcher.tryAgentLeaseOf('node3'), true, 'seen unchanged for more than the fence timeout');
+    assert.equal(watcher.tryAgentLeaseOf('node3'), 'reset', 'node3\'s own lease, seen unchanged for more than the fence timeout: its watchdog reset it');
+    assert.equal(watcher.tryAgentLeaseOf('node3'), 'held', 'taken already: held');
   });
 });

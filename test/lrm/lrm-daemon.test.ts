@@ -98,6 +98,49 @@ describe('LRM round', () => {
     assert.equal(lrmRound(env, local), 'exit');
   });
 
+  it('an idle LRM leaves cleanly only once its lease is released; while the store refuses, it stays armed', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    lrmRound(env, local);
+    env.managerStatus = emptyManagerStatus();
+    let canRelease = false;
+    env.releaseAgentLease = () => {
+      env.watchdogCalls.push('release');
+      return canRelease;
+    };
+    for (let round = 0; round < 70; round++) lrmRound(env, local);
+    assert.equal(local.state, 'active', 'the release failed: still active');
+    assert.equal(env.watchdogCalls.includes('close'), false, 'no clean leave behind a lease still held');
+    canRelease = true;
+    lrmRound(env, local);
+    assert.equal(local.state, 'wait_for_agent_lock');
+    assert.deepEqual(env.watchdogCalls.slice(-2), ['release', 'close']);
+  });
+
+  it('never acts on a manager status older than one it has read (a stale read after a move)', () => {
+    const env = new FakeLrmEnv();
+    const local = startLrm(env);
+    assign(env, 'vm:100', 'started', 'u1');
+    const before = { ...env.managerStatus, version: { lease: 2, round: 7 } };
+    env.managerStatus = before;
+    lrmRound(env, local);
+    lrmRound(env, local);
+    assert.deepEqual(env.jobs.map((job) => `${job.request} ${job.uid}`), ['started u1']);
+    // The master moved it away (a newer save shows it on node2); a stale read then shows the old save.
+    const moved = newServiceStatus('started', 'node2', 'u2');
+    env.managerStatus = { ...before, serviceStatus: ServiceTable.from([['vm:100', moved]]), version: { lease: 2, round: 8 } };
+    lrmRound(env, local);
+    local.results.clear(); // as after pruning: u1 is no longer in the status
+    env.managerStatus = before;
+    lrmRound(env, local);
+    assert.deepEqual(env.jobs.map((job) => `${job.request} ${job.uid}`), ['started u1'], 'the older save is ignored: nothing started again');
+    // A new master's first save (a higher lease generation) is taken in, whatever its round.
+    env.managerStatus = { ...before, serviceStatus: ServiceTable.from([['vm:100', newServiceStatus('started', 'node1', 'u3')]]), version: { lease: 3, round: 1 } };
+    lrmRound(env, local);
+    assert.deepEqual(env.jobs.map((job) => `${job.request} ${job.uid}`), ['started u1', 'started u3']);
+  });
+
   it('goes active with a service, feeding the watchdog only after each successful renewal', () => {
     const env = new FakeLrmEnv();
     const local = startLrm(env);
@@ -220,7 +263,7 @@ describe('LRM restart: one path in every environment (claim, adopt, hand over)',
     requestLrmShutdown(env, local, 'restart');
     env.managerStatus = emptyManagerStatus();
     assert.equal(lrmRound(env, local), 'exit');
-    assert.deepEqual(env.watchdogCalls.slice(-2), ['close', 'release']);
+    assert.deepEqual(env.watchdogCalls.slice(-2), ['release', 'close'], 'the lease released first: only then the clean leave');
   });
 
   it('a claimed registration with nothing of this node\'s to protect is left cleanly, and the lease given up', () => {
@@ -228,7 +271,7 @@ describe('LRM restart: one path in every environment (claim, adopt, hand over)',
     env.claimed = { keepaliveAgeMs: 1_000 };
     const local = startLrm(env);
     lrmRound(env, local);
-    assert.deepEqual(env.watchdogCalls, ['claim', `adopt ${1_000 + RENEWAL_MAX_MS}`, 'close', 'release']);
+    assert.deepEqual(env.watchdogCalls, ['claim', `adopt ${1_000 + RENEWAL_MAX_MS}`, 'release', 'close']);
     assert.equal(local.isWatchdogOpen, false);
   });
 });
