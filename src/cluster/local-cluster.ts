@@ -115,8 +115,10 @@ export class LocalCluster {
 
   /**
    * Starts every node: first the watchdogs and LRMs, and only once every LRM has published its status
-   * the CRMs (`firstMaster`'s first, until it is master) — a master that finds a node with no LRM status and a never-taken agent lease may fence it
-   * at once (nothing holds the lease), and would recover its services elsewhere.
+   * the CRMs (`firstMaster`'s first, until it is master) — a master that finds a node with no LRM status
+   * and a never-taken agent lease fences it on that free lease, and its services, which the node's LRM
+   * has not reported on yet, then wait for the node to come back (a free lease proves nothing about
+   * them): a slow start of the test's own cluster, not a fault it means to inject.
    */
   async startAll(options: { firstMaster?: string } = {}): Promise<void> {
     await Promise.all(this.spec.nodes.map((node) => this.startNode(node, { crm: false })));
