@@ -3,6 +3,7 @@
  * the command line (which prefixes the option name). Each check returns the parsed value or a problem
  * sentence.
  */
+import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
 import { isOneOf, REQUESTED_STATES, type RequestedState } from '../common/states.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -15,8 +16,6 @@ export function forOption<T>(key: string, checked: Checked<T>): Checked<T> {
   return checked.ok ? checked : { ok: false, problem: `Option '${key}': ${checked.problem}` };
 }
 
-/** Node names as cluster members are named (a host name). */
-export const NODE_NAME = /^[A-Za-z0-9]([A-Za-z0-9-]*[A-Za-z0-9])?$/;
 /** Group ids, like Proxmox's config ids. */
 export const GROUP_ID = /^[A-Za-z][A-Za-z0-9_-]*$/;
 /** Proxmox limits max_restart and max_relocate to 0..10; more attempts only delay the error state. */
@@ -43,8 +42,8 @@ export function checkFlag(text: string): Checked<boolean> {
 }
 
 export function checkNodeName(text: string): Checked<string> {
-  if (NODE_NAME.test(text)) return ok(text);
-  return bad(`Bad node name '${text}'`);
+  if (isValidNodeName(text)) return ok(text);
+  return bad(`Bad node name '${text}': ${NODE_NAME_RULE}`);
 }
 
 export function checkGroupId(text: string): Checked<string> {
@@ -64,7 +63,7 @@ export function checkNodeList(text: string): Checked<Record<string, number>> {
   if (text.trim() === '') return bad('Empty node list, expected comma-separated node[:priority] entries');
   for (const entry of text.split(',').map((part) => part.trim())) {
     const match = /^([^:]+)(?::(\d+))?$/.exec(entry);
-    if (!match || !NODE_NAME.test(match[1]!)) return bad(`Bad node entry '${entry}', expected node[:priority]`);
+    if (!match || !isValidNodeName(match[1]!)) return bad(`Bad node entry '${entry}', expected node[:priority]`);
     const priority = match[2] === undefined ? 0 : Number(match[2]);
     if (priority > NODE_PRIORITY_MAX) return bad(`Bad priority ${priority} of node '${match[1]}', expected 0 to ${NODE_PRIORITY_MAX}`);
     if (match[1]! in nodes) return bad(`Node '${match[1]}' listed twice`);

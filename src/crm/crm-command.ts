@@ -10,6 +10,7 @@
  *   enable-node-maintenance <node>     move the node's services away until disabled
  *   disable-node-maintenance <node>
  */
+import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
 import { isValidSid } from '../common/sid.ts';
 
 export type CrmCommand =
@@ -20,9 +21,6 @@ export type CrmCommand =
 export type CrmCommandKind = CrmCommand['kind'];
 
 export const CRM_COMMAND_KINDS: readonly CrmCommandKind[] = ['migrate', 'relocate', 'stop', 'enable-node-maintenance', 'disable-node-maintenance'];
-
-/** A node's name as nodes are named anywhere (leases, scenarios): no space, no shell or path syntax. */
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
 
 /** A stop waits at most a day for the service; a longer timeout is a typo, not a plan. */
 export const STOP_TIMEOUT_S_MAX = 86_400;
@@ -81,7 +79,7 @@ export function checkStopTimeout(text: string): Parsed<number> {
 }
 
 export function checkNode(text: string): Parsed<string> {
-  return NODE_NAME.test(text) ? ok(text) : bad(`Bad node name '${text}'`);
+  return isValidNodeName(text) ? ok(text) : bad(`Bad node name '${text}': ${NODE_NAME_RULE}`);
 }
 
 function usageOf(kind: CrmCommandKind): string {

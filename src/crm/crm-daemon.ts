@@ -3,7 +3,7 @@ import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import { copyManagerStatus, emptyManagerStatus, isOlderStatus, type ManagerStatusVersion } from '../common/manager-status.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { CrmState } from '../common/states.ts';
-import type { CrmEnv } from '../env/env.ts';
+import type { CrmEnv, RoundVerdict } from '../env/env.ts';
 import { canBecomeActive } from './can-become-active.ts';
 import { hasResources } from './has-resources.ts';
 import { Manager } from './manager.ts';
@@ -21,8 +21,6 @@ export interface CrmLocal {
   /** The version of this CRM's last save as master, kept across its terms (see setState). */
   lastVersion: ManagerStatusVersion | undefined;
 }
-
-export type RoundVerdict = 'continue' | 'exit';
 
 export function startCrm(env: CrmEnv): CrmLocal {
   env.emit({ ev: 'crm-state', from: 'startup', to: 'wait_for_quorum' });

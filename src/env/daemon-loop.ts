@@ -1,4 +1,4 @@
-import type { RoundVerdict } from '../crm/crm-daemon.ts';
+import type { RoundVerdict } from './env.ts';
 
 /**
  * The real-time loop of a daemon: one round of the core, then the after-round work (journal flush),

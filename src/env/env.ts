@@ -35,6 +35,9 @@ import type { Timing } from '../common/timing.ts';
  */
 export type AgentLeaseTake = 'reset' | 'free' | 'held' | 'refused';
 
+/** What a CRM or LRM round tells the loop that drives it (a daemon's timer, the simulator's rounds). */
+export type RoundVerdict = 'continue' | 'exit';
+
 /** The cluster as this node sees it now. */
 export interface Membership {
   readonly isQuorate: boolean;

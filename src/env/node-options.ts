@@ -2,7 +2,7 @@ import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveSharedDir } from '../store/shared-dir.ts';
-import { isValidNodeName } from '../store/lease-store.ts';
+import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
 
 /** Flags of ha-crm and ha-lrm; the defaults are those of a real node (the systemd units pass none). */
 export interface NodeOptions {
@@ -54,7 +54,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     throw new DaemonUsageError((error as Error).message);
   }
   const node = values.node ?? hostname().split('.')[0]!;
-  if (!isValidNodeName(node)) throw new DaemonUsageError(`Bad --node ${JSON.stringify(node)}: letters, digits, '.' and '-', at most 64`);
+  if (!isValidNodeName(node)) throw new DaemonUsageError(`Bad --node ${JSON.stringify(node)}: ${NODE_NAME_RULE}`);
   if (values['node-dir'] !== undefined && !values['emulated-watchdog']) throw new DaemonUsageError('--node-dir is for the emulated watchdog only (add --emulated-watchdog)');
   return {
     node,

@@ -1,4 +1,5 @@
 import { join } from 'node:path';
+import { isValidNodeName } from '../common/node-name.ts';
 import { parseSid } from '../common/sid.ts';
 import { OcfExit, toOcfExit } from './ocf-exit.ts';
 import type { OcfSpec } from './ocf-spec.ts';
@@ -29,8 +30,6 @@ export interface OcfDriverOptions {
   readonly env?: NodeJS.ProcessEnv;
 }
 
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
-
 /**
  * OCF resource agents (resource agent API 1.1) as services `ocf:<instance>`. The agent's exit code is
  * the result; whether it ran (`done`, `timeout`, `error` when killed by a signal, `not-installed` when
@@ -47,7 +46,7 @@ export class OcfDriver implements ResourceDriver {
   private readonly ocfRoot: string;
 
   constructor(private readonly options: OcfDriverOptions) {
-    if (!NODE_NAME.test(options.node)) throw new Error(`Bad argument node: ${JSON.stringify(options.node)}`);
+    if (!isValidNodeName(options.node)) throw new Error(`Bad argument node: ${JSON.stringify(options.node)}`);
     this.ocfRoot = options.ocfRoot ?? '/usr/lib/ocf';
   }
 
@@ -69,7 +68,7 @@ export class OcfDriver implements ResourceDriver {
   }
 
   async migrate(sid: string, options: MoveOptions): Promise<DriverResult> {
-    if (!NODE_NAME.test(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
+    if (!isValidNodeName(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
     const deadlineMs = Date.now() + options.timeoutMs;
     const meta = { migrate_source: this.options.node, migrate_target: options.target };
     const steps: Array<{ action: OcfAction; onNode: string }> = [

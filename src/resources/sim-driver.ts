@@ -1,6 +1,7 @@
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
+import { isValidNodeName } from '../common/node-name.ts';
 import { parseSid } from '../common/sid.ts';
 import { OcfExit } from './ocf-exit.ts';
 import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
@@ -13,7 +14,6 @@ const SIM_SERVICE_BIN = fileURLToPath(new URL('../../bin/ha-sim-service', import
 const EXIT_POLL_MS = 20;
 /** The service says only `ready`; more than this before it is not the service program. */
 const READY_OUTPUT_CHARS_MAX = 4_096;
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 
 export interface SimDriverOptions {
   /** This node. */
@@ -39,7 +39,7 @@ export class SimDriver implements ResourceDriver {
   readonly name = 'sim';
 
   constructor(private readonly options: SimDriverOptions) {
-    if (!NODE_NAME.test(options.node)) throw new Error(`Bad argument node: ${JSON.stringify(options.node)}`);
+    if (!isValidNodeName(options.node)) throw new Error(`Bad argument node: ${JSON.stringify(options.node)}`);
   }
 
   canMigrateOnline(_sid: string): boolean {
@@ -72,7 +72,7 @@ export class SimDriver implements ResourceDriver {
 
   async migrate(sid: string, options: MoveOptions): Promise<DriverResult> {
     if (!parseSid(sid)) return badSid(sid);
-    if (!NODE_NAME.test(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
+    if (!isValidNodeName(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
     const deadlineMs = Date.now() + options.timeoutMs;
     const stopped = await this.stop(sid, options);
     if (stopped.exec !== 'done' || stopped.exit !== OcfExit.success) return stopped;

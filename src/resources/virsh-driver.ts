@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { isValidNodeName } from '../common/node-name.ts';
 import { parseSid } from '../common/sid.ts';
 import { OcfExit } from './ocf-exit.ts';
 import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
@@ -22,7 +23,6 @@ export interface VirshDriverOptions {
 /** A graceful shutdown gets the stop budget minus this, which is kept for `virsh destroy`. */
 const DESTROY_RESERVE_MS = 5_000;
 const SHUTDOWN_POLL_MS_DEFAULT = 500;
-const NODE_NAME = /^[A-Za-z0-9][A-Za-z0-9_.-]*$/;
 /** Domain states in which the guest is up (virsh domstate). */
 const RUNNING_STATES = new Set(['running', 'idle', 'paused', 'in shutdown', 'blocked', 'pmsuspended']);
 
@@ -100,7 +100,7 @@ export class VirshDriver implements ResourceDriver {
   async migrate(sid: string, options: MoveOptions): Promise<DriverResult> {
     const domain = domainOf(sid);
     if (domain === undefined) return badSid(sid);
-    if (!NODE_NAME.test(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
+    if (!isValidNodeName(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
     const uri = (this.options.migrateUri ?? ((node: string) => `qemu+ssh://${node}/system`))(options.target);
     const migrated = await this.virsh(['migrate', '--live', domain, uri], options.timeoutMs);
     if (migrated.exec === 'timeout') {

@@ -6,7 +6,8 @@ import type { ManagerStatus } from '../common/manager-status.ts';
 import { managerStatusToJson, parseManagerStatusJson } from '../common/manager-status-json.ts';
 import { writeFileAtomic } from './atomic-write.ts';
 import { fencedRecordToJson, parseFencedRecordJson, type FencedRecord } from './fenced-record.ts';
-import { assertNodeName, isValidNodeName } from './lease-store.ts';
+import { isValidNodeName } from '../common/node-name.ts';
+import { assertNodeName } from './lease-store.ts';
 import { sharedPaths, type SharedPaths } from './shared-dir.ts';
 import type { StatusRead, StatusStore, StatusUnavailable, StatusWrite } from './status-store.ts';
 

@@ -1,5 +1,5 @@
 import { assert } from '../common/assert.ts';
-import { isValidNodeName } from './lease-store.ts';
+import { isValidNodeName } from '../common/node-name.ts';
 
 /**
  * Why a node was last reset, from its black box (node-local journal), published by that node after

@@ -1,4 +1,5 @@
 import { assert } from '../common/assert.ts';
+import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
 import type { AgentLeaseTake } from '../env/env.ts';
 
 /**
@@ -103,14 +104,6 @@ export type LeaseName = 'manager' | `agent.${string}`;
 
 export const MANAGER_LEASE: LeaseName = 'manager';
 
-/** Node names as the scenario files and the shared directory accept them. */
-const NODE_NAME_PATTERN = /^[A-Za-z0-9][A-Za-z0-9.-]*$/;
-/** Keeps lease directory names far below any filesystem's name limit (255). */
-const NODE_NAME_LENGTH_MAX = 64;
-
-export function isValidNodeName(node: string): boolean {
-  return NODE_NAME_PATTERN.test(node) && node.length <= NODE_NAME_LENGTH_MAX;
-}
 
 export function agentLease(node: string): LeaseName {
   assertNodeName(node);
@@ -123,7 +116,7 @@ export function isValidLeaseName(name: string): name is LeaseName {
 }
 
 export function assertNodeName(node: string): void {
-  assert(isValidNodeName(node), `Bad node name '${node}': expected ${NODE_NAME_PATTERN} of at most ${NODE_NAME_LENGTH_MAX} characters`);
+  assert(isValidNodeName(node), `Bad node name '${node}': expected ${NODE_NAME_RULE}`);
 }
 
 /** Checks the bound `adopt` gets; a negative or fractional one is a bug of the caller. */

@@ -68,7 +68,7 @@ describe('ha-manager migrate, relocate and crm-command', () => {
       [['crm-command', 'node-maintenance', 'enable', 'node7'], "ha-manager: Unknown node 'node7': not a cluster node (known nodes: node1, node2, node3)\n"],
       [['crm-command', 'node-maintenance', 'pause', 'node1'], 'ha-manager: Invalid values: Argument: action, Given: "pause", Choices: "enable", "disable"\n'],
       [['crm-command', 'fence', 'node1'], 'ha-manager: Unknown arguments: fence, node1\n'],
-      [['migrate', 'vm:100', 'node_2'], "ha-manager: Bad node name 'node_2'\n"],
+      [['migrate', 'vm:100', 'node_2'], "ha-manager: Bad node name 'node_2': letters, digits, '-' and '.', starting and ending with a letter or digit, at most 64 characters\n"],
     ];
     for (const [args, stderr] of cases) {
       const result = await runCli([...args, '--dir', dir]);

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { NODE_NAME_RULE } from '../../src/common/node-name.ts';
 import { formatCrmCommand, parseCrmCommand, STOP_TIMEOUT_S_MAX, type CrmCommand } from '../../src/crm/crm-command.ts';
 
 const COMMANDS: CrmCommand[] = [
@@ -46,8 +47,8 @@ describe('CRM commands: one module builds and reads the queued text', () => {
     ['disable-node-maintenance node1 node2', "CRM command 'disable-node-maintenance node1 node2': disable-node-maintenance takes <node>"],
     ['migrate 100 node2', "Bad service id '100' in CRM command 'migrate 100 node2', expected <type>:<name>"],
     ['stop vm:100; 5', "Bad service id 'vm:100;' in CRM command 'stop vm:100; 5', expected <type>:<name>"],
-    ['migrate vm:100 node_2', "Bad node name 'node_2'"],
-    ['enable-node-maintenance ../x', "Bad node name '../x'"],
+    ['migrate vm:100 node_2', `Bad node name 'node_2': ${NODE_NAME_RULE}`],
+    ['enable-node-maintenance ../x', `Bad node name '../x': ${NODE_NAME_RULE}`],
     ['stop vm:100 soon', `Bad timeout 'soon', expected seconds from 0 to ${STOP_TIMEOUT_S_MAX}`],
     ['stop vm:100 -1', `Bad timeout '-1', expected seconds from 0 to ${STOP_TIMEOUT_S_MAX}`],
     ['stop vm:100 86401', `Bad timeout '86401', expected seconds from 0 to ${STOP_TIMEOUT_S_MAX}`],
