@@ -62,7 +62,7 @@ export class ConfigLedger {
       }
     }
     for (const [sid, resource] of Object.entries(resources)) {
-      if (!nodes.has(resource.node)) problems.push(`${sid} names unknown node '${resource.node}'`);
+      if (resource.node !== undefined && !nodes.has(resource.node)) problems.push(`${sid} names unknown node '${resource.node}'`);
       if (!REQUESTED.includes(resource.state)) problems.push(`${sid} has state '${resource.state}'`);
       if (!Number.isInteger(resource.maxRestart) || !Number.isInteger(resource.maxRelocate)) problems.push(`${sid} has broken limits`);
       if (!this.requested.has(sid)) problems.push(`${sid} is configured but nobody added it`);

@@ -2,7 +2,11 @@ import type { PlacementMode, RequestedState, ShutdownPolicy } from './states.ts'
 
 /** One HA resource as configured (resources.cfg). */
 export interface ResourceConfig {
-  readonly node: string;
+  /**
+   * The node the master recorded (resources.cfg `node`), else where status/manager.json has it;
+   * undefined for a service the master has yet to place (a file as Proxmox writes it, an `add` without --node).
+   */
+  readonly node: string | undefined;
   readonly state: RequestedState;
   readonly group?: string;
   readonly maxRestart: number;

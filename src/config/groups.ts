@@ -1,4 +1,3 @@
-import { compareNames } from '../common/compare-names.ts';
 import type { GroupConfig } from '../common/ha-config.ts';
 import { checkComment, checkFlag, checkGroupId, checkNodeList, forOption, type Checked } from './config-values.ts';
 import { ConfigError, parseSectionConfig, type Section } from './section-config.ts';
@@ -68,10 +67,4 @@ export function formatNodeList(nodes: Readonly<Record<string, number>>): string 
   return Object.entries(nodes)
     .map(([node, priority]) => (priority === 0 ? node : `${node}:${priority}`))
     .join(',');
-}
-
-/** The preferred node of a group: highest priority, then name order. */
-export function preferredNode(group: GroupConfig): string | undefined {
-  const entries = Object.entries(group.nodes).sort(([a, pa], [b, pb]) => pb - pa || compareNames(a, b));
-  return entries[0]?.[0];
 }

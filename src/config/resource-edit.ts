@@ -8,7 +8,7 @@ export interface ResourceChange {
   readonly delete: readonly string[];
 }
 
-/** Adds a resource to resources.cfg; refuses an existing sid, an unknown group, and a resource with no node. */
+/** Adds a resource to resources.cfg; refuses an existing sid and an unknown group. Without a node, the master places it. */
 export function addResource(documents: ConfigDocuments, request: { current: LoadedConfig; sid: string; options: ResourceChange['set'] }): void {
   const { current, sid, options } = request;
   const { type, name } = checkedSid(sid);
@@ -17,9 +17,6 @@ export function addResource(documents: ConfigDocuments, request: { current: Load
     throw new ConfigRefused(`Resource ${sid} already exists (${documents.resources.file} line ${existing.line}); change it with 'ha-manager set ${sid}'`);
   }
   const entries = checkedOptions(current, options);
-  if (options.node === undefined && options.group === undefined && !Object.hasOwn(documents.masterNodes, sid)) {
-    throw new ConfigRefused(`Resource ${sid} needs --node or --group: which node is it configured on?`);
-  }
   documents.resources.addSection(type, name, entries);
 }
 

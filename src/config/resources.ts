@@ -10,7 +10,6 @@ import {
   type Checked,
   forOption,
 } from './config-values.ts';
-import { preferredNode } from './groups.ts';
 import { ConfigError, type Section } from './section-config.ts';
 
 /** Options of a resource in resources.cfg, with what they mean (also the help text of add/set). */
@@ -91,10 +90,9 @@ function resourceFrom(section: Section, sid: string, context: ResourceContext): 
     values[key] = option.value;
   }
   const group = values.group as string | undefined;
-  const node = (values.node as string | undefined) ?? context.nodeOf?.(sid) ?? (group !== undefined ? preferredNode(groups[group]!) : undefined);
-  if (node === undefined) {
-    throw new ConfigError(file, section.line, `Resource ${sid} has no node: set one with 'ha-manager set ${sid} --node NODE' or give it a group`);
-  }
+  // Proxmox writes no node (its guest's node is where the guest's config lives): the master has the
+  // service where status/manager.json says, and places one it never had like a new service.
+  const node = (values.node as string | undefined) ?? context.nodeOf?.(sid);
   return {
     node,
     state: (values.state as ResourceConfig['state'] | undefined) ?? 'started',

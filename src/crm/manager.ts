@@ -11,6 +11,8 @@ import { coversService, FenceProofs } from './fence-proofs.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
+import type { Placement, StaticSizing } from './node-usage.ts';
+import { placeNewServices } from './place-new-services.ts';
 import { NodeSelector } from './select-node.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
 import {
@@ -84,6 +86,8 @@ export class Manager {
   private readonly fenceProofs = new FenceProofs();
   /** Services leaving HA that the last sync had to keep until they settle (mustSettleBeforeRelease). */
   private readonly leaving = new Set<string>();
+  /** Services with no node that the master said it cannot place yet (said once each). */
+  private readonly unplacedReported = new Set<string>();
 
   constructor(
     readonly status: ManagerStatus,
@@ -107,9 +111,9 @@ export class Manager {
       this.ports.emit({ ev: 'log', level: 'info', msg: 'master seems offline' });
       return { shouldSave: false, resourceUpdates: [] };
     }
+    this.records.startRound(input.config.resources);
     this.syncManagedServices(input.config);
     applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
-    this.records.startRound(input.config.resources);
     const ctx = this.contextFor(input, lrmModes);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
@@ -158,17 +162,23 @@ export class Manager {
       configured++;
       if (!services.has(sid)) added.push(sid);
     }
-    for (const sid of added.sort()) {
+    const placed = this.placeUnplaced(config, added.sort());
+    for (const sid of added) {
       const resource = config.resources[sid]!;
+      const node = resource.node ?? placed.get(sid);
+      if (node === undefined) continue;
+      if (resource.node === undefined) this.records.record(sid, { node });
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
-      const status = newServiceStatus(state, resource.node, this.ports.newUid());
+      const status = newServiceStatus(state, node, this.ports.newUid());
       // Put under HA now (new, or back from `ignored`): it may already run on its node, unknown to the
       // LRM there, until that LRM reports on it.
       status.mayRunUnmanaged = true;
       services.set(sid, status);
       this.caches.serviceAdded();
-      this.ports.emit({ ev: 'service-add', sid, on: resource.node, state });
+      this.ports.emit({ ev: 'service-add', sid, on: node, state });
     }
+    // One left unplaced (no online candidate): sync again next round rather than at the next change.
+    if (added.some((sid) => config.resources[sid]!.node === undefined && !placed.has(sid))) this.caches.syncedWith(undefined);
     this.leaving.clear();
     // Every configured service is managed now: as many managed means none to drop (the usual case).
     if (services.size === configured) return;
@@ -181,6 +191,33 @@ export class Manager {
   }
 
   /** The master stops managing a service (it leaves HA): the service keeps running where it is. */
+  /**
+   * Nodes for added services whose config names none; says once per service that it waits for an
+   * online node when there is none it may run on.
+   */
+  private placeUnplaced(config: HaConfig, added: readonly string[]): Map<string, string> {
+    const sids = added.filter((sid) => config.resources[sid]!.node === undefined);
+    if (sids.length === 0) return new Map();
+    const placements: Array<readonly [string, Placement]> = [...this.status.serviceStatus];
+    for (const sid of added) {
+      const { node, state } = config.resources[sid]!;
+      if (node !== undefined) placements.push([sid, { node, state: state === 'started' ? 'started' : 'stopped' }]);
+    }
+    const placed = placeNewServices({ sids, resources: config.resources, groups: config.groups, onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), placements });
+    for (const sid of sids) {
+      const node = placed.get(sid);
+      if (node !== undefined) {
+        this.unplacedReported.delete(sid);
+        this.ports.emit({ ev: 'log', level: 'info', msg: `placing ${sid} on ${node}: its config names no node` });
+      } else if (!this.unplacedReported.has(sid)) {
+        this.unplacedReported.add(sid);
+        const group = config.resources[sid]!.group;
+        this.ports.emit({ ev: 'log', level: 'warn', msg: `cannot place ${sid}: no online node${group === undefined ? '' : ` of group ${group}`} it may run on; it waits for one` });
+      }
+    }
+    return placed;
+  }
+
   private release(sid: string, reason: 'ignored' | 'deleted'): void {
     assert(this.status.serviceStatus.delete(sid), `Released service ${sid} was not managed`);
     this.leaving.delete(sid);
@@ -197,8 +234,7 @@ export class Manager {
 
   private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
-    const sizing = config.settings.placement === 'static' ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
-    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizing);
+    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizingOf(config));
     const selector = new NodeSelector(usage, config.groups);
     const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
@@ -354,4 +390,9 @@ export class Manager {
     const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null };
     this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
   }
+}
+
+/** The sizes of static placement when ha.cfg asks for it; undefined: count services. */
+function sizingOf(config: HaConfig): StaticSizing | undefined {
+  return config.settings.placement === 'static' ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
 }

@@ -72,7 +72,7 @@ export function handleRequestStop(ctx: ServiceContext, sid: string, status: Serv
 
 export function handleStopped(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
   const config = ctx.resource(sid);
-  if (status.node !== config.node) {
+  if (config.node !== undefined && status.node !== config.node) {
     // A move that was cut short by a fence left the service elsewhere than recorded.
     ctx.emit({ ev: 'service-fixup', sid, from: status.node, to: config.node });
     status.node = config.node;

@@ -28,7 +28,7 @@ export class NodeMembership {
   sample(nowMs: number, config: HaConfig, isReachable: boolean): Membership {
     const nodes = new Set<string>([this.node]);
     for (const group of Object.values(config.groups)) for (const node of Object.keys(group.nodes)) nodes.add(node);
-    for (const resource of Object.values(config.resources)) nodes.add(resource.node);
+    for (const resource of Object.values(config.resources)) if (resource.node !== undefined) nodes.add(resource.node);
     const members = new Set<string>();
     if (isReachable) {
       members.add(this.node);

@@ -54,7 +54,7 @@ export function loadScenario(dir: string): Scenario {
   const nodeNames = Object.keys(nodes);
   const resources = parseResources(readJson(dir, 'service_config', true), join(dir, 'service_config'));
   for (const [sid, resource] of Object.entries(resources)) {
-    if (!(resource.node in nodes)) throw new ScenarioError(`${join(dir, 'service_config')}: Service ${sid} is on unknown node '${resource.node}'`);
+    if (resource.node === undefined || !(resource.node in nodes)) throw new ScenarioError(`${join(dir, 'service_config')}: Service ${sid} is on unknown node '${resource.node}'`);
   }
   const groupsFile = join(dir, 'groups');
   const groups = existsSync(groupsFile) ? parseGroupsFile(groupsFile) : defaultGroups();

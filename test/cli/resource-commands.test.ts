@@ -34,13 +34,11 @@ describe('ha-manager add, set, remove, config', () => {
       [['add', 'vm:100', '--node', 'node2'], /^ha-manager: Resource vm:100 already exists \(.*resources\.cfg line 1\); change it with 'ha-manager set vm:100'\n$/],
       [['add', 'vm:101', '--node', 'node2', '--state', 'running'], /^ha-manager: Option 'state': Bad state 'running', expected one of started, stopped, disabled, ignored \(enabled means started\)\n$/],
       [['add', 'vm:101', '--group', 'nosuch'], /^ha-manager: Unknown group 'nosuch'; create it with 'ha-manager groupadd nosuch --nodes \.\.\.'\n$/],
-      [['add', 'vm:101'], /^ha-manager: Resource vm:101 needs --node or --group: which node is it configured on\?\n$/],
       [['add', 'vm:101', '--node', 'node1', '--max_relocate', '99'], /^ha-manager: Option 'max_relocate': Bad value '99', expected an integer from 0 to 10\n$/],
       [['add', 'vm:101', '--node', 'node1', '--colour', 'red'], /^ha-manager: Unknown argument: colour\n$/],
       [['add'], /^ha-manager: Not enough non-option arguments: got 0, need at least 1\n$/],
       [['set', 'vm:999', '--state', 'stopped'], /^ha-manager: Unknown resource vm:999; 'ha-manager config' lists them\n$/],
       [['set', 'vm:100'], /^ha-manager: Nothing to change for vm:100: give an option or --delete\n$/],
-      [['set', 'vm:100', '--delete', 'node'], /^ha-manager: Change refused, it would make .*resources\.cfg:1: Resource vm:100 has no node: set one with 'ha-manager set vm:100 --node NODE' or give it a group\n$/],
       [['remove', 'ct:100'], /^ha-manager: Unknown resource ct:100; 'ha-manager config' lists them\n$/],
       [['config', '--output-format', 'yaml'], /^ha-manager: Invalid values:.*Argument: output-format, Given: "yaml", Choices: "text", "json", "json-pretty"\n$/],
     ];
@@ -80,5 +78,27 @@ describe('ha-manager add, set, remove, config', () => {
     assert.equal(read(handDir, 'resources.cfg'), hand.replace('\tstate stopped\n', '\tstate started\n'));
     assert.equal((await runCli(['set', 'vm:200', '--state', 'stopped', '--dir', handDir])).code, 0);
     assert.equal(read(handDir, 'resources.cfg'), hand);
+  });
+
+  it('works on resources.cfg as Proxmox writes it, with no node lines: config, status, a one-line set', async () => {
+    const dir = freshDir();
+    cpSync('fixtures/configs/good/proxmox-no-nodes', dir, { recursive: true });
+    const original = read(dir, 'resources.cfg');
+    const config = await runCli(['config', '--output-format', 'json', '--dir', dir]);
+    assert.equal(config.code, 0, config.stderr);
+    const listing = JSON.parse(config.stdout) as Array<{ sid: string; state: string; node?: string }>;
+    assert.deepEqual(listing.map(({ sid, state, node }) => `${sid} ${state} ${node ?? '-'}`), ['ct:200 stopped -', 'ct:201 disabled -', 'ct:202 ignored -', 'vm:100 started -', 'vm:101 started -', 'vm:102 started -']);
+    const text = await runCli(['config', '--dir', dir]);
+    assert.equal(text.code, 0, text.stderr);
+    assert.ok(!text.stdout.includes('\tnode '), 'no node shown for a service not placed yet');
+    const status = await runCli(['status', '--dir', dir]);
+    assert.equal(status.code, 0, status.stderr);
+    assert.ok(!status.stdout.includes('not loadable'), status.stdout);
+    assert.equal((await runCli(['set', 'vm:101', '--node', 'node1', '--dir', dir])).code, 0);
+    assert.equal(read(dir, 'resources.cfg'), original.replace('\tmax_restart 2\n', '\tmax_restart 2\n\tnode node1\n'));
+    assert.equal((await runCli(['add', 'vm:103', '--dir', dir])).code, 0, 'add needs no node: the master places the service');
+    assert.equal((await runCli(['set', 'vm:101', '--delete', 'node', '--dir', dir])).code, 0);
+    assert.equal((await runCli(['remove', 'vm:103', '--dir', dir])).code, 0);
+    assert.equal(read(dir, 'resources.cfg'), original);
   });
 });

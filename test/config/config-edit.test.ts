@@ -28,22 +28,29 @@ describe('editConfig and the resource and group edits', () => {
     assert.equal(existsSync(join(dir, 'ha.cfg')), false, 'an unchanged missing file is not created');
   });
 
-  it('refuses an existing sid, an unknown group and a resource without a node, and writes nothing', () => {
+  it('refuses an existing sid, an unknown group and a bad option, and writes nothing', () => {
     const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
     const attempts: Array<[() => void, RegExp]> = [
       [() => editConfig(dir, (d, c) => addResource(d, { current: c, sid: 'vm:100', options: { node: 'node1' } })), /^Resource vm:100 already exists \(.*resources\.cfg line 1\); change it with 'ha-manager set vm:100'$/],
       [() => editConfig(dir, (d, c) => addResource(d, { current: c, sid: 'vm:101', options: { group: 'db' } })), /^Unknown group 'db'; create it with/],
-      [() => editConfig(dir, (d, c) => addResource(d, { current: c, sid: 'vm:101', options: {} })), /^Resource vm:101 needs --node or --group/],
       [() => editConfig(dir, (d, c) => addResource(d, { current: c, sid: 'vm:7', options: { node: 'node1' } })), /^Bad service id 'vm:7'/],
       [() => editConfig(dir, (d, c) => setResource(d, { current: c, sid: 'vm:100', change: { set: { state: 'on' }, delete: [] } })), /^Option 'state': Bad state 'on'/],
       [() => editConfig(dir, (d, c) => setResource(d, { current: c, sid: 'vm:100', change: { set: {}, delete: ['colour'] } })), /^--delete: Unknown resource option 'colour'/],
-      [() => editConfig(dir, (d, c) => setResource(d, { current: c, sid: 'vm:100', change: { set: {}, delete: ['group'] } })), /^Change refused, it would make .*resources\.cfg:1: Resource vm:100 has no node/],
       [() => editConfig(dir, (d, c) => setResource(d, { current: c, sid: 'vm:999', change: { set: { state: 'stopped' }, delete: [] } })), /^Unknown resource vm:999/],
       [() => editConfig(dir, (d) => removeResource(d, 'ct:555')), /^Unknown resource ct:555/],
     ];
     for (const [attempt, message] of attempts) assert.throws(attempt, (error: unknown) => error instanceof ConfigRefused && message.test(error.message));
     assert.equal(read(dir, 'resources.cfg'), RESOURCES);
     assert.equal(read(dir, 'groups.cfg'), GROUPS);
+  });
+
+  it('adds a resource without a node, and lets one lose its group: the master places such a service', () => {
+    const dir = dirWith({ 'groups.cfg': GROUPS, 'resources.cfg': RESOURCES });
+    editConfig(dir, (d, c) => addResource(d, { current: c, sid: 'vm:101', options: {} }));
+    editConfig(dir, (d, c) => setResource(d, { current: c, sid: 'vm:100', change: { set: {}, delete: ['group'] } }));
+    assert.equal(read(dir, 'resources.cfg'), 'vm: 100\n\tstate started\n\nvm: 101\n\n');
+    const { config } = loadHaConfig(dir);
+    assert.deepEqual([config.resources['vm:100']!.node, config.resources['vm:101']!.node], [undefined, undefined]);
   });
 
   it('sets and deletes options of a resource in place', () => {

@@ -32,14 +32,14 @@ describe('loadHaConfig', () => {
     assert.deepEqual(config.resources['ct:200'], { node: 'n2', state: 'started', maxRestart: 0, maxRelocate: 1 });
   });
 
-  it('takes the node of a resource without one from the manager status, else from its group', () => {
+  it('takes the node of a resource without one from the manager status, else leaves it to the master to place', () => {
     const dir = dirWith({
       'groups.cfg': 'group: g\n\tnodes n1:1,n3:5,n2:5\n',
       'resources.cfg': 'vm: 100\n\tgroup g\n\nvm: 101\n\tgroup g\n\nvm: 102\n\tstate stopped\n',
       'status/manager.json': JSON.stringify({ node_status: {}, service_status: { 'vm:101': { node: 'n1', state: 'started' }, 'vm:102': { node: 'n2', state: 'stopped' } } }),
     });
     const { config } = loadHaConfig(dir);
-    assert.equal(config.resources['vm:100']!.node, 'n2', 'highest priority, then name order');
+    assert.equal(config.resources['vm:100']!.node, undefined, 'not placed yet: no guess from the group at parse time');
     assert.equal(config.resources['vm:101']!.node, 'n1');
     assert.equal(config.resources['vm:102']!.node, 'n2');
   });

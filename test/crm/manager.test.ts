@@ -1,6 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { emptyManagerStatus } from '../../src/common/manager-status.ts';
-import { config, harness, membership } from './manager-harness.ts';
+import type { ResourceConfig } from '../../src/common/ha-config.ts';
+import { config, harness, membership, vm } from './manager-harness.ts';
 
 describe('Manager round: fencing and recovery', () => {
   it('recovers a lost node only after the fence is proven by its agent lease', () => {
@@ -140,5 +141,33 @@ describe('Manager round: a recorded node that did not reach resources.cfg', () =
     assert.deepEqual([service.state, service.node], ['stopped', 'node2'], 'not "fixed up" back to the stale node1');
     const landed = round({ nowMs: 50_000, config: config({ 'vm:101': { ...resources['vm:101'], node: 'node2' } }) }, () => false);
     assert.deepEqual(landed.output.resourceUpdates, []);
+  });
+});
+
+describe('Manager round: services whose config names no node (Proxmox files, add without --node)', () => {
+  const unplaced = (group?: string): ResourceConfig => ({ node: undefined, state: 'started', maxRestart: 1, maxRelocate: 1, ...(group ? { group } : {}) });
+
+  it('places them like new starts: the group by priority, then the least loaded, each counting for the next; and records the node', () => {
+    const { manager, round, events } = harness();
+    const resources = { 'vm:100': unplaced(), 'vm:101': unplaced(), 'vm:102': unplaced(), 'vm:103': vm('node3'), 'ct:200': unplaced('prefer2') };
+    const withGroup = { ...config(resources), groups: { prefer2: { nodes: { node2: 2, node3: 1 }, restricted: true, nofailback: false } } };
+    const { output } = round({ nowMs: 0, config: withGroup }, () => false);
+    const nodes = Object.fromEntries([...manager.status.serviceStatus].map(([sid, status]) => [sid, status.node]));
+    // vm:103 is configured on node3; ct:200 goes to its group's top node; the rest spread by count, ties by name.
+    assert.deepEqual(nodes, { 'ct:200': 'node2', 'vm:100': 'node1', 'vm:101': 'node1', 'vm:102': 'node2', 'vm:103': 'node3' });
+    assert.deepEqual(output.resourceUpdates.map(({ sid, patch }) => `${sid} ${patch.node}`).sort(), ['ct:200 node2', 'vm:100 node1', 'vm:101 node1', 'vm:102 node2']);
+    assert.ok(events.some((event) => event.ev === 'log' && event.msg === 'placing vm:100 on node1: its config names no node'));
+  });
+
+  it('one with no online node it may run on waits, says so once, and is placed when one comes', () => {
+    const { manager, round, events } = harness();
+    const withGroup = { ...config({ 'vm:100': unplaced('only3') }), groups: { only3: { nodes: { node3: 1 }, restricted: true, nofailback: false } } };
+    const noNode3 = membership(['node1', 'node2']);
+    round({ nowMs: 0, config: withGroup, membership: noNode3 }, () => false);
+    round({ nowMs: 10_000, config: withGroup, membership: noNode3 }, () => false);
+    assert.equal(manager.status.serviceStatus.has('vm:100'), false);
+    assert.equal(events.filter((event) => event.ev === 'log' && event.level === 'warn' && event.msg.startsWith('cannot place vm:100')).length, 1);
+    round({ nowMs: 20_000, config: withGroup }, () => false);
+    assert.equal(manager.status.serviceStatus.get('vm:100')?.node, 'node3', 'placed once node3 is online, with the same config generation');
   });
 });

@@ -114,7 +114,7 @@ describe('ResourceUpdateWriter: the master writes resources.cfg between rounds, 
         assert.equal(env.tryManagerLease(), true);
         if (roundStartsMs.length === 1) env.updateResourceConfig('vm:101', { node: 'node2' });
         const file = /vm: 101\n\tnode (\w+)/.exec(readFileSync(join(dir, 'resources.cfg'), 'utf8'))![1]!;
-        seen.push({ file, view: env.readConfig().resources['vm:101']!.node, pending: env.pendingResourceUpdates });
+        seen.push({ file, view: env.readConfig().resources['vm:101']!.node!, pending: env.pendingResourceUpdates });
         return Date.now() > heldUntilMs + 3 * roundMs && env.pendingResourceUpdates === 0 ? 'exit' : 'continue';
       },
     });

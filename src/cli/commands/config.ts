@@ -13,7 +13,8 @@ export interface ResourceListing {
   readonly sid: string;
   readonly type: string;
   readonly state: string;
-  readonly node: string;
+  /** Absent until the master placed a service whose config names no node. */
+  readonly node?: string;
   readonly group?: string;
   readonly max_restart: number;
   readonly max_relocate: number;
@@ -43,7 +44,7 @@ function listingOf(sid: string, resource: ResourceConfig): ResourceListing {
     sid,
     type: sid.slice(0, sid.indexOf(':')),
     state: resource.state,
-    node: resource.node,
+    ...(resource.node !== undefined ? { node: resource.node } : {}),
     ...(resource.group !== undefined ? { group: resource.group } : {}),
     max_restart: resource.maxRestart,
     max_relocate: resource.maxRelocate,
