@@ -12,6 +12,7 @@ import { groupAddCommand } from './commands/groupadd.ts';
 import { groupConfigCommand } from './commands/groupconfig.ts';
 import { groupRemoveCommand } from './commands/groupremove.ts';
 import { groupSetCommand } from './commands/groupset.ts';
+import { initCommand } from './commands/init.ts';
 import { migrateCommand, relocateCommand } from './commands/migrate.ts';
 import { removeCommand } from './commands/remove.ts';
 import { setCommand } from './commands/set.ts';
@@ -20,6 +21,7 @@ import { statusCommand } from './commands/status.ts';
 import { completeWords } from './completion.ts';
 
 const COMMANDS = [
+  initCommand,
   statusCommand,
   configCommand,
   addCommand,

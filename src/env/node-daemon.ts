@@ -92,9 +92,12 @@ async function loadWhenReachable(options: NodeOptions, log: (line: string) => vo
   }
   const leases = sharedPaths(options.sharedDir).leases;
   const startMs = Date.now();
+  // Said at once, not after the wait: the operator who forgot the setup learns it now.
+  const missing = `Shared directory ${options.sharedDir} has no ${leases}: the shared filesystem is not mounted yet, or the cluster was never set up (run 'ha-manager init --dir ${options.sharedDir}' once, on one node)`;
+  if (!isDirectory(leases)) log(`${missing}; waiting up to ${SHARED_DIR_WAIT_MS_MAX / 1000} s for it`);
   while (!isDirectory(leases)) {
     if (Date.now() - startMs > SHARED_DIR_WAIT_MS_MAX) {
-      log(`Shared directory ${options.sharedDir} unreachable (no ${leases}) for ${SHARED_DIR_WAIT_MS_MAX} ms; giving up`);
+      log(`${missing}; gave up after ${SHARED_DIR_WAIT_MS_MAX / 1000} s`);
       process.exit(1);
     }
     await new Promise((resolve) => setTimeout(resolve, SHARED_DIR_POLL_MS));

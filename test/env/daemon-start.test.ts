@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawn, spawnSync } from 'node:child_process';
-import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -90,5 +90,29 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     const { status, stderr } = await runDaemonAsync('ha-crm', ['--node', 'node1', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
     assert.equal(status, 1);
     assert.match(stderr, /Unsafe timing: the watchdog device's actual timeout is 10000 ms \(ha.cfg assumes 2000 ms\): fence_timeout 10 s must exceed .*watchdog_device_timeout 10 s .* = 16333 ms/);
+  });
+
+  it("with no layout in the shared directory: says at once that it waits, naming 'ha-manager init', and starts nothing", async () => {
+    const bare = join(root, 'bare');
+    mkdirSync(bare);
+    const socket = join(root, 'mux.sock');
+    mux = createServer(() => {});
+    await new Promise<void>((resolve) => mux!.listen(socket, resolve));
+    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-lrm'), '--node', 'node1', '--dir', bare, '--state-dir', join(root, 'state'), '--watchdog-socket', socket], { stdio: ['ignore', 'ignore', 'pipe'] });
+    let stderr = '';
+    const said = new Promise<void>((resolve) => child.stderr!.on('data', (data) => {
+      stderr += data.toString();
+      if (stderr.includes('\n')) resolve();
+    }));
+    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
+    const bound = setTimeout(() => child.kill('SIGKILL'), 20_000);
+    await Promise.race([said, exited]);
+    const isWaiting = child.exitCode === null;
+    child.kill('SIGKILL');
+    await exited;
+    clearTimeout(bound);
+    assert.ok(isWaiting, `the daemon exited instead of waiting: ${stderr}`);
+    assert.match(stderr.split('\n')[0]!, new RegExp(`^.*Shared directory ${bare} has no ${bare}/leases: the shared filesystem is not mounted yet, or the cluster was never set up \\(run 'ha-manager init --dir ${bare}' once, on one node\\); waiting up to 120 s for it`));
+    assert.equal(existsSync(join(bare, 'leases')), false, 'a daemon never creates the layout');
   });
 });
