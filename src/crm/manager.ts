@@ -11,7 +11,7 @@ import { coversService, FenceProofs } from './fence-proofs.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
-import type { Placement, StaticSizing } from './node-usage.ts';
+import type { StaticSizing } from './node-usage.ts';
 import { placeNewServices } from './place-new-services.ts';
 import { NodeSelector } from './select-node.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
@@ -163,9 +163,11 @@ export class Manager {
       if (!services.has(sid)) added.push(sid);
     }
     const placed = this.placeUnplaced(config, added.sort());
+    let isAnyUnplaced = false;
     for (const sid of added) {
       const resource = config.resources[sid]!;
       const node = resource.node ?? placed.get(sid);
+      isAnyUnplaced ||= node === undefined;
       if (node === undefined) continue;
       if (resource.node === undefined) this.records.record(sid, { node });
       const state: ServiceState = resource.state === 'started' ? 'request_start' : 'request_stop';
@@ -178,7 +180,7 @@ export class Manager {
       this.ports.emit({ ev: 'service-add', sid, on: node, state });
     }
     // One left unplaced (no online candidate): sync again next round rather than at the next change.
-    if (added.some((sid) => config.resources[sid]!.node === undefined && !placed.has(sid))) this.caches.syncedWith(undefined);
+    if (isAnyUnplaced) this.caches.syncedWith(undefined);
     this.leaving.clear();
     // Every configured service is managed now: as many managed means none to drop (the usual case).
     if (services.size === configured) return;
@@ -190,21 +192,14 @@ export class Manager {
     }
   }
 
-  /** The master stops managing a service (it leaves HA): the service keeps running where it is. */
   /**
    * Nodes for added services whose config names none; says once per service that it waits for an
    * online node when there is none it may run on.
    */
   private placeUnplaced(config: HaConfig, added: readonly string[]): Map<string, string> {
-    const sids = added.filter((sid) => config.resources[sid]!.node === undefined);
-    if (sids.length === 0) return new Map();
-    const placements: Array<readonly [string, Placement]> = [...this.status.serviceStatus];
+    const placed = placeNewServices({ added, resources: config.resources, groups: config.groups, onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), managed: this.status.serviceStatus });
     for (const sid of added) {
-      const { node, state } = config.resources[sid]!;
-      if (node !== undefined) placements.push([sid, { node, state: state === 'started' ? 'started' : 'stopped' }]);
-    }
-    const placed = placeNewServices({ sids, resources: config.resources, groups: config.groups, onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), placements });
-    for (const sid of sids) {
+      if (config.resources[sid]!.node !== undefined) continue;
       const node = placed.get(sid);
       if (node !== undefined) {
         this.unplacedReported.delete(sid);
@@ -218,6 +213,7 @@ export class Manager {
     return placed;
   }
 
+  /** The master stops managing a service (it leaves HA): the service keeps running where it is. */
   private release(sid: string, reason: 'ignored' | 'deleted'): void {
     assert(this.status.serviceStatus.delete(sid), `Released service ${sid} was not managed`);
     this.leaving.delete(sid);
