@@ -6,7 +6,7 @@ import { membershipSilenceMs, type Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import { DirLeaseStore } from '../store/dir-lease-store.ts';
 import { DirStatusStore } from '../store/dir-status-store.ts';
-import { agentLease, agentLeaseTake, type AcquireOutcome, type LeaseName } from '../store/lease-store.ts';
+import { agentLease, takeAgentLease, type AcquireOutcome, type LeaseName } from '../store/lease-store.ts';
 import { sharedPaths, type SharedPaths } from '../store/shared-dir.ts';
 import type { AgentLeaseTake, HaConfig, Membership } from './env.ts';
 import type { NodeConfigSource } from './node-config.ts';
@@ -115,18 +115,15 @@ export abstract class NodeEnvBase {
   }
 
   /**
-   * Takes another node's agent lease (the master fencing it) and says what the take proves. A look
-   * right before the compare-and-set tells whose generation it was (agentLeaseTake). Unlike a renewal
-   * of this node's own lease, a slow take still counts: the proof is about the other node, and no
-   * watchdog of this node is fed on it.
+   * Takes another node's agent lease (the master fencing it) and says what the take proves
+   * (takeAgentLease). Unlike a renewal of this node's own lease, a slow take still counts: the proof is
+   * about the other node, and no watchdog of this node is fed on it.
    */
   protected takeAgentLeaseOf(node: string): AgentLeaseTake {
     if (!this.isReachable) return 'refused';
-    const name = agentLease(node);
-    const before = this.leases.inspect(name, this.nowMs());
-    const outcome = this.leases.acquire(name, this.nowMs());
-    if (outcome === 'taken') this.emit({ ev: 'lock', lock: name });
-    return agentLeaseTake(node, before, outcome);
+    const { take, isTaken } = takeAgentLease(this.leases, node, () => this.nowMs());
+    if (isTaken) this.emit({ ev: 'lock', lock: agentLease(node) });
+    return take;
   }
 
   protected releaseLease(name: LeaseName): boolean {

@@ -5,7 +5,7 @@ import type { RequestedState } from '../common/states.ts';
 import type { Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import type { AgentLeaseTake, CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership } from '../env/env.ts';
-import { agentLease, agentLeaseTake, MANAGER_LEASE, type LeaseName } from '../store/lease-store.ts';
+import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
 import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
 import { SimWatchdogPort } from './sim-watchdogs.ts';
@@ -115,14 +115,12 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
     return this.release(MANAGER_LEASE);
   }
 
-  /** The same take as a real master's (src/env/node-env-base.ts takeAgentLeaseOf): a look, then the compare-and-set. */
+  /** The same take as a real master's (src/env/node-env-base.ts takeAgentLeaseOf). */
   tryAgentLeaseOf(node: string): AgentLeaseTake {
     if (!this.isMember()) return 'refused';
-    const name = agentLease(node);
-    const before = this.leases.inspect(name, this.nowMs());
-    const outcome = this.leases.acquire(name, this.nowMs());
-    if (outcome === 'taken') this.emit({ ev: 'lock', lock: simLeaseName(name) });
-    return agentLeaseTake(node, before, outcome);
+    const { take, isTaken } = takeAgentLease(this.leases, node, () => this.nowMs());
+    if (isTaken) this.emit({ ev: 'lock', lock: simLeaseName(agentLease(node)) });
+    return take;
   }
 
   writeManagerStatus(status: ManagerStatus): void {

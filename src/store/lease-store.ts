@@ -86,13 +86,25 @@ export interface LeaseInspection {
 }
 
 /**
- * What a take of `node`'s agent lease proves (AgentLeaseTake in src/env/env.ts), from what the taker
- * saw of the lease right before its compare-and-set. The node's own generation, not released, is one
- * it held and stopped renewing for the whole lease timeout as this taker saw it: its watchdog has reset
- * it. Anything else was free (never taken, released) or another taker's, which proves only that the
- * node's LRM holds no lease. A take whose look failed counts as free: it never proves more than it saw.
+ * Takes `node`'s agent lease (a master fencing it) and says what the take proves (AgentLeaseTake in
+ * src/env/env.ts). One code path for the daemons and the simulator: a look right before the
+ * compare-and-set tells whose generation it was. `isTaken`: this call made a new generation.
  */
-export function agentLeaseTake(node: string, before: LeaseInspection | 'unavailable', outcome: AcquireOutcome): AgentLeaseTake {
+export function takeAgentLease(store: LeaseStore, node: string, nowMs: () => number): { readonly take: AgentLeaseTake; readonly isTaken: boolean } {
+  const name = agentLease(node);
+  const before = store.inspect(name, nowMs());
+  const outcome = store.acquire(name, nowMs());
+  return { take: proofOfTake(node, before, outcome), isTaken: outcome === 'taken' };
+}
+
+/**
+ * What a take proves, from what the taker saw of the lease right before its compare-and-set. The
+ * node's own generation, not released, is one it held and stopped renewing for the whole lease timeout
+ * as this taker saw it: its watchdog has reset it. Anything else was free (never taken, released) or
+ * another taker's, which proves only that the node's LRM holds no lease. A take whose look failed
+ * counts as free: it never proves more than it saw.
+ */
+function proofOfTake(node: string, before: LeaseInspection | 'unavailable', outcome: AcquireOutcome): AgentLeaseTake {
   if (outcome === 'renewed') return 'held';
   if (outcome !== 'taken') return 'refused';
   if (before === 'unavailable') return 'free';
@@ -103,7 +115,6 @@ export function agentLeaseTake(node: string, before: LeaseInspection | 'unavaila
 export type LeaseName = 'manager' | `agent.${string}`;
 
 export const MANAGER_LEASE: LeaseName = 'manager';
-
 
 export function agentLease(node: string): LeaseName {
   assertNodeName(node);
