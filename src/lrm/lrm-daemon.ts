@@ -158,9 +158,14 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   }
 }
 
+/** The LRM's clean leave: its agent lease given up first, `V` only once it is (releaseThenClose). */
+function leaveReleased(env: LrmEnv, local: LrmLocal): boolean {
+  return releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
+}
+
 /** A claimed registration with nothing of this node's left to protect: leave cleanly, give the lease up. */
 function leaveClaimed(env: LrmEnv, local: LrmLocal): void {
-  if (!releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local)) return; // again next round
+  if (!leaveReleased(env, local)) return; // again next round
   local.pendingAdoption = undefined;
 }
 
@@ -180,7 +185,7 @@ function countIdleRound(env: LrmEnv, local: LrmLocal): void {
   }
   local.idleRounds++;
   if (local.idleRounds <= LRM_IDLE_ROUNDS_MAX) return;
-  if (!releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local)) return; // again next round
+  if (!leaveReleased(env, local)) return; // again next round
   setState(env, local, 'wait_for_agent_lock');
   local.idleRounds = 0;
 }
@@ -198,7 +203,7 @@ function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   } else if (runWorkers(env, local) === 0) {
     // Not released: the registration stays armed as the LRM exits, and the node is reset unless a
     // successor claims it; a node shutting down is going down anyway.
-    if (local.shutdownStopErrors === 0) releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
+    if (local.shutdownStopErrors === 0) leaveReleased(env, local);
     verdict = 'exit';
   }
   publishStatus(env, local);
@@ -219,7 +224,7 @@ function leaveForRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
     local.isWatchdogOpen = false;
     return 'exit';
   }
-  if (local.state !== 'active' || !releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local)) {
+  if (local.state !== 'active' || !leaveReleased(env, local)) {
     // No lease to release (lost, or the store did not answer): whatever may still be protected is handed on.
     if (local.isWatchdogOpen) env.watchdog.handOver();
     local.isWatchdogOpen = false;
@@ -232,7 +237,7 @@ function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (activeServiceCount(local.ownServices) === 0) {
     if (local.mode === 'restart') return leaveForRestart(env, local);
     // A lost lease may still be this node's in the store: no clean leave unless it is released.
-    releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
+    leaveReleased(env, local);
     return 'exit';
   }
   const isStuck = local.mode === 'restart' && env.nowMs() - local.stateChangedMs > LOST_LOCK_RESTART_GIVE_UP_MS;
@@ -243,7 +248,7 @@ function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   let verdict: RoundVerdict = 'continue';
   if (activeServiceCount(local.ownServices) === 0 && runWorkers(env, local) === 0) {
     // Nothing left to protect: leave watchdog protection so losing quorum cannot reset the node.
-    const hasLeft = releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
+    const hasLeft = leaveReleased(env, local);
     if (local.shutdown && hasLeft) verdict = 'exit';
   }
   if (verdict === 'continue') manageResources(env, local);
