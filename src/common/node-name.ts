@@ -16,3 +16,8 @@ export const NODE_NAME_RULE = `letters, digits, '-' and '.', starting and ending
 export function isValidNodeName(node: string): boolean {
   return node.length <= NODE_NAME_LENGTH_MAX && NODE_NAME_PATTERN.test(node);
 }
+
+/** The name, or the one problem sentence every reader of a node name gives for a bad one. */
+export function checkNodeName(text: string): { readonly ok: true; readonly value: string } | { readonly ok: false; readonly problem: string } {
+  return isValidNodeName(text) ? { ok: true, value: text } : { ok: false, problem: `Bad node name '${text}': ${NODE_NAME_RULE}` };
+}

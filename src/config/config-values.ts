@@ -3,7 +3,7 @@
  * the command line (which prefixes the option name). Each check returns the parsed value or a problem
  * sentence.
  */
-import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
+import { isValidNodeName } from '../common/node-name.ts';
 import { isOneOf, REQUESTED_STATES, type RequestedState } from '../common/states.ts';
 
 export type Checked<T> = { ok: true; value: T } | { ok: false; problem: string };
@@ -41,10 +41,7 @@ export function checkFlag(text: string): Checked<boolean> {
   return bad(`Bad value '${text}', expected 0 or 1`);
 }
 
-export function checkNodeName(text: string): Checked<string> {
-  if (isValidNodeName(text)) return ok(text);
-  return bad(`Bad node name '${text}': ${NODE_NAME_RULE}`);
-}
+export { checkNodeName } from '../common/node-name.ts';
 
 export function checkGroupId(text: string): Checked<string> {
   if (GROUP_ID.test(text)) return ok(text);

@@ -10,7 +10,7 @@
  *   enable-node-maintenance <node>     move the node's services away until disabled
  *   disable-node-maintenance <node>
  */
-import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
+import { checkNodeName } from '../common/node-name.ts';
 import { isValidSid } from '../common/sid.ts';
 
 export type CrmCommand =
@@ -79,7 +79,7 @@ export function checkStopTimeout(text: string): Parsed<number> {
 }
 
 export function checkNode(text: string): Parsed<string> {
-  return isValidNodeName(text) ? ok(text) : bad(`Bad node name '${text}': ${NODE_NAME_RULE}`);
+  return checkNodeName(text);
 }
 
 function usageOf(kind: CrmCommandKind): string {
