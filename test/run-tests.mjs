@@ -2,12 +2,19 @@
 // The project's test command: runs every test/**/*.test.ts with mocha (TypeScript through tsx) and
 // ends with one plain line, `N passed, M failed[, K skipped]`, which is what CI reads.
 // Arguments narrow the run to files or folders: `npm test -- test/crm`.
-import { readdirSync, statSync } from 'node:fs';
+import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { register } from 'tsx/esm/api';
 import Mocha from 'mocha';
 
 register();
+
+// Every scratch directory the tests make (theirs and their child processes') goes under one run
+// directory, removed at the end: a test that fails before its own cleanup leaves nothing in /tmp.
+const runTmpDir = mkdtempSync(join(tmpdir(), 'hat-'));
+process.env.TMPDIR = runTmpDir;
+process.on('exit', () => rmSync(runTmpDir, { recursive: true, force: true }));
 
 function collect(path, into) {
   if (statSync(path).isDirectory()) {
