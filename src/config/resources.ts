@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_RELOCATE, DEFAULT_MAX_RESTART, type GroupConfig, type ResourceConfig } from '../common/ha-config.ts';
-import { parseSid } from '../common/sid.ts';
+import { isGuestId, parseSid } from '../common/sid.ts';
 import {
   checkComment,
   checkCount,
@@ -23,14 +23,11 @@ export const RESOURCE_OPTIONS = {
 } as const;
 export type ResourceOption = keyof typeof RESOURCE_OPTIONS;
 
-/** Proxmox guest ids are integers from 100 to 999999999. */
-const GUEST_ID = /^[1-9]\d{2,8}$/;
-
 /** Checks a service id: `type:name`, and for vm and ct a Proxmox guest id. */
 export function checkSid(sid: string): Checked<{ type: string; name: string }> {
   const parsed = parseSid(sid);
   if (!parsed) return { ok: false, problem: `Bad service id '${sid}', expected <type>:<name>, e.g. vm:100` };
-  if ((parsed.type === 'vm' || parsed.type === 'ct') && !GUEST_ID.test(parsed.name)) {
+  if ((parsed.type === 'vm' || parsed.type === 'ct') && !isGuestId(parsed.name)) {
     return { ok: false, problem: `Bad service id '${sid}': ${parsed.type} ids are integers from 100 to 999999999` };
   }
   return { ok: true, value: parsed };
