@@ -28,9 +28,21 @@ export function checkSid(sid: string): Checked<{ type: string; name: string }> {
   const parsed = parseSid(sid);
   if (!parsed) return { ok: false, problem: `Bad service id '${sid}', expected <type>:<name>, e.g. vm:100` };
   if ((parsed.type === 'vm' || parsed.type === 'ct') && !isGuestId(parsed.name)) {
-    return { ok: false, problem: `Bad service id '${sid}': ${parsed.type} ids are integers from 100 to 999999999` };
+    return { ok: false, problem: `Bad service id '${sid}': ${parsed.type} ids are Proxmox VMIDs, integers from 100 to 999999999` };
   }
   return { ok: true, value: parsed };
+}
+
+/**
+ * Checks that a service type has a driver in the cluster (`serviceTypes`: the types of the effective
+ * driver mapping, driver-kinds.ts); the problem lists the known types.
+ */
+export function checkServiceType(sid: string, type: string, serviceTypes: readonly string[]): Checked<string> {
+  if (serviceTypes.includes(type)) return { ok: true, value: type };
+  return {
+    ok: false,
+    problem: `Unknown service type '${type}' of ${sid}: this cluster's types are ${serviceTypes.join(', ')} (ha.cfg 'drivers' maps types to drivers)`,
+  };
 }
 
 /** Checks one resource option; the problem names the option. */
@@ -64,6 +76,8 @@ export function resourcesFromSections(sections: readonly Section[], context: Res
     const sid = `${section.type}:${section.id}`;
     const checked = checkSid(sid);
     if (!checked.ok) throw new ConfigError(file, section.line, checked.problem);
+    const type = checkServiceType(sid, section.type, context.serviceTypes);
+    if (!type.ok) throw new ConfigError(file, section.line, type.problem);
     if (Object.hasOwn(resources, sid)) throw new ConfigError(file, section.line, `Duplicate resource '${sid}'`);
     resources[sid] = resourceFrom(section, sid, context);
   }
@@ -73,6 +87,8 @@ export function resourcesFromSections(sections: readonly Section[], context: Res
 export interface ResourceContext {
   readonly file: string;
   readonly groups: Readonly<Record<string, GroupConfig>>;
+  /** The service types the cluster has drivers for (driver-kinds.ts serviceTypesOf). */
+  readonly serviceTypes: readonly string[];
   /** Where the master last had the service (status/manager.json), for resources written without a node. */
   readonly nodeOf?: (sid: string) => string | undefined;
 }
