@@ -29,6 +29,7 @@ export function parseDriverKinds(text: string): Record<string, DriverKind> {
     const [type, kind, extra] = item.split('=');
     if (type === undefined || !TYPE_PATTERN.test(type) || extra !== undefined) throw new Error(`Bad driver mapping entry: ${JSON.stringify(item)}`);
     if (!(DRIVER_KINDS as readonly string[]).includes(kind ?? '')) throw new Error(`Bad driver kind in ${JSON.stringify(item)}: use one of ${DRIVER_KINDS.join(', ')}`);
+    if (Object.hasOwn(kinds, type)) throw new Error(`Service type '${type}' mapped twice in ${JSON.stringify(text)}`);
     kinds[type] = kind as DriverKind;
   }
   return kinds;

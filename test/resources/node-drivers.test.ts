@@ -75,5 +75,6 @@ describe('createNodeDrivers', () => {
     assert.throws(() => parseDriverKinds('vm=qemu'), /Bad driver kind in "vm=qemu": use one of sim, virsh, lxc, systemd, ocf, none/);
     assert.throws(() => parseDriverKinds('vm'), /Bad driver kind in "vm"/);
     assert.throws(() => parseDriverKinds('VM=sim'), /Bad driver mapping entry: "VM=sim"/);
+    assert.throws(() => parseDriverKinds('vm=sim,ct=lxc,vm=virsh'), /Service type 'vm' mapped twice in "vm=sim,ct=lxc,vm=virsh"/);
   });
 });
