@@ -1,6 +1,6 @@
 import { DEFAULT_CLUSTER_SETTINGS } from '../common/ha-config.ts';
 import { DEFAULT_TIMING, formatDuration } from '../common/timing.ts';
-import { DEFAULT_DRIVER_KINDS } from '../resources/driver-kinds.ts';
+import { DEFAULT_DRIVER_KINDS } from '../common/driver-kinds.ts';
 
 /**
  * The ha.cfg that `ha-manager init` writes: every cluster setting at its default, each with a comment

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Timing } from '../common/timing.ts';
 import type { HaConfig } from '../env/env.ts';
-import { serviceTypesOf, type DriverKind } from '../resources/driver-kinds.ts';
+import { serviceTypesOf, type DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';

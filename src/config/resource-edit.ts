@@ -1,6 +1,6 @@
 import { ConfigRefused } from './config-edit.ts';
 import type { ConfigDocuments, LoadedConfig } from './load-config.ts';
-import { serviceTypesOf } from '../resources/driver-kinds.ts';
+import { serviceTypesOf } from '../common/driver-kinds.ts';
 import { checkResourceOption, checkServiceType, checkSid, RESOURCE_OPTIONS, type ResourceOption } from './resources.ts';
 
 /** Options to set (as they are written in resources.cfg) and options to remove. */

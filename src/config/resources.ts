@@ -35,7 +35,7 @@ export function checkSid(sid: string): Checked<{ type: string; name: string }> {
 
 /**
  * Checks that a service type has a driver in the cluster (`serviceTypes`: the types of the effective
- * driver mapping, driver-kinds.ts); the problem lists the known types.
+ * driver mapping, src/common/driver-kinds.ts); the problem lists the known types.
  */
 export function checkServiceType(sid: string, type: string, serviceTypes: readonly string[]): Checked<string> {
   if (serviceTypes.includes(type)) return { ok: true, value: type };
@@ -87,7 +87,7 @@ export function resourcesFromSections(sections: readonly Section[], context: Res
 export interface ResourceContext {
   readonly file: string;
   readonly groups: Readonly<Record<string, GroupConfig>>;
-  /** The service types the cluster has drivers for (driver-kinds.ts serviceTypesOf). */
+  /** The service types the cluster has drivers for (src/common/driver-kinds.ts serviceTypesOf). */
   readonly serviceTypes: readonly string[];
   /** Where the master last had the service (status/manager.json), for resources written without a node. */
   readonly nodeOf?: (sid: string) => string | undefined;

@@ -2,7 +2,7 @@ import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity, type
 import { PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import { DEFAULT_FENCE_TIMEOUT_MS, DEFAULT_TIMING, deriveTiming, TIMING_OPTION_NAMES, timingViolations, type Timing, type TimingField } from '../common/timing.ts';
 import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, forOption, type Checked } from './config-values.ts';
-import { DEFAULT_DRIVER_KINDS, parseDriverKinds, type DriverKind } from '../resources/driver-kinds.ts';
+import { DEFAULT_DRIVER_KINDS, parseDriverKinds, type DriverKind } from '../common/driver-kinds.ts';
 import { checkSid } from './resources.ts';
 import { ConfigError, type Section } from './section-config.ts';
 

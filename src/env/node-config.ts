@@ -4,7 +4,7 @@ import { basename, join } from 'node:path';
 import { AssertionError } from '../common/assert.ts';
 import type { Timing } from '../common/timing.ts';
 import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
-import type { DriverKind } from '../resources/driver-kinds.ts';
+import type { DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import type { HaConfig } from './env.ts';
 

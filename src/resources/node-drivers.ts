@@ -1,7 +1,7 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedPaths } from '../store/shared-dir.ts';
-import { DEFAULT_DRIVER_KINDS, type DriverKind } from './driver-kinds.ts';
+import { DEFAULT_DRIVER_KINDS, type DriverKind } from '../common/driver-kinds.ts';
 import { DriverRegistry, UnavailableDriver } from './driver-registry.ts';
 import { LxcDriver } from './lxc-driver.ts';
 import { OcfDriver } from './ocf-driver.ts';
@@ -11,7 +11,7 @@ import { SimDriver } from './sim-driver.ts';
 import { SystemdDriver } from './systemd-driver.ts';
 import { VirshDriver } from './virsh-driver.ts';
 
-export { DEFAULT_DRIVER_KINDS, DRIVER_KINDS, parseDriverKinds, type DriverKind } from './driver-kinds.ts';
+export { DEFAULT_DRIVER_KINDS, DRIVER_KINDS, parseDriverKinds, type DriverKind } from '../common/driver-kinds.ts';
 
 export interface NodeDriversOptions {
   readonly node: string;

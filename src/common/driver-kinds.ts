@@ -1,7 +1,8 @@
 /**
  * Which driver runs which service type: the mapping itself, as data, without the drivers. The config
  * (ha.cfg `drivers`), the CLI and the LRM all read it; only the LRM builds drivers from it
- * (node-drivers.ts), so this module imports nothing and the CLI pays nothing for it.
+ * (src/resources/node-drivers.ts). It lives in common, below both config and resources, and imports
+ * nothing, so the CLI pays nothing for it.
  *
  * Effective mapping of a cluster: DEFAULT_DRIVER_KINDS < ha.cfg `drivers`. A daemon's `--drivers` flag
  * overrides it for that one node's LRM (tests, the demo). The service types of a cluster are the keys
