@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { appendFileSync, cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN_DIR, pollUntil } from '../../src/cluster/cluster-process.ts';
 import { waitForPlacement } from '../../src/cluster/failover.ts';
@@ -24,7 +24,10 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
         const fixture = 'fixtures/configs/good/proxmox-full';
         const [resourcesFile, groupsFile] = ['resources.cfg', 'groups.cfg'].map((name) => join(cluster.sharedDir, name)) as [string, string];
         cpSync(fixture, cluster.sharedDir, { recursive: true });
-        appendFileSync(join(cluster.sharedDir, 'ha.cfg'), '\tdrivers vm=sim,ct=sim\n');
+        // The cluster's drivers from ha.cfg (right below the header: other sections may follow it).
+        const haCfg = join(cluster.sharedDir, 'ha.cfg');
+        writeFileSync(haCfg, readFileSync(haCfg, 'utf8').replace(/^ha: cluster\n/m, 'ha: cluster\n\tdrivers vm=sim,ct=sim\n'));
+        assert.match(readFileSync(haCfg, 'utf8'), /\tdrivers vm=sim,ct=sim\n/);
         const listing = JSON.parse(haManager(cluster, ['config', '--output-format', 'json'])) as Array<{ sid: string; state: string; node?: string; group?: string }>;
         assert.deepEqual(
           listing.map(({ sid, state, node, group }) => `${sid} ${state} ${node ?? '-'} ${group ?? '-'}`),
