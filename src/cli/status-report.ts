@@ -1,6 +1,6 @@
 import { ServiceTable } from '../common/service-table.ts';
-import type { LrmStatus } from '../common/lrm-status.ts';
-import { lrmResultName } from '../common/lrm-result.ts';
+import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
+import { LrmResult, lrmResultName } from '../common/lrm-result.ts';
 import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
 import type { LrmMode, LrmState, NodeState, RequestedState, ServiceState } from '../common/states.ts';
 import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
@@ -59,6 +59,11 @@ export interface ServiceReport {
   /** Null when the resource is no longer configured (or the config does not load). */
   readonly requestedState: RequestedState | null;
   readonly error: { readonly reason: string; readonly howToLeave: string } | null;
+  /**
+   * The last failed action with the driver's reason (`start on node1: lxc-start -n 102: ...`) while the
+   * master retries, relocates or holds the service in error; null when there is none.
+   */
+  readonly lastFailure: string | null;
   /** What the master waits for before it acts on the service (a fence proof, a node), or null. */
   readonly waitsFor: string | null;
 }
@@ -159,6 +164,7 @@ function serviceReports(
       target: service?.target ?? null,
       requestedState: resource?.state ?? null,
       error: service?.state === 'error' ? errorOf(sid, service, { rawService, lrmStatuses }) : null,
+      lastFailure: service ? lastFailureOf(service, lrmStatuses) : null,
       waitsFor: service ? waitsForOf(service) : null,
     };
   });
@@ -179,6 +185,21 @@ function waitsForOf(service: ServiceStatus): string | null {
   return null;
 }
 
+/**
+ * The master's record of the last failure; else a failure its node's LRM reports for the current
+ * request that the master has not taken in yet (or a master from before `last_failure` did not record).
+ */
+function lastFailureOf(service: ServiceStatus, lrmStatuses: ReadonlyMap<string, LrmStatus>): string | null {
+  if (service.lastFailure !== undefined) return service.lastFailure;
+  const result = lrmStatuses.get(service.node)?.results.get(service.uid);
+  return result !== undefined && result.result !== LrmResult.success && result.result !== LrmResult.ignored ? lrmFailureLine(service.node, result) : null;
+}
+
+function lrmFailureLine(node: string, result: LrmActionResult): string {
+  const failed = `${result.request} on ${node} failed (${lrmResultName(result.result)})`;
+  return result.reason !== undefined ? `${failed}: ${result.reason}` : failed;
+}
+
 /** Why a service is in the error state, as far as the status files tell, and the way out. */
 function errorOf(
   sid: string,
@@ -188,13 +209,15 @@ function errorOf(
   const howToLeave = `fix the cause, then 'ha-manager set ${sid} --state disabled' and 'ha-manager set ${sid} --state started'`;
   const written = context.rawService?.reason ?? context.rawService?.error;
   if (typeof written === 'string' && written !== '') return { reason: written, howToLeave };
+  const last = service.lastFailure !== undefined ? `; last failure: ${service.lastFailure}` : '';
+  if (service.failedNodes?.length) return { reason: `start failed on ${service.failedNodes.join(', ')}${last}`, howToLeave };
+  if (service.lastFailure !== undefined) return { reason: service.lastFailure, howToLeave };
   const failures: string[] = [];
   for (const [node, lrm] of context.lrmStatuses) {
     for (const result of lrm.results.values()) {
-      if (result.sid === sid && result.result !== 0) failures.push(`${result.request} on ${node} failed (${lrmResultName(result.result)})`);
+      if (result.sid === sid && result.result !== LrmResult.success) failures.push(lrmFailureLine(node, result));
     }
   }
   if (failures.length > 0) return { reason: failures.join(', '), howToLeave };
-  if (service.failedNodes?.length) return { reason: `start failed on ${service.failedNodes.join(', ')}`, howToLeave };
   return { reason: 'the master gave up on the service (no failed action is recorded any more)', howToLeave };
 }

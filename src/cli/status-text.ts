@@ -53,6 +53,7 @@ function noteOf(service: StatusReport['services'][number]): string {
   if (service.requestedState === null) return 'no longer configured; the master drops it';
   if (service.waitsFor !== null) return `waits for ${service.waitsFor}`;
   if (service.target !== null) return `moving to ${service.target}`;
+  if (service.lastFailure !== null) return `last failure: ${service.lastFailure}`;
   return '';
 }
 

@@ -6,7 +6,7 @@ import { isOneOf, LRM_MODES, LRM_STATES } from './states.ts';
 export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
   const results: Record<string, unknown> = {};
   for (const [uid, result] of status.results) {
-    results[uid] = { sid: result.sid, state: result.request, exit_code: result.result };
+    results[uid] = { sid: result.sid, state: result.request, exit_code: result.result, ...(result.reason !== undefined ? { reason: result.reason } : {}) };
   }
   return { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
 }
@@ -27,7 +27,9 @@ export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
   for (const [uid, raw] of Object.entries(rawResults as Record<string, unknown>)) {
     const entry = raw as Record<string, unknown>;
     if (typeof entry?.sid !== 'string' || typeof entry.exit_code !== 'number') return fail(`Bad result ${uid}`);
-    results.set(uid, { sid: entry.sid, request: String(entry.state ?? ''), result: entry.exit_code as LrmResultCode });
+    const result = { sid: entry.sid, request: String(entry.state ?? ''), result: entry.exit_code as LrmResultCode };
+    // `reason` came later: optional, so an older LRM's file still reads.
+    results.set(uid, typeof entry.reason === 'string' ? { ...result, reason: entry.reason } : result);
   }
   return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0) };
 }

@@ -6,6 +6,8 @@ export interface LrmActionResult {
   /** The service state that was executed as a request. */
   readonly request: string;
   readonly result: LrmResultCode;
+  /** Why it failed, one line from the driver (absent on success, and from LRMs that predate it). */
+  readonly reason?: string;
 }
 
 /**

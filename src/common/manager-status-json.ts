@@ -46,6 +46,7 @@ function parseService(sid: string, raw: Record<string, unknown>, fail: (problem:
   if (raw.timeout !== undefined) status.timeoutS = Number(raw.timeout);
   if (raw.may_run_unmanaged) status.mayRunUnmanaged = true;
   if (raw.waiting_for_node) status.isWaitingForNode = true;
+  if (typeof raw.last_failure === 'string') status.lastFailure = raw.last_failure;
   status.cmd = parseCommand(raw.cmd);
   return status;
 }
@@ -77,6 +78,7 @@ export function managerStatusToJson(status: ManagerStatus): Record<string, unkno
     if (service.timeoutS !== undefined) entry.timeout = service.timeoutS;
     if (service.mayRunUnmanaged) entry.may_run_unmanaged = 1;
     if (service.isWaitingForNode) entry.waiting_for_node = 1;
+    if (service.lastFailure !== undefined) entry.last_failure = service.lastFailure;
     if (service.cmd) entry.cmd = service.cmd.kind === 'stop' ? ['stop', service.cmd.timeoutS] : [service.cmd.kind, service.cmd.target];
     serviceStatus[sid] = entry;
   }

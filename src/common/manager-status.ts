@@ -37,6 +37,12 @@ export interface ServiceStatus {
    * may run unmanaged), so it waits for its node to report instead of being recovered on a guess.
    */
   isWaitingForNode: boolean;
+  /**
+   * The last failed action, one line with the driver's reason (`start on node1: lxc-start -n 102: ...`),
+   * for `status` while the master retries, relocates or holds the service in `error`; cleared by a
+   * successful start or stop.
+   */
+  lastFailure: string | undefined;
 }
 
 export function newServiceStatus(state: ServiceState, node: string, uid: string): ServiceStatus {
@@ -52,6 +58,7 @@ export function newServiceStatus(state: ServiceState, node: string, uid: string)
     cmd: undefined,
     mayRunUnmanaged: false,
     isWaitingForNode: false,
+    lastFailure: undefined,
   };
 }
 
@@ -103,6 +110,7 @@ export function copyServiceStatus(status: ServiceStatus): ServiceStatus {
     cmd: status.cmd,
     mayRunUnmanaged: status.mayRunUnmanaged,
     isWaitingForNode: status.isWaitingForNode,
+    lastFailure: status.lastFailure,
   };
 }
 

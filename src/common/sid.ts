@@ -33,3 +33,10 @@ export function isValidSid(sid: string): boolean {
 export function movesOnline(sid: string): boolean {
   return parseSid(sid)?.type === 'vm';
 }
+
+/** Proxmox guest ids (VMIDs), the names of `vm` and `ct` services: integers from 100 to 999999999. */
+const GUEST_ID_PATTERN = /^[1-9]\d{2,8}$/;
+
+export function isGuestId(name: string): boolean {
+  return GUEST_ID_PATTERN.test(name);
+}

@@ -1,5 +1,6 @@
 import { DEFAULT_CLUSTER_SETTINGS } from '../common/ha-config.ts';
 import { DEFAULT_TIMING, formatDuration } from '../common/timing.ts';
+import { DEFAULT_DRIVER_KINDS } from '../common/driver-kinds.ts';
 
 /**
  * The ha.cfg that `ha-manager init` writes: every cluster setting at its default, each with a comment
@@ -24,6 +25,9 @@ export function defaultHaCfgText(): string {
     `\tplacement ${settings.placement}`,
     '\t# 1: move a service to the best node before its first start.',
     `\trebalance_on_start ${settings.rebalanceOnStart ? 1 : 0}`,
+    '\t# Which driver runs each service type (virsh, lxc, systemd, ocf, sim, or none); resources.cfg may hold',
+    '\t# only these types. Drivers are built when the LRM starts: restart ha-lrm after a change.',
+    `\tdrivers ${Object.entries(DEFAULT_DRIVER_KINDS).map(([type, kind]) => `${type}=${kind}`).join(',')}`,
     '',
   ].join('\n');
 }

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { Timing } from '../common/timing.ts';
 import type { HaConfig } from '../env/env.ts';
+import { serviceTypesOf, type DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';
@@ -17,10 +18,12 @@ export interface ConfigDocuments {
   readonly masterNodes: Readonly<Record<string, string>>;
 }
 
-/** The configuration the daemons run with, and the timings of ha.cfg. */
+/** The configuration the daemons run with, the timings of ha.cfg, and its service type → driver mapping. */
 export interface LoadedConfig {
   readonly config: HaConfig;
   readonly timing: Timing;
+  /** The built-in mapping with ha.cfg's `drivers` applied; its types not mapped to `none` are the cluster's service types. */
+  readonly driverKinds: Readonly<Record<string, DriverKind>>;
 }
 
 /**
@@ -53,11 +56,13 @@ export function readConfigDocuments(sharedDir: string): ConfigDocuments {
 
 /** Checks the documents against each other (a resource's group must exist) and builds the config. */
 export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
+  // ha.cfg first: its driver mapping says which service types resources.cfg may hold.
+  const { settings, timing, nodeCapacities, serviceSizes, driverKinds } = settingsFromSections(documents.settings.sections(), documents.settings.file);
   const groups = groupsFromSections(documents.groups.sections(), documents.groups.file);
   const nodeOf = (sid: string) => (Object.hasOwn(documents.masterNodes, sid) ? documents.masterNodes[sid] : undefined);
-  const resources = resourcesFromSections(documents.resources.sections(), { file: documents.resources.file, groups, nodeOf });
-  const { settings, timing, nodeCapacities, serviceSizes } = settingsFromSections(documents.settings.sections(), documents.settings.file);
-  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing };
+  const serviceTypes = serviceTypesOf(driverKinds);
+  const resources = resourcesFromSections(documents.resources.sections(), { file: documents.resources.file, groups, serviceTypes, nodeOf });
+  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing, driverKinds };
 }
 
 function readDocument(file: string): SectionDocument {

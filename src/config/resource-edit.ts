@@ -1,6 +1,7 @@
 import { ConfigRefused } from './config-edit.ts';
 import type { ConfigDocuments, LoadedConfig } from './load-config.ts';
-import { checkResourceOption, checkSid, RESOURCE_OPTIONS, type ResourceOption } from './resources.ts';
+import { serviceTypesOf } from '../common/driver-kinds.ts';
+import { checkResourceOption, checkServiceType, checkSid, RESOURCE_OPTIONS, type ResourceOption } from './resources.ts';
 
 /** Options to set (as they are written in resources.cfg) and options to remove. */
 export interface ResourceChange {
@@ -12,6 +13,8 @@ export interface ResourceChange {
 export function addResource(documents: ConfigDocuments, request: { current: LoadedConfig; sid: string; options: ResourceChange['set'] }): void {
   const { current, sid, options } = request;
   const { type, name } = checkedSid(sid);
+  const known = checkServiceType(sid, type, serviceTypesOf(current.driverKinds));
+  if (!known.ok) throw new ConfigRefused(known.problem);
   const existing = documents.resources.find(type, name);
   if (existing) {
     throw new ConfigRefused(`Resource ${sid} already exists (${documents.resources.file} line ${existing.line}); change it with 'ha-manager set ${sid}'`);

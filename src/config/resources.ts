@@ -1,5 +1,5 @@
 import { DEFAULT_MAX_RELOCATE, DEFAULT_MAX_RESTART, type GroupConfig, type ResourceConfig } from '../common/ha-config.ts';
-import { parseSid } from '../common/sid.ts';
+import { isGuestId, parseSid } from '../common/sid.ts';
 import {
   checkComment,
   checkCount,
@@ -23,17 +23,26 @@ export const RESOURCE_OPTIONS = {
 } as const;
 export type ResourceOption = keyof typeof RESOURCE_OPTIONS;
 
-/** Proxmox guest ids are integers from 100 to 999999999. */
-const GUEST_ID = /^[1-9]\d{2,8}$/;
-
 /** Checks a service id: `type:name`, and for vm and ct a Proxmox guest id. */
 export function checkSid(sid: string): Checked<{ type: string; name: string }> {
   const parsed = parseSid(sid);
   if (!parsed) return { ok: false, problem: `Bad service id '${sid}', expected <type>:<name>, e.g. vm:100` };
-  if ((parsed.type === 'vm' || parsed.type === 'ct') && !GUEST_ID.test(parsed.name)) {
-    return { ok: false, problem: `Bad service id '${sid}': ${parsed.type} ids are integers from 100 to 999999999` };
+  if ((parsed.type === 'vm' || parsed.type === 'ct') && !isGuestId(parsed.name)) {
+    return { ok: false, problem: `Bad service id '${sid}': ${parsed.type} ids are Proxmox VMIDs, integers from 100 to 999999999` };
   }
   return { ok: true, value: parsed };
+}
+
+/**
+ * Checks that a service type has a driver in the cluster (`serviceTypes`: the types of the effective
+ * driver mapping, src/common/driver-kinds.ts); the problem lists the known types.
+ */
+export function checkServiceType(sid: string, type: string, serviceTypes: readonly string[]): Checked<string> {
+  if (serviceTypes.includes(type)) return { ok: true, value: type };
+  return {
+    ok: false,
+    problem: `Unknown service type '${type}' of ${sid}: this cluster's types are ${serviceTypes.join(', ')} (ha.cfg 'drivers' maps types to drivers)`,
+  };
 }
 
 /** Checks one resource option; the problem names the option. */
@@ -67,6 +76,8 @@ export function resourcesFromSections(sections: readonly Section[], context: Res
     const sid = `${section.type}:${section.id}`;
     const checked = checkSid(sid);
     if (!checked.ok) throw new ConfigError(file, section.line, checked.problem);
+    const type = checkServiceType(sid, section.type, context.serviceTypes);
+    if (!type.ok) throw new ConfigError(file, section.line, type.problem);
     if (Object.hasOwn(resources, sid)) throw new ConfigError(file, section.line, `Duplicate resource '${sid}'`);
     resources[sid] = resourceFrom(section, sid, context);
   }
@@ -76,6 +87,8 @@ export function resourcesFromSections(sections: readonly Section[], context: Res
 export interface ResourceContext {
   readonly file: string;
   readonly groups: Readonly<Record<string, GroupConfig>>;
+  /** The service types the cluster has drivers for (src/common/driver-kinds.ts serviceTypesOf). */
+  readonly serviceTypes: readonly string[];
   /** Where the master last had the service (status/manager.json), for resources written without a node. */
   readonly nodeOf?: (sid: string) => string | undefined;
 }

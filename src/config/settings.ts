@@ -2,6 +2,7 @@ import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity, type
 import { PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import { DEFAULT_FENCE_TIMEOUT_MS, DEFAULT_TIMING, deriveTiming, TIMING_OPTION_NAMES, timingViolations, type Timing, type TimingField } from '../common/timing.ts';
 import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, forOption, type Checked } from './config-values.ts';
+import { DEFAULT_DRIVER_KINDS, parseDriverKinds, type DriverKind } from '../common/driver-kinds.ts';
 import { checkSid } from './resources.ts';
 import { ConfigError, type Section } from './section-config.ts';
 
@@ -20,7 +21,7 @@ export const TIMING_OPTIONS: Readonly<Record<string, TimingField>> = Object.from
  * than kept as an alias: one value under two names is one more thing that can disagree.
  */
 const RENAMED_OPTIONS: Readonly<Record<string, string>> = { lease_timeout: 'fence_timeout' };
-const SETTING_OPTIONS = ['shutdown_policy', 'max_workers', 'placement', 'rebalance_on_start'];
+const SETTING_OPTIONS = ['shutdown_policy', 'max_workers', 'placement', 'rebalance_on_start', 'drivers'];
 
 export interface HaSettings {
   readonly settings: ClusterSettings;
@@ -28,6 +29,8 @@ export interface HaSettings {
   readonly nodeCapacities: Record<string, NodeCapacity>;
   /** Sizes of services for static placement; an entry for a sid that is not a resource is harmless. */
   readonly serviceSizes: Record<string, ServiceSize>;
+  /** Service type → driver of the cluster: the built-in mapping with ha.cfg's `drivers` applied. */
+  readonly driverKinds: Readonly<Record<string, DriverKind>>;
 }
 
 /** Cluster settings of parsed ha.cfg sections; throws ConfigError naming the file and line of the first problem. */
@@ -54,13 +57,15 @@ export function settingsFromSections(sections: readonly Section[], file: string)
       throw new ConfigError(file, section.line, `Unknown section type '${section.type}', expected 'ha', 'node' or 'service'`);
     }
   }
-  const { settings, timing } = clusterSection ? clusterFrom(clusterSection, file) : { settings: DEFAULT_CLUSTER_SETTINGS, timing: DEFAULT_TIMING };
-  return { settings, timing, nodeCapacities, serviceSizes };
+  const cluster = clusterSection ? clusterFrom(clusterSection, file) : { settings: DEFAULT_CLUSTER_SETTINGS, timing: DEFAULT_TIMING, drivers: {} };
+  const driverKinds = { ...DEFAULT_DRIVER_KINDS, ...cluster.drivers };
+  return { settings: cluster.settings, timing: cluster.timing, nodeCapacities, serviceSizes, driverKinds };
 }
 
-function clusterFrom(section: Section, file: string): { settings: ClusterSettings; timing: Timing } {
+function clusterFrom(section: Section, file: string): { settings: ClusterSettings; timing: Timing; drivers: Record<string, DriverKind> } {
   const explicit = new Map<TimingField, { value: number; line: number }>();
   const settings: Record<string, unknown> = { ...DEFAULT_CLUSTER_SETTINGS };
+  let drivers: Record<string, DriverKind> = {};
   for (const { key, value, line } of section.properties) {
     const checked = checkSettingOption(key, value);
     if (!checked.ok) throw new ConfigError(file, line, checked.problem);
@@ -70,8 +75,9 @@ function clusterFrom(section: Section, file: string): { settings: ClusterSetting
     if (key === 'placement') settings.placement = checked.value;
     if (key === 'max_workers') settings.maxWorkers = checked.value;
     if (key === 'rebalance_on_start') settings.rebalanceOnStart = checked.value;
+    if (key === 'drivers') drivers = checked.value as Record<string, DriverKind>;
   }
-  return { settings: settings as unknown as ClusterSettings, timing: timingFrom(explicit, { file, sectionLine: section.line }) };
+  return { settings: settings as unknown as ClusterSettings, timing: timingFrom(explicit, { file, sectionLine: section.line }), drivers };
 }
 
 /**
@@ -126,10 +132,21 @@ export function checkSettingOption(key: string, value: string): Checked<unknown>
       return prefix(checkPositiveInteger(value, WORKERS_MAX));
     case 'rebalance_on_start':
       return prefix(checkFlag(value));
+    case 'drivers':
+      return prefix(checkDriverKinds(value));
     default: {
       const known = [...Object.keys(TIMING_OPTIONS), ...SETTING_OPTIONS].join(', ');
       return { ok: false, problem: `Unknown ha option '${key}', expected one of ${known}` };
     }
+  }
+}
+
+/** `vm=virsh,ct=lxc,...`: the daemons' `--drivers` syntax. */
+function checkDriverKinds(value: string): Checked<Record<string, DriverKind>> {
+  try {
+    return { ok: true, value: parseDriverKinds(value) };
+  } catch (error) {
+    return { ok: false, problem: (error as Error).message };
   }
 }
 

@@ -2,6 +2,7 @@ import { assert } from '../common/assert.ts';
 import { LrmResult } from '../common/lrm-result.ts';
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
+import { noteResult } from './last-failure.ts';
 import type { ServiceContext } from './service-context.ts';
 
 /**
@@ -30,6 +31,7 @@ export function handleRequestStart(ctx: ServiceContext, sid: string, status: Ser
 /** `migrate`, `relocate` and `request_start_balance`: wait for the move's result on the source. */
 export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
   if (result) {
+    noteResult(status, result);
     const next = ctx.resource(sid).state === 'started' ? 'started' : 'request_stop';
     switch (result.result) {
       case LrmResult.success: {
@@ -64,6 +66,7 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
 
 export function handleRequestStop(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
   if (result) {
+    noteResult(status, result);
     ctx.change(sid, status, result.result === LrmResult.success ? 'stopped' : 'error');
     return;
   }
@@ -125,6 +128,7 @@ export function handleRecovery(ctx: ServiceContext, sid: string, status: Service
     ctx.emit({ ev: 'recover-failed', sid, from: fencedNode });
     if (config.state === 'disabled') {
       status.failedNodes = undefined;
+      status.lastFailure = undefined;
       ctx.change(sid, status, 'stopped');
     }
     return;
@@ -164,5 +168,6 @@ export function handleFreeze(ctx: ServiceContext, sid: string, status: ServiceSt
 export function handleError(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
   if (ctx.resource(sid).state !== 'disabled') return;
   status.failedNodes = undefined;
+  status.lastFailure = undefined;
   ctx.change(sid, status, 'stopped');
 }

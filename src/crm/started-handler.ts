@@ -2,6 +2,7 @@ import { LrmResult } from '../common/lrm-result.ts';
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { PendingCommand, ServiceStatus } from '../common/manager-status.ts';
 import { movesOnline } from '../common/sid.ts';
+import { noteResult } from './last-failure.ts';
 import type { LrmResultLookup } from './lrm-result-index.ts';
 import type { SelectMode } from './select-node.ts';
 import type { ServiceContext } from './service-context.ts';
@@ -83,6 +84,7 @@ function applyStartResult(
   result: LrmActionResult,
   maxRelocate: number,
 ): SelectMode | 'error' {
+  noteResult(status, result);
   if (result.result === LrmResult.success) {
     if (status.failedNodes) {
       ctx.emit({ ev: 'policy', sid, kind: 'relocate-ok', detail: { node: status.node, failed_nodes: status.failedNodes } });

@@ -150,6 +150,8 @@ export interface LrmJobResult {
   readonly uid: string | undefined;
   readonly request: string;
   readonly result: LrmResultCode;
+  /** Why it failed, one line from the driver (absent on success). */
+  readonly reason?: string;
 }
 
 export interface LrmEnv extends CommonEnv {

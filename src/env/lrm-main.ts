@@ -17,7 +17,8 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
   const { options } = start;
   let drivers;
   try {
-    const kinds = options.drivers === undefined ? {} : parseDriverKinds(options.drivers);
+    // The cluster's mapping (built-in < ha.cfg), then this node's --drivers overrides.
+    const kinds = { ...start.config.driverKinds, ...(options.drivers === undefined ? {} : parseDriverKinds(options.drivers)) };
     // Node run directories are siblings named after their node (the sim driver starts a migrated
     // service in the target's directory): <parent>/<node>.
     const parent = options.nodeDir === undefined ? '/run/ha-manager/nodes' : dirname(options.nodeDir);

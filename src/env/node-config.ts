@@ -4,6 +4,7 @@ import { basename, join } from 'node:path';
 import { AssertionError } from '../common/assert.ts';
 import type { Timing } from '../common/timing.ts';
 import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
+import type { DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import type { HaConfig } from './env.ts';
 
@@ -19,7 +20,9 @@ const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'ha.cfg']);
  * service. Reachable means `leases/` is there, which the daemons never create themselves.
  *
  * Timings are read once, at start: a daemon's loop, lease store and watchdog were set up with them, so
- * a changed timing is logged and takes effect when the daemons restart.
+ * a changed timing is logged and takes effect when the daemons restart. So is the driver mapping (ha.cfg
+ * `drivers`): the LRM built its drivers from it, and swapping the driver of a type under services it
+ * runs would lose sight of them; the config's check of service types follows the file at once.
  */
 export class NodeConfigSource {
   private current: LoadedConfig;
@@ -49,6 +52,11 @@ export class NodeConfigSource {
   /** The timings the daemon was started with. */
   get timing(): Timing {
     return this.current.timing;
+  }
+
+  /** ha.cfg's service type → driver mapping as the daemon was started with it (its LRM built its drivers from it). */
+  get driverKinds(): Readonly<Record<string, DriverKind>> {
+    return this.current.driverKinds;
   }
 
   /** Starts watching the config files; events only mark the config for a reload at the next read. */
@@ -112,11 +120,14 @@ export class NodeConfigSource {
     if (JSON.stringify(loaded.timing) !== JSON.stringify(this.current.timing)) {
       this.log(`Timings in ${sharedPaths(this.sharedDir).settings} changed: they take effect when the daemons restart`);
     }
+    if (JSON.stringify(loaded.driverKinds) !== JSON.stringify(this.current.driverKinds)) {
+      this.log(`Drivers in ${sharedPaths(this.sharedDir).settings} changed: the LRM uses them when it restarts`);
+    }
     const resourcesJson = JSON.stringify(loaded.config.resources);
     if (resourcesJson !== this.resourcesJson) this.generation++;
     const isSame = resourcesJson === this.resourcesJson && JSON.stringify(loaded.config) === JSON.stringify(this.current.config);
     this.resourcesJson = resourcesJson;
-    this.current = { config: loaded.config, timing: this.current.timing };
+    this.current = { config: loaded.config, timing: this.current.timing, driverKinds: this.current.driverKinds };
     if (!isSame) this.config = { ...loaded.config, generation: this.generation };
   }
 

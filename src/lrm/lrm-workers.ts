@@ -101,7 +101,8 @@ function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): voi
     local.results = new Map(local.results);
     local.isResultsPublished = false;
   }
-  local.results.set(finished.uid, { sid: finished.sid, request: finished.request, result });
+  const reported = { sid: finished.sid, request: finished.request, result };
+  local.results.set(finished.uid, result !== LrmResult.success && finished.reason !== undefined ? { ...reported, reason: finished.reason } : reported);
 }
 
 /** A failed start is retried locally `maxRestart` times, one retry per round, before it is reported. */

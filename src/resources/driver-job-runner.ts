@@ -1,7 +1,7 @@
 import { assert } from '../common/assert.ts';
 import type { LrmJob, LrmJobResult } from '../env/env.ts';
 import type { DriverRegistry } from './driver-registry.ts';
-import { executeRequest, type RequestOutcome } from './execute-request.ts';
+import { executeRequest, jobResult, type RequestOutcome } from './execute-request.ts';
 import type { DriverTimeouts } from './resource-driver.ts';
 
 /** Service actions running at once; the LRM core's worker limit (max_workers ≤ 64) stays below it. */
@@ -47,7 +47,7 @@ export class DriverJobRunner {
       (outcome) => {
         this.running.delete(job.sid);
         this.options.onOutcome?.(job, outcome);
-        this.finished.push({ sid: job.sid, uid: job.uid, request: job.request, result: outcome.result });
+        this.finished.push(jobResult(job, outcome));
         this.options.onSettled?.();
       },
       (error: unknown) => {

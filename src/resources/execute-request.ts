@@ -1,5 +1,6 @@
 import { assert, assertNever } from '../common/assert.ts';
-import type { LrmJob } from '../env/env.ts';
+import { LrmResult } from '../common/lrm-result.ts';
+import type { LrmJob, LrmJobResult } from '../env/env.ts';
 import { DEFAULT_DRIVER_TIMEOUTS, type DriverCalls, type DriverTimeouts, type ResourceDriver, type SyncResourceDriver } from './resource-driver.ts';
 import { DRIVER_CALLS_MAX, requestSteps, type DriverCall, type RequestOutcome, type RequestSteps } from './request-steps.ts';
 
@@ -36,6 +37,15 @@ export function executeRequestSync(driver: SyncResourceDriver, job: LrmJob, opti
     step = steps.next(callDriver(driver, job.sid, step.value));
   }
   return step.value;
+}
+
+/**
+ * What the LRM gets back for a finished job, in the simulator and on a node alike: the result, and for
+ * a failure the reason the driver gave (one line), which travels to the master and to `status`.
+ */
+export function jobResult(job: LrmJob, outcome: RequestOutcome): LrmJobResult {
+  const result = { sid: job.sid, uid: job.uid, request: job.request, result: outcome.result };
+  return outcome.result !== LrmResult.success && outcome.reason !== undefined ? { ...result, reason: outcome.reason } : result;
 }
 
 function stepsFor<Answer>(driver: DriverCalls<Answer>, job: LrmJob, options: ExecuteOptions): RequestSteps {

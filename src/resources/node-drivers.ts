@@ -1,7 +1,9 @@
 import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { sharedPaths } from '../store/shared-dir.ts';
+import { DEFAULT_DRIVER_KINDS, type DriverKind } from '../common/driver-kinds.ts';
 import { DriverRegistry, UnavailableDriver } from './driver-registry.ts';
+import { LxcDriver } from './lxc-driver.ts';
 import { OcfDriver } from './ocf-driver.ts';
 import { readOcfSpecs, type OcfSpec } from './ocf-spec.ts';
 import type { ResourceDriver } from './resource-driver.ts';
@@ -9,17 +11,7 @@ import { SimDriver } from './sim-driver.ts';
 import { SystemdDriver } from './systemd-driver.ts';
 import { VirshDriver } from './virsh-driver.ts';
 
-export const DRIVER_KINDS = ['sim', 'virsh', 'systemd', 'ocf', 'none'] as const;
-export type DriverKind = (typeof DRIVER_KINDS)[number];
-
-/** Which driver runs which service type on a real node; `ct` has no driver here (no LXC). */
-export const DEFAULT_DRIVER_KINDS: Readonly<Record<string, DriverKind>> = {
-  vm: 'virsh',
-  ct: 'none',
-  service: 'systemd',
-  ocf: 'ocf',
-  sim: 'sim',
-};
+export { DEFAULT_DRIVER_KINDS, DRIVER_KINDS, parseDriverKinds, type DriverKind } from '../common/driver-kinds.ts';
 
 export interface NodeDriversOptions {
   readonly node: string;
@@ -42,18 +34,6 @@ export function driverPaths(sharedDir: string) {
     vmDefinitions: join(sharedDir, 'definitions', 'vm'),
     ocfSpecs: join(sharedDir, 'definitions', 'ocf.json'),
   };
-}
-
-/** `vm=sim,ct=sim` → `{ vm: 'sim', ct: 'sim' }`; throws a one-line error naming a bad entry. */
-export function parseDriverKinds(text: string): Record<string, DriverKind> {
-  const kinds: Record<string, DriverKind> = {};
-  for (const item of text.split(',').map((part) => part.trim()).filter(Boolean)) {
-    const [type, kind, extra] = item.split('=');
-    if (type === undefined || !/^[a-z][a-z0-9_-]*$/.test(type) || extra !== undefined) throw new Error(`Bad driver mapping entry: ${JSON.stringify(item)}`);
-    if (!(DRIVER_KINDS as readonly string[]).includes(kind ?? '')) throw new Error(`Bad driver kind in ${JSON.stringify(item)}: use one of ${DRIVER_KINDS.join(', ')}`);
-    kinds[type] = kind as DriverKind;
-  }
-  return kinds;
 }
 
 /** The driver registry of one node: the default mapping with the overrides applied. */
@@ -81,6 +61,8 @@ function buildDriver(kind: Exclude<DriverKind, 'none'>, options: NodeDriversOpti
       return new SimDriver({ node: options.node, ledgerDir: paths.ledger, nodeDirOf: options.nodeDirOf, ...env });
     case 'virsh':
       return new VirshDriver({ definitionsDir: paths.vmDefinitions, ...env });
+    case 'lxc':
+      return new LxcDriver(env);
     case 'systemd':
       return new SystemdDriver(env);
     case 'ocf':

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidNodeName } from '../common/node-name.ts';
 import { parseSid } from '../common/sid.ts';
+import { Deadline, sleep } from './deadline.ts';
 import { OcfExit } from './ocf-exit.ts';
 import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
 import { firstLine, runCommand, type CommandResult } from './run-command.ts';
@@ -146,20 +147,6 @@ function definitionProblem(xmlPath: string, domain: string): string | undefined 
   const name = /<name>\s*([^<]*?)\s*<\/name>/.exec(readFileSync(xmlPath, 'utf8'))?.[1];
   if (name !== domain) return `Domain definition ${xmlPath} names ${JSON.stringify(name)}, expected ${domain}`;
   return undefined;
-}
-
-class Deadline {
-  private readonly atMs: number;
-  constructor(timeoutMs: number) {
-    this.atMs = Date.now() + timeoutMs;
-  }
-  leftMs(): number {
-    return this.atMs - Date.now();
-  }
-}
-
-function sleep(ms: number): Promise<void> {
-  return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
 function badSid(sid: string): DriverResult {

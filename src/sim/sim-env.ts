@@ -5,6 +5,7 @@ import type { RequestedState } from '../common/states.ts';
 import type { Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import type { AgentLeaseTake, CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership } from '../env/env.ts';
+import { jobResult } from '../resources/execute-request.ts';
 import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
 import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
@@ -187,8 +188,8 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
 
   /** Simulated actions are instant: the result is ready when the job starts. */
   startJob(job: LrmJob): void {
-    const result = this.cluster.resourcesRunner.execute(this.nodeName, job);
-    this.finished.push({ sid: job.sid, uid: job.uid, request: job.request, result });
+    const outcome = this.cluster.resourcesRunner.run(this.nodeName, job);
+    this.finished.push(jobResult(job, outcome));
   }
 
   takeFinishedJobs(): LrmJobResult[] {

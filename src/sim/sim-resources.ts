@@ -3,7 +3,7 @@ import { isValidSid, parseSid } from '../common/sid.ts';
 import type { ServiceSize } from '../common/ha-config.ts';
 import type { TraceBody } from '../common/trace.ts';
 import type { LrmJob } from '../env/env.ts';
-import { executeRequestSync } from '../resources/execute-request.ts';
+import { executeRequestSync, type RequestOutcome } from '../resources/execute-request.ts';
 import { OcfExit } from '../resources/ocf-exit.ts';
 import { done, notDone, type DriverResult, type SyncResourceDriver } from '../resources/resource-driver.ts';
 import { serviceActionEvent } from '../resources/service-action-event.ts';
@@ -84,10 +84,15 @@ export class SimResources {
 
   /** Executes an LRM job of `node` instantly; emits a `service-action` when there was something to do. */
   execute(node: string, job: LrmJob): LrmResultCode {
+    return this.run(node, job).result;
+  }
+
+  /** `execute` with the failing driver call's reason, which the LRM reports with the result. */
+  run(node: string, job: LrmJob): RequestOutcome {
     const outcome = executeRequestSync(this.driverFor(node), job, { configuredNode: this.world.configuredNode(job.sid), localNode: node });
     const event = serviceActionEvent(job, outcome);
     if (event) this.emit(node, event);
-    return outcome.result;
+    return outcome;
   }
 
   /** The driver of one node; calls act on that node's running set. */

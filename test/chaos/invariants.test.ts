@@ -59,7 +59,7 @@ describe('invariant checker', () => {
     const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
     assert.equal(violationOf(() => checker.checkLiveness()), 'liveness');
     const status = emptyManagerStatus();
-    status.serviceStatus.set('vm:101', { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined, mayRunUnmanaged: false, isWaitingForNode: false });
+    status.serviceStatus.set('vm:101', { state: 'error', node: 'node1', uid: 'x', target: undefined, running: false, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined, mayRunUnmanaged: false, isWaitingForNode: false, lastFailure: undefined });
     world.saveManagerStatus(status);
     assert.equal(violationOf(() => checker.checkLiveness()), 'none');
   });

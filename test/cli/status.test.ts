@@ -1,6 +1,10 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { lrmStatusToJson } from '../../src/common/lrm-status-json.ts';
+import { executeRequest, jobResult } from '../../src/resources/execute-request.ts';
+import { LxcDriver } from '../../src/resources/lxc-driver.ts';
+import { fakeToolState } from '../resources/fake-tools.ts';
 import { freshDir, runCli } from './run-cli.ts';
 
 function write(dir: string, name: string, content: unknown): void {
@@ -90,6 +94,7 @@ describe('ha-manager status', () => {
       target: null,
       requestedState: 'started',
       error: { reason: 'started on node2 failed (error)', howToLeave: "fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'" },
+      lastFailure: 'started on node2 failed (error)',
       waitsFor: null,
     });
     assert.deepEqual(report.leases.map((lease: { name: string; generation: number }) => `${lease.name}.${lease.generation}`), ['agent.node1.2', 'manager.4']);
@@ -116,6 +121,42 @@ describe('ha-manager status', () => {
     assert.match(result.stdout, /^vm:103 +fence +node3 +started +waits for node3 to report: its agent lease was free, which does not prove the service stopped there$/m);
     assert.match(result.stdout, /^vm:104 +fence +node3 +started +waits for the fence of node3: its agent lease unchanged for fence_timeout/m);
     assert.match(result.stdout, /^vm:105 +started +node2 +started +waits for node2's LRM to report on it/m);
+  });
+
+  it('shows the driver\'s reason of a failed action: lastFailure and error.reason in JSON, the NOTE column in text', async () => {
+    const nowMs = Date.now();
+    const dir = clusterDir(nowMs);
+    write(dir, 'resources.cfg', 'vm: 100\n\tnode node1\n\nvm: 101\n\tnode node3\n\nct: 200\n\tnode node1\n\n');
+    // ct:200 on node1 through the real lxc driver, with fake lxc tools that know no container 200
+    const tools = fakeToolState('status-lxc');
+    const job = { sid: 'ct:200', uid: 'e5', request: 'started' };
+    const finished = jobResult(job, await executeRequest(new LxcDriver({ env: tools.env }), job, { configuredNode: 'node1', localNode: 'node1' }));
+    tools.remove();
+    const results = new Map([['e5', { sid: finished.sid, request: finished.request, result: finished.result, ...(finished.reason !== undefined ? { reason: finished.reason } : {}) }]]);
+    write(dir, 'status/lrm/node1.json', lrmStatusToJson({ state: 'active', mode: 'active', results, timestampMs: nowMs - 2000 }));
+    const lxcReason = 'lxc-start -n 200: lxc-start: 200: tools/lxc_start.c: main: 266 No container config specified';
+    write(dir, 'status/manager.json', {
+      master_node: 'node1',
+      node_status: { node1: 'online', node2: 'maintenance', node3: 'online' },
+      service_status: {
+        'vm:100': { state: 'started', node: 'node1', uid: 'a1', running: 1 },
+        'vm:101': { state: 'error', node: 'node3', uid: 'b2', failed_nodes: ['node1', 'node3'], last_failure: 'start on node3: virsh: domain not found' },
+        'ct:200': { state: 'started', node: 'node1', uid: 'e5' },
+      },
+      timestamp: nowMs - 1000,
+    });
+    const json = await runCli(['status', '--output-format', 'json', '--dir', dir]);
+    assert.equal(json.code, 0, json.stderr);
+    const services = new Map<string, { error: { reason: string } | null; lastFailure: string | null }>(
+      JSON.parse(json.stdout).services.map((service: { sid: string }) => [service.sid, service]),
+    );
+    assert.equal(services.get('ct:200')?.lastFailure, `started on node1 failed (error): ${lxcReason}`);
+    assert.equal(services.get('vm:101')?.lastFailure, 'start on node3: virsh: domain not found');
+    assert.equal(services.get('vm:101')?.error?.reason, 'start failed on node1, node3; last failure: start on node3: virsh: domain not found');
+    assert.equal(services.get('vm:100')?.lastFailure, null);
+    const text = await runCli(['status', '--dir', dir]);
+    assert.ok(text.stdout.includes(`last failure: started on node1 failed (error): ${lxcReason}`), text.stdout);
+    assert.ok(text.stdout.includes('last failure: start on node3: virsh: domain not found'), text.stdout);
   });
 
   it('--verbose adds move targets and the leases', async () => {

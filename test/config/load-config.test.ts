@@ -79,6 +79,29 @@ describe('loadHaConfig', () => {
     assert.throws(() => loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tlease_timeout 120\n' })), /ha\.cfg:2: Option 'lease_timeout' is now 'fence_timeout'/);
   });
 
+  it('refuses a service type the cluster has no driver for, naming file, line and the known types', () => {
+    const known = "this cluster's types are ct, ocf, service, sim, vm (ha.cfg 'drivers' maps types to drivers)";
+    for (const [text, line, sid] of [['foo: bar\n', 1, 'foo:bar'], ['vm: 100\n\nqemu: 100\n\tstate started\n', 3, 'qemu:100']] as const) {
+      const dir = dirWith({ 'resources.cfg': text });
+      const type = sid.split(':')[0];
+      assert.throws(() => loadHaConfig(dir), (error: unknown) => {
+        assert.ok(error instanceof ConfigError);
+        assert.equal(error.message, `${join(dir, 'resources.cfg')}:${line}: Unknown service type '${type}' of ${sid}: ${known}`);
+        return true;
+      });
+    }
+  });
+
+  it('takes the service types from ha.cfg drivers: a type added, one mapped to none, a bad entry', () => {
+    const added = loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tdrivers vm=sim,ct=sim,web=systemd\n', 'resources.cfg': 'web: nginx\n\nct: 100\n' }));
+    assert.deepEqual(Object.keys(added.config.resources), ['web:nginx', 'ct:100']);
+    assert.deepEqual(added.driverKinds, { vm: 'sim', ct: 'sim', service: 'systemd', ocf: 'ocf', sim: 'sim', web: 'systemd' });
+    const removed = dirWith({ 'ha.cfg': 'ha: cluster\n\tdrivers ct=none\n', 'resources.cfg': 'vm: 100\n\nct: 101\n' });
+    assert.throws(() => loadHaConfig(removed), /resources\.cfg:3: Unknown service type 'ct' of ct:101: this cluster's types are ocf, service, sim, vm /);
+    const bad = dirWith({ 'ha.cfg': 'ha: cluster\n\tfence_timeout 60\n\tdrivers vm=qemu\n' });
+    assert.throws(() => loadHaConfig(bad), /ha\.cfg:3: Option 'drivers': Bad driver kind in "vm=qemu": use one of sim, virsh, lxc, systemd, ocf, none$/);
+  });
+
   it('reports an unreadable config file as an error naming it', () => {
     const dir = dirWith({});
     mkdirSync(join(dir, 'resources.cfg'));

@@ -26,7 +26,7 @@ describe('Manager round: fencing and recovery', () => {
     const saved = emptyManagerStatus();
     saved.nodeStatus = { node1: 'online', node2: 'online', node3: 'unknown' };
     const { manager, round } = harness(saved);
-    manager.status.serviceStatus.set('vm:103', { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined, mayRunUnmanaged: false, isWaitingForNode: false });
+    manager.status.serviceStatus.set('vm:103', { state: 'started', node: 'node3', uid: 'old', target: undefined, running: true, failedNodes: undefined, maintenanceNode: undefined, timeoutS: undefined, cmd: undefined, mayRunUnmanaged: false, isWaitingForNode: false, lastFailure: undefined });
     const lost = membership(['node1', 'node2']);
     assert.deepEqual(round({ nowMs: 1_000_000, membership: lost }, () => true).asked, []);
     assert.deepEqual(round({ nowMs: 1_059_000, membership: lost }, () => true).asked, []);

@@ -1,23 +1,69 @@
 import { strict as assert } from 'node:assert';
 import { spawnSync } from 'node:child_process';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { cpSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { BIN_DIR, pollUntil } from '../../src/cluster/cluster-process.ts';
 import { waitForPlacement } from '../../src/cluster/failover.ts';
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import { loadHaConfig } from '../../src/config/load-config.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
-import { concurrentScenarios, SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
+import { concurrentScenarios, SCENARIO_MS_MAX, startingOneAtATime, withCluster } from './e2e-cluster.ts';
 
-function haManager(cluster: LocalCluster, args: string[]): void {
+function haManager(cluster: LocalCluster, args: string[]): string {
   const result = spawnSync(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', cluster.sharedDir], { encoding: 'utf8', timeout: 60_000 });
   assert.equal(result.status, 0, `ha-manager ${args.join(' ')}: ${result.stderr}`);
+  return result.stdout;
 }
 
 describe('e2e: ha-manager commands reach the daemons through the shared directory', function () {
   this.timeout(3 * SCENARIO_MS_MAX);
 
   concurrentScenarios({
+    'resources.cfg and groups.cfg as Proxmox writes them (fixtures/configs/good/proxmox-full): config, status, a one-line set, then every started resource placed on a node its group allows and started': async () => {
+      await withCluster({ resources: [], start: false }, async (cluster) => {
+        const fixture = 'fixtures/configs/good/proxmox-full';
+        const [resourcesFile, groupsFile] = ['resources.cfg', 'groups.cfg'].map((name) => join(cluster.sharedDir, name)) as [string, string];
+        cpSync(fixture, cluster.sharedDir, { recursive: true });
+        // The cluster's drivers from ha.cfg (right below the header: other sections may follow it).
+        const haCfg = join(cluster.sharedDir, 'ha.cfg');
+        writeFileSync(haCfg, readFileSync(haCfg, 'utf8').replace(/^ha: cluster\n/m, 'ha: cluster\n\tdrivers vm=sim,ct=sim\n'));
+        assert.match(readFileSync(haCfg, 'utf8'), /\tdrivers vm=sim,ct=sim\n/);
+        const listing = JSON.parse(haManager(cluster, ['config', '--output-format', 'json'])) as Array<{ sid: string; state: string; node?: string; group?: string }>;
+        assert.deepEqual(
+          listing.map(({ sid, state, node, group }) => `${sid} ${state} ${node ?? '-'} ${group ?? '-'}`),
+          ['ct:200 started - only_23', 'ct:201 ignored - -', 'ct:202 stopped - prefer_node1', 'vm:100 started - prefer_node1', 'vm:101 started - only_23', 'vm:102 started - node3_first', 'vm:103 disabled - -', 'vm:104 started - -'],
+        );
+        assert.doesNotMatch(haManager(cluster, ['status']), /not loadable/);
+        haManager(cluster, ['set', 'vm:103', '--state', 'stopped']);
+        const original = readFileSync(join(fixture, 'resources.cfg'), 'utf8');
+        const afterSet = original.replace('vm: 103\n\tstate disabled\n', 'vm: 103\n\tstate stopped\n');
+        assert.notEqual(afterSet, original);
+        assert.equal(readFileSync(resourcesFile, 'utf8'), afterSet, 'one line changed, every other byte kept');
+        assert.equal(readFileSync(groupsFile, 'utf8'), readFileSync(join(fixture, 'groups.cfg'), 'utf8'));
+
+        await startingOneAtATime(() => cluster.startAll());
+        // Priorities decide vm:100 (node1 of prefer_node1) and vm:102 (node3 of node3_first); the
+        // restricted only_23 keeps ct:200 and vm:101 on node2 or node3; vm:104 may go anywhere.
+        const started = ['ct:200', 'vm:100', 'vm:101', 'vm:102', 'vm:104'];
+        const allowed: Record<string, string[]> = { 'ct:200': ['node2', 'node3'], 'vm:100': ['node1'], 'vm:101': ['node2', 'node3'], 'vm:102': ['node3'], 'vm:104': ['node1', 'node2', 'node3'] };
+        await pollUntil('every started resource to run on one node its group allows', 40_000, () =>
+          started.every((sid) => cluster.runningOn(sid).length === 1 && allowed[sid]!.includes(cluster.runningOn(sid)[0]!)), 200);
+        await pollUntil('the master to record the nodes in resources.cfg', 10_000, () => {
+          const { resources } = loadHaConfig(cluster.sharedDir).config;
+          return started.every((sid) => resources[sid]?.node === cluster.runningOn(sid)[0]);
+        });
+        const status = JSON.parse(haManager(cluster, ['status', '--output-format', 'json'])) as { services: Array<{ sid: string; state: string | null; node: string | null; lastFailure: string | null }> };
+        for (const sid of started) {
+          const service = status.services.find((entry) => entry.sid === sid);
+          assert.deepEqual([service?.state, service?.node, service?.lastFailure], ['started', cluster.runningOn(sid)[0], null], sid);
+        }
+        const ran = new Set(cluster.ledger().filter((entry) => entry.event === 'start').map((entry) => entry.sid));
+        assert.deepEqual([...ran].sort(), started, 'ignored, stopped and disabled resources never started');
+        // The master added a node line to the sections it placed; nothing else changed in either file.
+        assert.equal(readFileSync(resourcesFile, 'utf8').replace(/^\tnode node[123]\n/gm, ''), afterSet);
+        assert.equal(readFileSync(groupsFile, 'utf8'), readFileSync(join(fixture, 'groups.cfg'), 'utf8'));
+      });
+    },
     'resources.cfg as Proxmox writes it, no node lines: the master places each service, its LRM starts it, the node is recorded': async () => {
       await withCluster({ resources: [{ sid: 'vm:101', node: 'node1' }] }, async (cluster) => {
         await waitForPlacement(cluster, { 'vm:101': 'node1' }, 30_000);

@@ -64,7 +64,7 @@ export function sleep(ms: number): Promise<void> {
  * without starving each other's daemons past the watchdog client timeout.
  */
 let startQueue: Promise<unknown> = Promise.resolve();
-function startingOneAtATime(start: () => Promise<void>): Promise<void> {
+export function startingOneAtATime(start: () => Promise<void>): Promise<void> {
   const started = startQueue.then(start);
   startQueue = started.catch(() => {});
   return started;

@@ -95,4 +95,22 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     assert.equal(source.timing.roundMs, 2_000);
     assert.match(logged.join('\n'), /ha\.cfg changed: they take effect when the daemons restart/);
   });
+
+  it('checks resources against a changed driver mapping at once, keeps the one the LRM started with, and says so', () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tdrivers vm=sim\n');
+    const logged: string[] = [];
+    const source = NodeConfigSource.load(dir, (line) => logged.push(line));
+    assert.equal(source.driverKinds.vm, 'sim');
+    writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tdrivers vm=sim,web=systemd\n');
+    writeFileSync(join(dir, 'resources.cfg'), 'web: nginx\n\tnode node1\n');
+    assert.equal(source.reload(), true);
+    assert.deepEqual(Object.keys(source.read().resources), ['web:nginx'], 'the new type is accepted at once');
+    assert.equal(source.driverKinds.web, undefined, 'the LRM keeps the drivers it was built with');
+    assert.match(logged.join('\n'), /Drivers in .*ha\.cfg changed: the LRM uses them when it restarts/);
+    writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tdrivers vm=sim\n');
+    assert.equal(source.reload(), false, 'a type taken away makes its resources a config error');
+    assert.match(logged.at(-1) ?? '', /resources\.cfg:1: Unknown service type 'web' of web:nginx/);
+  });
 });

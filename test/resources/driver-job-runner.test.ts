@@ -63,7 +63,7 @@ describe('DriverJobRunner', () => {
     runner.start(job('vm:2'));
     runner.start(job('vm:3'));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(runner.takeFinished(), [{ sid: 'vm:3', uid: 'u-vm:3', request: 'started', result: LrmResult.wrongNode }]);
+    assert.deepEqual(runner.takeFinished(), [{ sid: 'vm:3', uid: 'u-vm:3', request: 'started', result: LrmResult.wrongNode, reason: 'wrong node' }], 'a failure carries its reason');
     assert.equal(runner.runningCount(), 2);
     await driver.release('vm:2');
     await driver.release('vm:1');

@@ -35,9 +35,13 @@ describe('createNodeDrivers', () => {
   afterEach(() => rmSync(root, { recursive: true, force: true }));
   const options = () => ({ node: 'node1', sharedDir: join(root, 'shared'), nodeDirOf: (node: string) => join(root, 'nodes', node) });
 
-  it('maps vm to virsh, service to systemd, ocf to ocf, sim to sim, and ct to nothing', async () => {
+  it('maps vm to virsh, ct to lxc, service to systemd, ocf to ocf, sim to sim', async () => {
     const registry = createNodeDrivers(options());
-    assert.deepEqual(['vm:1', 'service:a', 'ocf:a', 'sim:a', 'ct:1'].map((sid) => registry.driverFor(sid).name), ['virsh', 'systemd', 'ocf', 'sim', 'unavailable']);
+    assert.deepEqual(['vm:1', 'service:a', 'ocf:a', 'sim:a', 'ct:1'].map((sid) => registry.driverFor(sid).name), ['virsh', 'systemd', 'ocf', 'sim', 'lxc']);
+  });
+
+  it('answers not-installed for a type mapped to none', async () => {
+    const registry = createNodeDrivers({ ...options(), kinds: parseDriverKinds('ct=none') });
     const outcome = await executeRequest(registry.driverFor('ct:200'), { sid: 'ct:200', uid: 'u1', request: 'started' }, { configuredNode: 'node1', localNode: 'node1' });
     assert.equal(outcome.result, LrmResult.unknownServiceType);
     assert.equal(outcome.reason, "Service type 'ct' is not available on node1");
@@ -68,8 +72,9 @@ describe('createNodeDrivers', () => {
   it('parses driver mappings and names a bad entry', () => {
     assert.deepEqual(parseDriverKinds('vm=sim,ct=none'), { vm: 'sim', ct: 'none' });
     assert.deepEqual(parseDriverKinds(''), {});
-    assert.throws(() => parseDriverKinds('vm=qemu'), /Bad driver kind in "vm=qemu": use one of sim, virsh, systemd, ocf, none/);
+    assert.throws(() => parseDriverKinds('vm=qemu'), /Bad driver kind in "vm=qemu": use one of sim, virsh, lxc, systemd, ocf, none/);
     assert.throws(() => parseDriverKinds('vm'), /Bad driver kind in "vm"/);
     assert.throws(() => parseDriverKinds('VM=sim'), /Bad driver mapping entry: "VM=sim"/);
+    assert.throws(() => parseDriverKinds('vm=sim,ct=lxc,vm=virsh'), /Service type 'vm' mapped twice in "vm=sim,ct=lxc,vm=virsh"/);
   });
 });

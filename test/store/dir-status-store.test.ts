@@ -14,6 +14,7 @@ function managerStatus(): ManagerStatus {
   const service = newServiceStatus('migrate', 'node1', 'a1b2c3');
   service.target = 'node2';
   service.failedNodes = ['node3'];
+  service.lastFailure = 'start on node3: lxc-start -n 101: No container config specified';
   return {
     masterNode: 'node1',
     nodeStatus: { node1: 'online', node2: 'online', node3: 'fence' },
@@ -26,7 +27,10 @@ function managerStatus(): ManagerStatus {
 const lrmStatus: LrmStatus = {
   state: 'active',
   mode: 'active',
-  results: new Map([['a1b2c3', { sid: 'vm:101', request: 'started', result: 0 }]]),
+  results: new Map([
+    ['a1b2c3', { sid: 'vm:101', request: 'started', result: 0 }],
+    ['x9', { sid: 'ct:200', request: 'started', result: 1, reason: 'lxc-start -n 200: No container config specified' }],
+  ]),
   timestampMs: 1_700_000_000_500,
 };
 
@@ -51,6 +55,7 @@ describe('DirStatusStore', () => {
     const json = JSON.parse(readFileSync(paths().managerStatus, 'utf8')) as Record<string, unknown>;
     assert.equal(json.master_node, 'node1');
     assert.deepEqual(json.node_request, { node3: { maintenance: 1 } });
+    assert.equal((json.service_status as Record<string, Record<string, unknown>>)['vm:101']!.last_failure, 'start on node3: lxc-start -n 101: No container config specified');
     assert.deepEqual(readdirSync(paths().status).sort(), ['fenced', 'lrm', 'manager.json'], 'no temporary file left behind');
   });
 
@@ -63,9 +68,21 @@ describe('DirStatusStore', () => {
     assert.deepEqual(JSON.parse(readFileSync(paths().lrmStatus('node2'), 'utf8')), {
       state: 'active',
       mode: 'active',
-      results: { a1b2c3: { sid: 'vm:101', state: 'started', exit_code: 0 } },
+      results: {
+        a1b2c3: { sid: 'vm:101', state: 'started', exit_code: 0 },
+        x9: { sid: 'ct:200', state: 'started', exit_code: 1, reason: 'lxc-start -n 200: No container config specified' },
+      },
       timestamp: 1_700_000_000_500,
     });
+  });
+
+  it('reads status files written before failure reasons existed (no reason, no last_failure)', () => {
+    writeFileSync(paths().lrmStatus('node1'), JSON.stringify({ state: 'active', mode: 'active', results: { u1: { sid: 'vm:101', state: 'started', exit_code: 1 } }, timestamp: 5 }));
+    const lrm = store.readLrmStatus('node1');
+    assert.deepEqual(lrm.kind === 'ok' ? [...lrm.value.results.values()] : lrm, [{ sid: 'vm:101', request: 'started', result: 1 }]);
+    writeFileSync(paths().managerStatus, JSON.stringify({ node_status: {}, service_status: { 'vm:101': { state: 'error', node: 'node1', uid: 'u1' } } }));
+    const manager = store.readManagerStatus();
+    assert.equal(manager.kind === 'ok' ? manager.value.serviceStatus.get('vm:101')?.lastFailure : 'unread', undefined);
   });
 
   it('a file that is not there is missing, not an error', () => {
