@@ -47,7 +47,7 @@ describe('ha-manager help, usage errors and completion', () => {
       [[], 'ha-manager: Name a command; see --help\n'],
       [['frobnicate'], 'ha-manager: Unknown argument: frobnicate\n'],
       [['crm-command'], 'ha-manager: Name a crm-command: migrate, relocate, stop or node-maintenance\n'],
-      [['migrate', 'vm:100'], 'ha-manager: Not enough non-option arguments: got 1, need at least 2\n'],
+      [['migrate', 'vm:100'], 'ha-manager: migrate: missing <node> (usage: ha-manager migrate <sid> <node>)\n'],
     ];
     for (const [args, stderr] of cases) {
       const result = await runCli(args);

@@ -36,7 +36,7 @@ describe('ha-manager add, set, remove, config', () => {
       [['add', 'vm:101', '--group', 'nosuch'], /^ha-manager: Unknown group 'nosuch'; create it with 'ha-manager groupadd nosuch --nodes \.\.\.'\n$/],
       [['add', 'vm:101', '--node', 'node1', '--max_relocate', '99'], /^ha-manager: Option 'max_relocate': Bad value '99', expected an integer from 0 to 10\n$/],
       [['add', 'vm:101', '--node', 'node1', '--colour', 'red'], /^ha-manager: Unknown argument: colour\n$/],
-      [['add'], /^ha-manager: Not enough non-option arguments: got 0, need at least 1\n$/],
+      [['add'], /^ha-manager: add: missing <sid> \(usage: ha-manager add <sid>\)\n$/],
       [['set', 'vm:999', '--state', 'stopped'], /^ha-manager: Unknown resource vm:999; 'ha-manager config' lists them\n$/],
       [['set', 'vm:100'], /^ha-manager: Nothing to change for vm:100: give an option or --delete\n$/],
       [['remove', 'ct:100'], /^ha-manager: Unknown resource ct:100; 'ha-manager config' lists them\n$/],
