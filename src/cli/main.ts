@@ -1,9 +1,9 @@
-import yargs, { type Argv } from 'yargs';
-import { hideBin } from 'yargs/helpers';
+import type { Argv } from 'yargs';
 import { assert } from '../common/assert.ts';
 import { commandWordOf, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
 import { COMMANDS, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
+import { loadYargs, type YargsFactory } from './load-yargs.ts';
 
 /**
  * yargs' own completion command prints yargs' script, which breaks on `vm:100` (bash splits words at
@@ -20,8 +20,8 @@ const YARGS_COMPLETION_COMMAND = '__yargs-completion-script';
 export async function main(argv: string[]): Promise<number> {
   try {
     const chosen = commandWordOf(argv, new Set(COMMANDS.map(commandName)));
-    const loaded = chosen === undefined ? undefined : await loadedCommand(chosen);
-    const booleans = loaded === undefined ? new Set<string>() : booleanOptionsOf(loaded.module);
+    const [yargs, loaded] = await Promise.all([loadYargs(), chosen === undefined ? undefined : loadedCommand(chosen)]);
+    const booleans = loaded === undefined ? new Set<string>() : booleanOptionsOf(yargs, loaded.module);
     let parser = yargs(normalizeFlagValues(argv, booleans)).scriptName('ha-manager');
     for (const entry of COMMANDS) parser = parser.command(commandFor(entry, loaded?.entry === entry ? loaded.module : undefined));
     await parser
@@ -63,7 +63,7 @@ function commandFor(entry: CommandEntry, module: CommandModule | undefined) {
 }
 
 /** The boolean options a command's builder declares (run on a scratch parser: builders are light). */
-function booleanOptionsOf(module: CommandModule): Set<string> {
+function booleanOptionsOf(yargs: YargsFactory, module: CommandModule): Set<string> {
   const probe = module.builder(yargs([])) as Argv<unknown> & { getOptions(): { boolean: string[] } };
   return new Set(probe.getOptions().boolean);
 }
@@ -91,5 +91,6 @@ function completer(argv: readonly string[], booleans: ReadonlySet<string>) {
   };
 }
 
-const code = await main(hideBin(process.argv));
+// Not yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids.
+const code = await main(process.argv.slice(2));
 process.exitCode = code;
