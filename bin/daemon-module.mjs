@@ -22,10 +22,11 @@ function newestSourceMs(dir, budget) {
   return newest;
 }
 
-function isBuildFresh() {
+/** True when `root`/dist/.build-stamp exists and is at least as new as every file under `root`/src. */
+export function isBuildFresh(root = ROOT) {
   try {
-    const stampMs = statSync(join(ROOT, 'dist', '.build-stamp')).mtimeMs;
-    return stampMs >= newestSourceMs(join(ROOT, 'src'), { files: SOURCE_FILES_MAX });
+    const stampMs = statSync(join(root, 'dist', '.build-stamp')).mtimeMs;
+    return stampMs >= newestSourceMs(join(root, 'src'), { files: SOURCE_FILES_MAX });
   } catch {
     return false;
   }
