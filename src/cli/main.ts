@@ -1,7 +1,7 @@
 import type { Argv } from 'yargs';
 import { assert } from '../common/assert.ts';
 import { commandWordOf, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
-import { COMMANDS, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
+import { COMMANDS, commandEntry, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
 import { loadYargs, type YargsFactory } from './load-yargs.ts';
 
@@ -46,8 +46,7 @@ export async function main(argv: string[]): Promise<number> {
 }
 
 async function loadedCommand(name: string): Promise<{ entry: CommandEntry; module: CommandModule }> {
-  const entry = COMMANDS.find((candidate) => commandName(candidate) === name);
-  assert(entry !== undefined, `commandWordOf returned '${name}', which is not in the command table`);
+  const entry = commandEntry(name);
   return { entry, module: await entry.load() };
 }
 
