@@ -1,42 +1,98 @@
 import { loadHaConfig } from '../config/load-config.ts';
+import type { HaConfig } from '../env/env.ts';
 import { resolveSharedDir, sharedPaths } from '../store/shared-dir.ts';
+import { OUTPUT_FORMATS } from './cli-options.ts';
 import { knownNodes } from './known-nodes.ts';
 
 const SID_COMMANDS = new Set(['set', 'remove', 'migrate', 'relocate', 'stop']);
 const GROUP_COMMANDS = new Set(['groupset', 'groupremove']);
 const NODE_AFTER_SID_COMMANDS = new Set(['migrate', 'relocate']);
+const REQUESTED_STATES = ['started', 'stopped', 'disabled', 'ignored'];
 
-type Done = (completions: string[]) => void;
-type DefaultCompletion = (onCompleted?: (error: Error | null, completions: string[] | undefined) => void) => void;
-
-/**
- * Shell completion (`ha-manager completion >> ~/.bashrc`): commands and options as yargs knows them,
- * and, for the arguments that name them, the sids, groups and nodes of the shared directory.
- */
-export function completeWords(current: string, argv: { _: Array<string | number>; dir?: string }, defaultCompletion: DefaultCompletion, done: Done): void {
-  // argv._ holds the program name, the words before the cursor, and the word being completed last.
-  const words = argv._.map(String);
-  if (words[words.length - 1] === current) words.pop();
-  const [command, ...rest] = words.filter((word) => word !== 'ha-manager' && word !== 'crm-command');
-  const candidates = command !== undefined && !current.startsWith('-') ? argumentCandidates(command, rest.length, argv.dir) : undefined;
-  if (candidates === undefined) {
-    defaultCompletion();
-    return;
-  }
-  done(candidates.filter((candidate) => candidate.startsWith(current)));
+/** The command line being completed: the words before the cursor's word (no program name), and that word. */
+export interface CompletionRequest {
+  readonly words: readonly string[];
+  readonly current: string;
+  /** --dir of the command line, if given. */
+  readonly dir: string | undefined;
+  /** The options of the command that take no value (its booleans, --help): the word after one is an argument. */
+  readonly valueless: ReadonlySet<string>;
 }
 
-function argumentCandidates(command: string, position: number, dir: string | undefined): string[] | undefined {
+/**
+ * Shell completion (`ha-manager completion`, src/cli/commands/completion.ts prints the bash script):
+ * the values of an option (`--state <TAB>`: the requested states; `--node`, `--group`, `--output-format`,
+ * the 0/1 group flags) and the arguments that name things of the shared directory (sids, groups, nodes
+ * after a sid). Returns undefined where yargs' default (command and option names) is the answer.
+ */
+export function completionCandidates(request: CompletionRequest): string[] | undefined {
+  const { words, current } = request;
+  const inline = /^(--[^=]+)=(.*)$/.exec(current);
+  if (inline !== null) return optionValues(inline[1]!, request)?.map((value) => `${inline[1]}=${value}`);
+  const previous = words[words.length - 1];
+  if (previous !== undefined && previous.startsWith('-') && !previous.includes('=') && !request.valueless.has(previous)) return optionValues(previous, request) ?? [];
+  if (current.startsWith('-')) return undefined;
+  const [command, ...rest] = positionals(words, request.valueless).filter((word) => word !== 'crm-command');
+  if (command === undefined) return undefined;
+  return argumentCandidates(command, rest.length, request);
+}
+
+/** The candidates that fit what is typed so far. */
+export function completeWords(request: CompletionRequest): string[] | undefined {
+  return completionCandidates(request)?.filter((candidate) => candidate.startsWith(request.current));
+}
+
+function positionals(words: readonly string[], valueless: ReadonlySet<string>): string[] {
+  const result: string[] = [];
+  for (let index = 0; index < words.length; index++) {
+    const word = words[index]!;
+    if (!word.startsWith('-')) result.push(word);
+    else if (!word.includes('=') && !valueless.has(word)) index++;
+  }
+  return result;
+}
+
+function optionValues(option: string, request: CompletionRequest): string[] | undefined {
+  switch (option) {
+    case '--state':
+      return REQUESTED_STATES;
+    case '--output-format':
+      return [...OUTPUT_FORMATS];
+    case '--restricted':
+    case '--nofailback':
+      return ['1', '0'];
+    case '--group':
+      return fromSharedDir(request.dir, (config) => Object.keys(config.groups).sort());
+    case '--node':
+    case '--nodes':
+      return fromSharedDir(request.dir, (config, sharedDir) => knownNodes(sharedPaths(sharedDir), config));
+    case '--type':
+      return fromSharedDir(request.dir, (config) => [...new Set(['vm', 'ct', ...Object.keys(config.resources).map((sid) => sid.slice(0, sid.indexOf(':')))])].sort());
+    default:
+      return undefined; // a free value (--comment, --dir: the shell completes file names)
+  }
+}
+
+function argumentCandidates(command: string, position: number, request: CompletionRequest): string[] | undefined {
+  if (command === 'node-maintenance' && position === 0) return ['enable', 'disable'];
+  const isOurs =
+    (SID_COMMANDS.has(command) && position === 0) ||
+    (GROUP_COMMANDS.has(command) && position === 0) ||
+    (NODE_AFTER_SID_COMMANDS.has(command) && position === 1) ||
+    (command === 'node-maintenance' && position === 1);
+  if (!isOurs) return undefined;
+  return fromSharedDir(request.dir, (config, sharedDir) => {
+    if (GROUP_COMMANDS.has(command)) return Object.keys(config.groups).sort();
+    if (position === 0 && command !== 'node-maintenance') return Object.keys(config.resources).sort();
+    return knownNodes(sharedPaths(sharedDir), config);
+  });
+}
+
+function fromSharedDir(dir: string | undefined, pick: (config: HaConfig, sharedDir: string) => string[]): string[] {
   try {
     const sharedDir = resolveSharedDir(dir);
-    const { config } = loadHaConfig(sharedDir);
-    if (SID_COMMANDS.has(command) && position === 0) return Object.keys(config.resources).sort();
-    if (GROUP_COMMANDS.has(command) && position === 0) return Object.keys(config.groups).sort();
-    if (NODE_AFTER_SID_COMMANDS.has(command) && position === 1) return knownNodes(sharedPaths(sharedDir), config);
-    if (command === 'node-maintenance' && position === 0) return ['enable', 'disable'];
-    if (command === 'node-maintenance' && position === 1) return knownNodes(sharedPaths(sharedDir), config);
+    return pick(loadHaConfig(sharedDir).config, sharedDir);
   } catch {
     return []; // Completion never prints an error into the operator's command line.
   }
-  return undefined;
 }

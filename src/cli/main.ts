@@ -1,50 +1,31 @@
-import yargs from 'yargs';
-import { hideBin } from 'yargs/helpers';
-import { AssertionError } from '../common/assert.ts';
-import { ConfigRefused } from '../config/config-edit.ts';
-import { ConfigError } from '../config/section-config.ts';
+import type { Argv } from 'yargs';
+import { assert } from '../common/assert.ts';
+import { commandWordOf, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
+import { COMMANDS, commandEntry, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
-import { addCommand } from './commands/add.ts';
-import { configCommand } from './commands/config.ts';
-import { crmCommand } from './commands/crm-command.ts';
-import { demoCommand } from './commands/demo.ts';
-import { groupAddCommand } from './commands/groupadd.ts';
-import { groupConfigCommand } from './commands/groupconfig.ts';
-import { groupRemoveCommand } from './commands/groupremove.ts';
-import { groupSetCommand } from './commands/groupset.ts';
-import { initCommand } from './commands/init.ts';
-import { migrateCommand, relocateCommand } from './commands/migrate.ts';
-import { removeCommand } from './commands/remove.ts';
-import { setCommand } from './commands/set.ts';
-import { simulateCommand } from './commands/simulate.ts';
-import { statusCommand } from './commands/status.ts';
-import { completeWords } from './completion.ts';
+import { loadYargs, type YargsFactory } from './load-yargs.ts';
 
-const COMMANDS = [
-  initCommand,
-  statusCommand,
-  configCommand,
-  addCommand,
-  setCommand,
-  removeCommand,
-  migrateCommand,
-  relocateCommand,
-  groupAddCommand,
-  groupSetCommand,
-  groupRemoveCommand,
-  groupConfigCommand,
-  crmCommand,
-  simulateCommand,
-  demoCommand,
-];
+/**
+ * yargs' own completion command prints yargs' script, which breaks on `vm:100` (bash splits words at
+ * `:`): `ha-manager completion` is ours (src/cli/commands/completion.ts), and yargs keeps only the
+ * `--get-yargs-completions` request under a name nobody types.
+ */
+const YARGS_COMPLETION_COMMAND = '__yargs-completion-script';
 
-/** Entry point of `ha-manager`. Errors are one line on stderr; the exit status says whose fault. */
+/**
+ * Entry point of `ha-manager`. Only the module of the command that runs is imported (the others are
+ * listed from src/cli/command-table.ts): a `status` does not load the simulator. Errors are one line
+ * on stderr; the exit status says whose fault.
+ */
 export async function main(argv: string[]): Promise<number> {
   try {
-    let parser = yargs(argv).scriptName('ha-manager');
-    for (const command of COMMANDS) parser = parser.command(command as never);
+    const chosen = commandWordOf(argv, new Set(COMMANDS.map(commandName)));
+    const [yargs, loaded] = await Promise.all([loadYargs(), chosen === undefined ? undefined : loadedCommand(chosen)]);
+    const booleans = loaded === undefined ? new Set<string>() : booleanOptionsOf(yargs, loaded.module);
+    let parser = yargs(normalizeFlagValues(argv, booleans)).scriptName('ha-manager');
+    for (const entry of COMMANDS) parser = parser.command(commandFor(entry, loaded?.entry === entry ? loaded.module : undefined));
     await parser
-      .completion('completion', 'Print the shell completion script: ha-manager completion >> ~/.bashrc', completeWords as never)
+      .completion(YARGS_COMPLETION_COMMAND, false, completer(argv, booleans))
       .demandCommand(1, 'Name a command; see --help')
       .recommendCommands()
       .strict()
@@ -52,25 +33,63 @@ export async function main(argv: string[]): Promise<number> {
       .alias('help', 'h')
       .epilogue('Shared directory: --dir, else $HA_MANAGER_DIR, else /etc/ha-manager. Reference: docs/cli.md')
       .wrap(Math.min(120, process.stdout.columns ?? 100))
-      .fail((message, error) => {
+      .fail((message, error, usage) => {
         if (error) throw error;
-        throw new UsageError(message);
+        throw new UsageError(missingArgumentsMessage(message, usageLineOf(usage)));
       })
       .parseAsync();
     return ExitCode.ok;
   } catch (error) {
-    return report(error);
+    const { reportError } = await import('./report-error.ts');
+    return reportError(error);
   }
 }
 
-/** Prints an error as one line and picks the exit status: 2 for the caller's input, 1 for the rest. */
-function report(error: unknown): number {
-  if (error instanceof AssertionError) throw error;
-  const message = ((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ');
-  process.stderr.write(`ha-manager: ${message}\n`);
-  const isBadInput = error instanceof UsageError || error instanceof ConfigError || error instanceof ConfigRefused;
-  return isBadInput ? ExitCode.badInput : ExitCode.failure;
+async function loadedCommand(name: string): Promise<{ entry: CommandEntry; module: CommandModule }> {
+  const entry = commandEntry(name);
+  return { entry, module: await entry.load() };
 }
 
-const code = await main(hideBin(process.argv));
+/** A loaded command as yargs takes it; the others are listed (for --help) with a handler that never runs. */
+function commandFor(entry: CommandEntry, module: CommandModule | undefined) {
+  const { command, describe } = entry;
+  if (module !== undefined) return { command, describe, builder: module.builder, handler: module.handler as (args: unknown) => void };
+  return {
+    command,
+    describe,
+    handler: () => assert(false, `ha-manager ${commandName(entry)} ran without its module: commandWordOf and yargs disagree`),
+  };
+}
+
+/** The boolean options a command's builder declares (run on a scratch parser: builders are light). */
+function booleanOptionsOf(yargs: YargsFactory, module: CommandModule): Set<string> {
+  const probe = module.builder(yargs([])) as Argv<unknown> & { getOptions(): { boolean: string[] } };
+  return new Set(probe.getOptions().boolean);
+}
+
+/** The usage line yargs set for the command being parsed, e.g. `$0 crm-command stop <sid> <timeout>`. */
+function usageLineOf(usage: unknown): string | undefined {
+  const lines = (usage as { getUsage?: () => Array<[string, string]> } | undefined)?.getUsage?.();
+  return lines?.[0]?.[0];
+}
+
+/**
+ * yargs' completion callback for `--get-yargs-completions <program> <words...> <current>`: ours
+ * (src/cli/completion.ts, loaded only here) where it knows the answer, else yargs' command and option names.
+ */
+function completer(argv: readonly string[], booleans: ReadonlySet<string>) {
+  const words = argv.slice(2, -1);
+  const valueless = new Set(['--help', '-h', ...[...booleans].map((name) => `--${name}`)]);
+  return (current: string, parsed: { dir?: unknown }, defaultCompletion: () => void, done: (completions: string[]) => void): void => {
+    const dir = typeof parsed.dir === 'string' ? parsed.dir : undefined;
+    import('./completion.ts').then(({ completeWords }) => {
+      const completions = completeWords({ words, current, dir, valueless });
+      if (completions === undefined) defaultCompletion();
+      else done(completions);
+    }, () => done([]));
+  };
+}
+
+// Not yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids.
+const code = await main(process.argv.slice(2));
 process.exitCode = code;

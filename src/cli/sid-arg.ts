@@ -27,10 +27,11 @@ export function deleteList(value: string | undefined): string[] {
     .filter((part) => part !== '');
 }
 
-/** Flags given as Proxmox accepts booleans: 1/0, yes/no, true/false, on/off; a bare flag means 1. */
+/** Flags given as Proxmox accepts booleans: 1/0, yes/no, true/false, on/off, any case; a bare flag means 1. */
 export function flagValue(value: string | undefined): string | undefined {
   if (value === undefined) return undefined;
-  if (['', '1', 'yes', 'true', 'on'].includes(value)) return '1';
-  if (['0', 'no', 'false', 'off'].includes(value)) return '0';
+  const word = value.toLowerCase();
+  if (['', '1', 'yes', 'true', 'on'].includes(word)) return '1';
+  if (['0', 'no', 'false', 'off'].includes(word)) return '0';
   return value;
 }

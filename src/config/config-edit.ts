@@ -1,6 +1,6 @@
 import type { RequestedState } from '../common/states.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
-import { withConfigLock } from '../store/config-lock.ts';
+import { withConfigLock, type LockWaitOptions } from '../store/config-lock.ts';
 import { configFromDocuments, readConfigDocuments, type ConfigDocuments, type LoadedConfig } from './load-config.ts';
 import { ConfigError } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
@@ -16,10 +16,10 @@ export class ConfigRefused extends Error {
  * One locked read-modify-write of the config files of `sharedDir` (waiting for the lock: the CLI). The
  * current files must load (a broken file is reported, not overwritten); `edit` changes the documents;
  * the result must load again before anything is written; only changed files are written, each
- * atomically. Returns what `edit` returned.
+ * atomically. Returns what `edit` returned. `lockWait.onWaiting` hears of a long wait for the lock.
  */
-export function editConfig<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
-  return withConfigLock(sharedDir, () => editConfigLocked(sharedDir, edit));
+export function editConfig<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
+  return withConfigLock(sharedDir, () => editConfigLocked(sharedDir, edit), lockWait);
 }
 
 /** The read-modify-write of `editConfig`, for a caller that already holds the config lock. */

@@ -24,6 +24,8 @@ import { sharedPaths } from './shared-dir.ts';
 export const LOCK_STALE_MS = 60_000;
 /** How long a CLI command waits for the lock: long enough for dozens of queued writers on a loaded machine. */
 export const LOCK_WAIT_MS_MAX = 30_000;
+/** A wait longer than this is worth a word to the operator (who holds it, how long we wait); shorter ones are routine. */
+export const LOCK_NOTICE_MS = 1_000;
 /** Polling interval bounds; randomised so that waiting writers do not retry in lockstep. */
 const RETRY_MIN_MS = 2;
 const RETRY_MAX_MS = 25;
@@ -67,14 +69,23 @@ export function tryConfigLock(sharedDir: string, identity: LockIdentity): LockAt
   return { kind: 'held', owner: readOwner(lockPath) };
 }
 
+/** Options of `withConfigLock`. */
+export interface LockWaitOptions {
+  readonly waitMsMax?: number;
+  readonly identity?: LockIdentity;
+  /** Called once when the lock is still held after LOCK_NOTICE_MS (the CLI tells the operator who holds it). */
+  readonly onWaiting?: (wait: { readonly lockPath: string; readonly owner: LockOwner | undefined; readonly waitMsMax: number }) => void;
+}
+
 /**
  * Runs `action` while holding the config lock of `sharedDir`, waiting for it synchronously up to
  * `waitMsMax` (the CLI: a command may block, a daemon's round may not); releases it however `action` ends.
  */
-export function withConfigLock<T>(sharedDir: string, action: () => T, options: { waitMsMax?: number; identity?: LockIdentity } = {}): T {
+export function withConfigLock<T>(sharedDir: string, action: () => T, options: LockWaitOptions = {}): T {
   const waitMsMax = options.waitMsMax ?? LOCK_WAIT_MS_MAX;
   const identity = options.identity ?? ownIdentity();
   const startMs = Date.now();
+  let isNoticeDue = options.onWaiting !== undefined;
   for (;;) {
     const attempt = tryConfigLock(sharedDir, identity);
     if (attempt.kind === 'taken') {
@@ -86,6 +97,10 @@ export function withConfigLock<T>(sharedDir: string, action: () => T, options: {
     }
     const waitedMs = Date.now() - startMs;
     if (waitedMs > waitMsMax) throw new ConfigLockTimeout(`${sharedPaths(sharedDir).configLock}: Config lock held by ${describeOwner(attempt.owner)}; gave up after ${waitedMs} ms (limit ${waitMsMax} ms)`);
+    if (isNoticeDue && waitedMs >= LOCK_NOTICE_MS) {
+      isNoticeDue = false;
+      options.onWaiting?.({ lockPath: sharedPaths(sharedDir).configLock, owner: attempt.owner, waitMsMax });
+    }
     Atomics.wait(sleepCell, 0, 0, RETRY_MIN_MS + Math.floor(Math.random() * (RETRY_MAX_MS - RETRY_MIN_MS)));
   }
 }
@@ -100,7 +115,7 @@ function tryTake(lockPath: string, identity: LockIdentity): boolean {
     mkdirSync(lockPath);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === 'EEXIST') return false;
-    throw new Error(`${lockPath}: Cannot take the config lock: ${(error as Error).message}`);
+    throw new Error(`${lockPath}: Cannot take the config lock: ${(error as Error).message}`, { cause: error });
   }
   const owner: LockOwner = { ...identity, wallMs: Date.now() };
   writeFileSync(join(lockPath, 'owner'), JSON.stringify(owner));

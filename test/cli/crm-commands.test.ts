@@ -64,7 +64,7 @@ describe('ha-manager migrate, relocate and crm-command', () => {
       [['migrate', 'ct:200', 'node2'], "ha-manager: Node 'node2' is outside the restricted group 'pair' of ct:200 (its nodes: node1, node3)\n"],
       [['relocate', 'vm:555', 'node2'], "ha-manager: Unknown resource vm:555; 'ha-manager config' lists them\n"],
       [['crm-command', 'stop', 'vm:100', 'soon'], "ha-manager: Bad timeout 'soon', expected seconds from 0 to 86400\n"],
-      [['crm-command', 'stop', 'vm:100'], 'ha-manager: Not enough non-option arguments: got 1, need at least 2\n'],
+      [['crm-command', 'stop', 'vm:100'], 'ha-manager: crm-command stop: missing <timeout> (usage: ha-manager crm-command stop <sid> <timeout>)\n'],
       [['crm-command', 'node-maintenance', 'enable', 'node7'], "ha-manager: Unknown node 'node7': not a cluster node (known nodes: node1, node2, node3)\n"],
       [['crm-command', 'node-maintenance', 'pause', 'node1'], 'ha-manager: Invalid values: Argument: action, Given: "pause", Choices: "enable", "disable"\n'],
       [['crm-command', 'fence', 'node1'], 'ha-manager: Unknown arguments: fence, node1\n'],

@@ -47,7 +47,7 @@ describe('ha-manager help, usage errors and completion', () => {
       [[], 'ha-manager: Name a command; see --help\n'],
       [['frobnicate'], 'ha-manager: Unknown argument: frobnicate\n'],
       [['crm-command'], 'ha-manager: Name a crm-command: migrate, relocate, stop or node-maintenance\n'],
-      [['migrate', 'vm:100'], 'ha-manager: Not enough non-option arguments: got 1, need at least 2\n'],
+      [['migrate', 'vm:100'], 'ha-manager: migrate: missing <node> (usage: ha-manager migrate <sid> <node>)\n'],
     ];
     for (const [args, stderr] of cases) {
       const result = await runCli(args);
@@ -70,7 +70,7 @@ describe('ha-manager help, usage errors and completion', () => {
   it('prints a bash completion script, and completes sids, groups and nodes of the shared directory', async () => {
     const script = await runCli(['completion']);
     assert.equal(script.code, 0);
-    assert.match(script.stdout, /complete -o bashdefault -o default -F _ha-manager_yargs_completions ha-manager/);
+    assert.match(script.stdout, /complete -o bashdefault -o default -F _ha_manager_completions ha-manager/);
     const dir = freshDir();
     await runCli(['groupadd', 'web', '--nodes', 'node1,node2', '--dir', dir]);
     await runCli(['add', 'vm:100', '--group', 'web', '--dir', dir]);

@@ -36,7 +36,7 @@ describe('ha-manager add, set, remove, config', () => {
       [['add', 'vm:101', '--group', 'nosuch'], /^ha-manager: Unknown group 'nosuch'; create it with 'ha-manager groupadd nosuch --nodes \.\.\.'\n$/],
       [['add', 'vm:101', '--node', 'node1', '--max_relocate', '99'], /^ha-manager: Option 'max_relocate': Bad value '99', expected an integer from 0 to 10\n$/],
       [['add', 'vm:101', '--node', 'node1', '--colour', 'red'], /^ha-manager: Unknown argument: colour\n$/],
-      [['add'], /^ha-manager: Not enough non-option arguments: got 0, need at least 1\n$/],
+      [['add'], /^ha-manager: add: missing <sid> \(usage: ha-manager add <sid>\)\n$/],
       [['add', 'foo:bar'], /^ha-manager: Unknown service type 'foo' of foo:bar: this cluster's types are ct, ocf, service, sim, vm \(ha\.cfg 'drivers' maps types to drivers\)\n$/],
       [['add', 'qemu:100', '--node', 'node1'], /^ha-manager: Unknown service type 'qemu' of qemu:100: this cluster's types are ct, ocf, service, sim, vm /],
       [['add', 'ct:web'], /^ha-manager: Bad service id 'ct:web': ct ids are Proxmox VMIDs, integers from 100 to 999999999\n$/],

@@ -1,7 +1,6 @@
-import { compareNames } from '../../common/compare-names.ts';
 import type { Argv } from 'yargs';
+import { compareNames } from '../../common/compare-names.ts';
 import type { ResourceConfig } from '../../common/ha-config.ts';
-import { loadHaConfig } from '../../config/load-config.ts';
 import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
 
 interface ConfigArgs extends ReadingArgs {
@@ -22,14 +21,13 @@ export interface ResourceListing {
 }
 
 export const configCommand = {
-  command: 'config',
-  describe: 'List the HA resources (resources.cfg) with their effective options',
   builder: (yargs: Argv) =>
     withOutputFormat(yargs)
       .option('type', { type: 'string', describe: 'only resources of this type (vm, ct, service, ...)' })
       .example('$0 config', 'every HA resource')
       .example('$0 config --type ct --output-format json', 'the containers, as JSON'),
-  handler: (args: ConfigArgs) => {
+  handler: async (args: ConfigArgs) => {
+    const { loadHaConfig } = await import('../../config/load-config.ts');
     const { config } = loadHaConfig(sharedDirOf(args));
     const listing = Object.entries(config.resources)
       .filter(([sid]) => args.type === undefined || sid.startsWith(`${args.type}:`))

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
-import { requestMaintenance, requestStop, STOP_TIMEOUT_S_MAX } from '../crm-requests.ts';
+import { STOP_TIMEOUT_S_MAX } from '../../crm/crm-command.ts';
+import { commandEntry } from '../command-table.ts';
 import { moveCommand } from './migrate.ts';
 
 type StopArgs = DirArgs & { readonly sid: string; readonly timeout: string };
@@ -14,7 +15,8 @@ const stopCommand = {
       .positional('sid', { type: 'string', describe: 'service id, e.g. vm:100' })
       .positional('timeout', { type: 'string', describe: `seconds to wait for a clean stop, 0 to ${STOP_TIMEOUT_S_MAX} (0: hard stop)` })
       .example('$0 crm-command stop vm:100 120', 'stop VM 100, give it two minutes'),
-  handler: (args: StopArgs) => {
+  handler: async (args: StopArgs) => {
+    const { requestStop } = await import('../crm-requests.ts');
     const line = requestStop(sharedDirOf(args), { sid: String(args.sid), timeout: String(args.timeout) });
     process.stdout.write(`Queued for the master: ${line}\n`);
   },
@@ -29,19 +31,24 @@ const maintenanceCommand = {
       .positional('node', { type: 'string', describe: 'a known cluster node' })
       .example('$0 crm-command node-maintenance enable node2', 'empty node2 before working on it')
       .example('$0 crm-command node-maintenance disable node2', 'node2 takes its services back'),
-  handler: (args: MaintenanceArgs) => {
+  handler: async (args: MaintenanceArgs) => {
+    const { requestMaintenance } = await import('../crm-requests.ts');
     const line = requestMaintenance(sharedDirOf(args), { action: args.action, node: String(args.node) });
     process.stdout.write(`Queued for the master: ${line}\n`);
   },
 };
 
+/** `crm-command migrate|relocate`: the top-level command under crm-command (Proxmox has both). */
+function subcommand(kind: 'migrate' | 'relocate') {
+  const { command, describe } = commandEntry(kind);
+  return { command, describe, ...moveCommand(kind) } as never;
+}
+
 export const crmCommand = {
-  command: 'crm-command',
-  describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance',
   builder: (yargs: Argv) =>
     withDir(yargs)
-      .command(moveCommand('migrate') as never)
-      .command(moveCommand('relocate') as never)
+      .command(subcommand('migrate'))
+      .command(subcommand('relocate'))
       .command(stopCommand as never)
       .command(maintenanceCommand as never)
       .demandCommand(1, 'Name a crm-command: migrate, relocate, stop or node-maintenance')

@@ -1,21 +1,19 @@
 import type { Argv } from 'yargs';
-import { editConfig } from '../../config/config-edit.ts';
-import { addGroup } from '../../config/group-edit.ts';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { editSharedConfig } from '../config-write.ts';
 import { groupOptionsOf, withGroupOptions, type GroupOptionArgs } from '../group-options.ts';
 
 type GroupAddArgs = DirArgs & GroupOptionArgs & { readonly group: string };
 
 export const groupAddCommand = {
-  command: 'groupadd <group>',
-  describe: 'Create an HA group: nodes with priorities that its services prefer',
   builder: (yargs: Argv) =>
     withGroupOptions(withDir(yargs))
       .positional('group', { type: 'string', describe: 'group name: a letter, then letters, digits, - or _' })
       .demandOption('nodes')
       .example('$0 groupadd web --nodes node1:2,node2', 'services of web prefer node1, else node2, else any node')
       .example('$0 groupadd db --nodes node1,node2 --restricted --nofailback', 'only node1 or node2, and no move back after a failover'),
-  handler: (args: GroupAddArgs) => {
-    editConfig(sharedDirOf(args), (documents) => addGroup(documents, { group: String(args.group), options: groupOptionsOf(args) }));
+  handler: async (args: GroupAddArgs) => {
+    const { addGroup } = await import('../../config/group-edit.ts');
+    await editSharedConfig(args, (documents) => addGroup(documents, { group: String(args.group), options: groupOptionsOf(args) }));
   },
 };

@@ -1,8 +1,6 @@
-import { compareNames } from '../../common/compare-names.ts';
 import type { Argv } from 'yargs';
+import { compareNames } from '../../common/compare-names.ts';
 import type { GroupConfig } from '../../common/ha-config.ts';
-import { formatNodeList } from '../../config/groups.ts';
-import { loadHaConfig } from '../../config/load-config.ts';
 import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
 
 /** One group as groupconfig shows it, with Proxmox's field names. */
@@ -16,22 +14,21 @@ export interface GroupListing {
 }
 
 export const groupConfigCommand = {
-  command: 'groupconfig',
-  describe: 'List the HA groups (groups.cfg)',
   builder: (yargs: Argv) =>
     withOutputFormat(yargs)
       .example('$0 groupconfig', 'every group with its nodes and flags')
       .example('$0 groupconfig --output-format json', 'the same as JSON'),
-  handler: (args: ReadingArgs) => {
+  handler: async (args: ReadingArgs) => {
+    const [{ loadHaConfig }, { formatNodeList }] = await Promise.all([import('../../config/load-config.ts'), import('../../config/groups.ts')]);
     const { config } = loadHaConfig(sharedDirOf(args));
     const listing = Object.entries(config.groups)
       .sort(([a], [b]) => compareNames(a, b))
-      .map(([group, settings]) => listingOf(group, settings));
+      .map(([group, settings]) => listingOf(group, settings, formatNodeList));
     printOutput(listing, { format: args['output-format'], renderText: renderGroups });
   },
 };
 
-function listingOf(group: string, settings: GroupConfig): GroupListing {
+function listingOf(group: string, settings: GroupConfig, formatNodeList: (nodes: GroupConfig['nodes']) => string): GroupListing {
   return {
     group,
     type: 'group',

@@ -11,8 +11,6 @@ class InitRefused extends Error {
 }
 
 export const initCommand = {
-  command: 'init',
-  describe: 'Set up the shared directory once for a cluster: checks the filesystem, creates leases/, status/, commands/ and a commented ha.cfg',
   builder: (yargs: Argv) =>
     withDir(yargs)
       .example('$0 init --dir /mnt/ha', 'set up the shared filesystem mounted at /mnt/ha (run on one node, once)'),

@@ -1,23 +1,21 @@
 import type { Argv } from 'yargs';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
-import { requestMove } from '../crm-requests.ts';
 
 type MoveArgs = DirArgs & { readonly sid: string; readonly node: string };
 
-/** migrate and relocate: the same request, online (live) or offline (stop, move, start). */
+/**
+ * migrate and relocate: the same request, online (live) or offline (stop, move, start). Top-level
+ * commands and crm-command's subcommands alike; their names and descriptions are in the command table.
+ */
 export function moveCommand(kind: 'migrate' | 'relocate') {
-  const isMigrate = kind === 'migrate';
   return {
-    command: `${kind} <sid> <node>`,
-    describe: isMigrate
-      ? 'Ask the master to migrate a service online (live) to another node'
-      : 'Ask the master to relocate a service: stop it, move it, start it on another node',
     builder: (yargs: Argv) =>
       withDir(yargs)
         .positional('sid', { type: 'string', describe: 'service id, e.g. vm:100' })
         .positional('node', { type: 'string', describe: 'target node (a known cluster node; inside the group when it is restricted)' })
         .example(`$0 ${kind} vm:100 node2`, `queue "${kind} vm:100 node2" for the master; 'ha-manager status' shows the move`),
-    handler: (args: MoveArgs) => {
+    handler: async (args: MoveArgs) => {
+      const { requestMove } = await import('../crm-requests.ts');
       const line = requestMove(sharedDirOf(args), { kind, sid: String(args.sid), node: String(args.node) });
       process.stdout.write(`Queued for the master: ${line}\n`);
     },

@@ -1,15 +1,12 @@
 import type { Argv } from 'yargs';
-import { editConfig } from '../../config/config-edit.ts';
-import { setResource } from '../../config/resource-edit.ts';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { editSharedConfig } from '../config-write.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
 import { deleteList, resolveSid } from '../sid-arg.ts';
 
 type SetArgs = DirArgs & ResourceOptionArgs & { readonly sid: string; readonly delete?: string };
 
 export const setCommand = {
-  command: 'set <sid>',
-  describe: 'Change options of an HA resource; the master acts on the new requested state',
   builder: (yargs: Argv) =>
     withResourceOptions(withDir(yargs))
       .positional('sid', { type: 'string', describe: 'service id, e.g. vm:100' })
@@ -17,8 +14,9 @@ export const setCommand = {
       .example('$0 set vm:100 --state stopped', 'ask the master to stop VM 100 and keep it stopped')
       .example('$0 set vm:100 --state disabled', 'leave the error state (then --state started)')
       .example('$0 set vm:100 --delete group,comment', 'remove its group and comment'),
-  handler: (args: SetArgs) => {
-    editConfig(sharedDirOf(args), (documents, current) => {
+  handler: async (args: SetArgs) => {
+    const { setResource } = await import('../../config/resource-edit.ts');
+    await editSharedConfig(args, (documents, current) => {
       const sid = resolveSid(args.sid, { config: current.config });
       setResource(documents, { current, sid, change: { set: resourceOptionsOf(args), delete: deleteList(args.delete) } });
     });

@@ -19,8 +19,6 @@ interface SimulateArgs extends ChaosArgs {
 }
 
 export const simulateCommand = {
-  command: 'simulate [dir]',
-  describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)',
   builder: (yargs: Argv) =>
     yargs
       .positional('dir', { type: 'string', describe: 'scenario directory (conformance format)' })
