@@ -6,7 +6,7 @@ import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';
 import { decodeConfigText } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
-import { settingsFromSections } from './settings.ts';
+import { settingsFromSections, type NodeDeclaration } from './settings.ts';
 
 /** The three config files of a shared directory, parsed but not yet checked against each other. */
 export interface ConfigDocuments {
@@ -21,6 +21,8 @@ export interface ConfigDocuments {
 export interface LoadedConfig {
   readonly config: HaConfig;
   readonly timing: Timing;
+  /** The `node:` sections of ha.cfg: the declared nodes (empty in an older directory that declares none). */
+  readonly nodes: Readonly<Record<string, NodeDeclaration>>;
 }
 
 /**
@@ -56,8 +58,8 @@ export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
   const groups = groupsFromSections(documents.groups.sections(), documents.groups.file);
   const nodeOf = (sid: string) => (Object.hasOwn(documents.masterNodes, sid) ? documents.masterNodes[sid] : undefined);
   const resources = resourcesFromSections(documents.resources.sections(), { file: documents.resources.file, groups, nodeOf });
-  const { settings, timing, nodeCapacities, serviceSizes } = settingsFromSections(documents.settings.sections(), documents.settings.file);
-  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing };
+  const { settings, timing, nodeCapacities, nodes, serviceSizes } = settingsFromSections(documents.settings.sections(), documents.settings.file);
+  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing, nodes };
 }
 
 function readDocument(file: string): SectionDocument {

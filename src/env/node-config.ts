@@ -51,6 +51,11 @@ export class NodeConfigSource {
     return this.current.timing;
   }
 
+  /** The nodes ha.cfg declares (its `node:` sections) as last loaded; empty when it declares none. */
+  get declaredNodes(): string[] {
+    return Object.keys(this.current.nodes).sort();
+  }
+
   /** Starts watching the config files; events only mark the config for a reload at the next read. */
   watch(): void {
     if (this.watcher) return;
@@ -116,7 +121,7 @@ export class NodeConfigSource {
     if (resourcesJson !== this.resourcesJson) this.generation++;
     const isSame = resourcesJson === this.resourcesJson && JSON.stringify(loaded.config) === JSON.stringify(this.current.config);
     this.resourcesJson = resourcesJson;
-    this.current = { config: loaded.config, timing: this.current.timing };
+    this.current = { ...loaded, timing: this.current.timing };
     if (!isSame) this.config = { ...loaded.config, generation: this.generation };
   }
 
