@@ -29,12 +29,13 @@ export function completeWords(current: string, argv: { _: Array<string | number>
 function argumentCandidates(command: string, position: number, dir: string | undefined): string[] | undefined {
   try {
     const sharedDir = resolveSharedDir(dir);
-    const { config } = loadHaConfig(sharedDir);
+    const loaded = loadHaConfig(sharedDir);
+    const { config } = loaded;
     if (SID_COMMANDS.has(command) && position === 0) return Object.keys(config.resources).sort();
     if (GROUP_COMMANDS.has(command) && position === 0) return Object.keys(config.groups).sort();
-    if (NODE_AFTER_SID_COMMANDS.has(command) && position === 1) return knownNodes(sharedPaths(sharedDir), config);
+    if (NODE_AFTER_SID_COMMANDS.has(command) && position === 1) return [...knownNodes(sharedPaths(sharedDir), loaded).nodes];
     if (command === 'node-maintenance' && position === 0) return ['enable', 'disable'];
-    if (command === 'node-maintenance' && position === 1) return knownNodes(sharedPaths(sharedDir), config);
+    if (command === 'node-maintenance' && position === 1) return [...knownNodes(sharedPaths(sharedDir), loaded).nodes];
   } catch {
     return []; // Completion never prints an error into the operator's command line.
   }

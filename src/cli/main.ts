@@ -14,6 +14,7 @@ import { groupRemoveCommand } from './commands/groupremove.ts';
 import { groupSetCommand } from './commands/groupset.ts';
 import { initCommand } from './commands/init.ts';
 import { migrateCommand, relocateCommand } from './commands/migrate.ts';
+import { nodeCommand } from './commands/node.ts';
 import { removeCommand } from './commands/remove.ts';
 import { setCommand } from './commands/set.ts';
 import { simulateCommand } from './commands/simulate.ts';
@@ -33,6 +34,7 @@ const COMMANDS = [
   groupSetCommand,
   groupRemoveCommand,
   groupConfigCommand,
+  nodeCommand,
   crmCommand,
   simulateCommand,
   demoCommand,

@@ -94,6 +94,15 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
   };
 }
 
+/**
+ * The master whose manager lease is held and fresh (renewed within the lease timeout), or null: the
+ * CLI warns that a request only waits in the queue while there is none.
+ */
+export function activeMaster(sharedDir: string, wallMs: number = Date.now()): MasterReport | null {
+  const master = masterReport(readLeases(sharedDir).get('manager'), wallMs, timingOf(sharedDir).leaseTimeoutMs);
+  return master === null || master.isExpired ? null : master;
+}
+
 /** The timings of ha.cfg when only another config file is broken; the defaults when ha.cfg is broken too. */
 function timingOf(sharedDir: string): Timing {
   try {

@@ -3,6 +3,7 @@ import { editConfig } from '../../config/config-edit.ts';
 import { addResource } from '../../config/resource-edit.ts';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
+import { checkResourceNodes } from '../node-checks.ts';
 import { resolveSid } from '../sid-arg.ts';
 
 type AddArgs = DirArgs & ResourceOptionArgs & { readonly sid: string; readonly type?: string };
@@ -17,9 +18,12 @@ export const addCommand = {
       .example('$0 add vm:100 --node node1', 'manage VM 100, now on node1; it is started (state started)')
       .example('$0 add ct:200 --group web --state stopped --max_restart 2', 'manage a container on the preferred node of group web, kept stopped'),
   handler: (args: AddArgs) => {
-    editConfig(sharedDirOf(args), (documents, current) => {
+    const sharedDir = sharedDirOf(args);
+    editConfig(sharedDir, (documents, current) => {
       const sid = resolveSid(args.sid, { config: current.config, ...(args.type !== undefined ? { type: args.type } : {}) });
-      addResource(documents, { current, sid, options: resourceOptionsOf(args) });
+      const options = resourceOptionsOf(args);
+      checkResourceNodes(sharedDir, current, { sid, change: { set: options, delete: [] } });
+      addResource(documents, { current, sid, options });
     });
   },
 };

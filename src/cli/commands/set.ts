@@ -3,6 +3,8 @@ import { editConfig } from '../../config/config-edit.ts';
 import { setResource } from '../../config/resource-edit.ts';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
+import { warnWithoutMaster } from '../crm-requests.ts';
+import { checkResourceNodes } from '../node-checks.ts';
 import { deleteList, resolveSid } from '../sid-arg.ts';
 
 type SetArgs = DirArgs & ResourceOptionArgs & { readonly sid: string; readonly delete?: string };
@@ -18,9 +20,13 @@ export const setCommand = {
       .example('$0 set vm:100 --state disabled', 'leave the error state (then --state started)')
       .example('$0 set vm:100 --delete group,comment', 'remove its group and comment'),
   handler: (args: SetArgs) => {
-    editConfig(sharedDirOf(args), (documents, current) => {
+    const sharedDir = sharedDirOf(args);
+    editConfig(sharedDir, (documents, current) => {
       const sid = resolveSid(args.sid, { config: current.config });
-      setResource(documents, { current, sid, change: { set: resourceOptionsOf(args), delete: deleteList(args.delete) } });
+      const change = { set: resourceOptionsOf(args), delete: deleteList(args.delete) };
+      checkResourceNodes(sharedDir, current, { sid, change });
+      setResource(documents, { current, sid, change });
     });
+    if (args.state !== undefined) warnWithoutMaster(sharedDir);
   },
 };
