@@ -6,7 +6,7 @@ import { DEFAULT_TIMING, formatDuration } from '../common/timing.ts';
  * saying what it does, so an operator edits a value rather than looking up a key. It must load to
  * exactly the defaults (a test checks), so that writing it changes nothing but the visibility.
  */
-export function defaultHaCfgText(): string {
+export function defaultHaCfgText(nodes: readonly string[] = []): string {
   const settings = DEFAULT_CLUSTER_SETTINGS;
   return [
     '# Cluster-wide HA settings, written by `ha-manager init` with the defaults (docs/cli.md, "ha.cfg").',
@@ -25,5 +25,7 @@ export function defaultHaCfgText(): string {
     '\t# 1: move a service to the best node before its first start.',
     `\trebalance_on_start ${settings.rebalanceOnStart ? 1 : 0}`,
     '',
+    ...(nodes.length > 0 ? ['# The cluster\'s nodes: only these may run ha-crm and ha-lrm (`ha-manager node add|remove`).', ''] : []),
+    ...nodes.flatMap((node) => [`node: ${node}`, '']),
   ].join('\n');
 }

@@ -56,6 +56,18 @@ export class NodeConfigSource {
     return Object.keys(this.current.nodes).sort();
   }
 
+  /**
+   * Why this node may not run daemons here, or undefined: when ha.cfg declares nodes, only those may
+   * (a typo in --node would otherwise be a new node the master waits for); when it declares none (a
+   * directory from before node sections), any node may.
+   */
+  undeclaredProblem(node: string): string | undefined {
+    const declared = this.declaredNodes;
+    if (declared.length === 0 || declared.includes(node)) return undefined;
+    const file = sharedPaths(this.sharedDir).settings;
+    return `Node '${node}' is not declared in ${file} (declared: ${declared.join(', ')}): run 'ha-manager node add ${node}' first, or start with the right --node`;
+  }
+
   /** Starts watching the config files; events only mark the config for a reload at the next read. */
   watch(): void {
     if (this.watcher) return;
