@@ -18,7 +18,8 @@ export function renderProxmoxStatus(report: StatusReport): string {
     const heartbeat = master.leaseAgeMs === null ? 'never renewed' : ctimeOf(report.wallMs - master.leaseAgeMs);
     lines.push(`master ${master.node} (${state}, ${heartbeat})`);
   }
-  for (const node of report.nodes) lines.push(...lrmLines(node, report));
+  const declaresNodes = report.nodes.some((node) => node.declared);
+  for (const node of report.nodes) lines.push(...lrmLines(node, { report, declaresNodes }));
   for (const service of report.services) {
     lines.push(`service ${service.sid} (${service.node ?? '-'}, ${service.state ?? '-'})`);
     for (const note of serviceNotes(service)) lines.push(`  ${note}`);
@@ -32,7 +33,8 @@ export function renderProxmoxStatus(report: StatusReport): string {
  * its status within fence_timeout (it rewrites it every round), else `maintenance mode`, `active`,
  * `idle` (no agent lease: nothing to run) or `lost agent lease`.
  */
-function lrmLines(node: NodeReport, report: StatusReport): string[] {
+function lrmLines(node: NodeReport, context: { report: StatusReport; declaresNodes: boolean }): string[] {
+  const { report, declaresNodes } = context;
   const lines: string[] = [];
   if (node.heartbeatAgeMs === null) {
     lines.push(`lrm ${node.node} (no status: its LRM never ran with this shared directory)`);
@@ -42,7 +44,7 @@ function lrmLines(node: NodeReport, report: StatusReport): string[] {
   if (node.state !== null && node.state !== 'online' && node.state !== 'maintenance') lines.push(`  the master sees it as ${node.state}`);
   if (node.maintenance === 'requested') lines.push('  maintenance requested, not yet entered');
   if (node.fenced) lines.push(`  fenced ${formatAge(node.fenced.ageMs)} ago: ${node.fenced.reason}`);
-  if (!node.declared && node.heartbeatAgeMs !== null) lines.push(`  not declared in ha.cfg ('ha-manager node add ${node.node}')`);
+  if (declaresNodes && !node.declared) lines.push(`  not declared in ha.cfg ('ha-manager node add ${node.node}')`);
   return lines;
 }
 
