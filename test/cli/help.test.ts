@@ -20,6 +20,10 @@ const COMMANDS = [
   ['crm-command', 'relocate'],
   ['crm-command', 'stop'],
   ['crm-command', 'node-maintenance'],
+  ['node'],
+  ['node', 'add'],
+  ['node', 'remove'],
+  ['node', 'list'],
 ];
 
 describe('ha-manager help, usage errors and completion', () => {
@@ -36,7 +40,7 @@ describe('ha-manager help, usage errors and completion', () => {
   it('the top-level help lists the Proxmox command names', async () => {
     const result = await runCli(['--help']);
     assert.equal(result.code, 0);
-    for (const command of ['status', 'config', 'add <sid>', 'set <sid>', 'remove <sid>', 'migrate <sid> <node>', 'relocate <sid> <node>', 'groupadd <group>', 'groupset <group>', 'groupremove <group>', 'groupconfig', 'crm-command', 'simulate', 'completion']) {
+    for (const command of ['status', 'config', 'add <sid>', 'set <sid>', 'remove <sid>', 'migrate <sid> <node>', 'relocate <sid> <node>', 'groupadd <group>', 'groupset <group>', 'groupremove <group>', 'groupconfig', 'node', 'crm-command', 'simulate', 'completion']) {
       assert.ok(new RegExp(`\n  ha-manager ${command.replace(/[<>]/g, '.')}[ \n]`).test(result.stdout), `missing ${command}`);
     }
     assert.match(result.stdout, /\$HA_MANAGER_DIR, else \/etc\/ha-manager/);
