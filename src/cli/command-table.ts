@@ -24,7 +24,7 @@ export interface CommandEntry {
  */
 export const COMMANDS: readonly CommandEntry[] = [
   { command: 'init', describe: 'Set up the shared directory once for a cluster: checks the filesystem, creates leases/, status/, commands/ and a commented ha.cfg', load: async () => (await import('./commands/init.ts')).initCommand },
-  { command: 'status', describe: 'Show the master, every node (LRM state, heartbeat, maintenance, fence reason) and every service', load: async () => (await import('./commands/status.ts')).statusCommand },
+  { command: 'status', describe: "Show quorum, master, every node's LRM and every service, in Proxmox VE's layout (--verbose: tables with more)", load: async () => (await import('./commands/status.ts')).statusCommand },
   { command: 'config', describe: 'List the HA resources (resources.cfg) with their effective options', load: async () => (await import('./commands/config.ts')).configCommand },
   { command: 'add <sid>', describe: 'Put a service under HA management (a new section in resources.cfg)', load: async () => (await import('./commands/add.ts')).addCommand },
   { command: 'set <sid>', describe: 'Change options of an HA resource; the master acts on the new requested state', load: async () => (await import('./commands/set.ts')).setCommand },
@@ -35,6 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'groupset <group>', describe: 'Change an HA group', load: async () => (await import('./commands/groupset.ts')).groupSetCommand },
   { command: 'groupremove <group>', describe: 'Remove an HA group; refused while a resource uses it', load: async () => (await import('./commands/groupremove.ts')).groupRemoveCommand },
   { command: 'groupconfig', describe: 'List the HA groups (groups.cfg)', load: async () => (await import('./commands/groupconfig.ts')).groupConfigCommand },
+  { command: 'node', describe: "Declare, remove and list the cluster's nodes (node: sections of ha.cfg)", load: async () => (await import('./commands/node.ts')).nodeCommand },
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance', load: async () => (await import('./commands/crm-command.ts')).crmCommand },
   { command: 'simulate [dir]', describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
   { command: 'demo', describe: 'Run a 3-node cluster on this machine (emulated watchdogs, simulated services), cut one node from the shared storage, show the fence and the recovery', load: async () => (await import('./commands/demo.ts')).demoCommand },

@@ -1,5 +1,4 @@
-import { loadHaConfig } from '../config/load-config.ts';
-import type { HaConfig } from '../env/env.ts';
+import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
 import { resolveSharedDir, sharedPaths } from '../store/shared-dir.ts';
 import { OUTPUT_FORMATS } from './cli-options.ts';
 import { knownNodes } from './known-nodes.ts';
@@ -62,12 +61,12 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
     case '--nofailback':
       return ['1', '0'];
     case '--group':
-      return fromSharedDir(request.dir, (config) => Object.keys(config.groups).sort());
+      return fromSharedDir(request.dir, ({ config }) => Object.keys(config.groups).sort());
     case '--node':
     case '--nodes':
-      return fromSharedDir(request.dir, (config, sharedDir) => knownNodes(sharedPaths(sharedDir), config));
+      return fromSharedDir(request.dir, (config, sharedDir) => [...knownNodes(sharedPaths(sharedDir), config).nodes]);
     case '--type':
-      return fromSharedDir(request.dir, (config) => [...new Set(['vm', 'ct', ...Object.keys(config.resources).map((sid) => sid.slice(0, sid.indexOf(':')))])].sort());
+      return fromSharedDir(request.dir, ({ config }) => [...new Set(['vm', 'ct', ...Object.keys(config.resources).map((sid) => sid.slice(0, sid.indexOf(':')))])].sort());
     default:
       return undefined; // a free value (--comment, --dir: the shell completes file names)
   }
@@ -81,17 +80,17 @@ function argumentCandidates(command: string, position: number, request: Completi
     (NODE_AFTER_SID_COMMANDS.has(command) && position === 1) ||
     (command === 'node-maintenance' && position === 1);
   if (!isOurs) return undefined;
-  return fromSharedDir(request.dir, (config, sharedDir) => {
-    if (GROUP_COMMANDS.has(command)) return Object.keys(config.groups).sort();
-    if (position === 0 && command !== 'node-maintenance') return Object.keys(config.resources).sort();
-    return knownNodes(sharedPaths(sharedDir), config);
+  return fromSharedDir(request.dir, (loaded, sharedDir) => {
+    if (GROUP_COMMANDS.has(command)) return Object.keys(loaded.config.groups).sort();
+    if (position === 0 && command !== 'node-maintenance') return Object.keys(loaded.config.resources).sort();
+    return [...knownNodes(sharedPaths(sharedDir), loaded).nodes];
   });
 }
 
-function fromSharedDir(dir: string | undefined, pick: (config: HaConfig, sharedDir: string) => string[]): string[] {
+function fromSharedDir(dir: string | undefined, pick: (loaded: LoadedConfig, sharedDir: string) => string[]): string[] {
   try {
     const sharedDir = resolveSharedDir(dir);
-    return pick(loadHaConfig(sharedDir).config, sharedDir);
+    return pick(loadHaConfig(sharedDir), sharedDir);
   } catch {
     return []; // Completion never prints an error into the operator's command line.
   }

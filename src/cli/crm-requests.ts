@@ -1,38 +1,46 @@
 import { ConfigRefused } from '../config/config-edit.ts';
-import { loadHaConfig } from '../config/load-config.ts';
+import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
 import { checkCrmCommand } from '../crm/check-crm-command.ts';
 import { checkNode, checkStopTimeout, formatCrmCommand, type CrmCommand, type Parsed } from '../crm/crm-command.ts';
-import type { HaConfig } from '../env/env.ts';
 import { enqueueCommand } from '../store/command-queue.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { UsageError } from './exit-codes.ts';
-import { knownNodes } from './known-nodes.ts';
+import { knownNodes, refuseUnknownNodes } from './known-nodes.ts';
 import { resolveSid } from './sid-arg.ts';
+import { activeMaster } from './status-report.ts';
 
 export { STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 
+/** Said on stderr when a request is queued (or a requested state changed) while no master is active. */
+export const NO_MASTER_WARNING = 'no master is active: the request is queued and runs when a master is elected';
+
 /**
  * Requests for the master, checked here by the master's own checker (src/crm/check-crm-command.ts)
- * with what the CLI knows — the configuration and the nodes its files name — so that an operator
+ * with what the CLI knows — the configuration and the known nodes — so that an operator
  * hears at once what the master would refuse; then queued in commands/. The master decides and acts;
  * nothing here moves a service.
  */
 export function requestMove(sharedDir: string, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
-  const { config } = loadHaConfig(sharedDir);
+  const loaded = loadHaConfig(sharedDir);
   const node = valid(checkNode(target.node));
-  return queueChecked(sharedDir, config, { kind: target.kind, sid: resolveSid(target.sid, { config }), node });
+  return queueChecked(sharedDir, loaded, { kind: target.kind, sid: resolveSid(target.sid, { config: loaded.config }), node });
 }
 
 export function requestStop(sharedDir: string, request: { sid: string; timeout: string }): string {
-  const { config } = loadHaConfig(sharedDir);
+  const loaded = loadHaConfig(sharedDir);
   const timeoutS = valid(checkStopTimeout(request.timeout));
-  return queueChecked(sharedDir, config, { kind: 'stop', sid: resolveSid(request.sid, { config }), timeoutS });
+  return queueChecked(sharedDir, loaded, { kind: 'stop', sid: resolveSid(request.sid, { config: loaded.config }), timeoutS });
 }
 
 export function requestMaintenance(sharedDir: string, request: { action: 'enable' | 'disable'; node: string }): string {
-  const { config } = loadHaConfig(sharedDir);
+  const loaded = loadHaConfig(sharedDir);
   const node = valid(checkNode(request.node));
-  return queueChecked(sharedDir, config, { kind: `${request.action}-node-maintenance`, node });
+  return queueChecked(sharedDir, loaded, { kind: `${request.action}-node-maintenance`, node });
+}
+
+/** Writes the no-master warning to stderr when no master holds a fresh manager lease. */
+export function warnWithoutMaster(sharedDir: string): void {
+  if (activeMaster(sharedDir) === null) process.stderr.write(`ha-manager: warning: ${NO_MASTER_WARNING}\n`);
 }
 
 /** A malformed argument is a usage error (exit 2, one line). */
@@ -41,11 +49,14 @@ function valid<T>(parsed: Parsed<T>): T {
   return parsed.value;
 }
 
-function queueChecked(sharedDir: string, config: HaConfig, command: CrmCommand): string {
-  const nodes = knownNodes(sharedPaths(sharedDir), config);
-  const verdict = checkCrmCommand(command, { resources: config.resources, groups: config.groups, knownNodes: nodes });
+function queueChecked(sharedDir: string, loaded: LoadedConfig, command: CrmCommand): string {
+  const { config } = loaded;
+  const known = knownNodes(sharedPaths(sharedDir), loaded);
+  if ('node' in command) refuseUnknownNodes([command.node], known);
+  const verdict = checkCrmCommand(command, { resources: config.resources, groups: config.groups, knownNodes: known.nodes });
   if (verdict.result !== 'accepted') throw new ConfigRefused(verdict.reason);
   const line = formatCrmCommand(command);
   enqueueCommand(sharedDir, line);
+  warnWithoutMaster(sharedDir);
   return line;
 }

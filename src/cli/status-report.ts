@@ -7,6 +7,7 @@ import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
 import { ConfigError } from '../config/section-config.ts';
 import { loadHaConfig, loadTiming, type LoadedConfig } from '../config/load-config.ts';
 import { readLeases, type LeaseView } from '../store/lease-view.ts';
+import { readQueuedCommands } from '../store/command-queue.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { readFencedRecords, readLrmStatuses, readManagerStatus, type FencedRecord } from './status-files.ts';
 
@@ -20,6 +21,18 @@ export interface StatusReport {
   readonly leases: LeaseReport[];
   /** Set when the config files do not load: requested states are then unknown. */
   readonly configError?: string;
+  /** The fence timeout of ha.cfg (the default when it does not load): what `fresh` means for a lease or status. */
+  readonly fenceTimeoutMs: number;
+  /** OK when a master holds a fresh manager lease (the shared directory was readable to get here). */
+  readonly quorum: { readonly isOk: boolean; readonly reason: string | null };
+  /** Requests queued for the master (commands/), oldest first. */
+  readonly queuedRequests: QueuedRequestReport[];
+}
+
+export interface QueuedRequestReport {
+  readonly request: string;
+  readonly queuedWallMs: number;
+  readonly ageMs: number;
 }
 
 export interface MasterReport {
@@ -40,6 +53,8 @@ export interface LeaseReport {
 
 export interface NodeReport {
   readonly node: string;
+  /** A `node:` section of ha.cfg declares it. */
+  readonly declared: boolean;
   /** The master's view of the node (status/manager.json), null when the master does not list it. */
   readonly state: NodeState | null;
   readonly lrmState: LrmState | null;
@@ -83,9 +98,13 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
   const lrmStatuses = readLrmStatuses(paths);
   const leaseTimeoutMs = (loaded?.timing ?? timingOf(sharedDir)).leaseTimeoutMs;
   const leases = readLeases(sharedDir);
+  const master = masterReport(leases.get('manager'), wallMs, leaseTimeoutMs);
   return {
     wallMs,
-    master: masterReport(leases.get('manager'), wallMs, leaseTimeoutMs),
+    master,
+    fenceTimeoutMs: leaseTimeoutMs,
+    quorum: quorumOf(master),
+    queuedRequests: readQueuedCommands(sharedDir).map((queued) => ({ request: queued.line, queuedWallMs: queued.queuedWallMs, ageMs: Math.max(0, wallMs - queued.queuedWallMs) })),
     nodes: nodeReports({ paths, manager: manager?.status, lrmStatuses, loaded, wallMs }),
     services: serviceReports(manager, lrmStatuses, loaded),
     leases: [...leases.values()].map((lease) => ({
@@ -97,6 +116,26 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
     })),
     ...(configError !== undefined ? { configError } : {}),
   };
+}
+
+/**
+ * `quorum` in the Proxmox layout: there is no cluster membership here, so OK means what a quorate
+ * Proxmox node promises its services — a master is deciding: one holds the manager lease and renewed
+ * it within the fence timeout. The shared directory was readable, or status would have failed.
+ */
+function quorumOf(master: MasterReport | null): StatusReport['quorum'] {
+  if (master === null) return { isOk: false, reason: 'no node holds the manager lease, so no master decides' };
+  if (master.isExpired) return { isOk: false, reason: `the manager lease of ${master.node} was not renewed within fence_timeout, so no master decides` };
+  return { isOk: true, reason: null };
+}
+
+/**
+ * The master whose manager lease is held and fresh (renewed within the lease timeout), or null: the
+ * CLI warns that a request only waits in the queue while there is none.
+ */
+export function activeMaster(sharedDir: string, wallMs: number = Date.now()): MasterReport | null {
+  const master = masterReport(readLeases(sharedDir).get('manager'), wallMs, timingOf(sharedDir).leaseTimeoutMs);
+  return master === null || master.isExpired ? null : master;
 }
 
 /** The timings of ha.cfg when only another config file is broken; the defaults when ha.cfg is broken too. */
@@ -126,7 +165,8 @@ interface NodeInputs {
 function nodeReports(inputs: NodeInputs): NodeReport[] {
   const { manager, lrmStatuses, loaded, wallMs } = inputs;
   const fenced = readFencedRecords(inputs.paths);
-  const names = new Set<string>([...Object.keys(manager?.nodeStatus ?? {}), ...lrmStatuses.keys(), ...fenced.keys()]);
+  const declared = loaded?.nodes ?? {};
+  const names = new Set<string>([...Object.keys(declared), ...Object.keys(manager?.nodeStatus ?? {}), ...lrmStatuses.keys(), ...fenced.keys()]);
   for (const group of Object.values(loaded?.config.groups ?? {})) for (const node of Object.keys(group.nodes)) names.add(node);
   return [...names].sort().map((node) => {
     const lrm = lrmStatuses.get(node);
@@ -135,6 +175,7 @@ function nodeReports(inputs: NodeInputs): NodeReport[] {
     const record = fenced.get(node);
     return {
       node,
+      declared: Object.hasOwn(declared, node),
       state,
       lrmState: lrm?.state ?? null,
       lrmMode: lrm?.mode ?? null,

@@ -1,7 +1,7 @@
 import type { StatusReport } from './status-report.ts';
 import { formatAge, textTable } from './text-table.ts';
 
-/** The text of `ha-manager status`: the master line, a node table, a service table. */
+/** The text of `ha-manager status --verbose`: the master line, a node table, a service table, leases, queued requests. */
 export function renderStatusText(report: StatusReport, isVerbose: boolean): string {
   const parts: string[] = [];
   if (report.configError !== undefined) parts.push(`config: not loadable: ${report.configError}`);
@@ -9,6 +9,9 @@ export function renderStatusText(report: StatusReport, isVerbose: boolean): stri
   if (report.nodes.length > 0) parts.push(nodeTable(report, isVerbose));
   parts.push(report.services.length > 0 ? serviceTable(report, isVerbose) : 'no HA resources configured');
   if (isVerbose && report.leases.length > 0) parts.push(leaseTable(report));
+  if (report.queuedRequests.length > 0) {
+    parts.push(textTable(['REQUEST', 'QUEUED'], report.queuedRequests.map((queued) => [queued.request, `${formatAge(queued.ageMs)} ago`])));
+  }
   return `${parts.join('\n\n')}\n`;
 }
 
@@ -48,12 +51,17 @@ function serviceTable(report: StatusReport, isVerbose: boolean): string {
 }
 
 function noteOf(service: StatusReport['services'][number]): string {
+  // The reason of the error state already ends with the last failure.
+  const failure = service.error === null && service.lastFailure !== null && service.lastFailure !== '' ? `last failure: ${service.lastFailure}` : '';
+  return [stateNoteOf(service), failure].filter((note) => note !== '').join('; ');
+}
+
+function stateNoteOf(service: StatusReport['services'][number]): string {
   if (service.error) return `${service.error.reason}; to leave the error state: ${service.error.howToLeave}`;
   if (service.state === null) return 'not yet taken up by the master';
   if (service.requestedState === null) return 'no longer configured; the master drops it';
   if (service.waitsFor !== null) return `waits for ${service.waitsFor}`;
   if (service.target !== null) return `moving to ${service.target}`;
-  if (service.lastFailure !== null) return `last failure: ${service.lastFailure}`;
   return '';
 }
 

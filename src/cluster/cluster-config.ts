@@ -27,13 +27,15 @@ export interface ClusterResource {
 
 /**
  * ha.cfg text for `timing`: its fence_timeout, plus only the timings that differ from what
- * fence_timeout derives, and the shutdown policy; refuses timings the rules reject.
+ * fence_timeout derives, the shutdown policy, and a `node:` section for each of `nodes` (the daemons
+ * of an undeclared node refuse to start); refuses timings the rules reject.
  */
-export function haCfgText(timing: Timing, shutdownPolicy: ShutdownPolicy): string {
+export function haCfgText(timing: Timing, shutdownPolicy: ShutdownPolicy, nodes: readonly string[]): string {
   const violations = timingViolations(timing);
   if (violations.length > 0) throw new Error(`Timing profile refused: ${violations.map((violation) => violation.message).join('; ')}`);
   const lines = ['# written by the local cluster launcher (src/cluster)', 'ha: cluster', ...timingOptionLines(timing)];
   lines.push(`\tshutdown_policy ${shutdownPolicy}`);
+  for (const node of nodes) lines.push('', `node: ${node}`);
   return `${lines.join('\n')}\n`;
 }
 

@@ -70,7 +70,7 @@ export class LocalCluster {
     const cluster = new LocalCluster(spec);
     mkdirSync(cluster.sharedDir, { recursive: true });
     const paths = createSharedDirLayout(cluster.sharedDir);
-    writeFileSync(paths.settings, haCfgText(spec.timing, spec.shutdownPolicy ?? 'conditional'));
+    writeFileSync(paths.settings, haCfgText(spec.timing, spec.shutdownPolicy ?? 'conditional', spec.nodes));
     writeFileSync(paths.resources, resourcesCfgText(spec.resources));
     writeFileSync(join(cluster.root, CUT_FILE), 'A cut node\'s link to the shared directory points below this file: nothing can be reached or created there.\n');
     for (const node of spec.nodes) {

@@ -7,7 +7,7 @@ import { DEFAULT_DRIVER_KINDS } from '../common/driver-kinds.ts';
  * saying what it does, so an operator edits a value rather than looking up a key. It must load to
  * exactly the defaults (a test checks), so that writing it changes nothing but the visibility.
  */
-export function defaultHaCfgText(): string {
+export function defaultHaCfgText(nodes: readonly string[] = []): string {
   const settings = DEFAULT_CLUSTER_SETTINGS;
   return [
     '# Cluster-wide HA settings, written by `ha-manager init` with the defaults (docs/cli.md, "ha.cfg").',
@@ -29,5 +29,7 @@ export function defaultHaCfgText(): string {
     '\t# only these types. Drivers are built when the LRM starts: restart ha-lrm after a change.',
     `\tdrivers ${Object.entries(DEFAULT_DRIVER_KINDS).map(([type, kind]) => `${type}=${kind}`).join(',')}`,
     '',
+    ...(nodes.length > 0 ? ['# The cluster\'s nodes: only these may run ha-crm and ha-lrm (`ha-manager node add|remove`).', ''] : []),
+    ...nodes.flatMap((node) => [`node: ${node}`, '']),
   ].join('\n');
 }

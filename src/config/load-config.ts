@@ -7,7 +7,7 @@ import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';
 import { decodeConfigText } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
-import { settingsFromSections } from './settings.ts';
+import { settingsFromSections, type NodeDeclaration } from './settings.ts';
 
 /** The three config files of a shared directory, parsed but not yet checked against each other. */
 export interface ConfigDocuments {
@@ -24,6 +24,8 @@ export interface LoadedConfig {
   readonly timing: Timing;
   /** The built-in mapping with ha.cfg's `drivers` applied; its types not mapped to `none` are the cluster's service types. */
   readonly driverKinds: Readonly<Record<string, DriverKind>>;
+  /** The `node:` sections of ha.cfg: the declared nodes (empty in an older directory that declares none). */
+  readonly nodes: Readonly<Record<string, NodeDeclaration>>;
 }
 
 /**
@@ -57,12 +59,12 @@ export function readConfigDocuments(sharedDir: string): ConfigDocuments {
 /** Checks the documents against each other (a resource's group must exist) and builds the config. */
 export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
   // ha.cfg first: its driver mapping says which service types resources.cfg may hold.
-  const { settings, timing, nodeCapacities, serviceSizes, driverKinds } = settingsFromSections(documents.settings.sections(), documents.settings.file);
+  const { settings, timing, nodeCapacities, nodes, serviceSizes, driverKinds } = settingsFromSections(documents.settings.sections(), documents.settings.file);
   const groups = groupsFromSections(documents.groups.sections(), documents.groups.file);
   const nodeOf = (sid: string) => (Object.hasOwn(documents.masterNodes, sid) ? documents.masterNodes[sid] : undefined);
   const serviceTypes = serviceTypesOf(driverKinds);
   const resources = resourcesFromSections(documents.resources.sections(), { file: documents.resources.file, groups, serviceTypes, nodeOf });
-  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing, driverKinds };
+  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing, driverKinds, nodes };
 }
 
 function readDocument(file: string): SectionDocument {

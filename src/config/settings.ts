@@ -5,6 +5,7 @@ import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInt
 import { DEFAULT_DRIVER_KINDS, parseDriverKinds, type DriverKind } from '../common/driver-kinds.ts';
 import { checkSid } from './resources.ts';
 import { ConfigError, type Section } from './section-config.ts';
+import { assert } from '../common/assert.ts';
 
 /** One LRM runs at most this many service actions at once; more only thrash the node. */
 export const WORKERS_MAX = 64;
@@ -26,16 +27,28 @@ const SETTING_OPTIONS = ['shutdown_policy', 'max_workers', 'placement', 'rebalan
 export interface HaSettings {
   readonly settings: ClusterSettings;
   readonly timing: Timing;
+  /** Capacities of the `node:` sections that give them (static placement). */
   readonly nodeCapacities: Record<string, NodeCapacity>;
+  /** The declared nodes of the cluster: every `node:` section, with or without a capacity. */
+  readonly nodes: Record<string, NodeDeclaration>;
   /** Sizes of services for static placement; an entry for a sid that is not a resource is harmless. */
   readonly serviceSizes: Record<string, ServiceSize>;
   /** Service type → driver of the cluster: the built-in mapping with ha.cfg's `drivers` applied. */
   readonly driverKinds: Readonly<Record<string, DriverKind>>;
 }
 
+/** One `node: <name>` section of ha.cfg: a known node of the cluster (contract: docs/cli.md "Known nodes"). */
+export interface NodeDeclaration {
+  /** Its capacity for static placement; undefined when the section gives none. */
+  readonly capacity: NodeCapacity | undefined;
+  readonly comment: string | undefined;
+  readonly line: number;
+}
+
 /** Cluster settings of parsed ha.cfg sections; throws ConfigError naming the file and line of the first problem. */
 export function settingsFromSections(sections: readonly Section[], file: string): HaSettings {
   const nodeCapacities: Record<string, NodeCapacity> = {};
+  const nodes: Record<string, NodeDeclaration> = {};
   const serviceSizes: Record<string, ServiceSize> = {};
   let clusterSection: Section | undefined;
   for (const section of sections) {
@@ -44,6 +57,7 @@ export function settingsFromSections(sections: readonly Section[], file: string)
       if (!sid.ok) throw new ConfigError(file, section.line, sid.problem);
       if (Object.hasOwn(serviceSizes, section.id)) throw new ConfigError(file, section.line, `Duplicate service '${section.id}'`);
       const size = sizeFrom(section, file, 0);
+      assert(size !== undefined, 'A service section without a size is refused by sizeFrom');
       serviceSizes[section.id] = { maxCpu: size.cpus, maxMemBytes: size.memoryBytes };
     } else if (section.type === 'ha') {
       if (clusterSection) throw new ConfigError(file, section.line, `Duplicate 'ha' section (the first is on line ${clusterSection.line})`);
@@ -51,15 +65,25 @@ export function settingsFromSections(sections: readonly Section[], file: string)
     } else if (section.type === 'node') {
       const name = checkNodeName(section.id);
       if (!name.ok) throw new ConfigError(file, section.line, name.problem);
-      if (Object.hasOwn(nodeCapacities, section.id)) throw new ConfigError(file, section.line, `Duplicate node '${section.id}'`);
-      nodeCapacities[section.id] = sizeFrom(section, file, 1);
+      if (Object.hasOwn(nodes, section.id)) throw new ConfigError(file, section.line, `Duplicate node '${section.id}'`);
+      const capacity = sizeFrom(section, file, 1);
+      if (capacity) nodeCapacities[section.id] = capacity;
+      const comment = section.properties.find((property) => property.key === 'comment')?.value;
+      nodes[section.id] = { capacity, comment, line: section.line };
     } else {
       throw new ConfigError(file, section.line, `Unknown section type '${section.type}', expected 'ha', 'node' or 'service'`);
     }
   }
   const cluster = clusterSection ? clusterFrom(clusterSection, file) : { settings: DEFAULT_CLUSTER_SETTINGS, timing: DEFAULT_TIMING, drivers: {} };
   const driverKinds = { ...DEFAULT_DRIVER_KINDS, ...cluster.drivers };
-  return { settings: cluster.settings, timing: cluster.timing, nodeCapacities, serviceSizes, driverKinds };
+  const { settings, timing } = cluster;
+  if (settings.placement === 'static') {
+    // Static placement silently counts services when an online node has no capacity: a declared node
+    // without one under placement static is a mistake said here, not a placement that quietly differs.
+    const bare = Object.entries(nodes).find(([, node]) => node.capacity === undefined);
+    if (bare) throw new ConfigError(file, bare[1].line, `Node '${bare[0]}' needs 'cpus' and 'memory' (MiB) with placement static`);
+  }
+  return { settings, timing, nodeCapacities, nodes, serviceSizes, driverKinds };
 }
 
 function clusterFrom(section: Section, file: string): { settings: ClusterSettings; timing: Timing; drivers: Record<string, DriverKind> } {
@@ -150,20 +174,26 @@ function checkDriverKinds(value: string): Checked<Record<string, DriverKind>> {
   }
 }
 
-/** CPUs and memory (MiB) of a `node:` or `service:` section; a service may give 0 CPUs (all of a node's). */
-function sizeFrom(section: Section, file: string, cpusMin: number): NodeCapacity {
+/**
+ * CPUs and memory (MiB) of a `node:` or `service:` section; a service may give 0 CPUs (all of a node's).
+ * A service needs both; a node both or neither (a node without them is declared, with no capacity).
+ */
+function sizeFrom(section: Section, file: string, cpusMin: number): NodeCapacity | undefined {
   const kind = section.type;
   let cpus: number | undefined;
   let memoryMib: number | undefined;
   for (const { key, value, line } of section.properties) {
-    if (key !== 'cpus' && key !== 'memory') throw new ConfigError(file, line, `Unknown ${kind} option '${key}', expected cpus or memory`);
+    if (kind === 'node' && key === 'comment') continue;
+    if (key !== 'cpus' && key !== 'memory') throw new ConfigError(file, line, `Unknown ${kind} option '${key}', expected ${kind === 'node' ? 'cpus, memory or comment' : 'cpus or memory'}`);
     const checked =
       key === 'cpus' && cpusMin === 0 && value === '0' ? { ok: true as const, value: 0 } : checkPositiveInteger(value, key === 'cpus' ? NODE_CPUS_MAX : NODE_MEMORY_MIB_MAX);
     if (!checked.ok) throw new ConfigError(file, line, `Option '${key}': ${checked.problem}`);
     if (key === 'cpus') cpus = checked.value;
     else memoryMib = checked.value;
   }
+  if (kind === 'node' && cpus === undefined && memoryMib === undefined) return undefined;
   const name = kind === 'node' ? `Node '${section.id}'` : `Service '${section.id}'`;
-  if (cpus === undefined || memoryMib === undefined) throw new ConfigError(file, section.line, `${name} needs both 'cpus' and 'memory' (MiB)`);
+  const either = kind === 'node' ? ' or neither' : '';
+  if (cpus === undefined || memoryMib === undefined) throw new ConfigError(file, section.line, `${name} needs both 'cpus' and 'memory' (MiB)${either}`);
   return { cpus, memoryBytes: memoryMib * 1024 * 1024 };
 }

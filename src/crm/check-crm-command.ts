@@ -76,15 +76,23 @@ function moveProblem(command: Extract<CrmCommand, { kind: 'migrate' | 'relocate'
   }
   // Only the operator is stopped here: the master accepts a move out of a restricted group, as
   // Proxmox does, and the service's group takes it straight back (pve-5.2 test-node-affinity-strict1).
-  const resource = knowing.resources[sid];
-  const group = resource?.group === undefined ? undefined : knowing.groups[resource.group];
-  if (group?.restricted && !Object.hasOwn(group.nodes, node)) {
-    return {
-      result: 'error',
-      reason: `Node '${node}' is outside the restricted group '${resource!.group}' of ${sid} (its nodes: ${Object.keys(group.nodes).join(', ')})`,
-    };
-  }
-  return undefined;
+  const reason = restrictedGroupProblem({ sid, group: knowing.resources[sid]?.group, node }, knowing.groups);
+  return reason === undefined ? undefined : { result: 'error', reason };
+}
+
+/**
+ * The operator's rule for a service and a node it is to run on (`relocate`, `migrate`, `add --node`,
+ * `set --node`, `set --group`): a node outside the service's restricted group is refused, since the
+ * master would only move the service straight back into the group.
+ */
+export function restrictedGroupProblem(
+  placement: { readonly sid: string; readonly group: string | undefined; readonly node: string },
+  groups: Readonly<Record<string, GroupConfig>>,
+): string | undefined {
+  const { sid, group: name, node } = placement;
+  const group = name === undefined || !Object.hasOwn(groups, name) ? undefined : groups[name];
+  if (!group?.restricted || Object.hasOwn(group.nodes, node)) return undefined;
+  return `Node '${node}' is outside the restricted group '${name}' of ${sid} (its nodes: ${Object.keys(group.nodes).join(', ')})`;
 }
 
 function maintenanceProblem(node: string, knowing: CommandKnowledge): CommandVerdict | undefined {

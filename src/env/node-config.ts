@@ -59,6 +59,23 @@ export class NodeConfigSource {
     return this.current.driverKinds;
   }
 
+  /** The nodes ha.cfg declares (its `node:` sections) as last loaded; empty when it declares none. */
+  get declaredNodes(): string[] {
+    return Object.keys(this.current.nodes).sort();
+  }
+
+  /**
+   * Why this node may not run daemons here, or undefined: when ha.cfg declares nodes, only those may
+   * (a typo in --node would otherwise be a new node the master waits for); when it declares none (a
+   * directory from before node sections), any node may.
+   */
+  undeclaredProblem(node: string): string | undefined {
+    const declared = this.declaredNodes;
+    if (declared.length === 0 || declared.includes(node)) return undefined;
+    const file = sharedPaths(this.sharedDir).settings;
+    return `Node '${node}' is not declared in ${file} (declared: ${declared.join(', ')}): run 'ha-manager node add ${node}' first, or start with the right --node`;
+  }
+
   /** Starts watching the config files; events only mark the config for a reload at the next read. */
   watch(): void {
     if (this.watcher) return;
@@ -127,7 +144,7 @@ export class NodeConfigSource {
     if (resourcesJson !== this.resourcesJson) this.generation++;
     const isSame = resourcesJson === this.resourcesJson && JSON.stringify(loaded.config) === JSON.stringify(this.current.config);
     this.resourcesJson = resourcesJson;
-    this.current = { config: loaded.config, timing: this.current.timing, driverKinds: this.current.driverKinds };
+    this.current = { ...loaded, timing: this.current.timing, driverKinds: this.current.driverKinds };
     if (!isSame) this.config = { ...loaded.config, generation: this.generation };
   }
 

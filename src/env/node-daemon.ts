@@ -45,6 +45,11 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
     log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`);
   }
   const config = await loadWhenReachable(options, log);
+  const undeclared = config.undeclaredProblem(options.node);
+  if (undeclared !== undefined) {
+    log(undeclared);
+    process.exit(1);
+  }
   const journal = new NodeJournal(journalFileOf(options, daemon));
   const lastRun = lastRunOf(journal.lastBlackBox(LAST_RUN_ENTRIES));
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });

@@ -59,3 +59,29 @@ export function takeQueuedCommands(sharedDir: string): string[] {
   }
   return lines;
 }
+
+/** A queued command as `ha-manager status` shows it: the line and when it was queued (wall clock). */
+export interface QueuedCommand {
+  readonly line: string;
+  readonly queuedWallMs: number;
+}
+
+/**
+ * The queued commands, oldest first, at most COMMANDS_PER_TAKE_MAX (what one master round takes);
+ * read only. A file the master takes between the listing and the read is skipped.
+ */
+export function readQueuedCommands(sharedDir: string): QueuedCommand[] {
+  const dir = sharedPaths(sharedDir).commands;
+  const queued: QueuedCommand[] = [];
+  for (const name of listQueuedCommands(sharedDir).slice(0, COMMANDS_PER_TAKE_MAX)) {
+    let text: string;
+    try {
+      text = readFileSync(join(dir, name), 'utf8');
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === 'ENOENT') continue;
+      throw error;
+    }
+    queued.push({ line: text.trim(), queuedWallMs: Number(name.slice(0, 15)) });
+  }
+  return queued;
+}

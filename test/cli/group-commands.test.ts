@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshDir, runCli } from './run-cli.ts';
+import { clusterDir, runCli } from './run-cli.ts';
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
 describe('ha-manager groupadd, groupset, groupremove, groupconfig', () => {
   it('creates, changes, lists and removes groups', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     assert.deepEqual(await runCli(['groupadd', 'web', '--nodes', 'node1:2,node2', '--restricted', '--comment', 'front', '--dir', dir]), { code: 0, stdout: '', stderr: '' });
     assert.equal((await runCli(['groupadd', 'db', '--nodes', 'node3', '--nofailback', '1', '--dir', dir])).code, 0);
     assert.equal(read(dir, 'groups.cfg'), 'group: web\n\tcomment front\n\tnodes node1:2,node2\n\trestricted 1\n\ngroup: db\n\tnodes node3\n\tnofailback 1\n\n');
@@ -25,7 +25,7 @@ describe('ha-manager groupadd, groupset, groupremove, groupconfig', () => {
   });
 
   it('refuses to remove a group in use, then treats a removed group as unknown', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     await runCli(['groupadd', 'web', '--nodes', 'node1', '--dir', dir]);
     await runCli(['add', 'vm:100', '--group', 'web', '--dir', dir]);
     await runCli(['add', 'vm:101', '--group', 'web', '--dir', dir]);
@@ -40,7 +40,7 @@ describe('ha-manager groupadd, groupset, groupremove, groupconfig', () => {
   });
 
   it('refuses bad group input with exit 2', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     await runCli(['groupadd', 'web', '--nodes', 'node1', '--dir', dir]);
     const cases: Array<[string[], string]> = [
       [['groupadd', 'db'], 'ha-manager: Missing required argument: nodes\n'],

@@ -1,7 +1,7 @@
 import { strict as assert } from 'node:assert';
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshDir, inBatches, runCli } from './run-cli.ts';
+import { clusterDir, freshDir, inBatches, runCli } from './run-cli.ts';
 
 const COMMANDS = [
   ['status'],
@@ -20,6 +20,10 @@ const COMMANDS = [
   ['crm-command', 'relocate'],
   ['crm-command', 'stop'],
   ['crm-command', 'node-maintenance'],
+  ['node'],
+  ['node', 'add'],
+  ['node', 'remove'],
+  ['node', 'list'],
 ];
 
 describe('ha-manager help, usage errors and completion', () => {
@@ -36,7 +40,7 @@ describe('ha-manager help, usage errors and completion', () => {
   it('the top-level help lists the Proxmox command names', async () => {
     const result = await runCli(['--help']);
     assert.equal(result.code, 0);
-    for (const command of ['status', 'config', 'add <sid>', 'set <sid>', 'remove <sid>', 'migrate <sid> <node>', 'relocate <sid> <node>', 'groupadd <group>', 'groupset <group>', 'groupremove <group>', 'groupconfig', 'crm-command', 'simulate', 'completion']) {
+    for (const command of ['status', 'config', 'add <sid>', 'set <sid>', 'remove <sid>', 'migrate <sid> <node>', 'relocate <sid> <node>', 'groupadd <group>', 'groupset <group>', 'groupremove <group>', 'groupconfig', 'node', 'crm-command', 'simulate', 'completion']) {
       assert.ok(new RegExp(`\n  ha-manager ${command.replace(/[<>]/g, '.')}[ \n]`).test(result.stdout), `missing ${command}`);
     }
     assert.match(result.stdout, /\$HA_MANAGER_DIR, else \/etc\/ha-manager/);
@@ -60,7 +64,7 @@ describe('ha-manager help, usage errors and completion', () => {
     assert.deepEqual(missing, { code: 2, stdout: '', stderr: "ha-manager: Shared directory '/nonexistent/ha-manager-test' (from --dir) does not exist or is not a directory\n" });
     const fromEnv = await runCli(['config'], { HA_MANAGER_DIR: '/nonexistent/ha-manager-test' });
     assert.equal(fromEnv.stderr, "ha-manager: Shared directory '/nonexistent/ha-manager-test' (from HA_MANAGER_DIR) does not exist or is not a directory\n");
-    const dir = freshDir();
+    const dir = clusterDir();
     mkdirSync(join(dir, 'resources.cfg'));
     const unreadable = await runCli(['add', 'vm:100', '--node', 'node1', '--dir', dir]);
     assert.equal(unreadable.code, 1);
@@ -71,13 +75,13 @@ describe('ha-manager help, usage errors and completion', () => {
     const script = await runCli(['completion']);
     assert.equal(script.code, 0);
     assert.match(script.stdout, /complete -o bashdefault -o default -F _ha_manager_completions ha-manager/);
-    const dir = freshDir();
+    const dir = clusterDir();
     await runCli(['groupadd', 'web', '--nodes', 'node1,node2', '--dir', dir]);
     await runCli(['add', 'vm:100', '--group', 'web', '--dir', dir]);
     const complete = async (...words: string[]) => (await runCli(['--get-yargs-completions', 'ha-manager', ...words], { HA_MANAGER_DIR: dir })).stdout.split('\n').filter(Boolean);
     assert.deepEqual(await complete('set', ''), ['vm:100']);
     assert.deepEqual(await complete('groupremove', 'w'), ['web']);
-    assert.deepEqual(await complete('migrate', 'vm:100', ''), ['node1', 'node2']);
+    assert.deepEqual(await complete('migrate', 'vm:100', ''), ['node1', 'node2', 'node3'], 'the nodes ha.cfg declares');
     assert.deepEqual(await complete('crm-command', 'node-maintenance', ''), ['enable', 'disable']);
     assert.ok((await complete('gr')).includes('groupadd'));
   });

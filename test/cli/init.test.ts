@@ -38,6 +38,24 @@ describe('ha-manager init: sets a shared directory up once', () => {
     assert.equal(readFileSync(join(dir, 'ha.cfg'), 'utf8'), 'ha: cluster\n\tfence_timeout 90\n');
   });
 
+  it('--nodes declares the nodes: in the new ha.cfg, or added to one that is kept; a bad name is refused before anything', async () => {
+    const dir = scratch();
+    const result = await runCli(['init', '--dir', dir, '--nodes', 'node1,node2,node3']);
+    assert.equal(result.code, 0, result.stderr);
+    assert.match(result.stdout, /^declared the nodes node1, node2, node3$/m);
+    assert.equal(readFileSync(join(dir, 'ha.cfg'), 'utf8'), defaultHaCfgText(['node1', 'node2', 'node3']));
+    assert.deepEqual(Object.keys(loadHaConfig(dir).nodes), ['node1', 'node2', 'node3']);
+    assert.deepEqual(loadHaConfig(dir).config.settings, DEFAULT_CLUSTER_SETTINGS);
+    const again = await runCli(['init', '--dir', dir, '--nodes', 'node3,node4']);
+    assert.match(again.stdout, /^kept .*ha\.cfg, declared the nodes node4 in it$/m);
+    assert.deepEqual(Object.keys(loadHaConfig(dir).nodes), ['node1', 'node2', 'node3', 'node4']);
+    const bare = scratch();
+    const bad = await runCli(['init', '--dir', bare, '--nodes', 'node1,node_2']);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, "ha-manager: --nodes: Bad node name 'node_2': letters, digits, '-' and '.', starting and ending with a letter or digit, at most 64 characters\n");
+    assert.deepEqual(readdirSync(bare), []);
+  });
+
   it('refuses a directory that does not exist (an unmounted share), creating nothing', async () => {
     const parent = scratch();
     const missing = join(parent, 'mnt', 'ha');

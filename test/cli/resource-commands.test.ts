@@ -1,13 +1,13 @@
 import { strict as assert } from 'node:assert';
 import { cpSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import { freshDir, runCli } from './run-cli.ts';
+import { clusterDir, runCli } from './run-cli.ts';
 
 const read = (dir: string, name: string) => readFileSync(join(dir, name), 'utf8');
 
 describe('ha-manager add, set, remove, config', () => {
   it('add writes a Proxmox-style section; config lists it as text and JSON', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     assert.deepEqual(await runCli(['add', 'vm:100', '--node', 'node1', '--comment', 'web front', '--max_restart', '2', '--dir', dir]), { code: 0, stdout: '', stderr: '' });
     assert.equal((await runCli(['add', '200', '--type', 'ct', '--node', 'node2', '--state', 'stopped', '--dir', dir])).code, 0);
     assert.equal(read(dir, 'resources.cfg'), 'vm: 100\n\tcomment web front\n\tmax_restart 2\n\tnode node1\n\nct: 200\n\tnode node2\n\tstate stopped\n\n');
@@ -21,13 +21,13 @@ describe('ha-manager add, set, remove, config', () => {
   });
 
   it('takes the shared directory from HA_MANAGER_DIR when --dir is not given', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     assert.equal((await runCli(['add', 'service:nginx', '--node', 'node1'], { HA_MANAGER_DIR: dir })).code, 0);
     assert.equal(read(dir, 'resources.cfg'), 'service: nginx\n\tnode node1\n\n');
   });
 
   it('refuses bad input with exit 2 and one line naming the problem; nothing is written', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     await runCli(['add', 'vm:100', '--node', 'node1', '--dir', dir]);
     const before = read(dir, 'resources.cfg');
     const cases: Array<[string[], RegExp]> = [
@@ -54,7 +54,7 @@ describe('ha-manager add, set, remove, config', () => {
   });
 
   it('set changes one line in place, --delete removes options, a bare guest id names the resource', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     await runCli(['add', 'ct:200', '--node', 'node1', '--dir', dir]);
     assert.equal((await runCli(['set', '200', '--state', 'disabled', '--comment', 'db', '--dir', dir])).code, 0);
     assert.equal(read(dir, 'resources.cfg'), 'ct: 200\n\tcomment db\n\tnode node1\n\tstate disabled\n\n');
@@ -65,7 +65,7 @@ describe('ha-manager add, set, remove, config', () => {
   });
 
   it('a Proxmox-written file stays byte-identical around edits of other sections and edits undone', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     cpSync('fixtures/configs/good/proxmox-basic', dir, { recursive: true });
     const original = read(dir, 'resources.cfg');
     assert.equal((await runCli(['add', 'vm:999', '--node', 'node3', '--dir', dir])).code, 0);
@@ -74,7 +74,7 @@ describe('ha-manager add, set, remove, config', () => {
     assert.equal((await runCli(['set', 'vm:101', '--state', 'stopped', '--dir', dir])).code, 0);
     assert.equal((await runCli(['remove', 'vm:999', '--dir', dir])).code, 0);
     assert.equal(read(dir, 'resources.cfg'), original);
-    const handDir = freshDir();
+    const handDir = clusterDir();
     cpSync('fixtures/configs/good/hand-edited', handDir, { recursive: true });
     const hand = read(handDir, 'resources.cfg');
     assert.equal((await runCli(['set', 'vm:200', '--state', 'started', '--dir', handDir])).code, 0);
@@ -84,7 +84,7 @@ describe('ha-manager add, set, remove, config', () => {
   });
 
   it('works on resources.cfg as Proxmox writes it, with no node lines: config, status, a one-line set', async () => {
-    const dir = freshDir();
+    const dir = clusterDir();
     cpSync('fixtures/configs/good/proxmox-no-nodes', dir, { recursive: true });
     const original = read(dir, 'resources.cfg');
     const config = await runCli(['config', '--output-format', 'json', '--dir', dir]);

@@ -1,5 +1,5 @@
 import { execFile } from 'node:child_process';
-import { mkdtempSync } from 'node:fs';
+import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 
@@ -39,4 +39,16 @@ export async function inBatches<T>(tasks: ReadonlyArray<() => Promise<T>>, limit
 
 export function freshDir(prefix = 'ha-cli-'): string {
   return mkdtempSync(join(tmpdir(), prefix));
+}
+
+/** Writes an ha.cfg that declares `nodes` (what `ha-manager init --nodes` writes, minus the comments). */
+export function declareNodes(dir: string, nodes: readonly string[]): void {
+  writeFileSync(join(dir, 'ha.cfg'), nodes.map((node) => `node: ${node}\n\n`).join(''));
+}
+
+/** A fresh shared directory whose ha.cfg declares node1, node2 and node3. */
+export function clusterDir(prefix = 'ha-cli-'): string {
+  const dir = freshDir(prefix);
+  declareNodes(dir, ['node1', 'node2', 'node3']);
+  return dir;
 }

@@ -5,6 +5,7 @@ import { lrmStatusToJson } from '../../src/common/lrm-status-json.ts';
 import { executeRequest, jobResult } from '../../src/resources/execute-request.ts';
 import { LxcDriver } from '../../src/resources/lxc-driver.ts';
 import { fakeToolState } from '../resources/fake-tools.ts';
+import { enqueueCommand } from '../../src/store/command-queue.ts';
 import { freshDir, runCli } from './run-cli.ts';
 
 function write(dir: string, name: string, content: unknown): void {
@@ -42,33 +43,101 @@ export function clusterDir(nowMs: number): string {
 const AGE = '\\d+(s|m\\d\\ds)';
 
 describe('ha-manager status', () => {
-  it('shows the master, every node and every service as aligned tables', async () => {
-    const dir = clusterDir(Date.now());
-    const result = await runCli(['status', '--dir', dir]);
+  it("prints Proxmox VE's layout by default: the lines Proxmox scripts match, notes indented below", async () => {
+    const nowMs = Date.now();
+    const result = await runCli(['status', '--dir', clusterDir(nowMs)]);
     assert.equal(result.code, 0, result.stderr);
     const lines = result.stdout.split('\n');
-    assert.match(lines[0]!, new RegExp(`^master node1 \\(lease age ${AGE}\\)$`));
+    const ctime = /[A-Z][a-z]{2} [A-Z][a-z]{2} [ \d]\d \d\d:\d\d:\d\d \d{4}/.source;
     const expected = [
-      '',
-      /^NODE {3}STATE {8}LRM {10}MODE {9}HEARTBEAT  MAINTENANCE  FENCED$/,
-      new RegExp(`^node1  online {7}active {7}active {7}${AGE} +no {11}-$`),
-      new RegExp(`^node2  maintenance  maintenance  maintenance  ${AGE} +yes {10}-$`),
-      /^node3  fence {8}- {12}- {12}- {10}no {11}Agent lease not renewed for 65000 ms: store unavailable \(EIO\) \(1h0\dm ago\)$/,
-      '',
-      /^SERVICE  STATE {4}NODE {3}REQUESTED  NOTE$/,
-      /^ct:200 {3}- {8}node1  stopped {4}not yet taken up by the master$/,
-      /^vm:100 {3}started  node1  started$/,
-      /^vm:101 {3}error {4}node2  started {4}started on node2 failed \(error\); to leave the error state: fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'$/,
-      /^vm:102 {3}migrate  node1  started {4}moving to node3$/,
-      /^vm:300 {3}stopped  node3  - {10}no longer configured; the master drops it$/,
+      'quorum OK',
+      new RegExp(`^master node1 \\(active, ${ctime}\\)$`),
+      new RegExp(`^lrm node1 \\(active, ${ctime}\\)$`),
+      new RegExp(`^lrm node2 \\(old timestamp - dead\\?, ${ctime}\\)$`),
+      'lrm node3 (no status: its LRM never ran with this shared directory)',
+      '  the master sees it as fence',
+      /^ {2}fenced 1h0\dm ago: Agent lease not renewed for 65000 ms: store unavailable \(EIO\)$/,
+      'service ct:200 (node1, -)',
+      '  not yet taken up by the master',
+      'service vm:100 (node1, started)',
+      'service vm:101 (node2, error)',
+      '  error: started on node2 failed (error)',
+      "  to leave the error state: fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'",
+      'service vm:102 (node1, migrate)',
+      '  moving to node3',
+      'service vm:300 (node3, stopped)',
+      '  no longer configured; the master drops it',
       '',
     ];
-    assert.equal(lines.length, expected.length + 1, result.stdout);
+    assert.equal(lines.length, expected.length, result.stdout);
     expected.forEach((pattern, index) => {
-      const line = lines[index + 1]!;
-      if (typeof pattern === 'string') assert.equal(line, pattern);
-      else assert.match(line, pattern);
+      if (typeof pattern === 'string') assert.equal(lines[index], pattern);
+      else assert.match(lines[index]!, pattern);
     });
+    // The patterns scripts written for Proxmox VE use.
+    assert.match(result.stdout, /^quorum OK$/m);
+    assert.equal(/^master (\S+) \(active, /m.exec(result.stdout)?.[1], 'node1');
+    assert.deepEqual([...result.stdout.matchAll(/^lrm (\S+) \((\S+)/gm)].map((match) => `${match[1]} ${match[2]}`), ['node1 active,', 'node2 old', 'node3 no']);
+    assert.deepEqual(
+      [...result.stdout.matchAll(/^service (\S+) \((\S+), (\S+)\)$/gm)].map((match) => match.slice(1).join(' ')),
+      ['ct:200 node1 -', 'vm:100 node1 started', 'vm:101 node2 error', 'vm:102 node1 migrate', 'vm:300 node3 stopped'],
+    );
+  });
+
+  it('dates the master and lrm lines like Perl\'s localtime, from the lease and status times', async () => {
+    const nowMs = Date.UTC(2026, 11, 7, 0, 17, 45);
+    const { ctimeOf } = await import('../../src/cli/status-proxmox.ts');
+    const local = new Date(nowMs);
+    const expected = `${local.toDateString().slice(0, 8)}${String(local.getDate()).padStart(2, ' ')} ${local.toTimeString().slice(0, 8)} ${local.getFullYear()}`;
+    assert.equal(ctimeOf(nowMs), expected);
+    if (local.getTimezoneOffset() === 0) assert.equal(ctimeOf(nowMs), 'Mon Dec  7 00:17:45 2026');
+  });
+
+  it('says why there is no quorum: no manager lease, or one not renewed within fence_timeout', async () => {
+    const empty = await runCli(['status', '--dir', freshDir()]);
+    assert.deepEqual(empty, { code: 0, stdout: 'quorum No quorum: no node holds the manager lease, so no master decides\n', stderr: '' });
+    const expired = clusterDir(Date.now());
+    write(expired, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: Date.now() - 300_000 });
+    const text = (await runCli(['status', '--dir', expired])).stdout;
+    assert.match(text, /^quorum No quorum: the manager lease of node1 was not renewed within fence_timeout, so no master decides\nmaster node1 \(old timestamp - dead\?, /);
+  });
+
+  it('shows the nodes ha.cfg declares, and flags a node seen that it does not', async () => {
+    const dir = clusterDir(Date.now());
+    write(dir, 'ha.cfg', 'node: node1\n\nnode: node3\n\nnode: node4\n');
+    const text = (await runCli(['status', '--dir', dir])).stdout;
+    assert.match(text, /^lrm node2 \(old timestamp - dead\?, .*\)\n {2}not declared in ha\.cfg \('ha-manager node add node2'\)$/m);
+    assert.match(text, /^lrm node4 \(no status: its LRM never ran with this shared directory\)$/m);
+    const json = JSON.parse((await runCli(['status', '--output-format', 'json', '--dir', dir])).stdout);
+    assert.deepEqual(json.nodes.map((node: { node: string; declared: boolean }) => `${node.node}:${node.declared}`), ['node1:true', 'node2:false', 'node3:true', 'node4:true']);
+  });
+
+  it("renders a driver's last failure below the service line and in the NOTE column", async () => {
+    const { collectStatus } = await import('../../src/cli/status-report.ts');
+    const { renderProxmoxStatus } = await import('../../src/cli/status-proxmox.ts');
+    const { renderStatusText } = await import('../../src/cli/status-text.ts');
+    const report = collectStatus(clusterDir(Date.now()));
+    const failing = { ...report, services: report.services.map((service) => (service.sid === 'vm:100' ? { ...service, lastFailure: "virsh start: domain 'vm100' not found" } : service)) };
+    assert.match(renderProxmoxStatus(failing), /^service vm:100 \(node1, started\)\n {2}last failure: virsh start: domain 'vm100' not found\n/m);
+    assert.match(renderStatusText(failing, true), /^vm:100 +started +node1 +- +started +last failure: virsh start: domain 'vm100' not found$/m);
+    assert.doesNotMatch(renderProxmoxStatus(report), /last failure/, 'no line when there is none');
+  });
+
+  it('lists queued requests with their age, in the default layout, --verbose and JSON', async () => {
+    const nowMs = Date.now();
+    const dir = clusterDir(nowMs);
+    enqueueCommand(dir, 'migrate vm:100 node2', { wallMs: nowMs - 12_000 });
+    enqueueCommand(dir, 'enable-node-maintenance node1', { wallMs: nowMs - 2_000 });
+    const text = (await runCli(['status', '--dir', dir])).stdout;
+    assert.match(text, /\nrequest migrate vm:100 node2 \(queued \d+s ago\)\nrequest enable-node-maintenance node1 \(queued \d+s ago\)\n$/);
+    const verbose = (await runCli(['status', '--verbose', '--dir', dir])).stdout;
+    assert.match(verbose, /\n\nREQUEST +QUEUED\nmigrate vm:100 node2 +\d+s ago\nenable-node-maintenance node1  \d+s ago\n$/);
+    const json = JSON.parse((await runCli(['status', '--output-format', 'json', '--dir', dir])).stdout);
+    assert.deepEqual(json.queuedRequests.map((queued: { request: string; queuedWallMs: number }) => [queued.request, queued.queuedWallMs]), [
+      ['migrate vm:100 node2', nowMs - 12_000],
+      ['enable-node-maintenance node1', nowMs - 2_000],
+    ]);
+    assert.ok(json.queuedRequests[0].ageMs >= 12_000);
   });
 
   it('gives the same data as JSON, with ages in milliseconds', async () => {
@@ -117,10 +186,10 @@ describe('ha-manager status', () => {
     });
     const result = await runCli(['status', '--dir', dir]);
     assert.equal(result.code, 0, result.stderr);
-    assert.match(result.stdout, /^vm:100 +started +node1 +started *$/m, 'nothing to wait for');
-    assert.match(result.stdout, /^vm:103 +fence +node3 +started +waits for node3 to report: its agent lease was free, which does not prove the service stopped there$/m);
-    assert.match(result.stdout, /^vm:104 +fence +node3 +started +waits for the fence of node3: its agent lease unchanged for fence_timeout/m);
-    assert.match(result.stdout, /^vm:105 +started +node2 +started +waits for node2's LRM to report on it/m);
+    assert.match(result.stdout, /^service vm:100 \(node1, started\)\nservice vm:103/m, 'nothing to wait for');
+    assert.match(result.stdout, /^service vm:103 \(node3, fence\)\n {2}waits for node3 to report: its agent lease was free, which does not prove the service stopped there$/m);
+    assert.match(result.stdout, /^service vm:104 \(node3, fence\)\n {2}waits for the fence of node3: its agent lease unchanged for fence_timeout/m);
+    assert.match(result.stdout, /^service vm:105 \(node2, started\)\n {2}waits for node2's LRM to report on it/m);
   });
 
   it('shows the driver\'s reason of a failed action: lastFailure and error.reason in JSON, the NOTE column in text', async () => {
@@ -168,19 +237,20 @@ describe('ha-manager status', () => {
     assert.match(result.stdout, /^manager {6}4 {11}node1 {3}\d+s +no$/m);
   });
 
-  it('says "no master" when there is no lease or it was released, and flags an expired lease', async () => {
-    const empty = await runCli(['status', '--dir', freshDir()]);
+  it('--verbose says "no master" when there is no lease or it was released, and flags an expired lease', async () => {
+    const empty = await runCli(['status', '--verbose', '--dir', freshDir()]);
     assert.deepEqual(empty, { code: 0, stdout: 'no master\n\nno HA resources configured\n', stderr: '' });
     const dir = clusterDir(Date.now());
     write(dir, 'leases/manager.4/released', '');
-    assert.match((await runCli(['status', '--dir', dir])).stdout, /^no master\n/);
+    assert.match((await runCli(['status', '--verbose', '--dir', dir])).stdout, /^no master\n/);
+    assert.match((await runCli(['status', '--dir', dir])).stdout, /^quorum No quorum: no node holds the manager lease/);
     const expired = clusterDir(Date.now());
     write(expired, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: Date.now() - 300_000 });
-    assert.match((await runCli(['status', '--dir', expired])).stdout, /^master node1 \(lease age 5m0\ds, expired: not renewed within the lease timeout\)\n/);
+    assert.match((await runCli(['status', '--verbose', '--dir', expired])).stdout, /^master node1 \(lease age 5m0\ds, expired: not renewed within the lease timeout\)\n/);
   });
 
   it('judges the master lease by the fence_timeout of ha.cfg (default 60 s), also when another config file is broken', async () => {
-    const masterLine = async (dir: string) => (await runCli(['status', '--dir', dir])).stdout.split('\n').find((line) => line.startsWith('master ')) ?? '';
+    const masterLine = async (dir: string) => (await runCli(['status', '--verbose', '--dir', dir])).stdout.split('\n').find((line) => line.startsWith('master ')) ?? '';
     const dir = clusterDir(Date.now());
     write(dir, 'leases/manager.4/heartbeat', { counter: 9, node: 'node1', wallMs: Date.now() - 90_000 });
     assert.match(await masterLine(dir), /expired: not renewed within the lease timeout/, 'no ha.cfg: the default fence timeout');
@@ -214,6 +284,6 @@ describe('ha-manager status', () => {
     write(dir, 'groups.cfg', 'group: all\n\tnodes node1,,node2\n');
     const result = await runCli(['status', '--dir', dir]);
     assert.equal(result.code, 0);
-    assert.match(result.stdout, /^config: not loadable: .*groups\.cfg:2: Option 'nodes': Bad node entry '', expected node\[:priority\]\n\nmaster node1/);
+    assert.match(result.stdout, /^config: not loadable: .*groups\.cfg:2: Option 'nodes': Bad node entry '', expected node\[:priority\]\nquorum OK\nmaster node1/);
   });
 });

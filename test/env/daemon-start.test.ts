@@ -66,6 +66,18 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     assert.match(stderr, /config does not load: .*resources\.cfg:3: /);
   });
 
+  it("for a node ha.cfg does not declare (when it declares any): exit 1 at once, one line naming 'ha-manager node add'", async () => {
+    const socket = join(root, 'mux.sock');
+    mux = createServer(() => {});
+    await new Promise<void>((resolve) => mux!.listen(socket, resolve));
+    writeFileSync(join(shared, 'ha.cfg'), haCfgText(FAST_TIMING, 'conditional', ['node1', 'node2']));
+    for (const daemon of ['ha-crm', 'ha-lrm'] as const) {
+      const { status, stderr } = runDaemon(daemon, ['--node', 'node3', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
+      assert.equal(status, 1, daemon);
+      assert.equal(stderr, `${daemon}: Node 'node3' is not declared in ${shared}/ha.cfg (declared: node1, node2): run 'ha-manager node add node3' first, or start with the right --node`);
+    }
+  });
+
   /** A stand-in mux that answers every hello with `reply`. */
   async function fakeMux(socket: string, reply: object): Promise<void> {
     mux = createServer((connection) => {
@@ -85,7 +97,7 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
 
   it("with a watchdog device slower than ha.cfg allows: exit 1 naming the device's timeout and the rule", async () => {
     const socket = join(root, 'mux.sock');
-    writeFileSync(join(shared, 'ha.cfg'), haCfgText(FAST_TIMING, 'conditional'));
+    writeFileSync(join(shared, 'ha.cfg'), haCfgText(FAST_TIMING, 'conditional', ['node1']));
     await fakeMux(socket, { v: 2, accepted: true, claimed: false, deviceTimeoutMs: 10_000, clientTimeoutMsMax: 300_000 });
     const { status, stderr } = await runDaemonAsync('ha-crm', ['--node', 'node1', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
     assert.equal(status, 1);

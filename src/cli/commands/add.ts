@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { withDir, type DirArgs } from '../cli-options.ts';
+import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
 import { resolveSid } from '../sid-arg.ts';
@@ -15,9 +15,13 @@ export const addCommand = {
       .example('$0 add ct:200 --group web --state stopped --max_restart 2', 'manage a container on the preferred node of group web, kept stopped'),
   handler: async (args: AddArgs) => {
     const { addResource } = await import('../../config/resource-edit.ts');
+    const { checkResourceNodes } = await import('../node-checks.ts');
+    const sharedDir = sharedDirOf(args);
     await editSharedConfig(args, (documents, current) => {
       const sid = resolveSid(args.sid, { config: current.config, ...(args.type !== undefined ? { type: args.type } : {}) });
-      addResource(documents, { current, sid, options: resourceOptionsOf(args) });
+      const options = resourceOptionsOf(args);
+      checkResourceNodes(sharedDir, current, { sid, change: { set: options, delete: [] } });
+      addResource(documents, { current, sid, options });
     });
   },
 };

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { withDir, type DirArgs } from '../cli-options.ts';
+import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { groupOptionsOf, withGroupOptions, type GroupOptionArgs } from '../group-options.ts';
 
@@ -14,6 +14,12 @@ export const groupAddCommand = {
       .example('$0 groupadd db --nodes node1,node2 --restricted --nofailback', 'only node1 or node2, and no move back after a failover'),
   handler: async (args: GroupAddArgs) => {
     const { addGroup } = await import('../../config/group-edit.ts');
-    await editSharedConfig(args, (documents) => addGroup(documents, { group: String(args.group), options: groupOptionsOf(args) }));
+    const { checkGroupNodes } = await import('../node-checks.ts');
+    const sharedDir = sharedDirOf(args);
+    await editSharedConfig(args, (documents, current) => {
+      const options = groupOptionsOf(args);
+      checkGroupNodes(sharedDir, current, options.nodes);
+      addGroup(documents, { group: String(args.group), options });
+    });
   },
 };

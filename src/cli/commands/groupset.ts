@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { withDir, type DirArgs } from '../cli-options.ts';
+import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { groupOptionsOf, withGroupOptions, type GroupOptionArgs } from '../group-options.ts';
 import { deleteList } from '../sid-arg.ts';
@@ -15,8 +15,12 @@ export const groupSetCommand = {
       .example('$0 groupset web --restricted 0 --delete comment', 'let web services run anywhere, drop the comment'),
   handler: async (args: GroupSetArgs) => {
     const { setGroup } = await import('../../config/group-edit.ts');
-    await editSharedConfig(args, (documents) =>
-      setGroup(documents, { group: String(args.group), change: { set: groupOptionsOf(args), delete: deleteList(args.delete) } }),
-    );
+    const { checkGroupNodes } = await import('../node-checks.ts');
+    const sharedDir = sharedDirOf(args);
+    await editSharedConfig(args, (documents, current) => {
+      const change = { set: groupOptionsOf(args), delete: deleteList(args.delete) };
+      checkGroupNodes(sharedDir, current, change.set.nodes);
+      setGroup(documents, { group: String(args.group), change });
+    });
   },
 };

@@ -1,5 +1,5 @@
 import type { Argv } from 'yargs';
-import { withDir, type DirArgs } from '../cli-options.ts';
+import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
 import { deleteList, resolveSid } from '../sid-arg.ts';
@@ -16,9 +16,15 @@ export const setCommand = {
       .example('$0 set vm:100 --delete group,comment', 'remove its group and comment'),
   handler: async (args: SetArgs) => {
     const { setResource } = await import('../../config/resource-edit.ts');
+    const { checkResourceNodes } = await import('../node-checks.ts');
+    const { warnWithoutMaster } = await import('../crm-requests.ts');
+    const sharedDir = sharedDirOf(args);
     await editSharedConfig(args, (documents, current) => {
       const sid = resolveSid(args.sid, { config: current.config });
-      setResource(documents, { current, sid, change: { set: resourceOptionsOf(args), delete: deleteList(args.delete) } });
+      const change = { set: resourceOptionsOf(args), delete: deleteList(args.delete) };
+      checkResourceNodes(sharedDir, current, { sid, change });
+      setResource(documents, { current, sid, change });
     });
+    if (args.state !== undefined) warnWithoutMaster(sharedDir);
   },
 };

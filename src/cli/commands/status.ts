@@ -8,12 +8,15 @@ interface StatusArgs extends ReadingArgs {
 export const statusCommand = {
   builder: (yargs: Argv) =>
     withOutputFormat(yargs)
-      .option('verbose', { type: 'boolean', default: false, describe: 'also show move targets, fence times and all leases' })
+      .option('verbose', { type: 'boolean', default: false, describe: 'tables: nodes (heartbeat, maintenance, fence), services (target, requested state), leases, queued requests' })
       .example('$0 status', 'who is master, which nodes are up, where each service runs')
       .example('$0 status --output-format json-pretty', 'the same data for a program'),
   handler: async (args: StatusArgs) => {
-    const [{ collectStatus }, { renderStatusText }] = await Promise.all([import('../status-report.ts'), import('../status-text.ts')]);
+    const { collectStatus } = await import('../status-report.ts');
     const report = collectStatus(sharedDirOf(args));
-    printOutput(report, { format: args['output-format'], renderText: (data) => renderStatusText(data, args.verbose) });
+    const render = args.verbose
+      ? ((text) => (data: typeof report) => text.renderStatusText(data, true))(await import('../status-text.ts'))
+      : (await import('../status-proxmox.ts')).renderProxmoxStatus;
+    printOutput(report, { format: args['output-format'], renderText: render });
   },
 };
