@@ -24,7 +24,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
     const nodeDirOf = (node: string) => join(parent, node);
     drivers = createNodeDrivers({ node: options.node, sharedDir: options.sharedDir, nodeDirOf, kinds });
   } catch (error) {
-    start.log(`Bad --drivers: ${(error as Error).message}`);
+    start.log(`Bad --drivers: ${(error as Error).message}`, 'err');
     process.exit(2);
   }
   let loop: DaemonLoop | undefined;
@@ -37,7 +37,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
       journal: start.journal,
       watchdogSocket: options.watchdogSocket,
       onWatchdogFailure: (message) => dieUnprotected(start, message),
-      print: (line) => process.stderr.write(`${line}\n`),
+      print: (event) => start.sink.event(event),
     },
     drivers,
     () => loop?.wake(),

@@ -7,7 +7,9 @@ import { readResets, registerProcess, unregisterProcess } from '../watchdog/emul
 import { currentBootId, fencedRecordOf, lastRunOf, type LastRun } from './fence-report.ts';
 import { NodeConfigSource } from './node-config.ts';
 import { NodeJournal } from './node-journal.ts';
-import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, type NodeOptions } from './node-options.ts';
+import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, wantsHelp, type NodeOptions } from './node-options.ts';
+import { createLogSink, isJournalStream, type LogSink } from '../common/log-sink.ts';
+import type { LogLevel } from '../common/trace.ts';
 import { timingViolations, type Timing } from '../common/timing.ts';
 import { WatchdogClientError } from '../watchdog/watchdog-client.ts';
 import { assertMuxSocket, type NodeWatchdog } from './node-watchdog.ts';
@@ -25,24 +27,39 @@ export interface DaemonStart {
   readonly config: NodeConfigSource;
   readonly journal: NodeJournal;
   readonly lastRun: LastRun;
-  readonly log: (line: string) => void;
+  /** A message that is no trace event, at `level` (default info), in the daemon's --log-format. */
+  readonly log: (line: string, level?: LogLevel) => void;
+  /** Where the daemon's trace events and messages go (stderr, the journal under systemd). */
+  readonly sink: LogSink;
   /** Set by `registerWithMux`: this process claimed the registration its previous run left armed. */
   hasClaimed: boolean;
 }
 
 /** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
 export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]): Promise<DaemonStart> {
-  const log = (line: string) => process.stderr.write(`ha-${daemon}: ${line}\n`);
+  if (wantsHelp(argv)) {
+    process.stdout.write(`usage: ha-${daemon} ${DAEMON_USAGE}\n`);
+    process.exit(0);
+  }
   let options: NodeOptions;
   try {
     options = parseNodeOptions(argv);
   } catch (error) {
     if (!(error instanceof DaemonUsageError)) throw error;
-    log(`${error.message}\nusage: ha-${daemon} ${DAEMON_USAGE}`);
+    process.stderr.write(`ha-${daemon}: ${error.message}\nusage: ha-${daemon} ${DAEMON_USAGE}\n`);
     process.exit(2);
   }
+  const sink = createLogSink({
+    format: options.logFormat,
+    node: options.node,
+    daemon,
+    isJournal: isJournalStream(process.env),
+    write: (text) => process.stderr.write(text),
+    wallMs: () => Date.now(),
+  });
+  const log = (line: string, level: LogLevel = 'info') => sink.message(level, line);
   if (options.isEmulatedWatchdog) {
-    log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`);
+    log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`, 'warn');
   }
   const config = await loadWhenReachable(options, log);
   const journal = new NodeJournal(journalFileOf(options, daemon));
@@ -50,7 +67,7 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
   journal.flush();
   if (options.nodeDir !== undefined) registerProcess(options.nodeDir, `ha-${daemon}`);
-  return { daemon, options, config, journal, lastRun, log, hasClaimed: false };
+  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false };
 }
 
 /**
@@ -78,26 +95,26 @@ export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog
 }
 
 function exitBeforeStart(start: DaemonStart, message: string): never {
-  start.log(message);
+  start.log(message, 'err');
   start.journal.flush();
   process.exit(1);
 }
 
-async function loadWhenReachable(options: NodeOptions, log: (line: string) => void): Promise<NodeConfigSource> {
+async function loadWhenReachable(options: NodeOptions, log: DaemonStart['log']): Promise<NodeConfigSource> {
   try {
     assertMuxSocket(options.watchdogSocket);
   } catch (error) {
-    log((error as Error).message);
+    log((error as Error).message, 'err');
     process.exit(1);
   }
   const leases = sharedPaths(options.sharedDir).leases;
   const startMs = Date.now();
   // Said at once, not after the wait: the operator who forgot the setup learns it now.
   const missing = `Shared directory ${options.sharedDir} has no ${leases}: the shared filesystem is not mounted yet, or the cluster was never set up (run 'ha-manager init --dir ${options.sharedDir}' once, on one node)`;
-  if (!isDirectory(leases)) log(`${missing}; waiting up to ${SHARED_DIR_WAIT_MS_MAX / 1000} s for it`);
+  if (!isDirectory(leases)) log(`${missing}; waiting up to ${SHARED_DIR_WAIT_MS_MAX / 1000} s for it`, 'warn');
   while (!isDirectory(leases)) {
     if (Date.now() - startMs > SHARED_DIR_WAIT_MS_MAX) {
-      log(`${missing}; gave up after ${SHARED_DIR_WAIT_MS_MAX / 1000} s`);
+      log(`${missing}; gave up after ${SHARED_DIR_WAIT_MS_MAX / 1000} s`, 'err');
       process.exit(1);
     }
     await new Promise((resolve) => setTimeout(resolve, SHARED_DIR_POLL_MS));
@@ -106,7 +123,7 @@ async function loadWhenReachable(options: NodeOptions, log: (line: string) => vo
     return NodeConfigSource.load(options.sharedDir, log);
   } catch (error) {
     if (error instanceof AssertionError || !(error instanceof ConfigError || error instanceof Error)) throw error;
-    log(`Cannot start, the config does not load: ${error.message}`);
+    log(`Cannot start, the config does not load: ${error.message}`, 'err');
     process.exit(1);
   }
 }

@@ -3,7 +3,7 @@ import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import { membershipSilenceMs, type Timing } from '../common/timing.ts';
-import type { EmitEvent, TraceBody } from '../common/trace.ts';
+import type { EmitEvent, TraceBody, TraceEvent } from '../common/trace.ts';
 import { DirLeaseStore } from '../store/dir-lease-store.ts';
 import { DirStatusStore } from '../store/dir-status-store.ts';
 import { agentLease, takeAgentLease, type AcquireOutcome, type LeaseName } from '../store/lease-store.ts';
@@ -23,8 +23,8 @@ export interface NodeEnvParts {
   readonly watchdogSocket: string;
   /** Called when the watchdog client fails: the daemon must stop at once. */
   readonly onWatchdogFailure: (message: string) => void;
-  /** Where trace events are printed (the daemon's stderr; the journal under systemd). */
-  readonly print: (line: string) => void;
+  /** Where trace events are printed (the daemon's stderr in its --log-format; the journal under systemd). */
+  readonly print: (event: TraceEvent) => void;
 }
 
 /**
@@ -142,8 +142,8 @@ export abstract class NodeEnvBase {
 
   private emitEvent(body: TraceBody): void {
     const wallMs = Date.now();
-    const event = { t: wallMs, node: this.nodeName, ...body };
+    const event: TraceEvent = { t: wallMs, node: this.nodeName, ...body };
     this.parts.journal.recordEvent(wallMs, this.nowMs(), event);
-    this.parts.print(`ha-${this.parts.daemon} ${this.nodeName}: ${JSON.stringify(body)}`);
+    this.parts.print(event);
   }
 }
