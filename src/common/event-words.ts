@@ -25,7 +25,7 @@ export function daemonOfEvent(event: TraceEvent): 'crm' | 'lrm' {
     case 'lrm-mode':
       return 'lrm';
     case 'lock':
-      return event.lock === `ha_agent_${event.node}_lock` ? 'lrm' : 'crm';
+      return lockName(event.lock) === `ha_agent_${event.node}_lock` ? 'lrm' : 'crm';
     case 'policy':
       return event.kind.startsWith('restart') ? 'lrm' : 'crm';
     case 'daemon-exit':
@@ -93,8 +93,10 @@ export function eventWords(event: TraceEvent): string {
       return serviceActionWords(event);
     case 'policy':
       return policyWords(event);
-    case 'lock':
-      return daemonOfEvent(event) === 'crm' && event.lock.startsWith('ha_agent_') ? `successfully acquired lock '${event.lock}'` : `got lock '${event.lock}'`;
+    case 'lock': {
+      const lock = lockName(event.lock);
+      return daemonOfEvent(event) === 'crm' && lock.startsWith('ha_agent_') ? `successfully acquired lock '${lock}'` : `got lock '${lock}'`;
+    }
     case 'crm-command':
       return `got crm command: ${event.cmd}${event.result === 'accepted' ? '' : ` (${event.result}${event.reason ? `: ${event.reason}` : ''})`}`;
     case 'recover-failed':
@@ -114,6 +116,15 @@ export function eventWords(event: TraceEvent): string {
     case 'log':
       return event.msg;
   }
+}
+
+/**
+ * The lock as Proxmox names it: the simulator's trace already does (`ha_manager_lock`,
+ * `ha_agent_node1_lock`); the daemons' lease directory names them `manager` and `agent.node1`.
+ */
+export function lockName(lock: string): string {
+  if (lock === 'manager') return 'ha_manager_lock';
+  return lock.startsWith('agent.') ? `ha_agent_${lock.slice('agent.'.length)}_lock` : lock;
 }
 
 function fenceProof(proof: 'reset' | 'free' | undefined): string {

@@ -1,6 +1,6 @@
 import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
 import { DaemonLoop } from './daemon-loop.ts';
-import { finishDaemon, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
+import { finishDaemon, flushJournal, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
 import { NodeCrmEnv } from './node-crm-env.ts';
 
 /** A daemon runs until stopped; this bound only makes the loop finite (over 30 years of 1 s rounds). */
@@ -35,7 +35,7 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
       env.observeAgentLeases();
       return verdict;
     },
-    afterRound: () => start.journal.flush(),
+    afterRound: () => flushJournal(start),
   });
   const stop = () => {
     requestCrmStop(local);

@@ -3,7 +3,7 @@ import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
 import { createNodeDrivers, parseDriverKinds } from '../resources/node-drivers.ts';
 import { dieUnprotected } from './crm-main.ts';
 import { DaemonLoop } from './daemon-loop.ts';
-import { finishDaemon, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
+import { finishDaemon, flushJournal, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
 import { NodeLrmEnv } from './node-lrm-env.ts';
 import { shutdownKindOf } from './shutdown-kind.ts';
 
@@ -56,7 +56,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
       if (!isFenceReported) isFenceReported = publishFencedRecord(start);
       return lrmRound(env, local);
     },
-    afterRound: () => start.journal.flush(),
+    afterRound: () => flushJournal(start),
   });
   const stop = () => {
     const kind = shutdownKindOf(options.stateDir);

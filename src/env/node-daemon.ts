@@ -6,10 +6,11 @@ import { DirStatusStore } from '../store/dir-status-store.ts';
 import { readResets, registerProcess, unregisterProcess } from '../watchdog/emulator/node-dir.ts';
 import { currentBootId, fencedRecordOf, lastRunOf, type LastRun } from './fence-report.ts';
 import { NodeConfigSource } from './node-config.ts';
-import { NodeJournal } from './node-journal.ts';
+import { JOURNAL_BUFFER_MAX, NodeJournal } from './node-journal.ts';
 import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, wantsHelp, type NodeOptions } from './node-options.ts';
 import { createLogSink, isJournalStream, type LogSink } from '../common/log-sink.ts';
 import type { LogLevel } from '../common/trace.ts';
+import { fsProblemLine } from '../common/fs-problem.ts';
 import { timingViolations, type Timing } from '../common/timing.ts';
 import { WatchdogClientError } from '../watchdog/watchdog-client.ts';
 import { assertMuxSocket, type NodeWatchdog } from './node-watchdog.ts';
@@ -33,6 +34,8 @@ export interface DaemonStart {
   readonly sink: LogSink;
   /** Set by `registerWithMux`: this process claimed the registration its previous run left armed. */
   hasClaimed: boolean;
+  /** The last flush of the journal wrote its rows (flushJournal says when that changes). */
+  isJournalWritable: boolean;
 }
 
 /** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
@@ -62,12 +65,12 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
     log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`, 'warn');
   }
   const config = await loadWhenReachable(options, log);
-  const journal = new NodeJournal(journalFileOf(options, daemon));
+  const journal = openJournal(options, daemon, log);
   const lastRun = lastRunOf(journal.lastBlackBox(LAST_RUN_ENTRIES));
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
   journal.flush();
-  if (options.nodeDir !== undefined) registerProcess(options.nodeDir, `ha-${daemon}`);
-  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false };
+  if (options.nodeDir !== undefined) registerInNodeDir(options.nodeDir, daemon, log);
+  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false, isJournalWritable: true };
 }
 
 /**
@@ -92,6 +95,24 @@ export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog
   }
   start.hasClaimed = registration.claimed !== undefined;
   start.journal.flush();
+}
+
+/**
+ * Writes the journal after a round. A flush that fails (another process holds the file's write lock,
+ * e.g. an open `sqlite3` transaction, or the disk fails) keeps its rows in memory and the daemon runs
+ * on; said once when it starts failing and once when it writes again, never every round.
+ */
+export function flushJournal(start: DaemonStart): void {
+  const isWritten = start.journal.flush();
+  if (isWritten === start.isJournalWritable) return;
+  start.isJournalWritable = isWritten;
+  const file = start.journal.file;
+  if (!isWritten) {
+    start.log(`Journal ${file} cannot be written: another process holds its lock (an open sqlite3 session?) or the disk fails; its rows wait in memory (up to ${JOURNAL_BUFFER_MAX}, then the oldest are dropped) and are written once it is free, tried after every round`, 'warn');
+    return;
+  }
+  const dropped = start.journal.droppedRows;
+  start.log(`Journal ${file} written again${dropped > 0 ? `; ${dropped} rows were dropped while it could not be` : ', nothing lost'}`, 'notice');
 }
 
 function exitBeforeStart(start: DaemonStart, message: string): never {
@@ -124,6 +145,35 @@ async function loadWhenReachable(options: NodeOptions, log: DaemonStart['log']):
   } catch (error) {
     if (error instanceof AssertionError || !(error instanceof ConfigError || error instanceof Error)) throw error;
     log(`Cannot start, the config does not load: ${error.message}`, 'err');
+    process.exit(1);
+  }
+}
+
+/** Lists this process in the emulated watchdog's node run directory, or one line naming it, and exit 1. */
+function registerInNodeDir(nodeDir: string, daemon: 'crm' | 'lrm', log: DaemonStart['log']): void {
+  try {
+    registerProcess(nodeDir, `ha-${daemon}`);
+  } catch (error) {
+    const line = fsProblemLine('list this process in the node run directory', nodeDir, error, 'every process of an emulated node writes its pid there (--node-dir)');
+    if (line === undefined) throw error;
+    log(line, 'err');
+    process.exit(1);
+  }
+}
+
+/** The journal, or one line naming the state directory and what to do, and exit 1. */
+function openJournal(options: NodeOptions, daemon: 'crm' | 'lrm', log: DaemonStart['log']): NodeJournal {
+  const file = journalFileOf(options, daemon);
+  const remedy = `the state directory (--state-dir, default /var/lib/ha-manager) must be a writable directory on this node's own disk`;
+  try {
+    return new NodeJournal(file);
+  } catch (error) {
+    const sqliteCode = (error as { code?: unknown }).code;
+    const line =
+      fsProblemLine('create the journal directory', options.stateDir, error, remedy) ??
+      (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_') ? `Cannot open the journal ${file}: ${(error as Error).message} (${sqliteCode}); ${remedy}` : undefined);
+    if (line === undefined) throw error;
+    log(line, 'err');
     process.exit(1);
   }
 }

@@ -83,7 +83,13 @@ function parse(argv: string[]) {
 /** Plain until the flags are parsed (a usage error is for the person at the terminal), then --log-format's. */
 let sink: LogSink | undefined;
 
-function log(line: string, level: LogLevel = 'info'): void {
+/** The mux's lines carry no level of their own: its warnings and its stop say so in their first words. */
+function levelOfMuxLine(line: string): LogLevel {
+  if (line.startsWith('WATCHDOG KEEPALIVES STOPPED')) return 'err';
+  return line.startsWith('WARNING') ? 'warn' : 'info';
+}
+
+function log(line: string, level: LogLevel = levelOfMuxLine(line)): void {
   if (sink === undefined) process.stderr.write(`ha-watchdog-mux: ${line}\n`);
   else sink.message(level, line);
 }

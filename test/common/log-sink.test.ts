@@ -22,6 +22,9 @@ describe('daemon log lines: one human line per event in Proxmox words, or JSON',
     assert.equal(eventLine(at({ ev: 'lock', lock: 'ha_manager_lock' })), "node1/crm: got lock 'ha_manager_lock'");
     assert.equal(eventLine(at({ ev: 'lock', lock: 'ha_agent_node1_lock' })), "node1/lrm: got lock 'ha_agent_node1_lock'");
     assert.equal(eventLine(at({ ev: 'lock', lock: 'ha_agent_node2_lock' })), "node1/crm: successfully acquired lock 'ha_agent_node2_lock'");
+    assert.equal(eventLine(at({ ev: 'lock', lock: 'manager' })), "node1/crm: got lock 'ha_manager_lock'", 'the lease directory names locks its own way');
+    assert.equal(eventLine(at({ ev: 'lock', lock: 'agent.node1' })), "node1/lrm: got lock 'ha_agent_node1_lock'");
+    assert.equal(eventLine(at({ ev: 'lock', lock: 'agent.node2' })), "node1/crm: successfully acquired lock 'ha_agent_node2_lock'");
     assert.equal(eventLine(at({ ev: 'crm-state', from: 'slave', to: 'master' })), 'node1/crm: status change slave => master');
     assert.equal(eventLine(at({ ev: 'lrm-state', from: 'wait_for_agent_lock', to: 'active' })), 'node1/lrm: status change wait_for_agent_lock => active');
     assert.equal(eventLine(at({ ev: 'recover', sid: 'vm:100', from: 'node2', to: 'node3' })), "node1/crm: recover service 'vm:100' from fenced node 'node2' to node 'node3'");
