@@ -13,6 +13,7 @@ import { groupConfigCommand } from './commands/groupconfig.ts';
 import { groupRemoveCommand } from './commands/groupremove.ts';
 import { groupSetCommand } from './commands/groupset.ts';
 import { initCommand } from './commands/init.ts';
+import { logCommand } from './commands/log.ts';
 import { migrateCommand, relocateCommand } from './commands/migrate.ts';
 import { removeCommand } from './commands/remove.ts';
 import { setCommand } from './commands/set.ts';
@@ -36,6 +37,7 @@ const COMMANDS = [
   crmCommand,
   simulateCommand,
   demoCommand,
+  logCommand,
 ];
 
 /** Entry point of `ha-manager`. Errors are one line on stderr; the exit status says whose fault. */

@@ -34,8 +34,8 @@ export interface LogSinkOptions {
 export interface LogSink {
   /** One trace event of this daemon. */
   event(event: TraceEvent): void;
-  /** A message that is no trace event (start-up problems, the exit figures). */
-  message(level: LogLevel, text: string): void;
+  /** A message that is no trace event (start-up problems, the exit figures); `wallMs` default now. */
+  message(level: LogLevel, text: string, wallMs?: number): void;
 }
 
 /** Syslog priorities (sd-daemon(3) prefixes) of the trace vocabulary's levels. */
@@ -63,8 +63,8 @@ export function createLogSink(options: LogSinkOptions): LogSink {
       if (options.format === 'json') return options.write(`${JSON.stringify({ t: event.t, node: event.node, daemon: options.daemon, ...withoutStamp(event) })}\n`);
       options.write(line(levelOfEvent(event), `${who}: ${eventWords(event)}`, event.t));
     },
-    message(level, text) {
-      const wallMs = options.wallMs();
+    message(level, text, at) {
+      const wallMs = at ?? options.wallMs();
       if (options.format === 'json') return options.write(`${JSON.stringify({ t: wallMs, node: options.node, daemon: options.daemon, ev: 'log', level, msg: text })}\n`);
       options.write(line(level, `${who}: ${text}`, wallMs));
     },
