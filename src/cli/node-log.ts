@@ -78,7 +78,9 @@ function openReadable(dir: string): NodeJournals {
   } catch (error) {
     const code = (error as { code?: unknown }).code;
     if (typeof code !== 'string' || !(code.startsWith('SQLITE_') || code.startsWith('E'))) throw error;
-    throw new LogRefused(`Cannot read the journals in ${dir}: ${(error as Error).message} (${code}); they belong to the daemons' user: run as root`);
+    const isDenied = code === 'EACCES' || code === 'EPERM' || code === 'SQLITE_CANTOPEN';
+    const cure = isDenied ? "they belong to the daemons' user: run 'ha-manager log' as root" : 'is the disk failing?';
+    throw new LogRefused(`Cannot read the journals in ${dir}: ${(error as Error).message} (${code}); ${cure}`);
   }
 }
 

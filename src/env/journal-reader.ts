@@ -1,5 +1,5 @@
 import Database from 'better-sqlite3';
-import { existsSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
 import type { LogLevel, TraceEvent } from '../common/trace.ts';
 import type { BlackBoxKind } from './node-journal.ts';
@@ -37,7 +37,7 @@ export class NodeJournals {
   constructor(readonly dir: string) {
     for (const daemon of JOURNAL_DAEMONS) {
       const file = join(dir, `${daemon}.db`);
-      if (existsSync(file)) this.dbs.push({ daemon, db: new Database(file, { readonly: true, fileMustExist: true }) });
+      if (isPresent(file)) this.dbs.push({ daemon, db: new Database(file, { readonly: true, fileMustExist: true }) });
     }
   }
 
@@ -169,6 +169,17 @@ export function locateJournals(stateDir: string, node: string, nodeHere: string 
       `Run 'ha-manager log' on ${node}, or read its daemons' journald there ('journalctl -u ha-crm -u ha-lrm'); ` +
       `for a local cluster, give its run directory: --state-dir <root>`,
   };
+}
+
+/** False when `file` does not exist; throws what else stat says (EACCES: the reader may not look). */
+function isPresent(file: string): boolean {
+  try {
+    statSync(file);
+    return true;
+  } catch (error) {
+    if ((error as { code?: unknown }).code === 'ENOENT') return false;
+    throw error;
+  }
 }
 
 export function isDirectory(path: string): boolean {
