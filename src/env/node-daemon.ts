@@ -141,7 +141,7 @@ async function loadWhenReachable(options: NodeOptions, log: DaemonStart['log']):
     await new Promise((resolve) => setTimeout(resolve, SHARED_DIR_POLL_MS));
   }
   try {
-    return NodeConfigSource.load(options.sharedDir, log);
+    return NodeConfigSource.load(options.sharedDir, (line) => log(line, 'warn'));
   } catch (error) {
     if (error instanceof AssertionError || !(error instanceof ConfigError || error instanceof Error)) throw error;
     log(`Cannot start, the config does not load: ${error.message}`, 'err');
