@@ -36,6 +36,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'groupremove <group>', describe: 'Remove an HA group; refused while a resource uses it', load: async () => (await import('./commands/groupremove.ts')).groupRemoveCommand },
   { command: 'groupconfig', describe: 'List the HA groups (groups.cfg)', load: async () => (await import('./commands/groupconfig.ts')).groupConfigCommand },
   { command: 'node', describe: "Declare, remove and list the cluster's nodes (node: sections of ha.cfg)", load: async () => (await import('./commands/node.ts')).nodeCommand },
+  { command: 'log', describe: "Show a node's journal: the events and black box of its ha-crm and ha-lrm, merged by time, in the daemons' words", load: async () => (await import('./commands/log.ts')).logCommand },
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance', load: async () => (await import('./commands/crm-command.ts')).crmCommand },
   { command: 'simulate [dir]', describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
   { command: 'demo', describe: 'Run a 3-node cluster on this machine (emulated watchdogs, simulated services), cut one node from the shared storage, show the fence and the recovery', load: async () => (await import('./commands/demo.ts')).demoCommand },

@@ -155,7 +155,7 @@ export class LocalCluster {
   /** Has the running ha-lrm or ha-crm of `node` run its first round (its handlers are in place)? */
   hasRunFirstRound(node: string, daemon: 'lrm' | 'crm'): boolean {
     const process = this.process(node, daemon);
-    return process !== undefined && process.isRunning && process.hasLoggedEarly(`ha-${daemon} ${node}: {"ev":"${daemon}-state","from":"startup"`);
+    return process !== undefined && process.isRunning && process.hasLoggedEarly(`"ev":"${daemon}-state","from":"startup"`);
   }
 
   /** Starts ha-lrm or ha-crm of `node` (again, e.g. after a reset). */
@@ -163,6 +163,8 @@ export class LocalCluster {
     const local = this.localDir(node);
     const args = ['--node', node, '--dir', this.linkOf(node), '--state-dir', join(local, 'state'), '--watchdog-socket', join(local, 'mux.sock')];
     args.push('--emulated-watchdog', '--node-dir', this.nodeDir(node));
+    // hasRunFirstRound reads the log as JSON lines (one object per event, each log file one daemon's).
+    args.push('--log-format', 'json');
     if (daemon === 'lrm') args.push('--drivers', 'vm=sim,ct=sim');
     return this.track(node, daemon, ClusterProcess.start(`${daemon} of ${node}`, `ha-${daemon}`, args, { logFile: join(local, `${daemon}.log`) }));
   }

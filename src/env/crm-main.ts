@@ -1,6 +1,6 @@
 import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
 import { DaemonLoop } from './daemon-loop.ts';
-import { finishDaemon, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
+import { finishDaemon, flushJournal, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
 import { NodeCrmEnv } from './node-crm-env.ts';
 
 /** A daemon runs until stopped; this bound only makes the loop finite (over 30 years of 1 s rounds). */
@@ -17,7 +17,7 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
     journal: start.journal,
     watchdogSocket: start.options.watchdogSocket,
     onWatchdogFailure: (message) => dieUnprotected(start, message),
-    print: (line) => process.stderr.write(`${line}\n`),
+    print: (event) => start.sink.event(event),
   });
   await registerWithMux(start, env.watchdog, env.timing);
   start.config.watch();
@@ -35,7 +35,7 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
       env.observeAgentLeases();
       return verdict;
     },
-    afterRound: () => start.journal.flush(),
+    afterRound: () => flushJournal(start),
   });
   const stop = () => {
     requestCrmStop(local);
@@ -49,8 +49,8 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
 }
 
 /** The watchdog client failed: nothing protects this node's work any more, so the daemon stops at once. */
-export function dieUnprotected(start: { log: (line: string) => void; journal: { flush(): boolean } }, message: string): never {
-  start.log(`Watchdog client failed, stopping unprotected work now: ${message}`);
+export function dieUnprotected(start: { log: (line: string, level?: 'err') => void; journal: { flush(): boolean } }, message: string): never {
+  start.log(`Watchdog client failed, stopping unprotected work now: ${message}`, 'err');
   start.journal.flush();
   process.exit(1);
 }

@@ -3,7 +3,7 @@ import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
 import { createNodeDrivers, parseDriverKinds } from '../resources/node-drivers.ts';
 import { dieUnprotected } from './crm-main.ts';
 import { DaemonLoop } from './daemon-loop.ts';
-import { finishDaemon, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
+import { finishDaemon, flushJournal, publishFencedRecord, registerWithMux, startDaemon } from './node-daemon.ts';
 import { NodeLrmEnv } from './node-lrm-env.ts';
 import { shutdownKindOf } from './shutdown-kind.ts';
 
@@ -25,7 +25,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
     const nodeDirOf = (node: string) => join(parent, node);
     drivers = createNodeDrivers({ node: options.node, sharedDir: options.sharedDir, nodeDirOf, kinds });
   } catch (error) {
-    start.log(`Bad --drivers: ${(error as Error).message}`);
+    start.log(`Bad --drivers: ${(error as Error).message}`, 'err');
     process.exit(2);
   }
   let loop: DaemonLoop | undefined;
@@ -38,7 +38,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
       journal: start.journal,
       watchdogSocket: options.watchdogSocket,
       onWatchdogFailure: (message) => dieUnprotected(start, message),
-      print: (line) => process.stderr.write(`${line}\n`),
+      print: (event) => start.sink.event(event),
     },
     drivers,
     () => loop?.wake(),
@@ -57,7 +57,7 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
       if (!isFenceReported) isFenceReported = publishFencedRecord(start);
       return lrmRound(env, local);
     },
-    afterRound: () => start.journal.flush(),
+    afterRound: () => flushJournal(start),
   });
   const stop = () => {
     const kind = shutdownKindOf(options.stateDir);

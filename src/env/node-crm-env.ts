@@ -94,7 +94,10 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
   writeManagerStatus(status: ManagerStatus): void {
     this.resourceWriter.writeNow();
     const written = this.statusStore.writeManagerStatus({ ...status, timestampMs: Date.now() });
-    if (written.kind !== 'written') this.debug(written.message);
+    if (written.kind !== 'written') {
+      this.debug(written.message);
+      this.sayIfNotWritable(written.message);
+    }
   }
 
   readLrmStatus(node: string): LrmStatus | undefined {

@@ -6,8 +6,11 @@ import { DirStatusStore } from '../store/dir-status-store.ts';
 import { readResets, registerProcess, unregisterProcess } from '../watchdog/emulator/node-dir.ts';
 import { currentBootId, fencedRecordOf, lastRunOf, type LastRun } from './fence-report.ts';
 import { NodeConfigSource } from './node-config.ts';
-import { NodeJournal } from './node-journal.ts';
-import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, type NodeOptions } from './node-options.ts';
+import { JOURNAL_BUFFER_MAX, NodeJournal } from './node-journal.ts';
+import { DaemonUsageError, DAEMON_USAGE, journalFileOf, parseNodeOptions, wantsHelp, type NodeOptions } from './node-options.ts';
+import { createLogSink, isJournalStream, type LogSink } from '../common/log-sink.ts';
+import type { LogLevel } from '../common/trace.ts';
+import { fsProblemLine } from '../common/fs-problem.ts';
 import { timingViolations, type Timing } from '../common/timing.ts';
 import { WatchdogClientError } from '../watchdog/watchdog-client.ts';
 import { assertMuxSocket, type NodeWatchdog } from './node-watchdog.ts';
@@ -25,37 +28,54 @@ export interface DaemonStart {
   readonly config: NodeConfigSource;
   readonly journal: NodeJournal;
   readonly lastRun: LastRun;
-  readonly log: (line: string) => void;
+  /** A message that is no trace event, at `level` (default info), in the daemon's --log-format. */
+  readonly log: (line: string, level?: LogLevel) => void;
+  /** Where the daemon's trace events and messages go (stderr, the journal under systemd). */
+  readonly sink: LogSink;
   /** Set by `registerWithMux`: this process claimed the registration its previous run left armed. */
   hasClaimed: boolean;
+  /** The last flush of the journal wrote its rows (flushJournal says when that changes). */
+  isJournalWritable: boolean;
 }
 
 /** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
 export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]): Promise<DaemonStart> {
-  const log = (line: string) => process.stderr.write(`ha-${daemon}: ${line}\n`);
+  if (wantsHelp(argv)) {
+    process.stdout.write(`usage: ha-${daemon} ${DAEMON_USAGE}\n`);
+    process.exit(0);
+  }
   let options: NodeOptions;
   try {
     options = parseNodeOptions(argv);
   } catch (error) {
     if (!(error instanceof DaemonUsageError)) throw error;
-    log(`${error.message}\nusage: ha-${daemon} ${DAEMON_USAGE}`);
+    process.stderr.write(`ha-${daemon}: ${error.message}\nusage: ha-${daemon} ${DAEMON_USAGE}\n`);
     process.exit(2);
   }
+  const sink = createLogSink({
+    format: options.logFormat,
+    node: options.node,
+    daemon,
+    isJournal: isJournalStream(process.env),
+    write: (text) => process.stderr.write(text),
+    wallMs: () => Date.now(),
+  });
+  const log = (line: string, level: LogLevel = 'info') => sink.message(level, line);
   if (options.isEmulatedWatchdog) {
-    log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`);
+    log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`, 'warn');
   }
   const config = await loadWhenReachable(options, log);
   const undeclared = config.undeclaredProblem(options.node);
   if (undeclared !== undefined) {
-    log(undeclared);
+    log(undeclared, 'err');
     process.exit(1);
   }
-  const journal = new NodeJournal(journalFileOf(options, daemon));
+  const journal = openJournal(options, daemon, log);
   const lastRun = lastRunOf(journal.lastBlackBox(LAST_RUN_ENTRIES));
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
   journal.flush();
-  if (options.nodeDir !== undefined) registerProcess(options.nodeDir, `ha-${daemon}`);
-  return { daemon, options, config, journal, lastRun, log, hasClaimed: false };
+  if (options.nodeDir !== undefined) registerInNodeDir(options.nodeDir, daemon, log);
+  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false, isJournalWritable: true };
 }
 
 /**
@@ -82,36 +102,83 @@ export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog
   start.journal.flush();
 }
 
+/**
+ * Writes the journal after a round. A flush that fails (another process holds the file's write lock,
+ * e.g. an open `sqlite3` transaction, or the disk fails) keeps its rows in memory and the daemon runs
+ * on; said once when it starts failing and once when it writes again, never every round.
+ */
+export function flushJournal(start: DaemonStart): void {
+  const isWritten = start.journal.flush();
+  if (isWritten === start.isJournalWritable) return;
+  start.isJournalWritable = isWritten;
+  const file = start.journal.file;
+  if (!isWritten) {
+    start.log(`Journal ${file} cannot be written: another process holds its lock (an open sqlite3 session?) or the disk fails; its rows wait in memory (up to ${JOURNAL_BUFFER_MAX}, then the oldest are dropped) and are written once it is free, tried after every round`, 'warn');
+    return;
+  }
+  const dropped = start.journal.droppedRows;
+  start.log(`Journal ${file} written again${dropped > 0 ? `; ${dropped} rows were dropped while it could not be` : ', nothing lost'}`, 'notice');
+}
+
 function exitBeforeStart(start: DaemonStart, message: string): never {
-  start.log(message);
+  start.log(message, 'err');
   start.journal.flush();
   process.exit(1);
 }
 
-async function loadWhenReachable(options: NodeOptions, log: (line: string) => void): Promise<NodeConfigSource> {
+async function loadWhenReachable(options: NodeOptions, log: DaemonStart['log']): Promise<NodeConfigSource> {
   try {
     assertMuxSocket(options.watchdogSocket);
   } catch (error) {
-    log((error as Error).message);
+    log((error as Error).message, 'err');
     process.exit(1);
   }
   const leases = sharedPaths(options.sharedDir).leases;
   const startMs = Date.now();
   // Said at once, not after the wait: the operator who forgot the setup learns it now.
   const missing = `Shared directory ${options.sharedDir} has no ${leases}: the shared filesystem is not mounted yet, or the cluster was never set up (run 'ha-manager init --dir ${options.sharedDir}' once, on one node)`;
-  if (!isDirectory(leases)) log(`${missing}; waiting up to ${SHARED_DIR_WAIT_MS_MAX / 1000} s for it`);
+  if (!isDirectory(leases)) log(`${missing}; waiting up to ${SHARED_DIR_WAIT_MS_MAX / 1000} s for it`, 'warn');
   while (!isDirectory(leases)) {
     if (Date.now() - startMs > SHARED_DIR_WAIT_MS_MAX) {
-      log(`${missing}; gave up after ${SHARED_DIR_WAIT_MS_MAX / 1000} s`);
+      log(`${missing}; gave up after ${SHARED_DIR_WAIT_MS_MAX / 1000} s`, 'err');
       process.exit(1);
     }
     await new Promise((resolve) => setTimeout(resolve, SHARED_DIR_POLL_MS));
   }
   try {
-    return NodeConfigSource.load(options.sharedDir, log);
+    return NodeConfigSource.load(options.sharedDir, (line) => log(line, 'warn'));
   } catch (error) {
     if (error instanceof AssertionError || !(error instanceof ConfigError || error instanceof Error)) throw error;
-    log(`Cannot start, the config does not load: ${error.message}`);
+    log(`Cannot start, the config does not load: ${error.message}`, 'err');
+    process.exit(1);
+  }
+}
+
+/** Lists this process in the emulated watchdog's node run directory, or one line naming it, and exit 1. */
+function registerInNodeDir(nodeDir: string, daemon: 'crm' | 'lrm', log: DaemonStart['log']): void {
+  try {
+    registerProcess(nodeDir, `ha-${daemon}`);
+  } catch (error) {
+    const line = fsProblemLine('list this process in the node run directory', nodeDir, error, 'every process of an emulated node writes its pid there (--node-dir)');
+    if (line === undefined) throw error;
+    log(line, 'err');
+    process.exit(1);
+  }
+}
+
+/** The journal, or one line naming the state directory and what to do, and exit 1. */
+function openJournal(options: NodeOptions, daemon: 'crm' | 'lrm', log: DaemonStart['log']): NodeJournal {
+  const file = journalFileOf(options, daemon);
+  const remedy = `the state directory (--state-dir, default /var/lib/ha-manager) must be a writable directory on this node's own disk`;
+  try {
+    return new NodeJournal(file);
+  } catch (error) {
+    const sqliteCode = (error as { code?: unknown }).code;
+    const line =
+      fsProblemLine('create the journal directory', options.stateDir, error, remedy) ??
+      (typeof sqliteCode === 'string' && sqliteCode.startsWith('SQLITE_') ? `Cannot open the journal ${file}: ${(error as Error).message} (${sqliteCode}); ${remedy}` : undefined);
+    if (line === undefined) throw error;
+    log(line, 'err');
     process.exit(1);
   }
 }

@@ -3,9 +3,11 @@ import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import { membershipSilenceMs, type Timing } from '../common/timing.ts';
-import type { EmitEvent, TraceBody } from '../common/trace.ts';
+import type { EmitEvent, TraceBody, TraceEvent } from '../common/trace.ts';
 import { DirLeaseStore } from '../store/dir-lease-store.ts';
 import { DirStatusStore } from '../store/dir-status-store.ts';
+import { lockName } from '../common/event-words.ts';
+import { NOT_WRITABLE_CODES } from '../common/fs-problem.ts';
 import { agentLease, takeAgentLease, type AcquireOutcome, type LeaseName } from '../store/lease-store.ts';
 import { sharedPaths, type SharedPaths } from '../store/shared-dir.ts';
 import type { AgentLeaseTake, HaConfig, Membership } from './env.ts';
@@ -23,8 +25,8 @@ export interface NodeEnvParts {
   readonly watchdogSocket: string;
   /** Called when the watchdog client fails: the daemon must stop at once. */
   readonly onWatchdogFailure: (message: string) => void;
-  /** Where trace events are printed (the daemon's stderr; the journal under systemd). */
-  readonly print: (line: string) => void;
+  /** Where trace events are printed (the daemon's stderr in its --log-format; the journal under systemd). */
+  readonly print: (event: TraceEvent) => void;
 }
 
 /**
@@ -44,6 +46,10 @@ export abstract class NodeEnvBase {
   private readonly nodeMembership: NodeMembership;
   private currentMembership: Membership | undefined;
   private isReachable = false;
+  /** Problems already said to the operator in this run (each once; the next ones go to debug only). */
+  private readonly saidProblems = new Set<string>();
+  /** The wait for this node's own agent lease was said (reset once it is held). */
+  private isAgentWaitSaid = false;
 
   constructor(protected readonly parts: NodeEnvParts) {
     this.nodeName = parts.node;
@@ -52,7 +58,11 @@ export abstract class NodeEnvBase {
     this.statusStore = new DirStatusStore(parts.sharedDir);
     this.debug = createDebug(`ha:${parts.daemon}`);
     const storeDebug = createDebug('ha:store');
-    this.leases = new DirLeaseStore({ leasesPath: this.paths.leases, node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem: (line) => storeDebug(line) });
+    const onProblem = (line: string) => {
+      storeDebug(line);
+      this.sayIfNotWritable(line);
+    };
+    this.leases = new DirLeaseStore({ leasesPath: this.paths.leases, node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem });
     this.nodeMembership = new NodeMembership(parts.node, this.statusStore, membershipSilenceMs(this.timing));
     this.watchdog = new NodeWatchdog({
       socketPath: parts.watchdogSocket,
@@ -111,7 +121,41 @@ export abstract class NodeEnvBase {
     const isSuccess = (outcome === 'taken' || outcome === 'renewed') && tookMs <= this.timing.renewalMaxMs;
     if (outcome === 'taken') this.emit({ ev: 'lock', lock: name });
     if (isOwn) this.record(isSuccess ? 'renew' : 'renew-failed', `${name} ${outcome} in ${tookMs} ms`);
+    if (name === agentLease(this.nodeName)) this.sayAgentLeaseWait(name, outcome);
     return isSuccess;
+  }
+
+  /**
+   * The LRM waits for its own agent lease while another holder's generation is fresh: a previous LRM
+   * of this node whose registration it did not claim, or a master that took it. Said once, at once,
+   * with how long: otherwise the daemon sits in wait_for_agent_lock for up to a lease timeout in silence.
+   */
+  private sayAgentLeaseWait(name: LeaseName, outcome: AcquireOutcome): void {
+    if (outcome === 'taken' || outcome === 'renewed') this.isAgentWaitSaid = false;
+    if (outcome !== 'refused' || this.isAgentWaitSaid) return;
+    this.isAgentWaitSaid = true;
+    const seen = this.leases.inspect(name, this.nowMs());
+    const holder = seen === 'unavailable' ? undefined : seen.holder;
+    const by = holder === this.nodeName ? `a previous ha-lrm of ${holder} (this one did not take over its watchdog registration)` : holder === undefined ? 'another process' : `node '${holder}'`;
+    const timeoutS = this.timing.leaseTimeoutMs / 1000;
+    this.emit({
+      ev: 'log',
+      level: 'notice',
+      msg: `waiting for lock '${lockName(name)}' (${name} in ${this.paths.leases}): held by ${by}; it is free once not renewed for ${timeoutS} s (the lease timeout, fence_timeout in ha.cfg), so within ${timeoutS} s if its holder has stopped`,
+    });
+  }
+
+  /**
+   * A store call failed because this process may not write the shared directory (permissions, a
+   * read-only mount): the rounds go on failing, so it is said once, with the cure; other store problems
+   * (the directory briefly out of reach) go to the debug log, as the round's outcome tells the rest.
+   */
+  protected sayIfNotWritable(line: string): void {
+    const code = NOT_WRITABLE_CODES.find((candidate) => line.includes(candidate));
+    if (code === undefined || this.saidProblems.has(code)) return;
+    this.saidProblems.add(code);
+    const cure = `this node cannot write the shared directory ${this.paths.root}: run the daemons as root (or as the directory's owner), on a mount that is read-write`;
+    this.emit({ ev: 'log', level: 'err', msg: `${line}; ${cure}` });
   }
 
   /**
@@ -142,8 +186,8 @@ export abstract class NodeEnvBase {
 
   private emitEvent(body: TraceBody): void {
     const wallMs = Date.now();
-    const event = { t: wallMs, node: this.nodeName, ...body };
+    const event: TraceEvent = { t: wallMs, node: this.nodeName, ...body };
     this.parts.journal.recordEvent(wallMs, this.nowMs(), event);
-    this.parts.print(`ha-${this.parts.daemon} ${this.nodeName}: ${JSON.stringify(body)}`);
+    this.parts.print(event);
   }
 }

@@ -54,6 +54,7 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     const written = this.statusStore.writeLrmStatus(this.nodeName, { ...status, timestampMs: Date.now() });
     if (written.kind === 'written') return true;
     this.debug(written.message);
+    this.sayIfNotWritable(written.message);
     return false;
   }
 

@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { parseArgs } from 'node:util';
 import { resolveSharedDir } from '../store/shared-dir.ts';
 import { isValidNodeName, NODE_NAME_RULE } from '../common/node-name.ts';
+import { logFormatProblem, type LogFormat } from '../common/log-sink.ts';
 
 /** Flags of ha-crm and ha-lrm; the defaults are those of a real node (the systemd units pass none). */
 export interface NodeOptions {
@@ -17,9 +18,11 @@ export interface NodeOptions {
   readonly nodeDir: string | undefined;
   /** Driver mapping overrides of the LRM, e.g. `vm=sim,ct=sim`. */
   readonly drivers: string | undefined;
+  /** `text` (human lines, the default) or `json` (one JSON object per line), src/common/log-sink.ts. */
+  readonly logFormat: LogFormat;
 }
 
-export const DAEMON_USAGE = `[--node NAME] [--dir SHARED] [--state-dir DIR] [--watchdog-socket PATH] [--emulated-watchdog --node-dir DIR] [--drivers vm=sim,...]
+export const DAEMON_USAGE = `[--node NAME] [--dir SHARED] [--state-dir DIR] [--watchdog-socket PATH] [--emulated-watchdog --node-dir DIR] [--drivers vm=sim,...] [--log-format text|json]
 
   --node              this node's name (default: the short host name)
   --dir               the shared directory (default: $HA_MANAGER_DIR, else /etc/ha-manager)
@@ -27,7 +30,17 @@ export const DAEMON_USAGE = `[--node NAME] [--dir SHARED] [--state-dir DIR] [--w
   --watchdog-socket   the ha-watchdog-mux socket (default /run/ha-manager/watchdog-mux.sock)
   --emulated-watchdog the mux runs on ha-watchdog-emulator (tests, demo only; never in production)
   --node-dir          with --emulated-watchdog: the node run directory (pids/, resets.jsonl)
-  --drivers           LRM driver mapping overrides, e.g. vm=sim,ct=sim`;
+  --drivers           LRM driver mapping overrides, e.g. vm=sim,ct=sim
+  --log-format        text: one line per event in Proxmox's words (default); json: one JSON object per line
+  --help, -h          this text
+
+Logs go to stderr: under systemd the journal (no time stamp in the line, journald adds it), else with
+an ISO time. Read them with 'journalctl -u ha-crm -u ha-lrm', or the node's journals with 'ha-manager log'.`;
+
+/** True when the command line asks for the usage (`--help` or `-h` anywhere): it wins over every other flag. */
+export function wantsHelp(argv: readonly string[]): boolean {
+  return argv.includes('--help') || argv.includes('-h');
+}
 
 export class DaemonUsageError extends Error {
   override name = 'DaemonUsageError';
@@ -46,6 +59,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
         'emulated-watchdog': { type: 'boolean', default: false },
         'node-dir': { type: 'string' },
         drivers: { type: 'string' },
+        'log-format': { type: 'string', default: 'text' },
       },
       strict: true,
       allowPositionals: false,
@@ -55,6 +69,8 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
   }
   const node = values.node ?? hostname().split('.')[0]!;
   if (!isValidNodeName(node)) throw new DaemonUsageError(`Bad --node ${JSON.stringify(node)}: ${NODE_NAME_RULE}`);
+  const logFormatError = logFormatProblem(values['log-format']);
+  if (logFormatError !== undefined) throw new DaemonUsageError(logFormatError);
   if (values['node-dir'] !== undefined && !values['emulated-watchdog']) throw new DaemonUsageError('--node-dir is for the emulated watchdog only (add --emulated-watchdog)');
   return {
     node,
@@ -64,6 +80,7 @@ export function parseNodeOptions(argv: readonly string[], env: NodeJS.ProcessEnv
     isEmulatedWatchdog: values['emulated-watchdog'],
     nodeDir: values['node-dir'],
     drivers: values.drivers,
+    logFormat: values['log-format'] as LogFormat,
   };
 }
 

@@ -1,6 +1,7 @@
 import { assert, AssertionError } from '../common/assert.ts';
 import { applyResourcePatches, editConfigLocked, type ResourcePatch } from '../config/config-edit.ts';
 import { describeOwner, LOCK_WAIT_MS_MAX, tryConfigLock, type LockIdentity } from '../store/config-lock.ts';
+import { sharedPaths } from '../store/shared-dir.ts';
 import type { HaConfig } from './env.ts';
 
 /** The first retry after a held lock; each next one waits twice as long, up to RETRY_DELAY_MS_MAX. */
@@ -49,6 +50,8 @@ export class ResourceUpdateWriter {
   private retryDelayMs = RETRY_DELAY_MS_MIN;
   private waitingSinceMs: number | undefined;
   private lastProblem = '';
+  /** The current wait for a held lock was said (once, at once; heldProblem). */
+  private isLockWaitSaid = false;
 
   constructor(private readonly options: ResourceUpdateWriterOptions) {}
 
@@ -95,7 +98,7 @@ export class ResourceUpdateWriter {
     } catch (error) {
       return this.retryLater(`Cannot take the config lock: ${(error as Error).message}`);
     }
-    if (attempt.kind === 'held') return this.retryLater(this.waitedTooLong() ? `held by ${describeOwner(attempt.owner)}` : '');
+    if (attempt.kind === 'held') return this.retryLater(this.heldProblem(attempt.owner));
     const patches = this.pending;
     let written: string[];
     try {
@@ -111,6 +114,7 @@ export class ResourceUpdateWriter {
     this.retryDelayMs = RETRY_DELAY_MS_MIN;
     this.waitingSinceMs = undefined;
     this.lastProblem = '';
+    this.isLockWaitSaid = false;
     this.options.onWritten(written);
     return true;
   }
@@ -122,6 +126,7 @@ export class ResourceUpdateWriter {
     this.pending = new Map();
     this.version++;
     this.waitingSinceMs = undefined;
+    this.isLockWaitSaid = false;
     return true;
   }
 
@@ -134,6 +139,17 @@ export class ResourceUpdateWriter {
     this.schedule(this.retryDelayMs);
     this.retryDelayMs = Math.min(RETRY_DELAY_MS_MAX, 2 * this.retryDelayMs);
     return false;
+  }
+
+  /**
+   * What a held lock is worth saying: at once, the first time in a wait (which lock, who holds it, how
+   * often it is tried); then nothing until LOCK_WAIT_MS_MAX, and from then on who holds it.
+   */
+  private heldProblem(owner: Parameters<typeof describeOwner>[0]): string {
+    if (this.waitedTooLong()) return `held by ${describeOwner(owner)}`;
+    if (this.isLockWaitSaid) return '';
+    this.isLockWaitSaid = true;
+    return `the config lock ${sharedPaths(this.options.sharedDir).configLock} is held by ${describeOwner(owner)}; tried again every ${RETRY_DELAY_MS_MAX / 1000} s at most, said again after ${LOCK_WAIT_MS_MAX / 1000} s`;
   }
 
   /** The CLI gives up after LOCK_WAIT_MS_MAX; a daemon keeps trying, and says so from then on. */

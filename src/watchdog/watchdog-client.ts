@@ -215,7 +215,7 @@ export class WatchdogClient {
       if (newline !== -1) answer(parseReply(line.slice(0, newline)));
       else if (line.length > LINE_BYTES_MAX) answer({ problem: `reply longer than ${LINE_BYTES_MAX} bytes` });
     });
-    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(socket, 'mux-gone', error.code ?? error.message));
+    socket.on('error', (error: NodeJS.ErrnoException) => this.fail(socket, 'mux-gone', socketErrorWhy(error)));
     socket.on('close', () => {
       this.fail(socket, 'mux-gone', 'connection closed by the mux');
       answer({ problem: this.failure?.why ?? 'connection closed' });
@@ -255,4 +255,13 @@ export class WatchdogClient {
     }
     if (!isSocket) throw new WatchdogClientError('mux-missing', `Watchdog mux socket ${path} is not a socket`);
   }
+}
+
+/** Why a connection to the mux failed, in words: the code alone (`EACCES`) names neither cause nor cure. */
+function socketErrorWhy(error: NodeJS.ErrnoException): string {
+  if (error.code === 'EACCES' || error.code === 'EPERM') {
+    return `permission denied (${error.code}): the socket is mode 0600, owned by the user ha-watchdog-mux runs as; run the daemons as that user (root on a real node)`;
+  }
+  if (error.code === 'ECONNREFUSED') return 'connection refused (ECONNREFUSED): nothing listens on it, a socket left by a mux that died? Start ha-watchdog-mux';
+  return error.code ?? error.message;
 }

@@ -1,4 +1,5 @@
 import { strict as assert } from 'node:assert';
+import { pollUntil } from '../../src/cluster/cluster-process.ts';
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
@@ -90,6 +91,20 @@ describe('ResourceUpdateWriter: the master writes resources.cfg between rounds, 
     assert.equal(instance.pendingCount, 0);
     assert.deepEqual(problems, ['Resource updates of vm:102 not written to resources.cfg: this node no longer holds the manager lease']);
     assert.equal(readFileSync(join(dir, 'resources.cfg'), 'utf8'), RESOURCES);
+  });
+
+  it('a held config lock is said at once, once, naming the lock, its holder and how often it is tried', async () => {
+    const holder = await holdLock(dir, 3_000);
+    const { instance, problems } = writer();
+    instance.enqueue('vm:101', { node: 'node2' });
+    assert.equal(instance.writeNow(), false);
+    assert.equal(instance.writeNow(), false);
+    assert.deepEqual(problems, [
+      `Resource updates of 1 services waiting 0 s (retrying, rounds go on): the config lock ${join(dir, '.config.lock')} is held by node node9 pid ${holder.pid}${hostname() !== 'node9' ? ` on host ${hostname()}` : ''}; tried again every 2 s at most, said again after 30 s`,
+    ]);
+    await new Promise((done) => (holder.exitCode === null ? holder.once('exit', done) : done(undefined)));
+    await pollUntil('the write after the holder let go', 20_000, () => instance.pendingCount === 0);
+    assert.equal(problems.length, 1);
   });
 
   it('a lock held by another process for longer than the client timeout (real process, real timers): the rounds keep their pace, the write lands after', async () => {
