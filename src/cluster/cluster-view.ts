@@ -1,4 +1,5 @@
 import { DirStatusStore } from '../store/dir-status-store.ts';
+import { formatSeconds } from './demo-story.ts';
 import type { LocalCluster } from './local-cluster.ts';
 
 /** One look at a local cluster: what the shared directory says and which processes really run. */
@@ -7,6 +8,8 @@ export interface ClusterSnapshot {
   readonly nodes: ReadonlyArray<{
     node: string;
     storage: 'ok' | 'CUT';
+    /** The node's state in the master's saved status (online, unknown, fence...); '-' before there is one. */
+    masterView: string;
     lrm: string;
     crm: 'running' | 'dead';
     services: string[];
@@ -26,6 +29,7 @@ export function snapshotOf(cluster: LocalCluster, sids: readonly string[]): Clus
     return {
       node,
       storage: cluster.isCut(node) ? ('CUT' as const) : ('ok' as const),
+      masterView: managerStatus?.nodeStatus[node] ?? '-',
       lrm: lrm.kind === 'ok' ? `${lrm.value.state}/${lrm.value.mode}` : '-',
       crm: cluster.process(node, 'crm')?.isRunning ? ('running' as const) : ('dead' as const),
       services: sids.filter((sid) => runningOn.get(sid)?.includes(node)),
@@ -44,6 +48,7 @@ export function renderSnapshot(snapshot: ClusterSnapshot, elapsedMs: number, not
   const nodeRows = snapshot.nodes.map((node) => [
     node.node + (node.node === snapshot.master ? ' (master)' : ''),
     node.storage,
+    node.masterView,
     node.crm,
     node.lrm,
     String(node.resets),
@@ -51,8 +56,8 @@ export function renderSnapshot(snapshot: ClusterSnapshot, elapsedMs: number, not
   ]);
   const serviceRows = snapshot.services.map((service) => [service.sid, service.state, service.node, service.runningOn.join(' ') || '-']);
   return [
-    `--- t+${(elapsedMs / 1000).toFixed(1)}s  ${note}`,
-    table(['node', 'storage', 'crm', 'lrm state/mode', 'resets', 'running'], nodeRows),
+    `--- t+${formatSeconds(elapsedMs)}  ${note}`,
+    table(['node', 'storage', "master's view", 'crm', 'lrm state/mode', 'resets', 'running'], nodeRows),
     table(['service', 'state', 'node', 'running on'], serviceRows),
   ].join('\n');
 }

@@ -1,8 +1,11 @@
 import { DirStatusStore } from '../store/dir-status-store.ts';
+import type { FencedRecord } from '../store/fenced-record.ts';
 import type { Timing } from '../common/timing.ts';
 import { failoverBoundMs, TIMING_PROFILES, type TimingProfileName } from './cluster-config.ts';
 import { pollUntil } from './cluster-process.ts';
 import { renderSnapshot, snapshotOf } from './cluster-view.ts';
+import { DemoObserver } from './demo-observer.ts';
+import { failoverSentence, formatSeconds, storyLine, storySentence, timingSentence, type StoryEvent } from './demo-story.ts';
 import { waitForMaster, waitForPlacement, waitForRecoveries, waitForReset, type Recovery } from './failover.ts';
 import { LocalCluster } from './local-cluster.ts';
 
@@ -16,16 +19,40 @@ export interface DemoSummary {
   readonly timing: Timing;
   /** From the cut to the watchdog reset of the cut node. */
   readonly fencedAfterMs: number;
+  /** From the cut to the master's take of the cut node's agent lease (-1: not seen). */
+  readonly leaseTakenAfterMs: number;
   /** From the cut to the last of its services running elsewhere. */
   readonly failoverMs: number;
   readonly failoverBoundMs: number;
   readonly recoveries: readonly Recovery[];
   readonly overlaps: number;
-  /** What the cut node published about itself after it came back. */
+  /** What the cut node published about itself after it came back (its fenced record's reason). */
   readonly fencedRecord: string | null;
+  /** What happened from the cut on, in the order it happened, each with its time after the cut. */
+  readonly story: ReadonlyArray<{ readonly afterCutMs: number; readonly text: string }>;
   readonly leftoverProcesses: number;
   readonly durationMs: number;
   readonly error?: string;
+}
+
+/** What the steps find out, kept when a later step fails. */
+interface DemoFindings {
+  master: string;
+  cutNode: string;
+  cutWallMs: number;
+  fencedAfterMs: number;
+  leaseTakenAfterMs: number;
+  recoveries: Recovery[];
+  fencedRecord: string | null;
+  story: StoryEvent[];
+}
+
+/** How the steps print: a line, the live table as it is now (`note` heads it), or a table when it changed. */
+interface DemoOutput {
+  readonly print: (text: string) => void;
+  readonly table: (note: string) => string;
+  readonly showTable: (text: string) => void;
+  readonly startedWallMs: number;
 }
 
 const NODES = ['node1', 'node2', 'node3'];
@@ -40,27 +67,30 @@ const STARTUP_MS = 20_000;
 const startMsMax = (timing: Timing) => STARTUP_MS + 5 * timing.roundMs;
 const recoveryMsMax = (timing: Timing) => failoverBoundMs(timing) + STARTUP_MS;
 const comebackMsMax = (timing: Timing) => STARTUP_MS + 3 * timing.roundMs;
+/** The story and the live table are brought up to date about once a second while the demo waits. */
+const TELL_EVERY_MS = 1_000;
 
 /**
  * The demo: a 3-node cluster on this machine (real processes, emulated watchdogs, `sim` services, the
  * fast timing profile unless another is asked for), one node cut from the shared storage, its fence
  * and the recovery of its service, the node's return (it publishes why it was fenced), then
- * everything stopped and checked.
+ * everything stopped and checked. From the cut on it tells what happens as a story, in the order it
+ * happened (demo-story.ts).
  */
 export async function runDemo(print: (text: string) => void, profile: TimingProfileName = 'fast'): Promise<DemoSummary> {
-  const startedMs = Date.now();
+  const startedWallMs = Date.now();
   const timing = TIMING_PROFILES[profile];
   const cluster = LocalCluster.create({ nodes: NODES, timing, resources: Object.entries(PLACEMENT).map(([sid, node]) => ({ sid, node })) });
   const sids = Object.keys(PLACEMENT);
   let lastTable = '';
-  const show = (note: string) => {
-    const text = renderSnapshot(snapshotOf(cluster, sids), Date.now() - startedMs, note);
-    const table = text.slice(text.indexOf('\n'));
-    if (table !== lastTable) print(text); // the live table is printed when it changed
-    lastTable = table;
+  const table = (note: string) => renderSnapshot(snapshotOf(cluster, sids), Date.now() - startedWallMs, note);
+  const showTable = (text: string) => {
+    const body = text.slice(text.indexOf('\n'));
+    if (body !== lastTable) print(text); // the live table is printed when it changed
+    lastTable = body;
   };
-  const partial: { master: string; cutNode: string; fencedAfterMs: number; recoveries: Recovery[]; fencedRecord: string | null } = {
-    master: '-', cutNode: '-', fencedAfterMs: -1, recoveries: [], fencedRecord: null,
+  const findings: DemoFindings = {
+    master: '-', cutNode: '-', cutWallMs: 0, fencedAfterMs: -1, leaseTakenAfterMs: -1, recoveries: [], fencedRecord: null, story: [],
   };
   let error: string | undefined;
   // Ctrl-C reaches the daemons too (same process group), but not the detached service processes: stop
@@ -74,9 +104,9 @@ export async function runDemo(print: (text: string) => void, profile: TimingProf
   };
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
-  print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; timing ${profile} ${JSON.stringify(timing)}`);
+  print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; ${timingSentence(profile, timing)}`);
   try {
-    await runSteps(cluster, sids, partial, show, print);
+    await runSteps(cluster, sids, findings, { print, table, showTable, startedWallMs });
   } catch (caught) {
     error = (caught as Error).message;
     print(`Demo failed: ${error}`);
@@ -88,64 +118,131 @@ export async function runDemo(print: (text: string) => void, profile: TimingProf
   const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + cluster.registeredAlive().length;
   const overlaps = cluster.overlaps().length;
   cluster.remove();
-  const failoverMs = Math.max(-1, ...partial.recoveries.map((recovery) => recovery.afterMs));
-  const ok = error === undefined && partial.recoveries.length > 0 && overlaps === 0 && leftoverProcesses === 0;
+  const failoverMs = Math.max(-1, ...findings.recoveries.map((recovery) => recovery.afterMs));
+  const ok = error === undefined && findings.recoveries.length > 0 && overlaps === 0 && leftoverProcesses === 0;
+  const { cutWallMs, story, ...figures } = findings;
   return {
-    ok, nodes: NODES, ...partial, profile, timing, failoverMs, failoverBoundMs: failoverBoundMs(timing), overlaps, leftoverProcesses,
-    durationMs: Date.now() - startedMs, ...(error !== undefined ? { error } : {}),
+    ok, nodes: NODES, ...figures, profile, timing, failoverMs, failoverBoundMs: failoverBoundMs(timing), overlaps, leftoverProcesses,
+    story: story.map((event) => ({ afterCutMs: event.wallMs - cutWallMs, text: storySentence(event) })),
+    durationMs: Date.now() - startedWallMs, ...(error !== undefined ? { error } : {}),
   };
 }
 
-async function runSteps(
-  cluster: LocalCluster,
-  sids: string[],
-  partial: { master: string; cutNode: string; fencedAfterMs: number; recoveries: Recovery[]; fencedRecord: string | null },
-  show: (note: string) => void,
-  print: (text: string) => void,
-): Promise<void> {
+async function runSteps(cluster: LocalCluster, sids: string[], findings: DemoFindings, output: DemoOutput): Promise<void> {
   await cluster.startAll();
-  partial.master = await waitForMaster(cluster, startMsMax(cluster.spec.timing));
+  findings.master = await waitForMaster(cluster, startMsMax(cluster.spec.timing));
   await waitForPlacement(cluster, PLACEMENT, startMsMax(cluster.spec.timing));
-  show('all services running');
-  const cutNode = NODES.find((node) => node !== partial.master)!;
-  partial.cutNode = cutNode;
+  output.showTable(output.table('all services running'));
+  const cutNode = NODES.find((node) => node !== findings.master)!;
+  findings.cutNode = cutNode;
   const lost = sids.filter((sid) => PLACEMENT[sid] === cutNode);
   const cutWallMs = Date.now();
+  findings.cutWallMs = cutWallMs;
   cluster.cut(cutNode);
-  print(`Cut ${cutNode} from the shared storage (its link now points nowhere); it runs ${lost.join(', ')}`);
-  const resetPromise = waitForReset(cluster, cutNode, cutWallMs, recoveryMsMax(cluster.spec.timing));
-  partial.recoveries = await waitForRecoveries(cluster, { sids: lost, from: cutNode, sinceWallMs: cutWallMs, timeoutMs: recoveryMsMax(cluster.spec.timing), onTick: () => show(`${cutNode} cut`) });
-  partial.fencedAfterMs = (await resetPromise) - cutWallMs;
-  show('recovered');
-  for (const recovery of partial.recoveries) print(`Recovered ${recovery.sid} from ${recovery.from} on ${recovery.to} ${(recovery.afterMs / 1000).toFixed(1)} s after the cut`);
-  print(`${cutNode} was reset by its watchdog ${(partial.fencedAfterMs / 1000).toFixed(1)} s after the cut. Reconnecting and restarting it...`);
-  cluster.heal(cutNode);
-  await cluster.startNode(cutNode);
-  partial.fencedRecord = await waitForFencedRecord(cluster, cutNode, cutWallMs);
-  print(`${cutNode} is back and published: ${partial.fencedRecord}`);
-  show(`${cutNode} back`);
+  const observer = new DemoObserver(cluster, sids, cutWallMs);
+  observer.add({ kind: 'cut', wallMs: cutWallMs, node: cutNode, sids: lost });
+  const teller = storyTeller(observer, output);
+  const tell = (note: string, isEnd = false) => {
+    teller(note, isEnd);
+    findings.story = observer.story();
+  };
+  tell(`${cutNode} cut`, true);
+  try {
+    const resetPromise = waitForReset(cluster, cutNode, cutWallMs, recoveryMsMax(cluster.spec.timing));
+    findings.recoveries = await waitForRecoveries(cluster, { sids: lost, from: cutNode, sinceWallMs: cutWallMs, timeoutMs: recoveryMsMax(cluster.spec.timing), onTick: () => tell(`${cutNode} cut`) });
+    findings.fencedAfterMs = (await resetPromise) - cutWallMs;
+    observer.observe();
+    findings.leaseTakenAfterMs = leaseTakenAfterMs(observer.noticed(), cutNode, cutWallMs);
+    tell('recovered', true);
+    output.print(`${failoverSentence({ cutNode, resetAfterMs: findings.fencedAfterMs, leaseTakenAfterMs: findings.leaseTakenAfterMs, recoveries: findings.recoveries })}.`);
+    output.print(`Reconnecting ${cutNode} to the shared storage and starting it again...`);
+    cluster.heal(cutNode);
+    await cluster.startNode(cutNode);
+    const record = await waitForFencedRecord(cluster, cutNode, cutWallMs, () => tell(`${cutNode} back`));
+    findings.fencedRecord = record.reason;
+    observer.add({ kind: 'back', wallMs: record.wallMs, node: cutNode, reason: record.reason });
+    await waitForOnline(cluster, cutNode, () => tell(`${cutNode} back`));
+  } finally {
+    tell(`${cutNode} back`, true);
+  }
 }
 
-async function waitForFencedRecord(cluster: LocalCluster, node: string, sinceWallMs: number): Promise<string> {
+/**
+ * Brings the story and the live table up to date, in time order: a look at the cluster at T gives the
+ * table as of T, which is printed at the next look, after the events up to T — by then every source
+ * has written what happened before T (each writes within milliseconds). `isEnd` tells everything now.
+ */
+function storyTeller(observer: DemoObserver, output: DemoOutput): (note: string, isEnd: boolean) => void {
+  let held: { wallMs: number; table: string } | undefined;
+  const tellUpTo = (uptoWallMs: number) => {
+    for (const event of observer.takeTold(uptoWallMs)) output.print(storyLine(event, output.startedWallMs));
+  };
+  return (note, isEnd) => {
+    const wallMs = Date.now();
+    const table = output.table(note);
+    observer.observe();
+    if (held !== undefined) {
+      tellUpTo(held.wallMs);
+      output.showTable(held.table);
+    }
+    held = { wallMs, table };
+    if (!isEnd) return;
+    tellUpTo(Number.MAX_SAFE_INTEGER);
+    output.showTable(table);
+    held = undefined;
+  };
+}
+
+/** When another node took the cut node's agent lease, from the cut; -1 when the story has no such take. */
+function leaseTakenAfterMs(story: readonly StoryEvent[], cutNode: string, cutWallMs: number): number {
+  const take = story.find((event) => event.kind === 'lease-taken' && event.leaseOf === cutNode && event.by !== cutNode);
+  return take === undefined ? -1 : take.wallMs - cutWallMs;
+}
+
+async function waitForFencedRecord(cluster: LocalCluster, node: string, sinceWallMs: number, onTick: () => void): Promise<FencedRecord> {
   const status = new DirStatusStore(cluster.sharedDir);
-  let reason = '';
-  await pollUntil(`${node} to publish status/fenced/${node}.json`, comebackMsMax(cluster.spec.timing), () => {
+  let record: FencedRecord | undefined;
+  await pollTelling(`${node} to publish status/fenced/${node}.json`, comebackMsMax(cluster.spec.timing), onTick, () => {
     const read = status.readFencedRecord(node);
-    reason = read.kind === 'ok' && read.value.wallMs >= sinceWallMs ? read.value.reason : '';
-    return reason !== '';
+    record = read.kind === 'ok' && read.value.wallMs >= sinceWallMs ? read.value : undefined;
+    return record !== undefined;
+  });
+  return record!;
+}
+
+/** Waits until the master counts the returned node as online again: the end of the story. */
+async function waitForOnline(cluster: LocalCluster, node: string, onTick: () => void): Promise<void> {
+  const status = new DirStatusStore(cluster.sharedDir);
+  await pollTelling(`the master to see ${node} online`, comebackMsMax(cluster.spec.timing), onTick, () => {
+    const read = status.readManagerStatus();
+    return read.kind === 'ok' && read.value.nodeStatus[node] === 'online';
+  });
+}
+
+/** pollUntil that brings the story and the table up to date about once a second. */
+async function pollTelling(what: string, timeoutMs: number, onTick: () => void, isDone: () => boolean): Promise<void> {
+  let lastTickMs = Date.now();
+  await pollUntil(what, timeoutMs, () => {
+    if (Date.now() - lastTickMs >= TELL_EVERY_MS) {
+      lastTickMs = Date.now();
+      onTick();
+    }
+    return isDone();
   }, 200);
-  return reason;
 }
 
 /** The summary as text, for the end of the demo. */
 export function renderSummary(summary: DemoSummary): string {
+  const failover = failoverSentence({
+    cutNode: summary.cutNode, resetAfterMs: summary.fencedAfterMs, leaseTakenAfterMs: summary.leaseTakenAfterMs, recoveries: summary.recoveries,
+  });
   const lines = [
     `Summary: ${summary.ok ? 'OK' : 'FAILED'}${summary.error !== undefined ? ` (${summary.error})` : ''}`,
-    `  master ${summary.master}; cut ${summary.cutNode}; reset by its watchdog after ${(summary.fencedAfterMs / 1000).toFixed(1)} s`,
-    `  failover time ${(summary.failoverMs / 1000).toFixed(1)} s (bound of the timing rule and rounds: ${(summary.failoverBoundMs / 1000).toFixed(1)} s)`,
+    `  master ${summary.master}; cut ${summary.cutNode}: ${failover}`,
+    `  failover time ${formatSeconds(summary.failoverMs)} (bound of the timing rule and rounds: ${formatSeconds(summary.failoverBoundMs)})`,
     `  recoveries ${summary.recoveries.length}: ${summary.recoveries.map((recovery) => `${recovery.sid} ${recovery.from}->${recovery.to}`).join(', ') || 'none'}`,
     `  overlaps in the ledger (a service on two nodes at once): ${summary.overlaps}`,
-    `  processes left behind: ${summary.leftoverProcesses}; demo took ${(summary.durationMs / 1000).toFixed(1)} s`,
+    `  processes left behind: ${summary.leftoverProcesses}; demo took ${formatSeconds(summary.durationMs)}`,
   ];
   return lines.join('\n');
 }

@@ -64,14 +64,15 @@ export function fencedRecordOf(
   const rebooted = lastRun.bootId !== undefined && context.bootId !== undefined && lastRun.bootId !== context.bootId;
   const how =
     context.emulatedResetWallMs !== undefined
-      ? `reset by its (emulated) watchdog at wall ${context.emulatedResetWallMs}`
+      ? `reset by its (emulated) watchdog${lastRun.lastRenewalWallMs === undefined ? '' : ` ${secondsText(context.emulatedResetWallMs - lastRun.lastRenewalWallMs)} after its last lease renewal`}`
       : rebooted
         ? 'rebooted (watchdog reset or power loss)'
         : 'the daemon died without leaving its watchdog (killed or crashed; the watchdog resets the node)';
+  // Times as durations between the black box's own records: an epoch timestamp says nothing to a reader.
   const renewal =
     lastRun.lastRenewalWallMs === undefined
       ? 'no lease renewal recorded'
-      : `last lease renewal at wall ${lastRun.lastRenewalWallMs}, ${Math.max(0, (lastRun.lastEntryWallMs ?? lastRun.lastRenewalWallMs) - lastRun.lastRenewalWallMs)} ms before its last record`;
+      : `last lease renewal ${secondsText(Math.max(0, (lastRun.lastEntryWallMs ?? lastRun.lastRenewalWallMs) - lastRun.lastRenewalWallMs))} before its last record`;
   const problem = lastRun.lastProblem === undefined ? '' : `; last problem: ${lastRun.lastProblem}`;
   return {
     node,
@@ -79,4 +80,8 @@ export function fencedRecordOf(
     wallMs: context.wallMs,
     ...(lastRun.lastRenewalWallMs !== undefined ? { lastRenewalWallMs: lastRun.lastRenewalWallMs } : {}),
   };
+}
+
+function secondsText(durationMs: number): string {
+  return `${(durationMs / 1000).toFixed(1)} s`;
 }
