@@ -2,7 +2,7 @@
 // The project's test command: runs every test/**/*.test.ts with mocha (TypeScript through tsx) and
 // ends with one plain line, `N passed, M failed[, K skipped]`, which is what CI reads.
 // Arguments narrow the run to files or folders: `npm test -- test/crm`.
-import { mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
+import { chmodSync, mkdtempSync, readdirSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { register } from 'tsx/esm/api';
@@ -13,6 +13,7 @@ register();
 // Every scratch directory the tests make (theirs and their child processes') goes under one run
 // directory, removed at the end: a test that fails before its own cleanup leaves nothing in /tmp.
 const runTmpDir = mkdtempSync(join(tmpdir(), 'hat-'));
+chmodSync(runTmpDir, 0o1777); // as /tmp: tests that run a command as another user (nobody) reach their directories
 process.env.TMPDIR = runTmpDir;
 process.on('exit', () => rmSync(runTmpDir, { recursive: true, force: true }));
 

@@ -122,7 +122,7 @@ describe('ha-manager: the messages the review found rough (issue 10 item 6)', ()
     lock.release();
     assert.equal(await exited, 0);
     const host = hostname() === 'node2' ? '' : ` on host ${hostname()}`;
-    assert.match(stderr, new RegExp(`^ha-manager: waiting for the config lock ${dir}/\\.config\\.lock: held by node node2${host} \\(pid ${process.pid}\\) since \\d\\d:\\d\\d:\\d\\d UTC; waiting up to 30 s\\n$`));
+    assert.match(stderr, new RegExp(`^ha-manager: waiting for the config lock ${dir}/\\.config\\.lock: held by node node2${host} \\(pid ${process.pid}\\) since \\d\\d:\\d\\d:\\d\\d UTC; waiting up to 30 s\\nha-manager: warning: no master is active: [^\\n]+\\n$`));
     assert.match(readFileSync(join(dir, 'resources.cfg'), 'utf8'), /\tstate stopped\n/);
   });
 });

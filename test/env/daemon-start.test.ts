@@ -74,7 +74,9 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     for (const daemon of ['ha-crm', 'ha-lrm'] as const) {
       const { status, stderr } = runDaemon(daemon, ['--node', 'node3', '--dir', shared, '--state-dir', join(root, 'state'), '--watchdog-socket', socket]);
       assert.equal(status, 1, daemon);
-      assert.equal(stderr, `${daemon}: Node 'node3' is not declared in ${shared}/ha.cfg (declared: node1, node2): run 'ha-manager node add node3' first, or start with the right --node`);
+      const problem = `node3/${daemon.slice('ha-'.length)}: Node 'node3' is not declared in ${shared}/ha.cfg (declared: node1, node2): run 'ha-manager node add node3' first, or start with the right --node`;
+      assert.equal(stderr.split('\n').length, 1, stderr);
+      assert.ok(/^\S+ err +/.test(stderr) && stderr.endsWith(problem), stderr);
     }
   });
 
