@@ -43,7 +43,7 @@ function cli(args: readonly string[], env: NodeJS.ProcessEnv): void {
 function scratchSharedDir(env: NodeJS.ProcessEnv): string {
   const dir = mkdtempSync(join(tmpdir(), 'ha-bench-cli-'));
   const run = (...args: string[]) => cli([...args, '--dir', dir], env);
-  run('init');
+  run('init', '--nodes', 'node1,node2,node3');
   run('groupadd', 'web', '--nodes', 'node1:2,node2,node3');
   run('groupadd', 'db', '--nodes', 'node2,node3', '--restricted');
   for (const [sid, group] of [['vm:100', 'web'], ['vm:101', 'web'], ['vm:102', 'db'], ['ct:200', 'web'], ['ct:201', 'db'], ['vm:103', 'web']] as const) {
