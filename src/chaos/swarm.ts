@@ -55,8 +55,11 @@ export function defaultWorkers(): number {
 
 /** One child process takes chunks off the shared queue until it is empty. */
 function drainInChild(queue: ChunkRequest[], collect: (results: SeedOutcome[]) => void): Promise<void> {
-  const child: ChildProcess = fork(fileURLToPath(new URL('./chaos-worker.ts', import.meta.url)), [], {
-    execArgv: ['--import', import.meta.resolve('tsx')],
+  // The worker is this module's sibling in the same form: compiled in dist/ (.js) when the CLI runs from
+  // there, the TypeScript source through tsx otherwise.
+  const isSource = import.meta.url.endsWith('.ts');
+  const child: ChildProcess = fork(fileURLToPath(new URL(isSource ? './chaos-worker.ts' : './chaos-worker.js', import.meta.url)), [], {
+    execArgv: isSource ? ['--import', import.meta.resolve('tsx')] : [],
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
     env: { ...process.env, HA_CHAOS_WORKER: '1' },
   });

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import { execFileSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { DEFAULT_CHAOS_CONFIG } from '../../src/chaos/chaos-config.ts';
@@ -12,6 +12,7 @@ import { writeScenario } from '../../src/chaos/write-scenario.ts';
 import { loadScenario } from '../../src/sim/scenario.ts';
 
 const BIN = resolve('bin/ha-manager');
+const ROOT = resolve('.');
 
 describe('a failing seed becomes a shrunk scenario that simulate replays', function () {
   this.timeout(300_000);
@@ -89,6 +90,18 @@ describe('a failing seed becomes a shrunk scenario that simulate replays', funct
       }
     })();
     assert.equal(status, 1, 'the replay finds the violation again');
+  });
+
+  it('runs its workers from dist/ as from the sources: two worker processes, both ways', function () {
+    this.timeout(120_000);
+    // The CLI runs dist/ once built (bin/daemon-module.mjs); its chaos workers must be forked in that form
+    // too. 40 seeds: two chunks of CHUNK_SEEDS, so that two workers are forked.
+    const forms = existsSync(join(ROOT, 'dist', '.build-stamp')) ? ['1', '0'] : ['0'];
+    for (const isDist of forms) {
+      const env = { ...process.env, ...(isDist === '1' ? { HA_MANAGER_DIST: '1' } : { HA_MANAGER_TSX: '1' }) };
+      const output = execFileSync(BIN, ['simulate', '--chaos', '--seeds', '1..40', '--workers', '2'], { encoding: 'utf8', stdio: 'pipe', env });
+      assert.equal(output.trim().split('\n').at(-1), '40 seeds, 0 violations', `from ${isDist === '1' ? 'dist/' : 'the sources'}`);
+    }
   });
 
   it('a clean run exits 0 with `N seeds, 0 violations`', () => {
