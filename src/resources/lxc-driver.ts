@@ -1,7 +1,7 @@
 import { isGuestId, parseSid } from '../common/sid.ts';
 import { Deadline } from './deadline.ts';
 import { OcfExit } from './ocf-exit.ts';
-import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
+import { badSid, done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
 import { firstLine, runCommand, type CommandResult } from './run-command.ts';
 
 export interface LxcDriverOptions {
@@ -42,13 +42,13 @@ export class LxcDriver implements ResourceDriver {
 
   async check(sid: string, options: CallOptions): Promise<DriverResult> {
     const name = containerOf(sid);
-    if (name === undefined) return badSid(sid);
+    if (name === undefined) return badSid(this.name, sid, 'ct:<vmid>');
     return this.state(name, options.timeoutMs);
   }
 
   async start(sid: string, options: CallOptions): Promise<DriverResult> {
     const name = containerOf(sid);
-    if (name === undefined) return badSid(sid);
+    if (name === undefined) return badSid(this.name, sid, 'ct:<vmid>');
     const deadline = new Deadline(options.timeoutMs);
     const state = await this.state(name, deadline.leftMs());
     // Started only when known stopped: a state it cannot read (or one on the way) fails the start.
@@ -58,7 +58,7 @@ export class LxcDriver implements ResourceDriver {
 
   async stop(sid: string, options: CallOptions): Promise<DriverResult> {
     const name = containerOf(sid);
-    if (name === undefined) return badSid(sid);
+    if (name === undefined) return badSid(this.name, sid, 'ct:<vmid>');
     const deadline = new Deadline(options.timeoutMs);
     const reserveMs = Math.min(KILL_RESERVE_MS, Math.floor(options.timeoutMs / 3));
     const state = await this.state(name, deadline.leftMs());
@@ -82,7 +82,7 @@ export class LxcDriver implements ResourceDriver {
   }
 
   relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
-    return Promise.resolve(containerOf(sid) === undefined ? badSid(sid) : done(OcfExit.success));
+    return Promise.resolve(containerOf(sid) === undefined ? badSid(this.name, sid, 'ct:<vmid>') : done(OcfExit.success));
   }
 
   /** `lxc-info -n <name> -s` → running, stopped (also: no such container here), or failed. */
@@ -118,6 +118,3 @@ export class LxcDriver implements ResourceDriver {
   }
 }
 
-function badSid(sid: string): DriverResult {
-  return done(OcfExit.errorArgs, `Bad sid for the lxc driver: ${JSON.stringify(sid)} (expected ct:<vmid>)`);
-}

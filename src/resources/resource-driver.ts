@@ -18,7 +18,7 @@
  * - A driver never changes the HA configuration: after a migration or relocation the LRM reports
  *   success, and the master records the service's new node (manager status and resources.cfg).
  */
-import type { OcfExit } from './ocf-exit.ts';
+import { OcfExit } from './ocf-exit.ts';
 
 /** Did the driver get an answer from the agent (`done`), or not, and why. */
 export type ExecStatus = 'done' | 'timeout' | 'error' | 'not-installed';
@@ -101,6 +101,11 @@ export function isStoppedResult(result: DriverResult): boolean {
 
 export function done(exit: OcfExit, detail?: string): DriverResult {
   return detail === undefined ? { exec: 'done', exit } : { exec: 'done', exit, detail };
+}
+
+/** A sid a driver cannot name a service by: its arguments are wrong (OCF's errorArgs), said with the form it expects. */
+export function badSid(driverName: string, sid: string, expected?: string): DriverResult {
+  return done(OcfExit.errorArgs, `Bad sid for the ${driverName} driver: ${JSON.stringify(sid)}${expected !== undefined ? ` (expected ${expected})` : ''}`);
 }
 
 /** A result for a call whose agent gave no answer. */

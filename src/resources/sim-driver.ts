@@ -4,7 +4,7 @@ import { fileURLToPath } from 'node:url';
 import { isValidNodeName } from '../common/node-name.ts';
 import { parseSid } from '../common/sid.ts';
 import { OcfExit } from './ocf-exit.ts';
-import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
+import { badSid, done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
 import { isSameProcessAlive, parsePidFile, type ProcessIdentity } from './process-identity.ts';
 import { appendLedger, pidFileOf } from './sim-ledger.ts';
 import { SIM_SERVICE_READY } from './sim-service.ts';
@@ -47,18 +47,18 @@ export class SimDriver implements ResourceDriver {
   }
 
   check(sid: string, _options: CallOptions): Promise<DriverResult> {
-    if (!parseSid(sid)) return Promise.resolve(badSid(sid));
+    if (!parseSid(sid)) return Promise.resolve(badSid(this.name, sid));
     const running = this.liveProcess(this.options.node, sid);
     return Promise.resolve(running === undefined ? done(OcfExit.notRunning) : done(OcfExit.success));
   }
 
   start(sid: string, options: CallOptions): Promise<DriverResult> {
-    if (!parseSid(sid)) return Promise.resolve(badSid(sid));
+    if (!parseSid(sid)) return Promise.resolve(badSid(this.name, sid));
     return this.startOn(this.options.node, sid, options.timeoutMs);
   }
 
   async stop(sid: string, options: CallOptions): Promise<DriverResult> {
-    if (!parseSid(sid)) return badSid(sid);
+    if (!parseSid(sid)) return badSid(this.name, sid);
     const running = this.liveProcess(this.options.node, sid);
     if (running === undefined) return done(OcfExit.success);
     signal(running.pid, 'SIGTERM');
@@ -71,7 +71,7 @@ export class SimDriver implements ResourceDriver {
   }
 
   async migrate(sid: string, options: MoveOptions): Promise<DriverResult> {
-    if (!parseSid(sid)) return badSid(sid);
+    if (!parseSid(sid)) return badSid(this.name, sid);
     if (!isValidNodeName(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
     const deadlineMs = Date.now() + options.timeoutMs;
     const stopped = await this.stop(sid, options);
@@ -82,7 +82,7 @@ export class SimDriver implements ResourceDriver {
   }
 
   relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
-    return Promise.resolve(parseSid(sid) ? done(OcfExit.success) : badSid(sid));
+    return Promise.resolve(parseSid(sid) ? done(OcfExit.success) : badSid(this.name, sid));
   }
 
   /** The service's live process on `node`; a stale pid file is recorded as a crash and removed. */
@@ -148,6 +148,3 @@ function sleep(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
 
-function badSid(sid: string): DriverResult {
-  return done(OcfExit.errorArgs, `Bad sid for the sim driver: ${JSON.stringify(sid)}`);
-}

@@ -1,6 +1,6 @@
 import { parseSid } from '../common/sid.ts';
 import { OcfExit, toOcfExit } from './ocf-exit.ts';
-import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
+import { badSid, done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
 import { firstLine, runCommand, type CommandResult } from './run-command.ts';
 
 const UNIT_SUFFIXES = ['.service', '.socket', '.target', '.mount', '.timer', '.path'];
@@ -35,7 +35,7 @@ export class SystemdDriver implements ResourceDriver {
 
   async check(sid: string, options: CallOptions): Promise<DriverResult> {
     const unit = unitOf(sid);
-    if (unit === undefined) return badSid(sid);
+    if (unit === undefined) return badSid(this.name, sid);
     const ran = await this.run(['is-active', unit], options);
     if (ran.exec !== 'done') return notDone(ran.exec, ran.detail);
     const state = firstLine(ran.stdout);
@@ -72,12 +72,12 @@ export class SystemdDriver implements ResourceDriver {
   }
 
   relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
-    return Promise.resolve(unitOf(sid) === undefined ? badSid(sid) : done(OcfExit.success));
+    return Promise.resolve(unitOf(sid) === undefined ? badSid(this.name, sid) : done(OcfExit.success));
   }
 
   private async act(verb: 'start' | 'stop', sid: string, options: CallOptions): Promise<DriverResult> {
     const unit = unitOf(sid);
-    if (unit === undefined) return badSid(sid);
+    if (unit === undefined) return badSid(this.name, sid);
     const ran = await this.run([verb, unit], options);
     if (ran.exec !== 'done') return notDone(ran.exec, ran.detail);
     return ran.code === 0 ? done(OcfExit.success) : done(toOcfExit(ran.code), ran.detail);
@@ -91,6 +91,3 @@ export class SystemdDriver implements ResourceDriver {
   }
 }
 
-function badSid(sid: string): DriverResult {
-  return done(OcfExit.errorArgs, `Bad sid for the systemd driver: ${JSON.stringify(sid)}`);
-}

@@ -4,7 +4,7 @@ import { isValidNodeName } from '../common/node-name.ts';
 import { parseSid } from '../common/sid.ts';
 import { Deadline, sleep } from './deadline.ts';
 import { OcfExit } from './ocf-exit.ts';
-import { done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
+import { badSid, done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
 import { firstLine, runCommand, type CommandResult } from './run-command.ts';
 
 export interface VirshDriverOptions {
@@ -51,13 +51,13 @@ export class VirshDriver implements ResourceDriver {
 
   async check(sid: string, options: CallOptions): Promise<DriverResult> {
     const domain = domainOf(sid);
-    if (domain === undefined) return badSid(sid);
+    if (domain === undefined) return badSid(this.name, sid);
     return this.domainState(domain, options.timeoutMs);
   }
 
   async start(sid: string, options: CallOptions): Promise<DriverResult> {
     const domain = domainOf(sid);
-    if (domain === undefined) return badSid(sid);
+    if (domain === undefined) return badSid(this.name, sid);
     const deadline = new Deadline(options.timeoutMs);
     const xmlPath = join(this.options.definitionsDir, `${domain}.xml`);
     const problem = definitionProblem(xmlPath, domain);
@@ -76,7 +76,7 @@ export class VirshDriver implements ResourceDriver {
 
   async stop(sid: string, options: CallOptions): Promise<DriverResult> {
     const domain = domainOf(sid);
-    if (domain === undefined) return badSid(sid);
+    if (domain === undefined) return badSid(this.name, sid);
     const deadline = new Deadline(options.timeoutMs);
     const reserveMs = Math.min(DESTROY_RESERVE_MS, Math.floor(options.timeoutMs / 3));
     const state = await this.domainState(domain, deadline.leftMs());
@@ -100,7 +100,7 @@ export class VirshDriver implements ResourceDriver {
 
   async migrate(sid: string, options: MoveOptions): Promise<DriverResult> {
     const domain = domainOf(sid);
-    if (domain === undefined) return badSid(sid);
+    if (domain === undefined) return badSid(this.name, sid);
     if (!isValidNodeName(options.target)) return done(OcfExit.errorArgs, `Bad target node: ${JSON.stringify(options.target)}`);
     const uri = (this.options.migrateUri ?? ((node: string) => `qemu+ssh://${node}/system`))(options.target);
     const migrated = await this.virsh(['migrate', '--live', domain, uri], options.timeoutMs);
@@ -112,7 +112,7 @@ export class VirshDriver implements ResourceDriver {
   }
 
   relocate(sid: string, _options: MoveOptions): Promise<DriverResult> {
-    return Promise.resolve(domainOf(sid) === undefined ? badSid(sid) : done(OcfExit.success));
+    return Promise.resolve(domainOf(sid) === undefined ? badSid(this.name, sid) : done(OcfExit.success));
   }
 
   private async domainState(domain: string, timeoutMs: number): Promise<DriverResult> {
@@ -149,6 +149,3 @@ function definitionProblem(xmlPath: string, domain: string): string | undefined 
   return undefined;
 }
 
-function badSid(sid: string): DriverResult {
-  return done(OcfExit.errorArgs, `Bad sid for the virsh driver: ${JSON.stringify(sid)}`);
-}
