@@ -119,7 +119,7 @@ describe('ha-manager status', () => {
     const report = collectStatus(clusterDir(Date.now()));
     const failing = { ...report, services: report.services.map((service) => (service.sid === 'vm:100' ? { ...service, lastFailure: "virsh start: domain 'vm100' not found" } : service)) };
     assert.match(renderProxmoxStatus(failing), /^service vm:100 \(node1, started\)\n {2}last failure: virsh start: domain 'vm100' not found\n/m);
-    assert.match(renderStatusText(failing, true), /^vm:100 +started +node1 +- +started +last failure: virsh start: domain 'vm100' not found$/m);
+    assert.match(renderStatusText(failing), /^vm:100 +started +node1 +- +started +last failure: virsh start: domain 'vm100' not found$/m);
     assert.doesNotMatch(renderProxmoxStatus(report), /last failure/, 'no line when there is none');
   });
 

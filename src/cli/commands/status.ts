@@ -14,9 +14,7 @@ export const statusCommand = {
   handler: async (args: StatusArgs) => {
     const { collectStatus } = await import('../status-report.ts');
     const report = collectStatus(sharedDirOf(args));
-    const render = args.verbose
-      ? ((text) => (data: typeof report) => text.renderStatusText(data, true))(await import('../status-text.ts'))
-      : (await import('../status-proxmox.ts')).renderProxmoxStatus;
-    printOutput(report, { format: args['output-format'], renderText: render });
+    const renderText = args.verbose ? (await import('../status-text.ts')).renderStatusText : (await import('../status-proxmox.ts')).renderProxmoxStatus;
+    printOutput(report, { format: args['output-format'], renderText });
   },
 };
