@@ -19,6 +19,7 @@ export function scenarioOfPlan(plan: ChaosPlan): Scenario {
     managerStatus: emptyManagerStatus(),
     resources: { ...plan.resources },
     groups: { ...plan.groups },
+    rules: [],
     settings: plan.settings,
     serviceSizes: {},
     running: Object.fromEntries(Object.entries(plan.running).map(([node, sids]) => [node, [...sids]])),

@@ -47,6 +47,7 @@ export function levelOfEvent(event: TraceBody): LogLevel {
       return event.kind === 'error' || event.kind === 'restart-exhausted' ? 'err' : 'notice';
     case 'recover-failed':
     case 'fence-wait':
+    case 'rule-dropped':
       return 'warn';
     case 'fence':
     case 'fence-ack':
@@ -98,7 +99,12 @@ export function eventWords(event: TraceEvent): string {
       return daemonOfEvent(event) === 'crm' && lock.startsWith('ha_agent_') ? `successfully acquired lock '${lock}'` : `got lock '${lock}'`;
     }
     case 'crm-command':
+      if (event.via !== undefined) return `crm command '${event.via}' - ${event.cmd} (${event.reason ?? 'follows'})`;
       return `got crm command: ${event.cmd}${event.result === 'accepted' ? '' : ` (${event.result}${event.reason ? `: ${event.reason}` : ''})`}`;
+    case 'rule-dropped':
+      return `Drop rule '${event.rule}', because ${event.reason}.`;
+    case 'group-migration':
+      return event.result === 'ok' ? 'ha groups migration successful' : `ha groups migration failed: ${event.reason ?? 'unknown reason'}`;
     case 'recover-failed':
       return event.reason === undefined
         ? `recovering service '${event.sid}' from fenced node '${event.from}' failed, no recovery node found`

@@ -12,6 +12,8 @@ export interface ResourceConfig {
   readonly maxRestart: number;
   readonly maxRelocate: number;
   readonly comment?: string;
+  /** 0: never moves back to a better node on its own (rules.cfg node affinity; 4.0.7's group `nofailback`); absent means 1. */
+  readonly failback?: boolean;
 }
 
 /** One HA group (groups.cfg): member nodes with priorities; higher priority wins. */
@@ -52,4 +54,40 @@ export interface ServiceSize {
 export interface NodeCapacity {
   readonly cpus: number;
   readonly memoryBytes: number;
+}
+
+/** The kinds of HA rules (rules.cfg, Proxmox VE 9). */
+export const RULE_TYPES = ['node-affinity', 'resource-affinity'] as const;
+export type RuleType = (typeof RULE_TYPES)[number];
+
+interface RuleBase {
+  readonly id: string;
+  /** Sids, in the order written, without duplicates; a sid that is not configured is never matched. */
+  readonly resources: readonly string[];
+  /** The rule has a `disable` line, whatever its value (`disable 0` disables too, as in Proxmox VE 9). */
+  readonly isDisabled: boolean;
+  readonly comment?: string;
+}
+
+/** Services prefer (strict: may only run on) these nodes; higher priority wins. */
+export interface NodeAffinityRule extends RuleBase {
+  readonly type: 'node-affinity';
+  readonly nodes: Readonly<Record<string, number>>;
+  readonly strict: boolean;
+}
+
+/** Services run together (positive) or on different nodes (negative). */
+export interface ResourceAffinityRule extends RuleBase {
+  readonly type: 'resource-affinity';
+  readonly affinity: 'positive' | 'negative';
+}
+
+export type RuleConfig = NodeAffinityRule | ResourceAffinityRule;
+
+/** What a master's persistent migration of HA groups to rules writes (README-5.2 §9.2). */
+export interface GroupMigrationRequest {
+  /** Appended to rules.cfg: one node-affinity rule per group in use. */
+  readonly rules: readonly NodeAffinityRule[];
+  /** Every service with a `group`: the line goes; `failback 0` is added where its group had `nofailback`. */
+  readonly resources: ReadonlyArray<{ readonly sid: string; readonly isFailbackOff: boolean }>;
 }

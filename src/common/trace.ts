@@ -20,7 +20,9 @@ export type TraceBody =
   | { ev: 'service-action'; sid: string; action: string; result: 'ok' | 'error' | 'ignored'; target?: string; reason?: string }
   | { ev: 'policy'; sid: string; kind: string; detail: Record<string, unknown> }
   | { ev: 'lock'; lock: string }
-  | { ev: 'crm-command'; cmd: string; result: 'accepted' | 'error' | 'ignored'; reason?: string }
+  | { ev: 'crm-command'; cmd: string; result: 'accepted' | 'error' | 'ignored'; reason?: string; via?: string }
+  | { ev: 'rule-dropped'; rule: string; reason: string }
+  | { ev: 'group-migration'; result: 'ok' | 'failed'; reason?: string }
   | { ev: 'recover-failed'; sid: string; from: string; reason?: string }
   | { ev: 'daemon-exit'; daemon: 'crm' | 'lrm' }
   | { ev: 'lrm-shutdown'; policy: string }

@@ -5,7 +5,7 @@ import { configFromDocuments, readConfigDocuments, type ConfigDocuments, type Lo
 import { ConfigError } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
 
-type ConfigFileName = 'groups' | 'resources' | 'settings';
+type ConfigFileName = 'groups' | 'rules' | 'resources' | 'settings';
 
 /** A change the configuration does not allow (an existing id, a group still in use); exit status 2. */
 export class ConfigRefused extends Error {
@@ -30,14 +30,14 @@ export function editConfigLocked<T>(sharedDir: string, edit: (documents: ConfigD
   const result = edit(documents, current);
   const after = snapshot(documents);
   checkReparsed(documents, after);
-  for (const name of ['groups', 'resources', 'settings'] as const) {
+  for (const name of ['groups', 'rules', 'resources', 'settings'] as const) {
     if (after[name] !== before[name]) writeFileAtomic(documents[name].file, after[name]);
   }
   return result;
 }
 
 function snapshot(documents: ConfigDocuments): Record<ConfigFileName, string> {
-  return { groups: documents.groups.render(), resources: documents.resources.render(), settings: documents.settings.render() };
+  return { groups: documents.groups.render(), rules: documents.rules.render(), resources: documents.resources.render(), settings: documents.settings.render() };
 }
 
 /** Parses the new texts from scratch, so that a bug in an edit cannot write a file that would not load. */
@@ -45,6 +45,7 @@ function checkReparsed(documents: ConfigDocuments, texts: Record<ConfigFileName,
   try {
     configFromDocuments({
       groups: SectionDocument.parse(texts.groups, documents.groups.file),
+      rules: SectionDocument.parse(texts.rules, documents.rules.file),
       resources: SectionDocument.parse(texts.resources, documents.resources.file),
       settings: SectionDocument.parse(texts.settings, documents.settings.file),
       masterNodes: documents.masterNodes,

@@ -5,14 +5,16 @@ import { serviceTypesOf, type DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';
+import { rulesFromSections } from './rules.ts';
 import { decodeConfigText } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
 import { settingsFromSections, type NodeDeclaration } from './settings.ts';
 
-/** The three config files of a shared directory, parsed but not yet checked against each other. */
+/** The config files of a shared directory, parsed but not yet checked against each other. */
 export interface ConfigDocuments {
   readonly resources: SectionDocument;
   readonly groups: SectionDocument;
+  readonly rules: SectionDocument;
   readonly settings: SectionDocument;
   /** Nodes of the services in status/manager.json, for resources written (by Proxmox) without a node. */
   readonly masterNodes: Readonly<Record<string, string>>;
@@ -29,7 +31,7 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads and checks resources.cfg, groups.cfg and ha.cfg of `sharedDir`; a missing file is an empty
+ * Reads and checks resources.cfg, groups.cfg, rules.cfg and ha.cfg of `sharedDir`; a missing file is an empty
  * one. Throws ConfigError (file, line, problem) on the first problem and never returns half a config:
  * a daemon that gets an error keeps the last config that loaded.
  */
@@ -50,6 +52,7 @@ export function readConfigDocuments(sharedDir: string): ConfigDocuments {
   const paths = sharedPaths(sharedDir);
   return {
     groups: readDocument(paths.groups),
+    rules: readDocument(paths.rules),
     resources: readDocument(paths.resources),
     settings: readDocument(paths.settings),
     masterNodes: readMasterNodes(paths.managerStatus),
@@ -64,7 +67,8 @@ export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
   const nodeOf = (sid: string) => (Object.hasOwn(documents.masterNodes, sid) ? documents.masterNodes[sid] : undefined);
   const serviceTypes = serviceTypesOf(driverKinds);
   const resources = resourcesFromSections(documents.resources.sections(), { file: documents.resources.file, groups, serviceTypes, nodeOf });
-  return { config: { resources, groups, settings, serviceSizes, nodeCapacities }, timing, driverKinds, nodes };
+  const rules = rulesFromSections(documents.rules.sections(), documents.rules.file);
+  return { config: { resources, groups, rules, settings, serviceSizes, nodeCapacities }, timing, driverKinds, nodes };
 }
 
 function readDocument(file: string): SectionDocument {

@@ -3,6 +3,7 @@ import { isGuestId, parseSid } from '../common/sid.ts';
 import {
   checkComment,
   checkCount,
+  checkFlag,
   checkGroupId,
   checkNodeName,
   checkRequestedState,
@@ -18,6 +19,7 @@ export const RESOURCE_OPTIONS = {
   group: 'HA group whose nodes the service prefers (groups.cfg)',
   max_restart: `restarts on the same node after a failed start, 0-${RESTART_ATTEMPTS_MAX}; default ${DEFAULT_MAX_RESTART}`,
   max_relocate: `moves to another node after the restarts failed, 0-${RESTART_ATTEMPTS_MAX}; default ${DEFAULT_MAX_RELOCATE}`,
+  failback: '1 (default): the service moves back to a better node of its node-affinity rule on its own; 0: it stays where it may run',
   comment: 'free text, one line',
   node: 'node the service is configured on (ha-manager extension; default: where the master has it, else the preferred node of its group)',
 } as const;
@@ -56,6 +58,8 @@ export function checkResourceOption(key: string, value: string): Checked<unknown
     case 'max_restart':
     case 'max_relocate':
       return prefix(checkCount(value, RESTART_ATTEMPTS_MAX));
+    case 'failback':
+      return prefix(checkFlag(value));
     case 'comment':
       return prefix(checkComment(value));
     case 'node':
@@ -113,5 +117,6 @@ function resourceFrom(section: Section, sid: string, context: ResourceContext): 
     maxRestart: (values.max_restart as number | undefined) ?? DEFAULT_MAX_RESTART,
     maxRelocate: (values.max_relocate as number | undefined) ?? DEFAULT_MAX_RELOCATE,
     ...(values.comment !== undefined ? { comment: values.comment as string } : {}),
+    ...(values.failback !== undefined ? { failback: values.failback as boolean } : {}),
   };
 }

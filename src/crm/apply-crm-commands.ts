@@ -1,8 +1,10 @@
 import { assert } from '../common/assert.ts';
 import type { ManagerStatus, PendingCommand, ServiceStatus } from '../common/manager-status.ts';
-import type { EmitEvent } from '../common/trace.ts';
+import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import { checkCrmCommand, type CommandKnowledge, type CommandVerdict } from './check-crm-command.ts';
-import { parseCrmCommand, type CrmCommand } from './crm-command.ts';
+import { formatCrmCommand, parseCrmCommand, type CrmCommand } from './crm-command.ts';
+import type { CompiledRules } from './rules/compile-rules.ts';
+import { motionWithAffinity } from './rules/motion-affinity.ts';
 
 export interface CrmCommandsInput {
   /** The queued lines, oldest first. */
@@ -10,6 +12,8 @@ export interface CrmCommandsInput {
   readonly status: ManagerStatus;
   /** What the master knows when it checks (check-crm-command.ts), its own view included. */
   readonly knowing: CommandKnowledge;
+  /** The rules in force: resource affinity refuses some moves and makes partners follow others. */
+  readonly rules: CompiledRules;
   readonly emit: EmitEvent;
 }
 
@@ -22,20 +26,23 @@ export interface CrmCommandsInput {
 export function applyCrmCommands(input: CrmCommandsInput): void {
   for (const line of input.lines) {
     const parsed = parseCrmCommand(line);
-    const verdict = parsed.ok ? applyOne(parsed.value, input) : ({ result: 'error', reason: parsed.problem } as const);
+    const { followed, ...verdict } = parsed.ok ? applyOne(parsed.value, input) : ({ result: 'error', reason: parsed.problem } as const satisfies Applied);
     input.emit({ ev: 'crm-command', cmd: line, ...verdict });
+    for (const event of followed ?? []) input.emit(event); // what the command brought about, after it
   }
 }
 
-function applyOne(command: CrmCommand, input: CrmCommandsInput): CommandVerdict {
+/** A verdict, and the events of what else it did (partners that follow a move), reported after it. */
+type Applied = CommandVerdict & { readonly followed?: readonly TraceBody[] };
+
+function applyOne(command: CrmCommand, input: CrmCommandsInput): Applied {
   const verdict = checkCrmCommand(command, input.knowing);
   if (verdict.result !== 'accepted') return verdict;
   const { status } = input;
   switch (command.kind) {
     case 'migrate':
     case 'relocate':
-      managed(status, command.sid).cmd = { kind: command.kind, target: command.node };
-      return verdict;
+      return queueMotion(command, input);
     case 'stop':
       managed(status, command.sid).cmd = { kind: 'stop', timeoutS: command.timeoutS } satisfies PendingCommand;
       return verdict;
@@ -51,6 +58,26 @@ function applyOne(command: CrmCommand, input: CrmCommandsInput): CommandVerdict 
       return verdict;
     }
   }
+}
+
+/**
+ * A move the checker accepted, with resource affinity: refused when a negative partner is on the
+ * target; else stored on the service and on every positive partner that follows, each partner with
+ * its own `crm-command` event after the command's (README-5.2 §6.5).
+ */
+function queueMotion(command: Extract<CrmCommand, { kind: 'migrate' | 'relocate' }>, input: CrmCommandsInput): Applied {
+  const { status } = input;
+  const motion = motionWithAffinity({ sid: command.sid, target: command.node }, input.rules, (sid) => status.serviceStatus.get(sid));
+  if (motion.isRefused) return { result: 'error', reason: motion.reason };
+  managed(status, command.sid).cmd = { kind: command.kind, target: command.node };
+  const via = formatCrmCommand(command);
+  const followed: TraceBody[] = [];
+  for (const sid of motion.followers) {
+    managed(status, sid).cmd = { kind: command.kind, target: command.node };
+    const cmd = formatCrmCommand({ kind: command.kind, sid, node: command.node });
+    followed.push({ ev: 'crm-command', cmd, result: 'accepted', reason: `positive affinity with ${command.sid}`, via });
+  }
+  return { result: 'accepted', followed };
 }
 
 /** The checker accepted a service command only for a managed service. */

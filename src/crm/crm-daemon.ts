@@ -121,6 +121,7 @@ function runManagerRound(env: CrmEnv, local: CrmLocal): void {
     config: env.readConfig(),
     lrmStatuses,
     takeCommands: () => env.takeCrmCommands(),
+    nodeVersion: (node) => env.nodeVersion(node),
   });
   let step = round.next();
   while (!step.done) {
@@ -129,6 +130,7 @@ function runManagerRound(env: CrmEnv, local: CrmLocal): void {
   }
   if (!step.value.shouldSave) return;
   for (const update of step.value.resourceUpdates) env.updateResourceConfig(update.sid, update.patch);
+  if (step.value.groupMigration) env.applyGroupMigration(step.value.groupMigration);
   env.writeManagerStatus(copyManagerStatus(manager.status));
   local.lastVersion = manager.status.version;
 }

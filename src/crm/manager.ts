@@ -13,7 +13,7 @@ import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
 import type { StaticSizing } from './node-usage.ts';
 import { placeNewServices } from './place-new-services.ts';
-import { NodeSelector } from './select-node.ts';
+import { ManagerRules, roundSelector, type GroupMigrationRequest } from './rules/manager-rules.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
 import {
   handleError,
@@ -44,6 +44,8 @@ export interface ManagerRoundInput {
   readonly lrmStatuses: ReadonlyMap<string, LrmStatus>;
   /** Removes the queued CRM commands and returns them (called only when the round gets that far). */
   readonly takeCommands: () => readonly string[];
+  /** The pve-manager version a node runs (README-5.2 §9.2); undefined when unknown. */
+  readonly nodeVersion: (node: string) => string | undefined;
 }
 
 export interface ManagerRoundOutput {
@@ -51,6 +53,7 @@ export interface ManagerRoundOutput {
   readonly shouldSave: boolean;
   /** What the master records in resources.cfg this round; written before the manager status. */
   readonly resourceUpdates: readonly ResourceUpdate[];
+  readonly groupMigration?: GroupMigrationRequest | undefined; // HA groups to write out as rules (group-migration.ts)
 }
 
 /** Ports the manager needs beyond plain input values. */
@@ -84,6 +87,7 @@ export class Manager {
   /** What this master recorded in resources.cfg and has not seen there yet. */
   private readonly records = new ResourceRecords();
   private readonly fenceProofs = new FenceProofs();
+  private readonly rules = new ManagerRules();
   /** Services leaving HA that the last sync had to keep until they settle (mustSettleBeforeRelease). */
   private readonly leaving = new Set<string>();
   /** Services with no node that the master said it cannot place yet (said once each). */
@@ -112,8 +116,9 @@ export class Manager {
       return { shouldSave: false, resourceUpdates: [] };
     }
     this.records.startRound(input.config.resources);
+    const rules = this.rules.forPass({ ...input, nodes: this.nodes, services: this.status.serviceStatus }, this.ports.emit);
     this.syncManagedServices(input.config);
-    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
+    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit });
     const ctx = this.contextFor(input, lrmModes);
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
@@ -130,7 +135,7 @@ export class Manager {
     const previous = this.status.version;
     // The same lease generation again (a master that renewed after losing quorum) counts on from its last save.
     this.status.version = { lease: input.leaseGeneration, round: previous?.lease === input.leaseGeneration ? previous.round + 1 : 1 };
-    return { shouldSave: true, resourceUpdates: this.records.roundUpdates() };
+    return { shouldSave: true, resourceUpdates: this.records.roundUpdates(), groupMigration: this.rules.migrationRequest() };
   }
 
   /** What the master knows when it checks a CRM command (check-crm-command.ts). */
@@ -197,7 +202,7 @@ export class Manager {
    * online node when there is none it may run on.
    */
   private placeUnplaced(config: HaConfig, added: readonly string[]): Map<string, string> {
-    const placed = placeNewServices({ added, resources: config.resources, groups: config.groups, onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), managed: this.status.serviceStatus });
+    const placed = placeNewServices({ added, resources: config.resources, rules: this.rules.current(), onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), managed: this.status.serviceStatus });
     for (const sid of added) {
       if (config.resources[sid]!.node !== undefined) continue;
       const node = placed.get(sid);
@@ -231,7 +236,7 @@ export class Manager {
   private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
     const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizingOf(config));
-    const selector = new NodeSelector(usage, config.groups);
+    const selector = roundSelector(usage, this.rules.current(), config, (sid) => this.status.serviceStatus.get(sid));
     const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
       nowMs,

@@ -1,124 +1,100 @@
 import { compareNames } from '../common/compare-names.ts';
 import { assert } from '../common/assert.ts';
-import type { GroupConfig } from '../common/ha-config.ts';
 import type { NodeUsage } from './node-usage.ts';
+import type { ServiceAffinity } from './rules/service-affinity.ts';
 
 /**
  * How a node is chosen: `normal` keeps a service where it is when that is allowed; `next` skips the
- * nodes where it failed (relocate policy); `best` ignores stickiness (balancing before a start).
+ * nodes where it failed (relocate policy); `best` ignores stickiness (balancing before a start,
+ * recovery). Proxmox calls them none, try-next and best-score.
  */
 export type SelectMode = 'normal' | 'next' | 'best';
 
 export interface SelectRequest {
   readonly sid: string;
-  readonly group: string | undefined;
   readonly currentNode: string;
   readonly mode: SelectMode;
   readonly failedNodes?: readonly string[] | undefined;
   readonly maintenanceFallback?: string | undefined;
 }
 
-interface PriorityClass {
-  readonly nodes: readonly string[];
-  readonly members: ReadonlySet<string>;
-}
-
-interface GroupClasses {
-  /** Highest priority first; only online nodes. */
-  readonly classes: readonly PriorityClass[];
-  /** Every online candidate, whatever its class. */
-  readonly candidates: ReadonlySet<string>;
-  readonly nofailback: boolean;
-}
-
-const DEFAULT_GROUP_KEY = '\u0000all-online';
-
 /**
- * Chooses nodes for services: the group's online members by priority (other online nodes at
- * priority -1 for an unrestricted group), then the least loaded, ties by name. A service without a
- * group, or with a group that does not exist, may run on any online node. The priority classes of a
- * group are computed once per manager round.
+ * Chooses nodes for services by the HA rules, as Proxmox VE 9 does (README-5.2 §6.4): the online nodes
+ * of the service's best node-affinity class, less those where a negative partner is, narrowed to the
+ * node most positive partners are on; then the maintenance fallback, the current node, or the least
+ * loaded (ties by name). A service without rules may run on any online node. One selector per manager
+ * round: the usage and the online nodes are that round's.
  */
 export class NodeSelector {
-  private readonly classCache = new Map<string, GroupClasses>();
-  /** The classes of services without a group, the most common case, without a lookup. */
-  private defaultClasses: GroupClasses | undefined;
-
   constructor(
     private readonly usage: NodeUsage,
-    private readonly groups: Readonly<Record<string, GroupConfig>>,
+    private readonly affinity: ServiceAffinity,
+    /** Whether the service moves back to a better node on its own (failback, README-5.2 §1.3). */
+    private readonly failback: (sid: string) => boolean,
   ) {}
+
+  /** The rules the selector applies, for callers that need their answers (commands, rebalancing). */
+  get rules(): ServiceAffinity {
+    return this.affinity;
+  }
 
   /**
    * Whether `select` in `normal` mode, with no maintenance fallback, keeps the service on
-   * `currentNode` (what it answers for nearly every running service, every round): the same rules,
-   * without building a request.
+   * `currentNode`: what it answers for nearly every running service, every round, so a service no
+   * rule names is answered without building a request.
    */
-  keepsCurrent(groupName: string | undefined, currentNode: string): boolean {
-    const group = this.classesFor(groupName);
-    const top = group.classes[0];
-    if (!top) return false;
-    return (group.nofailback && group.candidates.has(currentNode)) || top.members.has(currentNode);
+  keepsCurrent(sid: string, currentNode: string): boolean {
+    if (this.affinity.isUnconstrained(sid)) return this.usage.isOnline(currentNode);
+    return this.select({ sid, currentNode, mode: 'normal' }) === currentNode;
   }
 
   select(request: SelectRequest): string | undefined {
-    const group = this.classesFor(request.group);
-    const top = group.classes[0];
-    if (!top) return undefined;
-    // Rule 1 of staying put (keepsCurrent has both): a nofailback group keeps a service on any candidate.
-    if (request.mode === 'normal' && group.nofailback && group.candidates.has(request.currentNode)) {
-      return request.currentNode;
+    const { sid, currentNode, mode } = request;
+    const { allowed, preferred } = this.affinity.nodeClasses(sid);
+    if (preferred.length === 0) return undefined;
+    const separate = this.affinity.separateNodes(sid);
+    const together = this.affinity.together(sid);
+    // Stay where allowed without failback (Proxmox's old nofailback), unless a negative partner is
+    // there and no positive one.
+    if (mode === 'normal' && !this.failback(sid) && allowed.has(currentNode) && (together.has(currentNode) || !separate.has(currentNode))) {
+      return currentNode;
     }
-    let nodes = top.nodes;
-    if (request.mode === 'next' && request.failedNodes && request.failedNodes.length > 0) {
+    let nodes = preferred;
+    if (mode === 'next' && request.failedNodes && request.failedNodes.length > 0) {
       const failed = new Set(request.failedNodes);
       nodes = nodes.filter((node) => !failed.has(node));
     }
+    if (separate.size > 0) nodes = nodes.filter((node) => !separate.has(node));
+    nodes = withMostPartners(nodes, together);
     const fallback = request.maintenanceFallback;
     if (fallback !== undefined && nodes.includes(fallback)) return fallback;
-    // Rule 2 of staying put: the current node is in the top priority class.
-    if (request.mode === 'normal' && top.members.has(request.currentNode)) return request.currentNode;
+    if (mode === 'normal' && nodes.includes(currentNode)) return currentNode;
     if (nodes.length === 0) return undefined;
-    const cost = this.usage.costs(request.sid);
-    if (request.mode !== 'next') return cheapest(nodes, cost);
+    const cost = this.usage.costs(sid);
+    if (mode !== 'next') return cheapest(nodes, cost);
     const ranked = [...nodes].sort((a, b) => cost(a) - cost(b) || compareNames(a, b));
-    const current = ranked.indexOf(request.currentNode);
+    const current = ranked.indexOf(currentNode);
     return current !== -1 && current < ranked.length - 1 ? ranked[current + 1] : ranked[0];
   }
+}
 
-  private classesFor(groupName: string | undefined): GroupClasses {
-    if (groupName === undefined) return (this.defaultClasses ??= this.buildClasses(undefined));
-    const config = this.groups[groupName];
-    const key = config ? groupName : DEFAULT_GROUP_KEY;
-    let classes = this.classCache.get(key);
-    if (!classes) {
-      classes = this.buildClasses(config);
-      this.classCache.set(key, classes);
+/**
+ * Positive affinity: of the candidate nodes that positive partners occupy, the one with the most
+ * (ties by name); the candidates unchanged when partners occupy none of them.
+ */
+function withMostPartners(nodes: readonly string[], together: ReadonlyMap<string, number>): readonly string[] {
+  if (together.size === 0) return nodes;
+  let best: string | undefined;
+  let bestCount = 0;
+  for (const node of nodes) {
+    const count = together.get(node) ?? 0;
+    if (count > bestCount) {
+      best = node;
+      bestCount = count;
     }
-    return classes;
   }
-
-  private buildClasses(config: GroupConfig | undefined): GroupClasses {
-    const online = this.usage.onlineNodes();
-    const priorityOf = new Map<string, number>();
-    if (config) {
-      for (const [node, priority] of Object.entries(config.nodes)) {
-        if (this.usage.isOnline(node)) priorityOf.set(node, priority);
-      }
-    } else {
-      for (const node of online) priorityOf.set(node, 0);
-    }
-    if (config && !config.restricted) {
-      for (const node of online) if (!priorityOf.has(node)) priorityOf.set(node, -1);
-    }
-    const priorities = [...new Set(priorityOf.values())].sort((a, b) => b - a);
-    const classes = priorities.map((priority) => {
-      const nodes = [...priorityOf].filter(([, p]) => p === priority).map(([node]) => node).sort(compareNames);
-      return { nodes, members: new Set(nodes) };
-    });
-    assert(classes.every((c) => c.nodes.length > 0), 'Every priority class has a node');
-    return { classes, candidates: new Set(priorityOf.keys()), nofailback: config?.nofailback ?? false };
-  }
+  assert(best === undefined || nodes.includes(best), `Majority node ${best} is a candidate`);
+  return best === undefined ? nodes : [best];
 }
 
 function cheapest(nodes: readonly string[], cost: (node: string) => number): string {

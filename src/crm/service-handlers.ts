@@ -12,14 +12,7 @@ import type { ServiceContext } from './service-context.ts';
 
 export function handleRequestStart(ctx: ServiceContext, sid: string, status: ServiceStatus): void {
   if (ctx.rebalanceOnStart) {
-    const config = ctx.resource(sid);
-    const best = ctx.selector.select({
-      sid,
-      group: config.group,
-      currentNode: status.node,
-      mode: 'best',
-      maintenanceFallback: status.maintenanceNode,
-    });
+    const best = ctx.selector.select({ sid, currentNode: status.node, mode: 'best', maintenanceFallback: status.maintenanceNode });
     if (best !== undefined && best !== status.node) {
       ctx.change(sid, status, 'request_start_balance', { target: best });
       return;
@@ -117,13 +110,8 @@ export function handleRecovery(ctx: ServiceContext, sid: string, status: Service
   if (status.target !== undefined) return recoverFencedMove(ctx, sid, status, status.target);
   const config = ctx.resource(sid);
   const fencedNode = status.node;
-  const node = ctx.selector.select({
-    sid,
-    group: config.group,
-    currentNode: fencedNode,
-    mode: 'normal',
-    maintenanceFallback: status.maintenanceNode,
-  });
+  // Best score, as Proxmox VE 9 recovers (README-5.2 §5): no staying on the fenced node, no failback shortcut.
+  const node = ctx.selector.select({ sid, currentNode: fencedNode, mode: 'best', maintenanceFallback: status.maintenanceNode });
   if (node === undefined) {
     ctx.emit({ ev: 'recover-failed', sid, from: fencedNode });
     if (config.state === 'disabled') {

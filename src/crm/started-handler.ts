@@ -37,17 +37,10 @@ export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceS
     if (verdict === 'error') return;
     mode = verdict;
   }
-  const isKept = mode === 'normal' && status.maintenanceNode === undefined && ctx.selector.keepsCurrent(config.group, status.node);
+  const isKept = mode === 'normal' && status.maintenanceNode === undefined && ctx.selector.keepsCurrent(sid, status.node);
   const node = isKept
     ? status.node
-    : ctx.selector.select({
-        sid,
-        group: config.group,
-        currentNode: status.node,
-        mode,
-        failedNodes: status.failedNodes,
-        maintenanceFallback: status.maintenanceNode,
-      });
+    : ctx.selector.select({ sid, currentNode: status.node, mode, failedNodes: status.failedNodes, maintenanceFallback: status.maintenanceNode });
   if (node !== undefined && node !== status.node) {
     dropStaleFallback(status, node);
     ctx.change(sid, status, movesOnline(sid) ? 'migrate' : 'relocate', { target: node });

@@ -14,8 +14,10 @@ import type { LrmStatus } from '../common/lrm-status.ts';
 import type {
   ClusterSettings,
   GroupConfig,
+  GroupMigrationRequest,
   NodeCapacity,
   ResourceConfig,
+  RuleConfig,
   ServiceSize,
 } from '../common/ha-config.ts';
 import type { RequestedState } from '../common/states.ts';
@@ -51,6 +53,8 @@ export interface Membership {
 export interface HaConfig {
   readonly resources: Readonly<Record<string, ResourceConfig>>;
   readonly groups: Readonly<Record<string, GroupConfig>>;
+  /** rules.cfg in file order, disabled rules included (the master skips them, `rules config` shows them). */
+  readonly rules: readonly RuleConfig[];
   readonly settings: ClusterSettings;
   readonly serviceSizes: Readonly<Record<string, ServiceSize>>;
   readonly nodeCapacities: Readonly<Record<string, NodeCapacity>>;
@@ -133,6 +137,14 @@ export interface CrmEnv extends CommonEnv {
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void;
   /** A fresh, unique request id. */
   newUid(): string;
+  /** The pve-manager version `node` runs (README-5.2 §9.2); undefined when unknown. */
+  nodeVersion(node: string): string | undefined;
+  /**
+   * Writes a group migration the master decided (rules appended to rules.cfg, `group` lines replaced,
+   * groups.cfg emptied), under the config lock, before the manager status of the same round. A write
+   * that fails is not reported: the master tries again at its next attempt while groups remain.
+   */
+  applyGroupMigration(request: GroupMigrationRequest): void;
 }
 
 /** A service action handed to a driver. */

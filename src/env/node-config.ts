@@ -8,7 +8,7 @@ import type { DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import type { HaConfig } from './env.ts';
 
-const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'ha.cfg']);
+const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'rules.cfg', 'ha.cfg']);
 
 /**
  * The shared configuration as a daemon sees it: loaded at start, reloaded when chokidar reports a

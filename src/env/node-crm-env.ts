@@ -3,7 +3,11 @@ import type { LrmStatus } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { RequestedState } from '../common/states.ts';
 import { listQueuedCommands, takeQueuedCommands } from '../store/command-queue.ts';
-import { ownIdentity } from '../store/config-lock.ts';
+import { ownIdentity, tryConfigLock } from '../store/config-lock.ts';
+import { AssertionError } from '../common/assert.ts';
+import type { GroupMigrationRequest } from '../common/ha-config.ts';
+import { editConfigLocked } from '../config/config-edit.ts';
+import { writeGroupMigration } from '../config/rule-edit.ts';
 import { agentLease, MANAGER_LEASE } from '../store/lease-store.ts';
 import type { AgentLeaseTake, CrmEnv, HaConfig } from './env.ts';
 import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
@@ -66,6 +70,33 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
   /** The config as the master sees it: with its own updates on top until they are written. */
   override readConfig(): HaConfig {
     return this.resourceWriter.overlay(super.readConfig());
+  }
+
+  /**
+   * Real nodes run this ha-manager, not pve-manager, and publish no pve-manager version: the master's
+   * persistent group migration never goes ahead here (it says why at each attempt), and an operator
+   * migrates groups with `ha-manager rules migrate-groups`, which writes the same (config/rule-edit.ts).
+   */
+  nodeVersion(_node: string): string | undefined {
+    return undefined;
+  }
+
+  /** One attempt, never waiting for the config lock: a busy lock leaves the groups for the next attempt. */
+  applyGroupMigration(request: GroupMigrationRequest): void {
+    if (!this.holdsManagerLease()) return;
+    try {
+      const attempt = tryConfigLock(this.parts.sharedDir, ownIdentity(this.nodeName));
+      if (attempt.kind === 'held') return;
+      try {
+        editConfigLocked(this.parts.sharedDir, (documents) => writeGroupMigration(documents, request));
+      } finally {
+        attempt.release();
+      }
+      this.parts.config.reload();
+    } catch (error) {
+      if (error instanceof AssertionError) throw error;
+      this.emit({ ev: 'log', level: 'err', msg: `HA groups not migrated to rules: ${(error as Error).message}` });
+    }
   }
 
   tryAgentLeaseOf(node: string): AgentLeaseTake {

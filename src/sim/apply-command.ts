@@ -53,6 +53,9 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
       else node.isStateUpdateFailing = !command.isWorking;
       return;
     }
+    case 'pve-manager-version':
+      cluster.setNodeVersion(command.node, command.version);
+      return;
     case 'delay':
     case 'skip-round':
     case 'after':

@@ -8,9 +8,11 @@ import {
   type ClusterSettings,
   type GroupConfig,
   type ResourceConfig,
+  type RuleConfig,
   type ServiceSize,
 } from '../common/ha-config.ts';
 import { isValidSid } from '../common/sid.ts';
+import { isPveManagerVersion } from '../common/pve-version.ts';
 import { isOneOf, PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { Timing } from '../common/timing.ts';
@@ -20,6 +22,7 @@ import { SectionDocument } from '../config/section-document.ts';
 import { settingsFromSections, TIMING_OPTIONS } from '../config/settings.ts';
 import { parseManagerStatusJson } from '../common/manager-status-json.ts';
 import { parseCommand, type SimCommand } from './sim-commands.ts';
+import { parseRulesFile } from './scenario-rules.ts';
 
 /** A scenario input problem; the message names the file and what is wrong. */
 export class ScenarioError extends Error {
@@ -31,6 +34,8 @@ export interface SimNodeSpec {
   readonly isNetworkOn: boolean;
   readonly cpus?: number;
   readonly memoryBytes?: number;
+  /** hardware_status `pve-manager-version` (README-5.2 §1.1); absent: the reference's default, 9.0.0~2. */
+  readonly pveManagerVersion?: string;
 }
 
 export interface Scenario {
@@ -39,6 +44,8 @@ export interface Scenario {
   readonly managerStatus: ManagerStatus;
   readonly resources: Record<string, ResourceConfig>;
   readonly groups: Record<string, GroupConfig>;
+  /** `rules_config`: HA rules as in rules.cfg. */
+  readonly rules: RuleConfig[];
   readonly settings: ClusterSettings;
   readonly serviceSizes: Record<string, ServiceSize>;
   /** Services already running at time 0, by node. */
@@ -57,7 +64,8 @@ export function loadScenario(dir: string): Scenario {
     if (resource.node === undefined || !(resource.node in nodes)) throw new ScenarioError(`${join(dir, 'service_config')}: Service ${sid} is on unknown node '${resource.node}'`);
   }
   const groupsFile = join(dir, 'groups');
-  const groups = existsSync(groupsFile) ? parseGroupsFile(groupsFile) : defaultGroups();
+  // No groups file, no groups: Proxmox VE 9 dropped 4.0.7's default prefer_node1..3, which no scenario uses.
+  const groups = existsSync(groupsFile) ? parseGroupsFile(groupsFile) : {};
   const cmdlistFile = join(dir, 'cmdlist');
   const batches = parseCmdlist(readJson(dir, 'cmdlist', true), cmdlistFile, new Set(nodeNames));
   const running: Record<string, string[]> = {};
@@ -72,6 +80,7 @@ export function loadScenario(dir: string): Scenario {
     managerStatus: parseManagerStatusFile(dir),
     resources,
     groups,
+    rules: parseRulesFile(join(dir, 'rules_config')),
     settings: parseDatacenter(readJson(dir, 'datacenter.cfg', false), join(dir, 'datacenter.cfg')),
     serviceSizes: parseStaticStats(readJson(dir, 'static_service_stats', false), join(dir, 'static_service_stats')),
     running,
@@ -131,13 +140,19 @@ function parseHardware(json: unknown, file: string): Record<string, SimNodeSpec>
   for (const [node, raw] of Object.entries(objectIn(json, file))) {
     const spec = objectIn(raw, `${file} (node ${node})`);
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)) throw new ScenarioError(`${file}: Bad node name '${node}'`);
-    const cpus = typeof spec.cpus === 'number' ? spec.cpus : undefined;
-    const memoryBytes = typeof spec.memory === 'number' ? spec.memory : undefined;
+    // 5.2.0 spells them maxcpu/maxmem, 4.0.7 cpus/memory (README-5.2 §1.1): both are read.
+    const cpus = typeof spec.maxcpu === 'number' ? spec.maxcpu : typeof spec.cpus === 'number' ? spec.cpus : undefined;
+    const memoryBytes = typeof spec.maxmem === 'number' ? spec.maxmem : typeof spec.memory === 'number' ? spec.memory : undefined;
+    const version = spec['pve-manager-version'];
+    if (version !== undefined && (typeof version !== 'string' || !isPveManagerVersion(version))) {
+      throw new ScenarioError(`${file}: Bad pve-manager-version ${JSON.stringify(version)} of ${node}, expected e.g. 9.0.0~16 or 8.4.1`);
+    }
     nodes[node] = {
       isPoweredOn: spec.power === 'on',
       isNetworkOn: spec.network === 'on',
       ...(cpus !== undefined ? { cpus } : {}),
       ...(memoryBytes !== undefined ? { memoryBytes } : {}),
+      ...(version !== undefined ? { pveManagerVersion: version } : {}),
     };
   }
   if (Object.keys(nodes).length === 0) throw new ScenarioError(`${file}: No nodes`);
@@ -166,12 +181,17 @@ function resourceFrom(entry: Record<string, unknown>, file: string, sid: string)
     if (!Number.isInteger(value) || value < 0) throw new ScenarioError(`${file}: Service ${sid} has bad ${key} '${String(entry[key])}'`);
     return value;
   };
+  const flag = (key: string): boolean => {
+    if (entry[key] !== 0 && entry[key] !== 1 && entry[key] !== '0' && entry[key] !== '1') throw new ScenarioError(`${file}: Service ${sid} has bad ${key} '${String(entry[key])}', expected 0 or 1`);
+    return Number(entry[key]) === 1;
+  };
   return {
     node: entry.node as string,
     state: rawState,
     ...(typeof entry.group === 'string' ? { group: entry.group } : {}),
     maxRestart: count('max_restart', DEFAULT_MAX_RESTART),
     maxRelocate: count('max_relocate', DEFAULT_MAX_RELOCATE),
+    ...(entry.failback !== undefined ? { failback: flag('failback') } : {}),
   };
 }
 
@@ -192,13 +212,6 @@ function parseGroupsFile(file: string): Record<string, GroupConfig> {
     if (error instanceof ConfigError) throw new ScenarioError(error.message);
     throw new ScenarioError(`${file}: Cannot read: ${(error as Error).message}`);
   }
-}
-
-/** Without a groups file the reference cluster has one sticky group per node of a 3-node cluster. */
-function defaultGroups(): Record<string, GroupConfig> {
-  const groups: Record<string, GroupConfig> = {};
-  for (const node of ['node1', 'node2', 'node3']) groups[`prefer_${node}`] = { nodes: { [node]: 0 }, restricted: false, nofailback: true };
-  return groups;
 }
 
 function parseDatacenter(json: unknown, file: string): ClusterSettings {

@@ -1,5 +1,5 @@
 import { assert } from '../common/assert.ts';
-import type { ClusterSettings, GroupConfig, NodeCapacity, ResourceConfig, ServiceSize } from '../common/ha-config.ts';
+import type { ClusterSettings, GroupMigrationRequest, NodeCapacity, ResourceConfig, RuleConfig, ServiceSize } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { TraceBody } from '../common/trace.ts';
@@ -43,11 +43,13 @@ export class SimCluster implements SimResourceWorld {
   readonly nodeNames: readonly string[];
   readonly leases: SimLeaseStore;
   readonly resources: Record<string, ResourceConfig>;
-  readonly groups: Record<string, GroupConfig>;
   readonly settings: ClusterSettings;
   readonly serviceSizes: Record<string, ServiceSize>;
   readonly nodeCapacities: Record<string, NodeCapacity>;
-  readonly config: HaConfig & { generation: number };
+  /** The simulated config files; rules and groups are replaced whole when they change (rule edits, group migration). */
+  readonly config: SimConfig;
+  /** pve-manager versions set by `pve-manager-version <node> set` over hardware_status's (README-5.2 §1.1). */
+  private readonly nodeVersions = new Map<string, string>();
   managerStatus: ManagerStatus | undefined;
   readonly lrmStatus = new Map<string, LrmStatus>();
   /** Past versions of the status files, for stale reads. */
@@ -88,6 +90,7 @@ export class SimCluster implements SimResourceWorld {
         isWriteFailing: false,
       });
       this.running.set(name, new Set(scenario.running[name] ?? []));
+      if (spec.pveManagerVersion !== undefined) this.nodeVersions.set(name, spec.pveManagerVersion);
       if (spec.cpus !== undefined && spec.memoryBytes !== undefined) this.nodeCapacities[name] = { cpus: spec.cpus, memoryBytes: spec.memoryBytes };
     }
     this.leases = new SimLeaseStore(timing.leaseTimeoutMs);
@@ -96,13 +99,13 @@ export class SimCluster implements SimResourceWorld {
     this.managerStatusHistory = new StatusHistory(canReadStale);
     for (const name of this.nodeNames) this.lrmStatusHistory.set(name, new StatusHistory(canReadStale));
     this.resources = scenario.resources;
-    this.groups = scenario.groups;
     this.settings = scenario.settings;
     this.serviceSizes = { ...scenario.serviceSizes };
     for (const sid of Object.keys(this.resources)) this.ensureSize(sid);
     this.config = {
       resources: this.resources,
-      groups: this.groups,
+      groups: scenario.groups,
+      rules: scenario.rules,
       settings: this.settings,
       serviceSizes: this.serviceSizes,
       nodeCapacities: this.nodeCapacities,
@@ -191,6 +194,33 @@ export class SimCluster implements SimResourceWorld {
     this.config.generation++;
   }
 
+  /** Replaces rules.cfg (a rule edit). */
+  setRules(rules: readonly RuleConfig[]): void {
+    this.config.rules = rules;
+    this.config.generation++;
+  }
+
+  /** What a master's persistent group migration writes: rules appended, groups gone from resources and groups.cfg. */
+  applyGroupMigration(request: GroupMigrationRequest): void {
+    for (const { sid, isFailbackOff } of request.resources) {
+      const resource = this.resources[sid];
+      if (!resource) continue;
+      const { group: _group, ...rest } = resource;
+      this.resources[sid] = isFailbackOff ? { ...rest, failback: false } : rest;
+    }
+    this.config.rules = [...this.config.rules, ...request.rules];
+    this.config.groups = {};
+    this.config.generation++;
+  }
+
+  nodeVersion(node: string): string {
+    return this.nodeVersions.get(node) ?? DEFAULT_PVE_MANAGER_VERSION;
+  }
+
+  setNodeVersion(node: string, version: string): void {
+    this.nodeVersions.set(node, version);
+  }
+
   lockOf(sid: string): string | undefined {
     return this.locks.get(sid);
   }
@@ -200,6 +230,12 @@ export class SimCluster implements SimResourceWorld {
     return this.nodeNames.filter((node) => this.isRunning(node, sid));
   }
 }
+
+/** The simulated config: HaConfig whose rules and groups the simulator may replace. */
+export type SimConfig = { -readonly [K in keyof HaConfig]-?: HaConfig[K] };
+
+/** The version a simulated node runs unless hardware_status says otherwise (the reference's default). */
+export const DEFAULT_PVE_MANAGER_VERSION = '9.0.0~2';
 
 /** A command that makes a node read stale status files (directly, or later through `after`). */
 function isStaleRead(command: SimCommand): boolean {

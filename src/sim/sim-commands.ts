@@ -16,6 +16,7 @@
  *   cfs <node> rw|update work|fail                     the node's shared state works or fails
  *   delay <seconds>                hold back the next batch
  *   skip-round crm|lrm [<n>]       the next n rounds run no CRM (LRM) iteration
+ *   pve-manager-version <node> set <version>   the pve-manager version the node runs (group migration)
  *
  * Fault commands (chaos runs write them into the scenarios they shrink; all faults are off until one
  * of these runs, so the reference model is untouched without them):
@@ -43,6 +44,7 @@
  *                                  disable-node-maintenance for every node with a maintenance request
  */
 import { isValidSid } from '../common/sid.ts';
+import { isPveManagerVersion } from '../common/pve-version.ts';
 import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
 
@@ -59,6 +61,7 @@ export type SimCommand =
   | { kind: 'cfs'; node: string; part: 'rw' | 'update'; isWorking: boolean; text: string }
   | { kind: 'delay'; seconds: number; text: string }
   | { kind: 'skip-round'; daemon: 'crm' | 'lrm'; rounds: number; text: string }
+  | { kind: 'pve-manager-version'; node: string; version: string; text: string }
   | { kind: 'after'; seconds: number; command: SimCommand; text: string }
   | FaultCommand;
 
@@ -107,6 +110,9 @@ export function parseCommand(text: string, nodes: ReadonlySet<string>): SimComma
       return { kind: 'skip-round', daemon: first, rounds: second === undefined ? 1 : Number(second), text };
     case 'after':
       return parseAfter(text, words, nodes);
+    case 'pve-manager-version':
+      if (words.length !== 4 || second !== 'set' || !isPveManagerVersion(third ?? '')) return `'${text}': expected 'pve-manager-version <node> set <version>', e.g. 9.0.0~16`;
+      return checkNode(first) ?? { kind: 'pve-manager-version', node: first!, version: third!, text };
     default:
       void fourth;
       return parseFaultCommand(text, { words, checkNode }) ?? `unknown command '${text}'`;

@@ -1,3 +1,4 @@
+import type { GroupMigrationRequest } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { Prng } from '../common/prng.ts';
@@ -152,6 +153,14 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
 
   newUid(): string {
     return `${this.uidPrefix}.${(this.uidCounter++).toString(36)}`;
+  }
+
+  nodeVersion(node: string): string | undefined {
+    return this.cluster.nodeVersion(node);
+  }
+
+  applyGroupMigration(request: GroupMigrationRequest): void {
+    if (this.canWrite()) this.cluster.applyGroupMigration(request);
   }
 }
 

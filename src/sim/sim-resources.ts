@@ -18,20 +18,25 @@ export interface SimResourceWorld {
 }
 
 /**
- * Failure behaviour of `fa:<a><b><c>[<d>[<e>]]` services: b failed starts and c failed moves before
- * one succeeds (counted per service across all nodes), d non-zero: stops never succeed.
+ * Failure behaviour of `fa:<a><b><c>[<d>[<e>[<f>]]]` services: b failed starts and c failed moves
+ * before one succeeds (counted per service across all nodes), d non-zero: stops never succeed; f
+ * non-zero (README-5.2 §3): starts and moves fail only on node<f> — an attempt elsewhere succeeds and
+ * resets the service's count.
  */
 export interface FailureSpec {
   readonly startFailures: number;
   readonly moveFailures: number;
   readonly canStop: boolean;
+  /** The only node where starts (on it) and moves (from it) fail; undefined: every node. */
+  readonly failsOnlyOn: string | undefined;
 }
 
 export function failureSpecOf(sid: string): FailureSpec | undefined {
   const parsed = parseSid(sid);
-  if (!parsed || parsed.type !== 'fa' || !/^\d{3,5}$/.test(parsed.name)) return undefined;
+  if (!parsed || parsed.type !== 'fa' || !/^\d{3,6}$/.test(parsed.name)) return undefined;
   const digits = parsed.name.split('').map(Number);
-  return { startFailures: digits[1]!, moveFailures: digits[2]!, canStop: (digits[3] ?? 0) === 0 };
+  const node = digits[5] ?? 0;
+  return { startFailures: digits[1]!, moveFailures: digits[2]!, canStop: (digits[3] ?? 0) === 0, failsOnlyOn: node === 0 ? undefined : `node${node}` };
 }
 
 /** Static size of a service without measured stats: derived from its id digits. */
@@ -127,7 +132,7 @@ export class SimResources {
 
   private start(node: string, sid: string): DriverResult {
     if (this.world.isRunning(node, sid)) return RUNNING;
-    const refusal = this.refusal(sid, 'start') ?? this.spentAttempt(this.startFailures, sid, failureSpecOf(sid)?.startFailures ?? 0, 'start');
+    const refusal = this.refusal(sid, 'start') ?? this.spentAttempt(this.startFailures, { sid, node }, failureSpecOf(sid)?.startFailures ?? 0, 'start');
     if (refusal) return refusal;
     this.world.setRunning(node, sid, true);
     return done(OcfExit.success);
@@ -147,7 +152,7 @@ export class SimResources {
    * (the target LRM starts it). Where it is configured is the master's to record, not the driver's.
    */
   private move(node: string, sid: string): DriverResult {
-    const refusal = this.refusal(sid, 'migrate') ?? this.spentAttempt(this.moveFailures, sid, failureSpecOf(sid)?.moveFailures ?? 0, 'move');
+    const refusal = this.refusal(sid, 'migrate') ?? this.spentAttempt(this.moveFailures, { sid, node }, failureSpecOf(sid)?.moveFailures ?? 0, 'move');
     if (refusal) return refusal;
     this.world.setRunning(node, sid, false);
     return done(OcfExit.success);
@@ -164,9 +169,14 @@ export class SimResources {
     return injected.exec === 'timeout' ? notDone('timeout', detail) : done(OcfExit.error, detail);
   }
 
-  /** Counts an attempt against the service's failure budget; a failure result while it lasts. */
-  private spentAttempt(counters: Map<string, number>, sid: string, failuresBeforeSuccess: number, what: string): DriverResult | undefined {
-    const failed = counters.get(sid) ?? 0;
+  /**
+   * Counts an attempt on `node` against the service's failure budget; a failure result while it
+   * lasts. An attempt on a node the service does not fail on succeeds and resets the count.
+   */
+  private spentAttempt(counters: Map<string, number>, at: { sid: string; node: string }, failuresBeforeSuccess: number, what: string): DriverResult | undefined {
+    const { sid, node } = at;
+    const failsOnlyOn = failureSpecOf(sid)?.failsOnlyOn;
+    const failed = failsOnlyOn === undefined || failsOnlyOn === node ? (counters.get(sid) ?? 0) : failuresBeforeSuccess;
     if (failed < failuresBeforeSuccess) {
       counters.set(sid, failed + 1);
       return done(OcfExit.error, `${what} failure ${failed + 1} of ${failuresBeforeSuccess} (fa: id digits)`);

@@ -12,6 +12,7 @@ export function sharedPaths(root: string) {
     root,
     resources: join(root, 'resources.cfg'),
     groups: join(root, 'groups.cfg'),
+    rules: join(root, 'rules.cfg'),
     settings: join(root, 'ha.cfg'),
     configLock: join(root, '.config.lock'),
     leases: join(root, 'leases'),

@@ -17,6 +17,7 @@ function cluster() {
       managerStatus: emptyManagerStatus(),
       resources: { 'vm:101': VM },
       groups: {},
+      rules: [],
       settings: DEFAULT_CLUSTER_SETTINGS,
       serviceSizes: {},
       running: {},

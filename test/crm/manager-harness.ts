@@ -13,7 +13,7 @@ export function membership(members: string[]): Membership {
 }
 
 export function config(resources: Record<string, ResourceConfig>): HaConfig {
-  return { resources, groups: {}, settings: DEFAULT_CLUSTER_SETTINGS, serviceSizes: {}, nodeCapacities: {} };
+  return { resources, groups: {}, rules: [], settings: DEFAULT_CLUSTER_SETTINGS, serviceSizes: {}, nodeCapacities: {} };
 }
 
 export const vm = (node: string): ResourceConfig => ({ node, state: 'started', maxRestart: 1, maxRelocate: 1 });
@@ -31,6 +31,7 @@ export function harness(status: ManagerStatus = emptyManagerStatus()) {
       config: config({ 'vm:103': vm('node3') }),
       lrmStatuses: new Map(),
       takeCommands: () => [],
+      nodeVersion: () => '9.0.0',
       ...input,
     });
     let step = generator.next();

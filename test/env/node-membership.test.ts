@@ -11,6 +11,7 @@ import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
 const config: HaConfig = {
   resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
   groups: { g: { nodes: { node3: 1 }, restricted: false, nofailback: false } },
+  rules: [],
   settings: DEFAULT_CLUSTER_SETTINGS,
   serviceSizes: {},
   nodeCapacities: {},

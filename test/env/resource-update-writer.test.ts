@@ -38,6 +38,7 @@ async function holdLock(dir: string, holdMs: number): Promise<ChildProcess> {
 const CONFIG: HaConfig = {
   resources: { 'vm:101': { node: 'node1', state: 'started', maxRestart: 1, maxRelocate: 1 } },
   groups: {},
+  rules: [],
   settings: DEFAULT_CLUSTER_SETTINGS,
   serviceSizes: {},
   nodeCapacities: {},

@@ -46,7 +46,7 @@ class FakeLrmEnv implements LrmEnv {
   readonly emit = (body: TraceBody) => this.events.push(body);
   nowMs = () => this.timeMs;
   membership = () => ({ isQuorate: this.isQuorate, nodes: ['node1', 'node2', 'node3'], isMember: () => this.isQuorate });
-  readConfig = () => ({ resources: this.resources, groups: {}, settings: { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: this.shutdownPolicy }, serviceSizes: {}, nodeCapacities: {} });
+  readConfig = () => ({ resources: this.resources, groups: {}, rules: [], settings: { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: this.shutdownPolicy }, serviceSizes: {}, nodeCapacities: {} });
   readManagerStatus = () => this.managerStatus;
   tryAgentLease = () => this.hasLease;
   adoptAgentLease = (renewedAgoMsMax: number) => {

@@ -15,6 +15,7 @@ function scenario(batches: string[][]): Scenario {
     managerStatus: emptyManagerStatus(),
     resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
     groups: {},
+    rules: [],
     settings: DEFAULT_CLUSTER_SETTINGS,
     serviceSizes: {},
     running: {},

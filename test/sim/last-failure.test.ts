@@ -18,6 +18,7 @@ function scenario(): Scenario {
       'fa:100': { node: 'node2', state: 'started', maxRestart: 0, maxRelocate: 1 },
     },
     groups: {},
+    rules: [],
     settings: DEFAULT_CLUSTER_SETTINGS,
     serviceSizes: {},
     running: {},

@@ -13,6 +13,7 @@ function scenarioWith(managerStatus: ManagerStatus, batches: string[][] = []): S
     managerStatus,
     resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
     groups: {},
+    rules: [],
     settings: DEFAULT_CLUSTER_SETTINGS,
     serviceSizes: {},
     running: {},
