@@ -35,6 +35,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'groupset <group>', describe: 'Change an HA group', load: async () => (await import('./commands/groupset.ts')).groupSetCommand },
   { command: 'groupremove <group>', describe: 'Remove an HA group; refused while a resource uses it', load: async () => (await import('./commands/groupremove.ts')).groupRemoveCommand },
   { command: 'groupconfig', describe: 'List the HA groups (groups.cfg)', load: async () => (await import('./commands/groupconfig.ts')).groupConfigCommand },
+  { command: 'rules', describe: 'HA rules (rules.cfg): list, config, add <type> <rule>, set <type> <rule>, remove <rule>, migrate-groups', load: async () => (await import('./commands/rules.ts')).rulesCommand },
   { command: 'node', describe: "Declare, remove and list the cluster's nodes (node: sections of ha.cfg)", load: async () => (await import('./commands/node.ts')).nodeCommand },
   { command: 'log', describe: "Show a node's journal: the events and black box of its ha-crm and ha-lrm, merged by time, in the daemons' words", load: async () => (await import('./commands/log.ts')).logCommand },
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance', load: async () => (await import('./commands/crm-command.ts')).crmCommand },

@@ -10,7 +10,7 @@ export interface KnownNodes {
    * declared: the `node:` sections of ha.cfg (`ha-manager node add`), the list an operator keeps.
    * seen: ha.cfg declares none (a directory from before node sections), so the nodes the shared
    * directory has seen stand in: those in status/manager.json, those with status/lrm/<node>.json,
-   * those named in a group.
+   * those named in a group or a node-affinity rule.
    */
   readonly source: 'declared' | 'seen';
 }
@@ -24,6 +24,7 @@ export function knownNodes(paths: SharedPaths, loaded: LoadedConfig): KnownNodes
   if (manager) for (const node of Object.keys(manager.status.nodeStatus)) nodes.add(node);
   for (const node of readLrmStatuses(paths).keys()) nodes.add(node);
   for (const group of Object.values(loaded.config.groups)) for (const node of Object.keys(group.nodes)) nodes.add(node);
+  for (const rule of loaded.config.rules) if (rule.type === 'node-affinity') for (const node of Object.keys(rule.nodes)) nodes.add(node);
   return { nodes: [...nodes].sort(), source: 'seen' };
 }
 

@@ -50,11 +50,13 @@ export function removeRule(documents: ConfigDocuments, rule: string): void {
 /**
  * Writes a migration of HA groups to rules (README-5.2 §9.2): the rules appended to rules.cfg (a rule
  * whose id exists already is kept as it is), each grouped service without its `group` line and with
- * `failback 0` where its group had `nofailback`, and every group removed from groups.cfg.
+ * `failback 0` where its group had `nofailback`, and every group removed from groups.cfg. Refused when
+ * rules.cfg has a rule of one of the new ids already: the group's services would lose their placement.
  */
 export function writeGroupMigration(documents: ConfigDocuments, request: GroupMigrationRequest): void {
   for (const rule of request.rules) {
-    if (findRule(documents, rule.id)) continue;
+    const existing = findRule(documents, rule.id);
+    if (existing) throw new ConfigRefused(`Rule '${rule.id}' exists already (${documents.rules.file} line ${existing.line}); rename or remove it to migrate its group`);
     documents.rules.addSection('node-affinity', rule.id, nodeAffinityProperties(rule));
   }
   for (const { sid, isFailbackOff } of request.resources) {

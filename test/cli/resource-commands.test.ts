@@ -13,9 +13,9 @@ describe('ha-manager add, set, remove, config', () => {
     assert.equal(read(dir, 'resources.cfg'), 'vm: 100\n\tcomment web front\n\tmax_restart 2\n\tnode node1\n\nct: 200\n\tnode node2\n\tstate stopped\n\n');
     const text = await runCli(['config', '--dir', dir]);
     assert.equal(text.code, 0);
-    assert.equal(text.stdout, 'ct:200\n\tstate stopped\n\tnode node2\n\tmax_restart 1\n\tmax_relocate 1\n\nvm:100\n\tstate started\n\tnode node1\n\tmax_restart 2\n\tmax_relocate 1\n\tcomment web front\n');
+    assert.equal(text.stdout, 'ct:200\n\tstate stopped\n\tnode node2\n\tmax_restart 1\n\tmax_relocate 1\n\tfailback 1\n\nvm:100\n\tstate started\n\tnode node1\n\tmax_restart 2\n\tmax_relocate 1\n\tfailback 1\n\tcomment web front\n');
     const json = await runCli(['config', '--type', 'vm', '--output-format', 'json', '--dir', dir]);
-    assert.deepEqual(JSON.parse(json.stdout), [{ sid: 'vm:100', type: 'vm', state: 'started', node: 'node1', max_restart: 2, max_relocate: 1, comment: 'web front' }]);
+    assert.deepEqual(JSON.parse(json.stdout), [{ sid: 'vm:100', type: 'vm', state: 'started', node: 'node1', max_restart: 2, max_relocate: 1, failback: 1, comment: 'web front' }]);
     const pretty = await runCli(['config', '--output-format', 'json-pretty', '--dir', dir]);
     assert.match(pretty.stdout, /^\[\n  \{\n    "sid": "ct:200",/);
   });

@@ -17,6 +17,8 @@ export interface ResourceListing {
   readonly group?: string;
   readonly max_restart: number;
   readonly max_relocate: number;
+  /** 1 (default): moves back to a better node on its own (README-5.2 §1.3); for a grouped service, its group decides. */
+  readonly failback: 0 | 1;
   readonly comment?: string;
 }
 
@@ -46,6 +48,7 @@ function listingOf(sid: string, resource: ResourceConfig): ResourceListing {
     ...(resource.group !== undefined ? { group: resource.group } : {}),
     max_restart: resource.maxRestart,
     max_relocate: resource.maxRelocate,
+    failback: (resource.failback ?? true) ? 1 : 0,
     ...(resource.comment !== undefined ? { comment: resource.comment } : {}),
   };
 }

@@ -52,7 +52,7 @@ export class GroupMigration {
       return undefined;
     }
     emit({ ev: 'group-migration', result: 'ok' });
-    return migrationRequest(view);
+    return groupMigrationRequest(view.resources, view.groups);
   }
 }
 
@@ -85,13 +85,14 @@ function activeServiceNodes(services: Iterable<readonly [string, ServiceStatus]>
   return nodes;
 }
 
-function migrationRequest(view: GroupMigrationView): GroupMigrationRequest {
-  const rules = groupsAsRules(view.resources, view.groups);
+/** What migrating these groups writes: the master's request, and `ha-manager rules migrate-groups`'s. */
+export function groupMigrationRequest(resourceConfigs: GroupMigrationView['resources'], groups: GroupMigrationView['groups']): GroupMigrationRequest {
+  const rules = groupsAsRules(resourceConfigs, groups);
   const resources: Array<{ sid: string; isFailbackOff: boolean }> = [];
-  for (const sid of Object.keys(view.resources).sort()) {
-    const name = view.resources[sid]!.group;
+  for (const sid of Object.keys(resourceConfigs).sort()) {
+    const name = resourceConfigs[sid]!.group;
     if (name === undefined) continue;
-    resources.push({ sid, isFailbackOff: Object.hasOwn(view.groups, name) && view.groups[name]!.nofailback });
+    resources.push({ sid, isFailbackOff: Object.hasOwn(groups, name) && groups[name]!.nofailback });
   }
   assert(rules.every((rule) => rule.resources.every((sid) => resources.some((entry) => entry.sid === sid))), 'Every migrated rule names grouped services');
   return { rules, resources };
