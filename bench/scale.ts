@@ -7,20 +7,23 @@
  * first for a cold run, then pooled over three warm runs of the same scenario in the same process.
  *
  *   npm run bench                      all three sizes
- *   npm run bench -- 8x5000            one size (NODESxSERVICES)
+ *   npm run bench -- 8x5000            one size (NODESxSERVICES, or 8x5000+500rules with HA rules)
  */
 import { execFileSync } from 'node:child_process';
-import { existsSync, mkdtempSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { Simulator } from '../src/sim/simulator.ts';
+import { scaleRulesText } from './scale-rules.ts';
 
 const GENERATOR = resolve('../shared/tools/gen-scale-scenario.mjs');
-const SIZES: Array<[number, number]> = [
+const SIZES: Array<[number, number, number?]> = [
   [5, 1000],
   [8, 5000],
+  // The same with HA rules (scale-rules.ts): 250 node affinity, 125 positive, 125 negative.
+  [8, 5000, 500],
   [100, 10000],
 ];
 
@@ -74,14 +77,16 @@ const ms = (value: number, width = 7) => `${value.toFixed(2).padStart(width)} ms
  * The first run is reported on its own (cold); the figures that follow pool the warm runs, as a
  * master that has been running a while would see them.
  */
-function measure(nodes: number, services: number, work: string): string {
-  const dir = join(work, `${nodes}x${services}`);
+function measure(nodes: number, services: number, work: string, rules = 0): string {
+  const name = `${nodes}x${services}${rules > 0 ? `+${rules}rules` : ''}`;
+  const dir = join(work, name);
   execFileSync('node', [GENERATOR, '--nodes', String(nodes), '--services', String(services), '--out', dir], { stdio: 'pipe' });
+  if (rules > 0) writeFileSync(join(dir, 'rules_config'), scaleRulesText({ count: rules, nodes, services }));
   const cold = runOnce(dir);
   const warm = Array.from({ length: WARM_RUNS }, () => runOnce(dir));
   const steady = warm.flatMap((run) => run.steady);
   return (
-    `${`${nodes} nodes x ${services} services`.padEnd(28)}` +
+    `${`${nodes} nodes x ${services} services${rules > 0 ? ` +${rules}r` : ''}`.padEnd(28)}` +
     `${(cold.wallMs / 1000).toFixed(2).padStart(6)} s ${ms(mean(cold.steady))} ${ms(cold.recoveryMs, 8)}  |` +
     `${(mean(warm.map((run) => run.wallMs)) / 1000).toFixed(2).padStart(6)} s ` +
     `${ms(mean(steady))} / ${ms(Math.max(0, ...steady))} (${steady.length})` +
@@ -95,13 +100,14 @@ function main(): void {
     return;
   }
   const only = process.argv[2];
-  const sizes = only ? SIZES.filter(([n, m]) => `${n}x${m}` === only) : SIZES;
-  if (sizes.length === 0) throw new Error(`Unknown size '${only}', expected one of ${SIZES.map(([n, m]) => `${n}x${m}`).join(', ')}`);
+  const label = ([n, m, r]: (typeof SIZES)[number]) => `${n}x${m}${r ? `+${r}rules` : ''}`;
+  const sizes = only ? SIZES.filter((size) => label(size) === only) : SIZES;
+  if (sizes.length === 0) throw new Error(`Unknown size '${only}', expected one of ${SIZES.map(label).join(', ')}`);
   const work = mkdtempSync(join(tmpdir(), 'ha-bench-'));
   try {
     console.log(`                            first run (cold)                | next ${WARM_RUNS} runs (warm, steady rounds pooled)`);
     console.log('scenario                      wall  steady mean  recovery  |  wall  steady mean / worst (n)       recovery (services)');
-    for (const [nodes, services] of sizes) console.log(measure(nodes, services, work));
+    for (const [nodes, services, rules] of sizes) console.log(measure(nodes, services, work, rules));
   } finally {
     rmSync(work, { recursive: true, force: true });
   }

@@ -236,7 +236,7 @@ export class Manager {
   private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
     const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizingOf(config));
-    const selector = roundSelector(usage, this.rules.current(), config, (sid) => this.status.serviceStatus.get(sid));
+    const selector = roundSelector(usage, this.rules, config, (sid) => this.status.serviceStatus.get(sid));
     const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
       nowMs,

@@ -44,7 +44,15 @@ export class NodeSelector {
    * rule names is answered without building a request.
    */
   keepsCurrent(sid: string, currentNode: string): boolean {
-    if (this.affinity.isUnconstrained(sid)) return this.usage.isOnline(currentNode);
+    const rules = this.affinity.rulesOf(sid);
+    if (rules === undefined) return this.usage.isOnline(currentNode);
+    const { allowed, isPreferred } = this.affinity.classesOf(rules.nodeAffinity);
+    if (isPreferred.size === 0) return false;
+    // select's steps, without the sets and maps it builds (a few thousand services with rules, every round).
+    const isSeparate = rules.negative.length > 0 && this.affinity.isSeparate(rules, currentNode);
+    if (!this.failback(sid) && allowed.has(currentNode) && (!isSeparate || this.affinity.hasPartnerOn(rules, currentNode))) return true;
+    if (!isPreferred.has(currentNode) || isSeparate) return false;
+    if (rules.positive.length === 0) return true;
     return this.select({ sid, currentNode, mode: 'normal' }) === currentNode;
   }
 

@@ -7,13 +7,26 @@ import { checkRules, type DroppedRule } from './rule-checks.ts';
 /** A service's node affinity, shared by every service of the rule. */
 export interface CompiledNodeAffinity {
   readonly ruleId: string;
+  /** Position among the compiled node-affinity rules: callers keep per-rule answers in arrays. */
+  readonly index: number;
   /** The rule's nodes with their priorities; a non-strict rule adds every other node of the node table at -1. */
   readonly nodes: ReadonlyMap<string, number>;
   readonly strict: boolean;
 }
 
+/** Everything the rules say about one service, found with one lookup (node selection, every round). */
+export interface ServiceRules {
+  readonly nodeAffinity: CompiledNodeAffinity | undefined;
+  readonly positive: readonly string[];
+  readonly negative: readonly string[];
+}
+
 /** The rules the master applies, per service, until the next compilation. */
 export interface CompiledRules {
+  /** Services some rule names; a service absent here may run on any online node. */
+  readonly byService: ReadonlyMap<string, ServiceRules>;
+  /** How many node-affinity rules were compiled (the range of CompiledNodeAffinity.index). */
+  readonly nodeAffinityCount: number;
   readonly nodeAffinity: ReadonlyMap<string, CompiledNodeAffinity>;
   /** Services that must run with the key service (without it), sorted. */
   readonly positive: ReadonlyMap<string, readonly string[]>;
@@ -22,7 +35,7 @@ export interface CompiledRules {
   readonly dropped: readonly DroppedRule[];
 }
 
-export const NO_RULES: CompiledRules = { nodeAffinity: new Map(), positive: new Map(), negative: new Map(), dropped: [] };
+export const NO_RULES: CompiledRules = { byService: new Map(), nodeAffinityCount: 0, nodeAffinity: new Map(), positive: new Map(), negative: new Map(), dropped: [] };
 
 /** Priority of the nodes a non-strict rule does not name: below every named one. */
 export const OTHER_NODES_PRIORITY = -1;
@@ -47,7 +60,16 @@ export function compileRules(rules: readonly RuleConfig[], nodeTable: readonly s
   const positive = partnersOf(positiveRules.map((rule) => rule.resources));
   const negative = partnersOf(negativeRules.map((rule) => rule.resources));
   addImplicitNegatives(positiveRules, negative);
-  return { nodeAffinity: compileNodeAffinity(nodeRules, nodeTable), positive: sortedValues(positive), negative: sortedValues(negative), dropped };
+  const compiled = { nodeAffinity: compileNodeAffinity(nodeRules, nodeTable), positive: sortedValues(positive), negative: sortedValues(negative) };
+  return { ...compiled, byService: byService(compiled), nodeAffinityCount: nodeRules.length, dropped };
+}
+
+function byService(compiled: Pick<CompiledRules, 'nodeAffinity' | 'positive' | 'negative'>): Map<string, ServiceRules> {
+  const services = new Map<string, ServiceRules>();
+  for (const sid of new Set([...compiled.nodeAffinity.keys(), ...compiled.positive.keys(), ...compiled.negative.keys()])) {
+    services.set(sid, { nodeAffinity: compiled.nodeAffinity.get(sid), positive: compiled.positive.get(sid) ?? [], negative: compiled.negative.get(sid) ?? [] });
+  }
+  return services;
 }
 
 /** Transform a: connected positive rules (README-5.2 §6.1 step 2a, single pass) become one rule each. */
@@ -114,10 +136,10 @@ function sortedValues(partners: ReadonlyMap<string, ReadonlySet<string>>): Map<s
 
 function compileNodeAffinity(rules: readonly NodeAffinityRule[], nodeTable: readonly string[]): Map<string, CompiledNodeAffinity> {
   const bySid = new Map<string, CompiledNodeAffinity>();
-  for (const rule of rules) {
+  for (const [index, rule] of rules.entries()) {
     const nodes = new Map(Object.entries(rule.nodes));
     if (!rule.strict) for (const node of nodeTable) if (!nodes.has(node)) nodes.set(node, OTHER_NODES_PRIORITY);
-    const compiled: CompiledNodeAffinity = { ruleId: rule.id, nodes, strict: rule.strict };
+    const compiled: CompiledNodeAffinity = { ruleId: rule.id, index, nodes, strict: rule.strict };
     for (const sid of rule.resources) {
       // Only transform c can name a service twice, when the single-pass grouping left two groups
       // sharing it (positive-groups.ts): the first rule in file order keeps it.

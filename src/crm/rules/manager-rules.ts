@@ -11,6 +11,7 @@ import { GroupMigration, type GroupMigrationRequest } from './group-migration.ts
 export type { GroupMigrationRequest } from './group-migration.ts';
 export { roundSelector } from './round-selector.ts';
 import { groupsAsRules } from './groups-as-rules.ts';
+import type { NodeClasses } from './service-affinity.ts';
 
 /** What a manager pass hands the rules: its input, and the master's node table and services. */
 export interface RulesPassInput {
@@ -44,12 +45,27 @@ export class ManagerRules {
   private compiled: CompiledRules | undefined;
   private from: CompiledFrom | undefined;
   private readonly groupMigration = new GroupMigration();
+  private nodeClasses: { readonly compiled: CompiledRules; readonly onlineKey: string; readonly cache: Array<NodeClasses | undefined> } | undefined;
   private migration: GroupMigrationRequest | undefined;
 
   /** The rules of the pass in progress (forPass compiled or kept them). */
   current(): CompiledRules {
     assert(this.compiled !== undefined, 'Rules asked for before the first pass compiled them');
     return this.compiled;
+  }
+
+  /**
+   * The node classes of the compiled rules over `onlineNodes`, kept while neither changes: most
+   * rounds have the same online nodes and rules, and building the classes of hundreds of rules each
+   * round would cost more than looking them up.
+   */
+  nodeClassCache(onlineNodes: readonly string[]): Array<NodeClasses | undefined> {
+    const compiled = this.current();
+    const onlineKey = onlineNodes.join('\n');
+    if (this.nodeClasses?.compiled !== compiled || this.nodeClasses.onlineKey !== onlineKey) {
+      this.nodeClasses = { compiled, onlineKey, cache: new Array<NodeClasses | undefined>(compiled.nodeAffinityCount) };
+    }
+    return this.nodeClasses.cache;
   }
 
   /** What this pass's group migration attempt asks to write (group-migration.ts), if it may go ahead. */
