@@ -18,6 +18,7 @@ export const FAULT_KINDS = [
   'config', // requested state edits (disable/enable/stop)
   'cli', // migrate, relocate, stop, node maintenance requests
   'unmanaged', // services running unmanaged on a quiet node: never seen, or leaving `ignored` while cut off
+  'rules', // HA rules added, changed and removed while faults go on (rule-schedule.ts)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -36,6 +37,8 @@ export const DEFAULT_FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   cli: 4,
   // Not drawn per event: a plan has this schedule or not (unmanaged-schedule.ts, half the seeds).
   unmanaged: 0,
+  // Not drawn per event either: half the seeds get a schedule of rule edits (rule-schedule.ts).
+  rules: 0,
 };
 
 /**
@@ -100,7 +103,7 @@ export function validateChaosConfig(config: ChaosConfig): string[] {
 
 /** One line that says what a run injects (printed before the first seed). */
 export function describeChaosConfig(config: ChaosConfig): string {
-  const weights = config.faults.map((kind) => (kind === 'unmanaged' ? 'unmanaged:½ of the seeds' : `${kind}:${DEFAULT_FAULT_WEIGHTS[kind]}`)).join(' ');
+  const weights = config.faults.map((kind) => (kind === 'unmanaged' || kind === 'rules' ? `${kind}:½ of the seeds` : `${kind}:${DEFAULT_FAULT_WEIGHTS[kind]}`)).join(' ');
   const timing = CHAOS_TIMINGS[config.timing];
   const timingText = `timing ${config.timing} (fence_timeout ${formatDuration(timing.leaseTimeoutMs)}, simulated rounds of ${formatDuration(roundMsFor(config.nodes, timing))})`;
   return `${config.nodes} nodes, ${config.services} services, ${timingText}, faults for ${config.durationS} s, ${config.eventsPerSlot} events per 100 s slot, weights ${weights}`;

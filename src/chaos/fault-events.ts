@@ -66,7 +66,8 @@ export function faultEvent(kind: FaultKind, context: EventContext): string[] {
     case 'cli':
       return cliEvent(prng, node, sid, start);
     case 'unmanaged':
-      return []; // a schedule of the whole plan, not an event (unmanaged-schedule.ts)
+    case 'rules':
+      return []; // schedules of the whole plan, not events (unmanaged-schedule.ts, rule-schedule.ts)
     default:
       assertNever(kind, 'fault kind');
   }

@@ -5,6 +5,7 @@ import { DEFAULT_CLUSTER_SETTINGS } from '../common/ha-config.ts';
 import { CHAOS_TIMINGS, DEFAULT_FAULT_WEIGHTS, type ChaosConfig, type FaultKind } from './chaos-config.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 import { faultEvent, type EventContext } from './fault-events.ts';
+import { ruleSchedule } from './rule-schedule.ts';
 import { unmanagedSchedule } from './unmanaged-schedule.ts';
 
 /** Batches run every 100 s (every fifth 20 s round; with another timing, 100 s or a little more: src/sim/simulator.ts). */
@@ -36,6 +37,10 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
     batches.push(batch.length > 0 ? batch : ['delay 0']);
   }
   for (const [index, commands] of unmanaged?.commands ?? []) batches[index] = [...batches[index]!.filter((command) => command !== 'delay 0'), ...commands];
+  // A stream of its own: plans of seeds without rule edits stay as they were.
+  const rulesPrng = prng.stream('rules');
+  const ruleEdits = config.faults.includes('rules') && rulesPrng.next() < 0.5 ? ruleSchedule(rulesPrng, { nodes, resources, slots }) : new Map<number, string[]>();
+  for (const [index, commands] of ruleEdits) batches[index] = [...batches[index]!.filter((command) => command !== 'delay 0'), ...commands.map((command) => clampAfter(command, (slots - index + 1) * SLOT_S - 1))];
   for (let heal = 0; heal < HEAL_BATCHES; heal++) batches.push(['heal']);
   return { seed, nodes, resources, running: unmanaged?.running ?? {}, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches };
 }

@@ -6,6 +6,7 @@ import { crmCommandOf } from './scenario-crm-command.ts';
 import type { SimCommand } from './sim-commands.ts';
 import type { Simulator } from './simulator.ts';
 import { applyFaultCommand } from './apply-fault-command.ts';
+import { rulesAfter } from './rule-command.ts';
 
 /** Carries out one scenario command (all but `delay`, `skip-round` and `after`, which steer the run itself). */
 export function applyCommand(simulator: Simulator, command: SimCommand): void {
@@ -55,6 +56,9 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
     }
     case 'pve-manager-version':
       cluster.setNodeVersion(command.node, command.version);
+      return;
+    case 'rule':
+      cluster.setRules(rulesAfter(cluster.config.rules, command));
       return;
     case 'delay':
     case 'skip-round':

@@ -17,6 +17,7 @@
  *   delay <seconds>                hold back the next batch
  *   skip-round crm|lrm [<n>]       the next n rounds run no CRM (LRM) iteration
  *   pve-manager-version <node> set <version>   the pve-manager version the node runs (group migration)
+ *   rule <id> node-affinity|resource-affinity ... | rule <id> delete   edit rules.cfg (src/sim/rule-command.ts)
  *
  * Fault commands (chaos runs write them into the scenarios they shrink; all faults are off until one
  * of these runs, so the reference model is untouched without them):
@@ -45,6 +46,7 @@
  */
 import { isValidSid } from '../common/sid.ts';
 import { isPveManagerVersion } from '../common/pve-version.ts';
+import { parseRuleCommand, type RuleCommand } from './rule-command.ts';
 import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
 
@@ -62,6 +64,7 @@ export type SimCommand =
   | { kind: 'delay'; seconds: number; text: string }
   | { kind: 'skip-round'; daemon: 'crm' | 'lrm'; rounds: number; text: string }
   | { kind: 'pve-manager-version'; node: string; version: string; text: string }
+  | RuleCommand
   | { kind: 'after'; seconds: number; command: SimCommand; text: string }
   | FaultCommand;
 
@@ -110,6 +113,8 @@ export function parseCommand(text: string, nodes: ReadonlySet<string>): SimComma
       return { kind: 'skip-round', daemon: first, rounds: second === undefined ? 1 : Number(second), text };
     case 'after':
       return parseAfter(text, words, nodes);
+    case 'rule':
+      return parseRuleCommand(text, words);
     case 'pve-manager-version':
       if (words.length !== 4 || second !== 'set' || !isPveManagerVersion(third ?? '')) return `'${text}': expected 'pve-manager-version <node> set <version>', e.g. 9.0.0~16`;
       return checkNode(first) ?? { kind: 'pve-manager-version', node: first!, version: third!, text };
