@@ -35,10 +35,13 @@ const INACTIVE_STATES: ReadonlySet<ServiceState> = new Set(['stopped', 'freeze',
  * The persistent migration of HA groups to rules (README-5.2 §9.2): while groups.cfg has a group, a
  * master tries in its third pass and every sixth after; the attempt goes ahead only when the cluster
  * is quorate and every node is online, its LRM settled (active, or idle with nothing to run) in mode
- * active, and runs a pve-manager version that reads rules. One event per attempt says how it went.
+ * active, and runs a pve-manager version that reads rules. An event says how an attempt went, when
+ * that differs from the previous attempt of this master (the reference logs every attempt).
  */
 export class GroupMigration {
   private passesLeft = GROUP_MIGRATION_FIRST_PASSES;
+  /** The reason the last attempt failed: a master that waits for the same thing says it once, not every sixth pass. */
+  private lastProblem: string | undefined;
 
   /** One manager pass: the request to write when this pass's attempt may go ahead. */
   pass(view: GroupMigrationView, emit: EmitEvent): GroupMigrationRequest | undefined {
@@ -47,8 +50,10 @@ export class GroupMigration {
     if (this.passesLeft > 0) return undefined;
     this.passesLeft = GROUP_MIGRATION_RETRY_PASSES;
     const problem = migrationProblem(view);
+    const isNews = problem !== this.lastProblem;
+    this.lastProblem = problem;
     if (problem !== undefined) {
-      emit({ ev: 'group-migration', result: 'failed', reason: problem });
+      if (isNews) emit({ ev: 'group-migration', result: 'failed', reason: problem });
       return undefined;
     }
     emit({ ev: 'group-migration', result: 'ok' });
@@ -65,9 +70,10 @@ function migrationProblem(view: GroupMigrationView): string | undefined {
     if (lrm === undefined) return `node '${node}' has no LRM status`;
     const isSettled = lrm.state === 'active' || (lrm.state === 'wait_for_agent_lock' && !active.has(node));
     if (!isSettled) return `LRM of node '${node}' is in state '${lrm.state}'`;
-    if (lrm.mode !== 'active') return `LRM of node '${node}' is in mode '${lrm.mode}'`;
+    if (lrm.mode !== 'active') return `lrm '${node}' is not in mode 'active'`;
     const version = view.nodeVersion(node);
-    if (version === undefined || !hasMinVersion(version, GROUP_MIGRATION_MIN_VERSION)) {
+    if (version === undefined) return `node '${node}' reports no pve-manager version (ha-manager rules migrate-groups migrates by hand)`;
+    if (!hasMinVersion(version, GROUP_MIGRATION_MIN_VERSION)) {
       return `node '${node}' needs at least pve-manager version '${GROUP_MIGRATION_MIN_VERSION}'`;
     }
   }

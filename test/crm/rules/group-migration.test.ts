@@ -35,9 +35,18 @@ describe('GroupMigration (README-5.2 §9.2)', () => {
   it('tries in the third pass and every sixth after, while groups exist', () => {
     const old = view({ nodeVersion: (node) => (node === 'node2' ? '8.4.1' : '9.0.0~16') });
     const seen = attempts(new GroupMigration(), 15, old);
-    assert.deepEqual(seen.map(([pass]) => pass), [3, 9, 15]);
+    assert.deepEqual(seen.map(([pass]) => pass), [3], 'the same reason is said once');
     assert.deepEqual(seen[0]![1], { ev: 'group-migration', result: 'failed', reason: "node 'node2' needs at least pve-manager version '9.0.0~16'" });
     assert.deepEqual(attempts(new GroupMigration(), 9, view({ groups: {} })), []);
+    const migration = new GroupMigration();
+    let version = '8.4.1';
+    const passes: number[] = [];
+    for (let pass = 1; pass <= 15; pass++) {
+      if (pass === 8) version = '9.0.0';
+      migration.pass(view({ nodeVersion: () => version }), () => passes.push(pass));
+    }
+    // Failed at 3, done at 9; a real write leaves no groups, this view keeps them, so 15 tries again.
+    assert.deepEqual(passes, [3, 9, 15]);
   });
 
   it('asks to write the rules and drop the groups once every node qualifies', () => {
@@ -56,7 +65,8 @@ describe('GroupMigration (README-5.2 §9.2)', () => {
     };
     assert.match(reason(view({ nodes: [['node1', 'online'], ['node2', 'unknown']] }))!, /node 'node2' is not online/);
     assert.match(reason(view({ lrmStatus: () => lrm('wait_for_agent_lock') }))!, /LRM of node 'node1' is in state 'wait_for_agent_lock'/);
-    assert.match(reason(view({ lrmStatus: () => lrm('active', 'maintenance') }))!, /mode 'maintenance'/);
+    assert.match(reason(view({ lrmStatus: () => lrm('active', 'maintenance') }))!, /lrm 'node1' is not in mode 'active'/);
+    assert.match(reason(view({ nodeVersion: () => undefined }))!, /node 'node1' reports no pve-manager version/);
     assert.match(reason(view({ isQuorate: false }))!, /not quorate/);
   });
 });
