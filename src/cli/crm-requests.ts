@@ -53,7 +53,7 @@ function queueChecked(sharedDir: string, loaded: LoadedConfig, command: CrmComma
   const { config } = loaded;
   const known = knownNodes(sharedPaths(sharedDir), loaded);
   if ('node' in command) refuseUnknownNodes([command.node], known);
-  const verdict = checkCrmCommand(command, { resources: config.resources, groups: config.groups, knownNodes: known.nodes });
+  const verdict = checkCrmCommand(command, { resources: config.resources, groups: config.groups, rules: config.rules, knownNodes: known.nodes });
   if (verdict.result !== 'accepted') throw new ConfigRefused(verdict.reason);
   const line = formatCrmCommand(command);
   enqueueCommand(sharedDir, line);

@@ -5,15 +5,18 @@
  * what it knows; a rule whose knowledge is missing is not applied (the CLI does not know which nodes
  * are online now, the master does).
  */
-import type { GroupConfig, ResourceConfig } from '../common/ha-config.ts';
+import type { GroupConfig, ResourceConfig, RuleConfig } from '../common/ha-config.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
 import type { NodeState } from '../common/states.ts';
 import type { CrmCommand } from './crm-command.ts';
+import { compileRules } from './rules/compile-rules.ts';
 
 export interface CommandKnowledge {
   /** resources.cfg as the checker read it. */
   readonly resources: Readonly<Record<string, ResourceConfig>>;
   readonly groups: Readonly<Record<string, GroupConfig>>;
+  /** rules.cfg, when the CLI checks: a move out of a strict node-affinity rule is refused like one out of a restricted group. */
+  readonly rules?: readonly RuleConfig[];
   /** The cluster's nodes as the checker knows them (the master: its node table; the CLI: status files and groups). */
   readonly knownNodes: readonly string[];
   /** The master's view, only when the master checks: the services it manages and its node states. */
@@ -76,8 +79,16 @@ function moveProblem(command: Extract<CrmCommand, { kind: 'migrate' | 'relocate'
   }
   // Only the operator is stopped here: the master accepts a move out of a restricted group, as
   // Proxmox does, and the service's group takes it straight back (pve-5.2 test-node-affinity-strict1).
-  const reason = restrictedGroupProblem({ sid, group: knowing.resources[sid]?.group, node }, knowing.groups);
+  const reason = restrictedGroupProblem({ sid, group: knowing.resources[sid]?.group, node }, knowing.groups) ?? strictRuleProblem({ sid, node }, knowing);
   return reason === undefined ? undefined : { result: 'error', reason };
+}
+
+/** The operator's rule for strict node affinity: the rule the master would apply (compiled, so a disabled or dropped one does not count). */
+function strictRuleProblem(placement: { readonly sid: string; readonly node: string }, knowing: CommandKnowledge): string | undefined {
+  if (knowing.rules === undefined || knowing.rules.length === 0) return undefined;
+  const rule = compileRules(knowing.rules, knowing.knownNodes).nodeAffinity.get(placement.sid);
+  if (!rule?.strict || rule.nodes.has(placement.node)) return undefined;
+  return `Node '${placement.node}' is outside the strict node-affinity rule '${rule.ruleId}' of ${placement.sid} (its nodes: ${[...rule.nodes.keys()].join(', ')})`;
 }
 
 /**

@@ -79,6 +79,16 @@ describe('ha-manager rules', () => {
     assert.equal(bad.stderr, `ha-manager: ${dir}/rules.cfg:3: Option 'affinity': Bad value 'sometimes', expected positive or negative\n`);
   });
 
+  it('refuses a move out of a strict node-affinity rule, as out of a restricted group; a disabled rule does not count', async () => {
+    const dir = await dirWithServices(['vm:101']);
+    await runCli(['rules', 'add', 'node-affinity', 'pin', '--resources', 'vm:101', '--nodes', 'node1,node2', '--strict', '--dir', dir]);
+    const refused = await runCli(['migrate', 'vm:101', 'node3', '--dir', dir]);
+    assert.equal(refused.code, 2);
+    assert.equal(refused.stderr, "ha-manager: Node 'node3' is outside the strict node-affinity rule 'pin' of vm:101 (its nodes: node1, node2)\n");
+    await runCli(['rules', 'set', 'node-affinity', 'pin', '--disable', '--dir', dir]);
+    assert.equal((await runCli(['migrate', 'vm:101', 'node3', '--dir', dir])).code, 0);
+  });
+
   it('migrate-groups writes the groups in use as rules, nofailback as failback 0, and empties groups.cfg', async () => {
     const dir = clusterDir();
     await runCli(['groupadd', 'web', '--nodes', 'node1:2,node2', '--restricted', '--nofailback', '--dir', dir]);
