@@ -26,6 +26,22 @@ describe('loadHaConfig', () => {
     assert.equal(loaded.timing.leaseTimeoutMs, 60_000);
   });
 
+  it('reads rules.cfg with the rest, and failback of resources', () => {
+    const { config } = loadHaConfig(
+      dirWith({
+        'resources.cfg': 'vm: 100\n\tnode n1\n\tfailback 0\n',
+        'rules.cfg': 'node-affinity: pin\n\tresources vm:100\n\tnodes n1:2,n2\n\tstrict 1\n',
+      }),
+    );
+    assert.equal(config.resources['vm:100']?.failback, false);
+    assert.deepEqual(config.rules, [{ type: 'node-affinity', id: 'pin', resources: ['vm:100'], nodes: { n1: 2, n2: 0 }, strict: true, isDisabled: false }]);
+  });
+
+  it('refuses a bad rules.cfg naming its file and line', () => {
+    const dir = dirWith({ 'rules.cfg': 'resource-affinity: pair\n\tresources vm:100,vm:101\n\taffinity positive\n\tnodes n1\n' });
+    assert.throws(() => loadHaConfig(dir), (error: unknown) => error instanceof ConfigError && error.message === `${dir}/rules.cfg:4: Unknown option 'nodes' of a resource-affinity rule, expected one of resources, affinity, disable, comment`);
+  });
+
   it('fills defaults: state started, max_restart 1, max_relocate 1; enabled reads as started', () => {
     const { config } = loadHaConfig(dirWith({ 'resources.cfg': 'vm: 100\n\tnode n1\n\nct: 200\n\tnode n2\n\tstate enabled\n\tmax_restart 0\n' }));
     assert.deepEqual(config.resources['vm:100'], { node: 'n1', state: 'started', maxRestart: 1, maxRelocate: 1 });

@@ -72,6 +72,20 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     assert.equal(source.read().resources['vm:101']?.node, 'node3');
   });
 
+  it('notices a new rules.cfg at the per-round check, and keeps the resources generation (only rules changed)', () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    const source = NodeConfigSource.load(dir, () => {});
+    source.checkFiles();
+    const before = source.read();
+    writeFileSync(join(dir, 'rules.cfg'), 'node-affinity: pin\n\tresources vm:101\n\tnodes node2\n');
+    source.checkFiles();
+    const after = source.read();
+    assert.deepEqual(after.rules.map((rule) => rule.id), ['pin']);
+    assert.notEqual(after, before, 'a new config object: the master compares its rules');
+    assert.equal(after.generation, before.generation);
+  });
+
   it('keeps the last good config while the shared directory is unreachable (a missing file would read as empty)', () => {
     const dir = sharedDir();
     const root = mkdtempSync(join(tmpdir(), 'ha-env-link-'));
