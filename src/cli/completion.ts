@@ -59,7 +59,14 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
       return [...OUTPUT_FORMATS];
     case '--restricted':
     case '--nofailback':
+    case '--strict':
+    case '--disable':
+    case '--failback':
       return ['1', '0'];
+    case '--affinity':
+      return ['positive', 'negative'];
+    case '--resources':
+      return fromSharedDir(request.dir, ({ config }) => Object.keys(config.resources).sort());
     case '--group':
       return fromSharedDir(request.dir, ({ config }) => Object.keys(config.groups).sort());
     case '--node':
@@ -74,6 +81,7 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
 
 function argumentCandidates(command: string, position: number, request: CompletionRequest): string[] | undefined {
   if (command === 'node-maintenance' && position === 0) return ['enable', 'disable'];
+  if (command === 'rules') return ruleArguments(position, request);
   const isOurs =
     (SID_COMMANDS.has(command) && position === 0) ||
     (GROUP_COMMANDS.has(command) && position === 0) ||
@@ -85,6 +93,16 @@ function argumentCandidates(command: string, position: number, request: Completi
     if (position === 0 && command !== 'node-maintenance') return Object.keys(loaded.config.resources).sort();
     return [...knownNodes(sharedPaths(sharedDir), loaded).nodes];
   });
+}
+
+/** `rules add|set <type> <rule>`, `rules remove <rule>`: the types, then the rule ids of rules.cfg. */
+function ruleArguments(position: number, request: CompletionRequest): string[] | undefined {
+  const subcommand = positionals(request.words, request.valueless)[1];
+  const ruleIds = () => fromSharedDir(request.dir, ({ config }) => config.rules.map((rule) => rule.id).sort());
+  if (subcommand === 'remove' && position === 1) return ruleIds();
+  if ((subcommand === 'add' || subcommand === 'set') && position === 1) return ['node-affinity', 'resource-affinity'];
+  if (subcommand === 'set' && position === 2) return ruleIds();
+  return undefined;
 }
 
 function fromSharedDir(dir: string | undefined, pick: (loaded: LoadedConfig, sharedDir: string) => string[]): string[] {

@@ -81,6 +81,17 @@ describe('ha-manager completion', () => {
     assert.deepEqual(complete(dir, 'set vm:100 --comment '), [], 'a free value: nothing to offer');
   });
 
+  it('completes rule types, rule ids and the values of rule options', () => {
+    const dir = sharedDir();
+    writeFileSync(join(dir, 'rules.cfg'), 'resource-affinity: pair\n\tresources vm:100,vm:101\n\taffinity positive\n\nnode-affinity: pin\n\tresources ct:200\n\tnodes node3\n');
+    assert.deepEqual(complete(dir, 'rules add '), ['node-affinity', 'resource-affinity']);
+    assert.deepEqual(complete(dir, 'rules set resource-affinity '), ['pair', 'pin']);
+    assert.deepEqual(complete(dir, 'rules remove p'), ['pair', 'pin']);
+    assert.deepEqual(complete(dir, 'rules add resource-affinity x --affinity '), ['positive', 'negative']);
+    assert.deepEqual(complete(dir, 'rules set node-affinity pin --strict '), ['1', '0']);
+    assert.deepEqual(complete(dir, 'rules add node-affinity x --resources vm'), ['vm:100', 'vm:101']);
+  });
+
   it('leaves command and option names to yargs, and a boolean takes no value', () => {
     const dir = sharedDir();
     assert.equal(complete(dir, 'gr'), undefined);
