@@ -3,6 +3,7 @@ import type { ManagerStatus, PendingCommand, ServiceStatus } from '../common/man
 import type { EmitEvent } from '../common/trace.ts';
 import { checkCrmCommand, type CommandKnowledge, type CommandVerdict } from './check-crm-command.ts';
 import { parseCrmCommand, type CrmCommand } from './crm-command.ts';
+import type { DisarmSwitch } from './disarm.ts';
 
 export interface CrmCommandsInput {
   /** The queued lines, oldest first. */
@@ -11,45 +12,50 @@ export interface CrmCommandsInput {
   /** What the master knows when it checks (check-crm-command.ts), its own view included. */
   readonly knowing: CommandKnowledge;
   readonly emit: EmitEvent;
+  /** Disarms or arms the HA stack (disarm.ts). */
+  readonly stack: DisarmSwitch;
 }
 
 /**
  * Applies queued commands at the start of a manager round, in queue order, each checked by the one
  * checker the CLI uses too. Moves and stops are stored on the service and consumed by its state
- * handler; maintenance requests go to the manager status, where the node's LRM sees them. Every
- * command gets one `crm-command` event with its verdict.
+ * handler; maintenance and disarm requests go to the manager status, where the LRMs see them. Every
+ * command gets one `crm-command` event with its verdict, before what it causes.
  */
 export function applyCrmCommands(input: CrmCommandsInput): void {
   for (const line of input.lines) {
     const parsed = parseCrmCommand(line);
-    const verdict = parsed.ok ? applyOne(parsed.value, input) : ({ result: 'error', reason: parsed.problem } as const);
+    const verdict: CommandVerdict = parsed.ok ? checkCrmCommand(parsed.value, input.knowing) : { result: 'error', reason: parsed.problem };
     input.emit({ ev: 'crm-command', cmd: line, ...verdict });
+    if (parsed.ok && verdict.result === 'accepted') applyOne(parsed.value, input);
   }
 }
 
-function applyOne(command: CrmCommand, input: CrmCommandsInput): CommandVerdict {
-  const verdict = checkCrmCommand(command, input.knowing);
-  if (verdict.result !== 'accepted') return verdict;
+function applyOne(command: CrmCommand, input: CrmCommandsInput): void {
   const { status } = input;
   switch (command.kind) {
     case 'migrate':
     case 'relocate':
       managed(status, command.sid).cmd = { kind: command.kind, target: command.node };
-      return verdict;
+      return;
     case 'stop':
       managed(status, command.sid).cmd = { kind: 'stop', timeoutS: command.timeoutS } satisfies PendingCommand;
-      return verdict;
+      return;
     case 'enable-node-maintenance':
       status.nodeRequest[command.node] = { ...status.nodeRequest[command.node], maintenance: true };
-      return verdict;
+      return;
     case 'disable-node-maintenance': {
       const request = status.nodeRequest[command.node];
       if (request) {
         delete request.maintenance;
         if (Object.keys(request).length === 0) delete status.nodeRequest[command.node];
       }
-      return verdict;
+      return;
     }
+    case 'disarm-ha':
+      return input.stack.disarm(command.mode);
+    case 'arm-ha':
+      return input.stack.arm();
   }
 }
 

@@ -6,6 +6,7 @@ import { crmCommandOf } from './scenario-crm-command.ts';
 import type { SimCommand } from './sim-commands.ts';
 import type { Simulator } from './simulator.ts';
 import { applyFaultCommand } from './apply-fault-command.ts';
+import { applyManualMigrate } from './manual-migrate.ts';
 
 /** Carries out one scenario command (all but `delay`, `skip-round` and `after`, which steer the run itself). */
 export function applyCommand(simulator: Simulator, command: SimCommand): void {
@@ -47,6 +48,13 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
     case 'service-lock':
       applyServiceCommand(simulator, command);
       return;
+    case 'crm-disarm':
+    case 'crm-arm':
+      queueCrmCommand(simulator, command);
+      return;
+    case 'service-manual-migrate':
+      applyManualMigrate(cluster, command);
+      return;
     case 'cfs': {
       const node = cluster.node(command.node);
       if (command.part === 'rw') node.isWriteFailing = !command.isWorking;
@@ -72,7 +80,7 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
   }
 }
 
-type ServiceCommand = Extract<SimCommand, { kind: `service-${string}` }>;
+type ServiceCommand = Exclude<Extract<SimCommand, { kind: `service-${string}` }>, { kind: 'service-manual-migrate' }>;
 
 function applyServiceCommand(simulator: Simulator, command: ServiceCommand): void {
   const cluster = simulator.cluster;
