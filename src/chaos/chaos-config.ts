@@ -18,6 +18,7 @@ export const FAULT_KINDS = [
   'config', // requested state edits (disable/enable/stop)
   'cli', // migrate, relocate, stop, node maintenance requests
   'unmanaged', // services running unmanaged on a quiet node: never seen, or leaving `ignored` while cut off
+  'disarm', // disarm-ha freeze|ignore, arm-ha later (or at the heal)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -34,6 +35,7 @@ export const DEFAULT_FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   service: 3,
   config: 3,
   cli: 4,
+  disarm: 1,
   // Not drawn per event: a plan has this schedule or not (unmanaged-schedule.ts, half the seeds).
   unmanaged: 0,
 };

@@ -46,6 +46,7 @@
  *   heal                           ends every fault above but clock drift, clears pending `fail`s,
  *                                  powers on (and networks) every node that is off, and queues
  *                                  disable-node-maintenance for every node with a maintenance request
+ *                                  and arm-ha when the stack is disarmed (or a disarm is queued)
  */
 import { isValidSid } from '../common/sid.ts';
 import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';

@@ -19,6 +19,7 @@ const KIND_MARKERS: Record<Exclude<(typeof FAULT_KINDS)[number], 'unmanaged'>, R
   service: /^fail/,
   config: /^service \S+ (started|stopped|disabled)$/,
   cli: /^(service \S+ (migrate|relocate|stop)|crm \S+ enable-node-maintenance)/,
+  disarm: /^crm \S+ disarm-ha (freeze|ignore)$/,
 };
 
 describe(`chaos swarm: ${SEEDS} seeds, ${DEFAULT_CHAOS_CONFIG.nodes} nodes, ${DEFAULT_CHAOS_CONFIG.services} services, all fault kinds`, function () {
