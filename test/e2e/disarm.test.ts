@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { FAST_FENCE_TIMEOUT_MS } from '../../src/cluster/cluster-config.ts';
 import { BIN_DIR, pollUntil } from '../../src/cluster/cluster-process.ts';
-import { waitForPlacement } from '../../src/cluster/failover.ts';
+import { waitForMaster, waitForPlacement } from '../../src/cluster/failover.ts';
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import type { DisarmRequest } from '../../src/common/manager-status.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
@@ -47,6 +47,7 @@ describe('e2e: a disarmed cluster (crm-command disarm-ha) loses the shared stora
       });
       assert.deepEqual(lrmModes(cluster), NODES.map(() => 'wait_for_agent_lock/disarm'), 'every LRM let go of its lease and watchdog');
       assert.match(haManager(cluster, ['status']), /^disarm disarmed \(freeze\)$/m);
+      await pollUntil('the master to release its watchdog', 10_000, () => cluster.logTail('node1', 'crm', 400).includes('HA stack disarmed: releasing CRM watchdog'));
       const cutWallMs = Date.now();
       for (const node of NODES) cluster.cut(node);
       await sleep(2 * FAST_FENCE_TIMEOUT_MS);
@@ -67,6 +68,8 @@ describe('e2e: a disarmed cluster (crm-command disarm-ha) loses the shared stora
         return Object.keys(PLACEMENT).every((sid) => services.get(sid)?.state === 'started') && lrmModes(cluster).every((mode) => mode === 'active/active');
       });
       for (const [sid, node] of Object.entries(PLACEMENT)) assert.deepEqual(cluster.runningOn(sid), [node], `${sid} resumes where it was`);
+      const master = await waitForMaster(cluster, 10_000);
+      await pollUntil(`the master (${master}) to arm its watchdog again`, 10_000, () => cluster.logTail(master, 'crm', 400).includes('re-arming HA stack'));
       assert.deepEqual(cluster.resets(), []);
       const starts = cluster.ledger().filter((entry) => entry.event === 'start');
       assert.equal(starts.length, startsBefore, 'nothing was started anew: frozen services ran on through disarm and cut');
