@@ -19,6 +19,7 @@ export const FAULT_KINDS = [
   'cli', // migrate, relocate, stop, node maintenance requests
   'unmanaged', // services running unmanaged on a quiet node: never seen, or leaving `ignored` while cut off
   'rules', // HA rules added, changed and removed while faults go on (rule-schedule.ts)
+  'disarm', // disarm-ha freeze|ignore, arm-ha later (or at the heal)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -35,6 +36,7 @@ export const DEFAULT_FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   service: 3,
   config: 3,
   cli: 4,
+  disarm: 1,
   // Not drawn per event: a plan has this schedule or not (unmanaged-schedule.ts, half the seeds).
   unmanaged: 0,
   // Not drawn per event either: half the seeds get a schedule of rule edits (rule-schedule.ts).

@@ -65,6 +65,8 @@ export function faultEvent(kind: FaultKind, context: EventContext): string[] {
     }
     case 'cli':
       return cliEvent(prng, node, sid, start);
+    case 'disarm':
+      return disarmEvent(prng, node, start);
     case 'unmanaged':
     case 'rules':
       return []; // schedules of the whole plan, not events (unmanaged-schedule.ts, rule-schedule.ts)
@@ -93,4 +95,10 @@ function cliEvent(prng: Prng, node: string, sid: string, start: number): string[
   if (draw < 0.5) return [request({ kind: 'relocate', sid, node })];
   if (draw < 0.65) return [request({ kind: 'stop', sid, timeoutS: prng.next() < 0.5 ? 0 : 30 })];
   return [request({ kind: 'enable-node-maintenance', node }), request({ kind: 'disable-node-maintenance', node }, start + between(prng, 30, 400))];
+}
+
+/** The whole HA stack disarmed in either mode, from any node, and armed again a while later (or by the heal). */
+function disarmEvent(prng: Prng, node: string, start: number): string[] {
+  const mode = prng.next() < 0.5 ? 'freeze' : 'ignore';
+  return [at(start, scenarioCommandOf({ kind: 'disarm-ha', mode }, node)), at(start + between(prng, 30, 400), scenarioCommandOf({ kind: 'arm-ha' }, node))];
 }

@@ -12,6 +12,7 @@ export const INVARIANTS = [
   'idle-node-not-reset', // a node with no HA services is never reset by its watchdog
   'liveness', // once faults stop, every `started` service runs (or is in error) within the bound
   'config-intact', // the configuration is never lost or half-written
+  'disarmed-no-fence', // while the stack is disarmed (reported disarmed, no arm-ha accepted since), nothing is fenced or recovered
   'assertion', // the logic asserted: a bug by definition
 ] as const;
 export type Invariant = (typeof INVARIANTS)[number];
@@ -63,6 +64,8 @@ export class InvariantChecker {
   private readonly nodeSet: ReadonlySet<string>;
   private readonly runningOn = new Map<string, string>();
   private lastCommandMs = 0;
+  /** The stack was reported `disarmed` and no `arm-ha` was accepted since (the operator's view, whatever a master remembers). */
+  private isDisarmed = false;
   private isHealed = false;
   private isLivenessChecked = false;
   private settledAfterMs: number | undefined;
@@ -88,10 +91,23 @@ export class InvariantChecker {
   private onAcquire(name: string, node: string): void {
     if (!name.startsWith('ha_agent_')) return;
     const owner = name.slice('ha_agent_'.length, -'_lock'.length);
-    if (owner !== node) this.fenceProofMs.set(owner, this.cluster.timeMs);
+    if (owner === node) return;
+    if (this.isDisarmed) this.fail('disarmed-no-fence', `${node} took ${owner}'s agent lease (a fence) while the HA stack is disarmed`);
+    this.fenceProofMs.set(owner, this.cluster.timeMs);
+  }
+
+  /** The disarm as the masters report it, and what a disarmed cluster must never do. */
+  private checkDisarmed(event: TraceEvent): void {
+    if (event.ev === 'disarm-state') this.isDisarmed = event.to === 'disarmed' || (this.isDisarmed && event.to !== 'armed');
+    if (!this.isDisarmed) return;
+    const isFencing = event.ev === 'fence' || event.ev === 'fence-ack' || event.ev === 'recover';
+    if (isFencing || (event.ev === 'service-state' && (event.to === 'fence' || event.to === 'recovery'))) {
+      this.fail('disarmed-no-fence', `${event.node ?? '?'} ${event.ev === 'service-state' ? `put ${event.sid} in ${event.to}` : `emitted ${event.ev}`} while the HA stack is disarmed`);
+    }
   }
 
   onEvent(event: TraceEvent): void {
+    this.checkDisarmed(event);
     switch (event.ev) {
       case 'cmd':
         if (event.cmd.startsWith('delay')) return;

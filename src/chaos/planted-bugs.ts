@@ -2,6 +2,7 @@
  * Known bugs planted in the simulated adapters (never in src/crm or src/lrm), to show that the
  * checker can fail: tests assert that each is caught within a stated number of seeds.
  */
+import type { ManagerStatus } from '../common/manager-status.ts';
 import type { AgentLeaseTake, CrmEnv, LrmEnv } from '../env/env.ts';
 import type { SimCrmEnv, SimLrmEnv } from '../sim/sim-env.ts';
 import type { SimChaosHooks } from '../sim/simulator.ts';
@@ -20,6 +21,11 @@ export const PLANTED_BUGS = [
    * whose LRM it has never seen, or released) as a reset: it recovers services that may run there.
    */
   'recover-on-free-lease',
+  /**
+   * The manager status is read without its disarm request (a store that drops a field it does not
+   * know): a CRM that takes office starts armed while the operator's disarm stands.
+   */
+  'forget-disarm',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -36,7 +42,15 @@ export function plantedBugHooks(bug: PlantedBug): Pick<SimChaosHooks, 'wrapCrmEn
       return { wrapLrmEnv: (env) => override<LrmEnv>(env, { readManagerStatus: () => feedThenRead(env) }) };
     case 'forget-stale-read':
       return { wrapLrmEnv: (env) => forgetStaleRead(env) };
+    case 'forget-disarm':
+      return { wrapCrmEnv: (env) => override<CrmEnv>(env, { readManagerStatus: () => withoutDisarm(env.readManagerStatus()) }) };
   }
+}
+
+function withoutDisarm(status: ManagerStatus | undefined): ManagerStatus | undefined {
+  if (status?.disarm === undefined) return status;
+  const { disarm: _dropped, ...rest } = status;
+  return rest;
 }
 
 function freeAsReset(take: AgentLeaseTake): AgentLeaseTake {

@@ -82,6 +82,7 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
 function argumentCandidates(command: string, position: number, request: CompletionRequest): string[] | undefined {
   if (command === 'node-maintenance' && position === 0) return ['enable', 'disable'];
   if (command === 'rules') return ruleArguments(position, request);
+  if (command === 'disarm-ha' && position === 0) return ['freeze', 'ignore'];
   const isOurs =
     (SID_COMMANDS.has(command) && position === 0) ||
     (GROUP_COMMANDS.has(command) && position === 0) ||

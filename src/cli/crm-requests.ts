@@ -8,6 +8,8 @@ import { UsageError } from './exit-codes.ts';
 import { knownNodes, refuseUnknownNodes } from './known-nodes.ts';
 import { resolveSid } from './sid-arg.ts';
 import { activeMaster } from './status-report.ts';
+import { readManagerStatus } from './status-files.ts';
+import type { DisarmMode } from '../common/states.ts';
 
 export { STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 
@@ -36,6 +38,20 @@ export function requestMaintenance(sharedDir: string, request: { action: 'enable
   const loaded = loadHaConfig(sharedDir);
   const node = valid(checkNode(request.node));
   return queueChecked(sharedDir, loaded, { kind: `${request.action}-node-maintenance`, node });
+}
+
+/**
+ * `disarm-ha <mode>` / `arm-ha`: the whole HA stack. The master ignores a second disarm and an arm
+ * without a disarm; the CLI says so when the master's last status shows it will, and queues anyway
+ * (that status may be a round old).
+ */
+export function requestDisarm(sharedDir: string, request: { mode: DisarmMode } | 'arm'): { line: string; note: string | undefined } {
+  const loaded = loadHaConfig(sharedDir);
+  const command: CrmCommand = request === 'arm' ? { kind: 'arm-ha' } : { kind: 'disarm-ha', mode: request.mode };
+  const line = queueChecked(sharedDir, loaded, command);
+  const saved = readManagerStatus(sharedPaths(sharedDir))?.status.disarm;
+  if (request === 'arm') return { line, note: saved === undefined ? 'the master last reported the HA stack armed: it will ignore this' : undefined };
+  return { line, note: saved === undefined ? undefined : `the HA stack is already ${saved.state} (${saved.mode}): the master will ignore this` };
 }
 
 /** Writes the no-master warning to stderr when no master holds a fresh manager lease. */

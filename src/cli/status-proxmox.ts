@@ -6,7 +6,7 @@ import { formatAge } from './text-table.ts';
  * `quorum ...`, `master <node> (<state>, <date>)`, `lrm <node> (<state>, <date>)`, `service <sid>
  * (<node>, <state>)`, with the same words; dates as Perl's localtime prints them. What Proxmox does
  * not show (why a service waits, its error and the way out, queued requests) follows as lines indented
- * by two spaces, or as `request` lines, which no Proxmox pattern matches. docs/cli.md "status".
+ * by two spaces, or as `request` and `disarm` lines, which no Proxmox pattern matches. docs/cli.md "status".
  */
 export function renderProxmoxStatus(report: StatusReport): string {
   const lines: string[] = [];
@@ -18,6 +18,7 @@ export function renderProxmoxStatus(report: StatusReport): string {
     const heartbeat = master.leaseAgeMs === null ? 'never renewed' : ctimeOf(report.wallMs - master.leaseAgeMs);
     lines.push(`master ${master.node} (${state}, ${heartbeat})`);
   }
+  lines.push(...disarmLines(report));
   const declaresNodes = report.nodes.some((node) => node.declared);
   for (const node of report.nodes) lines.push(...lrmLines(node, { report, declaresNodes }));
   for (const service of report.services) {
@@ -48,9 +49,22 @@ function lrmLines(node: NodeReport, context: { report: StatusReport; declaresNod
   return lines;
 }
 
+/**
+ * The HA stack's armed state, only while a disarm request exists (an armed cluster prints what Proxmox
+ * prints): `disarm disarming (freeze)` while LRMs still let go, `disarm disarmed (ignore)` once all did.
+ */
+function disarmLines(report: StatusReport): string[] {
+  const disarm = report.disarm;
+  if (disarm === null) return [];
+  const what = disarm.state === 'disarmed' ? 'no watchdog is armed: nothing is fenced or recovered' : 'waiting for every online LRM to release its agent lease and watchdog';
+  const held = disarm.mode === 'freeze' ? 'services are frozen' : 'services are not tracked';
+  return [`disarm ${disarm.state} (${disarm.mode})`, `  ${what}; ${held} until 'ha-manager crm-command arm-ha'`];
+}
+
 function lrmWord(node: NodeReport, fenceTimeoutMs: number): string {
   if (node.heartbeatAgeMs !== null && node.heartbeatAgeMs > fenceTimeoutMs) return 'old timestamp - dead?';
   if (node.lrmMode === 'maintenance' || node.lrmState === 'maintenance') return 'maintenance mode';
+  if (node.lrmMode === 'disarm' && node.lrmState === 'wait_for_agent_lock') return 'disarmed';
   switch (node.lrmState) {
     case 'active':
       return 'active';

@@ -1,7 +1,7 @@
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
 import { LrmResult, lrmResultName } from '../common/lrm-result.ts';
-import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
+import type { DisarmRequest, ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
 import type { LrmMode, LrmState, NodeState, RequestedState, ServiceState } from '../common/states.ts';
 import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
 import { ConfigError } from '../config/section-config.ts';
@@ -27,6 +27,8 @@ export interface StatusReport {
   readonly quorum: { readonly isOk: boolean; readonly reason: string | null };
   /** Requests queued for the master (commands/), oldest first. */
   readonly queuedRequests: QueuedRequestReport[];
+  /** The disarm request in the manager status (`crm-command disarm-ha`); null: the HA stack is armed. */
+  readonly disarm: DisarmRequest | null;
 }
 
 export interface QueuedRequestReport {
@@ -107,6 +109,7 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
     queuedRequests: readQueuedCommands(sharedDir).map((queued) => ({ request: queued.line, queuedWallMs: queued.queuedWallMs, ageMs: Math.max(0, wallMs - queued.queuedWallMs) })),
     nodes: nodeReports({ paths, manager: manager?.status, lrmStatuses, loaded, wallMs }),
     services: serviceReports(manager, lrmStatuses, loaded),
+    disarm: manager?.status.disarm ?? null,
     leases: [...leases.values()].map((lease) => ({
       name: lease.name,
       generation: lease.generation,
@@ -206,7 +209,7 @@ function serviceReports(
       requestedState: resource?.state ?? null,
       error: service?.state === 'error' ? errorOf(sid, service, { rawService, lrmStatuses }) : null,
       lastFailure: service ? lastFailureOf(service, lrmStatuses) : null,
-      waitsFor: service ? waitsForOf(service) : null,
+      waitsFor: service ? waitsForOf(service, manager?.status.disarm) : null,
     };
   });
 }
@@ -215,13 +218,15 @@ function serviceReports(
  * What the master waits for before it acts on a service (DESIGN.md "What proves a node fenced"): it
  * never starts a service elsewhere on a guess, so an operator sees here why one is not recovered yet.
  */
-function waitsForOf(service: ServiceStatus): string | null {
+function waitsForOf(service: ServiceStatus, disarm: DisarmRequest | undefined): string | null {
   const node = service.node;
   if (service.state === 'fence' && service.isWaitingForNode) {
     return `${node} to report: its agent lease was free, which does not prove the service stopped there`;
   }
   if (service.state === 'fence') return `the fence of ${node}: its agent lease unchanged for fence_timeout, or free (then only if ${node}'s LRM knew the service)`;
   if (service.state === 'recovery' && service.target !== undefined) return `${service.target}, the target of its move (it may run there), to be online`;
+  const isMoving = service.state === 'migrate' || service.state === 'relocate';
+  if (disarm !== undefined && !isMoving) return `the HA stack to be armed (disarmed, mode ${disarm.mode}: 'ha-manager crm-command arm-ha')`;
   if (service.mayRunUnmanaged) return `${node}'s LRM to report on it (until then it may run there unknown to HA)`;
   return null;
 }

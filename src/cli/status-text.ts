@@ -6,7 +6,7 @@ import { formatAge, textTable } from './text-table.ts';
 export function renderStatusText(report: StatusReport): string {
   const parts: string[] = [];
   if (report.configError !== undefined) parts.push(`config: not loadable: ${report.configError}`);
-  parts.push(masterLine(report));
+  parts.push(`${masterLine(report)}\n${stackLine(report)}`);
   if (report.nodes.length > 0) parts.push(nodeTable(report));
   parts.push(report.services.length > 0 ? serviceTable(report) : 'no HA resources configured');
   if (report.leases.length > 0) parts.push(leaseTable(report));
@@ -21,6 +21,14 @@ function masterLine(report: StatusReport): string {
   if (!master) return 'no master';
   const age = `lease age ${formatAge(master.leaseAgeMs)}`;
   return master.isExpired ? `master ${master.node} (${age}, expired: not renewed within the lease timeout)` : `master ${master.node} (${age})`;
+}
+
+/** The HA stack's armed state, always (the node table's MODE column shows each LRM's `disarm`). */
+function stackLine(report: StatusReport): string {
+  const disarm = report.disarm;
+  if (disarm === null) return 'HA stack armed';
+  const what = disarm.state === 'disarmed' ? 'no watchdog armed, nothing fenced or recovered' : 'waiting for the LRMs to release their leases and watchdogs';
+  return `HA stack ${disarm.state} (mode ${disarm.mode}: ${what}; 'ha-manager crm-command arm-ha' arms it)`;
 }
 
 function nodeTable(report: StatusReport): string {

@@ -76,7 +76,8 @@ export function eventWords(event: TraceEvent): string {
     case 'service-state': {
       const target = event.target ? `, target = ${event.target}` : '';
       const timeout = event.timeout !== undefined ? `, timeout = ${event.timeout}` : '';
-      return `service '${event.sid}': state changed from '${event.from}' to '${event.to}'  (node = ${event.on}${target}${timeout})`;
+      const reason = event.reason === 'disarm' ? ', disarm' : '';
+      return `service '${event.sid}': state changed from '${event.from}' to '${event.to}'  (node = ${event.on}${target}${timeout}${reason})`;
     }
     case 'service-remove':
       return event.reason === 'deleted' ? `removing stale service '${event.sid}' (no config)` : `removing service '${event.sid}' (state 'ignored')`;
@@ -116,7 +117,11 @@ export function eventWords(event: TraceEvent): string {
     case 'lrm-mode':
       return `mode change to '${event.mode}' (${event.why})`;
     case 'service-fixup':
-      return `service '${event.sid}': node corrected from '${event.from}' to '${event.to}'`;
+      return `service '${event.sid}': node corrected from '${event.from}' to '${event.to}'${event.reason === 'arm' ? ' (changed while disarmed)' : ''}`;
+    case 'disarm-state':
+      return disarmWords(event);
+    case 'service-tracking':
+      return `service '${event.sid}': tracking suspended while the HA stack is disarmed`;
     case 'sim-end':
       return `simulation ends (${event.result})`;
     case 'log':
@@ -136,6 +141,14 @@ export function lockName(lock: string): string {
 function fenceProof(proof: 'reset' | 'free' | undefined): string {
   if (proof === 'reset') return ' (its watchdog reset it)';
   return proof === 'free' ? ' (the lock was free)' : '';
+}
+
+type DisarmStateEvent = Extract<TraceBody, { ev: 'disarm-state' }>;
+
+function disarmWords(event: DisarmStateEvent): string {
+  if (event.to === 'disarming') return `disarm requested (mode '${event.mode ?? '?'}'): waiting for every LRM to release its agent lock and watchdog`;
+  if (event.to === 'disarmed') return 'all LRMs disarmed: HA stack disarmed, nothing is fenced or recovered';
+  return `HA stack armed again (was ${event.from})`;
 }
 
 type ServiceActionEvent = Extract<TraceBody, { ev: 'service-action' }>;

@@ -1,6 +1,6 @@
-import { newServiceStatus, type ManagerStatus, type PendingCommand, type ServiceStatus } from './manager-status.ts';
+import { newServiceStatus, type DisarmRequest, type ManagerStatus, type PendingCommand, type ServiceStatus } from './manager-status.ts';
 import { ServiceTable } from './service-table.ts';
-import { isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from './states.ts';
+import { DISARM_MODES, DISARM_STATES, isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from './states.ts';
 
 /** Manager status in the persisted JSON shape (Proxmox's field names), to our in-memory shape. */
 export function parseManagerStatusJson(json: unknown, file: string): ManagerStatus {
@@ -31,6 +31,12 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
     status.version = { lease: version[0] as number, round: version[1] as number };
   } else if (version !== undefined) {
     fail(`Bad version ${JSON.stringify(version)}, expected [lease generation, round]`);
+  }
+  if (root.disarm !== undefined && root.disarm !== null) {
+    const { mode, state } = asObject(root.disarm, fail);
+    if (!isOneOf(DISARM_MODES, mode)) fail(`Disarm request has unknown mode '${String(mode)}', expected ${DISARM_MODES.join(' or ')}`);
+    if (!isOneOf(DISARM_STATES, state)) fail(`Disarm request has unknown state '${String(state)}', expected ${DISARM_STATES.join(' or ')}`);
+    status.disarm = { mode: mode as DisarmRequest['mode'], state: state as DisarmRequest['state'] };
   }
   return status;
 }
@@ -91,5 +97,6 @@ export function managerStatusToJson(status: ManagerStatus): Record<string, unkno
     node_request: nodeRequest,
     ...(status.timestampMs !== undefined ? { timestamp: status.timestampMs } : {}),
     ...(status.version !== undefined ? { version: [status.version.lease, status.version.round] } : {}),
+    ...(status.disarm !== undefined ? { disarm: { mode: status.disarm.mode, state: status.disarm.state } } : {}),
   };
 }

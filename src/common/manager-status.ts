@@ -1,5 +1,5 @@
 import { ServiceTable } from './service-table.ts';
-import type { NodeState, ServiceState } from './states.ts';
+import type { DisarmMode, DisarmState, NodeState, ServiceState } from './states.ts';
 
 /** A command the master has accepted for a service and not yet acted on. */
 export type PendingCommand =
@@ -73,6 +73,14 @@ export interface ManagerStatus {
   timestampMs?: number;
   /** Orders saved statuses across masters without comparing clocks (isOlderStatus). */
   version?: ManagerStatusVersion;
+  /** The disarm request (`disarm-ha`) while there is one: it survives master changes. */
+  disarm?: DisarmRequest;
+}
+
+/** A disarm request: how services are held, and whether every online LRM has let go yet. */
+export interface DisarmRequest {
+  readonly mode: DisarmMode;
+  readonly state: DisarmState;
 }
 
 /**
@@ -122,5 +130,6 @@ export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
   if (status.masterNode !== undefined) copy.masterNode = status.masterNode;
   if (status.timestampMs !== undefined) copy.timestampMs = status.timestampMs;
   if (status.version !== undefined) copy.version = status.version;
+  if (status.disarm !== undefined) copy.disarm = status.disarm;
   return copy;
 }

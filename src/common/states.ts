@@ -60,7 +60,7 @@ export const LRM_STATE_DESCRIPTIONS: Record<LrmState, string> = {
   lost_agent_lock: 'failed to renew its agent lease; the watchdog will reset the node',
 };
 
-export const LRM_MODES = ['active', 'maintenance', 'restart', 'shutdown'] as const;
+export const LRM_MODES = ['active', 'maintenance', 'restart', 'shutdown', 'disarm'] as const;
 export type LrmMode = (typeof LRM_MODES)[number];
 
 export const LRM_MODE_DESCRIPTIONS: Record<LrmMode, string> = {
@@ -68,6 +68,25 @@ export const LRM_MODE_DESCRIPTIONS: Record<LrmMode, string> = {
   maintenance: 'the node is being emptied (maintenance request or migrate shutdown policy)',
   restart: 'the LRM restarts or the node reboots with its services frozen in place',
   shutdown: 'the node shuts down; its services are stopped and recovered elsewhere',
+  disarm: 'the HA stack is disarmed: the LRM gives up its agent lease and watchdog and acts on nothing',
+};
+
+/** How services are held while the HA stack is disarmed (`crm-command disarm-ha <mode>`). */
+export const DISARM_MODES = ['freeze', 'ignore'] as const;
+export type DisarmMode = (typeof DISARM_MODES)[number];
+
+export const DISARM_MODE_DESCRIPTIONS: Record<DisarmMode, string> = {
+  freeze: 'every service is frozen where it is until the stack is armed again',
+  ignore: 'services keep their states but are not tracked: nothing is started, stopped or moved',
+};
+
+/** Where a disarm request stands; without one the stack is armed. */
+export const DISARM_STATES = ['disarming', 'disarmed'] as const;
+export type DisarmState = (typeof DISARM_STATES)[number];
+
+export const DISARM_STATE_DESCRIPTIONS: Record<DisarmState, string> = {
+  disarming: 'requested: waiting for fences, recoveries and moves to end and for every online LRM to let go',
+  disarmed: 'every online LRM has released its agent lease and watchdog; nothing is fenced or recovered',
 };
 
 /** What an operator asks a service to be (resources.cfg `state`). */

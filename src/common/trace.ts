@@ -3,6 +3,8 @@
  * fields are the contract of `ha-manager simulate --trace` (see docs/trace.md); the core emits
  * events without time and node, the environment stamps both.
  */
+import type { DisarmMode, DisarmState } from './states.ts';
+
 export type TraceBody =
   | { ev: 'cmd'; cmd: string }
   | { ev: 'boot'; target: string; reason: string }
@@ -10,7 +12,7 @@ export type TraceBody =
   | { ev: 'lrm-state'; from: string; to: string }
   | { ev: 'node-state'; target: string; from: string; to: string }
   | { ev: 'service-add'; sid: string; on: string; state: string }
-  | { ev: 'service-state'; sid: string; from: string; to: string; on: string; target: string | null; timeout?: number }
+  | { ev: 'service-state'; sid: string; from: string; to: string; on: string; target: string | null; timeout?: number; reason?: 'disarm' }
   | { ev: 'service-remove'; sid: string; reason: 'deleted' | 'ignored' }
   | { ev: 'recover'; sid: string; from: string; to: string }
   | { ev: 'fence'; target: string }
@@ -27,7 +29,9 @@ export type TraceBody =
   | { ev: 'daemon-exit'; daemon: 'crm' | 'lrm' }
   | { ev: 'lrm-shutdown'; policy: string }
   | { ev: 'lrm-mode'; mode: string; why: string }
-  | { ev: 'service-fixup'; sid: string; from: string; to: string }
+  | { ev: 'service-fixup'; sid: string; from: string; to: string; reason?: 'arm' }
+  | { ev: 'disarm-state'; from: 'armed' | DisarmState; to: 'armed' | DisarmState; mode?: DisarmMode }
+  | { ev: 'service-tracking'; sid: string; tracking: 'suspended' }
   | { ev: 'sim-end'; result: string }
   | { ev: 'log'; level: LogLevel; msg: string };
 

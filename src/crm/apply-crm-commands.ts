@@ -3,6 +3,7 @@ import type { ManagerStatus, PendingCommand, ServiceStatus } from '../common/man
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
 import { checkCrmCommand, type CommandKnowledge, type CommandVerdict } from './check-crm-command.ts';
 import { formatCrmCommand, parseCrmCommand, type CrmCommand } from './crm-command.ts';
+import type { DisarmSwitch } from './disarm.ts';
 import type { CompiledRules } from './rules/compile-rules.ts';
 import { motionWithAffinity } from './rules/motion-affinity.ts';
 
@@ -15,25 +16,31 @@ export interface CrmCommandsInput {
   /** The rules in force: resource affinity refuses some moves and makes partners follow others. */
   readonly rules: CompiledRules;
   readonly emit: EmitEvent;
+  /** Disarms or arms the HA stack (disarm.ts). */
+  readonly stack: DisarmSwitch;
 }
 
 /**
  * Applies queued commands at the start of a manager round, in queue order, each checked by the one
  * checker the CLI uses too. Moves and stops are stored on the service and consumed by its state
- * handler; maintenance requests go to the manager status, where the node's LRM sees them. Every
- * command gets one `crm-command` event with its verdict.
+ * handler; maintenance and disarm requests go to the manager status, where the LRMs see them. Every
+ * command gets one `crm-command` event with its verdict, before what it causes.
  */
 export function applyCrmCommands(input: CrmCommandsInput): void {
   for (const line of input.lines) {
     const parsed = parseCrmCommand(line);
-    const { followed, ...verdict } = parsed.ok ? applyOne(parsed.value, input) : ({ result: 'error', reason: parsed.problem } as const satisfies Applied);
+    const { followed, then, ...verdict } = parsed.ok ? applyOne(parsed.value, input) : ({ result: 'error', reason: parsed.problem } as const satisfies Applied);
     input.emit({ ev: 'crm-command', cmd: line, ...verdict });
     for (const event of followed ?? []) input.emit(event); // what the command brought about, after it
+    then?.();
   }
 }
 
-/** A verdict, and the events of what else it did (partners that follow a move), reported after it. */
-type Applied = CommandVerdict & { readonly followed?: readonly TraceBody[] };
+/**
+ * A verdict, the events of what else it did (partners that follow a move), and what it does after
+ * its verdict is reported (disarm and arm report their own events, which follow the command's).
+ */
+type Applied = CommandVerdict & { readonly followed?: readonly TraceBody[]; readonly then?: () => void };
 
 function applyOne(command: CrmCommand, input: CrmCommandsInput): Applied {
   const verdict = checkCrmCommand(command, input.knowing);
@@ -57,6 +64,10 @@ function applyOne(command: CrmCommand, input: CrmCommandsInput): Applied {
       }
       return verdict;
     }
+    case 'disarm-ha':
+      return { ...verdict, then: () => input.stack.disarm(command.mode) };
+    case 'arm-ha':
+      return { ...verdict, then: () => input.stack.arm() };
   }
 }
 

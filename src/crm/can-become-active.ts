@@ -13,7 +13,8 @@ export interface ActivationInput {
 /**
  * Whether this node's CRM may try to become (or stay eligible as) master: it must be in the quorate
  * partition, must not itself be waiting to be fenced, and there must be work — configured services,
- * or (with no live master elsewhere) a node left in maintenance by a shutdown or a queued command.
+ * or (with no live master elsewhere) a node left in maintenance by a shutdown, a queued command, stale
+ * services in the saved status to clean up, or a disarm request (only a master can end it).
  */
 export function canBecomeActive(input: ActivationInput): boolean {
   const { nodeName, membership, managerStatus } = input;
@@ -23,6 +24,7 @@ export function canBecomeActive(input: ActivationInput): boolean {
   const master = managerStatus?.masterNode;
   const nodeStatus = managerStatus?.nodeStatus ?? {};
   if (master !== undefined && nodeStatus[master] === 'online' && master !== nodeName) return false;
+  if (managerStatus && (managerStatus.serviceStatus.size > 0 || managerStatus.disarm !== undefined)) return true;
   for (const [node, state] of Object.entries(nodeStatus)) {
     if (state === 'maintenance' && !managerStatus?.nodeRequest[node]?.maintenance) return true;
   }

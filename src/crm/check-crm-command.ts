@@ -6,7 +6,7 @@
  * are online now, the master does).
  */
 import type { GroupConfig, ResourceConfig, RuleConfig } from '../common/ha-config.ts';
-import type { ServiceStatus } from '../common/manager-status.ts';
+import type { DisarmRequest, ServiceStatus } from '../common/manager-status.ts';
 import type { NodeState } from '../common/states.ts';
 import type { CrmCommand } from './crm-command.ts';
 import { compileRules } from './rules/compile-rules.ts';
@@ -23,6 +23,8 @@ export interface CommandKnowledge {
   readonly master?: {
     service(sid: string): ServiceStatus | undefined;
     nodeState(node: string): NodeState | undefined;
+    /** The disarm request in force, if any. */
+    disarm(): DisarmRequest | undefined;
   };
 }
 
@@ -40,6 +42,13 @@ export function checkCrmCommand(command: CrmCommand, knowing: CommandKnowledge):
       return serviceProblem(command.sid, knowing) ?? ACCEPTED;
     case 'enable-node-maintenance':
       return nodeProblem(command.node, knowing) ?? maintenanceProblem(command.node, knowing) ?? ACCEPTED;
+    case 'disarm-ha': {
+      // A second request would change the mode under services already held the first way.
+      const request = knowing.master?.disarm();
+      return request ? { result: 'ignored', reason: `already in disarm state (${request.state})` } : ACCEPTED;
+    }
+    case 'arm-ha':
+      return !knowing.master || knowing.master.disarm() ? ACCEPTED : { result: 'ignored', reason: 'HA stack is not disarmed' };
     case 'disable-node-maintenance': {
       const problem = nodeProblem(command.node, knowing);
       if (problem) return problem;
@@ -108,6 +117,8 @@ export function restrictedGroupProblem(
 
 function maintenanceProblem(node: string, knowing: CommandKnowledge): CommandVerdict | undefined {
   if (!knowing.master) return undefined;
+  // Nothing is moved while disarmed: a maintenance request would be a promise the master cannot keep.
+  if (knowing.master.disarm()) return { result: 'ignored', reason: 'disarmed' };
   const state = knowing.master.nodeState(node);
   if (state === 'maintenance') return { result: 'ignored', reason: `${node} is already in maintenance` };
   if (state !== 'online') return { result: 'error', reason: `Node ${node} is not online (${state ?? 'unknown to the master'})` };

@@ -9,18 +9,23 @@
  *   stop <sid> <timeout>               stop within <timeout> seconds (0: at once); requested state → stopped
  *   enable-node-maintenance <node>     move the node's services away until disabled
  *   disable-node-maintenance <node>
+ *   disarm-ha freeze|ignore            release every watchdog; services frozen, or no longer tracked
+ *   arm-ha                             end the disarm request
  */
 import { checkNodeName } from '../common/node-name.ts';
 import { isValidSid } from '../common/sid.ts';
+import { DISARM_MODES, isOneOf, type DisarmMode } from '../common/states.ts';
 
 export type CrmCommand =
   | { readonly kind: 'migrate' | 'relocate'; readonly sid: string; readonly node: string }
   | { readonly kind: 'stop'; readonly sid: string; readonly timeoutS: number }
-  | { readonly kind: 'enable-node-maintenance' | 'disable-node-maintenance'; readonly node: string };
+  | { readonly kind: 'enable-node-maintenance' | 'disable-node-maintenance'; readonly node: string }
+  | { readonly kind: 'disarm-ha'; readonly mode: DisarmMode }
+  | { readonly kind: 'arm-ha' };
 
 export type CrmCommandKind = CrmCommand['kind'];
 
-export const CRM_COMMAND_KINDS: readonly CrmCommandKind[] = ['migrate', 'relocate', 'stop', 'enable-node-maintenance', 'disable-node-maintenance'];
+export const CRM_COMMAND_KINDS: readonly CrmCommandKind[] = ['migrate', 'relocate', 'stop', 'enable-node-maintenance', 'disable-node-maintenance', 'disarm-ha', 'arm-ha'];
 
 /** A stop waits at most a day for the service; a longer timeout is a typo, not a plan. */
 export const STOP_TIMEOUT_S_MAX = 86_400;
@@ -46,6 +51,10 @@ function wordsOf(command: CrmCommand): string[] {
     case 'enable-node-maintenance':
     case 'disable-node-maintenance':
       return [command.kind, command.node];
+    case 'disarm-ha':
+      return [command.kind, command.mode];
+    case 'arm-ha':
+      return [command.kind];
   }
 }
 
@@ -54,11 +63,12 @@ export function parseCrmCommand(line: string): Parsed<CrmCommand> {
   const words = line.trim().split(/\s+/).filter((word) => word !== '');
   const [kind, first, second] = words;
   if (kind === undefined) return bad('Empty CRM command');
-  const arity = kind === 'enable-node-maintenance' || kind === 'disable-node-maintenance' ? 1 : 2;
   if (!(CRM_COMMAND_KINDS as readonly string[]).includes(kind)) {
     return bad(`Unknown CRM command '${kind}', expected one of ${CRM_COMMAND_KINDS.join(', ')}`);
   }
-  if (words.length - 1 !== arity) return bad(`CRM command '${line.trim()}': ${kind} takes ${usageOf(kind as CrmCommandKind)}`);
+  if (words.length - 1 !== arityOf(kind as CrmCommandKind)) return bad(`CRM command '${line.trim()}': ${kind} takes ${usageOf(kind as CrmCommandKind)}`);
+  if (kind === 'arm-ha') return ok({ kind });
+  if (kind === 'disarm-ha') return isOneOf(DISARM_MODES, first) ? ok({ kind, mode: first }) : bad(`Bad disarm mode '${first}', expected ${DISARM_MODES.join(' or ')}`);
   if (kind === 'enable-node-maintenance' || kind === 'disable-node-maintenance') {
     const node = checkNode(first!);
     return node.ok ? ok({ kind, node: node.value }) : node;
@@ -85,7 +95,14 @@ export function checkNode(text: string): Parsed<string> {
 function usageOf(kind: CrmCommandKind): string {
   if (kind === 'stop') return '<sid> <timeout>';
   if (kind === 'migrate' || kind === 'relocate') return '<sid> <node>';
+  if (kind === 'disarm-ha') return DISARM_MODES.join('|');
+  if (kind === 'arm-ha') return 'no arguments';
   return '<node>';
+}
+
+function arityOf(kind: CrmCommandKind): number {
+  if (kind === 'arm-ha') return 0;
+  return kind === 'migrate' || kind === 'relocate' || kind === 'stop' ? 2 : 1;
 }
 
 function ok<T>(value: T): Parsed<T> {

@@ -1,9 +1,9 @@
 import { assert } from '../common/assert.ts';
 import { closeWatchdog, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
-import { copyManagerStatus, emptyManagerStatus, isOlderStatus, type ManagerStatusVersion } from '../common/manager-status.ts';
+import { copyManagerStatus, emptyManagerStatus, isOlderStatus, type ManagerStatus, type ManagerStatusVersion } from '../common/manager-status.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { CrmState } from '../common/states.ts';
-import type { CrmEnv, RoundVerdict } from '../env/env.ts';
+import type { CrmEnv, HaConfig, RoundVerdict } from '../env/env.ts';
 import { canBecomeActive } from './can-become-active.ts';
 import { hasResources } from './has-resources.ts';
 import { Manager } from './manager.ts';
@@ -17,6 +17,11 @@ export interface CrmLocal {
   manager: Manager | undefined;
   emptyConfigRounds: number;
   isWatchdogOpen: boolean;
+  /**
+   * The HA stack is disarmed: this master holds the manager lease without a watchdog client (it fences
+   * nothing), until its pass sees the disarm request gone; the next renewal then arms it again.
+   */
+  isWatchdogReleased: boolean;
   isStopRequested: boolean;
   /** The version of this CRM's last save as master, kept across its terms (see setState). */
   lastVersion: ManagerStatusVersion | undefined;
@@ -24,7 +29,7 @@ export interface CrmLocal {
 
 export function startCrm(env: CrmEnv): CrmLocal {
   env.emit({ ev: 'crm-state', from: 'startup', to: 'wait_for_quorum' });
-  return { state: 'wait_for_quorum', manager: undefined, emptyConfigRounds: 0, isWatchdogOpen: false, isStopRequested: false, lastVersion: undefined };
+  return { state: 'wait_for_quorum', manager: undefined, emptyConfigRounds: 0, isWatchdogOpen: false, isWatchdogReleased: false, isStopRequested: false, lastVersion: undefined };
 }
 
 /** Asks the CRM to exit; a master releases the manager lease first so another node takes over at once. */
@@ -60,11 +65,11 @@ function isActivatable(env: CrmEnv): boolean {
 function transition(env: CrmEnv, local: CrmLocal): void {
   switch (local.state) {
     case 'wait_for_quorum':
-      if (isActivatable(env)) setState(env, local, takeManagerLease(env, local) ? 'master' : 'slave');
+      if (isActivatable(env)) setState(env, local, takeOffice(env, local) ? 'master' : 'slave');
       return;
     case 'slave':
       if (!isActivatable(env)) setState(env, local, 'wait_for_quorum');
-      else if (takeManagerLease(env, local)) setState(env, local, 'master');
+      else if (takeOffice(env, local)) setState(env, local, 'master');
       return;
     case 'master':
       if (!takeManagerLease(env, local)) {
@@ -76,6 +81,18 @@ function transition(env: CrmEnv, local: CrmLocal): void {
       leaveLostLock(env, local);
       return;
   }
+}
+
+/**
+ * Tries for the manager lease to become master. A stack saved as fully disarmed gets a master without
+ * a watchdog client ("taking over as disarmed master"): it would fence nothing anyway, and the
+ * watchdog is what the disarm is to release.
+ */
+function takeOffice(env: CrmEnv, local: CrmLocal): boolean {
+  local.isWatchdogReleased = env.readManagerStatus()?.disarm?.state === 'disarmed';
+  const isTaken = takeManagerLease(env, local);
+  if (isTaken && local.isWatchdogReleased) env.emit({ ev: 'log', level: 'info', msg: 'taking over as disarmed master, skipping watchdog' });
+  return isTaken;
 }
 
 /** A CRM that lost the manager lease retakes it at once if it can; otherwise it stands down. */
@@ -94,8 +111,7 @@ function masterWork(env: CrmEnv, local: CrmLocal): RoundVerdict {
     closeWatchdog(env.watchdog, local);
     return 'exit';
   }
-  const config = env.readConfig();
-  local.emptyConfigRounds = hasResources(config) ? 0 : local.emptyConfigRounds + 1;
+  local.emptyConfigRounds = isIdleRound(env.readConfig(), local.manager!.status) ? local.emptyConfigRounds + 1 : 0;
   if (local.emptyConfigRounds > MASTER_IDLE_ROUNDS_MAX) {
     env.releaseManagerLease();
     closeWatchdog(env.watchdog, local);
@@ -133,9 +149,35 @@ function runManagerRound(env: CrmEnv, local: CrmLocal): void {
   if (step.value.groupMigration) env.applyGroupMigration(step.value.groupMigration);
   env.writeManagerStatus(copyManagerStatus(manager.status));
   local.lastVersion = manager.status.version;
+  followDisarm(env, local, manager.status);
+}
+
+/**
+ * A master counts towards going idle only in a round that starts with nothing to manage: no service
+ * configured, none left in its status to clean up, and no disarm request (which only a master can end).
+ */
+function isIdleRound(config: HaConfig, status: ManagerStatus): boolean {
+  return !hasResources(config) && status.serviceStatus.size === 0 && status.disarm === undefined;
+}
+
+/**
+ * The master's watchdog follows the saved disarm state: released once the stack is fully disarmed,
+ * armed again by the first lease renewal after the request is gone (a watchdog is opened or fed
+ * only right after a renewal: lease-watchdog.ts).
+ */
+function followDisarm(env: CrmEnv, local: CrmLocal, status: ManagerStatus): void {
+  if (status.disarm?.state === 'disarmed' && !local.isWatchdogReleased) {
+    env.emit({ ev: 'log', level: 'info', msg: 'HA stack disarmed: releasing CRM watchdog' });
+    closeWatchdog(env.watchdog, local);
+    local.isWatchdogReleased = true;
+  } else if (status.disarm === undefined && local.isWatchdogReleased) {
+    env.emit({ ev: 'log', level: 'info', msg: 're-arming HA stack: the CRM watchdog is armed at the next lease renewal' });
+    local.isWatchdogReleased = false;
+  }
 }
 
 function takeManagerLease(env: CrmEnv, local: CrmLocal): boolean {
+  if (local.isWatchdogReleased) return env.tryManagerLease();
   return renewLeaseAndFeed(() => env.tryManagerLease(), env.watchdog, local);
 }
 

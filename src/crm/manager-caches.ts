@@ -15,7 +15,7 @@ import { NodeUsage, type Placement, type StaticSizing } from './node-usage.ts';
  * | sorted entries        | managed services in sid order         | `serviceAdded`, `serviceRemoved`           |
  * | fenced count          | services in `fence`                   | kept by `stateChanged`; recounted with usage |
  * | synced generation     | the config generation last synced     | a new generation (`isSyncedWith`)          |
- * | carried usage         | service counts per online node        | `serviceAdded`/`Removed`, another online set, static placement |
+ * | carried usage         | service counts per online node        | `serviceAdded`/`Removed`, `nodesChanged`, another online set, static placement |
  *
  * The carried usage is kept from round to round by `stateChanged`, which moves a service's load from
  * its placement before a change to the one after. Static placement is counted anew every round: sums
@@ -53,6 +53,11 @@ export class ManagerCaches {
 
   serviceRemoved(): void {
     this.sortedEntries = undefined;
+    this.carriedUsage = undefined;
+  }
+
+  /** Services changed node without a state change (arming after a disarm): the carried load is recounted. */
+  nodesChanged(): void {
     this.carriedUsage = undefined;
   }
 

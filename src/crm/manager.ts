@@ -7,6 +7,7 @@ import type { EmitEvent } from '../common/trace.ts';
 import type { AgentLeaseTake, HaConfig, Membership } from '../env/env.ts';
 import { applyCrmCommands } from './apply-crm-commands.ts';
 import { checkCrmCommand, type CommandKnowledge } from './check-crm-command.ts';
+import { disarmPass, disarmSwitch } from './disarm.ts';
 import { coversService, FenceProofs } from './fence-proofs.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
@@ -117,13 +118,15 @@ export class Manager {
     }
     this.records.startRound(input.config.resources);
     const rules = this.rules.forPass({ ...input, nodes: this.nodes, services: this.status.serviceStatus }, this.ports.emit);
-    this.syncManagedServices(input.config);
-    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit });
+    if (!this.status.disarm) this.syncManagedServices(input.config); // nothing is added or removed while disarmed
+    const stack = disarmSwitch({ status: this.status, entries: () => this.entries(), configuredNode: (sid) => this.records.resource(input.config.resources, sid)?.node, newUid: this.ports.newUid, emit: this.ports.emit, nodesChanged: () => this.caches.nodesChanged() });
+    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack });
     const ctx = this.contextFor(input, lrmModes);
+    const only = this.status.disarm ? disarmPass(ctx, this.status, this.entries()) : undefined; // disarmed: only what the disarm waits for
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
-      let changed = this.runHandlers(ctx, { config: input.config, lrmResults, lrmModes });
-      const fenceTargets = this.fenceTargets();
+      let changed = this.runHandlers(ctx, { config: input.config, lrmResults, lrmModes, only });
+      const fenceTargets = this.fenceTargets(only);
       if (fenceTargets.length > 0) {
         const takes = yield fenceTargets;
         if (this.acknowledgeFences(ctx, fenceTargets, takes)) changed = true;
@@ -144,7 +147,7 @@ export class Manager {
       resources: config.resources,
       groups: config.groups,
       knownNodes: this.nodes.knownNodes(),
-      master: { service: (sid) => this.status.serviceStatus.get(sid), nodeState: (node) => this.nodes.stateOf(node) },
+      master: { service: (sid) => this.status.serviceStatus.get(sid), nodeState: (node) => this.nodes.stateOf(node), disarm: () => this.status.disarm },
     };
   }
 
@@ -268,13 +271,14 @@ export class Manager {
    * service's handler runs, a result its own node's LRM reported for it confirms that the LRM knows it
    * (no longer `mayRunUnmanaged`).
    */
-  private runHandlers(ctx: ServiceContext, round: { config: HaConfig; lrmResults: LrmResultIndex; lrmModes: ReadonlyMap<string, string> }): boolean {
+  private runHandlers(ctx: ServiceContext, round: { config: HaConfig; lrmResults: LrmResultIndex; lrmModes: ReadonlyMap<string, string>; only: ReadonlySet<string> | undefined }): boolean {
     const { lrmResults, lrmModes } = round;
     let changed = false;
     // Most rounds have no LRM restarting: then no service needs its node's mode looked up.
     let isAnyLrmRestarting = false;
     for (const mode of lrmModes.values()) if (mode === 'restart') isAnyLrmRestarting = true;
     for (const [sid, status] of this.entries()) {
+      if (round.only && !round.only.has(sid)) continue;
       const before = status.state;
       if (status.mayRunUnmanaged && lrmResults.isReportedByOwnNode(status)) status.mayRunUnmanaged = false;
       this.dispatch(ctx, sid, status, lrmResults);
@@ -324,15 +328,15 @@ export class Manager {
    * service that waits for its node (a fence proof did not cover it) is no reason to fence again: that
    * would keep the node's lease from its own LRM, and so keep the node from ever reporting.
    */
-  private fenceTargets(): string[] {
+  private fenceTargets(only: ReadonlySet<string> | undefined): string[] {
     const targets: string[] = [];
     const seen = new Set<string>();
-    for (const [, status] of this.caches.hasFencedServices() ? this.entries() : []) {
-      if (status.state !== 'fence' || status.isWaitingForNode || seen.has(status.node)) continue;
+    for (const [sid, status] of this.caches.hasFencedServices() ? this.entries() : []) {
+      if (status.state !== 'fence' || status.isWaitingForNode || seen.has(status.node) || (only && !only.has(sid))) continue;
       seen.add(status.node);
       targets.push(status.node);
     }
-    for (const node of this.nodes.knownNodes()) {
+    for (const node of only ? [] : this.nodes.knownNodes()) {
       if (!seen.has(node) && this.nodes.stateOf(node) === 'fence') targets.push(node);
     }
     for (const node of targets) {
@@ -388,7 +392,7 @@ export class Manager {
     status.cmd = undefined;
     status.uid = this.ports.newUid();
     this.caches.stateChanged(sid, before, status);
-    const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null };
+    const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null, ...(params.reason && { reason: params.reason }) };
     this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
   }
 }

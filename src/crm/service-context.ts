@@ -12,6 +12,8 @@ export interface StateChangeParams {
   readonly node?: string;
   readonly target?: string;
   readonly timeoutS?: number;
+  /** Why, when the trace should say (a service frozen by a disarm). */
+  readonly reason?: 'disarm';
 }
 
 /** What a service state handler may read and do during one manager round. */

@@ -7,8 +7,8 @@ import { releaseThenClose, renewLeaseAndFeed } from '../common/lease-watchdog.ts
 import type { LrmEnv, RoundVerdict } from '../env/env.ts';
 import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
 import { modeForShutdown } from './shutdown-mode.ts';
-import { pruneResults, queueRequest, runWorkers } from './lrm-workers.ts';
-import { activeServiceCount, hasFenceRequest, servicesOf } from './service-counts.ts';
+import { drainWorkers, pruneResults, queueRequest, runWorkers } from './lrm-workers.ts';
+import { activeServiceCount, hasFenceRequest, incomingServicesOf, servicesOf } from './service-counts.ts';
 
 /** An active LRM with no service assigned for this many rounds releases its lease and goes idle. */
 export const LRM_IDLE_ROUNDS_MAX = 60;
@@ -39,6 +39,8 @@ export function startLrm(env: LrmEnv): LrmLocal {
     services: NOTHING_READ,
     statusVersion: undefined,
     ownServices: [],
+    incomingServices: [],
+    isDisarmRequested: false,
     nodeState: undefined,
     isMaintenanceRequested: false,
     results: new Map(),
@@ -119,12 +121,26 @@ function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
   if (local.services !== status.serviceStatus) {
     local.services = status.serviceStatus;
     local.ownServices = servicesOf(env.nodeName, status.serviceStatus);
+    local.incomingServices = incomingServicesOf(env.nodeName, status.serviceStatus);
   }
   local.nodeState = status.nodeStatus[env.nodeName];
   local.isMaintenanceRequested = status.nodeRequest[env.nodeName]?.maintenance === true;
+  local.isDisarmRequested = status.disarm !== undefined;
   if (local.shutdown) return;
-  if (local.isMaintenanceRequested && local.mode !== 'maintenance') setMode(env, local, 'maintenance', 'maintenance requested');
-  if (!local.isMaintenanceRequested && local.mode === 'maintenance') setMode(env, local, 'active', 'maintenance request cleared');
+  // A node in manual maintenance stays in maintenance through a disarm: its services are still leaving.
+  if (local.isMaintenanceRequested) setMode(env, local, 'maintenance', 'maintenance requested');
+  else if (local.isDisarmRequested) setMode(env, local, 'disarm', 'HA stack disarm requested');
+  else if (local.mode === 'maintenance') setMode(env, local, 'active', 'maintenance request cleared');
+  else setMode(env, local, 'active', 'HA stack armed');
+}
+
+/**
+ * Services that need this node protected by its lease and watchdog: its own active ones and those
+ * moving towards it (a move may land any moment; an idle target takes its lease as soon as the master
+ * asks for the move, not when the service arrives).
+ */
+function activeCount(local: LrmLocal): number {
+  return activeServiceCount(local.ownServices) + activeServiceCount(local.incomingServices);
 }
 
 function transition(env: LrmEnv, local: LrmLocal): void {
@@ -133,9 +149,10 @@ function transition(env: LrmEnv, local: LrmLocal): void {
   const isQuorate = membership.isQuorate && membership.isMember(env.nodeName);
   switch (local.state) {
     case 'wait_for_agent_lock':
-      if (local.isWatchdogOpen && local.services !== NOTHING_READ && local.ownServices.length === 0) leaveClaimed(env, local);
+      if (local.isWatchdogOpen && local.services !== NOTHING_READ && (local.ownServices.length === 0 || local.mode === 'disarm')) leaveClaimed(env, local);
       adoptClaimedLease(env, local);
-      if (!isFenceRequested && needsAgentLease(local) && isQuorate && takeAgentLease(env, local)) {
+      // Disarmed: no lease however many services are active, until the request is gone.
+      if (!isFenceRequested && local.mode !== 'disarm' && needsAgentLease(local) && isQuorate && takeAgentLease(env, local)) {
         setState(env, local, 'active');
       }
       return;
@@ -145,11 +162,13 @@ function transition(env: LrmEnv, local: LrmLocal): void {
     case 'active':
       if (isFenceRequested || !takeAgentLease(env, local)) setState(env, local, 'lost_agent_lock');
       else if (local.mode === 'maintenance') setState(env, local, 'maintenance');
+      else if (local.mode === 'disarm') leaveForDisarm(env, local, 'HA disarm requested: releasing agent lock and watchdog');
       else countIdleRound(env, local);
       return;
     case 'maintenance':
       if (isFenceRequested) setState(env, local, 'lost_agent_lock');
-      else if (activeServiceCount(local.ownServices) > 0 || runWorkers(env, local) > 0) {
+      else if (local.mode === 'disarm' && activeCount(local) === 0) leaveForDisarm(env, local, 'HA disarm requested during maintenance: releasing agent lock and watchdog');
+      else if (activeCount(local) > 0 || runWorkers(env, local) > 0) {
         if (!takeAgentLease(env, local)) setState(env, local, 'lost_agent_lock');
       } else if (local.mode !== 'maintenance') {
         setState(env, local, takeAgentLease(env, local) ? 'active' : 'lost_agent_lock');
@@ -161,6 +180,19 @@ function transition(env: LrmEnv, local: LrmLocal): void {
 /** The LRM's clean leave: its agent lease given up first, `V` only once it is (releaseThenClose). */
 function leaveReleased(env: LrmEnv, local: LrmLocal): boolean {
   return releaseThenClose(() => env.releaseAgentLease(), env.watchdog, local);
+}
+
+/**
+ * Disarm (README-5.2 §4.2, §8.4): once no job of this LRM runs any more, the lease is released and the
+ * watchdog client closed, and the services are left as they are. It comes before the round's work, so
+ * requests the master made just before the disarm stay pending until the stack is armed again.
+ */
+function leaveForDisarm(env: LrmEnv, local: LrmLocal, why: string): void {
+  if (drainWorkers(env, local) > 0) return; // a job in flight ends first: its result is reported
+  if (!leaveReleased(env, local)) return; // the store did not answer: again next round
+  env.emit({ ev: 'log', level: 'info', msg: why });
+  setState(env, local, 'wait_for_agent_lock');
+  local.idleRounds = 0;
 }
 
 /** A claimed registration with nothing of this node's left to protect: leave cleanly, give the lease up. */
@@ -175,7 +207,7 @@ function leaveClaimed(env: LrmEnv, local: LrmLocal): void {
  * together make a free lease a valid fence proof.
  */
 function needsAgentLease(local: LrmLocal): boolean {
-  return activeServiceCount(local.ownServices) > 0 || (local.isWatchdogOpen && local.ownServices.length > 0);
+  return activeCount(local) > 0 || (local.isWatchdogOpen && local.ownServices.length > 0);
 }
 
 function countIdleRound(env: LrmEnv, local: LrmLocal): void {
@@ -192,14 +224,16 @@ function countIdleRound(env: LrmEnv, local: LrmLocal): void {
 
 function activeWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   let verdict: RoundVerdict = 'continue';
-  if (!local.shutdown) {
+  if (local.mode === 'disarm') {
+    drainWorkers(env, local); // still active only while a job runs: nothing new is started
+  } else if (!local.shutdown) {
     manageResources(env, local);
   } else if (local.mode === 'restart') {
     // This LRM exits once its services are frozen or settled; a move the master decided (or decides
     // in the very pass it sees the restart) settles only when it runs, so moves still run here.
     manageResources(env, local, MOVE_REQUESTS);
     const workers = runWorkers(env, local);
-    if (activeServiceCount(local.ownServices) === 0 && workers === 0) verdict = leaveForRestart(env, local);
+    if (activeCount(local) === 0 && workers === 0) verdict = leaveForRestart(env, local);
   } else if (runWorkers(env, local) === 0) {
     // Not released: the registration stays armed as the LRM exits, and the node is reset unless a
     // successor claims it; a node shutting down is going down anyway.
@@ -234,7 +268,7 @@ function leaveForRestart(env: LrmEnv, local: LrmLocal): RoundVerdict {
 
 function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.shutdown) return 'continue';
-  if (activeServiceCount(local.ownServices) === 0) {
+  if (activeCount(local) === 0) {
     if (local.mode === 'restart') return leaveForRestart(env, local);
     // A lost lease may still be this node's in the store: no clean leave unless it is released.
     leaveReleased(env, local);
@@ -246,7 +280,7 @@ function lostLockWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
 
 function maintenanceWork(env: LrmEnv, local: LrmLocal): RoundVerdict {
   let verdict: RoundVerdict = 'continue';
-  if (activeServiceCount(local.ownServices) === 0 && runWorkers(env, local) === 0) {
+  if (activeCount(local) === 0 && runWorkers(env, local) === 0) {
     // Nothing left to protect: leave watchdog protection so losing quorum cannot reset the node.
     const hasLeft = leaveReleased(env, local);
     if (local.shutdown && hasLeft) verdict = 'exit';

@@ -41,6 +41,10 @@ export interface LrmLocal {
   statusVersion: ManagerStatusVersion | undefined;
   /** The services the master assigned to this node. */
   ownServices: OwnServices;
+  /** Services on other nodes whose move targets this node: they need its lease as much (README-5.2 §4.2). */
+  incomingServices: OwnServices;
+  /** The manager status holds a disarm request: this LRM holds no lease and acts on nothing. */
+  isDisarmRequested: boolean;
   /** This node's state in the master's view. */
   nodeState: NodeState | undefined;
   isMaintenanceRequested: boolean;

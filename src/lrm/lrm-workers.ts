@@ -63,6 +63,16 @@ export function runWorkers(env: LrmEnv, local: LrmLocal): number {
   return local.workers.size;
 }
 
+/**
+ * A disarming LRM's workers: jobs handed to a driver run to their end and their results are recorded;
+ * queued ones are dropped (the master asks again once the stack is armed). Returns how many still run.
+ */
+export function drainWorkers(env: LrmEnv, local: LrmLocal): number {
+  const running = collectFinished(env, local);
+  for (const [sid, worker] of local.workers) if (!worker.isRunning) local.workers.delete(sid);
+  return running;
+}
+
 /** The longest waiting first, then by sid. */
 function startOrder(a: Worker, b: Worker): number {
   return b.startTries - a.startTries || compareNames(a.sid, b.sid);

@@ -7,6 +7,7 @@ import type { SimCommand } from './sim-commands.ts';
 import type { Simulator } from './simulator.ts';
 import { applyFaultCommand } from './apply-fault-command.ts';
 import { rulesAfter } from './rule-command.ts';
+import { applyManualMigrate } from './manual-migrate.ts';
 
 /** Carries out one scenario command (all but `delay`, `skip-round` and `after`, which steer the run itself). */
 export function applyCommand(simulator: Simulator, command: SimCommand): void {
@@ -48,6 +49,13 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
     case 'service-lock':
       applyServiceCommand(simulator, command);
       return;
+    case 'crm-disarm':
+    case 'crm-arm':
+      queueCrmCommand(simulator, command);
+      return;
+    case 'service-manual-migrate':
+      applyManualMigrate(cluster, command);
+      return;
     case 'cfs': {
       const node = cluster.node(command.node);
       if (command.part === 'rw') node.isWriteFailing = !command.isWorking;
@@ -79,7 +87,7 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
   }
 }
 
-type ServiceCommand = Extract<SimCommand, { kind: `service-${string}` }>;
+type ServiceCommand = Exclude<Extract<SimCommand, { kind: `service-${string}` }>, { kind: 'service-manual-migrate' }>;
 
 function applyServiceCommand(simulator: Simulator, command: ServiceCommand): void {
   const cluster = simulator.cluster;

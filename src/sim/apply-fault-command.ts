@@ -41,7 +41,7 @@ export function applyFaultCommand(simulator: Simulator, command: FaultCommand): 
   }
 }
 
-/** Ends the faults (but drift), powers every node on, and asks to end every manual maintenance. */
+/** Ends the faults (but drift), powers every node on, and asks to end every manual maintenance and a disarm. */
 function heal(simulator: Simulator): void {
   const cluster = simulator.cluster;
   cluster.faults.healAll();
@@ -52,11 +52,14 @@ function heal(simulator: Simulator): void {
   }
   const requests = cluster.managerStatus?.nodeRequest ?? {};
   const queued = new Set<string>();
+  let isDisarmQueued = false;
   for (const line of cluster.crmCommands) {
     const parsed = parseCrmCommand(line);
     if (parsed.ok && parsed.value.kind === 'enable-node-maintenance') queued.add(parsed.value.node);
+    if (parsed.ok && parsed.value.kind === 'disarm-ha') isDisarmQueued = true;
   }
   for (const name of cluster.nodeNames) {
     if (requests[name]?.maintenance || queued.has(name)) cluster.crmCommands.push(formatCrmCommand({ kind: 'disable-node-maintenance', node: name }));
   }
+  if (cluster.managerStatus?.disarm !== undefined || isDisarmQueued) cluster.crmCommands.push(formatCrmCommand({ kind: 'arm-ha' }));
 }

@@ -7,11 +7,16 @@
  *   restart-lrm <node>             LRM restart (services freeze)
  *   crm <node> stop|start          stop / start the node's CRM
  *   crm <node> enable-node-maintenance | disable-node-maintenance
+ *   crm <node> disarm-ha freeze|ignore | arm-ha         queue a disarm (arm) of the whole HA stack
  *   service <sid> started|stopped|disabled|ignored     set the requested state
  *   service <sid> migrate|relocate <node>              queue a CRM command
  *   service <sid> stop <timeout>                       queue a CRM stop command
  *   service <sid> add <node> [<state>] [<running 0|1>] add to the configuration
  *   service <sid> delete                               remove from the configuration
+ *   service <sid> manual-migrate <node>                an operator moves the guest by hand: its
+ *                                                      configured node (and where it runs) changes;
+ *                                                      only while it is ignored or HA is disarmed
+ *                                                      in ignore mode, else the run stops
  *   service <sid> lock [<name>] | unlock [<name>]      guest lock: refuses start, stop, moves
  *   cfs <node> rw|update work|fail                     the node's shared state works or fails
  *   delay <seconds>                hold back the next batch
@@ -43,17 +48,22 @@
  *   heal                           ends every fault above but clock drift, clears pending `fail`s,
  *                                  powers on (and networks) every node that is off, and queues
  *                                  disable-node-maintenance for every node with a maintenance request
+ *                                  and arm-ha when the stack is disarmed (or a disarm is queued)
  */
 import { isValidSid } from '../common/sid.ts';
 import { isPveManagerVersion } from '../common/pve-version.ts';
 import { parseRuleCommand, type RuleCommand } from './rule-command.ts';
 import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
+import { DISARM_MODES, isOneOf, type DisarmMode } from '../common/states.ts';
 
 export type SimCommand =
   | { kind: 'power' | 'network'; node: string; isOn: boolean; text: string }
   | { kind: 'reboot' | 'shutdown' | 'restart-lrm'; node: string; text: string }
   | { kind: 'crm'; node: string; action: 'stop' | 'start' | 'enable-node-maintenance' | 'disable-node-maintenance'; text: string }
+  | { kind: 'crm-disarm'; node: string; mode: DisarmMode; text: string }
+  | { kind: 'crm-arm'; node: string; text: string }
+  | { kind: 'service-manual-migrate'; sid: string; node: string; text: string }
   | { kind: 'service-state'; sid: string; state: 'started' | 'stopped' | 'disabled' | 'ignored'; text: string }
   | { kind: 'service-move'; sid: string; move: 'migrate' | 'relocate'; node: string; text: string }
   | { kind: 'service-stop'; sid: string; timeoutS: number; text: string }
@@ -92,6 +102,7 @@ export function parseCommand(text: string, nodes: ReadonlySet<string>): SimComma
       if (words.length !== 2) return `'${text}': expected '${verb} <node>'`;
       return checkNode(first) ?? { kind: verb, node: first!, text };
     case 'crm': {
+      if (second === 'disarm-ha' || second === 'arm-ha') return parseDisarmCommand(text, words, checkNode);
       const actions = ['stop', 'start', 'enable-node-maintenance', 'disable-node-maintenance'] as const;
       if (words.length !== 3 || !actions.includes(second as never)) return `'${text}': expected 'crm <node> ${actions.join('|')}'`;
       return checkNode(first) ?? { kind: 'crm', node: first!, action: second as (typeof actions)[number], text };
@@ -159,6 +170,9 @@ function parseServiceCommand(
       if (words[5] !== undefined && words[5] !== '0' && words[5] !== '1') return `'${text}': running must be 0 or 1`;
       return checkNode(argument) ?? { kind: 'service-add', sid, node: argument!, state, isRunning: words[5] === '1', text };
     }
+    case 'manual-migrate':
+      if (words.length !== 4) return `'${text}': expected 'service <sid> manual-migrate <node>'`;
+      return checkNode(argument) ?? { kind: 'service-manual-migrate', sid, node: argument!, text };
     case 'delete':
       if (words.length !== 3) return `'${text}': expected 'service <sid> delete'`;
       return { kind: 'service-delete', sid, text };
@@ -171,4 +185,12 @@ function parseServiceCommand(
       void nodes;
       return `unknown service command '${text}'`;
   }
+}
+
+/** `crm <node> disarm-ha freeze|ignore` and `crm <node> arm-ha`: the node only has to exist. */
+function parseDisarmCommand(text: string, words: string[], checkNode: (node: string | undefined) => string | undefined): SimCommand | string {
+  const [, node, action, mode] = words;
+  if (action === 'arm-ha') return words.length === 3 ? (checkNode(node) ?? { kind: 'crm-arm', node: node!, text }) : `'${text}': expected 'crm <node> arm-ha'`;
+  if (words.length !== 4 || !isOneOf(DISARM_MODES, mode)) return `'${text}': expected 'crm <node> disarm-ha ${DISARM_MODES.join('|')}'`;
+  return checkNode(node) ?? { kind: 'crm-disarm', node: node!, mode, text };
 }

@@ -46,6 +46,20 @@ describe('invariant checker', () => {
     assert.deepEqual(timingLimits(DEFAULT_TIMING, 5), { armedIdleIterationsMax: 60 + 17 + 2, iterationMs: 300 });
   });
 
+  it('catches a fence or a recovery while the stack is disarmed, and allows them while disarming or once armed', () => {
+    const world = cluster();
+    const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
+    const event = (body: object) => () => checker.onEvent({ t: 0, node: 'node1', ...body } as never);
+    assert.equal(violationOf(event({ ev: 'disarm-state', from: 'armed', to: 'disarming', mode: 'freeze' })), 'none');
+    assert.equal(violationOf(event({ ev: 'fence', target: 'node2' })), 'none', 'a fence the disarm waits for');
+    assert.equal(violationOf(event({ ev: 'disarm-state', from: 'disarming', to: 'disarmed' })), 'none');
+    assert.equal(violationOf(event({ ev: 'service-state', sid: 'vm:101', from: 'started', to: 'fence', on: 'node2', target: null })), 'disarmed-no-fence');
+    assert.equal(violationOf(event({ ev: 'recover', sid: 'vm:101', from: 'node2', to: 'node1' })), 'disarmed-no-fence');
+    assert.equal(violationOf(() => world.leases.acquire('ha_agent_node2_lock', { node: 'node1', nowMs: 0, staleMs: 0, ownClockAt: (ms) => ms })), 'disarmed-no-fence');
+    assert.equal(violationOf(event({ ev: 'disarm-state', from: 'disarmed', to: 'armed' })), 'none');
+    assert.equal(violationOf(event({ ev: 'fence', target: 'node2' })), 'none');
+  });
+
   it('catches a service running on two nodes', () => {
     const world = cluster();
     const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));

@@ -12,6 +12,7 @@ const SEEDS_MAX: Record<PlantedBug, number> = {
   'feed-without-renewal': 20,
   'forget-stale-read': 30,
   'recover-on-free-lease': 20,
+  'forget-disarm': 20,
 };
 /**
  * A bug that lets a node run on after its services were recovered is seen at the recovery itself
@@ -23,6 +24,7 @@ const EXPECTED: Record<PlantedBug, readonly Invariant[]> = {
   'feed-without-renewal': ['recover-not-running', 'single-run'],
   'forget-stale-read': ['recover-not-running', 'single-run'],
   'recover-on-free-lease': ['recover-not-running', 'single-run'],
+  'forget-disarm': ['disarmed-no-fence', 'recover-not-running', 'single-run'],
 };
 
 describe('the checker can fail: planted bugs in the simulated adapters are caught', function () {

@@ -20,6 +20,7 @@ const KIND_MARKERS: Record<Exclude<(typeof FAULT_KINDS)[number], 'unmanaged'>, R
   config: /^service \S+ (started|stopped|disabled)$/,
   cli: /^(service \S+ (migrate|relocate|stop)|crm \S+ enable-node-maintenance)/,
   rules: /^rule \S+ (node-affinity|resource-affinity|delete)/,
+  disarm: /^crm \S+ disarm-ha (freeze|ignore)$/,
 };
 
 describe(`chaos swarm: ${SEEDS} seeds, ${DEFAULT_CHAOS_CONFIG.nodes} nodes, ${DEFAULT_CHAOS_CONFIG.services} services, all fault kinds`, function () {

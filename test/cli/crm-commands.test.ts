@@ -117,6 +117,24 @@ describe('ha-manager migrate, relocate and crm-command', () => {
     assert.equal(declaredOnly.code, 0, 'node4 is declared, though no status file or group names it');
   });
 
+  it('crm-command disarm-ha and arm-ha queue the request; a note when the master\'s last status says it will ignore it', async () => {
+    const dir = cluster();
+    const disarm = await runCli(['crm-command', 'disarm-ha', 'freeze', '--dir', dir]);
+    assert.equal(disarm.code, 0, disarm.stderr);
+    assert.equal(disarm.stdout, 'Queued for the master: disarm-ha freeze\n');
+    const arm = await runCli(['crm-command', 'arm-ha', '--dir', dir]);
+    assert.equal(arm.code, 0, arm.stderr);
+    assert.match(arm.stderr, /note: the master last reported the HA stack armed: it will ignore this\n/);
+    const status = JSON.parse(readFileSync(join(dir, 'status', 'manager.json'), 'utf8'));
+    writeFileSync(join(dir, 'status', 'manager.json'), JSON.stringify({ ...status, disarm: { mode: 'ignore', state: 'disarmed' } }));
+    const again = await runCli(['crm-command', 'disarm-ha', 'freeze', '--dir', dir]);
+    assert.match(again.stderr, /note: the HA stack is already disarmed \(ignore\): the master will ignore this\n/);
+    const bad = await runCli(['crm-command', 'disarm-ha', 'stop', '--dir', dir]);
+    assert.equal(bad.code, 2);
+    assert.equal(bad.stderr, 'ha-manager: Invalid values: Argument: mode, Given: "stop", Choices: "freeze", "ignore"\n');
+    assert.deepEqual(queued(dir), ['disarm-ha freeze\n', 'arm-ha\n', 'disarm-ha freeze\n']);
+  });
+
   it('warns on stderr when no master holds a fresh lease, and still queues', async () => {
     const dir = cluster();
     for (const args of [['migrate', 'vm:100', 'node2'], ['crm-command', 'node-maintenance', 'enable', 'node2'], ['crm-command', 'stop', 'vm:100', '10']]) {

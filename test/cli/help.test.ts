@@ -50,7 +50,7 @@ describe('ha-manager help, usage errors and completion', () => {
     const cases: Array<[string[], string]> = [
       [[], 'ha-manager: Name a command; see --help\n'],
       [['frobnicate'], 'ha-manager: Unknown argument: frobnicate\n'],
-      [['crm-command'], 'ha-manager: Name a crm-command: migrate, relocate, stop or node-maintenance\n'],
+      [['crm-command'], 'ha-manager: Name a crm-command: migrate, relocate, stop, node-maintenance, disarm-ha or arm-ha\n'],
       [['migrate', 'vm:100'], 'ha-manager: migrate: missing <node> (usage: ha-manager migrate <sid> <node>)\n'],
     ];
     for (const [args, stderr] of cases) {

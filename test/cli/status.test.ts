@@ -228,6 +228,32 @@ describe('ha-manager status', () => {
     assert.ok(text.stdout.includes('last failure: start on node3: virsh: domain not found'), text.stdout);
   });
 
+  it('shows a disarmed HA stack: a disarm line, disarmed LRMs, what services wait for; --verbose and JSON too', async () => {
+    const nowMs = Date.now();
+    const dir = clusterDir(nowMs);
+    write(dir, 'resources.cfg', 'vm: 100\n\tnode node1\n\n');
+    write(dir, 'status/manager.json', {
+      master_node: 'node1',
+      node_status: { node1: 'online' },
+      service_status: { 'vm:100': { state: 'freeze', node: 'node1', uid: 'a1', may_run_unmanaged: 1 } },
+      node_request: {},
+      disarm: { mode: 'freeze', state: 'disarmed' },
+    });
+    write(dir, 'status/lrm/node1.json', { state: 'wait_for_agent_lock', mode: 'disarm', results: {}, timestamp: nowMs - 2000 });
+    const text = (await runCli(['status', '--dir', dir])).stdout;
+    assert.match(text, /^master node1 \(active, .*\)\ndisarm disarmed \(freeze\)\n {2}no watchdog is armed: nothing is fenced or recovered; services are frozen until 'ha-manager crm-command arm-ha'\n/m);
+    assert.match(text, /^lrm node1 \(disarmed, /m);
+    assert.match(text, /^service vm:100 \(node1, freeze\)\n {2}waits for the HA stack to be armed \(disarmed, mode freeze: 'ha-manager crm-command arm-ha'\)$/m);
+    const verbose = (await runCli(['status', '--verbose', '--dir', dir])).stdout;
+    assert.match(verbose, /^HA stack disarmed \(mode freeze: no watchdog armed, nothing fenced or recovered; 'ha-manager crm-command arm-ha' arms it\)$/m);
+    assert.match(verbose, /^node1 +online +wait_for_agent_lock +disarm /m);
+    const json = JSON.parse((await runCli(['status', '--output-format', 'json', '--dir', dir])).stdout);
+    assert.deepEqual(json.disarm, { mode: 'freeze', state: 'disarmed' });
+    const armed = JSON.parse((await runCli(['status', '--output-format', 'json', '--dir', clusterDir(nowMs)])).stdout);
+    assert.equal(armed.disarm, null);
+    assert.doesNotMatch((await runCli(['status', '--dir', clusterDir(nowMs)])).stdout, /disarm/, 'an armed stack prints what Proxmox prints');
+  });
+
   it('--verbose adds move targets and the leases', async () => {
     const result = await runCli(['status', '--verbose', '--dir', clusterDir(Date.now())]);
     assert.equal(result.code, 0, result.stderr);
@@ -239,7 +265,7 @@ describe('ha-manager status', () => {
 
   it('--verbose says "no master" when there is no lease or it was released, and flags an expired lease', async () => {
     const empty = await runCli(['status', '--verbose', '--dir', freshDir()]);
-    assert.deepEqual(empty, { code: 0, stdout: 'no master\n\nno HA resources configured\n', stderr: '' });
+    assert.deepEqual(empty, { code: 0, stdout: 'no master\nHA stack armed\n\nno HA resources configured\n', stderr: '' });
     const dir = clusterDir(Date.now());
     write(dir, 'leases/manager.4/released', '');
     assert.match((await runCli(['status', '--verbose', '--dir', dir])).stdout, /^no master\n/);

@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { emptyManagerStatus, newServiceStatus } from '../../src/common/manager-status.ts';
 import type { TraceBody } from '../../src/common/trace.ts';
 import { applyCrmCommands } from '../../src/crm/apply-crm-commands.ts';
+import { disarmSwitch } from '../../src/crm/disarm.ts';
 import { compileRules } from '../../src/crm/rules/compile-rules.ts';
 import { negative, NODES3, positive } from './rules/rule-fixtures.ts';
 
@@ -14,10 +15,10 @@ function master(placement: Record<string, string>) {
     resources: {},
     groups: {},
     knownNodes: NODES3,
-    master: { service: (sid: string) => status.serviceStatus.get(sid), nodeState: () => 'online' as const },
+    master: { service: (sid: string) => status.serviceStatus.get(sid), nodeState: () => 'online' as const, disarm: () => status.disarm },
   };
   const rules = compileRules([negative('apart', ['vm:1', 'vm:2']), positive('pair', ['vm:1', 'vm:3', 'vm:4'])], NODES3);
-  return { status, events, apply: (lines: string[]) => applyCrmCommands({ lines, status, knowing, rules, emit: (event) => events.push(event) }) };
+  return { status, events, apply: (lines: string[]) => applyCrmCommands({ lines, status, knowing, rules, emit: (event) => events.push(event), stack: disarmSwitch({ status, entries: () => [...status.serviceStatus], configuredNode: () => undefined, newUid: () => 'u', emit: (event) => events.push(event), nodesChanged: () => {} }) }) };
 }
 
 describe('applyCrmCommands with resource affinity (README-5.2 §6.5)', () => {

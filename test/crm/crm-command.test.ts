@@ -9,6 +9,9 @@ const COMMANDS: CrmCommand[] = [
   { kind: 'stop', sid: 'service:nginx', timeoutS: STOP_TIMEOUT_S_MAX },
   { kind: 'enable-node-maintenance', node: 'node1' },
   { kind: 'disable-node-maintenance', node: 'n-1' },
+  { kind: 'disarm-ha', mode: 'freeze' },
+  { kind: 'disarm-ha', mode: 'ignore' },
+  { kind: 'arm-ha' },
 ];
 
 describe('CRM commands: one module builds and reads the queued text', () => {
@@ -28,6 +31,9 @@ describe('CRM commands: one module builds and reads the queued text', () => {
       'stop service:nginx 86400',
       'enable-node-maintenance node1',
       'disable-node-maintenance n-1',
+      'disarm-ha freeze',
+      'disarm-ha ignore',
+      'arm-ha',
     ]);
   });
 
@@ -38,13 +44,16 @@ describe('CRM commands: one module builds and reads the queued text', () => {
   const malformed: Array<[string, string]> = [
     ['', 'Empty CRM command'],
     ['   ', 'Empty CRM command'],
-    ['fence node1', "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance"],
-    ['MIGRATE vm:100 node2', "Unknown CRM command 'MIGRATE', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance"],
+    ['fence node1', "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha"],
+    ['MIGRATE vm:100 node2', "Unknown CRM command 'MIGRATE', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha"],
     ['migrate vm:100', "CRM command 'migrate vm:100': migrate takes <sid> <node>"],
     ['relocate vm:100 node2 node3', "CRM command 'relocate vm:100 node2 node3': relocate takes <sid> <node>"],
     ['stop vm:100', "CRM command 'stop vm:100': stop takes <sid> <timeout>"],
     ['enable-node-maintenance', "CRM command 'enable-node-maintenance': enable-node-maintenance takes <node>"],
     ['disable-node-maintenance node1 node2', "CRM command 'disable-node-maintenance node1 node2': disable-node-maintenance takes <node>"],
+    ['disarm-ha', "CRM command 'disarm-ha': disarm-ha takes freeze|ignore"],
+    ['disarm-ha stop', "Bad disarm mode 'stop', expected freeze or ignore"],
+    ['arm-ha now', "CRM command 'arm-ha now': arm-ha takes no arguments"],
     ['migrate 100 node2', "Bad service id '100' in CRM command 'migrate 100 node2', expected <type>:<name>"],
     ['stop vm:100; 5', "Bad service id 'vm:100;' in CRM command 'stop vm:100; 5', expected <type>:<name>"],
     ['migrate vm:100 node_2', `Bad node name 'node_2': ${NODE_NAME_RULE}`],

@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { STOP_TIMEOUT_S_MAX } from '../../crm/crm-command.ts';
+import { DISARM_MODES, type DisarmMode } from '../../common/states.ts';
 import { commandEntry } from '../command-table.ts';
 import { moveCommand } from './migrate.ts';
 
@@ -38,6 +39,36 @@ const maintenanceCommand = {
   },
 };
 
+type DisarmArgs = DirArgs & { readonly mode: DisarmMode };
+
+const disarmCommand = {
+  command: 'disarm-ha <mode>',
+  describe: 'Take the whole HA stack out of service: every LRM and the master release their watchdogs; nothing is fenced or recovered until arm-ha',
+  builder: (yargs: Argv) =>
+    withDir(yargs)
+      .positional('mode', { choices: DISARM_MODES, describe: 'freeze: services are frozen where they are; ignore: services are not tracked (moves by hand are picked up at arm-ha)' })
+      .example('$0 crm-command disarm-ha freeze', 'before maintenance of the shared storage or the network'),
+  handler: async (args: DisarmArgs) => {
+    const { requestDisarm } = await import('../crm-requests.ts');
+    report(requestDisarm(sharedDirOf(args), { mode: args.mode }));
+  },
+};
+
+const armCommand = {
+  command: 'arm-ha',
+  describe: 'Put the HA stack back in service after disarm-ha',
+  builder: (yargs: Argv) => withDir(yargs).example('$0 crm-command arm-ha', 'services resume, watchdogs are armed again'),
+  handler: async (args: DirArgs) => {
+    const { requestDisarm } = await import('../crm-requests.ts');
+    report(requestDisarm(sharedDirOf(args), 'arm'));
+  },
+};
+
+function report(queued: { line: string; note: string | undefined }): void {
+  process.stdout.write(`Queued for the master: ${queued.line}\n`);
+  if (queued.note !== undefined) process.stderr.write(`ha-manager: note: ${queued.note}\n`);
+}
+
 /** `crm-command migrate|relocate`: the top-level command under crm-command (Proxmox has both). */
 function subcommand(kind: 'migrate' | 'relocate') {
   const { command, describe } = commandEntry(kind);
@@ -51,7 +82,9 @@ export const crmCommand = {
       .command(subcommand('relocate'))
       .command(stopCommand as never)
       .command(maintenanceCommand as never)
-      .demandCommand(1, 'Name a crm-command: migrate, relocate, stop or node-maintenance')
+      .command(disarmCommand as never)
+      .command(armCommand as never)
+      .demandCommand(1, 'Name a crm-command: migrate, relocate, stop, node-maintenance, disarm-ha or arm-ha')
       .example('$0 crm-command node-maintenance enable node2', 'move every service off node2')
       .example('$0 crm-command migrate vm:100 node3', 'live-migrate VM 100 to node3'),
   handler: () => {},

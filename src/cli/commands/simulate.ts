@@ -87,7 +87,13 @@ function plantedBug(text: string | undefined) {
 }
 
 function runPlain(scenario: Scenario, seed: number, onEvent: (event: TraceEvent) => void): undefined {
-  new Simulator(scenario, { seed, onEvent }).run();
+  try {
+    new Simulator(scenario, { seed, onEvent }).run();
+  } catch (error) {
+    // A command the scenario may not give at that moment (a manual-migrate of a managed service).
+    if (error instanceof ScenarioError) throw new UsageError(error.message);
+    throw error;
+  }
   return undefined;
 }
 
