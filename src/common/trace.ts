@@ -26,6 +26,7 @@ export type TraceBody =
   | { ev: 'lrm-shutdown'; policy: string }
   | { ev: 'lrm-mode'; mode: string; why: string }
   | { ev: 'service-fixup'; sid: string; from: string; to: string }
+  | { ev: 'rebalance'; sid: string; action: 'migrate' | 'relocate'; target: string; imbalance_from: number; imbalance_to: number }
   | { ev: 'sim-end'; result: string }
   | { ev: 'log'; level: LogLevel; msg: string };
 

@@ -77,6 +77,12 @@ export class ManagerCaches {
     return usage;
   }
 
+  /** The usage of the round in progress. */
+  currentUsage(): NodeUsage {
+    assert(this.roundUsage !== undefined, 'No round in progress');
+    return this.roundUsage;
+  }
+
   /** A service changed state (and maybe node and target): its load moves, the fenced count follows. */
   stateChanged(sid: string, before: Placement, after: Placement): void {
     assert(this.roundUsage !== undefined, `State of ${sid} changed outside a round`);

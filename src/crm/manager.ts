@@ -11,7 +11,7 @@ import { coversService, FenceProofs } from './fence-proofs.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
-import type { StaticSizing } from './node-usage.ts';
+import { Scheduler } from './scheduler.ts';
 import { placeNewServices } from './place-new-services.ts';
 import { NodeSelector } from './select-node.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
@@ -88,6 +88,7 @@ export class Manager {
   private readonly leaving = new Set<string>();
   /** Services with no node that the master said it cannot place yet (said once each). */
   private readonly unplacedReported = new Set<string>();
+  private readonly scheduler: Scheduler;
 
   constructor(
     readonly status: ManagerStatus,
@@ -96,6 +97,7 @@ export class Manager {
   ) {
     this.nodes = new NodeStatusTable(status.nodeStatus, ports.emit);
     this.caches = new ManagerCaches(status.serviceStatus);
+    this.scheduler = new Scheduler(ports.emit);
   }
 
   knownNodes(): string[] {
@@ -112,9 +114,12 @@ export class Manager {
       return { shouldSave: false, resourceUpdates: [] };
     }
     this.records.startRound(input.config.resources);
+    this.scheduler.startRound(input.config, input.lrmStatuses);
     this.syncManagedServices(input.config);
     applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
     const ctx = this.contextFor(input, lrmModes);
+    const submit = (line: string) => applyCrmCommands({ lines: [line], status: this.status, knowing: this.commandKnowledge(input.config), emit: this.ports.emit });
+    this.scheduler.rebalance({ config: input.config, usage: this.caches.currentUsage(), entries: this.entries(), service: (sid) => this.status.serviceStatus.get(sid), submit });
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(ctx, { config: input.config, lrmResults, lrmModes });
@@ -197,7 +202,7 @@ export class Manager {
    * online node when there is none it may run on.
    */
   private placeUnplaced(config: HaConfig, added: readonly string[]): Map<string, string> {
-    const placed = placeNewServices({ added, resources: config.resources, groups: config.groups, onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), managed: this.status.serviceStatus });
+    const placed = placeNewServices({ added, resources: config.resources, groups: config.groups, onlineNodes: this.nodes.onlineNodes(), sizing: this.scheduler.sizing(), managed: this.status.serviceStatus });
     for (const sid of added) {
       if (config.resources[sid]!.node !== undefined) continue;
       const node = placed.get(sid);
@@ -230,7 +235,7 @@ export class Manager {
 
   private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
-    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizingOf(config));
+    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), this.scheduler.sizing());
     const selector = new NodeSelector(usage, config.groups);
     const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
@@ -386,9 +391,4 @@ export class Manager {
     const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null };
     this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
   }
-}
-
-/** The sizes of static placement when ha.cfg asks for it; undefined: count services. */
-function sizingOf(config: HaConfig): StaticSizing | undefined {
-  return config.settings.placement === 'static' ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
 }

@@ -117,11 +117,12 @@ export function handleRecovery(ctx: ServiceContext, sid: string, status: Service
   if (status.target !== undefined) return recoverFencedMove(ctx, sid, status, status.target);
   const config = ctx.resource(sid);
   const fencedNode = status.node;
+  // Best score (README-5.2 §5): the fenced node gets no stickiness, a maintenance fallback is still honoured.
   const node = ctx.selector.select({
     sid,
     group: config.group,
     currentNode: fencedNode,
-    mode: 'normal',
+    mode: 'best',
     maintenanceFallback: status.maintenanceNode,
   });
   if (node === undefined) {

@@ -19,6 +19,8 @@ import { ConfigError, decodeConfigText } from '../config/section-config.ts';
 import { SectionDocument } from '../config/section-document.ts';
 import { settingsFromSections, TIMING_OPTIONS } from '../config/settings.ts';
 import { parseManagerStatusJson } from '../common/manager-status-json.ts';
+import type { ServiceLoad } from '../common/lrm-status.ts';
+import { autoRebalanceOf, DEFAULT_DYNAMIC_LOAD, DEFAULT_STATIC_SIZE, nodeCapacityOf, parseDynamicStats, parseStaticStats } from './scenario-stats.ts';
 import { parseCommand, type SimCommand } from './sim-commands.ts';
 
 /** A scenario input problem; the message names the file and what is wrong. */
@@ -31,6 +33,8 @@ export interface SimNodeSpec {
   readonly isNetworkOn: boolean;
   readonly cpus?: number;
   readonly memoryBytes?: number;
+  /** Capacity given in 4.0.7's spelling (`cpus`/`memory`): the scenario follows 4.0.7's size rule. */
+  readonly isLegacy?: boolean;
 }
 
 export interface Scenario {
@@ -41,6 +45,10 @@ export interface Scenario {
   readonly groups: Record<string, GroupConfig>;
   readonly settings: ClusterSettings;
   readonly serviceSizes: Record<string, ServiceSize>;
+  /** 4.0.7's rule: a service without a static size gets one derived from its id (README-5.2 §1.6 removed it). */
+  readonly derivesSizes?: boolean;
+  /** What each service uses while it runs, for the dynamic scheduler (`dynamic_service_stats`). */
+  readonly dynamicLoads?: Record<string, ServiceLoad>;
   /** Services already running at time 0, by node. */
   readonly running: Record<string, string[]>;
   readonly batches: SimCommand[][];
@@ -66,6 +74,7 @@ export function loadScenario(dir: string): Scenario {
     if (status !== undefined) running[node] = Object.keys(objectIn(status, `service_status_${node}`)).filter((sid) => (status as Record<string, unknown>)[sid]);
   }
   const timing = parseTimingFile(join(dir, 'ha.cfg'));
+  const stats = scenarioStats(dir, resources, Object.values(nodes).some((spec) => spec.isLegacy));
   return {
     name: basename(dir),
     nodes,
@@ -73,7 +82,7 @@ export function loadScenario(dir: string): Scenario {
     resources,
     groups,
     settings: parseDatacenter(readJson(dir, 'datacenter.cfg', false), join(dir, 'datacenter.cfg')),
-    serviceSizes: parseStaticStats(readJson(dir, 'static_service_stats', false), join(dir, 'static_service_stats')),
+    ...stats,
     running,
     batches,
     ...(timing !== undefined ? { timing } : {}),
@@ -131,14 +140,7 @@ function parseHardware(json: unknown, file: string): Record<string, SimNodeSpec>
   for (const [node, raw] of Object.entries(objectIn(json, file))) {
     const spec = objectIn(raw, `${file} (node ${node})`);
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)) throw new ScenarioError(`${file}: Bad node name '${node}'`);
-    const cpus = typeof spec.cpus === 'number' ? spec.cpus : undefined;
-    const memoryBytes = typeof spec.memory === 'number' ? spec.memory : undefined;
-    nodes[node] = {
-      isPoweredOn: spec.power === 'on',
-      isNetworkOn: spec.network === 'on',
-      ...(cpus !== undefined ? { cpus } : {}),
-      ...(memoryBytes !== undefined ? { memoryBytes } : {}),
-    };
+    nodes[node] = { isPoweredOn: spec.power === 'on', isNetworkOn: spec.network === 'on', ...statsIn(() => nodeCapacityOf(spec, file, node)) };
   }
   if (Object.keys(nodes).length === 0) throw new ScenarioError(`${file}: No nodes`);
   return Object.fromEntries(Object.entries(nodes).sort(([a], [b]) => compareNames(a, b)));
@@ -211,20 +213,33 @@ function parseDatacenter(json: unknown, file: string): ClusterSettings {
   const placement = crs.ha ?? DEFAULT_CLUSTER_SETTINGS.placement;
   if (!isOneOf(PLACEMENT_MODES, placement)) throw new ScenarioError(`${file}: Unknown crs.ha '${String(placement)}'`);
   const rebalance = crs['ha-rebalance-on-start'];
-  return { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy, placement, rebalanceOnStart: rebalance === 1 || rebalance === '1' || rebalance === true };
+  const autoRebalance = statsIn(() => autoRebalanceOf(crs, file));
+  return { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy, placement, rebalanceOnStart: rebalance === 1 || rebalance === '1' || rebalance === true, autoRebalance };
 }
 
-function parseStaticStats(json: unknown, file: string): Record<string, ServiceSize> {
-  const sizes: Record<string, ServiceSize> = {};
-  if (json === undefined) return sizes;
-  for (const [sid, raw] of Object.entries(objectIn(json, file))) {
-    const entry = objectIn(raw, `${file} (${sid})`);
-    const maxCpu = Number(entry.maxcpu ?? 0);
-    const maxMemBytes = Number(entry.maxmem ?? 0);
-    if (!Number.isFinite(maxCpu) || !Number.isFinite(maxMemBytes)) throw new ScenarioError(`${file}: Bad size for ${sid}`);
-    sizes[sid] = { maxCpu, maxMemBytes };
+/** Runs a parser of scenario-stats.ts, whose problems are plain Errors naming the file. */
+function statsIn<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ScenarioError((error as Error).message);
   }
-  return sizes;
+}
+
+/**
+ * Static sizes and dynamic loads with 5.2.0's defaults (README-5.2 §1.6, §1.10): without
+ * `static_service_stats` every service configured at start is 4 CPUs / 4096 MiB (4.0.7: sizes
+ * derived from ids, for every service without an entry); without `dynamic_service_stats` every
+ * service with a size uses 2 CPUs / 2048 MiB while it runs.
+ */
+function scenarioStats(dir: string, resources: Record<string, ResourceConfig>, isLegacy: boolean): Pick<Scenario, 'serviceSizes' | 'derivesSizes' | 'dynamicLoads'> {
+  const staticJson = readJson(dir, 'static_service_stats', false);
+  const serviceSizes: Record<string, ServiceSize> =
+    staticJson !== undefined ? statsIn(() => parseStaticStats(staticJson, join(dir, 'static_service_stats'))) : isLegacy ? {} : Object.fromEntries(Object.keys(resources).map((sid) => [sid, DEFAULT_STATIC_SIZE]));
+  const dynamicJson = readJson(dir, 'dynamic_service_stats', false);
+  const dynamicLoads: Record<string, ServiceLoad> =
+    dynamicJson !== undefined ? statsIn(() => parseDynamicStats(dynamicJson, join(dir, 'dynamic_service_stats'))) : Object.fromEntries(Object.keys(serviceSizes).map((sid) => [sid, DEFAULT_DYNAMIC_LOAD]));
+  return { serviceSizes, derivesSizes: isLegacy, dynamicLoads };
 }
 
 function parseCmdlist(json: unknown, file: string, nodes: ReadonlySet<string>): SimCommand[][] {

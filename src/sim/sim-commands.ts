@@ -13,6 +13,8 @@
  *   service <sid> add <node> [<state>] [<running 0|1>] add to the configuration
  *   service <sid> delete                               remove from the configuration
  *   service <sid> lock [<name>] | unlock [<name>]      guest lock: refuses start, stop, moves
+ *   service <sid> set-static-stats [maxcpu <n>] [maxmem <MiB>]   its static size (stats-commands.ts)
+ *   service <sid> set-dynamic-stats [cpu <n>] [mem <MiB>]        what it uses while it runs
  *   cfs <node> rw|update work|fail                     the node's shared state works or fails
  *   delay <seconds>                hold back the next batch
  *   skip-round crm|lrm [<n>]       the next n rounds run no CRM (LRM) iteration
@@ -45,6 +47,7 @@
 import { isValidSid } from '../common/sid.ts';
 import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
+import { parseStatsCommand, type StatsCommand } from './stats-commands.ts';
 
 export type SimCommand =
   | { kind: 'power' | 'network'; node: string; isOn: boolean; text: string }
@@ -60,6 +63,7 @@ export type SimCommand =
   | { kind: 'delay'; seconds: number; text: string }
   | { kind: 'skip-round'; daemon: 'crm' | 'lrm'; rounds: number; text: string }
   | { kind: 'after'; seconds: number; command: SimCommand; text: string }
+  | StatsCommand
   | FaultCommand;
 
 /** An `after` reaches at most this far: the next batches are 100 s apart. */
@@ -158,6 +162,6 @@ function parseServiceCommand(
     default:
       void extra;
       void nodes;
-      return `unknown service command '${text}'`;
+      return parseStatsCommand(text, sid, action ?? '', words.slice(3)) ?? `unknown service command '${text}'`;
   }
 }

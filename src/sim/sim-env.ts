@@ -1,4 +1,5 @@
-import type { LrmStatus } from '../common/lrm-status.ts';
+import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import { measureSimNode, withFreshMeasurement } from './sim-loads.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { Prng } from '../common/prng.ts';
 import type { RequestedState } from '../common/states.ts';
@@ -130,7 +131,7 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
 
   readLrmStatus(node: string): LrmStatus | undefined {
     if (!this.canReachStore()) return undefined;
-    return this.cluster.lrmStatusAt(node, this.staleMs());
+    return withFreshMeasurement(this.cluster, node, this.cluster.lrmStatusAt(node, this.staleMs()));
   }
 
   hasCrmCommands(): boolean {
@@ -190,6 +191,10 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
   startJob(job: LrmJob): void {
     const outcome = this.cluster.resourcesRunner.run(this.nodeName, job);
     this.finished.push(jobResult(job, outcome));
+  }
+
+  measureLoad(): NodeLoadStats {
+    return measureSimNode(this.cluster, this.nodeName);
   }
 
   takeFinishedJobs(): LrmJobResult[] {

@@ -69,6 +69,7 @@ class FakeLrmEnv implements LrmEnv {
   };
   finishHeldJobs = () => this.finished.push(...this.held.splice(0));
   takeFinishedJobs = () => this.finished.splice(0);
+  measureLoad = () => undefined;
 }
 
 function assign(env: FakeLrmEnv, sid: string, state: 'started' | 'request_stop' | 'freeze', uid: string, maxRestart = 1): void {
