@@ -36,6 +36,7 @@ export type UnitName = keyof typeof UNITS;
 export const FOLDERS: Readonly<Record<string, UnitName>> = {
   'src/common': 'common',
   'src/crm': 'crm',
+  'src/crm/rules': 'crm',
   'src/lrm': 'lrm',
   'src/store': 'store',
   'src/config': 'config',
