@@ -17,7 +17,7 @@ import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
  */
 export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
   private readonly jobs: DriverJobRunner;
-  private readonly meter = new NodeLoadMeter();
+  private readonly meter: NodeLoadMeter;
 
   constructor(
     parts: NodeEnvParts,
@@ -26,6 +26,7 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     onJobFinished: () => void,
   ) {
     super(parts);
+    this.meter = new NodeLoadMeter(drivers);
     this.jobs = new DriverJobRunner({
       node: this.nodeName,
       registry: drivers,
@@ -72,8 +73,8 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     this.jobs.start(job);
   }
 
-  measureLoad(): NodeLoadStats | undefined {
-    return this.meter.measure();
+  measureLoad(sids: readonly string[]): NodeLoadStats | undefined {
+    return this.meter.measure(sids);
   }
 
   takeFinishedJobs(): LrmJobResult[] {

@@ -19,6 +19,7 @@
  *   success, and the master records the service's new node (manager status and resources.cfg).
  */
 import { OcfExit } from './ocf-exit.ts';
+import type { UsageSource } from './usage-source.ts';
 
 /** Did the driver get an answer from the agent (`done`), or not, and why. */
 export type ExecStatus = 'done' | 'timeout' | 'error' | 'not-installed';
@@ -68,7 +69,14 @@ export interface DriverCalls<Answer> {
 }
 
 /** A driver of a real node: every call runs a command or talks to an agent, so it answers later. */
-export interface ResourceDriver extends DriverCalls<Promise<DriverResult>> {}
+export interface ResourceDriver extends DriverCalls<Promise<DriverResult>> {
+  /**
+   * Where the running service's CPU and memory use can be read (its cgroup or its main process), for
+   * the dynamic scheduler; undefined when it does not run here or the driver cannot know (a quick,
+   * local look-up: no agent is run for it).
+   */
+  usageSource(sid: string): UsageSource | undefined;
+}
 
 /** A driver that answers at once: the simulated resources, whose actions take no time. */
 export interface SyncResourceDriver extends DriverCalls<DriverResult> {}
