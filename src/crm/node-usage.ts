@@ -40,12 +40,6 @@ export interface BalanceNode {
   readonly memBytes: number;
 }
 
-interface Contribution {
-  readonly node: string;
-  readonly cpu: number;
-  readonly memBytes: number;
-}
-
 const NO_LOAD: ServiceLoad = { cpu: 0, memBytes: 0 };
 
 /**
@@ -62,7 +56,8 @@ export class NodeUsage {
   private readonly count = new Map<string, number>();
   private readonly usedCpu = new Map<string, number>();
   private readonly usedMem = new Map<string, number>();
-  private readonly contributions = new Map<string, readonly Contribution[]>();
+  /** Sized modes: the services in the usage, and whether each counts only through the measured use (dynamic, running). */
+  private readonly measuredFlags = new Map<string, boolean>();
   private readonly usageMode: UsageMode;
 
   constructor(
@@ -117,23 +112,17 @@ export class NodeUsage {
       this.count.set(node, count + sign);
     }
     if (this.usageMode === 'basic') return;
-    if (sign === -1) {
-      for (const part of this.contributions.get(sid) ?? []) this.addLoad(part.node, -part.cpu, -part.memBytes);
-      this.contributions.delete(sid);
-      return;
-    }
+    // Removing takes away what adding added: the same nodes, and the flag recorded then.
+    const recorded = this.measuredFlags.get(sid);
+    if (sign === -1) this.measuredFlags.delete(sid);
     const size = this.sizing!.sizes[sid];
     // A service without a size is left out of the sized usage (README-5.2 §1.6); so is one that loads nothing.
-    if (size === undefined || nodes.length === 0) return;
+    if (size === undefined || nodes.length === 0 || (sign === -1 && recorded === undefined)) return;
     // Dynamic: a running service is in its node's measured use already.
-    const isMeasured = this.usageMode === 'dynamic' && isRunning;
-    const parts = nodes.map((node) => ({
-      node,
-      cpu: isMeasured ? 0 : cpuAddedTo(this.sizing!.capacities[node]!.cpus, size.maxCpu),
-      memBytes: isMeasured ? 0 : size.maxMemBytes,
-    }));
-    for (const part of parts) this.addLoad(part.node, part.cpu, part.memBytes);
-    this.contributions.set(sid, parts);
+    const isMeasured = sign === -1 ? recorded! : this.usageMode === 'dynamic' && isRunning;
+    if (sign === 1) this.measuredFlags.set(sid, isMeasured);
+    if (isMeasured) return;
+    for (const node of nodes) this.addLoad(node, sign * cpuAddedTo(this.sizing!.capacities[node]!.cpus, size.maxCpu), sign * size.maxMemBytes);
   }
 
   /**
@@ -176,7 +165,7 @@ export class NodeUsage {
 
   /** Whether the sized usage holds the service (sized, and loading an online node): auto-rebalancing moves only those. */
   holds(sid: string): boolean {
-    return this.contributions.has(sid);
+    return this.measuredFlags.has(sid);
   }
 
   /** Cost of putting `sid` on each online node; lower is better, equal costs go by name. */

@@ -28,8 +28,8 @@ export function migrationCandidates(input: CandidatesInput): CandidatesResult {
     const members = bundleLedBy(sid, status, input);
     if (members === undefined) continue;
     const separate = input.affinity.separateNodes(sid);
-    const targets = input.affinity.preferredNodes(sid).filter((node) => node !== status.node && !separate.has(node));
-    if (targets.length === 0) continue;
+    const preferred = input.affinity.preferredNodes(sid);
+    if (!preferred.some((node) => node !== status.node && !separate.has(node))) continue;
     let cpu = 0;
     let memBytes = 0;
     for (const member of members) {
@@ -38,7 +38,7 @@ export function migrationCandidates(input: CandidatesInput): CandidatesResult {
       cpu += load.cpu;
       memBytes += load.memBytes;
     }
-    candidates.push({ leader: sid, source: status.node, targets, load: { cpu, memBytes } });
+    candidates.push({ leader: sid, source: status.node, preferred, excluded: separate, load: { cpu, memBytes } });
   }
   return { ok: true, candidates };
 }

@@ -75,17 +75,28 @@ export function topsisScores(columns: ReadonlyArray<ArrayLike<number>>, weights:
   assert(columns.length === weights.length, 'TOPSIS needs one weight per criterion');
   const count = columns[0]?.length ?? 0;
   const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
-  const weighted = columns.map((column, index) => {
+  const weighted: Float64Array[] = [];
+  const best: number[] = [];
+  const worst: number[] = [];
+  for (let index = 0; index < columns.length; index++) {
+    const column = columns[index]!;
     let squares = 0;
     for (let row = 0; row < count; row++) squares += column[row]! ** 2;
     const norm = Math.sqrt(squares);
     const weight = weights[index]! / weightSum;
     const scaled = new Float64Array(count);
-    for (let row = 0; row < count; row++) scaled[row] = norm === 0 ? column[row]! * weight : (column[row]! / norm) * weight;
-    return scaled;
-  });
-  const best = weighted.map((column) => column.reduce((min, value) => Math.min(min, value), Infinity));
-  const worst = weighted.map((column) => column.reduce((max, value) => Math.max(max, value), -Infinity));
+    let min = Infinity;
+    let max = -Infinity;
+    for (let row = 0; row < count; row++) {
+      const value = norm === 0 ? column[row]! * weight : (column[row]! / norm) * weight;
+      scaled[row] = value;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    weighted.push(scaled);
+    best.push(min);
+    worst.push(max);
+  }
   const scores = new Float64Array(count);
   for (let row = 0; row < count; row++) {
     let toBest = 0;

@@ -1,4 +1,3 @@
-import { compareNames } from '../common/compare-names.ts';
 import type { LrmStatus, NodeLoadStats, ServiceLoad } from '../common/lrm-status.ts';
 import type { SimCluster } from './sim-cluster.ts';
 
@@ -10,7 +9,8 @@ import type { SimCluster } from './sim-cluster.ts';
 export function measureSimNode(cluster: SimCluster, node: string): NodeLoadStats {
   const capacity = cluster.measuredCapacities[node]!;
   const services = new Map<string, ServiceLoad>();
-  for (const sid of [...(cluster.running.get(node) ?? [])].sort(compareNames)) {
+  // In the order the services started there: any fixed order will do, the reference's sums run in hash order.
+  for (const sid of cluster.running.get(node) ?? []) {
     const load = cluster.dynamicLoads[sid];
     if (load !== undefined) services.set(sid, load);
   }

@@ -5,7 +5,7 @@ import type { ServiceState } from '../../src/common/states.ts';
 import { clusterImbalance, imbalanceOf, truncateImbalance } from '../../src/crm/imbalance.ts';
 import { NodeUsage, type BalanceNode, type StaticSizing } from '../../src/crm/node-usage.ts';
 import { migrationCandidates } from '../../src/crm/rebalance-candidates.ts';
-import { bestMigration, type MigrationCandidate } from '../../src/crm/rebalance-select.ts';
+import { bestMigration, targetsOf, type MigrationCandidate } from '../../src/crm/rebalance-select.ts';
 import type { AffinityView } from '../../src/crm/rules/affinity-view.ts';
 import { topsisScores } from '../../src/crm/static-score.ts';
 
@@ -37,7 +37,7 @@ function measured(loads: Record<string, ServiceLoad>, placement: Record<string, 
 function singles(loads: Record<string, ServiceLoad>, placement: Record<string, string[]>): MigrationCandidate[] {
   const candidates: MigrationCandidate[] = [];
   for (const [source, sids] of Object.entries(placement)) {
-    for (const sid of sids) candidates.push({ leader: sid, source, targets: NODES.filter((node) => node !== source), load: loads[sid]! });
+    for (const sid of sids) candidates.push({ leader: sid, source, preferred: NODES, excluded: new Set(), load: loads[sid]! });
   }
   return candidates.sort((a, b) => (a.leader < b.leader ? -1 : 1));
 }
@@ -107,7 +107,7 @@ describe('choosing a rebalancing move (README-5.2 §7.4 step 3)', () => {
 
   it('finds no move without candidates', () => {
     assert.equal(bestMigration(measured(FIRST, FIRST_PLACEMENT), [], 'bruteforce'), undefined);
-    assert.equal(bestMigration(measured(FIRST, FIRST_PLACEMENT), [{ leader: 'vm:101', source: 'node1', targets: [], load: FIRST['vm:101']! }], 'topsis'), undefined);
+    assert.equal(bestMigration(measured(FIRST, FIRST_PLACEMENT), [{ leader: 'vm:101', source: 'node1', preferred: ['node1'], excluded: new Set(), load: FIRST['vm:101']! }], 'topsis'), undefined);
   });
 });
 
@@ -185,7 +185,7 @@ describe('rebalancing candidates (README-5.2 §7.4 step 2)', () => {
     const { usage, nodes } = dynamicUsage(entries);
     const found = migrationCandidates({ entries, service: (sid) => new Map(entries).get(sid), affinity: affinity(['vm:101', 'vm:102']), usage });
     assert.ok(found.ok);
-    assert.deepEqual(found.candidates.map((c) => [c.leader, c.targets.join(',')]), [['vm:101', 'node2,node3'], ['vm:103', 'node2,node3']]);
+    assert.deepEqual(found.candidates.map((c) => [c.leader, targetsOf(c).join(',')]), [['vm:101', 'node2,node3'], ['vm:103', 'node2,node3']]);
     assert.equal(hundredths(found.candidates[0]!.load.cpu), 8.8);
     assert.equal(hundredths(clusterImbalance(nodes)), 1.41);
     const best = bestMigration(nodes, found.candidates, 'bruteforce')!;
@@ -198,7 +198,7 @@ describe('rebalancing candidates (README-5.2 §7.4 step 2)', () => {
     for (const entries of [moving, split]) {
       const found = migrationCandidates({ entries, service: (sid) => new Map(entries).get(sid), affinity: affinity(['vm:101', 'vm:102'], { 'vm:103': ['node2'] }), usage: dynamicUsage(entries).usage });
       assert.ok(found.ok);
-      assert.deepEqual(found.candidates.map((c) => [c.leader, c.targets.join(',')]), [['vm:103', 'node3']]);
+      assert.deepEqual(found.candidates.map((c) => [c.leader, targetsOf(c).join(',')]), [['vm:103', 'node3']]);
     }
   });
 
