@@ -42,6 +42,14 @@ export interface BalanceNode {
 
 const NO_LOAD: ServiceLoad = { cpu: 0, memBytes: 0 };
 
+/** The online nodes a placement loads (one or two) and whether it counts as running (loadedNodes). */
+interface Loaded {
+  readonly first: string;
+  readonly second: string | undefined;
+  readonly isRunning: boolean;
+}
+const NOTHING: Loaded = { first: '', second: undefined, isRunning: false };
+
 /**
  * The load the master's placement sees on each online node. A service counts where it puts load:
  * on its node while started, stopping, fenced, frozen, in error or recovering; on both ends of a
@@ -104,53 +112,59 @@ export class NodeUsage {
 
   /** Applies `sign` times the load `placement` puts on the online nodes (see the class comment). */
   private applyPlacement(sid: string, placement: Placement, sign: 1 | -1): void {
-    const { nodes, isRunning } = this.loadedNodes(placement);
-    for (const node of nodes) {
-      const count = this.count.get(node);
-      assert(count !== undefined, `Usage of ${sid} counted on ${node}, which is not online`);
-      assert(count + sign >= 0, `Usage of ${node} went negative removing ${sid}`);
-      this.count.set(node, count + sign);
-    }
+    const loaded = this.loadedNodes(placement);
+    if (loaded === NOTHING) return;
+    const { first, second, isRunning } = loaded;
+    this.addCount(sid, first, sign);
+    if (second !== undefined) this.addCount(sid, second, sign);
     if (this.usageMode === 'basic') return;
     // Removing takes away what adding added: the same nodes, and the flag recorded then.
     const recorded = this.measuredFlags.get(sid);
     if (sign === -1) this.measuredFlags.delete(sid);
     const size = this.sizing!.sizes[sid];
     // A service without a size is left out of the sized usage (README-5.2 §1.6); so is one that loads nothing.
-    if (size === undefined || nodes.length === 0 || (sign === -1 && recorded === undefined)) return;
+    if (size === undefined || (sign === -1 && recorded === undefined)) return;
     // Dynamic: a running service is in its node's measured use already.
     const isMeasured = sign === -1 ? recorded! : this.usageMode === 'dynamic' && isRunning;
     if (sign === 1) this.measuredFlags.set(sid, isMeasured);
     if (isMeasured) return;
-    for (const node of nodes) this.addLoad(node, sign * cpuAddedTo(this.sizing!.capacities[node]!.cpus, size.maxCpu), sign * size.maxMemBytes);
+    this.addLoad(first, sign * cpuAddedTo(this.sizing!.capacities[first]!.cpus, size.maxCpu), sign * size.maxMemBytes);
+    if (second !== undefined) this.addLoad(second, sign * cpuAddedTo(this.sizing!.capacities[second]!.cpus, size.maxCpu), sign * size.maxMemBytes);
+  }
+
+  private addCount(sid: string, node: string, sign: 1 | -1): void {
+    const count = this.count.get(node);
+    assert(count !== undefined, `Usage of ${sid} counted on ${node}, which is not online`);
+    assert(count + sign >= 0, `Usage of ${node} went negative removing ${sid}`);
+    this.count.set(node, count + sign);
   }
 
   /**
    * The online nodes a placement loads, and whether it counts as running for the dynamic scheduler:
    * `started` when its LRM reported it started, any other state when it loads its current node.
    */
-  private loadedNodes(placement: Placement): { nodes: string[]; isRunning: boolean } {
+  private loadedNodes(placement: Placement): Loaded {
     const { state, node, target } = placement;
     const isTargetOnline = target !== undefined && this.online.has(target);
     const isMove = state === 'migrate' || state === 'relocate';
-    if (!this.online.has(node)) return { nodes: isMove && isTargetOnline ? [target] : [], isRunning: false };
+    if (!this.online.has(node)) return isMove && isTargetOnline ? { first: target, second: undefined, isRunning: false } : NOTHING;
     switch (state) {
       case 'started':
-        return { nodes: [node], isRunning: placement.running === true };
+        return placement.running === true ? { first: node, second: undefined, isRunning: true } : { first: node, second: undefined, isRunning: false };
       case 'request_stop':
       case 'fence':
       case 'freeze':
       case 'error':
       case 'recovery':
-        return { nodes: [node], isRunning: true };
+        return { first: node, second: undefined, isRunning: true };
       case 'migrate':
       case 'relocate':
-        return { nodes: isTargetOnline ? [node, target] : [node], isRunning: true };
+        return { first: node, second: isTargetOnline ? target : undefined, isRunning: true };
       case 'request_start_balance':
-        return { nodes: isTargetOnline ? [target] : [], isRunning: false };
+        return isTargetOnline ? { first: target, second: undefined, isRunning: false } : NOTHING;
       case 'stopped':
       case 'request_start':
-        return { nodes: [], isRunning: false };
+        return NOTHING;
     }
   }
 

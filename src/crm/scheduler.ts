@@ -32,6 +32,8 @@ export class Scheduler {
   private wasSizeless = false;
   private holdCount = 0;
   private roundSizing: StaticSizing | undefined;
+  /** What the last sizes were made of: the same inputs give the same object, so the usage counted with it can be reused. */
+  private sizingInputs: unknown[] = [];
 
   constructor(private readonly emit: EmitEvent) {}
 
@@ -42,7 +44,16 @@ export class Scheduler {
       this.emit({ ev: 'log', level: 'info', msg: `switching scheduler mode from '${this.lastMode}' to '${mode}'` });
     }
     this.lastMode = mode;
-    this.roundSizing = mode === 'static' ? { mode, sizes: config.serviceSizes, capacities: config.nodeCapacities } : mode === 'dynamic' ? dynamicSizing(config, lrmStatuses) : undefined;
+    if (mode === 'basic') {
+      this.roundSizing = undefined;
+      return;
+    }
+    // Unknown generation: the config cannot tell whether it changed, so the sizes are made anew.
+    const inputs: unknown[] = [mode, config.generation ?? {}, config.serviceSizes, config.nodeCapacities, config.resources];
+    if (mode === 'dynamic') for (const [node, status] of lrmStatuses) inputs.push(node, status.stats);
+    if (inputs.length === this.sizingInputs.length && inputs.every((input, index) => input === this.sizingInputs[index])) return;
+    this.sizingInputs = inputs;
+    this.roundSizing = mode === 'static' ? { mode, sizes: config.serviceSizes, capacities: config.nodeCapacities } : dynamicSizing(config, lrmStatuses);
   }
 
   /** The sizes placement uses this round; undefined: count services. */

@@ -169,10 +169,11 @@ export interface LrmEnv extends CommonEnv {
   writeLrmStatus(status: LrmStatus): boolean;
   startJob(job: LrmJob): void;
   /**
-   * The node's capacity and what each of `sids` that runs on it uses now (through its driver), for the
-   * dynamic scheduler; the LRM publishes it in its status. Undefined when the node cannot be measured.
+   * The node's capacity and what each of `services` (this node's, sid first) that runs on it uses now
+   * (through its driver), for the dynamic scheduler; the LRM publishes it in its status. Undefined
+   * when the node cannot be measured.
    */
-  measureLoad(sids: readonly string[]): NodeLoadStats | undefined;
+  measureLoad(services: ReadonlyArray<readonly [string, unknown]>): NodeLoadStats | undefined;
   /** Results of jobs that have finished since the last call. */
   takeFinishedJobs(): LrmJobResult[];
 }

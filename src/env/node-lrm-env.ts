@@ -73,8 +73,8 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     this.jobs.start(job);
   }
 
-  measureLoad(sids: readonly string[]): NodeLoadStats | undefined {
-    return this.meter.measure(sids);
+  measureLoad(services: ReadonlyArray<readonly [string, unknown]>): NodeLoadStats | undefined {
+    return this.meter.measure(services.map(([sid]) => sid));
   }
 
   takeFinishedJobs(): LrmJobResult[] {

@@ -7,7 +7,7 @@ import type { CrmLocal } from '../crm/crm-daemon.ts';
 import type { LrmLocal } from '../lrm/lrm-local.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
 import type { Timing } from '../common/timing.ts';
-import type { ServiceLoad } from '../common/lrm-status.ts';
+import type { NodeLoadStats, ServiceLoad } from '../common/lrm-status.ts';
 import { DEFAULT_DYNAMIC_NODE } from './scenario-stats.ts';
 import { DEFAULT_MUX_LIMITS } from '../watchdog/core/mux-state.ts';
 import type { Scenario } from './scenario.ts';
@@ -54,6 +54,9 @@ export class SimCluster implements SimResourceWorld {
   /** Node sizes as the dynamic scheduler measures them: the static capacity, else 24 CPUs / 128 GiB. */
   readonly measuredCapacities: Record<string, NodeCapacity> = {};
   private readonly derivesSizes: boolean;
+  /** Grows with every change of what the nodes measure (running sets, dynamic loads): measurements are cached by it. */
+  loadsVersion = 0;
+  readonly measured = new Map<string, { version: number; stats: NodeLoadStats }>();
   readonly config: HaConfig & { generation: number };
   managerStatus: ManagerStatus | undefined;
   readonly lrmStatus = new Map<string, LrmStatus>();
@@ -193,6 +196,7 @@ export class SimCluster implements SimResourceWorld {
     const set = this.running.get(node)!;
     if (isRunning) set.add(sid);
     else set.delete(sid);
+    this.loadsVersion++;
   }
 
   /** The one way the simulated configuration changes: readers see a new generation. */

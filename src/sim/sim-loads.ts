@@ -7,6 +7,8 @@ import type { SimCluster } from './sim-cluster.ts';
  * measured for it). The simulated LRM publishes this like a real one publishes its measurement.
  */
 export function measureSimNode(cluster: SimCluster, node: string): NodeLoadStats {
+  const cached = cluster.measured.get(node);
+  if (cached?.version === cluster.loadsVersion) return cached.stats;
   const capacity = cluster.measuredCapacities[node]!;
   const services = new Map<string, ServiceLoad>();
   // In the order the services started there: any fixed order will do, the reference's sums run in hash order.
@@ -14,7 +16,9 @@ export function measureSimNode(cluster: SimCluster, node: string): NodeLoadStats
     const load = cluster.dynamicLoads[sid];
     if (load !== undefined) services.set(sid, load);
   }
-  return { maxCpu: capacity.cpus, maxMemBytes: capacity.memoryBytes, services };
+  const stats = { maxCpu: capacity.cpus, maxMemBytes: capacity.memoryBytes, services };
+  cluster.measured.set(node, { version: cluster.loadsVersion, stats });
+  return stats;
 }
 
 /**

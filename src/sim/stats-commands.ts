@@ -48,5 +48,7 @@ export function applyStatsCommand(cluster: SimCluster, command: StatsCommand): b
     const load = cluster.dynamicLoads[command.sid] ?? { cpu: 0, memBytes: 0 };
     cluster.dynamicLoads[command.sid] = { cpu: command.cpu ?? load.cpu, memBytes: command.memBytes ?? load.memBytes };
   }
+  cluster.loadsVersion++;
+  cluster.config.generation++; // the sizes are part of the configuration readers cache by generation
   return true;
 }
