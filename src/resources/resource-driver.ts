@@ -19,7 +19,6 @@
  *   success, and the master records the service's new node (manager status and resources.cfg).
  */
 import { OcfExit } from './ocf-exit.ts';
-import type { UsageSource } from './usage-source.ts';
 
 /** Did the driver get an answer from the agent (`done`), or not, and why. */
 export type ExecStatus = 'done' | 'timeout' | 'error' | 'not-installed';
@@ -69,6 +68,12 @@ export interface DriverCalls<Answer> {
 }
 
 /** A driver of a real node: every call runs a command or talks to an agent, so it answers later. */
+/**
+ * Where a running service's CPU and memory use can be read (for the dynamic scheduler, README-5.2
+ * §7.3): its cgroup (v2), or its main process, whose tree of descendants is summed (usage-source.ts).
+ */
+export type UsageSource = { readonly kind: 'cgroup'; readonly dir: string } | { readonly kind: 'process'; readonly pid: number };
+
 export interface ResourceDriver extends DriverCalls<Promise<DriverResult>> {
   /**
    * Where the running service's CPU and memory use can be read (its cgroup or its main process), for

@@ -2,12 +2,14 @@ import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parsePidFile } from './process-identity.ts';
 
-/**
- * Where a running service's CPU and memory use can be read (for the dynamic scheduler, README-5.2
- * §7.3): its cgroup (v2: `cpu.stat` usage_usec, `memory.current`), or its main process, whose whole
- * tree of descendants is summed from /proc (utime+stime, resident set).
+import type { UsageSource } from './resource-driver.ts';
+
+export type { UsageSource };
+
+/*
+ * Reading a UsageSource: a cgroup (v2: `cpu.stat` usage_usec, `memory.current`), or a main process
+ * and its whole tree of descendants from /proc (utime+stime, resident set).
  */
-export type UsageSource = { readonly kind: 'cgroup'; readonly dir: string } | { readonly kind: 'process'; readonly pid: number };
 
 /** A cumulative reading: CPU seconds used so far, and memory in use now. */
 export interface UsageReading {
