@@ -1,5 +1,6 @@
 import type { ClusterSettings, GroupConfig, ResourceConfig } from '../common/ha-config.ts';
 import type { Timing } from '../common/timing.ts';
+import type { ServiceLoad } from '../common/lrm-status.ts';
 
 /**
  * A generated chaos run, as data: the cluster and its configuration, and the command batches (the
@@ -17,6 +18,8 @@ export interface ChaosPlan {
   /** The timings of the run (the simulator's rounds follow them). */
   readonly timing: Timing;
   readonly batches: ReadonlyArray<readonly string[]>;
+  /** What each service uses while it runs (`dynamic_service_stats`), when the plan places dynamically. */
+  readonly loads?: Readonly<Record<string, ServiceLoad>>;
 }
 
 export function commandCount(plan: ChaosPlan): number {

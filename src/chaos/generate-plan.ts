@@ -7,6 +7,7 @@ import type { ChaosPlan } from './chaos-plan.ts';
 import { faultEvent, type EventContext } from './fault-events.ts';
 import { ruleSchedule } from './rule-schedule.ts';
 import { unmanagedSchedule } from './unmanaged-schedule.ts';
+import { generateScheduler } from './generate-scheduler.ts';
 
 /** Batches run every 100 s (every fifth 20 s round; with another timing, 100 s or a little more: src/sim/simulator.ts). */
 export const SLOT_S = 100;
@@ -24,7 +25,8 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
   const unmanaged = config.faults.includes('unmanaged') && unmanagedPrng.next() < 0.5 ? unmanagedSchedule(unmanagedPrng, { nodes, resources: generated, slots }) : undefined;
   const resources = unmanaged?.resources ?? generated;
   const settingsPrng = prng.stream('settings');
-  const settings = { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: SHUTDOWN_POLICIES[settingsPrng.int(SHUTDOWN_POLICIES.length)]! };
+  const scheduler = generateScheduler(prng.stream('scheduler'), Object.keys(resources));
+  const settings = { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy: SHUTDOWN_POLICIES[settingsPrng.int(SHUTDOWN_POLICIES.length)]!, ...scheduler.settings };
   const batches: string[][] = [nodes.map((node) => `power ${node} on`)];
   const events = prng.stream('events');
   const context: EventContext = { prng: events, nodes, sids: Object.keys(resources).sort() };
@@ -42,7 +44,7 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
   const ruleEdits = config.faults.includes('rules') && rulesPrng.next() < 0.5 ? ruleSchedule(rulesPrng, { nodes, resources, slots }) : new Map<number, string[]>();
   for (const [index, commands] of ruleEdits) batches[index] = [...batches[index]!.filter((command) => command !== 'delay 0'), ...commands.map((command) => clampAfter(command, (slots - index + 1) * SLOT_S - 1))];
   for (let heal = 0; heal < HEAL_BATCHES; heal++) batches.push(['heal']);
-  return { seed, nodes, resources, running: unmanaged?.running ?? {}, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches };
+  return { seed, nodes, resources, running: unmanaged?.running ?? {}, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches, ...(scheduler.loads ? { loads: scheduler.loads } : {}) };
 }
 
 /** Every fault of the plan happens before the first heal: an `after` is cut short to land before it. */

@@ -1,5 +1,6 @@
 import { emptyManagerStatus } from '../common/manager-status.ts';
 import type { Scenario } from '../sim/scenario.ts';
+import { DEFAULT_DYNAMIC_LOAD, DEFAULT_STATIC_SIZE } from '../sim/scenario-stats.ts';
 import { parseCommand, type SimCommand } from '../sim/sim-commands.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 
@@ -21,7 +22,9 @@ export function scenarioOfPlan(plan: ChaosPlan): Scenario {
     groups: { ...plan.groups },
     rules: [],
     settings: plan.settings,
-    serviceSizes: {},
+    // As a scenario without stats files reads (README-5.2 §1.6, §1.10), so a written-out plan replays the same.
+    serviceSizes: Object.fromEntries(Object.keys(plan.resources).map((sid) => [sid, DEFAULT_STATIC_SIZE])),
+    dynamicLoads: { ...(plan.loads ?? Object.fromEntries(Object.keys(plan.resources).map((sid) => [sid, DEFAULT_DYNAMIC_LOAD]))) },
     running: Object.fromEntries(Object.entries(plan.running).map(([node, sids]) => [node, [...sids]])),
     batches,
     timing: plan.timing,

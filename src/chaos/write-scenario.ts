@@ -1,3 +1,4 @@
+import { crsOf } from './generate-scheduler.ts';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatNodeList } from '../config/groups.ts';
@@ -47,7 +48,8 @@ export function writeScenario(dir: string, { plan, violation, originalCommands, 
     ),
   );
   writeFileSync(join(dir, 'groups'), formatGroups(plan));
-  json('datacenter.cfg', { ha: { shutdown_policy: plan.settings.shutdownPolicy } });
+  json('datacenter.cfg', { ha: { shutdown_policy: plan.settings.shutdownPolicy }, ...crsOf(plan.settings) });
+  if (plan.loads) json('dynamic_service_stats', Object.fromEntries(Object.entries(plan.loads).map(([sid, load]) => [sid, { cpu: load.cpu, mem: load.memBytes }])));
   if (!isReferenceTiming(plan.timing)) writeFileSync(join(dir, 'ha.cfg'), ['ha: cluster', ...timingOptionLines(plan.timing), ''].join('\n'));
   writeFileSync(join(dir, 'cmdlist'), `[\n${plan.batches.map((batch) => `  ${JSON.stringify(batch)}`).join(',\n')}\n]\n`);
   json('chaos.json', { seed: plan.seed, invariant: violation.invariant, t: violation.t, message: violation.message, replay });

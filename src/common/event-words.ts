@@ -116,6 +116,8 @@ export function eventWords(event: TraceEvent): string {
       return `shutdown LRM, shutdown policy '${event.policy}'`;
     case 'lrm-mode':
       return `mode change to '${event.mode}' (${event.why})`;
+    case 'rebalance':
+      return `auto rebalance - ${event.action} ${event.sid} to ${event.target} (expected change for imbalance from ${event.imbalance_from.toFixed(2)} to ${event.imbalance_to.toFixed(2)})`;
     case 'service-fixup':
       return `service '${event.sid}': node corrected from '${event.from}' to '${event.to}'${event.reason === 'arm' ? ' (changed while disarmed)' : ''}`;
     case 'disarm-state':

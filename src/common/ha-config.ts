@@ -31,13 +31,33 @@ export interface ClusterSettings {
   readonly rebalanceOnStart: boolean;
   /** Concurrent service actions per LRM. */
   readonly maxWorkers: number;
+  /** Automatic rebalancing (static and dynamic placement only). */
+  readonly autoRebalance: AutoRebalanceSettings;
 }
+
+export const REBALANCE_METHODS = ['bruteforce', 'topsis'] as const;
+export type RebalanceMethod = (typeof REBALANCE_METHODS)[number];
+
+/** When and how the master moves services on its own to even out the nodes' load (README-5.2 §7.4). */
+export interface AutoRebalanceSettings {
+  readonly isEnabled: boolean;
+  /** Imbalance (coefficient of variation of the node loads) above which the cluster counts as unbalanced. */
+  readonly threshold: number;
+  readonly method: RebalanceMethod;
+  /** Consecutive manager rounds above the threshold before a move; 0 and 1 act at once. */
+  readonly holdRounds: number;
+  /** The relative improvement of the imbalance a move must bring (0.1: 10 %). */
+  readonly margin: number;
+}
+
+export const DEFAULT_AUTO_REBALANCE: AutoRebalanceSettings = { isEnabled: false, threshold: 0.3, method: 'bruteforce', holdRounds: 3, margin: 0.1 };
 
 export const DEFAULT_CLUSTER_SETTINGS: ClusterSettings = {
   shutdownPolicy: 'conditional',
   placement: 'basic',
   rebalanceOnStart: false,
   maxWorkers: 4,
+  autoRebalance: DEFAULT_AUTO_REBALANCE,
 };
 
 export const DEFAULT_MAX_RESTART = 1;

@@ -1,4 +1,4 @@
-import type { LrmStatus, LrmActionResult } from './lrm-status.ts';
+import type { LrmStatus, LrmActionResult, NodeLoadStats, ServiceLoad } from './lrm-status.ts';
 import type { LrmResultCode } from './lrm-result.ts';
 import { isOneOf, LRM_MODES, LRM_STATES } from './states.ts';
 
@@ -8,7 +8,29 @@ export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
   for (const [uid, result] of status.results) {
     results[uid] = { sid: result.sid, state: result.request, exit_code: result.result, ...(result.reason !== undefined ? { reason: result.reason } : {}) };
   }
-  return { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
+  const json: Record<string, unknown> = { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
+  if (status.stats) json.stats = nodeLoadStatsToJson(status.stats);
+  return json;
+}
+
+function nodeLoadStatsToJson(stats: NodeLoadStats): Record<string, unknown> {
+  const services: Record<string, unknown> = {};
+  for (const [sid, load] of stats.services) services[sid] = { cpu: load.cpu, mem: load.memBytes };
+  return { maxcpu: stats.maxCpu, maxmem: stats.maxMemBytes, services };
+}
+
+/** The `stats` of an LRM status; undefined when absent or not of the expected shape (an older LRM, a torn measurement). */
+function parseNodeLoadStats(raw: unknown): NodeLoadStats | undefined {
+  if (typeof raw !== 'object' || raw === null) return undefined;
+  const entry = raw as Record<string, unknown>;
+  const isAmount = (value: unknown): value is number => typeof value === 'number' && Number.isFinite(value) && value >= 0;
+  if (!isAmount(entry.maxcpu) || !isAmount(entry.maxmem) || typeof entry.services !== 'object' || entry.services === null) return undefined;
+  const services = new Map<string, ServiceLoad>();
+  for (const [sid, value] of Object.entries(entry.services as Record<string, unknown>)) {
+    const load = value as Record<string, unknown> | null;
+    if (load && isAmount(load.cpu) && isAmount(load.mem)) services.set(sid, { cpu: load.cpu, memBytes: load.mem });
+  }
+  return { maxCpu: entry.maxcpu, maxMemBytes: entry.maxmem, services };
 }
 
 /** Parses a persisted LRM status; throws an Error naming `file` when it is not one. */
@@ -31,5 +53,6 @@ export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
     // `reason` came later: optional, so an older LRM's file still reads.
     results.set(uid, typeof entry.reason === 'string' ? { ...result, reason: entry.reason } : result);
   }
-  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0) };
+  const stats = parseNodeLoadStats(root.stats);
+  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0), ...(stats ? { stats } : {}) };
 }

@@ -20,4 +20,19 @@ export interface LrmStatus {
   readonly mode: LrmMode;
   readonly results: ReadonlyMap<string, LrmActionResult>;
   readonly timestampMs: number;
+  /** What the LRM measured on its node for the dynamic scheduler; absent when it could not measure. */
+  readonly stats?: NodeLoadStats;
+}
+
+/** Measured use of one running service: CPUs busy (fractional) and resident memory. */
+export interface ServiceLoad {
+  readonly cpu: number;
+  readonly memBytes: number;
+}
+
+/** A node's capacity and the measured use of each service running on it (README-5.2 §7.3). */
+export interface NodeLoadStats {
+  readonly maxCpu: number;
+  readonly maxMemBytes: number;
+  readonly services: ReadonlyMap<string, ServiceLoad>;
 }

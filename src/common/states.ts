@@ -96,7 +96,7 @@ export type RequestedState = (typeof REQUESTED_STATES)[number];
 export const SHUTDOWN_POLICIES = ['conditional', 'freeze', 'failover', 'migrate'] as const;
 export type ShutdownPolicy = (typeof SHUTDOWN_POLICIES)[number];
 
-export const PLACEMENT_MODES = ['basic', 'static'] as const;
+export const PLACEMENT_MODES = ['basic', 'static', 'dynamic'] as const;
 export type PlacementMode = (typeof PLACEMENT_MODES)[number];
 
 export function isOneOf<T extends string>(list: readonly T[], value: unknown): value is T {

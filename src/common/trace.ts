@@ -32,6 +32,7 @@ export type TraceBody =
   | { ev: 'service-fixup'; sid: string; from: string; to: string; reason?: 'arm' }
   | { ev: 'disarm-state'; from: 'armed' | DisarmState; to: 'armed' | DisarmState; mode?: DisarmMode }
   | { ev: 'service-tracking'; sid: string; tracking: 'suspended' }
+  | { ev: 'rebalance'; sid: string; action: 'migrate' | 'relocate'; target: string; imbalance_from: number; imbalance_to: number }
   | { ev: 'sim-end'; result: string }
   | { ev: 'log'; level: LogLevel; msg: string };
 

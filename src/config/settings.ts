@@ -1,4 +1,4 @@
-import { DEFAULT_CLUSTER_SETTINGS, type ClusterSettings, type NodeCapacity, type ServiceSize } from '../common/ha-config.ts';
+import { DEFAULT_CLUSTER_SETTINGS, REBALANCE_METHODS, type AutoRebalanceSettings, type ClusterSettings, type NodeCapacity, type ServiceSize } from '../common/ha-config.ts';
 import { PLACEMENT_MODES, SHUTDOWN_POLICIES } from '../common/states.ts';
 import { DEFAULT_FENCE_TIMEOUT_MS, DEFAULT_TIMING, deriveTiming, TIMING_OPTION_NAMES, timingViolations, type Timing, type TimingField } from '../common/timing.ts';
 import { checkDurationMs, checkFlag, checkNodeName, checkOneOf, checkPositiveInteger, forOption, type Checked } from './config-values.ts';
@@ -22,7 +22,17 @@ export const TIMING_OPTIONS: Readonly<Record<string, TimingField>> = Object.from
  * than kept as an alias: one value under two names is one more thing that can disagree.
  */
 const RENAMED_OPTIONS: Readonly<Record<string, string>> = { lease_timeout: 'fence_timeout' };
-const SETTING_OPTIONS = ['shutdown_policy', 'max_workers', 'placement', 'rebalance_on_start', 'drivers'];
+/** The automatic-rebalancing options (README-5.2 §7.4) and the field of AutoRebalanceSettings each sets. */
+const AUTO_REBALANCE_OPTIONS: Readonly<Record<string, keyof AutoRebalanceSettings>> = {
+  auto_rebalance: 'isEnabled',
+  auto_rebalance_threshold: 'threshold',
+  auto_rebalance_method: 'method',
+  auto_rebalance_hold: 'holdRounds',
+  auto_rebalance_margin: 'margin',
+};
+/** Rounds of hold before a rebalancing move: a day of 10-second rounds is already far beyond any use. */
+const REBALANCE_HOLD_ROUNDS_MAX = 8640;
+const SETTING_OPTIONS = ['shutdown_policy', 'max_workers', 'placement', 'rebalance_on_start', 'drivers', ...Object.keys(AUTO_REBALANCE_OPTIONS)];
 
 export interface HaSettings {
   readonly settings: ClusterSettings;
@@ -100,6 +110,8 @@ function clusterFrom(section: Section, file: string): { settings: ClusterSetting
     if (key === 'max_workers') settings.maxWorkers = checked.value;
     if (key === 'rebalance_on_start') settings.rebalanceOnStart = checked.value;
     if (key === 'drivers') drivers = checked.value as Record<string, DriverKind>;
+    const rebalanceField = AUTO_REBALANCE_OPTIONS[key];
+    if (rebalanceField !== undefined) settings.autoRebalance = { ...(settings.autoRebalance as AutoRebalanceSettings), [rebalanceField]: checked.value };
   }
   return { settings: settings as unknown as ClusterSettings, timing: timingFrom(explicit, { file, sectionLine: section.line }), drivers };
 }
@@ -158,11 +170,26 @@ export function checkSettingOption(key: string, value: string): Checked<unknown>
       return prefix(checkFlag(value));
     case 'drivers':
       return prefix(checkDriverKinds(value));
+    case 'auto_rebalance':
+      return prefix(checkFlag(value));
+    case 'auto_rebalance_method':
+      return prefix(checkOneOf(REBALANCE_METHODS, value));
+    case 'auto_rebalance_hold':
+      return prefix(value === '0' ? { ok: true, value: 0 } : checkPositiveInteger(value, REBALANCE_HOLD_ROUNDS_MAX));
+    case 'auto_rebalance_threshold':
+    case 'auto_rebalance_margin':
+      return prefix(checkDecimal(value));
     default: {
       const known = [...Object.keys(TIMING_OPTIONS), ...SETTING_OPTIONS].join(', ');
       return { ok: false, problem: `Unknown ha option '${key}', expected one of ${known}` };
     }
   }
+}
+
+/** A plain non-negative decimal (`0.3`, `1`): the threshold and margin of automatic rebalancing. */
+function checkDecimal(value: string): Checked<number> {
+  if (!/^\d+(\.\d+)?$/.test(value)) return { ok: false, problem: `Bad number '${value}', expected a decimal like 0.3` };
+  return { ok: true, value: Number(value) };
 }
 
 /** `vm=virsh,ct=lxc,...`: the daemons' `--drivers` syntax. */

@@ -4,6 +4,16 @@ import type { ServiceStatus } from '../common/manager-status.ts';
 import type { ServiceTable } from '../common/service-table.ts';
 import { NodeUsage, type Placement, type StaticSizing } from './node-usage.ts';
 
+/** The usage kept from round to round, and what it was counted with. */
+interface CarriedUsage {
+  readonly usage: NodeUsage;
+  readonly onlineKey: string;
+  readonly sizing: StaticSizing | undefined;
+  /** A state changed since it was counted (sized usage is then counted anew). */
+  isTouched: boolean;
+  readonly runningMarks: number;
+}
+
 /**
  * The master's performance caches over the services it manages, and the one place that knows when
  * each goes stale. A steady round at 8 nodes × 5,000 services must cost a few milliseconds, so the
@@ -15,17 +25,18 @@ import { NodeUsage, type Placement, type StaticSizing } from './node-usage.ts';
  * | sorted entries        | managed services in sid order         | `serviceAdded`, `serviceRemoved`           |
  * | fenced count          | services in `fence`                   | kept by `stateChanged`; recounted with usage |
  * | synced generation     | the config generation last synced     | a new generation (`isSyncedWith`)          |
- * | carried usage         | service counts per online node        | `serviceAdded`/`Removed`, `nodesChanged`, another online set, static placement |
+ * | carried usage         | load per online node                  | `serviceAdded`/`Removed`, `nodesChanged`, another online set; sized: other sizes, a state change, other running marks |
  *
  * The carried usage is kept from round to round by `stateChanged`, which moves a service's load from
- * its placement before a change to the one after. Static placement is counted anew every round: sums
- * of fractional CPU loads would drift.
+ * its placement before a change to the one after. Sized usage (static, dynamic) is counted anew after
+ * any change (sums of fractional loads would drift) and whenever its sizes or the services' running
+ * marks differ; a steady round reuses it.
  */
 export class ManagerCaches {
   private sortedEntries: Array<readonly [string, ServiceStatus]> | undefined;
   private fencedCount = 0;
   private syncedGeneration: number | undefined;
-  private carriedUsage: { readonly usage: NodeUsage; readonly onlineKey: string } | undefined;
+  private carriedUsage: CarriedUsage | undefined;
   /** The usage of the round in progress (carried or counted for it). */
   private roundUsage: NodeUsage | undefined;
 
@@ -67,8 +78,11 @@ export class ManagerCaches {
    */
   usageForRound(online: readonly string[], sizing: StaticSizing | undefined): NodeUsage {
     const onlineKey = online.join('\n');
-    if (sizing === undefined && this.carriedUsage?.onlineKey === onlineKey) {
-      this.roundUsage = this.carriedUsage.usage;
+    const carried = this.carriedUsage;
+    // Sized usage is reused only untouched (sums of fractional loads would drift), with the same sizes and running marks.
+    const isSizedReusable = () => carried!.sizing === sizing && !carried!.isTouched && carried!.runningMarks === this.runningMarks();
+    if (carried?.onlineKey === onlineKey && (sizing === undefined ? carried.sizing === undefined : isSizedReusable())) {
+      this.roundUsage = carried.usage;
       return this.roundUsage;
     }
     const usage = new NodeUsage(online, sizing);
@@ -77,9 +91,15 @@ export class ManagerCaches {
       usage.add(sid, status);
       if (status.state === 'fence') this.fencedCount++;
     }
-    this.carriedUsage = sizing === undefined ? { usage, onlineKey } : undefined;
+    this.carriedUsage = { usage, onlineKey, sizing, isTouched: false, runningMarks: sizing === undefined ? 0 : this.runningMarks() };
     this.roundUsage = usage;
     return usage;
+  }
+
+  /** The usage of the round in progress. */
+  currentUsage(): NodeUsage {
+    assert(this.roundUsage !== undefined, 'No round in progress');
+    return this.roundUsage;
   }
 
   /** A service changed state (and maybe node and target): its load moves, the fenced count follows. */
@@ -89,6 +109,19 @@ export class ManagerCaches {
     if (after.state === 'fence') this.fencedCount++;
     assert(this.fencedCount >= 0, `Fenced count went below zero at ${sid}`);
     this.roundUsage.replace(sid, before, after);
+    if (this.carriedUsage) this.carriedUsage.isTouched = true;
+  }
+
+  /**
+   * A fingerprint of the `running` marks (README-5.2 §5), which the dynamic usage depends on and a
+   * handler sets without a state change: a sum over the marked services of a hash of their sorted
+   * position (exact in a double for any service count the master can hold).
+   */
+  private runningMarks(): number {
+    let sum = 0;
+    const entries = this.entries();
+    for (let index = 0; index < entries.length; index++) if (entries[index]![1].running) sum += Math.imul(index + 1, 0x9e3779b1) >>> 0;
+    return sum;
   }
 
   /** Whether any service is in `fence`: the fencing step scans the services only then. */

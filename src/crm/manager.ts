@@ -12,7 +12,7 @@ import { coversService, FenceProofs } from './fence-proofs.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
-import type { StaticSizing } from './node-usage.ts';
+import { Scheduler } from './scheduler.ts';
 import { placeNewServices } from './place-new-services.ts';
 import { ManagerRules, roundSelector, type GroupMigrationRequest } from './rules/manager-rules.ts';
 import type { ServiceContext, StateChangeParams } from './service-context.ts';
@@ -93,6 +93,7 @@ export class Manager {
   private readonly leaving = new Set<string>();
   /** Services with no node that the master said it cannot place yet (said once each). */
   private readonly unplacedReported = new Set<string>();
+  private readonly scheduler: Scheduler;
 
   constructor(
     readonly status: ManagerStatus,
@@ -101,6 +102,7 @@ export class Manager {
   ) {
     this.nodes = new NodeStatusTable(status.nodeStatus, ports.emit);
     this.caches = new ManagerCaches(status.serviceStatus);
+    this.scheduler = new Scheduler(ports.emit);
   }
 
   knownNodes(): string[] {
@@ -118,11 +120,14 @@ export class Manager {
     }
     this.records.startRound(input.config.resources);
     const rules = this.rules.forPass({ ...input, nodes: this.nodes, services: this.status.serviceStatus }, this.ports.emit);
+    this.scheduler.startRound(input.config, input.lrmStatuses);
     if (!this.status.disarm) this.syncManagedServices(input.config); // nothing is added or removed while disarmed
     const stack = disarmSwitch({ status: this.status, entries: () => this.entries(), configuredNode: (sid) => this.records.resource(input.config.resources, sid)?.node, newUid: this.ports.newUid, emit: this.ports.emit, nodesChanged: () => this.caches.nodesChanged() });
+    const submit = (line: string) => applyCrmCommands({ lines: [line], status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack });
     applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack });
     const ctx = this.contextFor(input, lrmModes);
     const only = this.status.disarm ? disarmPass(ctx, this.status, this.entries()) : undefined; // disarmed: only what the disarm waits for
+    if (!this.status.disarm) this.scheduler.rebalance({ config: input.config, usage: this.caches.currentUsage(), entries: this.entries(), service: (sid) => this.status.serviceStatus.get(sid), affinity: ctx.selector.rules, submit });
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(ctx, { config: input.config, lrmResults, lrmModes, only });
@@ -205,7 +210,7 @@ export class Manager {
    * online node when there is none it may run on.
    */
   private placeUnplaced(config: HaConfig, added: readonly string[]): Map<string, string> {
-    const placed = placeNewServices({ added, resources: config.resources, rules: this.rules.current(), onlineNodes: this.nodes.onlineNodes(), sizing: sizingOf(config), managed: this.status.serviceStatus });
+    const placed = placeNewServices({ added, resources: config.resources, rules: this.rules.current(), onlineNodes: this.nodes.onlineNodes(), sizing: this.scheduler.sizing(), managed: this.status.serviceStatus });
     for (const sid of added) {
       if (config.resources[sid]!.node !== undefined) continue;
       const node = placed.get(sid);
@@ -238,7 +243,7 @@ export class Manager {
 
   private contextFor(input: ManagerRoundInput, lrmModes: ReadonlyMap<string, string>): ServiceContext {
     const { config, nowMs } = input;
-    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), sizingOf(config));
+    const usage = this.caches.usageForRound(this.nodes.onlineNodes(), this.scheduler.sizing());
     const selector = roundSelector(usage, this.rules, config, (sid) => this.status.serviceStatus.get(sid));
     const knowing = this.commandKnowledge(config);
     const ctx: ServiceContext = {
@@ -395,9 +400,4 @@ export class Manager {
     const event = { ev: 'service-state' as const, sid, from: previous, to: next, on: status.node, target: status.target ?? null, ...(params.reason && { reason: params.reason }) };
     this.ports.emit(params.timeoutS !== undefined ? { ...event, timeout: params.timeoutS } : event);
   }
-}
-
-/** The sizes of static placement when ha.cfg asks for it; undefined: count services. */
-function sizingOf(config: HaConfig): StaticSizing | undefined {
-  return config.settings.placement === 'static' ? { sizes: config.serviceSizes, capacities: config.nodeCapacities } : undefined;
 }

@@ -1,6 +1,6 @@
 import { assert } from '../common/assert.ts';
 
-/** Load of one online node, for the static placement mode. */
+/** Load of one online node, for the static and dynamic placement modes. */
 export interface StaticNodeLoad {
   readonly node: string;
   readonly cpus: number;
@@ -9,9 +9,8 @@ export interface StaticNodeLoad {
   readonly usedMemBytes: number;
 }
 
-/** Criteria weights: average CPU, highest CPU, average memory, highest memory (all minimised). */
-const CRITERIA_WEIGHTS = [1, 2, 5, 10] as const;
-const WEIGHT_SUM = CRITERIA_WEIGHTS.reduce((sum, weight) => sum + weight, 0);
+/** Criteria weights: RMS of the CPU loads, highest CPU load, RMS of the memory loads, highest memory load (all minimised). */
+export const CRITERIA_WEIGHTS: readonly number[] = [1, 2, 5, 10];
 
 /** CPU a service adds to a node: a service with no CPU limit may use all of the node's CPUs. */
 export function cpuAddedTo(nodeCpus: number, serviceMaxCpu: number): number {
@@ -20,58 +19,96 @@ export function cpuAddedTo(nodeCpus: number, serviceMaxCpu: number): number {
 
 /**
  * TOPSIS scores (higher is better) of placing a service of the given size on each node. Every
- * online node is an alternative; for each, the resulting relative loads of all nodes give four
- * criteria. The root mean square and the maximum each get 1.0 added, so that tiny loads do not make
- * tiny differences look large. `nodes` must be sorted by name: sums run in that order.
+ * online node is an alternative; for each, the resulting relative loads of all nodes give the four
+ * criteria of `loadCriteria`. `nodes` must be sorted by name: sums run in that order.
  */
 export function staticScores(nodes: readonly StaticNodeLoad[], maxCpu: number, maxMemBytes: number): Map<string, number> {
   assert(nodes.length > 0, 'Static scoring needs at least one node');
-  const rows = nodes.map((_, targetIndex) => criteriaFor(nodes, targetIndex, maxCpu, maxMemBytes));
-  const weighted = normaliseAndWeight(rows);
-  const best = [0, 1, 2, 3].map((column) => Math.min(...weighted.map((row) => row[column]!)));
-  const worst = [0, 1, 2, 3].map((column) => Math.max(...weighted.map((row) => row[column]!)));
-  const scores = new Map<string, number>();
-  weighted.forEach((row, index) => {
-    const toBest = distance(row, best);
-    const toWorst = distance(row, worst);
-    const score = toBest + toWorst === 0 ? 0 : toWorst / (toWorst + toBest);
-    scores.set(nodes[index]!.node, score);
+  const cpuLoads = new Array<number>(nodes.length);
+  const memLoads = new Array<number>(nodes.length);
+  const columns = CRITERIA_WEIGHTS.map(() => new Float64Array(nodes.length));
+  nodes.forEach((_, targetIndex) => {
+    nodes.forEach((load, index) => {
+      const isTarget = index === targetIndex;
+      cpuLoads[index] = (load.usedCpu + (isTarget ? cpuAddedTo(load.cpus, maxCpu) : 0)) / load.cpus;
+      memLoads[index] = (load.usedMemBytes + (isTarget ? maxMemBytes : 0)) / load.memoryBytes;
+    });
+    loadCriteria(cpuLoads, memLoads).forEach((value, column) => (columns[column]![targetIndex] = value));
   });
-  assert(scores.size === nodes.length, 'Static scoring needs distinct node names');
-  return scores;
+  const scores = topsisScores(columns, CRITERIA_WEIGHTS);
+  const byNode = new Map<string, number>();
+  nodes.forEach((load, index) => byNode.set(load.node, scores[index]!));
+  assert(byNode.size === nodes.length, 'Static scoring needs distinct node names');
+  return byNode;
 }
 
-function criteriaFor(nodes: readonly StaticNodeLoad[], targetIndex: number, maxCpu: number, maxMemBytes: number): number[] {
+/**
+ * The four criteria of one outcome, from every node's relative CPU and memory load: 1 + the root
+ * mean square and 1 + the highest of each. The 1 keeps tiny loads from making tiny differences look
+ * large once TOPSIS normalises the columns (README-5.2 §7.2, both corrections of the older text).
+ */
+export function loadCriteria(cpuLoads: readonly number[], memLoads: readonly number[]): number[] {
   let highestCpu = 0;
   let squaresCpu = 0;
   let highestMem = 0;
   let squaresMem = 0;
-  nodes.forEach((load, index) => {
-    const isTarget = index === targetIndex;
-    const cpu = (load.usedCpu + (isTarget ? cpuAddedTo(load.cpus, maxCpu) : 0)) / load.cpus;
-    const mem = (load.usedMemBytes + (isTarget ? maxMemBytes : 0)) / load.memoryBytes;
+  for (let index = 0; index < cpuLoads.length; index++) {
+    const cpu = cpuLoads[index]!;
+    const mem = memLoads[index]!;
     highestCpu = Math.max(highestCpu, cpu);
     squaresCpu += cpu * cpu;
     highestMem = Math.max(highestMem, mem);
     squaresMem += mem * mem;
-  });
-  const count = nodes.length;
+  }
+  const count = cpuLoads.length;
   return [1 + Math.sqrt(squaresCpu / count), 1 + highestCpu, 1 + Math.sqrt(squaresMem / count), 1 + highestMem];
 }
 
-function normaliseAndWeight(rows: number[][]): number[][] {
-  const norms = [0, 1, 2, 3].map((column) => Math.sqrt(rows.reduce((sum, row) => sum + row[column]! ** 2, 0)));
-  return rows.map((row) =>
-    row.map((value, column) => {
-      const norm = norms[column]!;
-      const weight = CRITERIA_WEIGHTS[column as 0 | 1 | 2 | 3] / WEIGHT_SUM;
-      return norm === 0 ? value * weight : (value / norm) * weight;
-    }),
-  );
-}
-
-function distance(row: readonly number[], ideal: readonly number[]): number {
-  let sum = 0;
-  for (let column = 0; column < row.length; column++) sum += (row[column]! - ideal[column]!) ** 2;
-  return Math.sqrt(sum);
+/**
+ * TOPSIS over alternatives of minimised criteria, given column by column (one array per criterion,
+ * one entry per alternative): each column divided by its Euclidean norm (an all-zero column is left as
+ * it is), weighted by the weights normalised to sum 1; the ideal is each column's minimum, the
+ * anti-ideal its maximum; score = distance to the anti-ideal / (distance to the ideal + distance to
+ * the anti-ideal), 0 when both are 0. Higher is better.
+ */
+export function topsisScores(columns: ReadonlyArray<ArrayLike<number>>, weights: readonly number[]): Float64Array {
+  assert(columns.length === weights.length, 'TOPSIS needs one weight per criterion');
+  const count = columns[0]?.length ?? 0;
+  const weightSum = weights.reduce((sum, weight) => sum + weight, 0);
+  const weighted: Float64Array[] = [];
+  const best: number[] = [];
+  const worst: number[] = [];
+  for (let index = 0; index < columns.length; index++) {
+    const column = columns[index]!;
+    let squares = 0;
+    for (let row = 0; row < count; row++) squares += column[row]! ** 2;
+    const norm = Math.sqrt(squares);
+    const weight = weights[index]! / weightSum;
+    const scaled = new Float64Array(count);
+    let min = Infinity;
+    let max = -Infinity;
+    for (let row = 0; row < count; row++) {
+      const value = norm === 0 ? column[row]! * weight : (column[row]! / norm) * weight;
+      scaled[row] = value;
+      if (value < min) min = value;
+      if (value > max) max = value;
+    }
+    weighted.push(scaled);
+    best.push(min);
+    worst.push(max);
+  }
+  const scores = new Float64Array(count);
+  for (let row = 0; row < count; row++) {
+    let toBest = 0;
+    let toWorst = 0;
+    for (let index = 0; index < weighted.length; index++) {
+      const value = weighted[index]![row]!;
+      toBest += (value - best[index]!) ** 2;
+      toWorst += (value - worst[index]!) ** 2;
+    }
+    toBest = Math.sqrt(toBest);
+    toWorst = Math.sqrt(toWorst);
+    scores[row] = toBest + toWorst === 0 ? 0 : toWorst / (toWorst + toBest);
+  }
+  return scores;
 }

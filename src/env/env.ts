@@ -10,7 +10,7 @@
  */
 import type { EmitEvent } from '../common/trace.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
-import type { LrmStatus } from '../common/lrm-status.ts';
+import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
 import type {
   ClusterSettings,
   GroupConfig,
@@ -180,6 +180,12 @@ export interface LrmEnv extends CommonEnv {
   /** Publishes the LRM status; false when it could not (no quorum, store unreachable). */
   writeLrmStatus(status: LrmStatus): boolean;
   startJob(job: LrmJob): void;
+  /**
+   * The node's capacity and what each of `services` (this node's, sid first) that runs on it uses now
+   * (through its driver), for the dynamic scheduler; the LRM publishes it in its status. Undefined
+   * when the node cannot be measured.
+   */
+  measureLoad(services: ReadonlyArray<readonly [string, unknown]>): NodeLoadStats | undefined;
   /** Results of jobs that have finished since the last call. */
   takeFinishedJobs(): LrmJobResult[];
 }

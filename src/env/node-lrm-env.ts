@@ -1,4 +1,5 @@
-import type { LrmStatus } from '../common/lrm-status.ts';
+import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import { NodeLoadMeter } from './node-load-meter.ts';
 import type { DriverRegistry } from '../resources/driver-registry.ts';
 import { DriverJobRunner } from '../resources/driver-job-runner.ts';
 import type { RequestOutcome } from '../resources/execute-request.ts';
@@ -16,6 +17,7 @@ import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
  */
 export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
   private readonly jobs: DriverJobRunner;
+  private readonly meter: NodeLoadMeter;
 
   constructor(
     parts: NodeEnvParts,
@@ -24,6 +26,7 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     onJobFinished: () => void,
   ) {
     super(parts);
+    this.meter = new NodeLoadMeter(drivers);
     this.jobs = new DriverJobRunner({
       node: this.nodeName,
       registry: drivers,
@@ -68,6 +71,10 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     const configuredNode = this.readConfig().resources[job.sid]?.node;
     this.journalAction(job, 'started', configuredNode === undefined ? 'not configured' : `configured on ${configuredNode}`);
     this.jobs.start(job);
+  }
+
+  measureLoad(services: ReadonlyArray<readonly [string, unknown]>): NodeLoadStats | undefined {
+    return this.meter.measure(services.map(([sid]) => sid));
   }
 
   takeFinishedJobs(): LrmJobResult[] {

@@ -308,7 +308,8 @@ function manageResources(env: LrmEnv, local: LrmLocal, only?: ReadonlySet<string
 function publishStatus(env: LrmEnv, local: LrmLocal): boolean {
   const membership = env.membership();
   if (!membership.isQuorate || !membership.isMember(env.nodeName)) return false;
-  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs() });
+  const stats = env.measureLoad(local.ownServices);
+  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs(), ...(stats ? { stats } : {}) });
   local.isResultsPublished = true;
   if (isWritten) local.hasPublishedStatus = true;
   return isWritten;

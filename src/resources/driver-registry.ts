@@ -55,6 +55,10 @@ export class UnavailableDriver implements ResourceDriver {
     return false;
   }
 
+  usageSource(): undefined {
+    return undefined;
+  }
+
   migrate(): Promise<DriverResult> {
     return this.answer();
   }

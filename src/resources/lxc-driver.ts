@@ -1,3 +1,4 @@
+import { cgroupAt, CGROUP_ROOT, type UsageSource } from './usage-source.ts';
 import { isGuestId, parseSid } from '../common/sid.ts';
 import { Deadline } from './deadline.ts';
 import { OcfExit } from './ocf-exit.ts';
@@ -35,6 +36,13 @@ export class LxcDriver implements ResourceDriver {
   readonly name = 'lxc';
 
   constructor(private readonly options: LxcDriverOptions = {}) {}
+
+  /** The container's cgroup: `lxc.payload.<name>` (LXC 4 and later on cgroup v2), else `lxc/<name>`. */
+  usageSource(sid: string): UsageSource | undefined {
+    const name = containerOf(sid);
+    if (name === undefined) return undefined;
+    return cgroupAt(`${CGROUP_ROOT}/lxc.payload.${name}`) ?? cgroupAt(`${CGROUP_ROOT}/lxc/${name}`);
+  }
 
   canMigrateOnline(_sid: string): boolean {
     return false;

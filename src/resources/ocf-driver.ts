@@ -50,6 +50,11 @@ export class OcfDriver implements ResourceDriver {
     this.ocfRoot = options.ocfRoot ?? '/usr/lib/ocf';
   }
 
+  /** An OCF agent's resource has no process or cgroup the driver knows of: not measured (it counts as using nothing). */
+  usageSource(): undefined {
+    return undefined;
+  }
+
   canMigrateOnline(sid: string): boolean {
     const resolved = this.resolve(sid);
     return typeof resolved === 'object' && resolved.spec.allowMigrate;

@@ -68,7 +68,20 @@ export interface DriverCalls<Answer> {
 }
 
 /** A driver of a real node: every call runs a command or talks to an agent, so it answers later. */
-export interface ResourceDriver extends DriverCalls<Promise<DriverResult>> {}
+/**
+ * Where a running service's CPU and memory use can be read (for the dynamic scheduler, README-5.2
+ * §7.3): its cgroup (v2), or its main process, whose tree of descendants is summed (usage-source.ts).
+ */
+export type UsageSource = { readonly kind: 'cgroup'; readonly dir: string } | { readonly kind: 'process'; readonly pid: number };
+
+export interface ResourceDriver extends DriverCalls<Promise<DriverResult>> {
+  /**
+   * Where the running service's CPU and memory use can be read (its cgroup or its main process), for
+   * the dynamic scheduler; undefined when it does not run here or the driver cannot know (a quick,
+   * local look-up: no agent is run for it).
+   */
+  usageSource(sid: string): UsageSource | undefined;
+}
 
 /** A driver that answers at once: the simulated resources, whose actions take no time. */
 export interface SyncResourceDriver extends DriverCalls<DriverResult> {}

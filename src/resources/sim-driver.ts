@@ -1,3 +1,4 @@
+import { processOfPidFile, type UsageSource } from './usage-source.ts';
 import { spawn } from 'node:child_process';
 import { existsSync, readFileSync, unlinkSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
@@ -44,6 +45,12 @@ export class SimDriver implements ResourceDriver {
 
   canMigrateOnline(_sid: string): boolean {
     return true;
+  }
+
+  /** The service process of this node, through its pid file. */
+  usageSource(sid: string): UsageSource | undefined {
+    if (!parseSid(sid)) return undefined;
+    return processOfPidFile(pidFileOf(this.options.nodeDirOf(this.options.node), sid));
   }
 
   check(sid: string, _options: CallOptions): Promise<DriverResult> {

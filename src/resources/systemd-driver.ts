@@ -1,3 +1,4 @@
+import { cgroupAt, CGROUP_ROOT, type UsageSource } from './usage-source.ts';
 import { parseSid } from '../common/sid.ts';
 import { OcfExit, toOcfExit } from './ocf-exit.ts';
 import { badSid, done, notDone, type CallOptions, type DriverResult, type MoveOptions, type ResourceDriver } from './resource-driver.ts';
@@ -61,6 +62,12 @@ export class SystemdDriver implements ResourceDriver {
 
   stop(sid: string, options: CallOptions): Promise<DriverResult> {
     return this.act('stop', sid, options);
+  }
+
+  /** The unit's cgroup under system.slice (cgroup v2), while it has one. */
+  usageSource(sid: string): UsageSource | undefined {
+    const unit = unitOf(sid);
+    return unit === undefined ? undefined : cgroupAt(`${CGROUP_ROOT}/system.slice/${unit}`);
   }
 
   canMigrateOnline(_sid: string): boolean {

@@ -1,3 +1,4 @@
+import { processOfPidFile, type UsageSource } from './usage-source.ts';
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { isValidNodeName } from '../common/node-name.ts';
@@ -44,6 +45,12 @@ export class VirshDriver implements ResourceDriver {
   readonly name = 'virsh';
 
   constructor(private readonly options: VirshDriverOptions) {}
+
+  /** The guest's QEMU process, from the pid file libvirt keeps while the domain runs. */
+  usageSource(sid: string): UsageSource | undefined {
+    const domain = domainOf(sid);
+    return domain === undefined ? undefined : processOfPidFile(`/run/libvirt/qemu/${domain}.pid`);
+  }
 
   canMigrateOnline(_sid: string): boolean {
     return true;

@@ -8,6 +8,7 @@ import type { Simulator } from './simulator.ts';
 import { applyFaultCommand } from './apply-fault-command.ts';
 import { rulesAfter } from './rule-command.ts';
 import { applyManualMigrate } from './manual-migrate.ts';
+import { applyStatsCommand } from './stats-commands.ts';
 
 /** Carries out one scenario command (all but `delay`, `skip-round` and `after`, which steer the run itself). */
 export function applyCommand(simulator: Simulator, command: SimCommand): void {
@@ -47,6 +48,7 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
     case 'service-add':
     case 'service-delete':
     case 'service-lock':
+    case 'service-stats':
       applyServiceCommand(simulator, command);
       return;
     case 'crm-disarm':
@@ -113,6 +115,10 @@ function applyServiceCommand(simulator: Simulator, command: ServiceCommand): voi
       return;
     case 'service-delete':
       cluster.setResource(command.sid, undefined);
+      delete cluster.serviceSizes[command.sid]; // README-5.2 §1.6: delete removes its static entry
+      return;
+    case 'service-stats':
+      if (!applyStatsCommand(cluster, command)) cluster.emitAs(null, { ev: 'log', level: 'warn', msg: `'${command.text}': ${command.sid} is not configured, nothing changed` });
       return;
     case 'service-lock':
       if (command.lock === undefined) cluster.locks.delete(command.sid);

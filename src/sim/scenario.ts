@@ -21,6 +21,8 @@ import { ConfigError, decodeConfigText } from '../config/section-config.ts';
 import { SectionDocument } from '../config/section-document.ts';
 import { settingsFromSections, TIMING_OPTIONS } from '../config/settings.ts';
 import { parseManagerStatusJson } from '../common/manager-status-json.ts';
+import type { ServiceLoad } from '../common/lrm-status.ts';
+import { autoRebalanceOf, DEFAULT_DYNAMIC_LOAD, DEFAULT_STATIC_SIZE, nodeCapacityOf, parseDynamicStats, parseStaticStats } from './scenario-stats.ts';
 import { parseCommand, type SimCommand } from './sim-commands.ts';
 import { parseRulesFile } from './scenario-rules.ts';
 
@@ -36,6 +38,8 @@ export interface SimNodeSpec {
   readonly memoryBytes?: number;
   /** hardware_status `pve-manager-version` (README-5.2 §1.1); absent: the reference's default, 9.0.0~2. */
   readonly pveManagerVersion?: string;
+  /** Capacity given in 4.0.7's spelling (`cpus`/`memory`): the scenario follows 4.0.7's size rule. */
+  readonly isLegacy?: boolean;
 }
 
 export interface Scenario {
@@ -48,6 +52,10 @@ export interface Scenario {
   readonly rules: RuleConfig[];
   readonly settings: ClusterSettings;
   readonly serviceSizes: Record<string, ServiceSize>;
+  /** 4.0.7's rule: a service without a static size gets one derived from its id (README-5.2 §1.6 removed it). */
+  readonly derivesSizes?: boolean;
+  /** What each service uses while it runs, for the dynamic scheduler (`dynamic_service_stats`). */
+  readonly dynamicLoads?: Record<string, ServiceLoad>;
   /** Services already running at time 0, by node. */
   readonly running: Record<string, string[]>;
   readonly batches: SimCommand[][];
@@ -74,6 +82,7 @@ export function loadScenario(dir: string): Scenario {
     if (status !== undefined) running[node] = Object.keys(objectIn(status, `service_status_${node}`)).filter((sid) => (status as Record<string, unknown>)[sid]);
   }
   const timing = parseTimingFile(join(dir, 'ha.cfg'));
+  const stats = scenarioStats(dir, resources, Object.values(nodes).some((spec) => spec.isLegacy));
   return {
     name: basename(dir),
     nodes,
@@ -82,7 +91,7 @@ export function loadScenario(dir: string): Scenario {
     groups,
     rules: parseRulesFile(join(dir, 'rules_config')),
     settings: parseDatacenter(readJson(dir, 'datacenter.cfg', false), join(dir, 'datacenter.cfg')),
-    serviceSizes: parseStaticStats(readJson(dir, 'static_service_stats', false), join(dir, 'static_service_stats')),
+    ...stats,
     running,
     batches,
     ...(timing !== undefined ? { timing } : {}),
@@ -140,9 +149,6 @@ function parseHardware(json: unknown, file: string): Record<string, SimNodeSpec>
   for (const [node, raw] of Object.entries(objectIn(json, file))) {
     const spec = objectIn(raw, `${file} (node ${node})`);
     if (!/^[A-Za-z0-9][A-Za-z0-9.-]*$/.test(node)) throw new ScenarioError(`${file}: Bad node name '${node}'`);
-    // 5.2.0 spells them maxcpu/maxmem, 4.0.7 cpus/memory (README-5.2 §1.1): both are read.
-    const cpus = typeof spec.maxcpu === 'number' ? spec.maxcpu : typeof spec.cpus === 'number' ? spec.cpus : undefined;
-    const memoryBytes = typeof spec.maxmem === 'number' ? spec.maxmem : typeof spec.memory === 'number' ? spec.memory : undefined;
     const version = spec['pve-manager-version'];
     if (version !== undefined && (typeof version !== 'string' || !isPveManagerVersion(version))) {
       throw new ScenarioError(`${file}: Bad pve-manager-version ${JSON.stringify(version)} of ${node}, expected e.g. 9.0.0~16 or 8.4.1`);
@@ -150,8 +156,7 @@ function parseHardware(json: unknown, file: string): Record<string, SimNodeSpec>
     nodes[node] = {
       isPoweredOn: spec.power === 'on',
       isNetworkOn: spec.network === 'on',
-      ...(cpus !== undefined ? { cpus } : {}),
-      ...(memoryBytes !== undefined ? { memoryBytes } : {}),
+      ...statsIn(() => nodeCapacityOf(spec, file, node)),
       ...(version !== undefined ? { pveManagerVersion: version } : {}),
     };
   }
@@ -224,20 +229,33 @@ function parseDatacenter(json: unknown, file: string): ClusterSettings {
   const placement = crs.ha ?? DEFAULT_CLUSTER_SETTINGS.placement;
   if (!isOneOf(PLACEMENT_MODES, placement)) throw new ScenarioError(`${file}: Unknown crs.ha '${String(placement)}'`);
   const rebalance = crs['ha-rebalance-on-start'];
-  return { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy, placement, rebalanceOnStart: rebalance === 1 || rebalance === '1' || rebalance === true };
+  const autoRebalance = statsIn(() => autoRebalanceOf(crs, file));
+  return { ...DEFAULT_CLUSTER_SETTINGS, shutdownPolicy, placement, rebalanceOnStart: rebalance === 1 || rebalance === '1' || rebalance === true, autoRebalance };
 }
 
-function parseStaticStats(json: unknown, file: string): Record<string, ServiceSize> {
-  const sizes: Record<string, ServiceSize> = {};
-  if (json === undefined) return sizes;
-  for (const [sid, raw] of Object.entries(objectIn(json, file))) {
-    const entry = objectIn(raw, `${file} (${sid})`);
-    const maxCpu = Number(entry.maxcpu ?? 0);
-    const maxMemBytes = Number(entry.maxmem ?? 0);
-    if (!Number.isFinite(maxCpu) || !Number.isFinite(maxMemBytes)) throw new ScenarioError(`${file}: Bad size for ${sid}`);
-    sizes[sid] = { maxCpu, maxMemBytes };
+/** Runs a parser of scenario-stats.ts, whose problems are plain Errors naming the file. */
+function statsIn<T>(parse: () => T): T {
+  try {
+    return parse();
+  } catch (error) {
+    throw new ScenarioError((error as Error).message);
   }
-  return sizes;
+}
+
+/**
+ * Static sizes and dynamic loads with 5.2.0's defaults (README-5.2 §1.6, §1.10): without
+ * `static_service_stats` every service configured at start is 4 CPUs / 4096 MiB (4.0.7: sizes
+ * derived from ids, for every service without an entry); without `dynamic_service_stats` every
+ * service with a size uses 2 CPUs / 2048 MiB while it runs.
+ */
+function scenarioStats(dir: string, resources: Record<string, ResourceConfig>, isLegacy: boolean): Pick<Scenario, 'serviceSizes' | 'derivesSizes' | 'dynamicLoads'> {
+  const staticJson = readJson(dir, 'static_service_stats', false);
+  const serviceSizes: Record<string, ServiceSize> =
+    staticJson !== undefined ? statsIn(() => parseStaticStats(staticJson, join(dir, 'static_service_stats'))) : isLegacy ? {} : Object.fromEntries(Object.keys(resources).map((sid) => [sid, DEFAULT_STATIC_SIZE]));
+  const dynamicJson = readJson(dir, 'dynamic_service_stats', false);
+  const dynamicLoads: Record<string, ServiceLoad> =
+    dynamicJson !== undefined ? statsIn(() => parseDynamicStats(dynamicJson, join(dir, 'dynamic_service_stats'))) : Object.fromEntries(Object.keys(serviceSizes).map((sid) => [sid, DEFAULT_DYNAMIC_LOAD]));
+  return { serviceSizes, derivesSizes: isLegacy, dynamicLoads };
 }
 
 function parseCmdlist(json: unknown, file: string, nodes: ReadonlySet<string>): SimCommand[][] {

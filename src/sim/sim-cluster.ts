@@ -7,6 +7,8 @@ import type { CrmLocal } from '../crm/crm-daemon.ts';
 import type { LrmLocal } from '../lrm/lrm-local.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
 import type { Timing } from '../common/timing.ts';
+import type { NodeLoadStats, ServiceLoad } from '../common/lrm-status.ts';
+import { DEFAULT_DYNAMIC_NODE } from './scenario-stats.ts';
 import { DEFAULT_MUX_LIMITS } from '../watchdog/core/mux-state.ts';
 import type { Scenario } from './scenario.ts';
 import type { SimCommand } from './sim-commands.ts';
@@ -50,6 +52,14 @@ export class SimCluster implements SimResourceWorld {
   readonly config: SimConfig;
   /** pve-manager versions set by `pve-manager-version <node> set` over hardware_status's (README-5.2 §1.1). */
   private readonly nodeVersions = new Map<string, string>();
+  /** What each service uses while it runs (`dynamic_service_stats`), measured by the simulated LRMs (sim-loads.ts). */
+  readonly dynamicLoads: Record<string, ServiceLoad>;
+  /** Node sizes as the dynamic scheduler measures them: the static capacity, else 24 CPUs / 128 GiB. */
+  readonly measuredCapacities: Record<string, NodeCapacity> = {};
+  private readonly derivesSizes: boolean;
+  /** Grows with every change of what the nodes measure (running sets, dynamic loads): measurements are cached by it. */
+  loadsVersion = 0;
+  readonly measured = new Map<string, { version: number; stats: NodeLoadStats }>();
   managerStatus: ManagerStatus | undefined;
   readonly lrmStatus = new Map<string, LrmStatus>();
   /** Past versions of the status files, for stale reads. */
@@ -92,6 +102,7 @@ export class SimCluster implements SimResourceWorld {
       this.running.set(name, new Set(scenario.running[name] ?? []));
       if (spec.pveManagerVersion !== undefined) this.nodeVersions.set(name, spec.pveManagerVersion);
       if (spec.cpus !== undefined && spec.memoryBytes !== undefined) this.nodeCapacities[name] = { cpus: spec.cpus, memoryBytes: spec.memoryBytes };
+      this.measuredCapacities[name] = { cpus: spec.cpus ?? DEFAULT_DYNAMIC_NODE.cpus, memoryBytes: spec.memoryBytes ?? DEFAULT_DYNAMIC_NODE.memoryBytes };
     }
     this.leases = new SimLeaseStore(timing.leaseTimeoutMs);
     this.faults = new SimFaults(this.nodeNames);
@@ -101,6 +112,8 @@ export class SimCluster implements SimResourceWorld {
     this.resources = scenario.resources;
     this.settings = scenario.settings;
     this.serviceSizes = { ...scenario.serviceSizes };
+    this.derivesSizes = scenario.derivesSizes ?? false;
+    this.dynamicLoads = { ...scenario.dynamicLoads };
     for (const sid of Object.keys(this.resources)) this.ensureSize(sid);
     this.config = {
       resources: this.resources,
@@ -168,8 +181,9 @@ export class SimCluster implements SimResourceWorld {
     this.hardwareVersion++;
   }
 
+  /** 4.0.7's rule only: a service without a size gets one from its id; 5.2.0 leaves it without. */
   ensureSize(sid: string): void {
-    this.serviceSizes[sid] ??= derivedServiceSize(sid);
+    if (this.derivesSizes) this.serviceSizes[sid] ??= derivedServiceSize(sid);
   }
 
   /** The node the master recorded for the service: only the master (and the scenario) changes it. */
@@ -185,6 +199,7 @@ export class SimCluster implements SimResourceWorld {
     const set = this.running.get(node)!;
     if (isRunning) set.add(sid);
     else set.delete(sid);
+    this.loadsVersion++;
   }
 
   /** The one way the simulated configuration changes: readers see a new generation. */

@@ -18,6 +18,8 @@
  *                                                      only while it is ignored or HA is disarmed
  *                                                      in ignore mode, else the run stops
  *   service <sid> lock [<name>] | unlock [<name>]      guest lock: refuses start, stop, moves
+ *   service <sid> set-static-stats [maxcpu <n>] [maxmem <MiB>]   its static size (stats-commands.ts)
+ *   service <sid> set-dynamic-stats [cpu <n>] [mem <MiB>]        what it uses while it runs
  *   cfs <node> rw|update work|fail                     the node's shared state works or fails
  *   delay <seconds>                hold back the next batch
  *   skip-round crm|lrm [<n>]       the next n rounds run no CRM (LRM) iteration
@@ -56,6 +58,7 @@ import { parseRuleCommand, type RuleCommand } from './rule-command.ts';
 import { checkStopTimeout, STOP_TIMEOUT_S_MAX } from '../crm/crm-command.ts';
 import { parseFaultCommand, type FaultCommand } from './fault-commands.ts';
 import { DISARM_MODES, isOneOf, type DisarmMode } from '../common/states.ts';
+import { parseStatsCommand, type StatsCommand } from './stats-commands.ts';
 
 export type SimCommand =
   | { kind: 'power' | 'network'; node: string; isOn: boolean; text: string }
@@ -76,6 +79,7 @@ export type SimCommand =
   | { kind: 'pve-manager-version'; node: string; version: string; text: string }
   | RuleCommand
   | { kind: 'after'; seconds: number; command: SimCommand; text: string }
+  | StatsCommand
   | FaultCommand;
 
 /** An `after` reaches at most this far: the next batches are 100 s apart. */
@@ -183,7 +187,7 @@ function parseServiceCommand(
     default:
       void extra;
       void nodes;
-      return `unknown service command '${text}'`;
+      return parseStatsCommand(text, sid, action ?? '', words.slice(3)) ?? `unknown service command '${text}'`;
   }
 }
 

@@ -1,5 +1,6 @@
 import type { GroupMigrationRequest } from '../common/ha-config.ts';
-import type { LrmStatus } from '../common/lrm-status.ts';
+import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import { measureSimNode, withFreshMeasurement } from './sim-loads.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { Prng } from '../common/prng.ts';
 import type { RequestedState } from '../common/states.ts';
@@ -131,7 +132,7 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
 
   readLrmStatus(node: string): LrmStatus | undefined {
     if (!this.canReachStore()) return undefined;
-    return this.cluster.lrmStatusAt(node, this.staleMs());
+    return withFreshMeasurement(this.cluster, node, this.cluster.lrmStatusAt(node, this.staleMs()));
   }
 
   hasCrmCommands(): boolean {
@@ -199,6 +200,10 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
   startJob(job: LrmJob): void {
     const outcome = this.cluster.resourcesRunner.run(this.nodeName, job);
     this.finished.push(jobResult(job, outcome));
+  }
+
+  measureLoad(): NodeLoadStats {
+    return measureSimNode(this.cluster, this.nodeName);
   }
 
   takeFinishedJobs(): LrmJobResult[] {

@@ -368,6 +368,7 @@ export class Simulator {
     this.portOf(node, 'crm').processEnded();
     this.portOf(node, 'lrm').processEnded();
     this.cluster.running.get(node.name)!.clear();
+    this.cluster.loadsVersion++;
     this.cluster.hardwareChanged();
     this.emit(null, { ev: 'reset', target: node.name, reason });
   }

@@ -63,7 +63,7 @@ describe('loadHaConfig', () => {
   it('reads durations in seconds or milliseconds and the cluster settings of ha.cfg', () => {
     const dir = dirWith({
       'ha.cfg':
-        'ha: cluster\n\tfence_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\n' +
+        'ha: cluster\n\tfence_timeout 95s\n\tround 2500ms\n\tfence_delay 30\n\tshutdown_policy failover\n\tmax_workers 8\n\tplacement static\n\trebalance_on_start 1\n\tauto_rebalance 1\n\tauto_rebalance_method topsis\n\tauto_rebalance_hold 0\n\tauto_rebalance_threshold 0.25\n\n' +
         'node: n1\n\tcpus 4\n\tmemory 2048\n\nservice: vm:100\n\tcpus 0\n\tmemory 512\n',
     });
     const { config, timing } = loadHaConfig(dir);
@@ -71,7 +71,8 @@ describe('loadHaConfig', () => {
     assert.equal(timing.roundMs, 2500);
     assert.equal(timing.fenceDelayMs, 30_000);
     assert.deepEqual(timing, deriveTiming(95_000, { roundMs: 2500, fenceDelayMs: 30_000 }), 'the timings not set are derived from fence_timeout');
-    assert.deepEqual(config.settings, { shutdownPolicy: 'failover', placement: 'static', rebalanceOnStart: true, maxWorkers: 8 });
+    const autoRebalance = { isEnabled: true, threshold: 0.25, method: 'topsis', holdRounds: 0, margin: 0.1 };
+    assert.deepEqual(config.settings, { shutdownPolicy: 'failover', placement: 'static', rebalanceOnStart: true, maxWorkers: 8, autoRebalance });
     assert.deepEqual(config.nodeCapacities, { n1: { cpus: 4, memoryBytes: 2048 * 1024 * 1024 } });
     assert.deepEqual(config.serviceSizes, { 'vm:100': { maxCpu: 0, maxMemBytes: 512 * 1024 * 1024 } });
   });
@@ -93,6 +94,11 @@ describe('loadHaConfig', () => {
 
   it('refuses lease_timeout, naming fence_timeout as its new name', () => {
     assert.throws(() => loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tlease_timeout 120\n' })), /ha\.cfg:2: Option 'lease_timeout' is now 'fence_timeout'/);
+  });
+
+  it('refuses a bad automatic-rebalancing option, naming file, line and option', () => {
+    assert.throws(() => loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tplacement dynamic\n\tauto_rebalance_method random\n' })), /ha\.cfg:3: Option 'auto_rebalance_method'.*'random'/);
+    assert.throws(() => loadHaConfig(dirWith({ 'ha.cfg': 'ha: cluster\n\tauto_rebalance_threshold -1\n' })), /ha\.cfg:2: Option 'auto_rebalance_threshold': Bad number '-1'/);
   });
 
   it('refuses a service type the cluster has no driver for, naming file, line and the known types', () => {

@@ -39,7 +39,7 @@ describe('ManagerCaches: one owner for the manager caches', () => {
     assert.equal(fewer.serviceCount('n2'), 2);
   });
 
-  it('counts anew after a service was added or removed, and every round in static placement', () => {
+  it('counts anew after a service was added or removed', () => {
     const services = table([['vm:1', 'n1']]);
     const caches = new ManagerCaches(services);
     const usage = caches.usageForRound(['n1'], undefined);
@@ -48,8 +48,25 @@ describe('ManagerCaches: one owner for the manager caches', () => {
     const recounted = caches.usageForRound(['n1'], undefined);
     assert.notEqual(recounted, usage);
     assert.equal(recounted.serviceCount('n1'), 2);
-    const sizing = { sizes: {}, capacities: { n1: { cpus: 4, memoryBytes: 1 << 30 } } };
-    assert.notEqual(caches.usageForRound(['n1'], sizing), caches.usageForRound(['n1'], sizing));
+  });
+
+  it('reuses sized usage only untouched: same sizes, no state change, the same running marks', () => {
+    const services = table([['vm:1', 'n1'], ['vm:2', 'n1']]);
+    const caches = new ManagerCaches(services);
+    const sizing = { sizes: { 'vm:1': { maxCpu: 1, maxMemBytes: 1 } }, capacities: { n1: { cpus: 4, memoryBytes: 1 << 30 }, n2: { cpus: 4, memoryBytes: 1 << 30 } } };
+    const first = caches.usageForRound(['n1', 'n2'], sizing);
+    assert.equal(caches.usageForRound(['n1', 'n2'], sizing), first, 'a steady round reuses it');
+    assert.notEqual(caches.usageForRound(['n1', 'n2'], { ...sizing }), first, 'other sizes: counted anew');
+    const counted = caches.usageForRound(['n1', 'n2'], sizing);
+    services.get('vm:1')!.running = true;
+    assert.notEqual(caches.usageForRound(['n1', 'n2'], sizing), counted, 'a running mark set without a state change');
+    const marked = caches.usageForRound(['n1', 'n2'], sizing);
+    const status = services.get('vm:1')!;
+    caches.stateChanged('vm:1', { state: 'started', node: 'n1' }, { state: 'started', node: 'n2' });
+    status.node = 'n2';
+    const recounted = caches.usageForRound(['n1', 'n2'], sizing);
+    assert.notEqual(recounted, marked, 'a state change: counted anew, not carried with fractional sums');
+    assert.equal(recounted.serviceCount('n2'), 1);
   });
 
   it('knows whether any service is in fence from the changes it is told of', () => {

@@ -67,6 +67,7 @@ export class FakeLrmEnv implements LrmEnv {
   };
   finishHeldJobs = () => this.finished.push(...this.held.splice(0));
   takeFinishedJobs = () => this.finished.splice(0);
+  measureLoad = () => undefined;
 }
 
 export function assign(env: FakeLrmEnv, sid: string, state: ServiceState, uid: string, maxRestart = 1): void {

@@ -5,6 +5,7 @@ export function asyncDriver(driver: SyncResourceDriver): ResourceDriver {
   return {
     name: driver.name,
     canMigrateOnline: (sid) => driver.canMigrateOnline(sid),
+    usageSource: () => undefined, // an in-memory driver runs no process to measure
     check: async (sid, options) => driver.check(sid, options),
     start: async (sid, options) => driver.start(sid, options),
     stop: async (sid, options) => driver.stop(sid, options),

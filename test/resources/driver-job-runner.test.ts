@@ -16,6 +16,9 @@ class GatedDriver implements ResourceDriver {
   canMigrateOnline(): boolean {
     return false;
   }
+  usageSource(): undefined {
+    return undefined;
+  }
   async check(sid: string): Promise<DriverResult> {
     return { exec: 'done', exit: this.running.has(sid) ? OcfExit.success : OcfExit.notRunning };
   }
