@@ -14,34 +14,18 @@ import { applyStatsCommand } from './stats-commands.ts';
 export function applyCommand(simulator: Simulator, command: SimCommand): void {
   const cluster = simulator.cluster;
   switch (command.kind) {
-    case 'power': {
-      const node = cluster.node(command.node);
-      if (command.isOn) simulator.powerOn(node, 'power');
-      else simulator.powerOff(node, 'power');
+    case 'power':
+    case 'network':
+      applyHardwareCommand(simulator, command);
       return;
-    }
-    case 'network': {
-      const node = cluster.node(command.node);
-      if (node.isPoweredOn) node.isNetworkOn = command.isOn;
-      cluster.hardwareChanged();
-      return;
-    }
     case 'reboot':
     case 'shutdown':
     case 'restart-lrm':
       simulator.requestNodeShutdown(cluster.node(command.node), command.kind);
       return;
-    case 'crm': {
-      const node = cluster.node(command.node);
-      if (command.action === 'stop') {
-        if (node.crm) requestCrmStop(node.crm);
-      } else if (command.action === 'start') {
-        if (node.isPoweredOn) simulator.startCrmOn(node);
-      } else {
-        queueCrmCommand(simulator, command);
-      }
+    case 'crm':
+      applyCrmNodeCommand(simulator, command);
       return;
-    }
     case 'service-state':
     case 'service-move':
     case 'service-stop':
@@ -86,6 +70,31 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
       return;
     default:
       assertNever(command, 'scenario command');
+  }
+}
+
+/** `power <node> on|off`, `network <node> on|off`. */
+function applyHardwareCommand(simulator: Simulator, command: Extract<SimCommand, { kind: 'power' | 'network' }>): void {
+  const cluster = simulator.cluster;
+  const node = cluster.node(command.node);
+  if (command.kind === 'power') {
+    if (command.isOn) simulator.powerOn(node, 'power');
+    else simulator.powerOff(node, 'power');
+    return;
+  }
+  if (node.isPoweredOn) node.isNetworkOn = command.isOn;
+  cluster.hardwareChanged();
+}
+
+/** `crm <node> stop|start` act on the node's CRM; the others queue a CRM command. */
+function applyCrmNodeCommand(simulator: Simulator, command: Extract<SimCommand, { kind: 'crm' }>): void {
+  const node = simulator.cluster.node(command.node);
+  if (command.action === 'stop') {
+    if (node.crm) requestCrmStop(node.crm);
+  } else if (command.action === 'start') {
+    if (node.isPoweredOn) simulator.startCrmOn(node);
+  } else {
+    queueCrmCommand(simulator, command);
   }
 }
 
