@@ -32,7 +32,7 @@ export const simulateCommand = {
       .option('timing', { type: 'string', describe: "with --chaos: 'default' (fence_timeout 60 s, as an ha.cfg that sets nothing) or 'reference' (Proxmox's timings); default: default" })
       .option('services', { type: 'number', describe: 'with --chaos: number of services (default 20)' })
       .option('duration', { type: 'number', describe: 'with --chaos: seconds of faults before they stop (default 1000)' })
-      .option('faults', { type: 'string', describe: `with --chaos: 'all' or a list of ${FAULT_KINDS.join(',')}` })
+      .option('faults', { type: 'string', describe: `with --chaos: 'all' or a comma list of ${FAULT_KINDS.join(', ')}` })
       .option('rate', { type: 'number', describe: 'with --chaos: mean fault events per 100 s (default 3)' })
       .option('workers', { type: 'number', describe: 'with --chaos: child processes (default: one per CPU)' })
       .option('out', { type: 'string', describe: 'with --chaos: where shrunk failing scenarios go (default chaos-failures)' })
