@@ -50,7 +50,9 @@ export function compileRules(rules: readonly RuleConfig[], nodeTable: readonly s
   const enabled = rules.filter((rule) => !rule.isDisabled);
   const dropped = checkRules(enabled, nodeTable);
   const droppedIds = new Set(dropped.map((entry) => entry.rule));
+  assert([...droppedIds].every((id) => enabled.some((rule) => rule.id === id)), 'The checks blame enabled rules only');
   const kept = enabled.filter((rule) => !droppedIds.has(rule.id));
+  assert(kept.length + droppedIds.size <= enabled.length, 'A rule is kept or dropped, not both');
   const negativeRules = kept.filter((rule): rule is ResourceAffinityRule => rule.type === 'resource-affinity' && rule.affinity === 'negative');
   const positiveRules = mergePositiveRules(kept.filter((rule): rule is ResourceAffinityRule => rule.type === 'resource-affinity' && rule.affinity === 'positive'));
   const nodeRules = withPositiveGroupMembers(
