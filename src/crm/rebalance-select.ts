@@ -173,15 +173,10 @@ function exactImbalanceAfter(table: NodeTable, candidate: MigrationCandidate, so
  * A second sweep computes the moves near the best exactly and compares them as the reference does.
  */
 function bestByImbalance(table: NodeTable, space: MoveSpace): Move {
-  const values = sweep(space, table, new QuickImbalance(table));
-  let best = Infinity;
-  for (const value of values) if (value < best) best = value;
+  const near = sweep(space, table, new QuickImbalance(table));
   let chosen: Move | undefined;
   let chosenValue = Infinity;
-  let rechecked = 0;
-  for (let row = 0; row < values.length && rechecked < EXACT_RECHECKS_MAX; row++) {
-    if (values[row]! > best + NEAR_BEST) continue;
-    rechecked++;
+  for (const row of near) {
     const move = space.moveAt(row);
     const exact = truncateImbalance(exactImbalanceAfter(table, space.candidates[move.index]!, space.sources[move.index]!, move.target));
     // Strictly lower only: rows run in (leader, source, target) order, so the first of equals wins.
@@ -214,36 +209,57 @@ class QuickImbalance {
   }
 }
 
-/** The quick imbalance after every move, by row (candidate order). */
-function sweep(space: MoveSpace, table: NodeTable, quick: QuickImbalance): Float64Array {
-  const values = new Float64Array(space.count);
-  let row = 0;
-  const { loads, cpu, mem, maxCpu, maxMem } = table;
+/**
+ * The rows (in order) whose quick imbalance is within NEAR_BEST of the lowest, at most
+ * EXACT_RECHECKS_MAX of them: one pass, each target's share of a node's load precomputed.
+ */
+function sweep(space: MoveSpace, table: NodeTable, quick: QuickImbalance): number[] {
+  const { loads } = table;
   const { count, shift } = quick;
+  const nodes = loads.length;
+  const cpuShare = new Float64Array(nodes); // the load a CPU adds to the node
+  const memShare = new Float64Array(nodes);
+  const oldSquares = new Float64Array(nodes);
+  for (let node = 0; node < nodes; node++) {
+    cpuShare[node] = table.maxCpu[node]! > 0 ? 0.5 / table.maxCpu[node]! : 0;
+    memShare[node] = table.maxMem[node]! > 0 ? 0.5 / table.maxMem[node]! : 0;
+    oldSquares[node] = (loads[node]! - shift) ** 2;
+  }
+  let best = Infinity;
+  let rows: number[] = [];
+  let values: number[] = [];
+  let row = 0;
   for (let index = 0; index < space.candidates.length; index++) {
-    const load = space.candidates[index]!.load;
+    const { load, excluded, preferred: names } = space.candidates[index]!;
     const source = space.sources[index]!;
     const sourceLoad = table.loadAfter(source, load, -1); // the same for every target of the bundle
     const baseSum = quick.sum - loads[source]! + sourceLoad;
-    const baseSquares = quick.squares - (loads[source]! - shift) ** 2 + (sourceLoad - shift) ** 2;
+    const baseSquares = quick.squares - oldSquares[source]! + (sourceLoad - shift) ** 2;
     const preferred = space.preferred[index]!;
-    const excluded = space.candidates[index]!.excluded;
-    const names = space.candidates[index]!.preferred;
     for (let position = 0; position < preferred.length; position++) {
       const target = preferred[position]!;
       // space.isTarget, inline: this loop runs once per move.
       if (target === source || (excluded.size > 0 && excluded.has(names[position]!))) continue;
-      const targetCpu = maxCpu[target]! > 0 ? (cpu[target]! + load.cpu) / maxCpu[target]! : 0;
-      const targetMem = maxMem[target]! > 0 ? (mem[target]! + load.memBytes) / maxMem[target]! : 0;
-      const targetLoad = (targetCpu + targetMem) / 2;
+      const targetLoad = loads[target]! + load.cpu * cpuShare[target]! + load.memBytes * memShare[target]!;
       const newSum = baseSum - loads[target]! + targetLoad;
-      const newSquares = baseSquares - (loads[target]! - shift) ** 2 + (targetLoad - shift) ** 2;
       const mean = newSum / count;
-      const variance = Math.max(newSquares / count - (mean - shift) ** 2, 0);
-      values[row++] = newSum === 0 ? 0 : Math.sqrt(variance) / mean;
+      const variance = (baseSquares - oldSquares[target]! + (targetLoad - shift) ** 2) / count - (mean - shift) ** 2;
+      const value = newSum === 0 ? 0 : Math.sqrt(Math.max(variance, 0)) / mean;
+      if (value < best - NEAR_BEST) {
+        best = value;
+        rows = [row];
+        values = [value];
+      } else if (value <= best + NEAR_BEST) {
+        best = Math.min(best, value);
+        if (rows.length < EXACT_RECHECKS_MAX) {
+          rows.push(row);
+          values.push(value);
+        }
+      }
+      row++;
     }
   }
-  return values;
+  return rows.filter((_, at) => values[at]! <= best + NEAR_BEST);
 }
 
 /**

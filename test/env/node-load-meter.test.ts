@@ -52,8 +52,10 @@ describe('NodeLoadMeter (real processes)', function () {
     const second = meter.measure(['sim:busy', 'sim:idle']);
     const busyLoad = second.services.get('sim:busy')!;
     const idleLoad = second.services.get('sim:idle')!;
-    assert.ok(busyLoad.cpu > 0.5 && busyLoad.cpu < 1.6, `the spinning child counts for its parent: ${busyLoad.cpu} CPUs`);
-    assert.ok(idleLoad.cpu < 0.2, `the sleeper uses next to no CPU: ${idleLoad.cpu}`);
+    // The parent sleeps: what it shows is its spinning child's. How much CPU the child gets depends on
+    // the machine's load, so only bounds that hold on a crowded machine are checked.
+    assert.ok(busyLoad.cpu > 0.1 && busyLoad.cpu <= second.maxCpu + 0.2, `the spinning child counts for its parent: ${busyLoad.cpu} CPUs`);
+    assert.ok(idleLoad.cpu < busyLoad.cpu / 5, `the sleeper uses next to no CPU: ${idleLoad.cpu} against ${busyLoad.cpu}`);
     assert.ok(idleLoad.memBytes > 64 * 1024 * 1024, `its 64 MiB buffer is resident: ${idleLoad.memBytes}`);
   });
 
