@@ -9,32 +9,40 @@ const SUITE = resolve('../shared/conformance');
 const COMPARE = join(SUITE, 'compare.mjs');
 const BIN = resolve('bin/ha-manager');
 
-describe('conformance with the reference scenarios (../shared/conformance/pve)', function () {
-  if (!existsSync(COMPARE)) {
-    it('SKIPPED: ../shared/conformance is not present beside this clone');
-    return;
-  }
-  const scenarios = readdirSync(join(SUITE, 'pve')).sort();
-  let traces: string;
-  before(() => {
-    traces = mkdtempSync(join(tmpdir(), 'ha-conformance-'));
-  });
-  after(() => rmSync(traces, { recursive: true, force: true }));
+/** The reference suites: Proxmox's 4.0.7 scenarios and 5.2.0's (Proxmox VE 9, the current reference). */
+const SUITES: ReadonlyArray<{ readonly dir: string; readonly scenariosMin: number }> = [
+  { dir: 'pve', scenariosMin: 43 },
+  { dir: 'pve-5.2', scenariosMin: 92 },
+];
 
-  it('finds the reference scenarios', () => {
-    assert.ok(scenarios.length >= 43, `expected at least 43 scenarios, found ${scenarios.length}`);
-  });
-
-  for (const name of scenarios) {
-    it(`${name} matches compare.mjs`, () => {
-      const trace = join(traces, `${name}.jsonl`);
-      execFileSync(BIN, ['simulate', join(SUITE, 'pve', name), '--trace', trace, '--quiet'], { stdio: 'pipe' });
-      try {
-        execFileSync('node', [COMPARE, join(SUITE, 'pve', name, 'expect.json'), trace], { stdio: 'pipe' });
-      } catch (error) {
-        const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
-        assert.fail(`${name} does not match:\n${output}`);
-      }
+for (const { dir, scenariosMin } of SUITES) {
+  describe(`conformance with the reference scenarios (../shared/conformance/${dir})`, function () {
+    if (!existsSync(COMPARE) || !existsSync(join(SUITE, dir))) {
+      it(`SKIPPED: ../shared/conformance/${dir} is not present beside this clone`);
+      return;
+    }
+    const scenarios = readdirSync(join(SUITE, dir)).sort();
+    let traces: string;
+    before(() => {
+      traces = mkdtempSync(join(tmpdir(), 'ha-conformance-'));
     });
-  }
-});
+    after(() => rmSync(traces, { recursive: true, force: true }));
+
+    it('finds the reference scenarios', () => {
+      assert.ok(scenarios.length >= scenariosMin, `expected at least ${scenariosMin} scenarios, found ${scenarios.length}`);
+    });
+
+    for (const name of scenarios) {
+      it(`${name} matches compare.mjs`, () => {
+        const trace = join(traces, `${name}.jsonl`);
+        execFileSync(BIN, ['simulate', join(SUITE, dir, name), '--trace', trace, '--quiet'], { stdio: 'pipe' });
+        try {
+          execFileSync('node', [COMPARE, join(SUITE, dir, name, 'expect.json'), trace], { stdio: 'pipe' });
+        } catch (error) {
+          const output = (error as { stdout?: Buffer }).stdout?.toString() ?? '';
+          assert.fail(`${dir}/${name} does not match:\n${output}`);
+        }
+      });
+    }
+  });
+}
