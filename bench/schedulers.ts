@@ -20,6 +20,7 @@ import { Scheduler } from '../src/crm/scheduler.ts';
 import type { HaConfig } from '../src/env/env.ts';
 import { loadScenario } from '../src/sim/scenario.ts';
 import { Simulator } from '../src/sim/simulator.ts';
+import { scaleRulesText } from './scale-rules.ts';
 
 const GENERATOR = resolve('../shared/tools/gen-scale-scenario.mjs');
 const WARM_RUNS = 3;
@@ -28,11 +29,15 @@ const PASSES = 5;
 const mean = (values: readonly number[]) => values.reduce((sum, value) => sum + value, 0) / Math.max(1, values.length);
 const ms = (value: number) => `${value.toFixed(2)} ms`;
 
-/** Steady master rounds (no service changed) of the scale scenario with `crs.ha dynamic`. */
-function steadyDynamic(work: string): number[] {
-  const dir = join(work, '8x5000-dynamic');
+/**
+ * Steady master rounds (no service changed) of the scale scenario with `crs.ha dynamic`, and with
+ * `rules` HA rules (scale-rules.ts: half node affinity, half resource affinity) when it is not 0.
+ */
+function steadyDynamic(work: string, rules: number): number[] {
+  const dir = join(work, `8x5000-dynamic-${rules}rules`);
   execFileSync('node', [GENERATOR, '--nodes', '8', '--services', '5000', '--out', dir], { stdio: 'pipe' });
   writeFileSync(join(dir, 'datacenter.cfg'), JSON.stringify({ crs: { ha: 'dynamic' } }));
+  if (rules > 0) writeFileSync(join(dir, 'rules_config'), scaleRulesText({ count: rules, nodes: 8, services: 5000 }));
   const rounds: number[][] = [];
   for (let run = 0; run <= WARM_RUNS; run++) {
     const steady: number[] = [];
@@ -99,8 +104,11 @@ function main(): void {
   const work = mkdtempSync(join(tmpdir(), 'ha-bench-sched-'));
   try {
     if (existsSync(GENERATOR)) {
-      const steady = steadyDynamic(work);
-      console.log(`steady round, 8 nodes x 5000 services, dynamic scheduler: mean ${ms(mean(steady))}, worst ${ms(Math.max(...steady))} (${steady.length} rounds; budget 4 ms)`);
+      for (const rules of [0, 500]) {
+        const steady = steadyDynamic(work, rules);
+        const withRules = rules > 0 ? ` and ${rules} HA rules` : '';
+        console.log(`steady round, 8 nodes x 5000 services, dynamic scheduler${withRules}: mean ${ms(mean(steady))}, worst ${ms(Math.max(...steady))} (${steady.length} rounds; budget 4 ms)`);
+      }
     } else {
       console.log(`SKIPPED the steady round: ${GENERATOR} is not present beside this clone`);
     }
