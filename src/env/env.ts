@@ -9,7 +9,7 @@
  * undefined), never by throwing; a thrown error is a bug.
  */
 import type { EmitEvent } from '../common/trace.ts';
-import type { ManagerStatus } from '../common/manager-status.ts';
+import type { ManagerStatus, ManagerStatusVersion } from '../common/manager-status.ts';
 import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
 import type {
   ClusterSettings,
@@ -188,4 +188,18 @@ export interface LrmEnv extends CommonEnv {
   measureLoad(services: ReadonlyArray<readonly [string, unknown]>): NodeLoadStats | undefined;
   /** Results of jobs that have finished since the last call. */
   takeFinishedJobs(): LrmJobResult[];
+  /**
+   * Keeps the version of the manager status this LRM takes in on the node's own disk, before the LRM
+   * acts on it: a restarted LRM must not act on an older status that a stale read still returns.
+   */
+  keepStatusVersion(version: ManagerStatusVersion): void;
+  /**
+   * The version the previous LRM of this node kept, if it kept one in the last
+   * KEPT_STATUS_VERSION_AGE_MAX_MS (a stale read lasts seconds; an old one would only outlive a
+   * shared directory made anew).
+   */
+  keptStatusVersion(): ManagerStatusVersion | undefined;
 }
+
+/** How long a kept manager status version binds the next LRM of the node (keptStatusVersion). */
+export const KEPT_STATUS_VERSION_AGE_MAX_MS = 10 * 60_000;

@@ -5,7 +5,10 @@ import { DriverJobRunner } from '../resources/driver-job-runner.ts';
 import type { RequestOutcome } from '../resources/execute-request.ts';
 import { serviceActionEvent } from '../resources/service-action-event.ts';
 import { agentLease } from '../store/lease-store.ts';
-import type { LrmEnv, LrmJob, LrmJobResult } from './env.ts';
+import type { ManagerStatusVersion } from '../common/manager-status.ts';
+import { KEPT_STATUS_VERSION_AGE_MAX_MS, type LrmEnv, type LrmJob, type LrmJobResult } from './env.ts';
+import { KEPT_STATUS_VERSION_FILE, readKeptStatusVersion, writeKeptStatusVersion } from './kept-status-version.ts';
+import { dirname, join } from 'node:path';
 import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
 
 /**
@@ -79,6 +82,21 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
 
   takeFinishedJobs(): LrmJobResult[] {
     return this.jobs.takeFinished();
+  }
+
+  /** Beside the journal, in the state directory on the node's own disk. */
+  private get keptVersionFile(): string {
+    return join(dirname(this.parts.journal.file), KEPT_STATUS_VERSION_FILE);
+  }
+
+  keepStatusVersion(version: ManagerStatusVersion): void {
+    writeKeptStatusVersion(this.keptVersionFile, version, Date.now());
+  }
+
+  keptStatusVersion(): ManagerStatusVersion | undefined {
+    const kept = readKeptStatusVersion(this.keptVersionFile);
+    if (kept.kind === 'bad') this.emit({ ev: 'log', level: 'warn', msg: kept.problem });
+    return kept.kind === 'kept' && Date.now() - kept.wallMs <= KEPT_STATUS_VERSION_AGE_MAX_MS ? kept.version : undefined;
   }
 
   private recordOutcome(job: LrmJob, outcome: RequestOutcome): void {

@@ -2,7 +2,7 @@ import { assert } from '../common/assert.ts';
 import { compareNames } from '../common/compare-names.ts';
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmState } from '../common/states.ts';
-import { isOlderStatus } from '../common/manager-status.ts';
+import { isOlderStatus, type ManagerStatusVersion } from '../common/manager-status.ts';
 import { releaseThenClose, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import type { LrmEnv, RoundVerdict } from '../env/env.ts';
 import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
@@ -37,7 +37,8 @@ export function startLrm(env: LrmEnv): LrmLocal {
     pendingAdoption: claimed && { keepaliveAgeMs: claimed.keepaliveAgeMs, claimedAtMs: env.nowMs() },
     idleRounds: 0,
     services: NOTHING_READ,
-    statusVersion: undefined,
+    // A stale read after a restart must not undo what the previous LRM of this node took in (chaos seed 2121).
+    statusVersion: env.keptStatusVersion(),
     ownServices: [],
     incomingServices: [],
     isDisarmRequested: false,
@@ -117,6 +118,7 @@ export function lrmRound(env: LrmEnv, local: LrmLocal): RoundVerdict {
 function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
   const status = env.readManagerStatus();
   if (!status || isOlderStatus(status.version, local.statusVersion)) return;
+  if (status.version !== undefined && !isSameVersion(status.version, local.statusVersion)) env.keepStatusVersion(status.version);
   local.statusVersion = status.version ?? local.statusVersion;
   if (local.services !== status.serviceStatus) {
     local.services = status.serviceStatus;
@@ -330,4 +332,8 @@ function setMode(env: LrmEnv, local: LrmLocal, mode: LrmLocal['mode'], why: stri
   if (local.mode === mode) return;
   local.mode = mode;
   env.emit({ ev: 'lrm-mode', mode, why });
+}
+
+function isSameVersion(version: ManagerStatusVersion, seen: ManagerStatusVersion | undefined): boolean {
+  return seen !== undefined && version.lease === seen.lease && version.round === seen.round;
 }

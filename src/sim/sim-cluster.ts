@@ -1,7 +1,7 @@
 import { assert } from '../common/assert.ts';
 import type { ClusterSettings, GroupMigrationRequest, NodeCapacity, ResourceConfig, RuleConfig, ServiceSize } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
-import type { ManagerStatus } from '../common/manager-status.ts';
+import type { ManagerStatus, ManagerStatusVersion } from '../common/manager-status.ts';
 import type { TraceBody } from '../common/trace.ts';
 import type { CrmLocal } from '../crm/crm-daemon.ts';
 import type { LrmLocal } from '../lrm/lrm-local.ts';
@@ -33,6 +33,8 @@ export interface SimNode {
   shutdown: 'shutdown' | 'reboot' | 'restart-lrm' | undefined;
   isStateUpdateFailing: boolean;
   isWriteFailing: boolean;
+  /** What the node's LRM kept on the node's own disk (LrmEnv.keepStatusVersion): survives LRM restarts and resets. */
+  keptStatusVersion?: { readonly version: ManagerStatusVersion; readonly atMs: number };
 }
 
 /**

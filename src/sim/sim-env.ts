@@ -1,12 +1,12 @@
 import type { GroupMigrationRequest } from '../common/ha-config.ts';
 import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
 import { measureSimNode, withFreshMeasurement } from './sim-loads.ts';
-import type { ManagerStatus } from '../common/manager-status.ts';
+import type { ManagerStatus, ManagerStatusVersion } from '../common/manager-status.ts';
 import type { Prng } from '../common/prng.ts';
 import type { RequestedState } from '../common/states.ts';
 import type { Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
-import type { AgentLeaseTake, CrmEnv, HaConfig, LrmEnv, LrmJob, LrmJobResult, Membership } from '../env/env.ts';
+import { KEPT_STATUS_VERSION_AGE_MAX_MS, type AgentLeaseTake, type CrmEnv, type HaConfig, type LrmEnv, type LrmJob, type LrmJobResult, type Membership } from '../env/env.ts';
 import { jobResult } from '../resources/execute-request.ts';
 import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
@@ -188,6 +188,15 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
 
   releaseAgentLease(): boolean {
     return this.release(agentLease(this.nodeName));
+  }
+
+  keepStatusVersion(version: ManagerStatusVersion): void {
+    this.cluster.node(this.nodeName).keptStatusVersion = { version, atMs: this.nowMs() };
+  }
+
+  keptStatusVersion(): ManagerStatusVersion | undefined {
+    const kept = this.cluster.node(this.nodeName).keptStatusVersion;
+    return kept !== undefined && this.nowMs() - kept.atMs <= KEPT_STATUS_VERSION_AGE_MAX_MS ? kept.version : undefined;
   }
 
   writeLrmStatus(status: LrmStatus): boolean {

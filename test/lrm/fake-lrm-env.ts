@@ -2,7 +2,7 @@ import { ServiceTable } from '../../src/common/service-table.ts';
 import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
 import { LrmResult, type LrmResultCode } from '../../src/common/lrm-result.ts';
 import type { LrmStatus } from '../../src/common/lrm-status.ts';
-import { emptyManagerStatus, newServiceStatus, type ManagerStatus } from '../../src/common/manager-status.ts';
+import { emptyManagerStatus, newServiceStatus, type ManagerStatus, type ManagerStatusVersion } from '../../src/common/manager-status.ts';
 import { REFERENCE_TIMING } from '../../src/common/timing.ts';
 import type { TraceBody } from '../../src/common/trace.ts';
 import type { LrmEnv, LrmJob, LrmJobResult } from '../../src/env/env.ts';
@@ -68,6 +68,9 @@ export class FakeLrmEnv implements LrmEnv {
   finishHeldJobs = () => this.finished.push(...this.held.splice(0));
   takeFinishedJobs = () => this.finished.splice(0);
   measureLoad = () => undefined;
+  kept: ManagerStatusVersion | undefined;
+  keepStatusVersion = (version: ManagerStatusVersion) => void (this.kept = version);
+  keptStatusVersion = () => this.kept;
 }
 
 export function assign(env: FakeLrmEnv, sid: string, state: ServiceState, uid: string, maxRestart = 1): void {

@@ -71,6 +71,22 @@ describe('LRM round', () => {
     assert.deepEqual(env.jobs.map((job) => `${job.request} ${job.uid}`), ['started u1', 'started u3']);
   });
 
+  it('a restarted LRM ignores statuses older than the one its predecessor kept (chaos seed 2121)', () => {
+    const env = new FakeLrmEnv();
+    assign(env, 'vm:100', 'started', 'u1');
+    const before = { ...env.managerStatus, version: { lease: 2, round: 7 } };
+    env.managerStatus = { ...before, serviceStatus: ServiceTable.from([['vm:100', newServiceStatus('started', 'node2', 'u2')]]), version: { lease: 2, round: 8 } };
+    const first = startLrm(env);
+    lrmRound(env, first);
+    assert.deepEqual(env.kept, { lease: 2, round: 8 }, 'kept before anything is acted on');
+    // The LRM process dies; the next one reads the save of before the move (a stale read).
+    env.managerStatus = before;
+    const next = startLrm(env);
+    lrmRound(env, next);
+    lrmRound(env, next);
+    assert.deepEqual(env.jobs, [], 'vm:100 is not started again on its old node');
+  });
+
   it('goes active with a service, feeding the watchdog only after each successful renewal', () => {
     const env = new FakeLrmEnv();
     const local = startLrm(env);
