@@ -7,7 +7,7 @@
  * first for a cold run, then pooled over three warm runs of the same scenario in the same process.
  *
  *   npm run bench                      all three sizes
- *   npm run bench -- 8x5000            one size (NODESxSERVICES, or 8x5000+500rules with HA rules)
+ *   node --import tsx bench/scale.ts 8x5000   one size (NODESxSERVICES, or 8x5000+500rules with HA rules); `npm run bench -- X` would hand X to the last bench of the chain
  */
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
