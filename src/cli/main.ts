@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { assert } from '../common/assert.ts';
-import { commandWordOf, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
+import { commandWordOf, hasFlagValues, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
 import { COMMANDS, commandEntry, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
 import { loadYargs, type YargsFactory } from './load-yargs.ts';
@@ -21,7 +21,9 @@ export async function main(argv: string[]): Promise<number> {
   try {
     const chosen = commandWordOf(argv, new Set(COMMANDS.map(commandName)));
     const [yargs, loaded] = await Promise.all([loadYargs(), chosen === undefined ? undefined : loadedCommand(chosen)]);
-    const booleans = loaded === undefined ? new Set<string>() : booleanOptionsOf(yargs, loaded.module);
+    // A completion request needs them too: completer() does not offer values after a boolean.
+    const needsBooleans = loaded !== undefined && (argv[0] === '--get-yargs-completions' || hasFlagValues(argv));
+    const booleans = needsBooleans ? booleanOptionsOf(yargs, loaded.module) : new Set<string>();
     let parser = yargs(normalizeFlagValues(argv, booleans)).scriptName('ha-manager');
     for (const entry of COMMANDS) parser = parser.command(commandFor(entry, loaded?.entry === entry ? loaded.module : undefined));
     await parser
