@@ -13,9 +13,11 @@ import { loadYargs, type YargsFactory } from './load-yargs.ts';
 const YARGS_COMPLETION_COMMAND = '__yargs-completion-script';
 
 /**
- * Entry point of `ha-manager`. Only the module of the command that runs is imported (the others are
- * listed from src/cli/command-table.ts): a `status` does not load the simulator. Errors are one line
- * on stderr; the exit status says whose fault.
+ * Entry point of `ha-manager`, called by bin/launcher.cjs with `process.argv.slice(2)` (not
+ * yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids).
+ * Only the module of the command that runs is imported (the others are listed from
+ * src/cli/command-table.ts): a `status` does not load the simulator. Errors are one line on stderr;
+ * the exit status says whose fault. No top-level await anywhere below: the bundle is CommonJS.
  */
 export async function main(argv: string[]): Promise<number> {
   try {
@@ -91,7 +93,3 @@ function completer(argv: readonly string[], booleans: ReadonlySet<string>) {
     }, () => done([]));
   };
 }
-
-// Not yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids.
-const code = await main(process.argv.slice(2));
-process.exitCode = code;
