@@ -27,7 +27,9 @@ export async function main(argv: string[]): Promise<number> {
     const needsBooleans = loaded !== undefined && (argv[0] === '--get-yargs-completions' || hasFlagValues(argv));
     const booleans = needsBooleans ? booleanOptionsOf(yargs, loaded.module) : new Set<string>();
     let parser = yargs(normalizeFlagValues(argv, booleans)).scriptName('ha-manager');
-    for (const entry of COMMANDS) parser = parser.command(commandFor(entry, loaded?.entry === entry ? loaded.module : undefined));
+    // With a command chosen, yargs gets that one only: the others would be listed in no output (help
+    // within a command shows that command) and each costs yargs a parse of its command string.
+    for (const entry of loaded === undefined ? COMMANDS : [loaded.entry]) parser = parser.command(commandFor(entry, loaded?.module));
     await parser
       .completion(YARGS_COMPLETION_COMMAND, false, completer(argv, booleans))
       .demandCommand(1, 'Name a command; see --help')
