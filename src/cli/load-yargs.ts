@@ -54,7 +54,10 @@ async function lightYargs(): Promise<YargsFactory> {
       execPath: () => process.execPath,
       exit: (code: number) => process.exit(code),
       nextTick: process.nextTick,
-      stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null,
+      // Asked only if main.ts set no width (it always does): process.stdout costs its stream modules.
+      get stdColumns() {
+        return process.stdout.columns ?? null;
+      },
     },
     readFileSync,
     readdirSync,

@@ -38,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       .help()
       .alias('help', 'h')
       .epilogue('Shared directory: --dir, else $HA_MANAGER_DIR, else /etc/ha-manager. Reference: docs/cli.md')
-      .wrap(Math.min(120, process.stdout.columns ?? 100))
+      .wrap(helpWidth(argv))
       .fail((message, error, usage) => {
         if (error) throw error;
         throw new UsageError(missingArgumentsMessage(message, usageLineOf(usage)));
@@ -65,6 +65,17 @@ function commandFor(entry: CommandEntry, module: CommandModule | undefined) {
     describe,
     handler: () => assert(false, `ha-manager ${commandName(entry)} ran without its module: commandWordOf and yargs disagree`),
   };
+}
+
+/**
+ * The width yargs sets help text in: the terminal's, at most 120, when the command line asks for help
+ * (`--help`, `-h`); else 100, which is also what a pipe or a file gets. yargs renders the help of every
+ * command it runs (and shows it nowhere): asking process.stdout for its columns then would load Node's
+ * stream modules for nothing (see src/cli/stdout.ts).
+ */
+function helpWidth(argv: readonly string[]): number {
+  const asksForHelp = argv.some((word) => word === '--help' || word === '-h' || word.startsWith('--help='));
+  return asksForHelp ? Math.min(120, process.stdout.columns ?? 100) : 100;
 }
 
 /** The boolean options a command's builder declares (run on a scratch parser: builders are light). */

@@ -3,6 +3,7 @@ import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { STOP_TIMEOUT_S_MAX } from '../../crm/crm-command.ts';
 import { commandEntry } from '../command-table.ts';
 import { moveCommand } from './migrate.ts';
+import { writeOutput } from '../stdout.ts';
 
 type StopArgs = DirArgs & { readonly sid: string; readonly timeout: string };
 type MaintenanceArgs = DirArgs & { readonly action: 'enable' | 'disable'; readonly node: string };
@@ -18,7 +19,7 @@ const stopCommand = {
   handler: async (args: StopArgs) => {
     const { requestStop } = await import('../crm-requests.ts');
     const line = requestStop(sharedDirOf(args), { sid: String(args.sid), timeout: String(args.timeout) });
-    process.stdout.write(`Queued for the master: ${line}\n`);
+    writeOutput(`Queued for the master: ${line}\n`);
   },
 };
 
@@ -34,7 +35,7 @@ const maintenanceCommand = {
   handler: async (args: MaintenanceArgs) => {
     const { requestMaintenance } = await import('../crm-requests.ts');
     const line = requestMaintenance(sharedDirOf(args), { action: args.action, node: String(args.node) });
-    process.stdout.write(`Queued for the master: ${line}\n`);
+    writeOutput(`Queued for the master: ${line}\n`);
   },
 };
 
