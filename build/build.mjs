@@ -7,10 +7,10 @@
 //    included (src/cli/yargs-parts.ts, see staticYargsParts); packages with native code stay outside,
 //    loaded when a command needs them. One file read and no module resolution instead of some seventy
 //    ES modules loaded one by one. Commands are still lazy: a command's modules run only when it does.
-// 3. build/code-cache.cjs runs the bundle through init, status, config, groupconfig and --help on a
-//    scratch directory and saves V8's bytecode of every function that ran: dist/cli/main.cjs.v8-cache.
-//    With it, bin/launcher.cjs neither parses the bundle nor compiles those functions again. Together
-//    they bring a command within the 150 ms of issue 10 (`npm run bench:cli`). A smoke test, too.
+// 3. build/code-cache.cjs runs the bundle through status, config, groupconfig and --help on a scratch
+//    directory and saves V8's bytecode of every function that ran: dist/cli/main.cjs.v8-cache. With
+//    it, bin/launcher.cjs neither parses the bundle nor compiles those functions again. Together they
+//    bring a command within the 150 ms of issue 10 (`npm run bench:cli`). A smoke test, too.
 // 4. The chaos worker (forked by `simulate --chaos`, src/chaos/swarm.ts: `./chaos-worker.js` next to
 //    itself) is bundled on its own into dist/cli/chaos-worker.js.
 // 5. dist/cli/inputs.json lists every file the bundles were made from (esbuild's metafiles, plus the
