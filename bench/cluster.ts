@@ -92,7 +92,7 @@ function print(figures: ProfileFigures): void {
   }
 }
 
-// The daemons run as in production, from JavaScript compiled now (bin/daemon-module.mjs), even while
+// The daemons run as in production, from JavaScript compiled now (bin/launcher.cjs), even while
 // src/ is being edited by others; HA_MANAGER_TSX=1 measures them under tsx instead.
 let daemonsFrom: 'tsx' | 'dist' = process.env.HA_MANAGER_TSX === '1' ? 'tsx' : 'dist';
 if (daemonsFrom === 'dist') {

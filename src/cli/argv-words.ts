@@ -57,6 +57,17 @@ export function normalizeFlagValues(argv: readonly string[], booleans: ReadonlyS
   return result;
 }
 
+/**
+ * True when normalizeFlagValues may have something to rewrite: a `--name=value` word, or an option
+ * followed by a yes/no word. Otherwise the boolean options need not be known (finding them runs the
+ * command's builder on a scratch yargs, a few milliseconds of every command).
+ */
+export function hasFlagValues(argv: readonly string[]): boolean {
+  const end = argv.indexOf('--');
+  const words = end === -1 ? argv : argv.slice(0, end);
+  return words.some((word, index) => word.startsWith('--') && (word.includes('=') || (index + 1 < words.length && isFlagWord(words[index + 1]!))));
+}
+
 function isFlagWord(word: string): boolean {
   return [...TRUE_WORDS, ...FALSE_WORDS].includes(word.toLowerCase());
 }

@@ -2,6 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { Argv } from 'yargs';
 import { UsageError } from './exit-codes.ts';
 import { resolveSharedDir } from '../store/shared-dir.ts';
+import { writeOutput } from './stdout.ts';
 
 /** Options every ha-manager command that touches the shared directory takes. */
 export interface DirArgs {
@@ -45,8 +46,8 @@ export function printOutput<T>(data: T, options: { format: OutputFormat; renderT
   const { format, renderText } = options;
   if (format === 'text') {
     const text = renderText(data);
-    process.stdout.write(text === '' || text.endsWith('\n') ? text : `${text}\n`);
+    writeOutput(text === '' || text.endsWith('\n') ? text : `${text}\n`);
   } else {
-    process.stdout.write(`${JSON.stringify(data, null, format === 'json-pretty' ? 2 : undefined)}\n`);
+    writeOutput(`${JSON.stringify(data, null, format === 'json-pretty' ? 2 : undefined)}\n`);
   }
 }

@@ -1,9 +1,9 @@
-import { notStrictEqual, strictEqual } from 'node:assert';
 import { readdirSync, readFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { basename, dirname, extname, join, relative, resolve } from 'node:path';
 import { inspect } from 'node:util';
 import { fileURLToPath } from 'node:url';
+import { importFullYargs, importYargsParts } from './yargs-parts.ts';
 
 export type YargsFactory = (typeof import('yargs'))['default'];
 
@@ -27,29 +27,18 @@ export async function loadYargs(): Promise<YargsFactory> {
       // yargs' files are not laid out as expected: the ordinary entry below still works.
     }
   }
-  return (await import('yargs')).default;
+  return importFullYargs();
 }
 
-/** Imports by a computed specifier: yargs' internal files and its dependencies have no type declarations. */
-const load = (specifier: string): Promise<Record<string, unknown>> => import(specifier);
-
 async function lightYargs(): Promise<YargsFactory> {
-  const yargsUrl = import.meta.resolve('yargs');
-  const [factory, processArgv, cliui, parser, y18n, escalade, callerFile] = await Promise.all([
-    load(new URL('build/lib/yargs-factory.js', yargsUrl).href),
-    load(new URL('build/lib/utils/process-argv.js', yargsUrl).href),
-    load(new URL('build/lib/index.js', import.meta.resolve('cliui')).href),
-    load('yargs-parser'),
-    load('y18n'),
-    load('escalade/sync'),
-    load('get-caller-file'),
-  ]);
+  const { yargsUrl, modules } = await importYargsParts();
+  const { factory, processArgv, cliui, parser, y18n, escalade, callerFile } = modules;
   const yargsFile = fileURLToPath(yargsUrl);
   const mainFilename = yargsFile.substring(0, yargsFile.lastIndexOf('node_modules'));
   const cliuiCore = cliui.cliui as (options: unknown, mixin: unknown) => unknown;
   const getCallerFile = callerFile.default as (position: number) => string;
   const shim = {
-    assert: { notStrictEqual, strictEqual },
+    assert: { notStrictEqual, strictEqual }, // not node:assert's: loading it costs some 5 ms (its error colours open stderr)
     cliui: (options: unknown) => cliuiCore(options, { stringWidth: plainWidth, stripAnsi: (text: string) => text, wrap: wrapPlain }),
     findUp: escalade.default,
     getEnv: (key: string) => process.env[key],
@@ -65,7 +54,10 @@ async function lightYargs(): Promise<YargsFactory> {
       execPath: () => process.execPath,
       exit: (code: number) => process.exit(code),
       nextTick: process.nextTick,
-      stdColumns: typeof process.stdout.columns !== 'undefined' ? process.stdout.columns : null,
+      // Asked only if main.ts set no width (it always does): process.stdout costs its stream modules.
+      get stdColumns() {
+        return process.stdout.columns ?? null;
+      },
     },
     readFileSync,
     readdirSync,
@@ -80,8 +72,24 @@ async function lightYargs(): Promise<YargsFactory> {
   return (factory.YargsFactory as (shim: unknown) => YargsFactory)(shim);
 }
 
-/** Columns of plain text: one per code point (no colours, no wide characters in ha-manager's texts). */
+/** yargs' uses of its shim's assert: checks of its own arguments, an Error when they fail. */
+function strictEqual(actual: unknown, expected: unknown, message?: string): void {
+  if (!Object.is(actual, expected)) throw new Error(message ?? `Expected ${inspect(actual)} to be strictly equal to ${inspect(expected)}`);
+}
+
+function notStrictEqual(actual: unknown, expected: unknown, message?: string): void {
+  if (Object.is(actual, expected)) throw new Error(message ?? `Expected ${inspect(actual)} not to be strictly equal to ${inspect(expected)}`);
+}
+
+/** A lone surrogate or a pair: a code point that takes two UTF-16 units. */
+const SURROGATE = /[\uD800-\uDFFF]/;
+
+/**
+ * Columns of plain text: one per code point (no colours, no wide characters in ha-manager's texts).
+ * yargs measures every row of a help text once per row, so the common case (no surrogate) is the length.
+ */
 function plainWidth(text: string): number {
+  if (!SURROGATE.test(text)) return text.length;
   let width = 0;
   for (const _ of text) width++;
   return width;

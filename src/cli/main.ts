@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
 import { assert } from '../common/assert.ts';
-import { commandWordOf, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
+import { commandWordOf, hasFlagValues, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
 import { COMMANDS, commandEntry, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
 import { loadYargs, type YargsFactory } from './load-yargs.ts';
@@ -13,17 +13,23 @@ import { loadYargs, type YargsFactory } from './load-yargs.ts';
 const YARGS_COMPLETION_COMMAND = '__yargs-completion-script';
 
 /**
- * Entry point of `ha-manager`. Only the module of the command that runs is imported (the others are
- * listed from src/cli/command-table.ts): a `status` does not load the simulator. Errors are one line
- * on stderr; the exit status says whose fault.
+ * Entry point of `ha-manager`, called by bin/launcher.cjs with `process.argv.slice(2)` (not
+ * yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids).
+ * Only the module of the command that runs is imported (the others are listed from
+ * src/cli/command-table.ts): a `status` does not load the simulator. Errors are one line on stderr;
+ * the exit status says whose fault. No top-level await anywhere below: the bundle is CommonJS.
  */
 export async function main(argv: string[]): Promise<number> {
   try {
     const chosen = commandWordOf(argv, new Set(COMMANDS.map(commandName)));
     const [yargs, loaded] = await Promise.all([loadYargs(), chosen === undefined ? undefined : loadedCommand(chosen)]);
-    const booleans = loaded === undefined ? new Set<string>() : booleanOptionsOf(yargs, loaded.module);
+    // A completion request needs them too: completer() does not offer values after a boolean.
+    const needsBooleans = loaded !== undefined && (argv[0] === '--get-yargs-completions' || hasFlagValues(argv));
+    const booleans = needsBooleans ? booleanOptionsOf(yargs, loaded.module) : new Set<string>();
     let parser = yargs(normalizeFlagValues(argv, booleans)).scriptName('ha-manager');
-    for (const entry of COMMANDS) parser = parser.command(commandFor(entry, loaded?.entry === entry ? loaded.module : undefined));
+    // With a command chosen, yargs gets that one only: the others would be listed in no output (help
+    // within a command shows that command) and each costs yargs a parse of its command string.
+    for (const entry of loaded === undefined ? COMMANDS : [loaded.entry]) parser = parser.command(commandFor(entry, loaded?.module));
     await parser
       .completion(YARGS_COMPLETION_COMMAND, false, completer(argv, booleans))
       .demandCommand(1, 'Name a command; see --help')
@@ -32,7 +38,7 @@ export async function main(argv: string[]): Promise<number> {
       .help()
       .alias('help', 'h')
       .epilogue('Shared directory: --dir, else $HA_MANAGER_DIR, else /etc/ha-manager. Reference: docs/cli.md')
-      .wrap(Math.min(120, process.stdout.columns ?? 100))
+      .wrap(helpWidth(argv))
       .fail((message, error, usage) => {
         if (error) throw error;
         throw new UsageError(missingArgumentsMessage(message, usageLineOf(usage)));
@@ -59,6 +65,17 @@ function commandFor(entry: CommandEntry, module: CommandModule | undefined) {
     describe,
     handler: () => assert(false, `ha-manager ${commandName(entry)} ran without its module: commandWordOf and yargs disagree`),
   };
+}
+
+/**
+ * The width yargs sets help text in: the terminal's, at most 120, when the command line asks for help
+ * (`--help`, `-h`); else 100, which is also what a pipe or a file gets. yargs renders the help of every
+ * command it runs (and shows it nowhere): asking process.stdout for its columns then would load Node's
+ * stream modules for nothing (see src/cli/stdout.ts).
+ */
+function helpWidth(argv: readonly string[]): number {
+  const asksForHelp = argv.some((word) => word === '--help' || word === '-h' || word.startsWith('--help='));
+  return asksForHelp ? Math.min(120, process.stdout.columns ?? 100) : 100;
 }
 
 /** The boolean options a command's builder declares (run on a scratch parser: builders are light). */
@@ -89,7 +106,3 @@ function completer(argv: readonly string[], booleans: ReadonlySet<string>) {
     }, () => done([]));
   };
 }
-
-// Not yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids.
-const code = await main(process.argv.slice(2));
-process.exitCode = code;

@@ -94,7 +94,7 @@ describe('a failing seed becomes a shrunk scenario that simulate replays', funct
 
   it('runs its workers from dist/ as from the sources: two worker processes, both ways', function () {
     this.timeout(120_000);
-    // The CLI runs dist/ once built (bin/daemon-module.mjs); its chaos workers must be forked in that form
+    // The CLI runs dist/ once built (bin/launcher.cjs); its chaos workers must be forked in that form
     // too. 40 seeds: two chunks of CHUNK_SEEDS, so that two workers are forked.
     const forms = existsSync(join(ROOT, 'dist', '.build-stamp')) ? ['1', '0'] : ['0'];
     for (const isDist of forms) {

@@ -1,4 +1,5 @@
 import type { Argv } from 'yargs';
+import { writeOutput } from '../stdout.ts';
 
 /**
  * The bash completion script. bash splits the words of the line at the characters of COMP_WORDBREAKS,
@@ -43,6 +44,6 @@ export const completionCommand = {
       .example('$0 completion >> ~/.bashrc', 'complete commands, options, their values (--state <TAB>), sids (vm:10<TAB>), groups and nodes')
       .example('$0 completion > /etc/bash_completion.d/ha-manager', 'the same for every user (bash-completion)'),
   handler: () => {
-    process.stdout.write(`${BASH_COMPLETION_SCRIPT}\n`);
+    writeOutput(`${BASH_COMPLETION_SCRIPT}\n`);
   },
 };

@@ -4,6 +4,7 @@ import { STOP_TIMEOUT_S_MAX } from '../../crm/crm-command.ts';
 import { DISARM_MODES, type DisarmMode } from '../../common/states.ts';
 import { commandEntry } from '../command-table.ts';
 import { moveCommand } from './migrate.ts';
+import { writeOutput } from '../stdout.ts';
 
 type StopArgs = DirArgs & { readonly sid: string; readonly timeout: string };
 type MaintenanceArgs = DirArgs & { readonly action: 'enable' | 'disable'; readonly node: string };
@@ -19,7 +20,7 @@ const stopCommand = {
   handler: async (args: StopArgs) => {
     const { requestStop } = await import('../crm-requests.ts');
     const line = requestStop(sharedDirOf(args), { sid: String(args.sid), timeout: String(args.timeout) });
-    process.stdout.write(`Queued for the master: ${line}\n`);
+    writeOutput(`Queued for the master: ${line}\n`);
   },
 };
 
@@ -35,7 +36,7 @@ const maintenanceCommand = {
   handler: async (args: MaintenanceArgs) => {
     const { requestMaintenance } = await import('../crm-requests.ts');
     const line = requestMaintenance(sharedDirOf(args), { action: args.action, node: String(args.node) });
-    process.stdout.write(`Queued for the master: ${line}\n`);
+    writeOutput(`Queued for the master: ${line}\n`);
   },
 };
 

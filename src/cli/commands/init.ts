@@ -8,6 +8,7 @@ import { editConfig } from '../../config/config-edit.ts';
 import { addNode } from '../../config/node-edit.ts';
 import { withDir, type DirArgs } from '../cli-options.ts';
 import { UsageError } from '../exit-codes.ts';
+import { writeOutput } from '../stdout.ts';
 
 type InitArgs = DirArgs & { readonly nodes?: string };
 
@@ -37,7 +38,7 @@ export const initCommand = {
     // Not sharedDirOf: a missing directory gets init's own message, which says to mount the share.
     const root = resolveSharedDir(args.dir);
     const nodes = nodeListOf(args.nodes);
-    for (const line of initSharedDir(root, nodes)) process.stdout.write(`${line}\n`);
+    for (const line of initSharedDir(root, nodes)) writeOutput(`${line}\n`);
   },
 };
 

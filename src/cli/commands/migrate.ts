@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { writeOutput } from '../stdout.ts';
 
 type MoveArgs = DirArgs & { readonly sid: string; readonly node: string };
 
@@ -17,7 +18,7 @@ export function moveCommand(kind: 'migrate' | 'relocate') {
     handler: async (args: MoveArgs) => {
       const { requestMove } = await import('../crm-requests.ts');
       const line = requestMove(sharedDirOf(args), { kind, sid: String(args.sid), node: String(args.node) });
-      process.stdout.write(`Queued for the master: ${line}\n`);
+      writeOutput(`Queued for the master: ${line}\n`);
     },
   };
 }
