@@ -84,6 +84,21 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
     assert.ok(!files.some((file) => file.startsWith('/') || file.startsWith('..')), 'paths inside the checkout, which may move');
   });
 
+  it("V8 takes the build's code cache for the bundle (if it refused it, every command would compile the bundle)", function () {
+    if (!isBundleFresh()) this.skip(); // the sources changed since the last build: the bundle does not run
+    const script = [
+      "const { readFileSync } = require('node:fs');",
+      "const { CLI_BUNDLE, compileBundle } = require('./bin/launcher.cjs');",
+      'const dir = `${CLI_BUNDLE.dir}/`;',
+      'const { script } = compileBundle(require.resolve(`./${dir}${CLI_BUNDLE.file}`), readFileSync(dir + CLI_BUNDLE.cache));',
+      'console.log(script.cachedDataRejected);',
+    ].join('\n');
+    // A plain node, as bin/ha-manager runs: V8 refuses a cache made under other flags.
+    const { stdout, status } = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+    assert.equal(status, 0);
+    assert.equal(stdout.trim(), 'false');
+  });
+
   it('the bundle answers as the sources do (help, status, config, groupconfig, completion)', function () {
     this.timeout(120_000);
     if (!isBundleFresh()) this.skip(); // the sources changed since the last build: the bundle does not run
