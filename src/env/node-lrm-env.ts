@@ -21,6 +21,8 @@ import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
 export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
   private readonly jobs: DriverJobRunner;
   private readonly meter: NodeLoadMeter;
+  /** Whether the last keepStatusVersion failed (said once until a write works again). */
+  private isKeepFailing = false;
 
   constructor(
     parts: NodeEnvParts,
@@ -89,8 +91,19 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     return join(dirname(this.parts.journal.file), KEPT_STATUS_VERSION_FILE);
   }
 
+  /**
+   * A failed write (a full or read-only local disk) is said once and the LRM goes on: it then acts as
+   * it did before versions were kept, rather than stop managing the node's services.
+   */
   keepStatusVersion(version: ManagerStatusVersion): void {
-    writeKeptStatusVersion(this.keptVersionFile, version, Date.now());
+    try {
+      writeKeptStatusVersion(this.keptVersionFile, version, Date.now());
+      this.isKeepFailing = false;
+    } catch (error) {
+      if (this.isKeepFailing) return;
+      this.isKeepFailing = true;
+      this.emit({ ev: 'log', level: 'warn', msg: `cannot keep the manager status version in ${this.keptVersionFile}: ${(error as Error).message}; a restarted LRM could then act on a stale status` });
+    }
   }
 
   keptStatusVersion(): ManagerStatusVersion | undefined {
