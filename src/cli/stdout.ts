@@ -7,7 +7,14 @@ import { writeSync } from 'node:fs';
  * take part of the text and answer EAGAIN: the rest then goes through process.stdout, which waits
  * for the reader. Any other error (EPIPE: the reader is gone) is the command's error.
  */
+/** Once text went through process.stdout, all that follows must too: a direct write would overtake what it still queues. */
+let isHandedOver = false;
+
 export function writeOutput(text: string): void {
+  if (isHandedOver) {
+    process.stdout.write(text);
+    return;
+  }
   const bytes = Buffer.from(text);
   let offset = 0;
   while (offset < bytes.length) {
@@ -19,6 +26,7 @@ export function writeOutput(text: string): void {
     }
     // Each turn writes at least one byte or hands the rest over: the loop ends within bytes.length turns.
     if (written === 0) {
+      isHandedOver = true;
       process.stdout.write(bytes.subarray(offset));
       return;
     }
