@@ -31,6 +31,9 @@ describe('e2e: HA rules in rules.cfg steer the real daemons', function () {
         const away = cluster.runningOn('vm:102')[0]!;
         assert.equal(haManager(cluster, ['rules', 'add', 'node-affinity', 'pin', '--resources', 'vm:101', '--nodes', 'node1', '--strict']).status, 0);
         await pollUntil('vm:101 back on node1, pinned there', 40_000, () => cluster.runningOn('vm:101').join() === 'node1');
+        // The master must have seen the move end: while vm:101 is still `migrate` towards node1, a move of
+        // vm:102 there is accepted, as in the reference (README-5.2 §6.5 checks the partner's node).
+        await pollUntil('the master to record vm:101 started on node1', 20_000, () => /service vm:101 \(node1, started\)/.test(haManager(cluster, ['status']).stdout));
         assert.equal(haManager(cluster, ['migrate', 'vm:102', 'node1']).status, 0, 'the CLI queues it: only the master knows where the partner is');
         await new Promise((resolve) => setTimeout(resolve, 5_000));
         assert.deepEqual(cluster.runningOn('vm:102'), [away], 'the master refused the move onto the negative partner');
