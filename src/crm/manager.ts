@@ -111,8 +111,10 @@ export class Manager {
     this.scheduler.startRound(input.config, input.lrmStatuses);
     if (!this.status.disarm) this.syncManagedServices(input.config); // nothing is added or removed while disarmed
     const stack = disarmSwitch({ status: this.status, entries: () => this.entries(), configuredNode: (sid) => this.records.resource(input.config.resources, sid)?.node, newUid: this.ports.newUid, emit: this.ports.emit, nodesChanged: () => this.caches.nodesChanged() });
-    const submit = (line: string) => applyCrmCommands({ lines: [line], status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack });
-    applyCrmCommands({ lines: input.takeCommands(), status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack });
+    // Queued commands and automatic rebalancing's moves go through the same checks and affinity.
+    const commands = { status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack };
+    const submit = (line: string) => applyCrmCommands({ ...commands, lines: [line] });
+    applyCrmCommands({ ...commands, lines: input.takeCommands() });
     const ctx = this.contextFor(input, lrmModes);
     const only = this.status.disarm ? disarmPass(ctx, this.status, this.entries()) : undefined; // disarmed: only what the disarm waits for
     if (!this.status.disarm) this.scheduler.rebalance({ config: input.config, usage: this.caches.currentUsage(), entries: this.entries(), service: (sid) => this.status.serviceStatus.get(sid), affinity: ctx.selector.rules, submit });

@@ -2,7 +2,7 @@ import { assert } from '../common/assert.ts';
 import { compareNames } from '../common/compare-names.ts';
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmState } from '../common/states.ts';
-import { isOlderStatus, type ManagerStatusVersion } from '../common/manager-status.ts';
+import { isOlderStatus } from '../common/manager-status.ts';
 import { releaseThenClose, renewLeaseAndFeed } from '../common/lease-watchdog.ts';
 import type { LrmEnv, RoundVerdict } from '../env/env.ts';
 import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
@@ -118,7 +118,8 @@ export function lrmRound(env: LrmEnv, local: LrmLocal): RoundVerdict {
 function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
   const status = env.readManagerStatus();
   if (!status || isOlderStatus(status.version, local.statusVersion)) return;
-  if (status.version !== undefined && !isSameVersion(status.version, local.statusVersion)) env.keepStatusVersion(status.version);
+  const { version } = status;
+  if (version !== undefined && (local.statusVersion === undefined || isOlderStatus(local.statusVersion, version))) env.keepStatusVersion(version);
   local.statusVersion = status.version ?? local.statusVersion;
   if (local.services !== status.serviceStatus) {
     local.services = status.serviceStatus;
@@ -332,8 +333,4 @@ function setMode(env: LrmEnv, local: LrmLocal, mode: LrmLocal['mode'], why: stri
   if (local.mode === mode) return;
   local.mode = mode;
   env.emit({ ev: 'lrm-mode', mode, why });
-}
-
-function isSameVersion(version: ManagerStatusVersion, seen: ManagerStatusVersion | undefined): boolean {
-  return seen !== undefined && version.lease === seen.lease && version.round === seen.round;
 }
