@@ -1,3 +1,4 @@
+import { assertNever } from './assert.ts';
 import type { LogLevel, TraceBody, TraceEvent } from './trace.ts';
 
 /**
@@ -49,8 +50,11 @@ export function levelOfEvent(event: TraceBody): LogLevel {
     case 'fence-wait':
     case 'rule-dropped':
       return 'warn';
+    case 'fence-result':
+      return event.result === 'ok' ? 'notice' : 'err';
     case 'fence':
     case 'fence-ack':
+    case 'fence-request':
     case 'recover':
     case 'reset':
       return 'notice';
@@ -86,7 +90,11 @@ export function eventWords(event: TraceEvent): string {
     case 'fence':
       return `fencing node '${event.target}': waiting for its agent lock`;
     case 'fence-ack':
-      return `fencing: acknowledged - got agent lock for node '${event.target}'${fenceProof(event.proof)}`;
+      return fenceAckWords(event);
+    case 'fence-request':
+      return `fencing node '${event.target}': asked node '${event.proxy}' to run ${fenceJobName(event.action, event.level)}`;
+    case 'fence-result':
+      return `fencing node '${event.target}': ${fenceJobName(event.action, event.level)} on node '${event.proxy}' ${event.result === 'ok' ? 'succeeded' : `failed${event.reason ? `: ${event.reason}` : ''}`}`;
     case 'fence-wait':
       return `service '${event.sid}': not recovered, waiting for node '${event.target}' to report: ${event.reason}`;
     case 'reset':
@@ -140,9 +148,29 @@ export function lockName(lock: string): string {
   return lock.startsWith('agent.') ? `ha_agent_${lock.slice('agent.'.length)}_lock` : lock;
 }
 
-function fenceProof(proof: 'reset' | 'free' | undefined): string {
-  if (proof === 'reset') return ' (its watchdog reset it)';
-  return proof === 'free' ? ' (the lock was free)' : '';
+type FenceAckEvent = Extract<TraceBody, { ev: 'fence-ack' }>;
+
+function fenceAckWords(event: FenceAckEvent): string {
+  switch (event.proof) {
+    case 'agent':
+      return `fencing: acknowledged - node '${event.target}' powered off by its fence devices`;
+    case 'kdump':
+      return `fencing: acknowledged - node '${event.target}' crashed and is writing a kernel dump (fence_kdump)`;
+    case 'operator':
+      return `fencing: acknowledged - node '${event.target}' confirmed down by ${event.by ?? 'an operator'}`;
+    case 'reset':
+      return `fencing: acknowledged - got agent lock for node '${event.target}' (its watchdog reset it)`;
+    case 'free':
+      return `fencing: acknowledged - got agent lock for node '${event.target}' (the lock was free)`;
+    case undefined:
+      return `fencing: acknowledged - got agent lock for node '${event.target}'`;
+    default:
+      return assertNever(event.proof, 'fence proof');
+  }
+}
+
+function fenceJobName(action: 'off' | 'on' | 'soft', level: number): string {
+  return action === 'soft' ? 'the soft fence' : `fence level ${level + 1} (${action})`;
 }
 
 type DisarmStateEvent = Extract<TraceBody, { ev: 'disarm-state' }>;

@@ -22,6 +22,19 @@ export interface LrmStatus {
   readonly timestampMs: number;
   /** What the LRM measured on its node for the dynamic scheduler; absent when it could not measure. */
   readonly stats?: NodeLoadStats;
+  /** Fence jobs this node ran as a proxy, by the uid of the master's FenceAttempt; absent when none. */
+  readonly fenceResults?: ReadonlyMap<string, FenceJobResult>;
+}
+
+/** How a fence job ended (src/fence): `ok` for off/on means every device of the level did it. */
+export interface FenceJobResult {
+  readonly uid: string;
+  readonly target: string;
+  readonly action: 'off' | 'on' | 'soft';
+  readonly level: number;
+  readonly ok: boolean;
+  /** One line, secrets masked: why it failed, or what the soft fence found. */
+  readonly reason?: string;
 }
 
 /** Measured use of one running service: CPUs busy (fractional) and resident memory. */

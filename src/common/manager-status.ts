@@ -75,6 +75,27 @@ export interface ManagerStatus {
   version?: ManagerStatusVersion;
   /** The disarm request (`disarm-ha`) while there is one: it survives master changes. */
   disarm?: DisarmRequest;
+  /** External fencing under way, by target node (src/crm/external-fencing.ts); absent when none. */
+  fencing?: Record<string, FenceAttempt>;
+}
+
+/** What a fence proxy is asked to do: a level of fence.cfg (`off`, then `on` after the recovery), or a soft fence. */
+export type FenceAction = 'off' | 'on' | 'soft';
+
+/**
+ * One fence job the master asked a proxy to run for a lost node. The proxy's LRM runs it once per uid
+ * and reports under that uid in its status (LrmStatus.fenceResults).
+ */
+export interface FenceAttempt {
+  readonly uid: string;
+  readonly proxy: string;
+  readonly action: FenceAction;
+  /** Index into fenceLevelsFor(fence.cfg, target); 0 for a soft fence. */
+  readonly level: number;
+  /** Whole passes through every level that failed so far. */
+  readonly failedPasses: number;
+  /** The last failure, one line with secrets masked, for `status`. */
+  readonly lastError?: string;
 }
 
 /** A disarm request: how services are held, and whether every online LRM has let go yet. */
@@ -131,5 +152,6 @@ export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
   if (status.timestampMs !== undefined) copy.timestampMs = status.timestampMs;
   if (status.version !== undefined) copy.version = status.version;
   if (status.disarm !== undefined) copy.disarm = status.disarm;
+  if (status.fencing !== undefined) copy.fencing = { ...status.fencing };
   return copy;
 }

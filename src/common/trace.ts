@@ -16,7 +16,9 @@ export type TraceBody =
   | { ev: 'service-remove'; sid: string; reason: 'deleted' | 'ignored' }
   | { ev: 'recover'; sid: string; from: string; to: string }
   | { ev: 'fence'; target: string }
-  | { ev: 'fence-ack'; target: string; proof?: 'reset' | 'free' }
+  | { ev: 'fence-ack'; target: string; proof?: 'reset' | 'free' | 'agent' | 'kdump' | 'operator'; by?: string }
+  | { ev: 'fence-request'; target: string; action: 'off' | 'on' | 'soft'; level: number; proxy: string }
+  | { ev: 'fence-result'; target: string; action: 'off' | 'on' | 'soft'; level: number; proxy: string; result: 'ok' | 'failed'; reason?: string }
   | { ev: 'fence-wait'; sid: string; target: string; reason: string }
   | { ev: 'reset'; target: string; reason: 'watchdog' | 'power' | 'shutdown' | 'reboot' }
   | { ev: 'service-action'; sid: string; action: string; result: 'ok' | 'error' | 'ignored'; target?: string; reason?: string }

@@ -10,7 +10,9 @@
  */
 import type { EmitEvent } from '../common/trace.ts';
 import type { ManagerStatus, ManagerStatusVersion } from '../common/manager-status.ts';
-import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import type { FenceJobResult, LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import type { FenceAction } from '../common/manager-status.ts';
+import type { FenceConfig } from '../fence/fence-config.ts';
 import type {
   ClusterSettings,
   GroupConfig,
@@ -58,6 +60,8 @@ export interface HaConfig {
   readonly settings: ClusterSettings;
   readonly serviceSizes: Readonly<Record<string, ServiceSize>>;
   readonly nodeCapacities: Readonly<Record<string, NodeCapacity>>;
+  /** fence.cfg; undefined when there is none (every node fenced by its watchdog alone). */
+  readonly fence?: FenceConfig;
   /**
    * Grows whenever a resource entry changes (added, removed, edited), so a reader may skip work when
    * it has not; undefined when the source cannot tell, and then readers must look every time.
@@ -147,6 +151,15 @@ export interface CrmEnv extends CommonEnv {
   applyGroupMigration(request: GroupMigrationRequest): void;
 }
 
+/** A fence job handed to this node as a proxy (DESIGN.md "External fencing"). */
+export interface FenceJob {
+  readonly uid: string;
+  readonly target: string;
+  readonly action: FenceAction;
+  /** Index into fenceLevelsFor(config.fence, target); ignored for `soft`. */
+  readonly level: number;
+}
+
 /** A service action handed to a driver. */
 export interface LrmJob {
   readonly sid: string;
@@ -188,6 +201,12 @@ export interface LrmEnv extends CommonEnv {
   measureLoad(services: ReadonlyArray<readonly [string, unknown]>): NodeLoadStats | undefined;
   /** Results of jobs that have finished since the last call. */
   takeFinishedJobs(): LrmJobResult[];
+  /**
+   * Runs a fence job for the master as a proxy, in the background (agents take seconds); the result
+   * comes from takeFinishedFences. The levels come from this node's read of fence.cfg.
+   */
+  startFence(job: FenceJob): void;
+  takeFinishedFences(): FenceJobResult[];
   /**
    * Keeps the version of the manager status this LRM takes in on the node's own disk, before the LRM
    * acts on it: a restarted LRM must not act on an older status that a stale read still returns.

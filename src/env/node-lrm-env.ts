@@ -1,4 +1,4 @@
-import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import type { FenceJobResult, LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
 import { NodeLoadMeter } from './node-load-meter.ts';
 import type { DriverRegistry } from '../resources/driver-registry.ts';
 import { DriverJobRunner } from '../resources/driver-job-runner.ts';
@@ -6,7 +6,7 @@ import type { RequestOutcome } from '../resources/execute-request.ts';
 import { serviceActionEvent } from '../resources/service-action-event.ts';
 import { agentLease } from '../store/lease-store.ts';
 import type { ManagerStatusVersion } from '../common/manager-status.ts';
-import { KEPT_STATUS_VERSION_AGE_MAX_MS, type LrmEnv, type LrmJob, type LrmJobResult } from './env.ts';
+import { KEPT_STATUS_VERSION_AGE_MAX_MS, type FenceJob, type LrmEnv, type LrmJob, type LrmJobResult } from './env.ts';
 import { KEPT_STATUS_VERSION_FILE, readKeptStatusVersion, writeKeptStatusVersion } from './kept-status-version.ts';
 import { dirname, join } from 'node:path';
 import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
@@ -84,6 +84,16 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
 
   takeFinishedJobs(): LrmJobResult[] {
     return this.jobs.takeFinished();
+  }
+
+  private readonly finishedFences: FenceJobResult[] = [];
+
+  startFence(job: FenceJob): void {
+    this.finishedFences.push({ uid: job.uid, target: job.target, action: job.action, level: job.level, ok: false, reason: 'this node has no fence runner yet' });
+  }
+
+  takeFinishedFences(): FenceJobResult[] {
+    return this.finishedFences.splice(0);
   }
 
   /** Beside the journal, in the state directory on the node's own disk. */

@@ -1,3 +1,4 @@
+import { EMPTY_FENCE_CONFIG } from '../fence/fence-config.ts';
 import { assert } from '../common/assert.ts';
 import type { ClusterSettings, GroupMigrationRequest, NodeCapacity, ResourceConfig, RuleConfig, ServiceSize } from '../common/ha-config.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
@@ -124,6 +125,7 @@ export class SimCluster implements SimResourceWorld {
       settings: this.settings,
       serviceSizes: this.serviceSizes,
       nodeCapacities: this.nodeCapacities,
+      fence: EMPTY_FENCE_CONFIG,
       generation: 0,
     };
     const hasStatus = scenario.managerStatus.serviceStatus.size > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;

@@ -1,12 +1,12 @@
 import type { GroupMigrationRequest } from '../common/ha-config.ts';
-import type { LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
+import type { FenceJobResult, LrmStatus, NodeLoadStats } from '../common/lrm-status.ts';
 import { measureSimNode, withFreshMeasurement } from './sim-loads.ts';
 import type { ManagerStatus, ManagerStatusVersion } from '../common/manager-status.ts';
 import type { Prng } from '../common/prng.ts';
 import type { RequestedState } from '../common/states.ts';
 import type { Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody } from '../common/trace.ts';
-import { KEPT_STATUS_VERSION_AGE_MAX_MS, type AgentLeaseTake, type CrmEnv, type HaConfig, type LrmEnv, type LrmJob, type LrmJobResult, type Membership } from '../env/env.ts';
+import { KEPT_STATUS_VERSION_AGE_MAX_MS, type AgentLeaseTake, type CrmEnv, type FenceJob, type HaConfig, type LrmEnv, type LrmJob, type LrmJobResult, type Membership } from '../env/env.ts';
 import { jobResult } from '../resources/execute-request.ts';
 import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
@@ -219,5 +219,15 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
     const finished = this.finished;
     this.finished = [];
     return finished;
+  }
+
+  private finishedFences: FenceJobResult[] = [];
+
+  startFence(job: FenceJob): void {
+    this.finishedFences.push({ uid: job.uid, target: job.target, action: job.action, level: job.level, ok: false, reason: 'the simulator has no fence devices yet' });
+  }
+
+  takeFinishedFences(): FenceJobResult[] {
+    return this.finishedFences.splice(0);
   }
 }

@@ -1,11 +1,11 @@
 import { ServiceTable } from '../../src/common/service-table.ts';
 import { DEFAULT_CLUSTER_SETTINGS, type ResourceConfig } from '../../src/common/ha-config.ts';
 import { LrmResult, type LrmResultCode } from '../../src/common/lrm-result.ts';
-import type { LrmStatus } from '../../src/common/lrm-status.ts';
+import type { FenceJobResult, LrmStatus } from '../../src/common/lrm-status.ts';
 import { emptyManagerStatus, newServiceStatus, type ManagerStatus, type ManagerStatusVersion } from '../../src/common/manager-status.ts';
 import { REFERENCE_TIMING } from '../../src/common/timing.ts';
 import type { TraceBody } from '../../src/common/trace.ts';
-import type { LrmEnv, LrmJob, LrmJobResult } from '../../src/env/env.ts';
+import type { FenceJob, LrmEnv, LrmJob, LrmJobResult } from '../../src/env/env.ts';
 import type { ServiceState, ShutdownPolicy } from '../../src/common/states.ts';
 
 /** A hand-driven LRM environment: the test decides leases, quorum and job results. */
@@ -67,6 +67,10 @@ export class FakeLrmEnv implements LrmEnv {
   };
   finishHeldJobs = () => this.finished.push(...this.held.splice(0));
   takeFinishedJobs = () => this.finished.splice(0);
+  readonly fenceJobs: FenceJob[] = [];
+  fenceFinished: FenceJobResult[] = [];
+  startFence = (job: FenceJob) => void this.fenceJobs.push(job);
+  takeFinishedFences = () => this.fenceFinished.splice(0);
   measureLoad = () => undefined;
   kept: ManagerStatusVersion | undefined;
   keepStatusVersion = (version: ManagerStatusVersion) => void (this.kept = version);
