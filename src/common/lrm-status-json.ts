@@ -11,6 +11,7 @@ export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
   }
   const json: Record<string, unknown> = { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
   if (status.stats) json.stats = nodeLoadStatsToJson(status.stats);
+  if (status.withoutWatchdog) json.watchdog = 'none';
   if (status.fenceResults && status.fenceResults.size > 0) json.fence_results = fenceResultsToJson(status.fenceResults);
   return json;
 }
@@ -57,5 +58,5 @@ export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
   }
   const stats = parseNodeLoadStats(root.stats);
   const fenceResults = parseFenceResultsJson(root.fence_results);
-  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0), ...(stats ? { stats } : {}), ...(fenceResults ? { fenceResults } : {}) };
+  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0), ...(stats ? { stats } : {}), ...(fenceResults ? { fenceResults } : {}), ...(root.watchdog === 'none' ? { withoutWatchdog: true as const } : {}) };
 }

@@ -91,9 +91,13 @@ export class FenceCoordinator {
     return proofs;
   }
 
-  /** The targets whose agent lease the master takes: not those proved otherwise, nor those without a watchdog. */
-  leaseTargets(targets: readonly string[], proved: ReadonlyMap<string, FenceProof>, fence: FenceConfig | undefined): string[] {
-    return targets.filter((node) => !proved.has(node) && !(fence !== undefined && isWithoutWatchdog(fence, node)));
+  /**
+   * The targets whose agent lease the master takes: not those proved otherwise, nor those without a
+   * watchdog — by fence.cfg, or by their LRM's own word (it started before fence.cfg changed).
+   */
+  leaseTargets(targets: readonly string[], proved: ReadonlyMap<string, FenceProof>, input: FencePassInput): string[] {
+    const isWithout = (node: string) => (input.fence !== undefined && isWithoutWatchdog(input.fence, node)) || input.lrmStatuses.get(node)?.withoutWatchdog === true;
+    return targets.filter((node) => !proved.has(node) && !isWithout(node));
   }
 
   /**

@@ -129,7 +129,7 @@ export class Manager {
       const targets = this.fencing.targets(fence);
       if (targets.length > 0) {
         const proved = this.fencing.otherProofs(targets, fence);
-        const leaseTargets = this.fencing.leaseTargets(targets, proved, input.config.fence);
+        const leaseTargets = this.fencing.leaseTargets(targets, proved, fence);
         const takes = leaseTargets.length > 0 ? yield leaseTargets : new Map<string, AgentLeaseTake>();
         if (this.fencing.acknowledge(fence, input.nowMs, proved, takes)) changed = true;
       }

@@ -33,6 +33,7 @@ export class NodeWatchdog implements WatchdogPort {
   private lastFeedMs: number | undefined;
   /** Largest time between two keepalives of this daemon, for the figures. */
   largestGapMs = 0;
+  readonly resetsNode = true;
 
   constructor(private readonly options: NodeWatchdogOptions) {}
 

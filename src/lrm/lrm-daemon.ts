@@ -318,7 +318,7 @@ function publishStatus(env: LrmEnv, local: LrmLocal): boolean {
   if (!membership.isQuorate || !membership.isMember(env.nodeName)) return false;
   const stats = env.measureLoad(local.ownServices);
   const fenceResults = local.fenceProxy.results.size > 0 ? new Map(local.fenceProxy.results) : undefined;
-  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs(), ...(stats ? { stats } : {}), ...(fenceResults ? { fenceResults } : {}) });
+  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs(), ...(stats ? { stats } : {}), ...(fenceResults ? { fenceResults } : {}), ...(env.watchdog.resetsNode ? {} : { withoutWatchdog: true as const }) });
   local.isResultsPublished = true;
   if (isWritten) local.hasPublishedStatus = true;
   return isWritten;

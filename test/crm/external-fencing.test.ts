@@ -105,6 +105,14 @@ describe('Manager: external fencing (fence levels run by a proxy)', () => {
     assert.equal(h.manager.status.serviceStatus.get('vm:103')!.state, 'fence');
   });
 
+  it('never takes the lease of a node whose LRM says it runs without a watchdog, whatever fence.cfg says now', () => {
+    const { h, run, leaseTakes, statuses } = lostNode3(fenceConfig([device('ipmi', 'fence_ipmilan')]));
+    statuses.set('node3', { ...lrm(), withoutWatchdog: true });
+    for (let t = 10_000; t <= 200_000; t += 10_000) run(t);
+    assert.deepEqual(leaseTakes, []);
+    assert.equal(h.manager.status.serviceStatus.get('vm:103')!.state, 'fence');
+  });
+
   it('without a level for the node, leaves it to the lease path after the fence delay', () => {
     const fence = fenceConfig([device('ipmi', 'fence_ipmilan')], {});
     const { h, run, leaseTakes } = lostNode3({ ...fence, connects: [] });
