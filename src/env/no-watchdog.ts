@@ -7,6 +7,9 @@ import type { WatchdogPort } from './env.ts';
  */
 export class NoWatchdog implements WatchdogPort {
   readonly resetsNode = false;
+  /** Nothing to measure: no keepalives are sent. */
+  readonly largestGapMs = 0;
+  async settled(): Promise<void> {}
   open(): void {}
   feed(): void {}
   close(): void {}
