@@ -118,6 +118,9 @@ function parseConnect(state: ParseState, words: readonly LineWord[], line: numbe
     fail(`Unknown device '${printable(deviceId)}'${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no device is defined above this line)'}`);
   }
   const { node: nodeOption, ...options } = parseOptions(state.file, words.slice(1), line);
+  const device = state.devices.find((candidate) => candidate.id === deviceId)!;
+  const both = passwordClash({ ...device.options, ...options });
+  if (both !== undefined) fail(`${both} (with the device's options on line ${device.line})`);
   if (nodeOption === undefined) fail(`Connect to '${deviceId}' without node=<node>`);
   const node = checkNodeName(nodeOption!);
   if (!node.ok) return fail(node.problem);
@@ -170,7 +173,16 @@ function parseOptions(file: string, words: readonly LineWord[], line: number): R
     if (problem !== undefined) throw new ConfigError(file, line, problem);
     options[key] = value;
   }
+  const both = passwordClash(options);
+  if (both !== undefined) throw new ConfigError(file, line, both);
   return options;
+}
+
+/** The runner passes the content of password_file as the password: a password beside it would be ambiguous. */
+function passwordClash(options: Readonly<Record<string, string>>): string | undefined {
+  if (!Object.hasOwn(options, 'password_file')) return undefined;
+  const other = ['password', 'passwd'].find((key) => Object.hasOwn(options, key));
+  return other === undefined ? undefined : `Give ${other} or password_file, not both`;
 }
 
 /** A word for an error message: the parser reached it before knowing whether it holds a secret, so it is cut short. */
