@@ -155,6 +155,7 @@ function optionChange(args: FenceArgs, reserved: readonly string[] = [], mayBeEm
 }
 
 function nodeArg(value: unknown): string {
+  if (String(value).includes('=')) throw new UsageError(`Expected a node name, found an option '${String(value).split('=', 1)[0]}=...'`);
   const checked = checkNodeName(String(value));
   if (!checked.ok) throw new UsageError(checked.problem);
   return checked.value;

@@ -162,6 +162,21 @@ describe('parseFenceConfig errors', () => {
     assertRefused('proxy n1 n1\n', 1, /Node n1 is listed twice/);
     assertRefused('proxy\n', 1, /Expected 'proxy <node>/);
   });
+  it('never shows an option value where a name belongs (a password typed in the wrong place)', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['password=hunter2 x\n', /Unknown line kind 'password=\.\.\.'/],
+      ['device password=hunter2 fence_dummy\n', /Expected a device id, found the option 'password=\.\.\.'/],
+      ['device d password="hunter2"\n', /Expected an agent, found the option 'password=\.\.\.'/],
+      ['connect password=hunter2 node=n1\n', /Expected a device id, found the option 'password=\.\.\.'/],
+      ['node password=hunter2\n', /Expected a node name, found the option 'password=\.\.\.'/],
+      ['proxy n1 password=hunter2\n', /Expected a node name, found the option 'password=\.\.\.'/],
+    ];
+    for (const [text, pattern] of cases) {
+      const error = errorOf(text);
+      assert.match(error.message, pattern);
+      assert.doesNotMatch(error.message, /hunter2/);
+    }
+  });
   it('refuses a control character', () => assertRefused('device d fence_dummy a=\u0001\n', 1, /Control character/));
 });
 
