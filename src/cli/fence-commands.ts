@@ -70,7 +70,8 @@ async function connectSet(args: FenceArgs, target: ConnectTarget): Promise<void>
 
 export async function nodeSettings(args: FenceArgs): Promise<void> {
   const node = nodeArg(args.node);
-  refuseUnknownNodes([node], knownNodesOf(args));
+  // A node that left the cluster may still have a line: it can be changed and removed.
+  if (!Object.hasOwn(currentDocument(args).config.nodes, node)) refuseUnknownNodes([node], knownNodesOf(args));
   const set: Record<string, string> = {
     ...(args.watchdog !== undefined ? { watchdog: String(args.watchdog) } : {}),
     ...(args['soft-check'] !== undefined ? { soft_check: String(args['soft-check']) } : {}),
