@@ -113,6 +113,9 @@ describe('ha-manager fence commands', () => {
     await ok(dir, ['connect', 'remove', 'pdu', 'node1']);
     await ok(dir, ['device', 'remove', 'pdu']);
     assert.equal(read(dir), '# ours\n');
+    writeFileSync(join(dir, 'fence.cfg'), '# ours\nnode gone1 soft_check=true soft_fence=true\n');
+    await ok(dir, ['node', 'gone1', '--delete', 'soft_check,soft_fence']);
+    assert.equal(read(dir), '# ours\n', 'the line of a node that left the cluster can still be removed');
   });
 
   it('warns when fence.cfg is readable by others, and an edit writes it back with mode 0600', async () => {
