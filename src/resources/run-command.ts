@@ -49,13 +49,11 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     const child = spawn(command, args, {
       env: options.env ?? process.env,
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      stdio: [options.input === undefined ? 'ignore' : 'pipe', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so a time-out kills the command's children too
     });
-    if (options.input !== undefined && child.stdin) {
-      child.stdin.on('error', () => undefined); // EPIPE: a command that exits without reading its input
-      child.stdin.end(options.input);
-    }
+    child.stdin.on('error', () => undefined); // EPIPE: a command that exits without reading its input
+    child.stdin.end(options.input ?? '');
     const stdout = collect(child.stdout);
     const stderr = collect(child.stderr);
     let timedOut = false;
