@@ -23,6 +23,8 @@ export const UNITS = {
   config: { rank: 3, why: 'section-config files and their locked atomic writes (store)' },
   resources: { rank: 3, why: 'the request core and the drivers; files of the shared directory (store)' },
   watchdog: { rank: 3, why: 'the mux shell, its client, the device, the emulated watchdog (on the pure core)' },
+  // Between resources and env: the runner spawns agents with the resources' runCommand; the LRM's environment runs it.
+  fence: { rank: 3.5, why: 'fence agents: the runner (processes, timeouts, secrets) and the jobs a proxy runs (on resources, ports)' },
   env: { rank: 4, why: 'the node environment: puts the pure daemons on store, config, resources, watchdog' },
   sim: { rank: 4, why: 'the simulator: the same daemons on simulated ports' },
   cluster: { rank: 5, why: 'local multi-process clusters: demo, end-to-end tests, benchmarks' },
@@ -44,6 +46,7 @@ export const FOLDERS: Readonly<Record<string, UnitName>> = {
   'src/watchdog': 'watchdog',
   'src/watchdog/core': 'watchdog-core',
   'src/watchdog/emulator': 'watchdog',
+  'src/fence': 'fence',
   'src/env': 'env',
   'src/sim': 'sim',
   'src/cluster': 'cluster',
@@ -57,6 +60,8 @@ export const FOLDERS: Readonly<Record<string, UnitName>> = {
 /** Files that are a unit of their own, not their folder's. */
 export const FILES: Readonly<Record<string, UnitName>> = {
   'src/env/env.ts': 'ports',
+  // fence.cfg's shapes and the pure questions asked of them (levels, secrets): the ports and the master use them.
+  'src/fence/fence-config.ts': 'common',
 };
 
 /**
