@@ -65,7 +65,8 @@ export async function callAgent(request: AgentCallRequest): Promise<AgentCallRes
   const result = await runCommand([request.agent], { timeoutMs: request.timeoutMs, env: request.env ?? agentEnv(process.env), input: input.text });
   const durationMs = Math.round(performance.now() - startMs);
   const exit = result.exec === 'done' ? result.code : -1;
-  const reason = maskText(callReason(request, result.exec, exit, agentLine(result.stdout, result.stderr)), input.secrets);
+  const isAnswer = result.exec === 'done' && (exit === AGENT_EXIT.success || exit === AGENT_EXIT.statusOff);
+  const reason = maskText(callReason(request, result.exec, exit, agentLine(result.stdout, result.stderr, isAnswer)), input.secrets);
   return { agent: request.agent, action: request.action, exec: result.exec, exit, durationMs, reason, stdout: maskText(result.stdout, input.secrets) };
 }
 
@@ -113,18 +114,26 @@ export function maskText(text: string, secrets: readonly string[]): string {
 }
 
 /**
- * The line that says what the agent did: its last error line (`ERROR: ...`, `Failed: ...`), else its
- * last line on stderr, else on stdout. Python's warnings (`DeprecationWarning` and the source line
- * under it) and the logging time stamp are left out.
+ * The line that says what the agent did. After a failure: its last error line (`ERROR: ...`,
+ * `Failed: ...`), else its last line on stderr, else on stdout. After a success: its last line on
+ * stdout (`Status: ON`), else on stderr. Python's warnings (`DeprecationWarning` and the source line
+ * under it) and the logging time stamp are left out; the agents' own `WARNING:` lines only come last.
  */
-export function agentLine(stdout: string, stderr: string): string {
+export function agentLine(stdout: string, stderr: string, isSuccess = false): string {
   const meaningful = (text: string) =>
     text
       .split('\n')
       .filter((line) => line.trim() !== '' && !/^\s/.test(line) && !/Warning: /.test(line))
       .map((line) => line.replace(/^\d{4}-\d\d-\d\d \d\d:\d\d:\d\d[,.]\d+ /, '').trim());
-  const errorLines = meaningful(stderr);
-  const line = [...errorLines].reverse().find((candidate) => /ERROR|Failed|fail/i.test(candidate)) ?? errorLines.at(-1) ?? meaningful(stdout).at(-1) ?? '';
+  const isWarning = (line: string) => /^WARNING\b/.test(line);
+  const errors = meaningful(stderr);
+  const outputs = meaningful(stdout);
+  const lastOf = (lines: readonly string[], test: (line: string) => boolean) => [...lines].reverse().find(test);
+  const isError = (line: string) => /ERROR|Failed|fail/i.test(line) && !isWarning(line);
+  const candidates = isSuccess
+    ? [lastOf(outputs, (line) => !isWarning(line)), lastOf(errors, (line) => !isWarning(line))]
+    : [lastOf(errors, isError), lastOf(outputs, isError), lastOf(errors, (line) => !isWarning(line)), lastOf(outputs, (line) => !isWarning(line))];
+  const line = candidates.find((candidate) => candidate !== undefined) ?? errors.at(-1) ?? outputs.at(-1) ?? '';
   return line.length > REASON_LENGTH_MAX ? `${line.slice(0, REASON_LENGTH_MAX)}...` : line;
 }
 
