@@ -10,6 +10,7 @@
  *   a host that does not answer, or a soft fence that fails, is `ok: false` with the reason.
  * Every result is one line with the secrets of the target's devices masked.
  */
+import { assert } from '../common/assert.ts';
 import type { FenceJobResult } from '../common/lrm-status.ts';
 import type { FenceJob } from '../env/env.ts';
 import { runCommand } from '../resources/run-command.ts';
@@ -93,6 +94,7 @@ export class FenceJobs {
   }
 
   private finish(job: FenceJob, outcome: { ok: boolean; reason?: string }): void {
+    assert(!this.finishedUids.includes(job.uid), `Fence job ${job.uid} finished twice`);
     this.running.delete(job.uid);
     this.finishedUids.push(job.uid);
     if (this.finishedUids.length > FINISHED_UIDS_MAX) this.finishedUids.shift();

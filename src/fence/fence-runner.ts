@@ -4,6 +4,7 @@
  * until one succeeds. The agent call is injected, so the order and the verdicts are tested without
  * processes; what an agent can do (`status`, `on`) comes from its `metadata`, asked once per agent.
  */
+import { assert } from '../common/assert.ts';
 import { callAgent, type AgentAction, type AgentCallRequest, type AgentCallResult } from './agent-call.ts';
 import type { FenceLevel, FenceStep } from './fence-config.ts';
 import { abilitiesFromMetadata, FULL_ABILITIES, judgeCall, levelCalls, powerOf, type AgentAbilities, type LevelAction } from './level-plan.ts';
@@ -65,7 +66,8 @@ export class FenceRunner {
     if (calls.length === 0) return { level: level.name, ok: false, reason: `Level '${level.name}' has no device that can ${action}`, calls: [] };
     const reports: FenceCallReport[] = [];
     for (const planned of calls) {
-      const step = level.steps[planned.stepIndex]!;
+      const step = level.steps[planned.stepIndex];
+      assert(step !== undefined, `Planned call for step ${planned.stepIndex} of level '${level.name}', which has ${level.steps.length}`);
       const result = await this.callStep(step, planned.action);
       reports.push(reportOf(step, result));
       const verdict = judgeCall(planned, result);

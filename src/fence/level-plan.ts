@@ -10,6 +10,7 @@
  * kdump message and powers nothing) is not checked: its own success is the proof. A device whose
  * agent has no `on` action is left out of `on`: a node that wrote its dump reboots by itself.
  */
+import { assert } from '../common/assert.ts';
 import { AGENT_EXIT, type AgentCallResult } from './agent-call.ts';
 import type { FenceLevel } from './fence-config.ts';
 
@@ -32,6 +33,7 @@ export interface PlannedCall {
 
 /** The agent calls that carry out `action` on `level`, in order; the run stops at the first that fails. */
 export function levelCalls(level: FenceLevel, action: LevelAction, abilitiesOf: (agent: string) => AgentAbilities): PlannedCall[] {
+  assert(level.steps.length > 0, `Fence level '${level.name}' has no device: fenceLevelsFor builds levels from devices`);
   const indexes = level.steps.map((_, stepIndex) => stepIndex);
   const offCalls = (): PlannedCall[] => [
     ...indexes.map((stepIndex): PlannedCall => ({ stepIndex, action: 'off' })),
@@ -55,6 +57,7 @@ export type CallVerdict = { readonly ok: true } | { readonly ok: false; readonly
  * only on exit 2 (power off) — exit 0 says the power is still on, which makes the whole level fail.
  */
 export function judgeCall(call: PlannedCall, result: AgentCallResult): CallVerdict {
+  assert(result.action === call.action, `Judging a ${result.action} result as the planned ${call.action}`);
   const isDone = result.exec === 'done';
   if (call.action === 'status') {
     if (isDone && result.exit === AGENT_EXIT.statusOff) return { ok: true };
