@@ -43,7 +43,10 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
       onSettled: onJobFinished,
     });
     this.fences = new FenceJobs({
-      fenceConfig: () => this.readConfig().fence,
+      fenceConfig: () => {
+        this.parts.config.reload(); // only for a job that starts: a device added or fixed since the last round is the one to use
+        return this.readConfig().fence;
+      },
       runner: new FenceRunner(),
       log: (level, msg) => this.emit({ ev: 'log', level, msg }),
       onFinished: onJobFinished,
@@ -97,7 +100,6 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
 
   /** Runs a fence level (or soft fence) of this node's fence.cfg for the master, in the background: src/fence/fence-jobs.ts. */
   startFence(job: FenceJob): void {
-    this.parts.config.reload(); // a device added or fixed since the last round is the one to use
     this.fences.start(job);
   }
 
