@@ -14,13 +14,8 @@ import { readFileSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ExecStatus } from '../resources/resource-driver.ts';
 import { runCommand } from '../resources/run-command.ts';
+import { AGENT_EXIT, type AgentAction, type AgentCallResult } from './agent-result.ts';
 import { isSecretOption, RUNNER_OPTIONS, type FenceOptions } from './fence-config.ts';
-
-export const AGENT_ACTIONS = ['off', 'on', 'reboot', 'status', 'monitor', 'list', 'metadata', 'validate-all'] as const;
-export type AgentAction = (typeof AGENT_ACTIONS)[number];
-
-/** Exit codes of the fence agent API. */
-export const AGENT_EXIT = { success: 0, failure: 1, statusOff: 2 } as const;
 
 /** Where Debian's fence-agents live; a daemon's PATH (cron, a minimal service) may not have them. */
 const AGENT_DIRS = ['/usr/sbin', '/sbin'];
@@ -39,20 +34,6 @@ export interface AgentCallRequest {
   readonly timeoutMs: number;
   /** The agent's environment; default this process's, with AGENT_DIRS added to PATH. */
   readonly env?: NodeJS.ProcessEnv;
-}
-
-export interface AgentCallResult {
-  readonly agent: string;
-  readonly action: AgentAction;
-  /** `done` when the agent ran and exited by itself; `error` also when its input could not be built. */
-  readonly exec: ExecStatus;
-  /** The agent's exit code when `exec` is `done`, else -1. */
-  readonly exit: number;
-  readonly durationMs: number;
-  /** One line, secrets masked: the agent's error, or its answer on success. */
-  readonly reason: string;
-  /** Standard output, secrets masked (the XML of `metadata`). */
-  readonly stdout: string;
 }
 
 /** Runs one agent call; never throws for anything the agent or its config does. */

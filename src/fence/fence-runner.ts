@@ -5,7 +5,8 @@
  * processes; what an agent can do (`status`, `on`) comes from its `metadata`, asked once per agent.
  */
 import { assert } from '../common/assert.ts';
-import { callAgent, type AgentAction, type AgentCallRequest, type AgentCallResult } from './agent-call.ts';
+import { callAgent, type AgentCallRequest } from './agent-call.ts';
+import type { AgentAction, AgentCallResult } from './agent-result.ts';
 import type { FenceLevel, FenceStep } from './fence-config.ts';
 import { abilitiesFromMetadata, FULL_ABILITIES, judgeCall, levelCalls, powerOf, type AgentAbilities, type LevelAction } from './level-plan.ts';
 

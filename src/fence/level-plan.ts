@@ -11,7 +11,7 @@
  * agent has no `on` action is left out of `on`: a node that wrote its dump reboots by itself.
  */
 import { assert } from '../common/assert.ts';
-import { AGENT_EXIT, type AgentCallResult } from './agent-call.ts';
+import { AGENT_EXIT, type AgentCallResult } from './agent-result.ts';
 import type { FenceLevel } from './fence-config.ts';
 
 export type LevelAction = 'off' | 'on' | 'reboot';

@@ -92,6 +92,9 @@ export const PURE_FILES = [
   'src/resources/ocf-exit.ts',
   'src/resources/service-action-event.ts',
   'src/fence/fence-config.ts',
+  // What a fence level calls and what a result means: decided purely, run by fence-runner.ts.
+  'src/fence/agent-result.ts',
+  'src/fence/level-plan.ts',
 ];
 
 export function unitOf(path: string): UnitName | undefined {
