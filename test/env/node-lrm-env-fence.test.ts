@@ -28,7 +28,7 @@ describe("NodeLrmEnv: fence jobs run from this node's fence.cfg", function () {
     printed = [];
     wakes = 0;
     const config = NodeConfigSource.load(dir, () => {});
-    const parts = { daemon: 'lrm' as const, node: 'node1', sharedDir: dir, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), onWatchdogFailure: () => {}, print: (event: TraceEvent) => printed.push(event) };
+    const parts = { daemon: 'lrm' as const, node: 'node1', sharedDir: dir, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: (event: TraceEvent) => printed.push(event) };
     env = new NodeLrmEnv(parts, new DriverRegistry({}), () => wakes++);
   });
   afterEach(() => {
