@@ -65,6 +65,8 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
       return ['1', '0'];
     case '--affinity':
       return ['positive', 'negative'];
+    case '--watchdog':
+      return ['none', 'default'];
     case '--resources':
       return fromSharedDir(request.dir, ({ config }) => Object.keys(config.resources).sort());
     case '--group':
@@ -82,6 +84,7 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
 function argumentCandidates(command: string, position: number, request: CompletionRequest): string[] | undefined {
   if (command === 'node-maintenance' && position === 0) return ['enable', 'disable'];
   if (command === 'rules') return ruleArguments(position, request);
+  if (command === 'fence') return fenceArguments(position, request);
   if (command === 'disarm-ha' && position === 0) return ['freeze', 'ignore'];
   const isOurs =
     (SID_COMMANDS.has(command) && position === 0) ||
@@ -105,6 +108,32 @@ function ruleArguments(position: number, request: CompletionRequest): string[] |
   if ((subcommand === 'add' || subcommand === 'set') && position === 1) return ['node-affinity', 'resource-affinity'];
   if (subcommand === 'set' && position === 2) return ruleIds();
   return undefined;
+}
+
+/**
+ * `fence device set|remove <id>`, `fence connect [add|set|remove] <id> <node>`, `fence node|plan <node>`,
+ * `fence proxy <node>...`: the devices of fence.cfg, the known nodes.
+ */
+function fenceArguments(position: number, request: CompletionRequest): string[] | undefined {
+  const [, subcommand, second] = positionals(request.words, request.valueless);
+  const deviceIds = () => fromSharedDir(request.dir, ({ config }) => (config.fence?.devices ?? []).map((device) => device.id));
+  const nodes = () => fromSharedDir(request.dir, (loaded, sharedDir) => [...knownNodes(sharedPaths(sharedDir), loaded).nodes]);
+  const isVerb = second === 'add' || second === 'set' || second === 'remove';
+  switch (subcommand) {
+    case 'device':
+      return position === 2 && (second === 'set' || second === 'remove') ? deviceIds() : undefined;
+    case 'connect':
+      if (position === 1) return ['add', 'set', 'remove', ...deviceIds()];
+      if (position === 2) return isVerb ? deviceIds() : nodes();
+      return position === 3 && isVerb ? nodes() : [];
+    case 'node':
+    case 'plan':
+      return position === 1 ? nodes() : [];
+    case 'proxy':
+      return position >= 1 ? nodes() : undefined;
+    default:
+      return undefined;
+  }
 }
 
 function fromSharedDir(dir: string | undefined, pick: (loaded: LoadedConfig, sharedDir: string) => string[]): string[] {

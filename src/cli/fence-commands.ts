@@ -40,29 +40,38 @@ export async function deviceRemove(args: FenceArgs): Promise<void> {
   edit(args, (document) => removeDevice(document, { id: String(args.id), force: args.force === true }));
 }
 
-export async function connectAdd(args: FenceArgs): Promise<void> {
-  const { deviceId, node } = connectTarget(args);
+/** `connect [add|set|remove] <id> <node>`. */
+export async function connect(args: FenceArgs): Promise<void> {
+  const words = listOf(args.words);
+  const verb = words.length === 3 ? words[0] : words.length === 2 ? 'add' : undefined;
+  if (verb === undefined || !['add', 'set', 'remove'].includes(verb)) throw new UsageError('Expected fence connect [add|set|remove] <id> <node>');
+  const target = { deviceId: words[words.length - 2]!, node: nodeArg(words[words.length - 1]) };
+  if (verb !== 'set' && args.delete !== undefined) throw new UsageError('--delete is for connect set');
+  if (verb === 'remove' && args.option !== undefined) throw new UsageError('--option is for connect add and connect set');
+  if (verb === 'add') return connectAdd(args, target);
+  if (verb === 'set') return connectSet(args, target);
+  edit(args, (document) => removeConnect(document, target));
+}
+
+async function connectAdd(args: FenceArgs, target: ConnectTarget): Promise<void> {
+  const { deviceId, node } = target;
   refuseUnknownNodes([node], knownNodesOf(args));
   const options = parseOptionArgs(listOf(args.option), ['node']);
   checkConnectOptions(args, deviceId, Object.keys(options));
   edit(args, (document) => addConnect(document, { deviceId, node, options }));
 }
 
-export async function connectSet(args: FenceArgs): Promise<void> {
-  const { deviceId, node } = connectTarget(args);
+async function connectSet(args: FenceArgs, target: ConnectTarget): Promise<void> {
+  const { deviceId, node } = target;
   const change = optionChange(args, ['node']);
   checkConnectOptions(args, deviceId, Object.keys(change.set));
   edit(args, (document) => setConnect(document, { deviceId, node, change }));
 }
 
-export async function connectRemove(args: FenceArgs): Promise<void> {
-  const { deviceId, node } = connectTarget(args);
-  edit(args, (document) => removeConnect(document, { deviceId, node }));
-}
-
 export async function nodeSettings(args: FenceArgs): Promise<void> {
   const node = nodeArg(args.node);
-  refuseUnknownNodes([node], knownNodesOf(args));
+  // A node that left the cluster may still have a line: it can be changed and removed.
+  if (!Object.hasOwn(currentDocument(args).config.nodes, node)) refuseUnknownNodes([node], knownNodesOf(args));
   const set: Record<string, string> = {
     ...(args.watchdog !== undefined ? { watchdog: String(args.watchdog) } : {}),
     ...(args['soft-check'] !== undefined ? { soft_check: String(args['soft-check']) } : {}),
@@ -129,9 +138,9 @@ function knownNodesOf(args: FenceArgs) {
   return knownNodes(sharedPaths(sharedDir), loadHaConfig(sharedDir));
 }
 
-function connectTarget(args: FenceArgs): { deviceId: string; node: string } {
-  if (args.id === undefined || args.node === undefined) throw new UsageError('Name a device and a node: fence connect <id> <node>, or connect set|remove <id> <node>');
-  return { deviceId: String(args.id), node: nodeArg(args.node) };
+interface ConnectTarget {
+  readonly deviceId: string;
+  readonly node: string;
 }
 
 /** A connect's options are the device agent's: checked against the same metadata. */
@@ -147,6 +156,7 @@ function optionChange(args: FenceArgs, reserved: readonly string[] = [], mayBeEm
 }
 
 function nodeArg(value: unknown): string {
+  if (String(value).includes('=')) throw new UsageError(`Expected a node name, found an option '${String(value).split('=', 1)[0]}=...'`);
   const checked = checkNodeName(String(value));
   if (!checked.ok) throw new UsageError(checked.problem);
   return checked.value;

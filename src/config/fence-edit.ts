@@ -51,7 +51,7 @@ export function readFenceText(file: string): string {
 }
 
 export function addDevice(document: FenceDocument, device: Pick<FenceDevice, 'id' | 'agent' | 'options'>): void {
-  if (!DEVICE_ID_PATTERN.test(device.id)) throw new ConfigRefused(`Bad device id '${device.id}': a name (a letter, then letters, digits, '_', '-'), then optionally ':' and a number, e.g. pdu:1`);
+  if (!DEVICE_ID_PATTERN.test(device.id)) throw new ConfigRefused(`Bad device id '${withoutValue(device.id)}': a name (a letter, then letters, digits, '_', '-'), then optionally ':' and a number, e.g. pdu:1`);
   checkAgentName(device.agent);
   const same = document.config.devices.find((existing) => existing.id === device.id);
   if (same) throw new ConfigRefused(`Device '${device.id}' exists (${document.file} line ${same.line}); change it with 'ha-manager fence device set ${device.id}'`);
@@ -126,7 +126,12 @@ export function setProxyOrder(document: FenceDocument, nodes: readonly string[])
 }
 
 function checkAgentName(agent: string): void {
-  if (!AGENT_NAME_PATTERN.test(agent)) throw new ConfigRefused(`Bad agent '${agent}': the name of an executable on PATH, e.g. fence_ipmilan`);
+  if (!AGENT_NAME_PATTERN.test(agent)) throw new ConfigRefused(`Bad agent '${withoutValue(agent)}': the name of an executable on PATH, e.g. fence_ipmilan`);
+}
+
+/** An argument shown in a refusal: a mistyped `password=...` in its place is shown without its value. */
+function withoutValue(text: string): string {
+  return text.includes('=') ? `${text.slice(0, text.indexOf('='))}=...` : text;
 }
 
 function nodeLineOptions(settings: FenceNodeSettings): Record<string, string> {

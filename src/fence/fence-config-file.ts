@@ -81,7 +81,7 @@ function parseLine(state: ParseState, raw: string, line: number): void {
     case 'proxy':
       return parseProxy(state, rest, line);
     default:
-      throw new ConfigError(state.file, line, `Unknown line kind '${printable(kind!.text)}': expected one of ${LINE_KINDS.join(', ')}`);
+      throw new ConfigError(state.file, line, `Unknown line kind '${printable(kind!)}': expected one of ${LINE_KINDS.join(', ')}`);
   }
 }
 
@@ -90,11 +90,11 @@ function parseDevice(state: ParseState, words: readonly LineWord[], line: number
     throw new ConfigError(state.file, line, problem);
   };
   if (words.length < 2) fail("Expected 'device <name>[:<n>] <agent> [option[=value] ...]'");
-  const id = words[0]!.text;
-  const match = DEVICE_ID_PATTERN.exec(id) ?? fail(`Bad device id '${printable(id)}': a name (letters, digits, '_', '-'), then optionally ':' and a number`);
+  const id = bare(state.file, words[0]!, line, 'a device id');
+  const match = DEVICE_ID_PATTERN.exec(id) ?? fail(`Bad device id '${printable({ text: id })}': a name (letters, digits, '_', '-'), then optionally ':' and a number`);
   const name = match[1]!;
-  const agent = words[1]!.text;
-  if (!AGENT_NAME_PATTERN.test(agent)) fail(`Bad agent '${printable(agent)}': the name of an executable on PATH, e.g. fence_ipmilan`);
+  const agent = bare(state.file, words[1]!, line, 'an agent');
+  if (!AGENT_NAME_PATTERN.test(agent)) fail(`Bad agent '${printable({ text: agent })}': the name of an executable on PATH, e.g. fence_ipmilan`);
   const same = state.devices.find((device) => device.id === id);
   if (same) fail(`Duplicate device '${id}' (first defined on line ${same.line})`);
   const sibling = state.devices.find((device) => device.name === name);
@@ -110,14 +110,17 @@ function parseConnect(state: ParseState, words: readonly LineWord[], line: numbe
     throw new ConfigError(state.file, line, problem);
   };
   if (words.length < 2) fail("Expected 'connect <name>[:<n>] node=<node> [plug=<p>] [option[=value] ...]'");
-  const deviceId = words[0]!.text;
+  const deviceId = bare(state.file, words[0]!, line, 'a device id');
   if (!state.devices.some((device) => device.id === deviceId)) {
     const later = state.laterDevices.get(deviceId);
     if (later !== undefined) fail(`Device '${deviceId}' is defined later, on line ${later}: define a device before connecting nodes to it`);
     const known = state.devices.map((device) => device.id);
-    fail(`Unknown device '${printable(deviceId)}'${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no device is defined above this line)'}`);
+    fail(`Unknown device '${printable({ text: deviceId })}'${known.length > 0 ? ` (known: ${known.join(', ')})` : ' (no device is defined above this line)'}`);
   }
   const { node: nodeOption, ...options } = parseOptions(state.file, words.slice(1), line);
+  const device = state.devices.find((candidate) => candidate.id === deviceId)!;
+  const both = passwordClash({ ...device.options, ...options });
+  if (both !== undefined) fail(`${both} (with the device's options on line ${device.line})`);
   if (nodeOption === undefined) fail(`Connect to '${deviceId}' without node=<node>`);
   const node = checkNodeName(nodeOption!);
   if (!node.ok) return fail(node.problem);
@@ -128,7 +131,7 @@ function parseConnect(state: ParseState, words: readonly LineWord[], line: numbe
 
 function parseNode(state: ParseState, words: readonly LineWord[], line: number): void {
   if (words.length < 1) throw new ConfigError(state.file, line, "Expected 'node <node> [watchdog=none] [soft_check=<cmd> soft_fence=<cmd>] [soft_grace=<seconds>]'");
-  const node = checkNodeName(words[0]!.text);
+  const node = checkNodeName(bare(state.file, words[0]!, line, 'a node name'));
   if (!node.ok) throw new ConfigError(state.file, line, node.problem);
   if (Object.hasOwn(state.nodes, node.value)) throw new ConfigError(state.file, line, `Duplicate node line for ${node.value} (first on line ${state.nodes[node.value]!.line})`);
   const options = optionMap(state.file, words.slice(1), line);
@@ -142,7 +145,7 @@ function parseProxy(state: ParseState, words: readonly LineWord[], line: number)
   if (words.length === 0) throw new ConfigError(state.file, line, "Expected 'proxy <node> [<node> ...]'");
   const order: string[] = [];
   for (const word of words) {
-    const node = checkNodeName(word.text);
+    const node = checkNodeName(bare(state.file, word, line, 'a node name'));
     if (!node.ok) throw new ConfigError(state.file, line, node.problem);
     if (order.includes(node.value)) throw new ConfigError(state.file, line, `Node ${node.value} is listed twice in the proxy order`);
     order.push(node.value);
@@ -155,7 +158,7 @@ function parseProxy(state: ParseState, words: readonly LineWord[], line: number)
 function optionMap(file: string, words: readonly LineWord[], line: number): Map<string, string> {
   const options = new Map<string, string>();
   for (const word of words) {
-    if (word.key === undefined || word.value === undefined) throw new ConfigError(file, line, `Expected an option (key or key=value), found '${printable(word.text)}'`);
+    if (word.key === undefined || word.value === undefined) throw new ConfigError(file, line, `Expected an option (key or key=value), found '${printable(word)}'`);
     if (options.has(word.key)) throw new ConfigError(file, line, `Option '${word.key}' given twice`);
     options.set(word.key, word.value);
   }
@@ -170,11 +173,30 @@ function parseOptions(file: string, words: readonly LineWord[], line: number): R
     if (problem !== undefined) throw new ConfigError(file, line, problem);
     options[key] = value;
   }
+  const both = passwordClash(options);
+  if (both !== undefined) throw new ConfigError(file, line, both);
   return options;
 }
 
-/** A word for an error message: the parser reached it before knowing whether it holds a secret, so it is cut short. */
-function printable(text: string): string {
+/** The runner passes the content of password_file as the password: a password beside it would be ambiguous. */
+function passwordClash(options: Readonly<Record<string, string>>): string | undefined {
+  if (!Object.hasOwn(options, 'password_file')) return undefined;
+  const other = ['password', 'passwd'].find((key) => Object.hasOwn(options, key));
+  return other === undefined ? undefined : `Give ${other} or password_file, not both`;
+}
+
+/** A word where a name belongs; an option there (`password=...`) is refused without its value. */
+function bare(file: string, word: LineWord, line: number, what: string): string {
+  if (word.text.includes('=')) throw new ConfigError(file, line, `Expected ${what}, found the option '${printable(word)}'`);
+  return word.text;
+}
+
+/**
+ * A word for an error message, cut short, and an option's value never: the parser may not yet know
+ * whether the word holds a secret.
+ */
+function printable(word: LineWord): string {
+  const text = word.text.includes('=') ? `${word.key ?? word.text.slice(0, word.text.indexOf('='))}=...` : word.text;
   return text.length > 40 ? `${text.slice(0, 37)}...` : text;
 }
 

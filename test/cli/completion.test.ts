@@ -93,6 +93,20 @@ describe('ha-manager completion', () => {
     assert.deepEqual(complete(dir, 'rules add node-affinity x --resources vm'), ['vm:100', 'vm:101']);
   });
 
+  it('completes fence devices, the verbs of fence connect, known nodes and --watchdog', () => {
+    const dir = sharedDir();
+    writeFileSync(join(dir, 'fence.cfg'), 'device ipmi fence_ipmilan\ndevice pdu:1 fence_apc\n');
+    assert.deepEqual(complete(dir, 'fence device set '), ['ipmi', 'pdu:1']);
+    assert.deepEqual(complete(dir, 'fence device remove p'), ['pdu:1']);
+    assert.deepEqual(complete(dir, 'fence connect '), ['add', 'set', 'remove', 'ipmi', 'pdu:1']);
+    assert.deepEqual(complete(dir, 'fence connect set '), ['ipmi', 'pdu:1']);
+    assert.deepEqual(complete(dir, 'fence connect ipmi '), ['node1', 'node2', 'node3']);
+    assert.deepEqual(complete(dir, 'fence connect remove ipmi '), ['node1', 'node2', 'node3']);
+    assert.deepEqual(complete(dir, 'fence proxy node3 '), ['node1', 'node2', 'node3']);
+    assert.deepEqual(complete(dir, 'fence plan '), ['node1', 'node2', 'node3']);
+    assert.deepEqual(complete(dir, 'fence node node1 --watchdog '), ['none', 'default']);
+  });
+
   it('leaves command and option names to yargs, and a boolean takes no value', () => {
     const dir = sharedDir();
     assert.equal(complete(dir, 'gr'), undefined);

@@ -86,6 +86,22 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     assert.equal(after.generation, before.generation);
   });
 
+  it('notices a new fence.cfg at the per-round check, and keeps the last good one when a change does not parse', () => {
+    const dir = sharedDir();
+    dirs.push(dir);
+    const lines: string[] = [];
+    const source = NodeConfigSource.load(dir, (line) => lines.push(line));
+    source.checkFiles();
+    assert.equal(source.read().fence, undefined);
+    writeFileSync(join(dir, 'fence.cfg'), 'device pdu fence_dummy\nconnect pdu node=node1\n');
+    source.checkFiles();
+    assert.deepEqual(source.read().fence?.connects.map((connect) => connect.node), ['node1']);
+    writeFileSync(join(dir, 'fence.cfg'), 'device pdu fence_dummy\nconnect pdu node=node1 password="unterminated\n');
+    source.checkFiles();
+    assert.deepEqual(source.read().fence?.connects.map((connect) => connect.node), ['node1']);
+    assert.deepEqual(lines, [`Config not reloaded, keeping the last good one: ${join(dir, 'fence.cfg')}:2: Unterminated quote in the value of 'password'`]);
+  });
+
   it('keeps the last good config while the shared directory is unreachable (a missing file would read as empty)', () => {
     const dir = sharedDir();
     const root = mkdtempSync(join(tmpdir(), 'ha-env-link-'));

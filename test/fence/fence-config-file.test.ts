@@ -138,6 +138,10 @@ describe('parseFenceConfig errors', () => {
     assertRefused('device d fence_dummy password_file=bmc.pw\n', 1, /Bad password_file: an absolute path/);
     for (const timeout of ['0', '-1', '1.5', 'x', '', '3601']) assertRefused(`device d fence_dummy timeout=${timeout}\n`, 1, /Bad timeout: a whole number of seconds from 1 to 3600/);
   });
+  it('refuses password or passwd beside password_file, on one line or merged from device and connect', () => {
+    assertRefused('device d fence_dummy password_file=/p password=x\n', 1, /Give password or password_file, not both/);
+    assertRefused('device d fence_dummy passwd=x\nconnect d node=n1 password_file=/p\n', 2, /Give passwd or password_file, not both \(with the device's options on line 1\)/);
+  });
   it('refuses watchdog=none for a node without a complete level, naming the node line', () => {
     assertRefused('node n1 watchdog=none\n', 1, /Node n1 has watchdog=none but no complete fence level/);
     assertRefused('device p:1 fence_dummy\ndevice p:2 fence_dummy\nconnect p:1 node=n1\nnode n1 watchdog=none\n', 4, /no complete fence level/);
@@ -157,6 +161,21 @@ describe('parseFenceConfig errors', () => {
     assertRefused('proxy n1\nproxy n2\n', 2, /Duplicate proxy line \(first on line 1\)/);
     assertRefused('proxy n1 n1\n', 1, /Node n1 is listed twice/);
     assertRefused('proxy\n', 1, /Expected 'proxy <node>/);
+  });
+  it('never shows an option value where a name belongs (a password typed in the wrong place)', () => {
+    const cases: Array<[string, RegExp]> = [
+      ['password=hunter2 x\n', /Unknown line kind 'password=\.\.\.'/],
+      ['device password=hunter2 fence_dummy\n', /Expected a device id, found the option 'password=\.\.\.'/],
+      ['device d password="hunter2"\n', /Expected an agent, found the option 'password=\.\.\.'/],
+      ['connect password=hunter2 node=n1\n', /Expected a device id, found the option 'password=\.\.\.'/],
+      ['node password=hunter2\n', /Expected a node name, found the option 'password=\.\.\.'/],
+      ['proxy n1 password=hunter2\n', /Expected a node name, found the option 'password=\.\.\.'/],
+    ];
+    for (const [text, pattern] of cases) {
+      const error = errorOf(text);
+      assert.match(error.message, pattern);
+      assert.doesNotMatch(error.message, /hunter2/);
+    }
   });
   it('refuses a control character', () => assertRefused('device d fence_dummy a=\u0001\n', 1, /Control character/));
 });

@@ -6,6 +6,7 @@ export type FenceArgs = DirArgs & {
   readonly id?: string;
   readonly node?: string;
   readonly nodes?: readonly string[];
+  readonly words?: readonly string[];
   readonly agent?: string;
   readonly option?: unknown;
   readonly delete?: unknown;
@@ -30,7 +31,6 @@ function withOptionArgs<T>(yargs: Argv<T>): Argv<T> {
 }
 
 const idPositional = { type: 'string', describe: 'device id: <name>, or <name>:<n> for one of several devices of a level' } as const;
-const nodePositional = { type: 'string', describe: 'the node the device fences' } as const;
 
 const deviceCommand = {
   command: 'device',
@@ -64,21 +64,20 @@ const deviceCommand = {
   handler: () => {},
 };
 
-function connectBuilder(inner: Argv, withDelete: boolean): Argv {
-  const built = withOptionArgs(withDir(inner).positional('id', idPositional).positional('node', nodePositional));
-  return withDelete ? built.option('delete', { type: 'string', array: true, requiresArg: true, describe: 'an option to remove (repeat, or comma separated)' }) : built;
-}
-
+/**
+ * `connect <id> <node>`, `connect add|set|remove <id> <node>`: one command whose first word may be the
+ * verb, not nested yargs commands (a device id in the first place would be taken for a mistyped one).
+ */
 const connectCommand = {
-  command: 'connect [id] [node]',
-  describe: 'Connect a node to a fence device (with its plug and other options): connect <id> <node>, connect set <id> <node>, connect remove <id> <node>',
+  command: 'connect <words..>',
+  describe: 'Connect a node to a fence device (its plug, other options): connect [add] <id> <node>, connect set <id> <node>, connect remove <id> <node>',
   builder: (yargs: Argv) =>
-    connectBuilder(yargs, false)
-      .command({ command: 'add <id> <node>', describe: 'Connect a node to a fence device (the same as connect <id> <node>)', builder: (inner: Argv) => connectBuilder(inner, false), handler: run('connectAdd') } as never)
-      .command({ command: 'set <id> <node>', describe: "Change a node's options for a fence device", builder: (inner: Argv) => connectBuilder(inner, true), handler: run('connectSet') } as never)
-      .command({ command: 'remove <id> <node>', describe: 'Disconnect a node from a fence device', builder: (inner: Argv) => withDir(inner).positional('id', idPositional).positional('node', nodePositional), handler: run('connectRemove') } as never)
-      .example('$0 fence connect pdu:1 node1 --option plug=3', 'node1 is on outlet 3 of pdu:1'),
-  handler: run('connectAdd'),
+    withOptionArgs(withDir(yargs).positional('words', { type: 'string', array: true, describe: '[add|set|remove] <id> <node>' }))
+      .option('delete', { type: 'string', array: true, requiresArg: true, describe: 'with set: an option to remove (repeat, or comma separated)' })
+      .example('$0 fence connect pdu:1 node1 --option plug=3', 'node1 is on outlet 3 of pdu:1')
+      .example('$0 fence connect set pdu:1 node1 --option plug=4', 'it moved to outlet 4')
+      .example('$0 fence connect remove pdu:1 node1', 'disconnect it'),
+  handler: run('connect'),
 };
 
 const nodeCommand = {
