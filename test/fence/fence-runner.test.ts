@@ -91,6 +91,12 @@ describe('fence runner', () => {
     assert.deepEqual(calls, ['bmc off', 'p1 off', 'p2 off', 'p1 status', 'p2 status']);
   });
 
+  it('answers an on of a kdump level with nothing to do: its node reboots by itself', async () => {
+    const { caller, calls } = scriptedCaller({});
+    const outcome = await new FenceRunner(caller).runLevel(level('kdump', [step('kdump', 'fence_kdump', { device: 'k' })]), 'on');
+    assert.deepEqual([outcome.ok, outcome.reason, calls], [true, "no device of level 'kdump' has an on action: nothing to do", []]);
+  });
+
   it('asks each agent for its metadata once', async () => {
     const metadataCalls: string[] = [];
     const { caller } = scriptedCaller({});
