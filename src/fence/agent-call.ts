@@ -72,7 +72,8 @@ export function agentInput(options: FenceOptions, action: AgentAction, readPassw
   }
   const passwordFile = options['password_file'];
   if (passwordFile !== undefined) {
-    if (Object.hasOwn(options, 'password')) return bad(`Fence options 'password' and 'password_file' both set: keep one`);
+    const inline = ['password', 'passwd'].find((key) => Object.hasOwn(options, key));
+    if (inline !== undefined) return bad(`Fence options '${inline}' and 'password_file' both set: keep one`);
     let password: string;
     try {
       password = readPassword(passwordFile).replace(/\r?\n$/, '');

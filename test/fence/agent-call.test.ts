@@ -41,6 +41,8 @@ describe('fence agent call', () => {
     assert.match(missing.reason, /Cannot read password_file .*nope: ENOENT/);
     const both = await callAgent({ agent: 'fence_fake', action: 'off', options: { password: 'pass-word-1', password_file: '/etc/hostname' }, timeoutMs: 10_000, env: fake.env });
     assert.match(both.reason, /'password' and 'password_file' both set/);
+    const old = await callAgent({ agent: 'fence_fake', action: 'off', options: { passwd: 'pass-word-2', password_file: '/etc/hostname' }, timeoutMs: 10_000, env: fake.env });
+    assert.match(old.reason, /'passwd' and 'password_file' both set/);
     assert.deepEqual(fake.stdins(), []);
   });
 
