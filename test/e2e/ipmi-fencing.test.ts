@@ -70,4 +70,25 @@ describe('e2e: the master fences a lost node through its BMC (real fence_ipmilan
       }
     });
   });
+
+  it('a BMC that does not answer: every pass fails, the fence is never taken as proof, the lease path recovers after fence_timeout', async () => {
+    await withCluster({ resources: [{ sid: 'vm:101', node: 'node2' }], firstMaster: 'node1', start: false, timing: TIMING }, async (cluster) => {
+      // Nothing listens on the port; power_timeout=3 makes each fence_ipmilan call fail after ~3.5 s instead of 20 s.
+      const device = `device ipmi fence_ipmilan ip=127.0.0.1 ipport=${await freeUdpPort()} username=admin password=Unanswered-1 lanplus cipher=3 power_timeout=3`;
+      writeFileSync(join(cluster.sharedDir, 'fence.cfg'), `${device}\nconnect ipmi node=node2\n`, { mode: 0o600 });
+      await cluster.startAll({ firstMaster: 'node1' });
+      await waitForPlacement(cluster, { 'vm:101': 'node2' }, RECOVERY_MS_MAX);
+      const cutWallMs = Date.now();
+      cluster.cut('node2');
+      const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node2', sinceWallMs: cutWallMs, timeoutMs: RECOVERY_MS_MAX });
+      assert.ok(recovery !== undefined && recovery.to !== 'node2');
+      console.log(`      recovered on ${recovery.to} ${recovery.afterMs} ms after the cut (fence_timeout ${TIMING.leaseTimeoutMs} ms)`);
+      assert.ok(recovery.afterMs >= TIMING.leaseTimeoutMs, `recovered after ${recovery.afterMs} ms: before the lease path could, on a failed fence`);
+      assert.deepEqual(fenceAcks(cluster, 'node1').map((ack) => `${ack.target} ${ack.proof}`), ['node2 reset']);
+      const failures = readFileSync(join(cluster.localDir('node1'), 'crm.log'), 'utf8').split('\n').filter((line) => line.includes('"ev":"fence-result"') && line.includes('"result":"failed"'));
+      assert.ok(failures.length >= 1, 'the failed fence is in the master\'s trace');
+      assert.equal(failures.join('\n').includes('Unanswered-1'), false, 'no password in the trace');
+      cluster.heal('node2');
+    });
+  });
 });
