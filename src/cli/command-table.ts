@@ -38,6 +38,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'rules', describe: 'HA rules (rules.cfg): list, config, add <type> <rule>, set <type> <rule>, remove <rule>, migrate-groups', load: async () => (await import('./commands/rules.ts')).rulesCommand },
   { command: 'node', describe: "Declare, remove and list the cluster's nodes (node: sections of ha.cfg)", load: async () => (await import('./commands/node.ts')).nodeCommand },
   { command: 'fence', describe: 'External fencing (fence.cfg): device, connect, node, proxy, config, plan', load: async () => (await import('./commands/fence.ts')).fenceCommand },
+  { command: 'fence-test <node>', describe: "Ask every fence device of a node's levels for its power status (agents run here, nothing is switched); exit 1 if one fails", load: async () => (await import('./commands/fence-test.ts')).fenceTestCommand },
   { command: 'log', describe: "Show a node's journal: the events and black box of its ha-crm and ha-lrm, merged by time, in the daemons' words", load: async () => (await import('./commands/log.ts')).logCommand },
   { command: 'fence-ack <node>', describe: 'Confirm a lost node is down (powered off or rebooted): the master takes it as proof and recovers its services at once', load: async () => (await import('./commands/fence-ack.ts')).fenceAckCommand },
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance, disarm-ha, arm-ha', load: async () => (await import('./commands/crm-command.ts')).crmCommand },

@@ -90,11 +90,12 @@ function argumentCandidates(command: string, position: number, request: Completi
     (SID_COMMANDS.has(command) && position === 0) ||
     (GROUP_COMMANDS.has(command) && position === 0) ||
     (NODE_AFTER_SID_COMMANDS.has(command) && position === 1) ||
-    (command === 'node-maintenance' && position === 1);
+    (command === 'node-maintenance' && position === 1) ||
+    (command === 'fence-test' && position === 0);
   if (!isOurs) return undefined;
   return fromSharedDir(request.dir, (loaded, sharedDir) => {
     if (GROUP_COMMANDS.has(command)) return Object.keys(loaded.config.groups).sort();
-    if (position === 0 && command !== 'node-maintenance') return Object.keys(loaded.config.resources).sort();
+    if (position === 0 && command !== 'node-maintenance' && command !== 'fence-test') return Object.keys(loaded.config.resources).sort();
     return [...knownNodes(sharedPaths(sharedDir), loaded).nodes];
   });
 }

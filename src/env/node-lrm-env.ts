@@ -10,6 +10,8 @@ import { KEPT_STATUS_VERSION_AGE_MAX_MS, type FenceJob, type LrmEnv, type LrmJob
 import { KEPT_STATUS_VERSION_FILE, readKeptStatusVersion, writeKeptStatusVersion } from './kept-status-version.ts';
 import { dirname, join } from 'node:path';
 import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
+import { FenceJobs } from '../fence/fence-jobs.ts';
+import { FenceRunner } from '../fence/fence-runner.ts';
 
 /**
  * The LRM environment of a real node: its agent lease and LRM status in the shared directory, and
@@ -21,6 +23,7 @@ import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
 export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
   private readonly jobs: DriverJobRunner;
   private readonly meter: NodeLoadMeter;
+  private readonly fences: FenceJobs;
   /** Whether the last keepStatusVersion failed (said once until a write works again). */
   private isKeepFailing = false;
 
@@ -38,6 +41,15 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
       configuredNodeOf: (sid) => this.readConfig().resources[sid]?.node,
       onOutcome: (job, outcome) => this.recordOutcome(job, outcome),
       onSettled: onJobFinished,
+    });
+    this.fences = new FenceJobs({
+      fenceConfig: () => {
+        this.parts.config.reload(); // only for a job that starts: a device added or fixed since the last round is the one to use
+        return this.readConfig().fence;
+      },
+      runner: new FenceRunner(),
+      log: (level, msg) => this.emit({ ev: 'log', level, msg }),
+      onFinished: onJobFinished,
     });
   }
 
@@ -86,14 +98,13 @@ export class NodeLrmEnv extends NodeEnvBase implements LrmEnv {
     return this.jobs.takeFinished();
   }
 
-  private readonly finishedFences: FenceJobResult[] = [];
-
+  /** Runs a fence level (or soft fence) of this node's fence.cfg for the master, in the background: src/fence/fence-jobs.ts. */
   startFence(job: FenceJob): void {
-    this.finishedFences.push({ uid: job.uid, target: job.target, action: job.action, level: job.level, ok: false, reason: 'this node has no fence runner yet' });
+    this.fences.start(job);
   }
 
   takeFinishedFences(): FenceJobResult[] {
-    return this.finishedFences.splice(0);
+    return this.fences.take();
   }
 
   /** Beside the journal, in the state directory on the node's own disk. */

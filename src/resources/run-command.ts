@@ -16,6 +16,11 @@ export interface CommandOptions {
   /** The command's whole environment (PATH is looked up in it); default: this process's. */
   readonly env?: NodeJS.ProcessEnv;
   readonly cwd?: string;
+  /**
+   * Written to the command's stdin, which is then closed (fence agents read their options there, out
+   * of sight of `ps`); without it stdin is /dev/null.
+   */
+  readonly input?: string;
 }
 
 export interface CommandResult {
@@ -44,9 +49,11 @@ export function runCommand(argv: readonly string[], options: CommandOptions): Pr
     const child = spawn(command, args, {
       env: options.env ?? process.env,
       ...(options.cwd !== undefined ? { cwd: options.cwd } : {}),
-      stdio: ['ignore', 'pipe', 'pipe'],
+      stdio: ['pipe', 'pipe', 'pipe'],
       detached: true, // own process group, so a time-out kills the command's children too
     });
+    child.stdin.on('error', () => undefined); // EPIPE: a command that exits without reading its input
+    child.stdin.end(options.input ?? '');
     const stdout = collect(child.stdout);
     const stderr = collect(child.stderr);
     let timedOut = false;

@@ -23,7 +23,8 @@ export const UNITS = {
   config: { rank: 3, why: 'section-config files and their locked atomic writes (store)' },
   resources: { rank: 3, why: 'the request core and the drivers; files of the shared directory (store)' },
   watchdog: { rank: 3, why: 'the mux shell, its client, the device, the emulated watchdog (on the pure core)' },
-  fence: { rank: 3, why: 'fence agents: the runner (processes, timeouts) and emulated devices, on fence.cfg' },
+  // Between resources and env: the runner spawns agents with the resources' runCommand; the LRM's environment runs it.
+  fence: { rank: 3.5, why: 'fence agents: the runner (processes, timeouts, secrets), the jobs a proxy runs, agent metadata (on resources, ports)' },
   env: { rank: 4, why: 'the node environment: puts the pure daemons on store, config, resources, watchdog' },
   sim: { rank: 4, why: 'the simulator: the same daemons on simulated ports' },
   cluster: { rank: 5, why: 'local multi-process clusters: demo, end-to-end tests, benchmarks' },
@@ -91,6 +92,9 @@ export const PURE_FILES = [
   'src/resources/ocf-exit.ts',
   'src/resources/service-action-event.ts',
   'src/fence/fence-config.ts',
+  // What a fence level calls and what a result means: decided purely, run by fence-runner.ts.
+  'src/fence/agent-result.ts',
+  'src/fence/level-plan.ts',
 ];
 
 export function unitOf(path: string): UnitName | undefined {

@@ -68,6 +68,7 @@ describe('ha-manager completion', () => {
     }
     assert.deepEqual(complete(dir, 'migrate vm:100 node'), ['node1', 'node2', 'node3']);
     assert.deepEqual(complete(dir, 'crm-command node-maintenance enable n'), ['node1', 'node2', 'node3']);
+    assert.deepEqual(complete(dir, 'fence-test '), ['node1', 'node2', 'node3']);
   });
 
   it('offers the values of an option instead of option names', () => {

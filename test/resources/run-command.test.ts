@@ -20,6 +20,15 @@ describe('runCommand', () => {
     assert.equal(existsSync(marker), false);
   });
 
+  it('writes the input to stdin and closes it; without input stdin is empty', async () => {
+    const withInput = await runCommand(['/bin/cat'], { timeoutMs: 5_000, input: 'a=1\nb=2\n' });
+    assert.equal(withInput.stdout, 'a=1\nb=2\n');
+    const without = await runCommand(['/bin/cat'], { timeoutMs: 5_000 });
+    assert.deepEqual([without.exec, without.stdout], ['done', '']);
+    const ignoring = await runCommand(['/bin/true'], { timeoutMs: 5_000, input: 'x'.repeat(1 << 20) });
+    assert.deepEqual([ignoring.exec, ignoring.code], ['done', 0]);
+  });
+
   it('keeps the exit code and the first error line', async () => {
     const result = await runCommand(['/bin/sh', '-c', 'echo oops >&2; echo more >&2; exit 6'], { timeoutMs: 5_000 });
     assert.deepEqual([result.exec, result.code], ['done', 6]);
