@@ -18,6 +18,7 @@ export class DemoObserver {
   private pending: StoryEvent[] = [];
   private readonly told: StoryEvent[] = [];
   private lastView: MasterView | undefined;
+  private readonly sources: Array<() => ReadonlyArray<{ readonly key: string; readonly event: StoryEvent }>> = [];
 
   constructor(
     private readonly cluster: LocalCluster,
@@ -35,9 +36,15 @@ export class DemoObserver {
     this.pending.push(event);
   }
 
+  /** Another source of events, read on every observe() (the fence logs, the BMCs' power-ons); each key once. */
+  addSource(source: () => ReadonlyArray<{ readonly key: string; readonly event: StoryEvent }>): void {
+    this.sources.push(source);
+  }
+
   observe(): void {
     this.observeMasterView();
-    for (const reset of this.cluster.resets()) this.add({ kind: 'reset', wallMs: reset.wallMs, node: reset.node }, `reset:${reset.node}:${reset.wallMs}`);
+    for (const reset of this.cluster.resets()) this.add({ kind: 'reset', wallMs: reset.wallMs, node: reset.node, cause: reset.reason }, `reset:${reset.node}:${reset.wallMs}`);
+    for (const source of this.sources) for (const { key, event } of source()) this.add(event, key);
     for (const [name, lease] of readLeases(this.cluster.sharedDir)) {
       if (!name.startsWith('agent.') || lease.holder === undefined) continue;
       const event: StoryEvent = { kind: 'lease-taken', wallMs: lease.holder.takenWallMs, leaseOf: name.slice('agent.'.length), by: lease.holder.node };
