@@ -42,10 +42,6 @@ export type FenceStoryEvent =
   | { readonly kind: 'fence-proof'; readonly wallMs: number; readonly master: string; readonly target: string; readonly proof: FenceProof }
   | { readonly kind: 'power-on'; readonly wallMs: number; readonly node: string };
 
-export type FenceStoryKind = FenceStoryEvent['kind'];
-
-export const FENCE_STORY_KINDS: readonly FenceStoryKind[] = ['fence-request', 'fence-job', 'fence-result', 'fence-proof', 'power-on'];
-
 /** What each proof means, in the words of the story (docs/fencing.md's table). */
 const PROOF_WORDS: Readonly<Record<FenceProof, string>> = {
   agent: 'the agent proof (its fence device reported it off)',
