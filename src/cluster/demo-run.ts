@@ -223,7 +223,7 @@ async function runSteps(cluster: LocalCluster, sids: string[], findings: DemoFin
 /** Reads the fence events of the logs and the BMCs' power-ons into the story. */
 function watchFencing(observer: DemoObserver, cluster: LocalCluster, bmcs: ClusterBmcs, cutNode: string): void {
   const logs = new FenceLogReader((node) => cluster.localDir(node), NODES);
-  observer.addSource(() => logs.read(cutNode));
+  observer.addSource(() => logs.read(cutNode), { nodeViewsOf: cutNode });
   observer.addSource(() => bmcs.poweredOn().map((on) => ({ key: `power-on:${on.node}:${on.wallMs}`, event: { kind: 'power-on', wallMs: on.wallMs, node: on.node } })));
 }
 

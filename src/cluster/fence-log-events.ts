@@ -1,6 +1,7 @@
 import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FenceAction, FenceProof } from '../common/manager-status.ts';
+import type { StoryEvent } from './demo-story.ts';
 import type { FenceStoryEvent } from './fence-story.ts';
 
 /**
@@ -19,7 +20,7 @@ const JOB_LINE = /^fence job \S+: (?:level (\d+) \((off|on)\)|(soft) fence) for 
 export interface KeyedFenceEvent {
   /** Unique per event: the demo's observer notices each once. */
   readonly key: string;
-  readonly event: FenceStoryEvent;
+  readonly event: FenceStoryEvent | Extract<StoryEvent, { kind: 'node-view' }>;
 }
 
 export class FenceLogReader {
@@ -72,7 +73,7 @@ export class FenceLogReader {
 }
 
 /** The fence event a log line tells about `target`, if any. Lines that are no JSON (a crash's stack) are skipped. */
-export function fenceEventOf(line: string, target: string): FenceStoryEvent | undefined {
+export function fenceEventOf(line: string, target: string): KeyedFenceEvent['event'] | undefined {
   let entry: Record<string, unknown>;
   try {
     entry = JSON.parse(line) as Record<string, unknown>;
@@ -87,6 +88,8 @@ export function fenceEventOf(line: string, target: string): FenceStoryEvent | un
   const action = entry.action as FenceAction;
   const level = typeof entry.level === 'number' ? entry.level : 0;
   switch (entry.ev) {
+    case 'node-state':
+      return { kind: 'node-view', wallMs, master: node, node: target, from: String(entry.from), to: String(entry.to) };
     case 'fence-request':
       return { kind: 'fence-request', wallMs, master: node, target, action, level, proxy: String(entry.proxy) };
     case 'fence-result': {

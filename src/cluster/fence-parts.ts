@@ -21,7 +21,7 @@ export type FencePartName = (typeof FENCE_PART_NAMES)[number];
 /** What each part is, one line each, for the text summary and the docs. */
 export const FENCE_PART_WORDS: Readonly<Record<FencePartName, string>> = {
   noticed: 'the master sees the node unknown (its LRM status unchanged for the membership silence)',
-  decided: 'one round in unknown, then fence: the master asks a proxy',
+  decided: 'fence and the request to a proxy: the same round (the one-round offline delay counts from when the node was last seen)',
   request: 'the request reaches the proxy (its LRM reads the master status in its next round)',
   agent: "the agent's own time: fence_ipmilan off, then status",
   result: 'the result reaches the master (the proxy publishes it, the master reads it in its next round)',

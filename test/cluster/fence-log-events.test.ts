@@ -44,8 +44,10 @@ describe('cluster/fence-log-events: the fence events of the daemons\' JSON logs'
   });
   afterEach(() => rmSync(dir, { recursive: true, force: true }));
 
-  it('reads the master\'s request, result and proof and the proxy\'s job, each at the time it was logged', async () => {
+  it('reads the master\'s node states, request, result and proof and the proxy\'s job, each at the time it was logged', async () => {
     const master = jsonLines('node3', 'crm', [
+      { t: T0 + 50, body: { ev: 'node-state', target: 'node1', from: 'online', to: 'unknown' } },
+      { t: T0 + 60, body: { ev: 'node-state', target: 'node2', from: 'online', to: 'unknown' } },
       { t: T0 + 100, body: { ev: 'fence-request', target: 'node1', action: 'off', level: 0, proxy: 'node2' } },
       { t: T0 + 200, body: { ev: 'fence-request', target: 'node9', action: 'off', level: 0, proxy: 'node2' } },
       { t: T0 + 5000, body: { ev: 'fence-result', target: 'node1', action: 'off', level: 0, proxy: 'node2', result: 'ok' } },
@@ -57,6 +59,7 @@ describe('cluster/fence-log-events: the fence events of the daemons\' JSON logs'
     const reader = new FenceLogReader((node) => join(dir, node), ['node2', 'node3']);
     const events = reader.read('node1').map((keyed) => keyed.event).sort((a, b) => a.wallMs - b.wallMs);
     assert.deepEqual(events, [
+      { kind: 'node-view', wallMs: T0 + 50, master: 'node3', node: 'node1', from: 'online', to: 'unknown' },
       { kind: 'fence-request', wallMs: T0 + 100, master: 'node3', target: 'node1', action: 'off', level: 0, proxy: 'node2' },
       { kind: 'fence-job', wallMs: T0 + 400, proxy: 'node2', target: 'node1', action: 'off', level: 0, outcome: 'started' },
       { kind: 'fence-job', wallMs: T0 + 1400, proxy: 'node2', target: 'node1', action: 'off', level: 0, outcome: 'succeeded' },
