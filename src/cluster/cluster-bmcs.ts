@@ -32,8 +32,12 @@ export class ClusterBmcs {
     readonly bmcs: ReadonlyMap<string, EmulatedBmc>,
   ) {}
 
-  /** Checks fence_ipmilan, starts a BMC per node (the nodes not yet running) and writes fence.cfg. */
-  static async start(cluster: LocalCluster, onError: (error: Error) => void): Promise<ClusterBmcs> {
+  /**
+   * Checks fence_ipmilan, starts a BMC per node of `fencedNodes` (default every node; the nodes not yet
+   * running) and writes fence.cfg, where the other nodes have no level: only their watchdog fences them.
+   */
+  static async start(cluster: LocalCluster, options: { readonly onError: (error: Error) => void; readonly fencedNodes?: readonly string[] }): Promise<ClusterBmcs> {
+    const { onError } = options;
     const parameters = agentParameters(FENCE_AGENT);
     if (parameters.kind === 'unavailable') throw new Error(`${parameters.reason} (Debian: apt-get install fence-agents ipmitool openipmi)`);
     // A fresh password per cluster: nothing outside this run can fence its nodes, and a leak in the story would show.
@@ -41,7 +45,8 @@ export class ClusterBmcs {
     const bmcs = new Map<string, EmulatedBmc>();
     const owner = new ClusterBmcs(cluster, bmcs);
     try {
-      for (const node of cluster.spec.nodes) {
+      for (const node of options.fencedNodes ?? cluster.spec.nodes) {
+        if (!cluster.spec.nodes.includes(node)) throw new Error(`No node ${node} in the cluster to give a BMC`);
         const port = await freeLoopbackUdpPort();
         const dir = join(cluster.root, 'bmc', node); // beside the node run directories, never inside one
         bmcs.set(node, await EmulatedBmc.start({ node, dir, port, username: USERNAME, password, onPower: (state) => owner.power(node, state), onError }));

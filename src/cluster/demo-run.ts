@@ -160,7 +160,7 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
 }
 
 async function startBmcs(cluster: LocalCluster, print: (text: string) => void): Promise<ClusterBmcs> {
-  const bmcs = await ClusterBmcs.start(cluster, (error) => print(`BMC: ${error.message}`));
+  const bmcs = await ClusterBmcs.start(cluster, { onError: (error) => print(`BMC: ${error.message}`) });
   print(`An emulated BMC (ipmi_sim) per node; fence.cfg fences each through fence_ipmilan (fence level 1: ipmi)`);
   return bmcs;
 }
