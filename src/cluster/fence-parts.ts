@@ -15,7 +15,7 @@ export interface FencePart {
   readonly durationMs: number;
 }
 
-export const FENCE_PART_NAMES = ['noticed', 'decided', 'request', 'agent', 'result', 'recovery', 'start'] as const;
+export const FENCE_PART_NAMES = ['noticed', 'decided', 'request', 'agent', 'result', 'proof', 'start'] as const;
 export type FencePartName = (typeof FENCE_PART_NAMES)[number];
 
 /** What each part is, one line each, for the text summary and the docs. */
@@ -25,8 +25,8 @@ export const FENCE_PART_WORDS: Readonly<Record<FencePartName, string>> = {
   request: 'the request reaches the proxy (its LRM reads the master status in its next round)',
   agent: "the agent's own time: fence_ipmilan off, then status",
   result: 'the result reaches the master (the proxy publishes it, the master reads it in its next round)',
-  recovery: 'the master takes the proof and recovers the services, saved at the end of its round',
-  start: "the new node's LRM reads that status in its next round and starts the service",
+  proof: 'the master takes the proof, and recovers the services in the same pass: the one master round, whose wait is in the part before',
+  start: "the master saves the recovery at the end of its round; the new node's LRM reads it in its next round and starts the service",
 };
 
 export interface FencingFigures {
@@ -56,11 +56,11 @@ export function fencingFigures(story: readonly StoryEvent[], cut: { readonly nod
   const started = before(done, (event) => isOffJob(event, 'started'));
   const request = before(started, (event) => event.kind === 'fence-request' && event.target === cut.node && event.action === 'off' && event.proxy === proxy);
   const lost = story.find((event) => event.kind === 'node-view' && event.node === cut.node && event.from === 'online');
-  const isMovedAway = (event: StoryEvent) => event.kind === 'service-state' && cut.sids.includes(event.sid) && event.to.node !== cut.node;
-  const recovered = result === undefined ? undefined : story.find((event) => event.wallMs >= result.wallMs && isMovedAway(event));
+  // The master's log dates the proof exactly; its recovery is the same pass (the saved status that shows it is looked at only now and then).
+  const proved = result === undefined ? undefined : story.find((event) => event.wallMs >= result.wallMs && event.kind === 'fence-proof' && event.target === cut.node);
   const starts = cut.sids.map((sid) => story.find((event) => event.kind === 'service-run' && event.event === 'start' && event.sid === sid && event.node !== cut.node));
   const lastStart = starts.includes(undefined) ? undefined : starts.reduce((latest, event) => (latest === undefined || event!.wallMs > latest.wallMs ? event : latest));
-  const marks = [lost, request, started, done, result, recovered, lastStart].map(after);
+  const marks = [lost, request, started, done, result, proved, lastStart].map(after);
   const parts: FencePart[] = [];
   let fromMs = 0;
   for (const [index, toMs] of marks.entries()) {

@@ -131,7 +131,7 @@ describe('cluster/demo-story: the demo as a story', () => {
     assert.equal(figures.proxy, 'node2');
     assert.equal(figures.isComplete, true);
     assert.deepEqual(figures.parts.map((part) => [part.part, part.durationMs]), [
-      ['noticed', 3_000], ['decided', 1_000], ['request', 300], ['agent', 3_800], ['result', 900], ['recovery', 20], ['start', 1_880],
+      ['noticed', 3_000], ['decided', 1_000], ['request', 300], ['agent', 3_800], ['result', 900], ['proof', 1], ['start', 1_899],
     ]);
     assert.equal(figures.parts.reduce((sum, part) => sum + part.durationMs, 0), 10_900, 'the parts add up to the failover');
     assert.equal(figures.poweredOffAfterMs, 5_600);
@@ -223,7 +223,7 @@ describe('cluster/demo-story: the demo as a story', () => {
     const text = renderSummary(summary);
     assert.match(text, /cut node1: node1 was powered off by its BMC 5\.6 s after it lost the storage; vm:101 ran again on node2 10\.9 s after/);
     assert.match(text, /fenced through its BMC \(fence_ipmilan\): proof agent, run by node2; powered off 5\.6 s after the cut, on again 10\.5 s after/);
-    assert.match(text, /its parts: noticed 3\.0 s, decided 1\.0 s, request 0\.3 s, agent 3\.8 s, result 0\.9 s, recovery 0\.0 s, start 1\.9 s\n/);
+    assert.match(text, /its parts: noticed 3\.0 s, decided 1\.0 s, request 0\.3 s, agent 3\.8 s, result 0\.9 s, proof 0\.0 s, start 1\.9 s\n/);
     assert.match(text, /failover through the BMC 10\.9 s: within the 20\.0 s/);
     assert.match(renderSummary({ ...summary, failoverMs: 21_000 }), /failover through the BMC 21\.0 s: OVER the 20\.0 s/);
     assert.doesNotMatch(text, LONG_NUMBER);
