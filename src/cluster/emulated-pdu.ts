@@ -44,7 +44,8 @@ type OutletState = 'on' | 'off';
 export class EmulatedPdus {
   private readonly states = new Map<string, OutletState>();
   private isPowered = true;
-  private isActing = false;
+  /** The poll under way: a power-off or boot in progress ends before stop() returns. */
+  private acting: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(readonly spec: EmulatedPduSpec) {
@@ -53,7 +54,7 @@ export class EmulatedPdus {
       this.states.set(outlet, 'on');
       this.writeOutlet(outlet, 'on');
     }
-    this.timer = setInterval(() => void this.poll(), POLL_MS);
+    this.timer = setInterval(() => this.poll(), POLL_MS);
   }
 
   /** Every outlet on, the node powered; polling starts. */
@@ -78,13 +79,20 @@ export class EmulatedPdus {
     return this.isPowered ? 'on' : 'off';
   }
 
-  stop(): void {
+  /** Stops polling; resolves once a power-off or boot under way has finished (none starts after). */
+  async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.acting;
   }
 
-  private async poll(): Promise<void> {
-    if (this.isActing) return;
-    this.isActing = true;
+  private poll(): void {
+    if (this.acting !== undefined) return;
+    this.acting = this.act().finally(() => {
+      this.acting = undefined;
+    });
+  }
+
+  private async act(): Promise<void> {
     try {
       const switchedOff: string[] = [];
       for (const outlet of this.spec.outlets) {
@@ -98,8 +106,6 @@ export class EmulatedPdus {
       else if (!this.isPowered && isFed) await this.powerOn();
     } catch (error) {
       this.spec.onError?.(error as Error);
-    } finally {
-      this.isActing = false;
     }
   }
 

@@ -30,8 +30,8 @@ describe('EmulatedPdus: two outlets feeding one node, switched by the real fence
     });
   });
 
-  afterEach(() => {
-    pdus?.stop();
+  afterEach(async () => {
+    await pdus?.stop();
     rmSync(dir, { recursive: true, force: true });
   });
 
@@ -70,7 +70,7 @@ describe('EmulatedPdus: two outlets feeding one node, switched by the real fence
   });
 
   it('a power-off that fails leaves the cutting outlet on: the level fails, nothing proves the node off', async () => {
-    pdus!.stop();
+    await pdus!.stop();
     pdus = EmulatedPdus.start({ node: 'node2', dir, outlets: ['power:1', 'power:2'], onPower: async () => { throw new Error('the node could not be killed'); }, onError: () => {} });
     const steps = level().steps.map((step) => ({ ...step, options: { ...step.options, power_timeout: '2' } }));
     const off = await new FenceRunner().runLevel({ name: 'power', steps, isKdump: false }, 'off');
