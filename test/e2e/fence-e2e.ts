@@ -1,6 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createSocket } from 'node:dgram';
-import { readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { BIN_DIR } from '../../src/cluster/cluster-process.ts';
 import { EmulatedBmc } from '../../src/cluster/emulated-bmc.ts';
@@ -118,4 +118,80 @@ export function filesContaining(cluster: LocalCluster, secret: string, except: r
 export function haManager(cluster: LocalCluster, args: readonly string[]): { status: number | null; stdout: string; stderr: string } {
   const result = spawnSync(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', cluster.sharedDir], { encoding: 'utf8', timeout: 60_000 });
   return { status: result.status, stdout: result.stdout, stderr: result.stderr };
+}
+
+/** The soft-fence script waits this long for the harness to restart the LRM (100 polls of 0.1 s). */
+const RESTART_WAIT_POLLS = 100;
+/** The harness looks for restart requests this often. */
+const RESTART_POLL_MS = 100;
+
+/**
+ * `systemctl restart ha-lrm` for the local cluster, as a command a proxy runs under `sh -c` (a soft
+ * fence): `sh <script> <node>` appends a request id to `<node>.requests` and waits until the harness
+ * (this process, which owns the cluster's processes) has killed the node's LRM — stopped or hung, it
+ * gets SIGKILL — and started a new one; it exits 0 then, 1 if that did not happen within 10 s.
+ */
+export class LrmRestarter {
+  readonly script: string;
+  readonly restarts: Array<{ node: string; wallMs: number; oldPid: number | undefined; newPid: number | undefined }> = [];
+  private readonly dir: string;
+  private readonly done = new Set<string>();
+  private readonly timer: NodeJS.Timeout;
+  private acting: Promise<void> | undefined;
+
+  constructor(private readonly cluster: LocalCluster) {
+    this.dir = join(cluster.root, 'soft-fence');
+    mkdirSync(this.dir, { recursive: true });
+    this.script = join(this.dir, 'restart-lrm');
+    writeFileSync(this.script, restartScript(this.dir), { mode: 0o755 });
+    this.timer = setInterval(() => {
+      this.acting ??= this.serve().finally(() => {
+        this.acting = undefined;
+      });
+    }, RESTART_POLL_MS);
+  }
+
+  /** The soft_fence command for `node`. */
+  command(node: string): string {
+    return `sh ${this.script} ${node}`;
+  }
+
+  async stop(): Promise<void> {
+    clearInterval(this.timer);
+    await this.acting;
+  }
+
+  private async serve(): Promise<void> {
+    for (const node of this.cluster.spec.nodes) {
+      const file = join(this.dir, `${node}.requests`);
+      if (!existsSync(file)) continue;
+      for (const id of readFileSync(file, 'utf8').split('\n').filter((line) => /^\d+$/.test(line))) {
+        if (this.done.has(`${node} ${id}`)) continue;
+        this.done.add(`${node} ${id}`);
+        const old = this.cluster.process(node, 'lrm');
+        await old?.stop(1_000, 'SIGKILL');
+        const fresh = this.cluster.startDaemon(node, 'lrm');
+        this.restarts.push({ node, wallMs: Date.now(), oldPid: old?.pid, newPid: fresh.pid });
+        writeFileSync(join(this.dir, `${node}.done.${id}`), '');
+      }
+    }
+  }
+}
+
+function restartScript(dir: string): string {
+  return [
+    '#!/bin/sh',
+    '# soft fence of a local-cluster node (test/e2e/fence-e2e.ts LrmRestarter): $1 the node',
+    `dir='${dir}'`,
+    'id=$$',
+    'echo "$id" >> "$dir/$1.requests"',
+    'i=0',
+    `while [ $i -lt ${RESTART_WAIT_POLLS} ]; do`,
+    '  [ -e "$dir/$1.done.$id" ] && exit 0',
+    '  i=$((i + 1)); sleep 0.1',
+    'done',
+    'echo "the LRM of $1 was not restarted" >&2',
+    'exit 1',
+    '',
+  ].join('\n');
 }
