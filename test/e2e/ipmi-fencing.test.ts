@@ -73,6 +73,7 @@ describe('e2e: the master fences a lost node through its BMC (real fence_ipmilan
       console.log(`      recovered on ${recovery.to} ${recovery.afterMs} ms after the cut (fence_timeout ${TIMING.leaseTimeoutMs} ms); fence results: ${results.join(', ')}`);
       assert.ok(recovery.afterMs >= TIMING.leaseTimeoutMs, `recovered after ${recovery.afterMs} ms: before the lease path could, on failed fences`);
       assert.deepEqual(fenceAcks(cluster, 'node1', 'node2'), ['reset']);
+      assert.ok(crmEvents(cluster, 'node1', 'lock').some((event) => event.lock === 'agent.node2'), 'the master took node2\'s lease (the trace says so: watchdog-none.test.ts relies on it)');
       assert.ok(results.includes('1 off failed') && results.includes('2 off failed'), 'both levels failed in the master\'s trace');
       assert.ok(results.every((result) => result.endsWith(' failed')), 'no fence succeeded');
       const failures = crmEvents(cluster, 'node1', 'fence-result').map((event) => JSON.stringify(event));
