@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, renameSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FenceOptions } from '../fence/fence-config.ts';
 
@@ -43,6 +43,8 @@ type OutletState = 'on' | 'off';
 
 export class EmulatedPdus {
   private readonly states = new Map<string, OutletState>();
+  /** For each outlet that cut the power: how long its file read `off` (fence_dummy's write) before it was held `on`. */
+  readonly holdDelaysMs: number[] = [];
   private isPowered = true;
   /** The poll under way: a power-off or boot in progress ends before stop() returns. */
   private acting: Promise<void> | undefined;
@@ -111,7 +113,10 @@ export class EmulatedPdus {
 
   /** The outlets that cut the power read `on` again until the node is dead. */
   private async powerOff(cutting: readonly string[]): Promise<void> {
-    for (const outlet of cutting) this.writeOutlet(outlet, 'on');
+    for (const outlet of cutting) {
+      this.holdDelaysMs.push(Math.round(Date.now() - statSync(this.statusFile(outlet)).mtimeMs));
+      this.writeOutlet(outlet, 'on');
+    }
     await this.spec.onPower('off');
     this.isPowered = false;
     for (const outlet of cutting) this.writeOutlet(outlet, 'off');

@@ -55,6 +55,9 @@ describe('EmulatedPdus: two outlets feeding one node, switched by the real fence
     assert.deepEqual(powerLog.map((line) => line.split(' ').slice(0, 2).join(' ')), ['off begins', 'off done']);
     const deadMs = Number(powerLog[1]!.split(' ')[2]);
     assert.ok(deadMs <= levelDoneMs, `the level succeeded at ${levelDoneMs}, before the node was dead at ${deadMs}`);
+    assert.equal(pdus!.holdDelaysMs.length, 1);
+    console.log(`      outlet 2 read off for ${pdus!.holdDelaysMs[0]} ms before it was held on (fence_dummy reads it back after 1000 ms)`);
+    assert.ok(pdus!.holdDelaysMs[0]! < 1_000, 'held before fence_dummy reads its outlet back');
     assert.equal(pdus!.power, 'off');
     assert.equal(readFileSync(pdus!.statusFile('power:2'), 'utf8'), 'off');
   });

@@ -39,7 +39,7 @@ describe('e2e: fence levels in order (real agents run by a proxy LRM)', function
         assert.ok(recovery !== undefined && recovery.to !== 'node2');
         const offWallMs = Number(powerLog.find((line) => line.startsWith('pdu off'))?.split(' ')[2]);
         const reset = cluster.resets().find((found) => found.node === 'node2' && found.reason === 'powered off by its PDUs');
-        console.log(`      PDUs cut node2 ${offWallMs - cutWallMs} ms after the cut, dead at ${(reset?.wallMs ?? NaN) - cutWallMs} ms; recovered on ${recovery.to} at ${recovery.afterMs} ms (fence_timeout ${TIMING.leaseTimeoutMs} ms)`);
+        console.log(`      PDUs cut node2 ${offWallMs - cutWallMs} ms after the cut, dead at ${(reset?.wallMs ?? NaN) - cutWallMs} ms; recovered on ${recovery.to} at ${recovery.afterMs} ms (fence_timeout ${TIMING.leaseTimeoutMs} ms); the cutting outlet read off for ${pdus.holdDelaysMs.join(', ')} ms before it was held on`);
         assert.ok(recovery.afterMs < TIMING.leaseTimeoutMs, `recovered after ${recovery.afterMs} ms: not before the lease path could`);
         assert.ok(reset !== undefined && reset.wallMs <= cutWallMs + recovery.afterMs, 'node2 was dead before its service started elsewhere');
         const results = fenceResults(cluster, 'node1', 'node2');
