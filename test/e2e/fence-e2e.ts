@@ -98,12 +98,14 @@ export function fenceAcks(cluster: LocalCluster, master: string, target: string)
     .map((event) => (event.by === undefined ? String(event.proof) : `${String(event.proof)} by ${String(event.by)}`));
 }
 
+/** The cluster's folders are a few levels deep (local/<node>/state/...); deeper would be a loop. */
+const FOLDER_DEPTH_MAX = 12;
+
 /** Files under the cluster's folder (logs, journals, status, leases) that contain `secret`, but those in `except`. */
 export function filesContaining(cluster: LocalCluster, secret: string, except: readonly string[]): string[] {
   const found: string[] = [];
   const walk = (dir: string, depth: number) => {
-    // The cluster's folders are a few levels deep; a deeper one would be a loop.
-    if (depth > 12) throw new Error(`filesContaining: ${dir} is deeper than 12 levels`);
+    if (depth > FOLDER_DEPTH_MAX) throw new Error(`filesContaining: ${dir} is deeper than ${FOLDER_DEPTH_MAX} levels`);
     for (const entry of readdirSync(dir, { withFileTypes: true })) {
       const path = join(dir, entry.name);
       if (entry.isDirectory()) walk(path, depth + 1);
@@ -121,7 +123,7 @@ export function haManager(cluster: LocalCluster, args: readonly string[]): { sta
 }
 
 /** The soft-fence script waits this long for the harness to restart the LRM (100 polls of 0.1 s). */
-const RESTART_WAIT_POLLS = 100;
+const RESTART_WAIT_POLLS_MAX = 100;
 /** The harness looks for restart requests this often. */
 const RESTART_POLL_MS = 100;
 
@@ -186,7 +188,7 @@ function restartScript(dir: string): string {
     'id=$$',
     'echo "$id" >> "$dir/$1.requests"',
     'i=0',
-    `while [ $i -lt ${RESTART_WAIT_POLLS} ]; do`,
+    `while [ $i -lt ${RESTART_WAIT_POLLS_MAX} ]; do`,
     '  [ -e "$dir/$1.done.$id" ] && exit 0',
     '  i=$((i + 1)); sleep 0.1',
     'done',
