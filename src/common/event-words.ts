@@ -1,5 +1,5 @@
 import { assertNever } from './assert.ts';
-import type { LogLevel, TraceBody, TraceEvent } from './trace.ts';
+import type { LogLevel, ResetReason, TraceBody, TraceEvent } from './trace.ts';
 
 /**
  * The readable log: one line per trace event, in the words Proxmox VE's HA stack logs (so an operator
@@ -98,7 +98,7 @@ export function eventWords(event: TraceEvent): string {
     case 'fence-wait':
       return `service '${event.sid}': not recovered, waiting for node '${event.target}' to report: ${event.reason}`;
     case 'reset':
-      return `${event.target} powered off (${event.reason})`;
+      return `${event.target} powered off (${RESET_WORDS[event.reason] ?? event.reason})`;
     case 'service-action':
       return serviceActionWords(event);
     case 'policy':
@@ -147,6 +147,9 @@ export function lockName(lock: string): string {
   if (lock === 'manager') return 'ha_manager_lock';
   return lock.startsWith('agent.') ? `ha_agent_${lock.slice('agent.'.length)}_lock` : lock;
 }
+
+/** Reasons that read better spelled out; the others are one word already. */
+const RESET_WORDS: Partial<Record<ResetReason, string>> = { fence: 'by its fence devices', kdump: 'kernel crash, writing a dump' };
 
 type FenceAckEvent = Extract<TraceBody, { ev: 'fence-ack' }>;
 

@@ -10,6 +10,7 @@ import { KEPT_STATUS_VERSION_AGE_MAX_MS, type AgentLeaseTake, type CrmEnv, type 
 import { jobResult } from '../resources/execute-request.ts';
 import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
+import type { SimFenceJobs } from './sim-fence-jobs.ts';
 import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
 import { SimWatchdogPort } from './sim-watchdogs.ts';
 
@@ -168,7 +169,12 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
 export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
   private finished: LrmJobResult[] = [];
 
-  constructor(cluster: SimCluster, nodeName: string, timing: Timing) {
+  constructor(
+    cluster: SimCluster,
+    nodeName: string,
+    timing: Timing,
+    private readonly fenceJobs: SimFenceJobs,
+  ) {
     super(cluster, nodeName, timing, 'lrm');
   }
 
@@ -221,13 +227,12 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
     return finished;
   }
 
-  private finishedFences: FenceJobResult[] = [];
-
+  /** The job runs in virtual time against the simulated devices (sim-fence-jobs.ts). */
   startFence(job: FenceJob): void {
-    this.finishedFences.push({ uid: job.uid, target: job.target, action: job.action, level: job.level, ok: false, reason: 'the simulator has no fence devices yet' });
+    this.fenceJobs.start(this.nodeName, job);
   }
 
   takeFinishedFences(): FenceJobResult[] {
-    return this.finishedFences.splice(0);
+    return this.fenceJobs.takeFinished(this.nodeName);
   }
 }
