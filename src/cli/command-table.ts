@@ -37,6 +37,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'groupconfig', describe: 'List the HA groups (groups.cfg)', load: async () => (await import('./commands/groupconfig.ts')).groupConfigCommand },
   { command: 'rules', describe: 'HA rules (rules.cfg): list, config, add <type> <rule>, set <type> <rule>, remove <rule>, migrate-groups', load: async () => (await import('./commands/rules.ts')).rulesCommand },
   { command: 'node', describe: "Declare, remove and list the cluster's nodes (node: sections of ha.cfg)", load: async () => (await import('./commands/node.ts')).nodeCommand },
+  { command: 'fence', describe: 'External fencing (fence.cfg): device, connect, node, proxy, config, plan', load: async () => (await import('./commands/fence.ts')).fenceCommand },
   { command: 'log', describe: "Show a node's journal: the events and black box of its ha-crm and ha-lrm, merged by time, in the daemons' words", load: async () => (await import('./commands/log.ts')).logCommand },
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance, disarm-ha, arm-ha', load: async () => (await import('./commands/crm-command.ts')).crmCommand },
   { command: 'simulate [dir]', describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)', load: async () => (await import('./commands/simulate.ts')).simulateCommand },

@@ -7,6 +7,8 @@ import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';
 import { rulesFromSections } from './rules.ts';
 import { decodeConfigText } from './section-config.ts';
+import { parseFenceConfig } from '../fence/fence-config-file.ts';
+import type { FenceConfig } from '../fence/fence-config.ts';
 import { SectionDocument } from './section-document.ts';
 import { settingsFromSections, type NodeDeclaration } from './settings.ts';
 
@@ -31,12 +33,27 @@ export interface LoadedConfig {
 }
 
 /**
- * Reads and checks resources.cfg, groups.cfg, rules.cfg and ha.cfg of `sharedDir`; a missing file is an empty
- * one. Throws ConfigError (file, line, problem) on the first problem and never returns half a config:
- * a daemon that gets an error keeps the last config that loaded.
+ * Reads and checks resources.cfg, groups.cfg, rules.cfg, ha.cfg and fence.cfg of `sharedDir`; a missing
+ * file is an empty one (no fence.cfg: `fence` stays undefined). Throws ConfigError (file, line, problem)
+ * on the first problem and never returns half a config: a daemon that gets an error keeps the last
+ * config that loaded.
  */
 export function loadHaConfig(sharedDir: string): LoadedConfig {
-  return configFromDocuments(readConfigDocuments(sharedDir));
+  const loaded = configFromDocuments(readConfigDocuments(sharedDir));
+  const fence = readFenceConfig(sharedPaths(sharedDir).fence);
+  return fence === undefined ? loaded : { ...loaded, config: { ...loaded.config, fence } };
+}
+
+/** fence.cfg, or undefined when there is none (every node is fenced by its watchdog alone). */
+export function readFenceConfig(file: string): FenceConfig | undefined {
+  let bytes: Uint8Array;
+  try {
+    bytes = readFileSync(file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
+    throw new Error(`${file}: Cannot read: ${(error as Error).message}`);
+  }
+  return parseFenceConfig(decodeConfigText(bytes, file), file);
 }
 
 /**

@@ -8,11 +8,11 @@ import type { DriverKind } from '../common/driver-kinds.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import type { HaConfig } from './env.ts';
 
-const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'rules.cfg', 'ha.cfg']);
+const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'rules.cfg', 'ha.cfg', 'fence.cfg']);
 
 /**
  * The shared configuration as a daemon sees it: loaded at start, reloaded when chokidar reports a
- * change of resources.cfg, groups.cfg or ha.cfg (the reload happens at the next read, inside a round).
+ * change of resources.cfg, groups.cfg, rules.cfg, ha.cfg or fence.cfg (the reload happens at the next read, inside a round).
  * A file that does not parse is logged with its file and line and the last good config stays in force.
  *
  * A shared directory that cannot be reached (cut off, not mounted) also keeps the last good config:
@@ -93,7 +93,7 @@ export class NodeConfigSource {
 
   /**
    * Marks the config dirty when a config file's identity (inode, size, mtime) changed since the last
-   * look: three stat calls, once per round. A safety net under chokidar — inotify says nothing about
+   * look: one stat call per config file, once per round. A safety net under chokidar — inotify says nothing about
    * writes made by other hosts on a network filesystem, and an event can be lost while the watcher
    * re-attaches to a file replaced by rename.
    */

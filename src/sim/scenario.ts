@@ -25,6 +25,8 @@ import type { ServiceLoad } from '../common/lrm-status.ts';
 import { autoRebalanceOf, DEFAULT_DYNAMIC_LOAD, DEFAULT_STATIC_SIZE, nodeCapacityOf, parseDynamicStats, parseStaticStats } from './scenario-stats.ts';
 import { parseCommand, type SimCommand } from './sim-commands.ts';
 import { parseRulesFile } from './scenario-rules.ts';
+import { parseFenceConfig } from '../fence/fence-config-file.ts';
+import type { FenceConfig } from '../fence/fence-config.ts';
 
 /** A scenario input problem; the message names the file and what is wrong. */
 export class ScenarioError extends Error {
@@ -61,6 +63,8 @@ export interface Scenario {
   readonly batches: SimCommand[][];
   /** The timings of the scenario's own `ha.cfg`; absent: Proxmox's (REFERENCE_TIMING), as the reference scenarios expect. */
   readonly timing?: Timing;
+  /** The scenario's own `fence.cfg` (docs/fence-cfg.md); absent: every node is fenced by its watchdog alone. */
+  readonly fence?: FenceConfig;
 }
 
 export function loadScenario(dir: string): Scenario {
@@ -82,6 +86,7 @@ export function loadScenario(dir: string): Scenario {
     if (status !== undefined) running[node] = Object.keys(objectIn(status, `service_status_${node}`)).filter((sid) => (status as Record<string, unknown>)[sid]);
   }
   const timing = parseTimingFile(join(dir, 'ha.cfg'));
+  const fence = parseFenceFile(join(dir, 'fence.cfg'), new Set(nodeNames));
   const stats = scenarioStats(dir, resources, Object.values(nodes).some((spec) => spec.isLegacy));
   return {
     name: basename(dir),
@@ -95,7 +100,28 @@ export function loadScenario(dir: string): Scenario {
     running,
     batches,
     ...(timing !== undefined ? { timing } : {}),
+    ...(fence !== undefined ? { fence } : {}),
   };
+}
+
+/** A scenario's optional `fence.cfg`, read by the daemons' parser; every node it names must be in hardware_status. */
+function parseFenceFile(file: string, nodes: ReadonlySet<string>): FenceConfig | undefined {
+  if (!existsSync(file)) return undefined;
+  let config: FenceConfig;
+  try {
+    config = parseFenceConfig(decodeConfigText(readFileSync(file), file), file);
+  } catch (error) {
+    if (error instanceof ConfigError) throw new ScenarioError(error.message);
+    throw new ScenarioError(`${file}: Cannot read: ${(error as Error).message}`);
+  }
+  const named = [
+    ...config.connects.map((connect) => ({ node: connect.node, line: connect.line })),
+    ...Object.entries(config.nodes).map(([node, settings]) => ({ node, line: settings.line })),
+    ...config.proxyOrder.map((node) => ({ node, line: undefined })),
+  ];
+  const unknown = named.find((entry) => !nodes.has(entry.node));
+  if (unknown) throw new ScenarioError(`${file}${unknown.line !== undefined ? `:${unknown.line}` : ''}: Unknown node '${unknown.node}' (hardware_status has ${[...nodes].join(', ')})`);
+  return config;
 }
 
 /**

@@ -6,12 +6,14 @@ let tempCounter = 0;
 
 /**
  * Writes `content` to `path` so that a reader sees the old file or the new one, never half: write a
- * temporary file in the same directory, fsync it, rename it over `path`, fsync the directory.
+ * temporary file in the same directory, fsync it, rename it over `path`, fsync the directory. `mode`
+ * (default 0644, less the umask) is the temporary file's from its creation, so a file of secrets
+ * (fence.cfg, 0600) is never readable by others, not even for a moment.
  */
-export function writeFileAtomic(path: string, content: string | Uint8Array): void {
+export function writeFileAtomic(path: string, content: string | Uint8Array, options: { readonly mode?: number } = {}): void {
   const dir = dirname(path);
   const temp = join(dir, `.${basename(path)}.tmp.${hostname()}.${process.pid}.${tempCounter++}`);
-  const fd = openSync(temp, 'w', 0o644);
+  const fd = openSync(temp, 'w', options.mode ?? 0o644);
   try {
     writeAll(fd, typeof content === 'string' ? Buffer.from(content) : content);
     fsyncSync(fd);

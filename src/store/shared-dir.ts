@@ -14,6 +14,7 @@ export function sharedPaths(root: string) {
     groups: join(root, 'groups.cfg'),
     rules: join(root, 'rules.cfg'),
     settings: join(root, 'ha.cfg'),
+    fence: join(root, 'fence.cfg'),
     configLock: join(root, '.config.lock'),
     leases: join(root, 'leases'),
     status: join(root, 'status'),

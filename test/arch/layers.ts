@@ -23,6 +23,7 @@ export const UNITS = {
   config: { rank: 3, why: 'section-config files and their locked atomic writes (store)' },
   resources: { rank: 3, why: 'the request core and the drivers; files of the shared directory (store)' },
   watchdog: { rank: 3, why: 'the mux shell, its client, the device, the emulated watchdog (on the pure core)' },
+  fence: { rank: 3, why: 'fence agents: the runner (processes, timeouts) and emulated devices, on fence.cfg' },
   env: { rank: 4, why: 'the node environment: puts the pure daemons on store, config, resources, watchdog' },
   sim: { rank: 4, why: 'the simulator: the same daemons on simulated ports' },
   cluster: { rank: 5, why: 'local multi-process clusters: demo, end-to-end tests, benchmarks' },
@@ -44,6 +45,7 @@ export const FOLDERS: Readonly<Record<string, UnitName>> = {
   'src/watchdog': 'watchdog',
   'src/watchdog/core': 'watchdog-core',
   'src/watchdog/emulator': 'watchdog',
+  'src/fence': 'fence',
   'src/env': 'env',
   'src/sim': 'sim',
   'src/cluster': 'cluster',
@@ -57,6 +59,12 @@ export const FOLDERS: Readonly<Record<string, UnitName>> = {
 /** Files that are a unit of their own, not their folder's. */
 export const FILES: Readonly<Record<string, UnitName>> = {
   'src/env/env.ts': 'ports',
+  // fence.cfg's shapes and levels: no imports, read by the ports, the master and the runner alike.
+  'src/fence/fence-config.ts': 'common',
+  // fence.cfg's text: a config file that loadHaConfig reads with the others (and ConfigError is theirs).
+  'src/fence/fence-config-file.ts': 'config',
+  'src/fence/fence-config-words.ts': 'config',
+  'src/fence/fence-config-checks.ts': 'config',
 };
 
 /**
@@ -82,6 +90,7 @@ export const PURE_FILES = [
   'src/resources/resource-driver.ts',
   'src/resources/ocf-exit.ts',
   'src/resources/service-action-event.ts',
+  'src/fence/fence-config.ts',
 ];
 
 export function unitOf(path: string): UnitName | undefined {

@@ -1,0 +1,172 @@
+/**
+ * The edits of `ha-manager fence device|connect|node|proxy` on fence.cfg (docs/fence-cfg.md), each a
+ * change of whole lines of a FenceDocument, and the locked read-modify-write that runs them. Refusals
+ * are ConfigRefused (exit 2) and never hold an option's value: it may be a password.
+ */
+import { readFileSync } from 'node:fs';
+import { AGENT_NAME_PATTERN, DEVICE_ID_PATTERN, formatConnectLine, formatDeviceLine } from '../fence/fence-config-file.ts';
+import { checkNodeLine, formatNodeLine } from '../fence/fence-config-checks.ts';
+import type { FenceConnect, FenceDevice, FenceNodeSettings } from '../fence/fence-config.ts';
+import { writeFileAtomic } from '../store/atomic-write.ts';
+import { withConfigLock, type LockWaitOptions } from '../store/config-lock.ts';
+import { sharedPaths } from '../store/shared-dir.ts';
+import { ConfigRefused } from './config-edit.ts';
+import { FenceDocument } from './fence-document.ts';
+import { decodeConfigText } from './section-config.ts';
+
+/** fence.cfg holds passwords: only its owner (root) reads it. */
+export const FENCE_CFG_MODE = 0o600;
+
+/** Options to set and keys to remove. */
+export interface OptionChange {
+  readonly set: Readonly<Record<string, string>>;
+  readonly delete: readonly string[];
+}
+
+/** One locked read-modify-write of fence.cfg; written (mode 0600, atomically) only when it changed. */
+export function editFenceConfig<T>(sharedDir: string, edit: (document: FenceDocument) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
+  const file = sharedPaths(sharedDir).fence;
+  return withConfigLock(
+    sharedDir,
+    () => {
+      const document = FenceDocument.parse(readFenceText(file), file);
+      const before = document.render();
+      const result = edit(document);
+      const after = document.render();
+      if (after !== before) writeFileAtomic(file, after, { mode: FENCE_CFG_MODE });
+      return result;
+    },
+    lockWait,
+  );
+}
+
+/** fence.cfg's text; '' when there is none yet. */
+export function readFenceText(file: string): string {
+  try {
+    return decodeConfigText(readFileSync(file), file);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
+    throw error;
+  }
+}
+
+export function addDevice(document: FenceDocument, device: Pick<FenceDevice, 'id' | 'agent' | 'options'>): void {
+  if (!DEVICE_ID_PATTERN.test(device.id)) throw new ConfigRefused(`Bad device id '${device.id}': a name (a letter, then letters, digits, '_', '-'), then optionally ':' and a number, e.g. pdu:1`);
+  checkAgentName(device.agent);
+  const same = document.config.devices.find((existing) => existing.id === device.id);
+  if (same) throw new ConfigRefused(`Device '${device.id}' exists (${document.file} line ${same.line}); change it with 'ha-manager fence device set ${device.id}'`);
+  const name = device.id.split(':', 1)[0]!;
+  const level = document.config.devices.filter((existing) => existing.name === name);
+  // A new device of a level goes after the level's last device or connect; a new level goes last (it is tried last).
+  const after = level.length === 0 ? document.lineCount : lastLineOf(document, new Set(level.map((existing) => existing.id)));
+  document.insertAfter(after, formatDeviceLine(device));
+}
+
+export function setDevice(document: FenceDocument, request: { readonly id: string; readonly agent?: string; readonly change: OptionChange }): void {
+  const device = existingDevice(document, request.id);
+  if (request.agent !== undefined) checkAgentName(request.agent);
+  const options = changedOptions(device.options, request.change, `Device '${device.id}'`);
+  document.replaceLine(device.line, formatDeviceLine({ id: device.id, agent: request.agent ?? device.agent, options }));
+}
+
+/** Removes a device; its connects too with `force`, else a connected device is refused. */
+export function removeDevice(document: FenceDocument, request: { readonly id: string; readonly force: boolean }): void {
+  const device = existingDevice(document, request.id);
+  const connects = document.config.connects.filter((connect) => connect.deviceId === device.id);
+  if (connects.length > 0 && !request.force) {
+    const nodes = connects.map((connect) => connect.node).join(', ');
+    throw new ConfigRefused(`Device '${device.id}' is connected to ${nodes}: remove those connects first ('ha-manager fence connect remove ${device.id} <node>'), or give --force to remove them with it`);
+  }
+  document.removeLines([device.line, ...connects.map((connect) => connect.line)]);
+}
+
+export function addConnect(document: FenceDocument, connect: Pick<FenceConnect, 'deviceId' | 'node' | 'options'>): void {
+  const device = existingDevice(document, connect.deviceId);
+  const same = document.config.connects.find((existing) => existing.deviceId === device.id && existing.node === connect.node);
+  if (same) throw new ConfigRefused(`Node ${connect.node} is connected to '${device.id}' already (${document.file} line ${same.line}); change it with 'ha-manager fence connect set ${device.id} ${connect.node}'`);
+  document.insertAfter(lastLineOf(document, new Set([device.id])), formatConnectLine(connect));
+}
+
+export function setConnect(document: FenceDocument, request: { readonly deviceId: string; readonly node: string; readonly change: OptionChange }): void {
+  const connect = existingConnect(document, request.deviceId, request.node);
+  const options = changedOptions(connect.options, request.change, `The connect of ${connect.node} to '${connect.deviceId}'`);
+  document.replaceLine(connect.line, formatConnectLine({ ...connect, options }));
+}
+
+export function removeConnect(document: FenceDocument, request: { readonly deviceId: string; readonly node: string }): void {
+  document.removeLines([existingConnect(document, request.deviceId, request.node).line]);
+}
+
+/**
+ * Changes a node's `node` line (`set` and `delete` by the line's keys: watchdog, soft_check, ...); a
+ * line left with only defaults is removed.
+ */
+export function setNodeSettings(document: FenceDocument, request: { readonly node: string; readonly change: OptionChange }): void {
+  const current = Object.hasOwn(document.config.nodes, request.node) ? document.config.nodes[request.node] : undefined;
+  const options = new Map(Object.entries(current ? nodeLineOptions(current) : {}));
+  for (const key of request.change.delete) options.delete(key);
+  for (const [key, value] of Object.entries(request.change.set)) options.set(key, value);
+  if (options.get('watchdog') === 'default') options.delete('watchdog');
+  const settings = checkNodeLine(options, current?.line ?? 0);
+  if (typeof settings === 'string') throw new ConfigRefused(`Node ${request.node}: ${settings}`);
+  const isDefault = options.size === 0;
+  if (current && isDefault) document.removeLines([current.line]);
+  else if (current) document.replaceLine(current.line, formatNodeLine(request.node, settings));
+  else if (!isDefault) document.insertAfter(document.lineCount, formatNodeLine(request.node, settings));
+}
+
+/** Sets the proxy order; none removes the proxy line (every online node, by name). */
+export function setProxyOrder(document: FenceDocument, nodes: readonly string[]): void {
+  const line = document.firstLineOf('proxy');
+  const text = ['proxy', ...nodes].join(' ');
+  if (nodes.length === 0) {
+    if (line !== undefined) document.removeLines([line]);
+  } else if (line !== undefined) document.replaceLine(line, text);
+  else document.insertAfter(document.lineCount, text);
+}
+
+function checkAgentName(agent: string): void {
+  if (!AGENT_NAME_PATTERN.test(agent)) throw new ConfigRefused(`Bad agent '${agent}': the name of an executable on PATH, e.g. fence_ipmilan`);
+}
+
+function nodeLineOptions(settings: FenceNodeSettings): Record<string, string> {
+  return {
+    ...(settings.watchdog === 'none' ? { watchdog: 'none' } : {}),
+    ...(settings.softCheck !== undefined ? { soft_check: settings.softCheck } : {}),
+    ...(settings.softFence !== undefined ? { soft_fence: settings.softFence } : {}),
+    ...(settings.softGraceS !== undefined ? { soft_grace: String(settings.softGraceS) } : {}),
+  };
+}
+
+function changedOptions(options: Readonly<Record<string, string>>, change: OptionChange, what: string): Record<string, string> {
+  const changed = { ...options };
+  for (const key of change.delete) {
+    if (!Object.hasOwn(changed, key)) throw new ConfigRefused(`${what} has no option '${key}' to delete`);
+    delete changed[key];
+  }
+  return { ...changed, ...change.set };
+}
+
+/** The last line of the devices `ids` and of their connects. */
+function lastLineOf(document: FenceDocument, ids: ReadonlySet<string>): number {
+  const lines = [
+    ...document.config.devices.filter((device) => ids.has(device.id)).map((device) => device.line),
+    ...document.config.connects.filter((connect) => ids.has(connect.deviceId)).map((connect) => connect.line),
+  ];
+  return Math.max(...lines);
+}
+
+function existingDevice(document: FenceDocument, id: string): FenceDevice {
+  const device = document.config.devices.find((candidate) => candidate.id === id);
+  if (device) return device;
+  const known = document.config.devices.map((candidate) => candidate.id);
+  throw new ConfigRefused(`No fence device '${id}' in ${document.file} (${known.length > 0 ? `devices: ${known.join(', ')}` : 'it defines none'})`);
+}
+
+function existingConnect(document: FenceDocument, deviceId: string, node: string): FenceConnect {
+  const device = existingDevice(document, deviceId);
+  const connect = document.config.connects.find((candidate) => candidate.deviceId === device.id && candidate.node === node);
+  if (connect) return connect;
+  const nodes = document.config.connects.filter((candidate) => candidate.deviceId === device.id).map((candidate) => candidate.node);
+  throw new ConfigRefused(`Node ${node} is not connected to '${device.id}' (${nodes.length > 0 ? `connected: ${nodes.join(', ')}` : 'no node is'})`);
+}
