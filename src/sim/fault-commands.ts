@@ -1,4 +1,5 @@
 import { isValidSid } from '../common/sid.ts';
+import { DEVICE_ID_PATTERN } from '../fence/fence-config-file.ts';
 import { STALE_READ_MS_MAX } from './sim-faults.ts';
 import { FENCE_DEVICE_SLOW_S_MAX, type FenceDeviceState } from './sim-fence-devices.ts';
 
@@ -76,14 +77,11 @@ export function parseFaultCommand(
   }
 }
 
-/** A device id as fence.cfg writes it: `<name>` or `<name>:<n>`. */
-const DEVICE_ID = /^[A-Za-z][A-Za-z0-9_.-]*(:\d+)?$/;
-
 /** `fence-device <id> ok|fail|hang` and `fence-device <id> slow <seconds>`; the id is checked against fence.cfg when the scenario loads. */
 function parseFenceDeviceCommand(text: string, words: readonly string[]): FaultCommand | string {
   const [, deviceId, state, seconds] = words;
   const usage = `'${text}': expected 'fence-device <id> ok|fail|hang' or 'fence-device <id> slow <seconds, 1..${FENCE_DEVICE_SLOW_S_MAX}>'`;
-  if (deviceId === undefined || !DEVICE_ID.test(deviceId)) return usage;
+  if (deviceId === undefined || !DEVICE_ID_PATTERN.test(deviceId)) return usage;
   if (words.length === 3 && (state === 'ok' || state === 'fail' || state === 'hang')) return { kind: 'fence-device', deviceId, state, slowS: undefined, text };
   if (words.length !== 4 || state !== 'slow' || !isCount(seconds) || Number(seconds) < 1 || Number(seconds) > FENCE_DEVICE_SLOW_S_MAX) return usage;
   return { kind: 'fence-device', deviceId, state: 'ok', slowS: Number(seconds), text };

@@ -134,7 +134,7 @@ export class SimCluster implements SimResourceWorld {
       settings: this.settings,
       serviceSizes: this.serviceSizes,
       nodeCapacities: this.nodeCapacities,
-      fence: EMPTY_FENCE_CONFIG,
+      fence: scenario.fence ?? EMPTY_FENCE_CONFIG,
       generation: 0,
     };
     const hasStatus = scenario.managerStatus.serviceStatus.size > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;

@@ -3,7 +3,9 @@
  * invariants of the simulated world after every event and every round:
  * - no service runs on two nodes at once;
  * - at most one CRM is master;
- * - a recovery only happens while the recovering master holds the lost node's agent lease;
+ * - a recovery only happens on a proof for the lost node: while the recovering master holds its agent
+ *   lease, or after an `agent`, `kdump` or `operator` fence-ack for it (the chaos checker,
+ *   src/chaos/fence-proof-ledger.ts, holds those to the simulated world's truth);
  * - the service counts a master carries from round to round equal a fresh count.
  */
 import type { TraceEvent } from '../../src/common/trace.ts';
@@ -37,11 +39,16 @@ export function runScenario(dir: string, seed = SCENARIO_SEED): ScenarioRun {
     if (violations.length < VIOLATIONS_MAX && !violations.includes(message)) violations.push(message);
   };
   let cluster: SimCluster | undefined;
+  const externalProofs = new Set<string>();
   const onEvent = (event: TraceEvent) => {
     events.push(event);
     if (!cluster) return;
     checkWorld(cluster, `after ${JSON.stringify(event)}`, violate);
-    if (event.ev === 'recover') {
+    if (event.ev === 'fence-ack') {
+      if (event.proof === 'agent' || event.proof === 'kdump' || event.proof === 'operator') externalProofs.add(event.target);
+      else externalProofs.delete(event.target);
+    }
+    if (event.ev === 'recover' && !externalProofs.has(event.from)) {
       const holder = cluster.leases.holderOf(agentLeaseName(event.from), cluster.timeMs);
       if (holder !== event.node) violate(`t=${event.t}: ${event.node} recovers ${event.sid} from ${event.from} while the agent lease of ${event.from} is held by ${holder ?? 'nobody'}`);
     }
