@@ -81,6 +81,16 @@ describe('fence devices in the simulated cluster', () => {
     assert.deepEqual(resets(run([['network node2 off']], withoutWatchdog).events), []);
   });
 
+  it('a node with `watchdog none` whose mux crashes is not left without daemons: mux and daemons start again', () => {
+    const withoutWatchdog: FenceConfig = { ...FENCE, nodes: { node2: { watchdog: 'none', line: 4 } } };
+    const { events, simulator } = run([['crash node2 mux']], withoutWatchdog);
+    assert.deepEqual(resets(events), []);
+    assert.ok(simulator.cluster.node('node2').lrm !== undefined && simulator.cluster.node('node2').crm !== undefined);
+    assert.ok(simulator.cluster.isRunning('node2', 'vm:101'), 'its service still runs');
+    const withWatchdog = run([['crash node2 mux']], FENCE).events;
+    assert.deepEqual(resets(withWatchdog).map((line) => line.split(' ').slice(1).join(' ')), ['node2 watchdog'], 'with a device, the reset follows');
+  });
+
   it('a soft fence restarts a hung LRM: the pause ends with the process', () => {
     let isStarted = false;
     const { events, simulator } = run([['pause node2 600 lrm']], FENCE, (sim) => {
