@@ -88,15 +88,11 @@ export function eventWords(event: TraceEvent): string {
     case 'recover':
       return `recover service '${event.sid}' from fenced node '${event.from}' to node '${event.to}'`;
     case 'fence':
-      return `fencing node '${event.target}': waiting for its agent lock`;
     case 'fence-ack':
-      return fenceAckWords(event);
     case 'fence-request':
-      return `fencing node '${event.target}': asked node '${event.proxy}' to run ${fenceJobName(event.action, event.level)}`;
     case 'fence-result':
-      return `fencing node '${event.target}': ${fenceJobName(event.action, event.level)} on node '${event.proxy}' ${event.result === 'ok' ? 'succeeded' : `failed${event.reason ? `: ${event.reason}` : ''}`}`;
     case 'fence-wait':
-      return `service '${event.sid}': not recovered, waiting for node '${event.target}' to report: ${event.reason}`;
+      return fenceWords(event);
     case 'reset':
       return `${event.target} powered off (${RESET_WORDS[event.reason] ?? event.reason})`;
     case 'service-action':
@@ -169,6 +165,21 @@ function fenceAckWords(event: FenceAckEvent): string {
       return `fencing: acknowledged - got agent lock for node '${event.target}'`;
     default:
       return assertNever(event.proof, 'fence proof');
+  }
+}
+
+function fenceWords(event: Extract<TraceBody, { ev: 'fence' | 'fence-ack' | 'fence-request' | 'fence-result' | 'fence-wait' }>): string {
+  switch (event.ev) {
+    case 'fence':
+      return `fencing node '${event.target}': waiting for its agent lock`;
+    case 'fence-ack':
+      return fenceAckWords(event);
+    case 'fence-request':
+      return `fencing node '${event.target}': asked node '${event.proxy}' to run ${fenceJobName(event.action, event.level)}`;
+    case 'fence-result':
+      return `fencing node '${event.target}': ${fenceJobName(event.action, event.level)} on node '${event.proxy}' ${event.result === 'ok' ? 'succeeded' : `failed${event.reason ? `: ${event.reason}` : ''}`}`;
+    case 'fence-wait':
+      return `service '${event.sid}': not recovered, waiting for node '${event.target}' to report: ${event.reason}`;
   }
 }
 
