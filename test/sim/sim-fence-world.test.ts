@@ -6,7 +6,7 @@ import type { FenceConfig } from '../../src/fence/fence-config.ts';
 import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseCommand } from '../../src/sim/sim-commands.ts';
 import { Simulator } from '../../src/sim/simulator.ts';
-import { FENCE } from './sim-fence-jobs.test.ts';
+import { FENCE } from './fence-fixture.ts';
 
 const NODES = new Set(['node1', 'node2', 'node3']);
 
