@@ -14,12 +14,25 @@ export function simFenceJobs(simulator: Simulator): SimFenceJobs {
     isDumping: (node) => cluster.node(node).isDumping,
     bootsOf: (node) => cluster.node(node).boots,
     lrmProcessOf: (node) => cluster.node(node).lrm,
-    powerOff: (node) => simulator.powerOff(cluster.node(node), 'fence'),
-    powerOn: (node) => simulator.powerOn(cluster.node(node), 'fence'),
+    powerOff: (node) => powerOff(simulator, node),
+    powerOn: (node) => powerOn(simulator, node),
     restartLrm: (node) => restartLrm(simulator, node),
     emit: (node, body) => cluster.emitAs(node, body),
   };
   return new SimFenceJobs(world);
+}
+
+/** Power cut by a fence device: a node writing its kernel dump stops writing it too. */
+function powerOff(simulator: Simulator, name: string): void {
+  const node = simulator.cluster.node(name);
+  node.isDumping = false;
+  simulator.powerOff(node, 'fence');
+}
+
+/** Power switched on by a fence device: a node already on stays as it is, network cut included. */
+function powerOn(simulator: Simulator, name: string): void {
+  const node = simulator.cluster.node(name);
+  if (!node.isPoweredOn) simulator.powerOn(node, 'fence');
 }
 
 /**

@@ -18,6 +18,8 @@ import { hasWatchdogDevice, simFenceJobs } from './sim-fence-world.ts';
 
 export { COMMAND_SLOT_MS_MIN, ITERATION_MS, isReferenceTiming, iterationMsFor, REFERENCE_NODES_MAX, roundMsFor, roundsPerCommandSlot } from './sim-rounds.ts';
 
+/** Fence calls ending in the idle rest of one round: every job ends one or more calls per step. */
+const FENCE_STEPS_PER_ROUND_MAX = 100_000;
 /** The reference simulator gives up past this much simulated time. */
 export const SIM_TIME_MS_MAX = 10_000_000;
 /** The run ends at the first free command slot this long after the last batch. */
@@ -159,7 +161,9 @@ export class Simulator {
 
   /** The idle rest of a round: fence calls that end meanwhile act at their own time. */
   private advanceTimeTo(endMs: number): void {
+    let steps = 0;
     for (let dueMs = this.fenceJobs.nextDueMs(); dueMs !== undefined && dueMs <= endMs; dueMs = this.fenceJobs.nextDueMs()) {
+      assert(++steps <= FENCE_STEPS_PER_ROUND_MAX, `${steps} fence calls ended in one round, the limit is ${FENCE_STEPS_PER_ROUND_MAX}`);
       this.cluster.timeMs = Math.max(this.cluster.timeMs, dueMs);
       this.fenceJobs.advance();
     }

@@ -81,6 +81,28 @@ describe('fence devices in the simulated cluster', () => {
     assert.deepEqual(resets(run([['network node2 off']], withoutWatchdog).events), []);
   });
 
+  it('a level’s on leaves a node that is on as it is (its network stays cut); an off ends a kernel dump', () => {
+    let isStarted = false;
+    const seen: string[] = [];
+    const { events } = run([['network node3 off']], FENCE, (sim) => {
+      const node3 = sim.cluster.node('node3');
+      if (sim.cluster.timeMs === 160_000) seen.push(`powered ${node3.isPoweredOn}, network ${node3.isNetworkOn}`);
+      if (isStarted || sim.cluster.timeMs < 140_000) return;
+      isStarted = true;
+      sim.fenceJobs.start('node1', { uid: 'on', target: 'node3', action: 'on', level: 0 });
+    });
+    assert.ok(events.some((event) => event.ev === 'log' && event.msg === 'fence_apc on of node3 through device pdu:2: ok after 1.0 s'), 'the job ran (142 s)');
+    assert.deepEqual(seen, ['powered true, network false']);
+    let isOffStarted = false;
+    const dumped = run([['crash node2 kdump']], FENCE, (sim) => {
+      if (isOffStarted || sim.cluster.timeMs < 140_000) return;
+      isOffStarted = true;
+      sim.fenceJobs.start('node1', { uid: 'off', target: 'node2', action: 'off', level: 1 });
+    });
+    assert.equal(dumped.simulator.cluster.node('node2').isDumping, false, 'IPMI off cut the dump short');
+    assert.deepEqual(resets(dumped.events), ['120 node2 kdump'], 'no second reset: it was off already');
+  });
+
   it('a node with `watchdog none` whose mux crashes is not left without daemons: mux and daemons start again', () => {
     const withoutWatchdog: FenceConfig = { ...FENCE, nodes: { node2: { watchdog: 'none', line: 4 } } };
     const { events, simulator } = run([['crash node2 mux']], withoutWatchdog);
