@@ -39,6 +39,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'node', describe: "Declare, remove and list the cluster's nodes (node: sections of ha.cfg)", load: async () => (await import('./commands/node.ts')).nodeCommand },
   { command: 'fence', describe: 'External fencing (fence.cfg): device, connect, node, proxy, config, plan', load: async () => (await import('./commands/fence.ts')).fenceCommand },
   { command: 'log', describe: "Show a node's journal: the events and black box of its ha-crm and ha-lrm, merged by time, in the daemons' words", load: async () => (await import('./commands/log.ts')).logCommand },
+  { command: 'fence-ack <node>', describe: 'Confirm a lost node is down (powered off or rebooted): the master takes it as proof and recovers its services at once', load: async () => (await import('./commands/fence-ack.ts')).fenceAckCommand },
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance, disarm-ha, arm-ha', load: async () => (await import('./commands/crm-command.ts')).crmCommand },
   { command: 'simulate [dir]', describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
   { command: 'demo', describe: 'Run a 3-node cluster on this machine (emulated watchdogs, simulated services), cut one node from the shared storage, show the fence and the recovery', load: async () => (await import('./commands/demo.ts')).demoCommand },

@@ -1,7 +1,7 @@
 import { ConfigRefused } from '../config/config-edit.ts';
 import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
 import { checkCrmCommand } from '../crm/check-crm-command.ts';
-import { checkNode, checkStopTimeout, formatCrmCommand, type CrmCommand, type Parsed } from '../crm/crm-command.ts';
+import { checkNode, checkOperator, checkStopTimeout, formatCrmCommand, type CrmCommand, type Parsed } from '../crm/crm-command.ts';
 import { enqueueCommand } from '../store/command-queue.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { UsageError } from './exit-codes.ts';
@@ -52,6 +52,21 @@ export function requestDisarm(sharedDir: string, request: { mode: DisarmMode } |
   const saved = readManagerStatus(sharedPaths(sharedDir))?.status.disarm;
   if (request === 'arm') return { line, note: saved === undefined ? 'the master last reported the HA stack armed: it will ignore this' : undefined };
   return { line, note: saved === undefined ? undefined : `the HA stack is already ${saved.state} (${saved.mode}): the master will ignore this` };
+}
+
+/**
+ * `fence-ack <node>`: the operator confirms a lost node is down ("confirm host has been rebooted"), a
+ * proof the master recovers its services on at once. Refused here when the master's last status shows
+ * the node online or in maintenance; the master refuses it too while the node's LRM still reports.
+ */
+export function requestFenceAck(sharedDir: string, request: { node: string; by: string }): string {
+  const loaded = loadHaConfig(sharedDir);
+  const node = valid(checkNode(request.node));
+  const state = readManagerStatus(sharedPaths(sharedDir))?.status.nodeStatus[node];
+  if (state === 'online' || state === 'maintenance') {
+    throw new ConfigRefused(`Node ${node} is ${state} in the master's last status: a confirmation is only for a node that is lost (down, unreachable)`);
+  }
+  return queueChecked(sharedDir, loaded, { kind: 'fence-ack', node, by: valid(checkOperator(request.by)) });
 }
 
 /** Writes the no-master warning to stderr when no master holds a fresh manager lease. */

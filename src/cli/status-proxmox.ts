@@ -45,8 +45,32 @@ function lrmLines(node: NodeReport, context: { report: StatusReport; declaresNod
   if (node.state !== null && node.state !== 'online' && node.state !== 'maintenance') lines.push(`  the master sees it as ${node.state}`);
   if (node.maintenance === 'requested') lines.push('  maintenance requested, not yet entered');
   if (node.fenced) lines.push(`  fenced ${formatAge(node.fenced.ageMs)} ago: ${node.fenced.reason}`);
+  lines.push(...fenceNotes(node).map((note) => `  ${note}`));
   if (declaresNodes && !node.declared) lines.push(`  not declared in ha.cfg ('ha-manager node add ${node.node}')`);
   return lines;
+}
+
+const PROOF_WORDS = {
+  reset: 'its watchdog reset it (the master took its agent lease)',
+  free: 'its agent lease was free',
+  agent: 'its fence devices powered it off',
+  kdump: 'it crashed and wrote a kernel dump (fence_kdump)',
+  operator: 'an operator confirmed it down',
+} as const;
+
+/** What external fencing is doing about a node, and the proof its last fence ended with. */
+export function fenceNotes(node: NodeReport): string[] {
+  const notes: string[] = [];
+  const { attempt, ackBy, lastProof } = node.fence;
+  if (attempt !== null) {
+    const what = attempt.action === 'soft' ? 'soft fence' : `fence level ${attempt.level + 1} (${attempt.action})`;
+    const where = attempt.proxy === '' ? 'waiting for an online node to run it' : `run by ${attempt.proxy}`;
+    const failed = attempt.failedPasses > 0 ? `; every level failed ${attempt.failedPasses} time${attempt.failedPasses === 1 ? '' : 's'}` : '';
+    notes.push(`fencing: ${what}, ${where}${failed}${attempt.lastError !== undefined ? `; last error: ${attempt.lastError}` : ''}`);
+  }
+  if (ackBy !== null) notes.push(`fence-ack by ${ackBy}: the master takes it as proof when it fences the node`);
+  if (lastProof !== null) notes.push(`last fence proof: ${lastProof.proof} (${PROOF_WORDS[lastProof.proof]}${lastProof.by !== undefined ? `: ${lastProof.by}` : ''})`);
+  return notes;
 }
 
 /**

@@ -1,7 +1,7 @@
 import { ServiceTable } from '../common/service-table.ts';
 import type { LrmActionResult, LrmStatus } from '../common/lrm-status.ts';
 import { LrmResult, lrmResultName } from '../common/lrm-result.ts';
-import type { DisarmRequest, ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
+import type { DisarmRequest, FenceAttempt, FenceRecord, ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
 import type { LrmMode, LrmState, NodeState, RequestedState, ServiceState } from '../common/states.ts';
 import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
 import { ConfigError } from '../config/section-config.ts';
@@ -65,6 +65,14 @@ export interface NodeReport {
   readonly heartbeatAgeMs: number | null;
   readonly maintenance: 'no' | 'requested' | 'yes';
   readonly fenced: (FencedRecord & { readonly ageMs: number }) | null;
+  /** External fencing (fence.cfg): the job under way, an operator's confirmation not yet used, the last proof. */
+  readonly fence: NodeFenceReport;
+}
+
+export interface NodeFenceReport {
+  readonly attempt: FenceAttempt | null;
+  readonly ackBy: string | null;
+  readonly lastProof: FenceRecord | null;
 }
 
 export interface ServiceReport {
@@ -185,6 +193,7 @@ function nodeReports(inputs: NodeInputs): NodeReport[] {
       heartbeatAgeMs: lrm ? Math.max(0, wallMs - lrm.timestampMs) : null,
       maintenance: isInMaintenance ? 'yes' : manager?.nodeRequest[node]?.maintenance ? 'requested' : 'no',
       fenced: record ? { ...record, ageMs: Math.max(0, wallMs - record.wallMs) } : null,
+      fence: { attempt: manager?.fencing?.[node] ?? null, ackBy: manager?.fenceAcks?.[node]?.by ?? null, lastProof: manager?.lastFence?.[node] ?? null },
     };
   });
 }

@@ -1,5 +1,5 @@
 import type { StatusReport } from './status-report.ts';
-import { serviceNotes } from './status-proxmox.ts';
+import { fenceNotes, serviceNotes } from './status-proxmox.ts';
 import { formatAge, textTable } from './text-table.ts';
 
 /** The text of `ha-manager status --verbose`: the master line, a node table, a service table, leases, queued requests. */
@@ -8,6 +8,8 @@ export function renderStatusText(report: StatusReport): string {
   if (report.configError !== undefined) parts.push(`config: not loadable: ${report.configError}`);
   parts.push(`${masterLine(report)}\n${stackLine(report)}`);
   if (report.nodes.length > 0) parts.push(nodeTable(report));
+  const fencing = report.nodes.flatMap((node) => fenceNotes(node).map((note) => `${node.node}: ${note}`));
+  if (fencing.length > 0) parts.push(fencing.join('\n'));
   parts.push(report.services.length > 0 ? serviceTable(report) : 'no HA resources configured');
   if (report.leases.length > 0) parts.push(leaseTable(report));
   if (report.queuedRequests.length > 0) {

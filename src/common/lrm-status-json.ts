@@ -1,5 +1,6 @@
 import type { LrmStatus, LrmActionResult, NodeLoadStats, ServiceLoad } from './lrm-status.ts';
 import type { LrmResultCode } from './lrm-result.ts';
+import { fenceResultsToJson, parseFenceResultsJson } from './fencing-json.ts';
 import { isOneOf, LRM_MODES, LRM_STATES } from './states.ts';
 
 /** LRM status in its persisted JSON shape (status/lrm/<node>.json). */
@@ -10,6 +11,8 @@ export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
   }
   const json: Record<string, unknown> = { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
   if (status.stats) json.stats = nodeLoadStatsToJson(status.stats);
+  if (status.withoutWatchdog) json.watchdog = 'none';
+  if (status.fenceResults && status.fenceResults.size > 0) json.fence_results = fenceResultsToJson(status.fenceResults);
   return json;
 }
 
@@ -54,5 +57,6 @@ export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
     results.set(uid, typeof entry.reason === 'string' ? { ...result, reason: entry.reason } : result);
   }
   const stats = parseNodeLoadStats(root.stats);
-  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0), ...(stats ? { stats } : {}) };
+  const fenceResults = parseFenceResultsJson(root.fence_results);
+  return { state: root.state, mode, results, timestampMs: Number(root.timestamp ?? 0), ...(stats ? { stats } : {}), ...(fenceResults ? { fenceResults } : {}), ...(root.watchdog === 'none' ? { withoutWatchdog: true as const } : {}) };
 }

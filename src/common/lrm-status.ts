@@ -22,6 +22,8 @@ export interface LrmStatus {
   readonly timestampMs: number;
   /** What the LRM measured on its node for the dynamic scheduler; absent when it could not measure. */
   readonly stats?: NodeLoadStats;
+  /** The LRM runs with no watchdog (`watchdog none`): nothing resets its node, so its lease proves nothing. */
+  readonly withoutWatchdog?: true;
   /** Fence jobs this node ran as a proxy, by the uid of the master's FenceAttempt; absent when none. */
   readonly fenceResults?: ReadonlyMap<string, FenceJobResult>;
 }

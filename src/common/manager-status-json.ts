@@ -1,4 +1,5 @@
 import { newServiceStatus, type DisarmRequest, type ManagerStatus, type PendingCommand, type ServiceStatus } from './manager-status.ts';
+import { fencingToJson, parseFencingJson } from './fencing-json.ts';
 import { ServiceTable } from './service-table.ts';
 import { DISARM_MODES, DISARM_STATES, isOneOf, NODE_STATES, SERVICE_STATES, type NodeState } from './states.ts';
 
@@ -38,6 +39,7 @@ export function parseManagerStatusJson(json: unknown, file: string): ManagerStat
     if (!isOneOf(DISARM_STATES, state)) fail(`Disarm request has unknown state '${String(state)}', expected ${DISARM_STATES.join(' or ')}`);
     status.disarm = { mode: mode as DisarmRequest['mode'], state: state as DisarmRequest['state'] };
   }
+  parseFencingJson(root, status, fail);
   return status;
 }
 
@@ -98,5 +100,6 @@ export function managerStatusToJson(status: ManagerStatus): Record<string, unkno
     ...(status.timestampMs !== undefined ? { timestamp: status.timestampMs } : {}),
     ...(status.version !== undefined ? { version: [status.version.lease, status.version.round] } : {}),
     ...(status.disarm !== undefined ? { disarm: { mode: status.disarm.mode, state: status.disarm.state } } : {}),
+    ...fencingToJson(status),
   };
 }

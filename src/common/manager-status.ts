@@ -77,6 +77,21 @@ export interface ManagerStatus {
   disarm?: DisarmRequest;
   /** External fencing under way, by target node (src/crm/external-fencing.ts); absent when none. */
   fencing?: Record<string, FenceAttempt>;
+  /** Operators' confirmations (`fence-ack`) accepted and not yet used as proof, by node. */
+  fenceAcks?: Record<string, { readonly by: string }>;
+  /** The last fence of each node: which proof ended it (DESIGN.md "What proves a node fenced"), and when. */
+  lastFence?: Record<string, FenceRecord>;
+}
+
+/** The proofs that a node is fenced; the master recovers a lost node's services on nothing else. */
+export type FenceProof = 'reset' | 'free' | 'agent' | 'kdump' | 'operator';
+
+export interface FenceRecord {
+  readonly proof: FenceProof;
+  /** The operator, for `operator`. */
+  readonly by?: string;
+  /** The master's clock (status.timestampMs's), when it took the proof. */
+  readonly timestampMs: number;
 }
 
 /** What a fence proxy is asked to do: a level of fence.cfg (`off`, then `on` after the recovery), or a soft fence. */
@@ -153,5 +168,7 @@ export function copyManagerStatus(status: ManagerStatus): ManagerStatus {
   if (status.version !== undefined) copy.version = status.version;
   if (status.disarm !== undefined) copy.disarm = status.disarm;
   if (status.fencing !== undefined) copy.fencing = { ...status.fencing };
+  if (status.fenceAcks !== undefined) copy.fenceAcks = { ...status.fenceAcks };
+  if (status.lastFence !== undefined) copy.lastFence = { ...status.lastFence };
   return copy;
 }

@@ -3,6 +3,7 @@
  * fields are the contract of `ha-manager simulate --trace` (see docs/trace.md); the core emits
  * events without time and node, the environment stamps both.
  */
+import type { FenceProof } from './manager-status.ts';
 import type { DisarmMode, DisarmState } from './states.ts';
 
 export type TraceBody =
@@ -16,7 +17,7 @@ export type TraceBody =
   | { ev: 'service-remove'; sid: string; reason: 'deleted' | 'ignored' }
   | { ev: 'recover'; sid: string; from: string; to: string }
   | { ev: 'fence'; target: string }
-  | { ev: 'fence-ack'; target: string; proof?: 'reset' | 'free' | 'agent' | 'kdump' | 'operator'; by?: string }
+  | { ev: 'fence-ack'; target: string; proof?: FenceProof; by?: string }
   | { ev: 'fence-request'; target: string; action: 'off' | 'on' | 'soft'; level: number; proxy: string }
   | { ev: 'fence-result'; target: string; action: 'off' | 'on' | 'soft'; level: number; proxy: string; result: 'ok' | 'failed'; reason?: string }
   | { ev: 'fence-wait'; sid: string; target: string; reason: string }

@@ -68,6 +68,9 @@ function applyOne(command: CrmCommand, input: CrmCommandsInput): Applied {
       return { ...verdict, then: () => input.stack.disarm(command.mode) };
     case 'arm-ha':
       return { ...verdict, then: () => input.stack.arm() };
+    case 'fence-ack':
+      status.fenceAcks = { ...status.fenceAcks, [command.node]: { by: command.by } };
+      return verdict;
   }
 }
 

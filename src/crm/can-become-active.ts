@@ -1,5 +1,6 @@
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { HaConfig, Membership } from '../env/env.ts';
+import { isWithoutWatchdog } from '../fence/fence-config.ts';
 import { hasResources } from './has-resources.ts';
 
 export interface ActivationInput {
@@ -14,11 +15,14 @@ export interface ActivationInput {
  * Whether this node's CRM may try to become (or stay eligible as) master: it must be in the quorate
  * partition, must not itself be waiting to be fenced, and there must be work — configured services,
  * or (with no live master elsewhere) a node left in maintenance by a shutdown, a queued command, stale
- * services in the saved status to clean up, or a disarm request (only a master can end it).
+ * services in the saved status to clean up, or a disarm request (only a master can end it). A node
+ * without a watchdog (`watchdog none` in fence.cfg) is never master: nothing would reset a master that
+ * lost its lease while another took over.
  */
 export function canBecomeActive(input: ActivationInput): boolean {
   const { nodeName, membership, managerStatus } = input;
   if (!membership.isQuorate || !membership.isMember(nodeName)) return false;
+  if (input.config.fence !== undefined && isWithoutWatchdog(input.config.fence, nodeName)) return false;
   if (managerStatus && nodesWithFencedServices(managerStatus).has(nodeName)) return false;
   if (hasResources(input.config)) return true;
   const master = managerStatus?.masterNode;

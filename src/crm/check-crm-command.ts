@@ -25,6 +25,8 @@ export interface CommandKnowledge {
     nodeState(node: string): NodeState | undefined;
     /** The disarm request in force, if any. */
     disarm(): DisarmRequest | undefined;
+    /** True while the node counts as a member: its LRM visibly alive (its status keeps changing). */
+    isMember(node: string): boolean;
   };
 }
 
@@ -49,6 +51,8 @@ export function checkCrmCommand(command: CrmCommand, knowing: CommandKnowledge):
     }
     case 'arm-ha':
       return !knowing.master || knowing.master.disarm() ? ACCEPTED : { result: 'ignored', reason: 'HA stack is not disarmed' };
+    case 'fence-ack':
+      return nodeProblem(command.node, knowing) ?? fenceAckProblem(command.node, knowing) ?? ACCEPTED;
     case 'disable-node-maintenance': {
       const problem = nodeProblem(command.node, knowing);
       if (problem) return problem;
@@ -113,6 +117,21 @@ export function restrictedGroupProblem(
   const group = name === undefined || !Object.hasOwn(groups, name) ? undefined : groups[name];
   if (!group?.restricted || Object.hasOwn(group.nodes, node)) return undefined;
   return `Node '${node}' is outside the restricted group '${name}' of ${sid} (its nodes: ${Object.keys(group.nodes).join(', ')})`;
+}
+
+/**
+ * An operator's confirmation is a proof the master acts on at once, so it is refused while the master
+ * can see the node is not down: online, in maintenance, or its LRM still reporting.
+ */
+function fenceAckProblem(node: string, knowing: CommandKnowledge): CommandVerdict | undefined {
+  if (!knowing.master) return undefined;
+  if (knowing.master.disarm()) return { result: 'ignored', reason: 'disarmed: nothing is fenced or recovered' };
+  const state = knowing.master.nodeState(node);
+  if (state === undefined) return { result: 'error', reason: `Node ${node} is unknown to the master` };
+  if (state === 'online' || state === 'maintenance' || knowing.master.isMember(node)) {
+    return { result: 'error', reason: `Node ${node} is not down: its LRM is visibly alive (${state}); a confirmation is only for a node that is lost` };
+  }
+  return undefined;
 }
 
 function maintenanceProblem(node: string, knowing: CommandKnowledge): CommandVerdict | undefined {

@@ -11,6 +11,7 @@
  *   disable-node-maintenance <node>
  *   disarm-ha freeze|ignore            release every watchdog; services frozen, or no longer tracked
  *   arm-ha                             end the disarm request
+ *   fence-ack <node> <by>              an operator (<by>) confirms the lost node is down: a fence proof
  */
 import { checkNodeName } from '../common/node-name.ts';
 import { isValidSid } from '../common/sid.ts';
@@ -21,11 +22,12 @@ export type CrmCommand =
   | { readonly kind: 'stop'; readonly sid: string; readonly timeoutS: number }
   | { readonly kind: 'enable-node-maintenance' | 'disable-node-maintenance'; readonly node: string }
   | { readonly kind: 'disarm-ha'; readonly mode: DisarmMode }
-  | { readonly kind: 'arm-ha' };
+  | { readonly kind: 'arm-ha' }
+  | { readonly kind: 'fence-ack'; readonly node: string; readonly by: string };
 
 export type CrmCommandKind = CrmCommand['kind'];
 
-export const CRM_COMMAND_KINDS: readonly CrmCommandKind[] = ['migrate', 'relocate', 'stop', 'enable-node-maintenance', 'disable-node-maintenance', 'disarm-ha', 'arm-ha'];
+export const CRM_COMMAND_KINDS: readonly CrmCommandKind[] = ['migrate', 'relocate', 'stop', 'enable-node-maintenance', 'disable-node-maintenance', 'disarm-ha', 'arm-ha', 'fence-ack'];
 
 /** A stop waits at most a day for the service; a longer timeout is a typo, not a plan. */
 export const STOP_TIMEOUT_S_MAX = 86_400;
@@ -55,6 +57,8 @@ function wordsOf(command: CrmCommand): string[] {
       return [command.kind, command.mode];
     case 'arm-ha':
       return [command.kind];
+    case 'fence-ack':
+      return [command.kind, command.node, command.by];
   }
 }
 
@@ -72,6 +76,12 @@ export function parseCrmCommand(line: string): Parsed<CrmCommand> {
   if (kind === 'enable-node-maintenance' || kind === 'disable-node-maintenance') {
     const node = checkNode(first!);
     return node.ok ? ok({ kind, node: node.value }) : node;
+  }
+  if (kind === 'fence-ack') {
+    const node = checkNode(first!);
+    if (!node.ok) return node;
+    const by = checkOperator(second!);
+    return by.ok ? ok({ kind, node: node.value, by: by.value }) : by;
   }
   if (!isValidSid(first!)) return bad(`Bad service id '${first}' in CRM command '${line.trim()}', expected <type>:<name>`);
   if (kind === 'stop') {
@@ -92,7 +102,15 @@ export function checkNode(text: string): Parsed<string> {
   return checkNodeName(text);
 }
 
+/** Who confirmed a fence: a user name, with an optional realm or host (root@pam, admin@node1). */
+const OPERATOR_PATTERN = /^[A-Za-z0-9_][A-Za-z0-9_.@-]{0,63}$/;
+
+export function checkOperator(text: string): Parsed<string> {
+  return OPERATOR_PATTERN.test(text) ? ok(text) : bad(`Bad operator name '${text}', expected one word such as root@pam`);
+}
+
 function usageOf(kind: CrmCommandKind): string {
+  if (kind === 'fence-ack') return '<node> <operator>';
   if (kind === 'stop') return '<sid> <timeout>';
   if (kind === 'migrate' || kind === 'relocate') return '<sid> <node>';
   if (kind === 'disarm-ha') return DISARM_MODES.join('|');
@@ -102,7 +120,7 @@ function usageOf(kind: CrmCommandKind): string {
 
 function arityOf(kind: CrmCommandKind): number {
   if (kind === 'arm-ha') return 0;
-  return kind === 'migrate' || kind === 'relocate' || kind === 'stop' ? 2 : 1;
+  return kind === 'migrate' || kind === 'relocate' || kind === 'stop' || kind === 'fence-ack' ? 2 : 1;
 }
 
 function ok<T>(value: T): Parsed<T> {

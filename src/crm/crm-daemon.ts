@@ -133,6 +133,7 @@ function runManagerRound(env: CrmEnv, local: CrmLocal): void {
     nowMs: env.nowMs(),
     leaseGeneration: env.managerLeaseGeneration(),
     fenceDelayMs: env.timing.fenceDelayMs,
+    roundMs: env.timing.roundMs,
     membership: env.membership(),
     config: env.readConfig(),
     lrmStatuses,

@@ -1,9 +1,8 @@
 import { assertNever } from '../common/assert.ts';
-import type { ServiceStatus } from '../common/manager-status.ts';
+import type { FenceProof, ServiceStatus } from '../common/manager-status.ts';
 import type { AgentLeaseTake } from '../env/env.ts';
 
-/** What fencing a node proved, as far as this master knows (DESIGN.md "What proves a node fenced"). */
-export type FenceProof = 'reset' | 'free';
+export type { FenceProof };
 
 /**
  * The proofs this master obtained by taking lost nodes' agent leases. A take it repeats on a lease it
@@ -11,11 +10,11 @@ export type FenceProof = 'reset' | 'free';
  * cannot renew its predecessor's take, it takes the lease anew from a holder that is not the node,
  * and that proves only `free` — never more than the proof it can see.
  */
-export class FenceProofs {
-  private readonly proofs = new Map<string, FenceProof>();
+export class LeaseProofs {
+  private readonly proofs = new Map<string, 'reset' | 'free'>();
 
   /** The proof a take gives, or undefined when the node is not fenced (the take was refused). */
-  proofOf(node: string, take: AgentLeaseTake): FenceProof | undefined {
+  proofOf(node: string, take: AgentLeaseTake): 'reset' | 'free' | undefined {
     switch (take) {
       case 'refused':
         return undefined;
@@ -32,11 +31,12 @@ export class FenceProofs {
 }
 
 /**
- * Whether a fence proof covers one service of the fenced node. A reset ended everything the node ran.
- * A free lease proves only that the node's LRM holds no lease, which it gives up only once the services
- * it knew of are stopped: it does not cover a service that may run there unmanaged. If the manager
- * cannot know, it does nothing.
+ * Whether a fence proof covers one service of the fenced node. A reset, a power-off by fence devices,
+ * a crash dump and an operator's confirmation each ended everything the node ran. A free lease proves
+ * only that the node's LRM holds no lease, which it gives up only once the services it knew of are
+ * stopped: it does not cover a service that may run there unmanaged. If the manager cannot know, it
+ * does nothing.
  */
 export function coversService(proof: FenceProof, status: ServiceStatus): boolean {
-  return proof === 'reset' || !status.mayRunUnmanaged;
+  return proof !== 'free' || !status.mayRunUnmanaged;
 }

@@ -8,7 +8,7 @@ import type { AgentLeaseTake, HaConfig, Membership } from '../env/env.ts';
 import { applyCrmCommands } from './apply-crm-commands.ts';
 import { checkCrmCommand, type CommandKnowledge } from './check-crm-command.ts';
 import { disarmPass, disarmSwitch } from './disarm.ts';
-import { coversService, FenceProofs } from './fence-proofs.ts';
+import { FenceCoordinator, type FencePassInput } from './fence-coordinator.ts';
 import { NodeStatusTable } from './node-status.ts';
 import { ManagerCaches } from './manager-caches.ts';
 import { ResourceRecords, type ResourceUpdate } from './resource-records.ts';
@@ -40,6 +40,8 @@ export interface ManagerRoundInput {
   /** The generation of the manager lease this master holds: its saves are ordered after its predecessors'. */
   readonly leaseGeneration: number;
   readonly fenceDelayMs: number;
+  /** The round length: a lost node with fence levels is fenced a round after it is seen lost. */
+  readonly roundMs: number;
   readonly membership: Membership;
   readonly config: HaConfig;
   /** Statuses of the nodes in `knownNodes()`, read before the round. */
@@ -75,7 +77,7 @@ export class Manager {
   private readonly caches: ManagerCaches;
   /** What this master recorded in resources.cfg and has not seen there yet. */
   private readonly records = new ResourceRecords();
-  private readonly fenceProofs = new FenceProofs();
+  private readonly fencing: FenceCoordinator;
   private readonly rules = new ManagerRules();
   /** Services leaving HA that the last sync had to keep until they settle (mustSettleBeforeRelease). */
   private readonly leaving = new Set<string>();
@@ -89,6 +91,7 @@ export class Manager {
     private readonly ports: ManagerPorts,
   ) {
     this.nodes = new NodeStatusTable(status.nodeStatus, ports.emit);
+    this.fencing = new FenceCoordinator(status, this.nodes, ports);
     this.caches = new ManagerCaches(status.serviceStatus);
     this.scheduler = new Scheduler(ports.emit);
   }
@@ -112,19 +115,23 @@ export class Manager {
     if (!this.status.disarm) this.syncManagedServices(input.config); // nothing is added or removed while disarmed
     const stack = disarmSwitch({ status: this.status, entries: () => this.entries(), configuredNode: (sid) => this.records.resource(input.config.resources, sid)?.node, newUid: this.ports.newUid, emit: this.ports.emit, nodesChanged: () => this.caches.nodesChanged() });
     // Queued commands and automatic rebalancing's moves go through the same checks and affinity.
-    const commands = { status: this.status, knowing: this.commandKnowledge(input.config), rules, emit: this.ports.emit, stack };
+    const commands = { status: this.status, knowing: this.commandKnowledge(input.config, input.membership), rules, emit: this.ports.emit, stack };
     const submit = (line: string) => applyCrmCommands({ ...commands, lines: [line] });
     applyCrmCommands({ ...commands, lines: input.takeCommands() });
+    this.fencing.beginRound(input.config.fence, input.lrmStatuses);
     const ctx = this.contextFor(input, lrmModes);
     const only = this.status.disarm ? disarmPass(ctx, this.status, this.entries()) : undefined; // disarmed: only what the disarm waits for
     if (!this.status.disarm) this.scheduler.rebalance({ config: input.config, usage: this.caches.currentUsage(), entries: this.entries(), service: (sid) => this.status.serviceStatus.get(sid), affinity: ctx.selector.rules, submit });
     for (let pass = 0; ; pass++) {
       assert(pass < MANAGE_LOOP_PASSES_MAX, `Manager loop exceeded ${MANAGE_LOOP_PASSES_MAX} passes`);
       let changed = this.runHandlers(ctx, { config: input.config, lrmResults, lrmModes, only });
-      const fenceTargets = this.fenceTargets(only);
-      if (fenceTargets.length > 0) {
-        const takes = yield fenceTargets;
-        if (this.acknowledgeFences(ctx, fenceTargets, takes)) changed = true;
+      const fence: FencePassInput = { ctx, entries: () => this.entries(), hasFencedServices: this.caches.hasFencedServices(), only, fence: input.config.fence, lrmStatuses: input.lrmStatuses };
+      const targets = this.fencing.targets(fence);
+      if (targets.length > 0) {
+        const proved = this.fencing.otherProofs(targets, fence);
+        const leaseTargets = this.fencing.leaseTargets(targets, proved, fence);
+        const takes = leaseTargets.length > 0 ? yield leaseTargets : new Map<string, AgentLeaseTake>();
+        if (this.fencing.acknowledge(fence, input.nowMs, proved, takes)) changed = true;
       }
       if (!changed) break;
     }
@@ -137,12 +144,12 @@ export class Manager {
   }
 
   /** What the master knows when it checks a CRM command (check-crm-command.ts). */
-  private commandKnowledge(config: HaConfig): CommandKnowledge {
+  private commandKnowledge(config: HaConfig, membership: Membership): CommandKnowledge {
     return {
       resources: config.resources,
       groups: config.groups,
       knownNodes: this.nodes.knownNodes(),
-      master: { service: (sid) => this.status.serviceStatus.get(sid), nodeState: (node) => this.nodes.stateOf(node), disarm: () => this.status.disarm },
+      master: { service: (sid) => this.status.serviceStatus.get(sid), nodeState: (node) => this.nodes.stateOf(node), disarm: () => this.status.disarm, isMember: (node) => membership.isMember(node) },
     };
   }
 
@@ -235,7 +242,7 @@ export class Manager {
     const { config, nowMs } = input;
     const usage = this.caches.usageForRound(this.nodes.onlineNodes(), this.scheduler.sizing());
     const selector = roundSelector(usage, this.rules, config, (sid) => this.status.serviceStatus.get(sid));
-    const knowing = this.commandKnowledge(config);
+    const knowing = this.commandKnowledge(config, input.membership);
     const ctx: ServiceContext = {
       nowMs,
       nodes: this.nodes,
@@ -243,7 +250,7 @@ export class Manager {
       rebalanceOnStart: config.settings.rebalanceOnStart,
       emit: this.ports.emit,
       resource: (sid) => this.records.resource(config.resources, sid) ?? DISABLED_RESOURCE,
-      isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, input.fenceDelayMs),
+      isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, this.fencing.offlineDelayMs(config.fence, node, input.fenceDelayMs, input.roundMs)),
       lrmMode: (node) => lrmModes.get(node),
       isLeaving: (sid) => this.leaving.has(sid),
       checkCommand: (command) => checkCrmCommand(command, knowing),
@@ -316,59 +323,6 @@ export class Manager {
       default:
         assertNever(state, 'service state');
     }
-  }
-
-  /**
-   * Nodes to fence, in order: those of services in `fence` (by sid), then nodes left in `fence`. A
-   * service that waits for its node (a fence proof did not cover it) is no reason to fence again: that
-   * would keep the node's lease from its own LRM, and so keep the node from ever reporting.
-   */
-  private fenceTargets(only: ReadonlySet<string> | undefined): string[] {
-    const targets: string[] = [];
-    const seen = new Set<string>();
-    for (const [sid, status] of this.caches.hasFencedServices() ? this.entries() : []) {
-      if (status.state !== 'fence' || status.isWaitingForNode || seen.has(status.node) || (only && !only.has(sid))) continue;
-      seen.add(status.node);
-      targets.push(status.node);
-    }
-    for (const node of only ? [] : this.nodes.knownNodes()) {
-      if (!seen.has(node) && this.nodes.stateOf(node) === 'fence') targets.push(node);
-    }
-    for (const node of targets) {
-      if (this.nodes.stateOf(node) === 'fence') continue;
-      this.nodes.setState(node, 'fence');
-      this.ports.emit({ ev: 'fence', target: node });
-    }
-    return targets;
-  }
-
-  /**
-   * Applies what the lease takes proved; true if a node was fenced. Each `fence` service of a fenced
-   * node goes to `recovery` when the proof covers it (fence-proofs.ts), else it waits for its node.
-   */
-  private acknowledgeFences(ctx: ServiceContext, targets: readonly string[], takes: ReadonlyMap<string, AgentLeaseTake>): boolean {
-    const proofs = new Map<string, 'reset' | 'free'>();
-    for (const node of targets) {
-      const proof = this.fenceProofs.proofOf(node, takes.get(node) ?? 'refused');
-      if (proof === undefined) continue;
-      proofs.set(node, proof);
-      this.ports.emit({ ev: 'fence-ack', target: node, proof });
-      this.nodes.setState(node, 'unknown');
-    }
-    if (proofs.size === 0) return false;
-    for (const [sid, status] of this.entries()) {
-      const proof = status.state === 'fence' && !status.isWaitingForNode ? proofs.get(status.node) : undefined;
-      if (proof === undefined) continue;
-      if (coversService(proof, status)) {
-        // A fenced online move keeps its target: the service may have reached it (handleRecovery).
-        ctx.change(sid, status, 'recovery', status.target === undefined ? {} : { target: status.target });
-        continue;
-      }
-      status.isWaitingForNode = true;
-      const reason = `${status.node}'s agent lease was free, which proves nothing about a service that may run there unmanaged`;
-      this.ports.emit({ ev: 'fence-wait', sid, target: status.node, reason });
-    }
-    return true;
   }
 
   private changeState(sid: string, status: ServiceStatus, next: ServiceState, params: StateChangeParams = {}): void {

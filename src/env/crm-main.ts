@@ -15,11 +15,12 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
     sharedDir: start.options.sharedDir,
     config: start.config,
     journal: start.journal,
+    isWithoutWatchdog: start.isWithoutWatchdog,
     watchdogSocket: start.options.watchdogSocket,
     onWatchdogFailure: (message) => dieUnprotected(start, message),
     print: (event) => start.sink.event(event),
   });
-  await registerWithMux(start, env.watchdog, env.timing);
+  await registerWithMux(start, env.muxClient, env.timing);
   start.config.watch();
   let isFenceReported = false;
   const local = startCrm(env);

@@ -80,6 +80,11 @@ export interface HaConfig {
  * daemon at once — nothing protects its work any more, and the armed device resets the node anyway.
  */
 export interface WatchdogPort {
+  /**
+   * False on a node configured without a watchdog (`watchdog none` in fence.cfg): nothing resets it
+   * when it stops feeding. Its LRM says so in its status, and no master takes its lease as a proof.
+   */
+  readonly resetsNode: boolean;
   /** A new registration of this daemon, armed by its first keepalive. */
   open(): void;
   /** Keepalive: call only right after a successful lease renewal (or take). */

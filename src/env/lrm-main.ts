@@ -36,14 +36,15 @@ export async function runLrm(argv: readonly string[]): Promise<void> {
       sharedDir: options.sharedDir,
       config: start.config,
       journal: start.journal,
-      watchdogSocket: options.watchdogSocket,
+      isWithoutWatchdog: start.isWithoutWatchdog,
+    watchdogSocket: options.watchdogSocket,
       onWatchdogFailure: (message) => dieUnprotected(start, message),
       print: (event) => start.sink.event(event),
     },
     drivers,
     () => loop?.wake(),
   );
-  await registerWithMux(start, env.watchdog, env.timing);
+  await registerWithMux(start, env.muxClient, env.timing);
   start.config.watch();
   let isFenceReported = false;
   const local = startLrm(env);

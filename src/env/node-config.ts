@@ -1,3 +1,4 @@
+import { isWithoutWatchdog } from '../fence/fence-config.ts';
 import { watch, type FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
@@ -57,6 +58,12 @@ export class NodeConfigSource {
   /** ha.cfg's service type → driver mapping as the daemon was started with it (its LRM built its drivers from it). */
   get driverKinds(): Readonly<Record<string, DriverKind>> {
     return this.current.driverKinds;
+  }
+
+  /** Whether fence.cfg, as loaded at start, runs `node` without a watchdog. */
+  isWithoutWatchdog(node: string): boolean {
+    const fence = this.current.config.fence;
+    return fence !== undefined && isWithoutWatchdog(fence, node);
   }
 
   /** The nodes ha.cfg declares (its `node:` sections) as last loaded; empty when it declares none. */

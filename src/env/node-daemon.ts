@@ -36,6 +36,8 @@ export interface DaemonStart {
   hasClaimed: boolean;
   /** The last flush of the journal wrote its rows (flushJournal says when that changes). */
   isJournalWritable: boolean;
+  /** fence.cfg configures this node `watchdog none` (read at start; a change takes a restart). */
+  readonly isWithoutWatchdog: boolean;
 }
 
 /** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
@@ -65,6 +67,17 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
     log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`, 'warn');
   }
   const config = await loadWhenReachable(options, log);
+  const isWithoutWatchdog = config.isWithoutWatchdog(options.node);
+  if (isWithoutWatchdog) {
+    log(`WARNING: ${options.node} runs WITHOUT a watchdog (fence.cfg: node ${options.node} watchdog=none): nothing resets it; its services are recovered only when its fence devices, kdump or an operator prove it down`, 'warn');
+  } else {
+    try {
+      assertMuxSocket(options.watchdogSocket);
+    } catch (error) {
+      log((error as Error).message, 'err');
+      process.exit(1);
+    }
+  }
   const undeclared = config.undeclaredProblem(options.node);
   if (undeclared !== undefined) {
     log(undeclared, 'err');
@@ -75,7 +88,7 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
   journal.flush();
   if (options.nodeDir !== undefined) registerInNodeDir(options.nodeDir, daemon, log);
-  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false, isJournalWritable: true };
+  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false, isJournalWritable: true, isWithoutWatchdog };
 }
 
 /**
@@ -84,7 +97,8 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
  * a device slower than ha.cfg assumes counts with its own figure. A refused hello or an unsafe timing
  * is one line with the numbers and exit code 1, before any service runs.
  */
-export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog, timing: Timing): Promise<void> {
+export async function registerWithMux(start: DaemonStart, watchdog: NodeWatchdog | undefined, timing: Timing): Promise<void> {
+  if (watchdog === undefined) return; // `watchdog none`: no mux to register with (startDaemon said so)
   let registration;
   try {
     registration = await watchdog.register();
@@ -127,12 +141,6 @@ function exitBeforeStart(start: DaemonStart, message: string): never {
 }
 
 async function loadWhenReachable(options: NodeOptions, log: DaemonStart['log']): Promise<NodeConfigSource> {
-  try {
-    assertMuxSocket(options.watchdogSocket);
-  } catch (error) {
-    log((error as Error).message, 'err');
-    process.exit(1);
-  }
   const leases = sharedPaths(options.sharedDir).leases;
   const startMs = Date.now();
   // Said at once, not after the wait: the operator who forgot the setup learns it now.

@@ -14,7 +14,8 @@ import type { AgentLeaseTake, HaConfig, Membership } from './env.ts';
 import type { NodeConfigSource } from './node-config.ts';
 import type { BlackBoxKind, NodeJournal } from './node-journal.ts';
 import { NodeMembership } from './node-membership.ts';
-import { NodeWatchdog } from './node-watchdog.ts';
+import { NodeWatchdog, type DaemonWatchdog } from './node-watchdog.ts';
+import { NoWatchdog } from './no-watchdog.ts';
 
 export interface NodeEnvParts {
   readonly daemon: 'crm' | 'lrm';
@@ -23,6 +24,8 @@ export interface NodeEnvParts {
   readonly config: NodeConfigSource;
   readonly journal: NodeJournal;
   readonly watchdogSocket: string;
+  /** The node is configured `watchdog none` (fence.cfg, read at start): no mux, nothing resets it. */
+  readonly isWithoutWatchdog: boolean;
   /** Called when the watchdog client fails: the daemon must stop at once. */
   readonly onWatchdogFailure: (message: string) => void;
   /** Where trace events are printed (the daemon's stderr in its --log-format; the journal under systemd). */
@@ -38,7 +41,9 @@ export abstract class NodeEnvBase {
   readonly nodeName: string;
   readonly timing: Timing;
   readonly emit: EmitEvent;
-  readonly watchdog: NodeWatchdog;
+  readonly watchdog: DaemonWatchdog;
+  /** The mux client, unless the node runs without a watchdog. */
+  readonly muxClient: NodeWatchdog | undefined;
   protected readonly paths: SharedPaths;
   protected readonly statusStore: DirStatusStore;
   protected readonly leases: DirLeaseStore;
@@ -64,14 +69,17 @@ export abstract class NodeEnvBase {
     };
     this.leases = new DirLeaseStore({ leasesPath: this.paths.leases, node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem });
     this.nodeMembership = new NodeMembership(parts.node, this.statusStore, membershipSilenceMs(this.timing));
-    this.watchdog = new NodeWatchdog({
-      socketPath: parts.watchdogSocket,
-      daemon: parts.daemon,
-      timeoutMs: this.timing.watchdogClientTimeoutMs,
-      record: (kind, detail) => this.record(kind, detail),
-      nowMs: () => this.nowMs(),
-      onFailure: parts.onWatchdogFailure,
-    });
+    this.muxClient = parts.isWithoutWatchdog
+      ? undefined
+      : new NodeWatchdog({
+          socketPath: parts.watchdogSocket,
+          daemon: parts.daemon,
+          timeoutMs: this.timing.watchdogClientTimeoutMs,
+          record: (kind, detail) => this.record(kind, detail),
+          nowMs: () => this.nowMs(),
+          onFailure: parts.onWatchdogFailure,
+        });
+    this.watchdog = this.muxClient ?? new NoWatchdog();
     this.emit = (body: TraceBody) => this.emitEvent(body);
   }
 

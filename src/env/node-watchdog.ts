@@ -3,6 +3,9 @@ import type { WatchdogPort } from './env.ts';
 import type { BlackBoxKind } from './node-journal.ts';
 import { WatchdogClient, WatchdogClientError, type WatchdogRegistration } from '../watchdog/watchdog-client.ts';
 
+/** A daemon's watchdog port with what the daemon reads at its end: pending writes settled, the largest keepalive gap. */
+export type DaemonWatchdog = WatchdogPort & { settled(): Promise<void>; readonly largestGapMs: number };
+
 /** What the daemon does when its watchdog client fails: it is no longer protected and must stop. */
 export type WatchdogFailureHandler = (message: string) => void;
 
@@ -33,6 +36,7 @@ export class NodeWatchdog implements WatchdogPort {
   private lastFeedMs: number | undefined;
   /** Largest time between two keepalives of this daemon, for the figures. */
   largestGapMs = 0;
+  readonly resetsNode = true;
 
   constructor(private readonly options: NodeWatchdogOptions) {}
 

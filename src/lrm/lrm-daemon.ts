@@ -9,6 +9,7 @@ import type { LrmLocal, ShutdownKind } from './lrm-local.ts';
 import { modeForShutdown } from './shutdown-mode.ts';
 import { drainWorkers, pruneResults, queueRequest, runWorkers } from './lrm-workers.ts';
 import { activeServiceCount, hasFenceRequest, incomingServicesOf, servicesOf } from './service-counts.ts';
+import { newFenceProxyLocal, runFenceJobs } from './fence-proxy.ts';
 
 /** An active LRM with no service assigned for this many rounds releases its lease and goes idle. */
 export const LRM_IDLE_ROUNDS_MAX = 60;
@@ -50,6 +51,8 @@ export function startLrm(env: LrmEnv): LrmLocal {
     workers: new Map(),
     queuedAfterRunning: new Map(),
     runningWorkers: 0,
+    fencing: undefined,
+    fenceProxy: newFenceProxyLocal(),
   };
   adoptClaimedLease(env, local);
   return local;
@@ -95,6 +98,7 @@ export function requestLrmShutdown(env: LrmEnv, local: LrmLocal, kind: ShutdownK
 export function lrmRound(env: LrmEnv, local: LrmLocal): RoundVerdict {
   if (!local.hasPublishedStatus && !publishStatus(env, local)) return local.shutdown ? 'exit' : 'continue';
   readManagerStatus(env, local);
+  runFenceJobs(env, local.fenceProxy, local.fencing);
   transition(env, local);
   switch (local.state) {
     case 'wait_for_agent_lock':
@@ -127,6 +131,7 @@ function readManagerStatus(env: LrmEnv, local: LrmLocal): void {
     local.incomingServices = incomingServicesOf(env.nodeName, status.serviceStatus);
   }
   local.nodeState = status.nodeStatus[env.nodeName];
+  local.fencing = status.fencing;
   local.isMaintenanceRequested = status.nodeRequest[env.nodeName]?.maintenance === true;
   local.isDisarmRequested = status.disarm !== undefined;
   if (local.shutdown) return;
@@ -312,7 +317,8 @@ function publishStatus(env: LrmEnv, local: LrmLocal): boolean {
   const membership = env.membership();
   if (!membership.isQuorate || !membership.isMember(env.nodeName)) return false;
   const stats = env.measureLoad(local.ownServices);
-  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs(), ...(stats ? { stats } : {}) });
+  const fenceResults = local.fenceProxy.results.size > 0 ? new Map(local.fenceProxy.results) : undefined;
+  const isWritten = env.writeLrmStatus({ state: local.state, mode: local.mode, results: local.results, timestampMs: env.nowMs(), ...(stats ? { stats } : {}), ...(fenceResults ? { fenceResults } : {}), ...(env.watchdog.resetsNode ? {} : { withoutWatchdog: true as const }) });
   local.isResultsPublished = true;
   if (isWritten) local.hasPublishedStatus = true;
   return isWritten;

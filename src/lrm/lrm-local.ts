@@ -1,4 +1,5 @@
-import type { ManagerStatusVersion } from '../common/manager-status.ts';
+import type { FenceAttempt, ManagerStatusVersion } from '../common/manager-status.ts';
+import type { FenceProxyLocal } from './fence-proxy.ts';
 import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { ServiceTable } from '../common/service-table.ts';
 import type { LrmMode, LrmState, NodeState } from '../common/states.ts';
@@ -57,4 +58,7 @@ export interface LrmLocal {
   /** Local shutdown stops waiting for a job of the same service to finish (see queueRequest). */
   queuedAfterRunning: Map<string, Worker>;
   runningWorkers: number;
+  /** The fence jobs of the manager status as last taken in (this node may be named proxy for some). */
+  fencing: Readonly<Record<string, FenceAttempt>> | undefined;
+  fenceProxy: FenceProxyLocal;
 }

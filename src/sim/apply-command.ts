@@ -37,6 +37,7 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
       return;
     case 'crm-disarm':
     case 'crm-arm':
+    case 'crm-fence-ack':
       queueCrmCommand(simulator, command);
       return;
     case 'service-manual-migrate':

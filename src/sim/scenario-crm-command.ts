@@ -23,6 +23,8 @@ export function crmCommandOf(command: SimCommand): CrmCommand | undefined {
       return { kind: 'disarm-ha', mode: command.mode };
     case 'crm-arm':
       return { kind: 'arm-ha' };
+    case 'crm-fence-ack':
+      return { kind: 'fence-ack', node: command.node, by: command.by };
     default:
       return undefined;
   }
@@ -46,6 +48,8 @@ export function scenarioCommandOf(command: CrmCommand, via?: string): string {
     case 'arm-ha':
       assert(via !== undefined, `Scenario command for ${command.kind} needs the node that queues it`);
       return command.kind === 'arm-ha' ? `crm ${via} arm-ha` : `crm ${via} disarm-ha ${command.mode}`;
+    case 'fence-ack':
+      return `crm ${command.node} fence-ack ${command.by}`;
     default:
       return assertNever(command, 'CRM command');
   }

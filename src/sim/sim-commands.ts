@@ -8,6 +8,8 @@
  *   crm <node> stop|start          stop / start the node's CRM
  *   crm <node> enable-node-maintenance | disable-node-maintenance
  *   crm <node> disarm-ha freeze|ignore | arm-ha         queue a disarm (arm) of the whole HA stack
+ *   crm <node> fence-ack [<operator>]                   an operator confirms <node> is down (a fence
+ *                                                      proof; default operator root@pam)
  *   service <sid> started|stopped|disabled|ignored     set the requested state
  *   service <sid> migrate|relocate <node>              queue a CRM command
  *   service <sid> stop <timeout>                       queue a CRM stop command
@@ -77,6 +79,7 @@ export type SimCommand =
   | { kind: 'crm'; node: string; action: 'stop' | 'start' | 'enable-node-maintenance' | 'disable-node-maintenance'; text: string }
   | { kind: 'crm-disarm'; node: string; mode: DisarmMode; text: string }
   | { kind: 'crm-arm'; node: string; text: string }
+  | { kind: 'crm-fence-ack'; node: string; by: string; text: string }
   | { kind: 'service-manual-migrate'; sid: string; node: string; text: string }
   | { kind: 'service-state'; sid: string; state: 'started' | 'stopped' | 'disabled' | 'ignored'; text: string }
   | { kind: 'service-move'; sid: string; move: 'migrate' | 'relocate'; node: string; text: string }
@@ -118,6 +121,10 @@ export function parseCommand(text: string, nodes: ReadonlySet<string>): SimComma
       return checkNode(first) ?? { kind: verb, node: first!, text };
     case 'crm': {
       if (second === 'disarm-ha' || second === 'arm-ha') return parseDisarmCommand(text, words, checkNode);
+      if (second === 'fence-ack') {
+        if (words.length > 4) return `'${text}': expected 'crm <node> fence-ack [<operator>]'`;
+        return checkNode(first) ?? { kind: 'crm-fence-ack', node: first!, by: third ?? 'root@pam', text };
+      }
       const actions = ['stop', 'start', 'enable-node-maintenance', 'disable-node-maintenance'] as const;
       if (words.length !== 3 || !actions.includes(second as never)) return `'${text}': expected 'crm <node> ${actions.join('|')}'`;
       return checkNode(first) ?? { kind: 'crm', node: first!, action: second as (typeof actions)[number], text };

@@ -164,6 +164,7 @@ export class SimWatchdogPort implements WatchdogPort {
   private connection: SimConnection | undefined;
   private claimed: { keepaliveAgeMs: number; atMs: number } | undefined;
   private pid = 0;
+  readonly resetsNode = true;
 
   constructor(
     private readonly watchdog: SimNodeWatchdog,

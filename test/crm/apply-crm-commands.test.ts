@@ -15,7 +15,7 @@ function master(placement: Record<string, string>) {
     resources: {},
     groups: {},
     knownNodes: NODES3,
-    master: { service: (sid: string) => status.serviceStatus.get(sid), nodeState: () => 'online' as const, disarm: () => status.disarm },
+    master: { service: (sid: string) => status.serviceStatus.get(sid), nodeState: () => 'online' as const, disarm: () => status.disarm, isMember: () => true },
   };
   const rules = compileRules([negative('apart', ['vm:1', 'vm:2']), positive('pair', ['vm:1', 'vm:3', 'vm:4'])], NODES3);
   return { status, events, apply: (lines: string[]) => applyCrmCommands({ lines, status, knowing, rules, emit: (event) => events.push(event), stack: disarmSwitch({ status, entries: () => [...status.serviceStatus], configuredNode: () => undefined, newUid: () => 'u', emit: (event) => events.push(event), nodesChanged: () => {} }) }) };

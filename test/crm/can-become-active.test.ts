@@ -34,3 +34,13 @@ describe('canBecomeActive with nothing configured (README-5.2 §4.1)', () => {
     assert.equal(canBecomeActive({ nodeName: 'node2', membership: membership(NODES), managerStatus: withLiveMaster, config: config({ 'vm:101': vm('node2') }), hasCrmCommands: () => false }), true, 'configured services are work anyway');
   });
 });
+
+describe('canBecomeActive for a node without a watchdog', () => {
+  it('never lets it be master, whatever work there is', () => {
+    const fence = { devices: [], connects: [], nodes: { node2: { watchdog: 'none' as const, line: 1 } }, proxyOrder: [] };
+    const withServices = { ...config({ 'vm:101': vm('node2') }), fence };
+    const input = { membership: membership(NODES), managerStatus: undefined, config: withServices, hasCrmCommands: () => true };
+    assert.equal(canBecomeActive({ ...input, nodeName: 'node2' }), false);
+    assert.equal(canBecomeActive({ ...input, nodeName: 'node3' }), true);
+  });
+});

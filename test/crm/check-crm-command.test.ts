@@ -14,7 +14,7 @@ const cli: CommandKnowledge = { resources, groups, knownNodes: ['node1', 'node2'
 /** What the master knows besides: the services it manages, and its node states. */
 function master(nodeStates: Record<string, NodeState>): CommandKnowledge {
   const managed = new Map([['vm:100', newServiceStatus('started', 'node1', 'u1')], ['ct:200', newServiceStatus('started', 'node1', 'u2')]]);
-  return { ...cli, master: { service: (sid) => managed.get(sid), nodeState: (node) => nodeStates[node], disarm: () => undefined } };
+  return { ...cli, master: { service: (sid) => managed.get(sid), nodeState: (node) => nodeStates[node], disarm: () => undefined, isMember: (node) => nodeStates[node] === "online" || nodeStates[node] === "maintenance" } };
 }
 
 describe('checkCrmCommand: one checker for the master and the CLI', () => {

@@ -12,6 +12,7 @@ const COMMANDS: CrmCommand[] = [
   { kind: 'disarm-ha', mode: 'freeze' },
   { kind: 'disarm-ha', mode: 'ignore' },
   { kind: 'arm-ha' },
+  { kind: 'fence-ack', node: 'node3', by: 'admin@pve' },
 ];
 
 describe('CRM commands: one module builds and reads the queued text', () => {
@@ -34,6 +35,7 @@ describe('CRM commands: one module builds and reads the queued text', () => {
       'disarm-ha freeze',
       'disarm-ha ignore',
       'arm-ha',
+      'fence-ack node3 admin@pve',
     ]);
   });
 
@@ -44,8 +46,8 @@ describe('CRM commands: one module builds and reads the queued text', () => {
   const malformed: Array<[string, string]> = [
     ['', 'Empty CRM command'],
     ['   ', 'Empty CRM command'],
-    ['fence node1', "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha"],
-    ['MIGRATE vm:100 node2', "Unknown CRM command 'MIGRATE', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha"],
+    ['fence node1', "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha, fence-ack"],
+    ['MIGRATE vm:100 node2', "Unknown CRM command 'MIGRATE', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha, fence-ack"],
     ['migrate vm:100', "CRM command 'migrate vm:100': migrate takes <sid> <node>"],
     ['relocate vm:100 node2 node3', "CRM command 'relocate vm:100 node2 node3': relocate takes <sid> <node>"],
     ['stop vm:100', "CRM command 'stop vm:100': stop takes <sid> <timeout>"],
@@ -54,6 +56,8 @@ describe('CRM commands: one module builds and reads the queued text', () => {
     ['disarm-ha', "CRM command 'disarm-ha': disarm-ha takes freeze|ignore"],
     ['disarm-ha stop', "Bad disarm mode 'stop', expected freeze or ignore"],
     ['arm-ha now', "CRM command 'arm-ha now': arm-ha takes no arguments"],
+    ['fence-ack node3', "CRM command 'fence-ack node3': fence-ack takes <node> <operator>"],
+    ['fence-ack node3 a;b', "Bad operator name 'a;b', expected one word such as root@pam"],
     ['migrate 100 node2', "Bad service id '100' in CRM command 'migrate 100 node2', expected <type>:<name>"],
     ['stop vm:100; 5', "Bad service id 'vm:100;' in CRM command 'stop vm:100; 5', expected <type>:<name>"],
     ['migrate vm:100 node_2', `Bad node name 'node_2': ${NODE_NAME_RULE}`],

@@ -1,6 +1,6 @@
 import { strict as assert } from 'node:assert';
 import type { LrmStatus } from '../../src/common/lrm-status.ts';
-import { FenceProofs } from '../../src/crm/fence-proofs.ts';
+import { LeaseProofs } from '../../src/crm/fence-proofs.ts';
 import { config, harness, membership, vm } from './manager-harness.ts';
 
 /** node3's LRM reported `result` for the service's current request. */
@@ -57,7 +57,7 @@ describe('Fence proofs: a free lease proves nothing about a service that may run
   });
 
   it('a lease this master took earlier proves what that take proved', () => {
-    const proofs = new FenceProofs();
+    const proofs = new LeaseProofs();
     assert.equal(proofs.proofOf('node3', 'held'), 'free', 'held without a take of its own: nothing more than free');
     assert.equal(proofs.proofOf('node3', 'reset'), 'reset');
     assert.equal(proofs.proofOf('node3', 'held'), 'reset');

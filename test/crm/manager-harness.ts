@@ -27,6 +27,7 @@ export function harness(status: ManagerStatus = emptyManagerStatus()) {
     const generator = manager.round({
       leaseGeneration: 1,
       fenceDelayMs: 60_000,
+      roundMs: 10_000,
       membership: membership(NODES),
       config: config({ 'vm:103': vm('node3') }),
       lrmStatuses: new Map(),

@@ -109,7 +109,7 @@ describe('Manager round: CRM commands', () => {
         ev: 'crm-command',
         cmd: 'fence node1',
         result: 'error',
-        reason: "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha",
+        reason: "Unknown CRM command 'fence', expected one of migrate, relocate, stop, enable-node-maintenance, disable-node-maintenance, disarm-ha, arm-ha, fence-ack",
       },
       { ev: 'crm-command', cmd: 'migrate vm:103 node3', result: 'ignored', reason: 'vm:103 is already on node3' },
       { ev: 'crm-command', cmd: 'migrate vm:103 node2', result: 'accepted' },

@@ -31,7 +31,7 @@ describe('NodeCrmEnv: every CRM watches every agent lease, so a new master need 
     const journal = new NodeJournal(join(dir, `${node}.sqlite`));
     journals.push(journal);
     const config = NodeConfigSource.load(dir, () => {});
-    return new NodeCrmEnv({ daemon: 'crm', node, sharedDir: dir, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), onWatchdogFailure: () => {}, print: () => {} });
+    return new NodeCrmEnv({ daemon: 'crm', node, sharedDir: dir, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: () => {} });
   }
 
   it('a slave that watched node3 stop renewing takes its lease one fence timeout later; a CRM that looks first then waits a full one more', async () => {

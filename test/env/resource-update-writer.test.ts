@@ -113,7 +113,7 @@ describe('ResourceUpdateWriter: the master writes resources.cfg between rounds, 
     const journal = new NodeJournal(join(dir, 'journal.sqlite'));
     const env = new NodeCrmEnv({
       daemon: 'crm', node: 'node1', sharedDir: dir, config, journal,
-      watchdogSocket: join(dir, 'no-mux.sock'), onWatchdogFailure: () => {}, print: () => {},
+      watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: () => {},
     });
     const { roundMs, watchdogClientTimeoutMs } = env.timing;
     assert.deepEqual([roundMs, watchdogClientTimeoutMs], [1000, 5000]);

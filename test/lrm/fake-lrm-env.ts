@@ -32,6 +32,7 @@ export class FakeLrmEnv implements LrmEnv {
   /** Whether adopting the agent lease works (false: the store does not answer). */
   canAdopt = true;
   readonly watchdog = {
+    resetsNode: true,
     open: () => void this.watchdogCalls.push('open'),
     feed: () => void this.watchdogCalls.push('feed'),
     close: () => void this.watchdogCalls.push('close'),

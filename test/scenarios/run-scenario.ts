@@ -39,16 +39,15 @@ export function runScenario(dir: string, seed = SCENARIO_SEED): ScenarioRun {
     if (violations.length < VIOLATIONS_MAX && !violations.includes(message)) violations.push(message);
   };
   let cluster: SimCluster | undefined;
-  const externalProofs = new Set<string>();
+  // A proof other than the lease's (fence devices, kdump, an operator) since the node's last fence.
+  const otherProofs = new Map<string, string>();
   const onEvent = (event: TraceEvent) => {
     events.push(event);
     if (!cluster) return;
     checkWorld(cluster, `after ${JSON.stringify(event)}`, violate);
-    if (event.ev === 'fence-ack') {
-      if (event.proof === 'agent' || event.proof === 'kdump' || event.proof === 'operator') externalProofs.add(event.target);
-      else externalProofs.delete(event.target);
-    }
-    if (event.ev === 'recover' && !externalProofs.has(event.from)) {
+    if (event.ev === 'fence') otherProofs.delete(event.target);
+    if (event.ev === 'fence-ack' && event.proof !== undefined && event.proof !== 'reset' && event.proof !== 'free') otherProofs.set(event.target, event.proof);
+    if (event.ev === 'recover' && !otherProofs.has(event.from)) {
       const holder = cluster.leases.holderOf(agentLeaseName(event.from), cluster.timeMs);
       if (holder !== event.node) violate(`t=${event.t}: ${event.node} recovers ${event.sid} from ${event.from} while the agent lease of ${event.from} is held by ${holder ?? 'nobody'}`);
     }

@@ -1,0 +1,25 @@
+import type { Argv } from 'yargs';
+import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { writeOutput } from '../stdout.ts';
+
+type FenceAckArgs = DirArgs & { readonly node: string; readonly by?: string };
+
+/**
+ * `ha-manager fence-ack <node>`: oVirt's "Confirm host has been rebooted". The operator's word is a
+ * fence proof (DESIGN.md "What proves a node fenced"): the master recovers the node's services at
+ * once, so the command says plainly what a wrong confirmation costs.
+ */
+export const fenceAckCommand = {
+  builder: (yargs: Argv) =>
+    withDir(yargs)
+      .positional('node', { type: 'string', describe: 'the lost node, known to be powered off or rebooted' })
+      .option('by', { type: 'string', describe: 'who confirms, recorded in the trace, the journal and status (default: <user>@<host>)' })
+      .example('$0 fence-ack node3', 'node3 is off (checked at its console): recover its services now'),
+  handler: async (args: FenceAckArgs) => {
+    const [{ requestFenceAck }, { hostname, userInfo }] = await Promise.all([import('../crm-requests.ts'), import('node:os')]);
+    const by = args.by ?? `${userInfo().username}@${hostname().split('.')[0]}`;
+    const line = requestFenceAck(sharedDirOf(args), { node: String(args.node), by });
+    writeOutput(`Queued for the master: ${line}\n`);
+    process.stderr.write(`ha-manager: note: the master now treats ${args.node} as fenced and starts its services elsewhere; if it still runs them, they run twice\n`);
+  },
+};
