@@ -11,6 +11,7 @@ import { jobResult } from '../resources/execute-request.ts';
 import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
 import type { SimFenceJobs } from './sim-fence-jobs.ts';
+import { isWithoutWatchdog } from '../fence/fence-config.ts';
 import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
 import { SimWatchdogPort } from './sim-watchdogs.ts';
 
@@ -31,7 +32,7 @@ abstract class SimNodeEnv {
     this.emit = (body: TraceBody) => cluster.emitAs(nodeName, body);
     const node = cluster.node(nodeName);
     const ownNowMs = () => node.clock.at(cluster.timeMs);
-    this.watchdog = new SimWatchdogPort(node.watchdog, daemon, timing.watchdogClientTimeoutMs, ownNowMs);
+    this.watchdog = new SimWatchdogPort(node.watchdog, daemon, timing.watchdogClientTimeoutMs, ownNowMs, () => !isWithoutWatchdog(cluster.config.fence, nodeName));
     this.leases = new SimLeaseFace(cluster.leases, {
       node: nodeName,
       simTimeMs: () => cluster.timeMs,

@@ -246,8 +246,6 @@ export class Simulator {
     this.portOf(node, daemon).processEnded();
     if (daemon === 'crm') node.crm = undefined;
     else node.lrm = undefined;
-    // Without a watchdog device nothing resets the node: systemd starts the daemon again, the mux being back.
-    if (!hasWatchdogDevice(this, node.name)) this.startProcess(node, daemon);
   }
 
   private portOf(node: SimNode, daemon: 'crm' | 'lrm') {
@@ -314,12 +312,7 @@ export class Simulator {
    */
   crashDaemon(node: SimNode, daemon: 'crm' | 'lrm' | 'mux'): void {
     if (!node.isPoweredOn) return;
-    if (daemon === 'mux') {
-      node.watchdog.crashMux();
-      // A node without a watchdog device: no reset follows, systemd starts a fresh mux (its daemons die at their next call and start again).
-      if (!hasWatchdogDevice(this, node.name)) node.watchdog.boot();
-      return;
-    }
+    if (daemon === 'mux') return node.watchdog.crashMux();
     // While the node shuts down, a daemon that dies is not restarted: it counts as exited.
     if (daemon === 'crm' && node.crm) {
       if (node.shutdown === 'shutdown' || node.shutdown === 'reboot') return this.crmExited(node);

@@ -78,7 +78,9 @@ describe('fence devices in the simulated cluster', () => {
     const withWatchdog = run([['network node2 off']], FENCE).events;
     assert.equal(resets(withWatchdog).filter((line) => line.endsWith('node2 watchdog')).length, 1);
     const withoutWatchdog: FenceConfig = { ...FENCE, nodes: { node2: { watchdog: 'none', line: 4 } } };
-    assert.deepEqual(resets(run([['network node2 off']], withoutWatchdog).events), []);
+    const resetsWithout = resets(run([['network node2 off']], withoutWatchdog).events);
+    assert.deepEqual(resetsWithout.filter((line) => line.endsWith('watchdog')), [], 'no watchdog reset');
+    assert.deepEqual(resetsWithout, ['184 node2 fence'], 'the master fences it through its IPMI instead');
   });
 
   it('a level’s on leaves a node that is on as it is (its network stays cut); an off ends a kernel dump', () => {
@@ -103,12 +105,13 @@ describe('fence devices in the simulated cluster', () => {
     assert.deepEqual(resets(dumped.events), ['120 node2 kdump'], 'no second reset: it was off already');
   });
 
-  it('a node with `watchdog none` whose mux crashes is not left without daemons: mux and daemons start again', () => {
+  it('the daemons of a node with `watchdog none` use no mux, as the real ones (NoWatchdog): a mux crash leaves them running, nothing resets the node', () => {
     const withoutWatchdog: FenceConfig = { ...FENCE, nodes: { node2: { watchdog: 'none', line: 4 } } };
     const { events, simulator } = run([['crash node2 mux']], withoutWatchdog);
     assert.deepEqual(resets(events), []);
     assert.ok(simulator.cluster.node('node2').lrm !== undefined && simulator.cluster.node('node2').crm !== undefined);
     assert.ok(simulator.cluster.isRunning('node2', 'vm:101'), 'its service still runs');
+    assert.equal(simulator.cluster.node('node2').watchdog.hasArmedRegistration('lrm'), false, 'its LRM never registered');
     const withWatchdog = run([['crash node2 mux']], FENCE).events;
     assert.deepEqual(resets(withWatchdog).map((line) => line.split(' ').slice(1).join(' ')), ['node2 watchdog'], 'with a device, the reset follows');
   });
