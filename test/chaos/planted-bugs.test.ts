@@ -18,8 +18,8 @@ const SEEDS_MAX: Record<PlantedBug, number> = {
   'forget-stale-read': 30,
   'recover-on-free-lease': 20,
   'forget-disarm': 20,
-  // Needs the master's side of external fencing (src/crm asking a proxy): until then no fence job runs.
-  'recover-after-failed-fence': 30,
+  // Seed 12: a hung IPMI's off reported done, the agent proof for a node that never went off (fence-proof-true).
+  'recover-after-failed-fence': 15,
 };
 /**
  * A bug that lets a node run on after its services were recovered is seen at the recovery itself
