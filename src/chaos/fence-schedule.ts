@@ -45,7 +45,7 @@ function between(prng: Prng, low: number, high: number): number {
 }
 
 function generateFenceConfig(prng: Prng, nodes: readonly string[]): FenceConfig {
-  const hasKdump = prng.next() < 0.35;
+  const hasKdump = prng.next() < 0.5;
   const pduCount = prng.next() < 0.5 ? 1 + prng.int(2) : 0;
   const pduIds = pduCount === 1 ? ['pdu'] : Array.from({ length: pduCount }, (_, index) => `pdu:${index + 1}`);
   const kdump: FenceDevice[] = hasKdump ? [device('kdump', 'fence_kdump', { timeout: String(between(prng, 10, 60)) })] : [];
@@ -88,7 +88,7 @@ function fenceEvent(prng: Prng, config: FenceConfig, nodes: readonly string[]): 
   const draw = prng.next();
   if (draw < 0.25 || config.devices.length === 0) {
     const dumpers = config.connects.filter((entry) => entry.deviceId === 'kdump').map((entry) => entry.node);
-    const node = dumpers.length > 0 && prng.next() < 0.7 ? dumpers[prng.int(dumpers.length)]! : nodes[prng.int(nodes.length)]!;
+    const node = dumpers.length > 0 && prng.next() < 0.8 ? dumpers[prng.int(dumpers.length)]! : nodes[prng.int(nodes.length)]!;
     return [at(start, `crash ${node} kdump`), at(start + between(prng, 30, DEVICE_FAULT_S_MAX), `power ${node} on`)];
   }
   const deviceId = config.devices[prng.int(config.devices.length)]!.id;
