@@ -9,10 +9,12 @@
  *   crash. The operator's word is taken as given;
  * - where each service was last seen running: a proof counts for a service only if it came after.
  */
+import type { FenceProof } from '../common/manager-status.ts';
 import type { ResetReason, TraceEvent } from '../common/trace.ts';
 import type { SimCluster } from '../sim/sim-cluster.ts';
 
-export type FenceProofClaim = 'reset' | 'free' | 'agent' | 'kdump' | 'operator' | undefined;
+/** What a `fence-ack` claims; undefined in an older trace's ack (a lease take). */
+export type FenceProofClaim = FenceProof | undefined;
 
 /** The lease proofs: the master took the node's agent lease (`undefined` is an older trace's ack). */
 export function isLeaseProof(proof: FenceProofClaim): boolean {
