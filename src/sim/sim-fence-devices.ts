@@ -7,6 +7,12 @@
  * its device, so a device that fails (or recovers) meanwhile changes only the calls after it.
  */
 import type { FenceStep } from '../fence/fence-config.ts';
+import { FULL_ABILITIES, type AgentAbilities } from '../fence/level-plan.ts';
+
+/** What the simulated agents can do, as their metadata says: fence_kdump has neither `status` nor `on`. */
+export function simAgentAbilities(agent: string): AgentAbilities {
+  return agent === 'fence_kdump' ? { hasStatus: false, hasOn: false } : FULL_ABILITIES;
+}
 
 export type FenceDeviceState = 'ok' | 'fail' | 'hang';
 
@@ -33,8 +39,13 @@ export const FENCE_DEVICE_SLOW_S_MAX = 600;
 export type FenceCallOutcome =
   /** It ends after `afterMs`, with this result. */
   | { readonly kind: 'done'; readonly afterMs: number; readonly ok: boolean; readonly reason?: string }
+  /** A `status` that answers after `afterMs` with the target's power at that moment (exit 0 on, 2 off). */
+  | { readonly kind: 'status'; readonly afterMs: number }
   /** fence_kdump listening: it succeeds when the target's dump message comes, fails at `timeoutMs`. */
   | { readonly kind: 'wait-kdump'; readonly startMs: number; readonly timeoutMs: number };
+
+/** A `status` call: one query of the device, about the agent's start-up (fence_ipmilan measured 0.4–0.7 s). */
+export const STATUS_CALL_MS: Readonly<Record<string, number>> = { fence_ipmilan: 500, fence_dummy: 200 };
 
 const OK: FenceDeviceCondition = { state: 'ok' };
 
@@ -57,15 +68,16 @@ export class SimFenceDevices {
   }
 
   /** What a call of `action` through the step's device does, started now. */
-  callOutcome(step: FenceStep, action: 'off' | 'on'): FenceCallOutcome {
+  callOutcome(step: FenceStep, action: 'off' | 'on' | 'status'): FenceCallOutcome {
     const condition = this.conditionOf(step.deviceId);
     const timeoutMs = step.timeoutS * 1000;
-    const usualMs = condition.slowMs ?? AGENT_CALL_MS[step.agent] ?? OTHER_AGENT_CALL_MS;
+    const usualMs = condition.slowMs ?? (action === 'status' ? STATUS_CALL_MS : AGENT_CALL_MS)[step.agent] ?? OTHER_AGENT_CALL_MS;
     const call = `${step.agent} ${action} through device ${step.deviceId}`;
     if (condition.state === 'hang' || usualMs >= timeoutMs) {
       return { kind: 'done', afterMs: timeoutMs, ok: false, reason: `${call} timed out after ${step.timeoutS} s` };
     }
     if (condition.state === 'fail') return { kind: 'done', afterMs: usualMs, ok: false, reason: `${call} failed (exit 1)` };
+    if (action === 'status') return { kind: 'status', afterMs: usualMs };
     // fence_kdump has no `on`: it powers nothing, so its level's `on` has nothing to do.
     if (step.agent === 'fence_kdump' && action === 'off') return { kind: 'wait-kdump', startMs: usualMs, timeoutMs };
     return { kind: 'done', afterMs: step.agent === 'fence_kdump' ? 0 : usualMs, ok: true };

@@ -1,9 +1,11 @@
 /**
  * Fence jobs in virtual time: what a proxy's LRM starts through `LrmEnv.startFence` (SimLrmEnv), run
  * as the real runner runs them (src/fence) against the simulated devices (sim-fence-devices.ts):
- * - `off`/`on` of a level calls its devices one after another; the first failure ends the job. When
- *   every `off` succeeded the target powers off (a level of two PDUs feeds redundant supplies: one off
- *   is not enough) and the runner's `status` check finds it off; when every `on` did, it boots.
+ * - `off`/`on` of a level makes the calls the real runner makes (src/fence/level-plan.ts decides them
+ *   and judges each result, for both): every device off one after another, then each checked with
+ *   `status`; the first failure ends the job. When every `off` succeeded the target powers off (a level
+ *   of two PDUs feeds redundant supplies: one off is not enough), so a `status` then reads it off; when
+ *   every `on` did, it boots.
  * - A kdump level powers nothing: fence_kdump listens for the target's dump message and succeeds once
  *   the target crashed announcing one (`crash <node> kdump`), or fails at its timeout.
  * - `soft` checks the host and restarts its LRM (the configured commands): it succeeds when the target
@@ -20,8 +22,10 @@ import { assert } from '../common/assert.ts';
 import type { FenceJobResult } from '../common/lrm-status.ts';
 import type { TraceBody } from '../common/trace.ts';
 import type { FenceJob } from '../env/env.ts';
-import { fenceLevelsFor, nodeFenceSettings, type FenceConfig, type FenceStep } from '../fence/fence-config.ts';
-import { SOFT_FENCE_MS, type FenceCallOutcome, type SimFenceDevices } from './sim-fence-devices.ts';
+import { AGENT_EXIT, type AgentCallResult } from '../fence/agent-result.ts';
+import { fenceLevelsFor, nodeFenceSettings, type FenceConfig, type FenceLevel } from '../fence/fence-config.ts';
+import { judgeCall, levelCalls, type PlannedCall } from '../fence/level-plan.ts';
+import { simAgentAbilities, SOFT_FENCE_MS, type FenceCallOutcome, type SimFenceDevices } from './sim-fence-devices.ts';
 
 /** What the jobs see of and do to the simulated world (sim-fence-world.ts binds it to a Simulator). */
 export interface SimFenceWorld {
@@ -55,8 +59,10 @@ interface RunningJob {
   readonly job: FenceJob;
   readonly lrmProcess: object | undefined;
   readonly boots: number;
-  readonly steps: readonly FenceStep[];
-  stepIndex: number;
+  /** Undefined for a soft fence. */
+  readonly level: FenceLevel | undefined;
+  readonly calls: readonly PlannedCall[];
+  callIndex: number;
   callStartMs: number;
   call: FenceCallOutcome;
 }
@@ -88,14 +94,20 @@ export class SimFenceJobs {
     if (job.action === 'soft') {
       if (nodeFenceSettings(world.fenceConfig(), job.target)?.softFence === undefined) return fail(`no soft fence is configured for node ${job.target}`);
       const call: FenceCallOutcome = { kind: 'done', afterMs: SOFT_FENCE_MS, ok: true };
-      this.jobs.push({ proxy, job, lrmProcess, boots: world.bootsOf(proxy), steps: [], stepIndex: 0, callStartMs: nowMs, call });
+      this.jobs.push({ proxy, job, lrmProcess, boots: world.bootsOf(proxy), level: undefined, calls: [], callIndex: 0, callStartMs: nowMs, call });
       return;
     }
     const level = fenceLevelsFor(world.fenceConfig(), job.target)[job.level];
     if (level === undefined) return fail(`node ${job.target} has no fence level ${job.level + 1}`);
-    const first = level.steps[0]!;
-    const running: RunningJob = { proxy, job, lrmProcess, boots: world.bootsOf(proxy), steps: level.steps, stepIndex: 0, callStartMs: nowMs, call: world.devices.callOutcome(first, job.action) };
-    this.jobs.push(running);
+    const calls = levelCalls(level, job.action, simAgentAbilities);
+    // A kdump level has no `on`: its node reboots by itself.
+    if (calls.length === 0) return void this.finish({ proxy, job, lrmProcess }, true, `no device of level '${level.name}' has an ${job.action} action: nothing to do`);
+    const call = this.outcomeOf(level, calls[0]!);
+    this.jobs.push({ proxy, job, lrmProcess, boots: world.bootsOf(proxy), level, calls, callIndex: 0, callStartMs: nowMs, call });
+  }
+
+  private outcomeOf(level: FenceLevel, planned: PlannedCall): FenceCallOutcome {
+    return this.world.devices.callOutcome(level.steps[planned.stepIndex]!, planned.action);
   }
 
   /** Results for `proxy`'s LRM since the last call; those of an LRM process that ended are dropped. */
@@ -135,46 +147,53 @@ export class SimFenceJobs {
 
   /** Ends the job's current call if it has ended by `nowMs`; false when it is still running. */
   private advanceCall(job: RunningJob, nowMs: number): boolean {
-    const call = job.call;
-    if (call.kind === 'wait-kdump') {
-      const listensMs = job.callStartMs + call.startMs;
-      if (nowMs >= listensMs && this.world.isDumping(job.job.target)) return this.callEnded(job, Math.max(listensMs, nowMs), true, undefined);
-      if (nowMs < job.callStartMs + call.timeoutMs) return false;
-      const step = job.steps[job.stepIndex]!;
-      return this.callEnded(job, job.callStartMs + call.timeoutMs, false, `${step.agent} through device ${step.deviceId}: no kernel dump message from ${job.job.target} within ${step.timeoutS} s`);
-    }
-    const endMs = job.callStartMs + call.afterMs;
-    if (nowMs < endMs) return false;
-    return this.callEnded(job, endMs, call.ok, call.reason);
-  }
-
-  private callEnded(job: RunningJob, endMs: number, ok: boolean, reason: string | undefined): boolean {
-    const { target, action } = job.job;
-    if (action === 'soft') {
+    if (job.job.action === 'soft') {
+      if (nowMs < job.callStartMs + SOFT_FENCE_MS) return false;
       this.finishSoft(job);
       return true;
     }
-    const step = job.steps[job.stepIndex]!;
-    const seconds = ((endMs - job.callStartMs) / 1000).toFixed(1);
-    const words = `${step.agent} ${action} of ${target} through device ${step.deviceId}`;
-    this.world.emit(job.proxy, { ev: 'log', level: ok ? 'info' : 'warn', msg: ok ? `${words}: ok after ${seconds} s` : `${words}: ${reason ?? 'failed'}` });
-    if (!ok) return this.finish(job, false, reason ?? `${words} failed`);
-    job.stepIndex++;
-    const next = job.steps[job.stepIndex];
-    if (next === undefined) return this.levelDone(job);
-    if (!this.world.isOnline(job.proxy)) return this.finish(job, false, `node ${job.proxy} cannot reach the cluster network`);
-    job.callStartMs = endMs;
-    job.call = this.world.devices.callOutcome(next, action);
-    return true;
+    const call = job.call;
+    const planned = job.calls[job.callIndex]!;
+    const step = job.level!.steps[planned.stepIndex]!;
+    const result = (endMs: number, exec: 'done' | 'timeout', exit: number, reason: string): AgentCallResult => ({ agent: step.agent, action: planned.action, exec, exit, durationMs: endMs - job.callStartMs, reason, stdout: '' });
+    if (call.kind === 'wait-kdump') {
+      const listensMs = job.callStartMs + call.startMs;
+      if (nowMs >= listensMs && this.world.isDumping(job.job.target)) return this.callEnded(job, result(Math.max(listensMs, nowMs), 'done', AGENT_EXIT.success, 'kernel dump message received'));
+      const endMs = job.callStartMs + call.timeoutMs;
+      if (nowMs < endMs) return false;
+      return this.callEnded(job, result(endMs, 'timeout', -1, `no kernel dump message from ${job.job.target} within ${step.timeoutS} s`));
+    }
+    const endMs = job.callStartMs + call.afterMs;
+    if (nowMs < endMs) return false;
+    if (call.kind === 'status') {
+      const isOn = this.world.isPoweredOn(job.job.target);
+      return this.callEnded(job, result(endMs, 'done', isOn ? AGENT_EXIT.success : AGENT_EXIT.statusOff, isOn ? 'Status: ON' : 'Status: OFF'));
+    }
+    return this.callEnded(job, result(endMs, call.ok ? 'done' : 'timeout', call.ok ? AGENT_EXIT.success : -1, call.reason ?? 'Success'));
   }
 
-  /** Every device of the level did its part: the power changes (a kdump level's wait changed nothing). */
-  private levelDone(job: RunningJob): boolean {
+  /** Judges the call as the real runner does (level-plan.ts), acts on the power once a level's offs (ons) are all done, and starts the next. */
+  private callEnded(job: RunningJob, result: AgentCallResult): boolean {
     const { target, action } = job.job;
-    const isKdump = job.steps.every((step) => step.agent === 'fence_kdump');
-    if (!isKdump && action === 'off') this.world.powerOff(target);
-    if (!isKdump && action === 'on') this.world.powerOn(target);
-    return this.finish(job, true, undefined);
+    const level = job.level!;
+    const planned = job.calls[job.callIndex]!;
+    const step = level.steps[planned.stepIndex]!;
+    const endMs = job.callStartMs + result.durationMs;
+    const verdict = judgeCall(planned, result);
+    const words = `${step.agent} ${planned.action} of ${target} through device ${step.deviceId}`;
+    this.world.emit(job.proxy, { ev: 'log', level: verdict.ok ? 'info' : 'warn', msg: verdict.ok ? `${words}: ok after ${(result.durationMs / 1000).toFixed(1)} s` : `${words}: ${verdict.reason}` });
+    if (!verdict.ok) return this.finish(job, false, `device '${step.deviceId}': ${verdict.reason}`);
+    const next = job.calls[job.callIndex + 1];
+    const isKdump = level.isKdump;
+    // The node loses (gets) power once every device of the level switched it, not before.
+    if (!isKdump && planned.action === 'off' && next?.action !== 'off') this.world.powerOff(target);
+    if (!isKdump && planned.action === 'on' && next?.action !== 'on') this.world.powerOn(target);
+    if (next === undefined) return this.finish(job, true, undefined);
+    if (!this.world.isOnline(job.proxy)) return this.finish(job, false, `node ${job.proxy} cannot reach the cluster network`);
+    job.callIndex++;
+    job.callStartMs = endMs;
+    job.call = this.outcomeOf(level, next);
+    return true;
   }
 
   private finishSoft(job: RunningJob): void {
@@ -200,7 +219,7 @@ export class SimFenceJobs {
   /** When the job's current call ends, as far as is known now (a kdump wait ends early once the target dumps). */
   private callEndMs(job: RunningJob): number {
     const call = job.call;
-    if (call.kind === 'done') return job.callStartMs + call.afterMs;
+    if (call.kind !== 'wait-kdump') return job.callStartMs + call.afterMs;
     return job.callStartMs + (this.world.isDumping(job.job.target) ? call.startMs : call.timeoutMs);
   }
 

@@ -49,7 +49,7 @@ describe('the planted bug recover-after-failed-fence itself', () => {
     cluster.timeMs += 10_000;
     simulator.fenceJobs.advance();
     const results = env.takeFinishedFences();
-    assert.deepEqual(results.map((result) => [result.uid, result.ok, result.reason]), [['off', true, undefined], ['on', false, 'fence_apc on through device pdu:2 failed (exit 1)']]);
+    assert.deepEqual(results.map((result) => [result.uid, result.ok, result.reason]), [['off', true, undefined], ['on', false, "device 'pdu:2': fence_apc on through device pdu:2 failed (exit 1)"]]);
     assert.equal(cluster.node('node2').isPoweredOn, false, 'node2 never booted in this plan: the off changed nothing, yet it is reported done');
   });
 });

@@ -68,7 +68,7 @@ function runUntil(world: FakeWorld, jobs: SimFenceJobs, untilMs: number, stepMs 
 }
 
 describe('simulated fence jobs', () => {
-  it('off of a single-device level: the node powers off when the call ends, and the proxy gets the result', () => {
+  it('off of a single-device level: the node powers off when the call ends, a status checks it off, and the proxy gets the result', () => {
     const world = new FakeWorld();
     const jobs = new SimFenceJobs(world);
     jobs.start('node1', job('off', 1));
@@ -78,6 +78,8 @@ describe('simulated fence jobs', () => {
     assert.deepEqual(jobs.takeFinished('node1'), []);
     runUntil(world, jobs, 2500);
     assert.deepEqual(world.happened, ['2500 off node2']);
+    assert.deepEqual(jobs.takeFinished('node1'), [], 'the status check runs on');
+    runUntil(world, jobs, 3000);
     assert.deepEqual(jobs.takeFinished('node1'), [{ uid: 'u-off-1', target: 'node2', action: 'off', level: 1, ok: true }]);
     assert.deepEqual(jobs.takeFinished('node1'), [], 'taken once');
     assert.equal(jobs.size, 0);
@@ -101,7 +103,7 @@ describe('simulated fence jobs', () => {
     jobs.start('node1', job('off', 2));
     runUntil(world, jobs, 5000);
     assert.deepEqual(world.happened, []);
-    assert.deepEqual(jobs.takeFinished('node1'), [{ uid: 'u-off-2', target: 'node2', action: 'off', level: 2, ok: false, reason: 'fence_apc off through device pdu:2 failed (exit 1)' }]);
+    assert.deepEqual(jobs.takeFinished('node1'), [{ uid: 'u-off-2', target: 'node2', action: 'off', level: 2, ok: false, reason: "device 'pdu:2': fence_apc off through device pdu:2 failed (exit 1)" }]);
   });
 
   it('a hung device fails at the step’s timeout; a device that recovers meanwhile does not shorten the call in flight', () => {
@@ -114,7 +116,7 @@ describe('simulated fence jobs', () => {
     runUntil(world, jobs, 19_900);
     assert.deepEqual(jobs.takeFinished('node1'), []);
     runUntil(world, jobs, 20_000);
-    assert.deepEqual(jobs.takeFinished('node1').map((result) => result.reason), ['fence_ipmilan off through device ipmi2 timed out after 20 s']);
+    assert.deepEqual(jobs.takeFinished('node1').map((result) => result.reason), ["device 'ipmi2': fence_ipmilan off through device ipmi2 timed out after 20 s"]);
     assert.deepEqual(world.happened, []);
   });
 
@@ -160,7 +162,7 @@ describe('simulated fence jobs', () => {
     runUntil(world, jobs, 29_900);
     assert.deepEqual(jobs.takeFinished('node1'), []);
     runUntil(world, jobs, 30_000);
-    assert.deepEqual(jobs.takeFinished('node1').map((result) => result.reason), ['fence_kdump through device kdump: no kernel dump message from node2 within 30 s']);
+    assert.deepEqual(jobs.takeFinished('node1').map((result) => result.reason), ["device 'kdump': no kernel dump message from node2 within 30 s"]);
   });
 
   it('soft: restarts the LRM of a host that answers, fails on one that is off or cut off, and needs a configured command', () => {
