@@ -135,6 +135,8 @@ export class Manager {
       }
       if (!changed) break;
     }
+    const gates = this.fencing.powerOnGates();
+    if (gates.length > 0 && !this.status.disarm) this.fencing.openPowerOnGates(yield gates, input.config.fence, input.lrmStatuses);
     this.status.masterNode = this.nodeName;
     this.status.timestampMs = input.nowMs;
     const previous = this.status.version;
