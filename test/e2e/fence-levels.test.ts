@@ -3,7 +3,7 @@ import { pollUntil } from '../../src/cluster/cluster-process.ts';
 import { waitForPlacement, waitForRecoveries } from '../../src/cluster/failover.ts';
 import { deriveTiming } from '../../src/common/timing.ts';
 import { SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
-import { fenceAcks, fenceResults, filesContaining, freeUdpPort, optionWords, startPdus, writeFenceCfg } from './fence-e2e.ts';
+import { crmEvents, fenceAcks, fenceResults, filesContaining, freeUdpPort, optionWords, startPdus, writeFenceCfg } from './fence-e2e.ts';
 
 /**
  * fence_timeout 30 s with rounds of 1 s: the lease path cannot recover before 30 s after the cut, so
@@ -45,8 +45,11 @@ describe('e2e: fence levels in order (real agents run by a proxy LRM)', function
         const results = fenceResults(cluster, 'node1', 'node2');
         assert.deepEqual(results.slice(0, 2), ['1 off failed', '2 off ok'], `the master's fence results: ${results.join(', ')}`);
         assert.deepEqual(fenceAcks(cluster, 'node1', 'node2'), ['agent']);
-        // The master asks for an on of level 2 once the service is recovered: node2 boots (cut off, it waits for the storage).
+        // The master asks for an on of level 2 once it holds node2's lease (fence_timeout after the cut): node2 boots (cut off, it waits for the storage).
         await waitForPowerOn(powerLog);
+        const leaseTakenAtMs = crmEvents(cluster, 'node1', 'lock').find((event) => event.lock === 'agent.node2')?.t;
+        const onAtMs = Number(powerLog.find((line) => line.startsWith('pdu on'))!.split(' ')[2]);
+        assert.ok(leaseTakenAtMs !== undefined && leaseTakenAtMs <= onAtMs, 'node2 powered on only once the master held its lease');
         assert.deepEqual(powerLog.map((line) => line.split(' ').slice(0, 2).join(' ')), ['pdu off', 'pdu on']);
         assert.deepEqual(filesContaining(cluster, IPMI_PASSWORD, ['shared/fence.cfg']), [], 'the IPMI password only in fence.cfg');
         cluster.heal('node2');
