@@ -15,6 +15,24 @@ export const FAST_TIMING: Timing = deriveTiming(FAST_FENCE_TIMEOUT_MS);
 export const TIMING_PROFILES = { fast: FAST_TIMING, default: DEFAULT_TIMING, reference: REFERENCE_TIMING } as const;
 export type TimingProfileName = keyof typeof TIMING_PROFILES;
 
+/** How a demo cluster is fenced: by the watchdog and the lease only, or also through an emulated BMC per node. */
+export const FENCING_MODES = ['watchdog', 'ipmi'] as const;
+export type FencingMode = (typeof FENCING_MODES)[number];
+
+/**
+ * The round of a cluster fenced through fence devices (`demo --fencing ipmi`, the fencing benchmark):
+ * a failover through a device takes about seven rounds plus the agent's own ~3 s (docs/fencing.md
+ * "Timing with fence devices"), so 1 s rounds keep it near 10 s. A shorter round only costs CPU (the
+ * fast profile runs 1 s rounds on the same 2-core machines); the fence timeout, and so the watchdog
+ * path beside the device, stays the profile's.
+ */
+export const FENCING_ROUND_MS = 1_000;
+
+/** `timing` with rounds of at most FENCING_ROUND_MS; the timing rules still hold (haCfgText checks). */
+export function fencingTiming(timing: Timing): Timing {
+  return { ...timing, roundMs: Math.min(timing.roundMs, FENCING_ROUND_MS) };
+}
+
 export function isTimingProfileName(name: string): name is TimingProfileName {
   return Object.hasOwn(TIMING_PROFILES, name);
 }

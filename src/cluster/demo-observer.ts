@@ -18,6 +18,9 @@ export class DemoObserver {
   private pending: StoryEvent[] = [];
   private readonly told: StoryEvent[] = [];
   private lastView: MasterView | undefined;
+  private readonly sources: Array<() => ReadonlyArray<{ readonly key: string; readonly event: StoryEvent }>> = [];
+  /** Nodes whose states in the master's view another source tells (from the master's log). */
+  private readonly nodeViewsElsewhere = new Set<string>();
 
   constructor(
     private readonly cluster: LocalCluster,
@@ -35,9 +38,20 @@ export class DemoObserver {
     this.pending.push(event);
   }
 
+  /**
+   * Another source of events, read on every observe() (the fence logs, the BMCs' power-ons); each key
+   * once. `nodeViewsOf`: the source tells that node's states in the master's view, so the saved
+   * statuses no longer do (the same change twice, at two times).
+   */
+  addSource(source: () => ReadonlyArray<{ readonly key: string; readonly event: StoryEvent }>, options: { readonly nodeViewsOf?: string } = {}): void {
+    this.sources.push(source);
+    if (options.nodeViewsOf !== undefined) this.nodeViewsElsewhere.add(options.nodeViewsOf);
+  }
+
   observe(): void {
     this.observeMasterView();
-    for (const reset of this.cluster.resets()) this.add({ kind: 'reset', wallMs: reset.wallMs, node: reset.node }, `reset:${reset.node}:${reset.wallMs}`);
+    for (const reset of this.cluster.resets()) this.add({ kind: 'reset', wallMs: reset.wallMs, node: reset.node, cause: reset.reason }, `reset:${reset.node}:${reset.wallMs}`);
+    for (const source of this.sources) for (const { key, event } of source()) this.add(event, key);
     for (const [name, lease] of readLeases(this.cluster.sharedDir)) {
       if (!name.startsWith('agent.') || lease.holder === undefined) continue;
       const event: StoryEvent = { kind: 'lease-taken', wallMs: lease.holder.takenWallMs, leaseOf: name.slice('agent.'.length), by: lease.holder.node };
@@ -83,7 +97,10 @@ export class DemoObserver {
     }
     const view: MasterView = { master: read.value.masterNode, wallMs: read.value.timestampMs, nodes: { ...manager.nodeStatus }, services };
     if (this.lastView !== undefined && view.wallMs <= this.lastView.wallMs) return; // the same save, or an older one read late
-    for (const event of masterViewChanges(this.lastView, view)) this.add(event, `view:${event.wallMs}:${event.kind}:${event.kind === 'node-view' ? event.node : event.kind === 'service-state' ? event.sid : ''}`);
+    for (const event of masterViewChanges(this.lastView, view)) {
+      if (event.kind === 'node-view' && this.nodeViewsElsewhere.has(event.node)) continue;
+      this.add(event, `view:${event.wallMs}:${event.kind}:${event.kind === 'node-view' ? event.node : event.kind === 'service-state' ? event.sid : ''}`);
+    }
     this.lastView = view;
   }
 }

@@ -1,11 +1,14 @@
 import { DirStatusStore } from '../store/dir-status-store.ts';
 import type { FencedRecord } from '../store/fenced-record.ts';
 import type { Timing } from '../common/timing.ts';
-import { failoverBoundMs, TIMING_PROFILES, type TimingProfileName } from './cluster-config.ts';
+import { failoverBoundMs, fencingTiming, TIMING_PROFILES, type FencingMode, type TimingProfileName } from './cluster-config.ts';
+import { BMC_POWER_OFF_CAUSE, ClusterBmcs } from './cluster-bmcs.ts';
 import { pollUntil } from './cluster-process.ts';
 import { renderSnapshot, snapshotOf } from './cluster-view.ts';
 import { DemoObserver } from './demo-observer.ts';
 import { failoverSentence, formatSeconds, storyLine, storySentence, timingSentence, type StoryEvent } from './demo-story.ts';
+import { FenceLogReader } from './fence-log-events.ts';
+import { fencingFigures, type FencingFigures } from './fence-parts.ts';
 import { waitForMaster, waitForPlacement, waitForRecoveries, waitForReset, type Recovery } from './failover.ts';
 import { LocalCluster } from './local-cluster.ts';
 
@@ -33,6 +36,27 @@ export interface DemoSummary {
   readonly leftoverProcesses: number;
   readonly durationMs: number;
   readonly error?: string;
+  /** With `--fencing ipmi`: how the BMC fenced the cut node, and the failover's parts. */
+  readonly fencing?: DemoFencingSummary;
+}
+
+/**
+ * Issue 14's acceptance for a failover through IPMI at the default fence_timeout of 60 s. With 1 s
+ * rounds it is about 10 s (docs/fencing.md "Timing with fence devices"); the rest is room for a
+ * loaded 2-core machine.
+ */
+export const IPMI_FAILOVER_MS_MAX = 20_000;
+
+export interface DemoFencingSummary extends FencingFigures {
+  readonly mode: 'ipmi';
+  readonly agent: 'fence_ipmilan';
+  readonly failoverMsMax: number;
+}
+
+export interface DemoOptions {
+  /** Default: fast, or default (fence_timeout 60 s) when fencing through a BMC. */
+  readonly profile?: TimingProfileName;
+  readonly fencing?: FencingMode;
 }
 
 /** What the steps find out, kept when a later step fails. */
@@ -45,6 +69,8 @@ interface DemoFindings {
   recoveries: Recovery[];
   fencedRecord: string | null;
   story: StoryEvent[];
+  /** Every event noticed, told or not (the fencing figures read it). */
+  noticed: StoryEvent[];
 }
 
 /** How the steps print: a line, the live table as it is now (`note` heads it), or a table when it changed. */
@@ -53,6 +79,8 @@ interface DemoOutput {
   readonly table: (note: string) => string;
   readonly showTable: (text: string) => void;
   readonly startedWallMs: number;
+  /** With --fencing ipmi: the BMCs that power the nodes off and on. */
+  readonly bmcs: ClusterBmcs | undefined;
 }
 
 const NODES = ['node1', 'node2', 'node3'];
@@ -75,29 +103,27 @@ const TELL_EVERY_MS = 1_000;
  * fast timing profile unless another is asked for), one node cut from the shared storage, its fence
  * and the recovery of its service, the node's return (it publishes why it was fenced), then
  * everything stopped and checked. From the cut on it tells what happens as a story, in the order it
- * happened (demo-story.ts).
+ * happened (demo-story.ts). With `fencing: 'ipmi'` every node has an emulated BMC and fence.cfg an
+ * IPMI level for it (cluster-bmcs.ts): the master's proxy powers the cut node off with the real
+ * fence_ipmilan, and on again once its services run elsewhere; rounds of 1 s, fence_timeout 60 s.
  */
-export async function runDemo(print: (text: string) => void, profile: TimingProfileName = 'fast'): Promise<DemoSummary> {
+export async function runDemo(print: (text: string) => void, options: DemoOptions = {}): Promise<DemoSummary> {
   const startedWallMs = Date.now();
-  const timing = TIMING_PROFILES[profile];
+  const isIpmi = options.fencing === 'ipmi';
+  const profile = options.profile ?? (isIpmi ? 'default' : 'fast');
+  const timing = isIpmi ? fencingTiming(TIMING_PROFILES[profile]) : TIMING_PROFILES[profile];
   const cluster = LocalCluster.create({ nodes: NODES, timing, resources: Object.entries(PLACEMENT).map(([sid, node]) => ({ sid, node })) });
   const sids = Object.keys(PLACEMENT);
-  let lastTable = '';
-  const table = (note: string) => renderSnapshot(snapshotOf(cluster, sids), Date.now() - startedWallMs, note);
-  const showTable = (text: string) => {
-    const body = text.slice(text.indexOf('\n'));
-    if (body !== lastTable) print(text); // the live table is printed when it changed
-    lastTable = body;
-  };
   const findings: DemoFindings = {
-    master: '-', cutNode: '-', cutWallMs: 0, fencedAfterMs: -1, leaseTakenAfterMs: -1, recoveries: [], fencedRecord: null, story: [],
+    master: '-', cutNode: '-', cutWallMs: 0, fencedAfterMs: -1, leaseTakenAfterMs: -1, recoveries: [], fencedRecord: null, story: [], noticed: [],
   };
   let error: string | undefined;
+  let bmcs: ClusterBmcs | undefined;
   // Ctrl-C reaches the daemons too (same process group), but not the detached service processes: stop
   // what is left and remove the folder before exiting.
   const interrupt = () => {
     print('Interrupted: stopping every process the demo started...');
-    void cluster.stop().then(() => {
+    void Promise.resolve(bmcs?.stop()).then(() => cluster.stop()).then(() => {
       cluster.remove();
       process.exit(130);
     });
@@ -106,7 +132,8 @@ export async function runDemo(print: (text: string) => void, profile: TimingProf
   process.once('SIGTERM', interrupt);
   print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; ${timingSentence(profile, timing)}`);
   try {
-    await runSteps(cluster, sids, findings, { print, table, showTable, startedWallMs });
+    if (isIpmi) bmcs = await startBmcs(cluster, print);
+    await runSteps(cluster, sids, findings, { print, ...liveTable(cluster, sids, print, startedWallMs), startedWallMs, bmcs });
   } catch (caught) {
     error = (caught as Error).message;
     print(`Demo failed: ${error}`);
@@ -114,18 +141,47 @@ export async function runDemo(print: (text: string) => void, profile: TimingProf
   print('Stopping every process the demo started...');
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
+  await bmcs?.stop();
   await cluster.stop();
-  const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + cluster.registeredAlive().length;
+  const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + cluster.registeredAlive().length + (bmcs?.runningCount ?? 0);
   const overlaps = cluster.overlaps().length;
   cluster.remove();
   const failoverMs = Math.max(-1, ...findings.recoveries.map((recovery) => recovery.afterMs));
+  const fencing = isIpmi ? fencingSummary(findings) : undefined;
+  const isFenced = fencing === undefined || fencing.proof === 'agent';
+  if (error === undefined && !isFenced) error = `the master recovered ${findings.cutNode}'s services on the ${fencing?.proof ?? 'no'} proof, not through its BMC: see the story`;
   const ok = error === undefined && findings.recoveries.length > 0 && overlaps === 0 && leftoverProcesses === 0;
-  const { cutWallMs, story, ...figures } = findings;
+  const { cutWallMs, story, noticed: _noticed, ...figures } = findings;
   return {
     ok, nodes: NODES, ...figures, profile, timing, failoverMs, failoverBoundMs: failoverBoundMs(timing), overlaps, leftoverProcesses,
     story: story.map((event) => ({ afterCutMs: event.wallMs - cutWallMs, text: storySentence(event) })),
-    durationMs: Date.now() - startedWallMs, ...(error !== undefined ? { error } : {}),
+    durationMs: Date.now() - startedWallMs, ...(error !== undefined ? { error } : {}), ...(fencing !== undefined ? { fencing } : {}),
   };
+}
+
+async function startBmcs(cluster: LocalCluster, print: (text: string) => void): Promise<ClusterBmcs> {
+  const bmcs = await ClusterBmcs.start(cluster, { onError: (error) => print(`BMC: ${error.message}`) });
+  print(`An emulated BMC (ipmi_sim) per node; fence.cfg fences each through fence_ipmilan (fence level 1: ipmi)`);
+  return bmcs;
+}
+
+/** The live table: as it is now (`note` heads it), printed only when it changed. */
+function liveTable(cluster: LocalCluster, sids: string[], print: (text: string) => void, startedWallMs: number): Pick<DemoOutput, 'table' | 'showTable'> {
+  let lastTable = '';
+  return {
+    table: (note) => renderSnapshot(snapshotOf(cluster, sids), Date.now() - startedWallMs, note),
+    showTable: (text) => {
+      const body = text.slice(text.indexOf('\n'));
+      if (body !== lastTable) print(text);
+      lastTable = body;
+    },
+  };
+}
+
+function fencingSummary(findings: DemoFindings): DemoFencingSummary {
+  const sids = Object.keys(PLACEMENT).filter((sid) => PLACEMENT[sid] === findings.cutNode);
+  const figures = fencingFigures(findings.noticed, { node: findings.cutNode, wallMs: findings.cutWallMs, sids });
+  return { mode: 'ipmi', agent: 'fence_ipmilan', failoverMsMax: IPMI_FAILOVER_MS_MAX, ...figures };
 }
 
 async function runSteps(cluster: LocalCluster, sids: string[], findings: DemoFindings, output: DemoOutput): Promise<void> {
@@ -140,11 +196,13 @@ async function runSteps(cluster: LocalCluster, sids: string[], findings: DemoFin
   findings.cutWallMs = cutWallMs;
   cluster.cut(cutNode);
   const observer = new DemoObserver(cluster, sids, cutWallMs);
+  if (output.bmcs !== undefined) watchFencing(observer, cluster, output.bmcs, cutNode);
   observer.add({ kind: 'cut', wallMs: cutWallMs, node: cutNode, sids: lost });
   const teller = storyTeller(observer, output);
   const tell = (note: string, isEnd = false) => {
     teller(note, isEnd);
     findings.story = observer.story();
+    findings.noticed = observer.noticed();
   };
   tell(`${cutNode} cut`, true);
   try {
@@ -154,17 +212,43 @@ async function runSteps(cluster: LocalCluster, sids: string[], findings: DemoFin
     observer.observe();
     findings.leaseTakenAfterMs = leaseTakenAfterMs(observer.noticed(), cutNode, cutWallMs);
     tell('recovered', true);
-    output.print(`${failoverSentence({ cutNode, resetAfterMs: findings.fencedAfterMs, leaseTakenAfterMs: findings.leaseTakenAfterMs, recoveries: findings.recoveries })}.`);
-    output.print(`Reconnecting ${cutNode} to the shared storage and starting it again...`);
-    cluster.heal(cutNode);
-    await cluster.startNode(cutNode);
-    const record = await waitForFencedRecord(cluster, cutNode, cutWallMs, () => tell(`${cutNode} back`));
-    findings.fencedRecord = record.reason;
-    observer.add({ kind: 'back', wallMs: record.wallMs, node: cutNode, reason: record.reason });
-    await waitForOnline(cluster, cutNode, () => tell(`${cutNode} back`));
+    const resetCause = output.bmcs !== undefined ? BMC_POWER_OFF_CAUSE : undefined;
+    output.print(`${failoverSentence({ cutNode, resetAfterMs: findings.fencedAfterMs, leaseTakenAfterMs: findings.leaseTakenAfterMs, recoveries: findings.recoveries, ...(resetCause ? { resetCause } : {}) })}.`);
+    await bringBack(cluster, cutNode, findings, { ...output, tell: () => tell(`${cutNode} back`) }, observer);
   } finally {
     tell(`${cutNode} back`, true);
   }
+}
+
+/** Reads the fence events of the logs and the BMCs' power-ons into the story. */
+function watchFencing(observer: DemoObserver, cluster: LocalCluster, bmcs: ClusterBmcs, cutNode: string): void {
+  const logs = new FenceLogReader((node) => cluster.localDir(node), NODES);
+  observer.addSource(() => logs.read(cutNode), { nodeViewsOf: cutNode });
+  observer.addSource(() => bmcs.poweredOn().map((on) => ({ key: `power-on:${on.node}:${on.wallMs}`, event: { kind: 'power-on', wallMs: on.wallMs, node: on.node } })));
+}
+
+/**
+ * The cut node's return: its link to the shared storage healed, and the node started — by the demo,
+ * or, fenced through its BMC, by the master's `on` through the BMC — until it publishes why it was
+ * fenced and the master counts it online again.
+ */
+async function bringBack(cluster: LocalCluster, cutNode: string, findings: DemoFindings, output: DemoOutput & { tell: () => void }, observer: DemoObserver): Promise<void> {
+  const bmcs = output.bmcs;
+  if (bmcs === undefined) {
+    output.print(`Reconnecting ${cutNode} to the shared storage and starting it again...`);
+    cluster.heal(cutNode);
+    await cluster.startNode(cutNode);
+  } else {
+    output.print(`Reconnecting ${cutNode} to the shared storage; the master's 'on' through its BMC starts it again...`);
+    cluster.heal(cutNode);
+    await pollTelling(`the master's 'on' to reach the BMC of ${cutNode}`, comebackMsMax(cluster.spec.timing), output.tell, () =>
+      bmcs.poweredOn().some((on) => on.node === cutNode && on.wallMs >= findings.cutWallMs),
+    );
+  }
+  const record = await waitForFencedRecord(cluster, cutNode, findings.cutWallMs, output.tell);
+  findings.fencedRecord = record.reason;
+  observer.add({ kind: 'back', wallMs: record.wallMs, node: cutNode, reason: record.reason });
+  await waitForOnline(cluster, cutNode, output.tell);
 }
 
 /**
@@ -235,14 +319,26 @@ async function pollTelling(what: string, timeoutMs: number, onTick: () => void, 
 export function renderSummary(summary: DemoSummary): string {
   const failover = failoverSentence({
     cutNode: summary.cutNode, resetAfterMs: summary.fencedAfterMs, leaseTakenAfterMs: summary.leaseTakenAfterMs, recoveries: summary.recoveries,
+    ...(summary.fencing !== undefined ? { resetCause: BMC_POWER_OFF_CAUSE } : {}),
   });
   const lines = [
     `Summary: ${summary.ok ? 'OK' : 'FAILED'}${summary.error !== undefined ? ` (${summary.error})` : ''}`,
     `  master ${summary.master}; cut ${summary.cutNode}: ${failover}`,
     `  failover time ${formatSeconds(summary.failoverMs)} (bound of the timing rule and rounds: ${formatSeconds(summary.failoverBoundMs)})`,
+    ...(summary.fencing !== undefined ? fencingLines(summary.fencing, summary.failoverMs) : []),
     `  recoveries ${summary.recoveries.length}: ${summary.recoveries.map((recovery) => `${recovery.sid} ${recovery.from}->${recovery.to}`).join(', ') || 'none'}`,
     `  overlaps in the ledger (a service on two nodes at once): ${summary.overlaps}`,
     `  processes left behind: ${summary.leftoverProcesses}; demo took ${formatSeconds(summary.durationMs)}`,
   ];
   return lines.join('\n');
+}
+
+function fencingLines(fencing: DemoFencingSummary, failoverMs: number): string[] {
+  const isWithin = failoverMs >= 0 && failoverMs <= fencing.failoverMsMax;
+  return [
+    `  fenced through its BMC (${fencing.agent}): proof ${fencing.proof ?? 'none seen'}${fencing.proxy !== null ? `, run by ${fencing.proxy}` : ''}; ` +
+      `powered off ${formatSeconds(fencing.poweredOffAfterMs)} after the cut, on again ${formatSeconds(fencing.poweredOnAfterMs)} after`,
+    `  its parts: ${fencing.parts.map((part) => `${part.part} ${formatSeconds(part.durationMs)}`).join(', ') || 'none seen'}${fencing.isComplete ? '' : ' (incomplete)'}`,
+    `  failover through the BMC ${formatSeconds(failoverMs)}: ${isWithin ? 'within' : 'OVER'} the ${formatSeconds(fencing.failoverMsMax)} a fence device promises`,
+  ];
 }

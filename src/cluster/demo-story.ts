@@ -1,5 +1,6 @@
 import { assertNever } from '../common/assert.ts';
 import type { Timing } from '../common/timing.ts';
+import { fenceStorySentence, type FenceStoryEvent } from './fence-story.ts';
 
 /**
  * The demo as a story: what happened, in the order it happened, in sentences. The demo notices each
@@ -18,10 +19,12 @@ export type StoryEvent =
       readonly from: { readonly state: string; readonly node: string };
       readonly to: { readonly state: string; readonly node: string };
     }
-  | { readonly kind: 'reset'; readonly wallMs: number; readonly node: string }
+  /** The node's processes all killed: by its watchdog (`cause` 'watchdog' or none), or as `cause` says (`powered off by its BMC`). */
+  | { readonly kind: 'reset'; readonly wallMs: number; readonly node: string; readonly cause?: string }
   | { readonly kind: 'lease-taken'; readonly wallMs: number; readonly leaseOf: string; readonly by: string }
   | { readonly kind: 'service-run'; readonly wallMs: number; readonly sid: string; readonly node: string; readonly event: 'start' | 'stop' | 'crash' }
-  | { readonly kind: 'back'; readonly wallMs: number; readonly node: string; readonly reason: string };
+  | { readonly kind: 'back'; readonly wallMs: number; readonly node: string; readonly reason: string }
+  | FenceStoryEvent;
 
 /** A duration as people read it: one decimal, in seconds (`12.4 s`). */
 export function formatSeconds(durationMs: number): string {
@@ -49,7 +52,7 @@ export function storySentence(event: StoryEvent): string {
         ? `the master sets ${event.sid} to ${event.to.state} on ${event.to.node} (was ${event.from.state})`
         : `the master sets ${event.sid} to ${event.to.state} on ${event.to.node} (was ${event.from.state} on ${event.from.node})`;
     case 'reset':
-      return `${event.node} is reset by its watchdog`;
+      return `${event.node} ${resetWords(event.cause)}`;
     case 'lease-taken':
       return event.by === event.leaseOf
         ? `${event.leaseOf} takes its own agent lease again`
@@ -58,9 +61,20 @@ export function storySentence(event: StoryEvent): string {
       return `${event.sid} ${event.event === 'start' ? 'starts' : event.event === 'stop' ? 'stops' : 'is found crashed'} on ${event.node}`;
     case 'back':
       return `${event.node} is back and publishes why it was fenced: ${event.reason}`;
+    case 'fence-request':
+    case 'fence-job':
+    case 'fence-result':
+    case 'fence-proof':
+    case 'power-on':
+      return fenceStorySentence(event);
     default:
       return assertNever(event, 'story event');
   }
+}
+
+/** How a node's processes all ended: the emulated watchdog records `watchdog`; a BMC or a swarm says what it did. */
+function resetWords(cause: string | undefined): string {
+  return cause === undefined || cause === 'watchdog' ? 'is reset by its watchdog' : `is ${cause}`;
 }
 
 /**
@@ -100,6 +114,8 @@ export function masterViewChanges(previous: MasterView | undefined, next: Master
 export interface FailoverFigures {
   readonly cutNode: string;
   readonly resetAfterMs: number;
+  /** What ended the node's processes (the reset's cause); default its watchdog. */
+  readonly resetCause?: string;
   readonly leaseTakenAfterMs: number;
   readonly recoveries: ReadonlyArray<{ readonly sid: string; readonly to: string; readonly afterMs: number }>;
 }
@@ -111,7 +127,8 @@ export interface FailoverFigures {
  */
 export function failoverSentence(figures: FailoverFigures): string {
   const parts: Array<{ afterMs: number; first: string; next: string }> = [];
-  if (figures.resetAfterMs >= 0) parts.push({ afterMs: figures.resetAfterMs, first: `${figures.cutNode} was reset by its watchdog`, next: `${figures.cutNode} was reset by its watchdog` });
+  const reset = `${figures.cutNode} ${resetWords(figures.resetCause).replace(/^is /, 'was ')}`;
+  if (figures.resetAfterMs >= 0) parts.push({ afterMs: figures.resetAfterMs, first: reset, next: reset });
   if (figures.leaseTakenAfterMs >= 0) parts.push({ afterMs: figures.leaseTakenAfterMs, first: `the lease of ${figures.cutNode} was taken`, next: 'its lease was taken' });
   for (const recovery of figures.recoveries) {
     const text = `${recovery.sid} ran again on ${recovery.to}`;

@@ -1,5 +1,6 @@
 import { spawn, type ChildProcess } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { createSocket } from 'node:dgram';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { FenceOptions } from '../fence/fence-config.ts';
@@ -108,6 +109,10 @@ export class EmulatedBmc {
     return readFileSync(join(this.spec.dir, 'power'), 'utf8').trim() === '0' ? 'off' : 'on';
   }
 
+  get isRunning(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   get pid(): number | undefined {
     return this.child.pid;
   }
@@ -185,6 +190,18 @@ function lanConf(spec: EmulatedBmcSpec): string {
 }
 
 const SIM_EMU = ['mc_setbmc 0x20', 'mc_add 0x20 0 no-device-sdrs 0x23 9 8 0x9f 0x1291 0xf02 persist_sdr', 'sel_enable 0x20 1000 0x0a', 'mc_enable 0x20', ''].join('\n');
+
+/**
+ * A UDP port on 127.0.0.1 that was free a moment ago, for a BMC to bind: the kernel picks it; another
+ * process could take it before ipmi_sim binds, which start() then reports as a failed start.
+ */
+export async function freeLoopbackUdpPort(): Promise<number> {
+  const socket = createSocket('udp4');
+  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
+  const { port } = socket.address();
+  await new Promise<void>((resolve) => socket.close(resolve));
+  return port;
+}
 
 /** Is something bound to UDP 127.0.0.1:port (/proc/net/udp, addresses in hex, little-endian)? */
 function isUdpListening(port: number): boolean {

@@ -53,18 +53,21 @@ export { currentBootId } from '../store/boot-id.ts';
 /**
  * The fenced record a daemon publishes when its previous run died armed: one sentence saying what
  * ended it and what the black box last saw. `emulatedResetWallMs` is a reset the emulated device
- * recorded after the last renewal (tests, demo).
+ * recorded after the last renewal (tests, demo); `emulatedResetCause` the reason it recorded: its
+ * watchdog (`watchdog`), or what else ended the node (an emulated BMC's power-off, a fault swarm).
  */
 export function fencedRecordOf(
   node: string,
   daemon: string,
   lastRun: LastRun,
-  context: { wallMs: number; bootId: string | undefined; emulatedResetWallMs: number | undefined },
+  context: { wallMs: number; bootId: string | undefined; emulatedResetWallMs: number | undefined; emulatedResetCause?: string },
 ): FencedRecord {
   const rebooted = lastRun.bootId !== undefined && context.bootId !== undefined && lastRun.bootId !== context.bootId;
+  const cause = context.emulatedResetCause;
+  const emulated = cause === undefined || cause === 'watchdog' ? 'reset by its (emulated) watchdog' : `${cause} (emulated)`;
   const how =
     context.emulatedResetWallMs !== undefined
-      ? `reset by its (emulated) watchdog${lastRun.lastRenewalWallMs === undefined ? '' : ` ${secondsText(context.emulatedResetWallMs - lastRun.lastRenewalWallMs)} after its last lease renewal`}`
+      ? `${emulated}${lastRun.lastRenewalWallMs === undefined ? '' : ` ${secondsText(context.emulatedResetWallMs - lastRun.lastRenewalWallMs)} after its last lease renewal`}`
       : rebooted
         ? 'rebooted (watchdog reset or power loss)'
         : 'the daemon died without leaving its watchdog (killed or crashed; the watchdog resets the node)';

@@ -214,6 +214,7 @@ export function publishFencedRecord(start: DaemonStart): boolean {
     wallMs: Date.now(),
     bootId: currentBootId(),
     emulatedResetWallMs: emulatedReset?.wallMs,
+    ...(emulatedReset !== undefined ? { emulatedResetCause: emulatedReset.reason } : {}),
   });
   const written = new DirStatusStore(options.sharedDir).writeFencedRecord(record);
   if (written.kind !== 'written') return false;

@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { processesUnder } from '../../src/cluster/swarm/host-processes.ts';
+import { processesUnder } from '../../src/cluster/host-processes.ts';
 
 const CLI = fileURLToPath(new URL('../../src/cluster/swarm/cluster-swarm-cli.ts', import.meta.url));
 /** The README's promise for the short run: at most three minutes, start and settle included. */

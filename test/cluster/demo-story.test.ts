@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { FAST_TIMING } from '../../src/cluster/cluster-config.ts';
 import { renderSnapshot, type ClusterSnapshot } from '../../src/cluster/cluster-view.ts';
 import { renderSummary, type DemoSummary } from '../../src/cluster/demo-run.ts';
+import { fencingFigures } from '../../src/cluster/fence-parts.ts';
 import {
   failoverSentence,
   formatSeconds,
@@ -26,6 +27,28 @@ const NOTICED: StoryEvent[] = [
   { kind: 'node-view', wallMs: at(6_100), master: 'node1', node: 'node3', from: 'online', to: 'unknown' },
 ];
 const LONG_NUMBER = /\d{5,}/;
+
+/**
+ * A failover through node1's BMC as the demo records it (the times of a run of `demo --fencing ipmi`),
+ * in the order a poll notices it: the master's saved view first, the logs and the BMC later.
+ */
+const FENCED: StoryEvent[] = [
+  { kind: 'cut', wallMs: at(0), node: 'node1', sids: ['vm:101'] },
+  { kind: 'node-view', wallMs: at(3_000), master: 'node3', node: 'node1', from: 'online', to: 'unknown' },
+  { kind: 'node-view', wallMs: at(4_010), master: 'node3', node: 'node1', from: 'unknown', to: 'fence' },
+  { kind: 'service-state', wallMs: at(9_020), sid: 'vm:101', from: { state: 'fence', node: 'node1' }, to: { state: 'started', node: 'node2' } },
+  { kind: 'service-run', wallMs: at(10_900), sid: 'vm:101', node: 'node2', event: 'start' },
+  { kind: 'reset', wallMs: at(5_600), node: 'node1', cause: 'powered off by its BMC' },
+  { kind: 'fence-request', wallMs: at(4_000), master: 'node3', target: 'node1', action: 'off', level: 0, proxy: 'node2' },
+  { kind: 'fence-job', wallMs: at(4_300), proxy: 'node2', target: 'node1', action: 'off', level: 0, outcome: 'started' },
+  { kind: 'fence-job', wallMs: at(8_100), proxy: 'node2', target: 'node1', action: 'off', level: 0, outcome: 'succeeded' },
+  { kind: 'fence-result', wallMs: at(9_000), master: 'node3', target: 'node1', action: 'off', level: 0, proxy: 'node2', isOk: true },
+  { kind: 'fence-proof', wallMs: at(9_001), master: 'node3', target: 'node1', proof: 'agent' },
+  { kind: 'fence-request', wallMs: at(9_002), master: 'node3', target: 'node1', action: 'on', level: 0, proxy: 'node2' },
+  { kind: 'fence-job', wallMs: at(9_300), proxy: 'node2', target: 'node1', action: 'on', level: 0, outcome: 'started' },
+  { kind: 'power-on', wallMs: at(10_500), node: 'node1' },
+  { kind: 'fence-job', wallMs: at(12_700), proxy: 'node2', target: 'node1', action: 'on', level: 0, outcome: 'succeeded' },
+];
 
 describe('cluster/demo-story: the demo as a story', () => {
   it('tells events in the order they happened, not in the order they were noticed', () => {
@@ -68,6 +91,62 @@ describe('cluster/demo-story: the demo as a story', () => {
       't+25.3 s  vm:102 starts on node1',
     ]);
     for (const line of lines) assert.doesNotMatch(line, /[{}]|\d{5,}/);
+  });
+
+  it('tells a fence through the BMC: request, agent run, power-off, result, proof, recovery, start, the master\'s on', () => {
+    const lines = orderStory(FENCED).map((event) => storyLine(event, CUT_MS));
+    assert.deepEqual(lines, [
+      't+0.0 s  node1 is cut from the shared storage; it runs vm:101',
+      't+3.0 s  the master node3 now sees node1 as unknown (was online)',
+      't+4.0 s  the master node3 asks node2 to power node1 off through fence level 1',
+      't+4.0 s  the master node3 now sees node1 as fence (was unknown)',
+      't+4.3 s  node2 runs the fence agents of level 1 to power node1 off',
+      't+5.6 s  node1 is powered off by its BMC',
+      't+8.1 s  node2: level 1 powered node1 off, and its status reads off',
+      't+9.0 s  the master node3 reads node2\'s result: level 1 off of node1 succeeded',
+      't+9.0 s  the master node3 counts node1 as fenced on the agent proof (its fence device reported it off)',
+      't+9.0 s  the master node3 asks node2 to power node1 back on through fence level 1',
+      't+9.0 s  the master sets vm:101 to started on node2 (was fence on node1)',
+      't+9.3 s  node2 runs the fence agents of level 1 to power node1 back on',
+      't+10.5 s  the BMC of node1 powers it on: its daemons start again',
+      't+10.9 s  vm:101 starts on node2',
+      't+12.7 s  node2: level 1 powered node1 on',
+    ]);
+    for (const line of lines) assert.doesNotMatch(line, /[{}]|\d{5,}/);
+  });
+
+  it('tells a failed level with its reason, and the other proofs in words', () => {
+    const failed: StoryEvent = { kind: 'fence-job', wallMs: at(1), proxy: 'node2', target: 'node1', action: 'off', level: 1, outcome: 'failed', reason: "device 'power:1': exit 1" };
+    assert.equal(storySentence(failed), "node2: level 2 (off) of node1 failed: device 'power:1': exit 1");
+    const result: StoryEvent = { kind: 'fence-result', wallMs: at(2), master: 'node3', target: 'node1', action: 'off', level: 1, proxy: 'node2', isOk: false, reason: 'timed out' };
+    assert.equal(storySentence(result), "the master node3 reads node2's result: level 2 off of node1 failed (timed out)");
+    const lease: StoryEvent = { kind: 'fence-proof', wallMs: at(3), master: 'node3', target: 'node1', proof: 'reset' };
+    assert.match(storySentence(lease), /counts node1 as fenced on the lease proof/);
+    assert.equal(storySentence({ kind: 'reset', wallMs: at(4), node: 'node1', cause: 'watchdog' }), 'node1 is reset by its watchdog');
+  });
+
+  it('cuts a failover through the BMC into parts that add up to it', () => {
+    const figures = fencingFigures(orderStory(FENCED), { node: 'node1', wallMs: CUT_MS, sids: ['vm:101'] });
+    assert.equal(figures.proof, 'agent');
+    assert.equal(figures.proxy, 'node2');
+    assert.equal(figures.isComplete, true);
+    assert.deepEqual(figures.parts.map((part) => [part.part, part.durationMs]), [
+      ['noticed', 3_000], ['decided', 1_000], ['request', 300], ['agent', 3_800], ['result', 900], ['recovery', 20], ['start', 1_880],
+    ]);
+    assert.equal(figures.parts.reduce((sum, part) => sum + part.durationMs, 0), 10_900, 'the parts add up to the failover');
+    assert.equal(figures.poweredOffAfterMs, 5_600);
+    assert.equal(figures.poweredOnAfterMs, 10_500);
+  });
+
+  it('keeps the parts seen so far when the fence did not succeed, and names no agent proof', () => {
+    const noResult = orderStory(FENCED).filter((event) => event.kind !== 'fence-result');
+    const figures = fencingFigures(noResult, { node: 'node1', wallMs: CUT_MS, sids: ['vm:101'] });
+    assert.equal(figures.isComplete, false);
+    assert.deepEqual(figures.parts.map((part) => part.part), ['noticed']);
+    assert.equal(figures.proxy, null);
+    const leaseOnly = fencingFigures([FENCED[0]!, { kind: 'fence-proof', wallMs: at(61_000), master: 'node3', target: 'node1', proof: 'reset' }], { node: 'node1', wallMs: CUT_MS, sids: ['vm:101'] });
+    assert.equal(leaseOnly.proof, 'reset');
+    assert.deepEqual(leaseOnly.parts, []);
   });
 
   it('turns the master\'s saved statuses into its view of nodes and services, dated by the later save', () => {
@@ -130,6 +209,23 @@ describe('cluster/demo-story: the demo as a story', () => {
     const text = renderSummary(summary);
     assert.match(text, /cut node3: node3 was reset by its watchdog 8\.2 s after it lost the storage; its lease was taken 10\.4 s after; vm:102 ran again on node1 11\.0 s after/);
     assert.match(text, /failover time 11\.0 s \(bound of the timing rule and rounds: 15\.0 s\)/);
+    assert.doesNotMatch(text, LONG_NUMBER);
+  });
+
+  it('ends a demo fenced through the BMC with the proof, the power times, the parts and the promise', () => {
+    const fencing = { mode: 'ipmi', agent: 'fence_ipmilan', failoverMsMax: 20_000, ...fencingFigures(orderStory(FENCED), { node: 'node1', wallMs: CUT_MS, sids: ['vm:101'] }) } as const;
+    const summary: DemoSummary = {
+      ok: true, nodes: ['node1', 'node2', 'node3'], master: 'node3', cutNode: 'node1', profile: 'default', timing: FAST_TIMING,
+      fencedAfterMs: 5_600, leaseTakenAfterMs: -1, failoverMs: 10_900, failoverBoundMs: 65_000,
+      recoveries: [{ sid: 'vm:101', from: 'node1', to: 'node2', afterMs: 10_900 }], overlaps: 0, fencedRecord: null, story: [],
+      leftoverProcesses: 0, durationMs: 36_000, fencing,
+    };
+    const text = renderSummary(summary);
+    assert.match(text, /cut node1: node1 was powered off by its BMC 5\.6 s after it lost the storage; vm:101 ran again on node2 10\.9 s after/);
+    assert.match(text, /fenced through its BMC \(fence_ipmilan\): proof agent, run by node2; powered off 5\.6 s after the cut, on again 10\.5 s after/);
+    assert.match(text, /its parts: noticed 3\.0 s, decided 1\.0 s, request 0\.3 s, agent 3\.8 s, result 0\.9 s, recovery 0\.0 s, start 1\.9 s\n/);
+    assert.match(text, /failover through the BMC 10\.9 s: within the 20\.0 s/);
+    assert.match(renderSummary({ ...summary, failoverMs: 21_000 }), /failover through the BMC 21\.0 s: OVER the 20\.0 s/);
     assert.doesNotMatch(text, LONG_NUMBER);
   });
 });

@@ -11,7 +11,7 @@ describe('e2e: ha-manager demo tells a story (real processes, fast timing)', fun
 
   it('runs the failover and tells it in the order it happened, in seconds and sentences', async () => {
     const lines: string[] = [];
-    const summary = await runDemo((text) => lines.push(...text.split('\n')), 'fast');
+    const summary = await runDemo((text) => lines.push(...text.split('\n')), { profile: 'fast' });
     assert.equal(summary.ok, true, `demo failed: ${summary.error ?? ''}\n${lines.join('\n')}`);
     const output = lines.join('\n');
     const stamps = lines.flatMap((line) => {

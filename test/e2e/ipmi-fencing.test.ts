@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { EmulatedBmc } from '../../src/cluster/emulated-bmc.ts';
 import { waitForPlacement, waitForRecoveries } from '../../src/cluster/failover.ts';
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
-import { killNode } from '../../src/cluster/swarm/node-power.ts';
+import { killNode } from '../../src/cluster/node-kill.ts';
 import { deriveTiming } from '../../src/common/timing.ts';
 import { SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
 import { crmEvents, fenceAcks, fenceResults, filesContaining, freeUdpPort, optionWords, writeFenceCfg } from './fence-e2e.ts';

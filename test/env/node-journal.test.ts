@@ -83,4 +83,13 @@ describe('fence report: what the black box says after a reset', () => {
     const killed = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'aaaa', emulatedResetWallMs: undefined });
     assert.match(killed.reason, /died without leaving its watchdog/);
   });
+
+  it('names what ended an emulated node that its watchdog did not reset (its BMC powered it off)', () => {
+    const lastRun = lastRunOf([entry(1, 'start', 'boot aaaa'), entry(2, 'arm'), entry(1000, 'renew'), entry(4000, 'renew-failed', 'agent.node1 unavailable')]);
+    const powered = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'aaaa', emulatedResetWallMs: 6000, emulatedResetCause: 'powered off by its BMC' });
+    assert.match(powered.reason, /^ha-lrm of node1 was fenced: powered off by its BMC \(emulated\) 5\.0 s after its last lease renewal; /);
+    assert.doesNotMatch(powered.reason, /watchdog/);
+    const watchdog = fencedRecordOf('node1', 'ha-lrm', lastRun, { wallMs: 9000, bootId: 'aaaa', emulatedResetWallMs: 6000, emulatedResetCause: 'watchdog' });
+    assert.match(watchdog.reason, /reset by its \(emulated\) watchdog 5\.0 s after/);
+  });
 });

@@ -8,7 +8,7 @@ import { waitForPlacement } from '../failover.ts';
 import { LocalCluster } from '../local-cluster.ts';
 import { findOverlaps } from '../../resources/find-overlaps.ts';
 import { FaultRunner } from './fault-runner.ts';
-import { processesUnder, processLabel, signalProcess } from './host-processes.ts';
+import { processesUnder, processLabel, signalProcess } from '../host-processes.ts';
 import { NodeSupervisor } from './node-supervisor.ts';
 import { ServiceObserver } from './service-observer.ts';
 import { describeOverlap, settleBoundMs, settleProblems } from './swarm-checks.ts';

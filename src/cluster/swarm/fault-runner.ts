@@ -3,7 +3,7 @@ import { join } from 'node:path';
 import { processStartTime } from '../../resources/process-identity.ts';
 import { BIN_DIR } from '../cluster-process.ts';
 import type { LocalCluster } from '../local-cluster.ts';
-import { signalProcess, type HostProcess } from './host-processes.ts';
+import { signalProcess, type HostProcess } from '../host-processes.ts';
 import type { NodeSupervisor } from './node-supervisor.ts';
 import { pauseNode, rebootNode, resetNode, resumeProcesses } from './node-power.ts';
 import { describeFault, type NodeFault, type SwarmFault } from './swarm-plan.ts';

@@ -3,7 +3,7 @@ import type { Prng } from '../../common/prng.ts';
 import type { Timing } from '../../common/timing.ts';
 import { resetsFileOf } from '../../resources/sim-ledger.ts';
 import type { LocalCluster } from '../local-cluster.ts';
-import { killNode } from './node-power.ts';
+import { killNode } from '../node-kill.ts';
 import { REBOOT_DELAY_MS_MAX, REBOOT_DELAY_MS_MIN } from './swarm-plan.ts';
 import {
   bootEnded,

@@ -5,7 +5,7 @@ import { join } from 'node:path';
 import { pollUntil } from '../../../src/cluster/cluster-process.ts';
 import { FAST_TIMING } from '../../../src/cluster/cluster-config.ts';
 import { LocalCluster } from '../../../src/cluster/local-cluster.ts';
-import { processesUnder, processState } from '../../../src/cluster/swarm/host-processes.ts';
+import { processesUnder, processState } from '../../../src/cluster/host-processes.ts';
 import { killNode, pauseNode, resetNode, resumeProcesses } from '../../../src/cluster/swarm/node-power.ts';
 
 /** Stand-ins for a node's processes: idle node processes whose arguments name the node's folder, as the real ones do. */

@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { processStartTime, type ProcessIdentity } from '../../resources/process-identity.ts';
+import { processStartTime, type ProcessIdentity } from '../resources/process-identity.ts';
 
 /**
  * Processes of this host found by their command line, through /proc. The local cluster names a node's
