@@ -20,6 +20,7 @@ export const FAULT_KINDS = [
   'unmanaged', // services running unmanaged on a quiet node: never seen, or leaving `ignored` while cut off
   'rules', // HA rules added, changed and removed while faults go on (rule-schedule.ts)
   'disarm', // disarm-ha freeze|ignore, arm-ha later (or at the heal)
+  'fence', // a fence.cfg (IPMI, PDUs, kdump, watchdog none, soft fence) with device faults and kdump crashes (fence-schedule.ts)
 ] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
@@ -41,6 +42,8 @@ export const DEFAULT_FAULT_WEIGHTS: Readonly<Record<FaultKind, number>> = {
   unmanaged: 0,
   // Not drawn per event either: half the seeds get a schedule of rule edits (rule-schedule.ts).
   rules: 0,
+  // Not drawn per event: two seeds in five get a fence.cfg and a schedule of fence faults (fence-schedule.ts).
+  fence: 0,
 };
 
 /**
@@ -105,7 +108,7 @@ export function validateChaosConfig(config: ChaosConfig): string[] {
 
 /** One line that says what a run injects (printed before the first seed). */
 export function describeChaosConfig(config: ChaosConfig): string {
-  const weights = config.faults.map((kind) => (kind === 'unmanaged' || kind === 'rules' ? `${kind}:½ of the seeds` : `${kind}:${DEFAULT_FAULT_WEIGHTS[kind]}`)).join(' ');
+  const weights = config.faults.map((kind) => (kind === 'unmanaged' || kind === 'rules' ? `${kind}:½ of the seeds` : kind === 'fence' ? `${kind}:⅖ of the seeds` : `${kind}:${DEFAULT_FAULT_WEIGHTS[kind]}`)).join(' ');
   const timing = CHAOS_TIMINGS[config.timing];
   const timingText = `timing ${config.timing} (fence_timeout ${formatDuration(timing.leaseTimeoutMs)}, simulated rounds of ${formatDuration(roundMsFor(config.nodes, timing))})`;
   return `${config.nodes} nodes, ${config.services} services, ${timingText}, faults for ${config.durationS} s, ${config.eventsPerSlot} events per 100 s slot, weights ${weights}`;

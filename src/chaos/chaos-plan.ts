@@ -1,6 +1,7 @@
 import type { ClusterSettings, GroupConfig, ResourceConfig } from '../common/ha-config.ts';
 import type { Timing } from '../common/timing.ts';
 import type { ServiceLoad } from '../common/lrm-status.ts';
+import type { FenceConfig } from '../fence/fence-config.ts';
 
 /**
  * A generated chaos run, as data: the cluster and its configuration, and the command batches (the
@@ -20,6 +21,8 @@ export interface ChaosPlan {
   readonly batches: ReadonlyArray<readonly string[]>;
   /** What each service uses while it runs (`dynamic_service_stats`), when the plan places dynamically. */
   readonly loads?: Readonly<Record<string, ServiceLoad>>;
+  /** fence.cfg, for the seeds that fence through devices as well as watchdogs (fence-schedule.ts). */
+  readonly fence?: FenceConfig;
 }
 
 export function commandCount(plan: ChaosPlan): number {

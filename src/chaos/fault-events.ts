@@ -69,7 +69,8 @@ export function faultEvent(kind: FaultKind, context: EventContext): string[] {
       return disarmEvent(prng, node, start);
     case 'unmanaged':
     case 'rules':
-      return []; // schedules of the whole plan, not events (unmanaged-schedule.ts, rule-schedule.ts)
+    case 'fence':
+      return []; // schedules of the whole plan, not events (unmanaged-schedule.ts, rule-schedule.ts, fence-schedule.ts)
     default:
       assertNever(kind, 'fault kind');
   }

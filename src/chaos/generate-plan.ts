@@ -8,6 +8,7 @@ import { faultEvent, type EventContext } from './fault-events.ts';
 import { ruleSchedule } from './rule-schedule.ts';
 import { unmanagedSchedule } from './unmanaged-schedule.ts';
 import { generateScheduler } from './generate-scheduler.ts';
+import { FENCE_SEED_SHARE, fenceSchedule } from './fence-schedule.ts';
 
 /** Batches run every 100 s (every fifth 20 s round; with another timing, 100 s or a little more: src/sim/simulator.ts). */
 export const SLOT_S = 100;
@@ -43,8 +44,13 @@ export function generatePlan(seed: number, config: ChaosConfig): ChaosPlan {
   const rulesPrng = prng.stream('rules');
   const ruleEdits = config.faults.includes('rules') && rulesPrng.next() < 0.5 ? ruleSchedule(rulesPrng, { nodes, resources, slots }) : new Map<number, string[]>();
   for (const [index, commands] of ruleEdits) batches[index] = [...batches[index]!.filter((command) => command !== 'delay 0'), ...commands.map((command) => clampAfter(command, (slots - index + 1) * SLOT_S - 1))];
+  // A stream of its own too: the plans of seeds without a fence.cfg stay as they were.
+  const fencePrng = prng.stream('fence');
+  const fencing = config.faults.includes('fence') && fencePrng.next() < FENCE_SEED_SHARE ? fenceSchedule(fencePrng, { nodes, slots }) : undefined;
+  for (const [index, commands] of fencing?.commands ?? []) batches[index] = [...batches[index]!.filter((command) => command !== 'delay 0'), ...commands.map((command) => clampAfter(command, (slots - index + 1) * SLOT_S - 1))];
   for (let heal = 0; heal < HEAL_BATCHES; heal++) batches.push(['heal']);
-  return { seed, nodes, resources, running: unmanaged?.running ?? {}, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches, ...(scheduler.loads ? { loads: scheduler.loads } : {}) };
+  const extras = { ...(scheduler.loads ? { loads: scheduler.loads } : {}), ...(fencing ? { fence: fencing.config } : {}) };
+  return { seed, nodes, resources, running: unmanaged?.running ?? {}, groups, settings, timing: CHAOS_TIMINGS[config.timing], batches, ...extras };
 }
 
 /** Every fault of the plan happens before the first heal: an `after` is cut short to land before it. */

@@ -3,10 +3,14 @@ import { LRM_IDLE_ROUNDS_MAX } from '../lrm/lrm-daemon.ts';
 import type { SimCluster } from '../sim/sim-cluster.ts';
 import { MANAGER_LEASE } from '../sim/sim-store.ts';
 import { ConfigLedger } from './config-ledger.ts';
+import { isWithoutWatchdog } from '../fence/fence-config.ts';
+import { FenceProofLedger, isLeaseProof } from './fence-proof-ledger.ts';
 
 export const INVARIANTS = [
   'single-run', // no service runs on two nodes at once
-  'fence-before-recovery', // no recovery before a master held the lost node's agent lease
+  'fence-before-recovery', // no recovery without a proof for the lost node since it last ran the service: a master held its agent lease, or the agent, kdump or operator proof
+  'fence-proof-true', // an agent proof only for a node powered off since its fence started, a kdump proof only for one that crashed writing a dump
+  'no-watchdog-lease', // a node with `watchdog none` is never taken by lease: no lease proof is acknowledged for it
   'recover-not-running', // no recovery of a service that still runs on its lost node (never on a guess)
   'single-master', // at most one node acts as master
   'idle-node-not-reset', // a node with no HA services is never reset by its watchdog
@@ -61,6 +65,7 @@ export class InvariantChecker {
   /** Per node, the first CRM iteration (own clock) that left its armed watchdog registration unfed. */
   private readonly crmUnfedSinceOwnMs = new Map<string, number>();
   private readonly ledger: ConfigLedger;
+  private readonly proofs: FenceProofLedger;
   private readonly nodeSet: ReadonlySet<string>;
   private readonly runningOn = new Map<string, string>();
   private lastCommandMs = 0;
@@ -78,6 +83,7 @@ export class InvariantChecker {
     private readonly limits: TimingLimits = REFERENCE_LIMITS,
   ) {
     this.ledger = new ConfigLedger(cluster.resources);
+    this.proofs = new FenceProofLedger(cluster);
     this.nodeSet = new Set(cluster.nodeNames);
     cluster.leases.onAcquire = (name, node) => this.onAcquire(name, node);
     for (const [sid, service] of cluster.managerStatus?.serviceStatus ?? []) if (service.state === 'recovery') this.fencedBeforeStart.add(sid);
@@ -108,6 +114,7 @@ export class InvariantChecker {
 
   onEvent(event: TraceEvent): void {
     this.checkDisarmed(event);
+    this.checkProofClaim(event);
     switch (event.ev) {
       case 'cmd':
         if (event.cmd.startsWith('delay')) return;
@@ -123,6 +130,7 @@ export class InvariantChecker {
         return;
       case 'service-state':
         if (event.to === 'fence') this.fenceEnteredMs.set(event.sid, this.cluster.timeMs);
+        if (event.from === 'fence' && event.to === 'recovery') this.checkRecovery(event.sid, event.on, event.node ?? '?');
         return;
       case 'recover':
         this.checkRecovery(event.sid, event.from, event.node ?? '?');
@@ -135,8 +143,29 @@ export class InvariantChecker {
     }
   }
 
+  /** A master's fence-ack: an agent or kdump claim must be true, and a node without a watchdog is never proven fenced by its lease. */
+  private checkProofClaim(event: TraceEvent): void {
+    const falseClaim = this.proofs.onEvent(event);
+    if (falseClaim !== undefined) this.fail('fence-proof-true', `${event.node ?? '?'} acknowledged a fence: ${falseClaim}`);
+    if (event.ev === 'fence-ack' && isLeaseProof(event.proof) && isWithoutWatchdog(this.cluster.config.fence, event.target)) {
+      this.fail('no-watchdog-lease', `${event.node ?? '?'} acknowledged the fence of ${event.target}, which has no watchdog, on its agent lease (${event.proof ?? 'no proof named'})`);
+    }
+  }
+
+  /**
+   * A recovery (or a service leaving `fence` for `recovery`) needs a proof for its node acknowledged
+   * since the service last ran there; a lease proof also needs the lease really taken since the
+   * service entered `fence` (the agent and kdump claims were checked when acknowledged).
+   */
   private checkRecovery(sid: string, from: string, master: string): void {
     if (!this.fenceEnteredMs.has(sid) && this.fencedBeforeStart.has(sid)) return;
+    const ack = this.proofs.lastAck(from);
+    const seenMs = this.proofs.lastSeenMs(from, sid);
+    if (ack === undefined || (seenMs !== undefined && ack.atMs < seenMs)) {
+      const since = seenMs !== undefined ? ` since ${sid} last ran there at t=${Math.floor(seenMs / 1000)}` : '';
+      this.fail('fence-before-recovery', `${master} recovered ${sid} from ${from} without a fence proof acknowledged for ${from}${since}`);
+    }
+    if (!isLeaseProof(ack.proof)) return;
     const enteredMs = this.fenceEnteredMs.get(sid) ?? 0;
     const proofMs = this.fenceProofMs.get(from);
     if (proofMs !== undefined && proofMs >= enteredMs) return;
@@ -171,6 +200,7 @@ export class InvariantChecker {
         const other = runningOn.get(sid);
         if (other !== undefined) this.fail('single-run', `${sid} runs on ${other} and ${node}`);
         runningOn.set(sid, node);
+        this.proofs.seenRunning(node, sid);
       }
     }
   }

@@ -28,5 +28,6 @@ export function scenarioOfPlan(plan: ChaosPlan): Scenario {
     running: Object.fromEntries(Object.entries(plan.running).map(([node, sids]) => [node, [...sids]])),
     batches,
     timing: plan.timing,
+    ...(plan.fence ? { fence: plan.fence } : {}),
   };
 }

@@ -2,6 +2,7 @@
  * Known bugs planted in the simulated adapters (never in src/crm or src/lrm), to show that the
  * checker can fail: tests assert that each is caught within a stated number of seeds.
  */
+import type { FenceJobResult } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { AgentLeaseTake, CrmEnv, LrmEnv } from '../env/env.ts';
 import type { SimCrmEnv, SimLrmEnv } from '../sim/sim-env.ts';
@@ -26,6 +27,11 @@ export const PLANTED_BUGS = [
    * know): a CRM that takes office starts armed while the operator's disarm stands.
    */
   'forget-disarm',
+  /**
+   * A fence proxy reports a failed `off` as done (an agent's exit code misread): the master takes the
+   * agent proof for a node that still runs, and recovers its services.
+   */
+  'recover-after-failed-fence',
 ] as const;
 export type PlantedBug = (typeof PLANTED_BUGS)[number];
 
@@ -42,9 +48,17 @@ export function plantedBugHooks(bug: PlantedBug): Pick<SimChaosHooks, 'wrapCrmEn
       return { wrapLrmEnv: (env) => override<LrmEnv>(env, { readManagerStatus: () => feedThenRead(env) }) };
     case 'forget-stale-read':
       return { wrapLrmEnv: (env) => forgetStaleRead(env) };
+    case 'recover-after-failed-fence':
+      return { wrapLrmEnv: (env) => override<LrmEnv>(env, { takeFinishedFences: () => env.takeFinishedFences().map(failedOffAsDone) }) };
     case 'forget-disarm':
       return { wrapCrmEnv: (env) => override<CrmEnv>(env, { readManagerStatus: () => withoutDisarm(env.readManagerStatus()) }) };
   }
+}
+
+function failedOffAsDone(result: FenceJobResult): FenceJobResult {
+  if (result.action !== 'off' || result.ok) return result;
+  const { reason: _reason, ...rest } = result;
+  return { ...rest, ok: true };
 }
 
 function withoutDisarm(status: ManagerStatus | undefined): ManagerStatus | undefined {

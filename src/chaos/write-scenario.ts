@@ -6,10 +6,11 @@ import { timingOptionLines } from '../config/settings.ts';
 import { isReferenceTiming } from '../sim/simulator.ts';
 import type { ChaosPlan } from './chaos-plan.ts';
 import type { Violation } from './invariants.ts';
+import { formatFenceConfig } from '../fence/fence-config-file.ts';
 
 /**
  * Writes a plan as a scenario directory in the conformance format (README, hardware_status,
- * manager_status, service_config, groups, datacenter.cfg, cmdlist), `ha.cfg` with the timings of a run
+ * manager_status, service_config, groups, datacenter.cfg, cmdlist, fence.cfg when it has one), `ha.cfg` with the timings of a run
  * that did not use Proxmox's, plus `chaos.json` with the seed and the violation. `ha-manager simulate <dir> --seed <seed> --check` replays it.
  */
 export interface ScenarioToWrite {
@@ -50,6 +51,7 @@ export function writeScenario(dir: string, { plan, violation, originalCommands, 
   writeFileSync(join(dir, 'groups'), formatGroups(plan));
   json('datacenter.cfg', { ha: { shutdown_policy: plan.settings.shutdownPolicy }, ...crsOf(plan.settings) });
   if (plan.loads) json('dynamic_service_stats', Object.fromEntries(Object.entries(plan.loads).map(([sid, load]) => [sid, { cpu: load.cpu, mem: load.memBytes }])));
+  if (plan.fence) writeFileSync(join(dir, 'fence.cfg'), formatFenceConfig(plan.fence), { mode: 0o600 });
   if (!isReferenceTiming(plan.timing)) writeFileSync(join(dir, 'ha.cfg'), ['ha: cluster', ...timingOptionLines(plan.timing), ''].join('\n'));
   writeFileSync(join(dir, 'cmdlist'), `[\n${plan.batches.map((batch) => `  ${JSON.stringify(batch)}`).join(',\n')}\n]\n`);
   json('chaos.json', { seed: plan.seed, invariant: violation.invariant, t: violation.t, message: violation.message, replay });

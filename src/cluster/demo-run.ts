@@ -239,9 +239,10 @@ async function bringBack(cluster: LocalCluster, cutNode: string, findings: DemoF
     cluster.heal(cutNode);
     await cluster.startNode(cutNode);
   } else {
-    output.print(`Reconnecting ${cutNode} to the shared storage; the master's 'on' through its BMC starts it again...`);
+    // The master powers a fenced node back only once it holds its agent lease: fence_timeout after the node's last renewal (docs/fencing.md).
+    output.print(`Reconnecting ${cutNode} to the shared storage; the master's 'on' through its BMC starts it again once the master holds its agent lease (fence_timeout after its last renewal)...`);
     cluster.heal(cutNode);
-    await pollTelling(`the master's 'on' to reach the BMC of ${cutNode}`, comebackMsMax(cluster.spec.timing), output.tell, () =>
+    await pollTelling(`the master's 'on' to reach the BMC of ${cutNode}`, cluster.spec.timing.leaseTimeoutMs + comebackMsMax(cluster.spec.timing), output.tell, () =>
       bmcs.poweredOn().some((on) => on.node === cutNode && on.wallMs >= findings.cutWallMs),
     );
   }

@@ -52,7 +52,8 @@ export interface EmulatedBmcSpec {
 
 export class EmulatedBmc {
   private requestsDone = 0;
-  private isActing = false;
+  /** The requests being served: a power-off or boot under way ends before stop() returns. */
+  private serving: Promise<void> | undefined;
   private readonly timer: NodeJS.Timeout;
 
   private constructor(
@@ -60,7 +61,11 @@ export class EmulatedBmc {
     private readonly child: ChildProcess,
     private readonly exited: Promise<void>,
   ) {
-    this.timer = setInterval(() => void this.serveRequests(), REQUEST_POLL_MS);
+    this.timer = setInterval(() => {
+      this.serving ??= this.serveRequests().finally(() => {
+        this.serving = undefined;
+      });
+    }, REQUEST_POLL_MS);
   }
 
   /** Writes the config and the hook, starts ipmi_sim, and waits until it listens. The node starts powered on. */
@@ -112,9 +117,10 @@ export class EmulatedBmc {
     return this.child.pid;
   }
 
-  /** Stops serving requests and ipmi_sim (SIGTERM, SIGKILL after a grace). */
+  /** Stops serving requests (a power action under way ends first: a boot after the cluster stopped would leave its daemons running) and ipmi_sim (SIGTERM, SIGKILL after a grace). */
   async stop(): Promise<void> {
     clearInterval(this.timer);
+    await this.serving;
     if (this.child.exitCode !== null || this.child.signalCode !== null) return;
     this.child.kill('SIGTERM');
     const killTimer = setTimeout(() => this.child.kill('SIGKILL'), STOP_GRACE_MS);
@@ -124,8 +130,6 @@ export class EmulatedBmc {
 
   /** Acts on the hook's new requests, one at a time and in order. */
   private async serveRequests(): Promise<void> {
-    if (this.isActing) return;
-    this.isActing = true;
     try {
       const requests = readFileSync(join(this.spec.dir, 'requests'), 'utf8').split('\n').filter((line) => line === 'off' || line === 'on');
       if (requests.length > REQUESTS_MAX) throw new Error(`The BMC of ${this.spec.node} got ${requests.length} power requests (limit ${REQUESTS_MAX})`);
@@ -135,8 +139,6 @@ export class EmulatedBmc {
       }
     } catch (error) {
       this.spec.onError?.(error as Error);
-    } finally {
-      this.isActing = false;
     }
   }
 

@@ -23,6 +23,11 @@ export interface LocalClusterSpec {
    * test that plants a broken watchdog (one that never fires) sets it.
    */
   readonly emulatorTimeoutMs?: number;
+  /**
+   * Nodes that run without a watchdog (`node <n> watchdog=none` in the fence.cfg the caller writes):
+   * no emulated device and no mux are started for them, as an operator would disable both.
+   */
+  readonly nodesWithoutWatchdog?: readonly string[];
 }
 
 type DaemonName = 'emulator' | 'mux' | 'lrm' | 'crm';
@@ -99,13 +104,15 @@ export class LocalCluster {
   }
 
   /**
-   * Starts the emulator (if not running), the mux, then the LRM and the CRM of `node`, and waits until
-   * they run their rounds — unless `waitForRounds` is false (a node booting while it is cut off waits
-   * for the shared directory before its first round: a supervisor does not wait for that).
+   * Starts the emulator (if not running), the mux (neither on a node without a watchdog), then the
+   * LRM and the CRM of `node`, and waits until they run their rounds — unless `waitForRounds` is false
+   * (a node booting while it is cut off waits for the shared directory before its first round: a
+   * supervisor does not wait for that).
    */
   async startNode(node: string, daemons: { lrm?: boolean; crm?: boolean; waitForRounds?: boolean } = {}): Promise<void> {
-    if (!this.process(node, 'emulator')?.isRunning) await this.startEmulator(node);
-    if (!this.process(node, 'mux')?.isRunning) await this.startMux(node);
+    const hasWatchdog = !(this.spec.nodesWithoutWatchdog ?? []).includes(node);
+    if (hasWatchdog && !this.process(node, 'emulator')?.isRunning) await this.startEmulator(node);
+    if (hasWatchdog && !this.process(node, 'mux')?.isRunning) await this.startMux(node);
     if (daemons.lrm !== false) this.startDaemon(node, 'lrm');
     if (daemons.crm !== false) this.startDaemon(node, 'crm');
     if (daemons.waitForRounds === false) return;

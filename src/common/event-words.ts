@@ -1,5 +1,5 @@
 import { assertNever } from './assert.ts';
-import type { LogLevel, TraceBody, TraceEvent } from './trace.ts';
+import type { LogLevel, ResetReason, TraceBody, TraceEvent } from './trace.ts';
 
 /**
  * The readable log: one line per trace event, in the words Proxmox VE's HA stack logs (so an operator
@@ -88,17 +88,13 @@ export function eventWords(event: TraceEvent): string {
     case 'recover':
       return `recover service '${event.sid}' from fenced node '${event.from}' to node '${event.to}'`;
     case 'fence':
-      return `fencing node '${event.target}': waiting for its agent lock`;
     case 'fence-ack':
-      return fenceAckWords(event);
     case 'fence-request':
-      return `fencing node '${event.target}': asked node '${event.proxy}' to run ${fenceJobName(event.action, event.level)}`;
     case 'fence-result':
-      return `fencing node '${event.target}': ${fenceJobName(event.action, event.level)} on node '${event.proxy}' ${event.result === 'ok' ? 'succeeded' : `failed${event.reason ? `: ${event.reason}` : ''}`}`;
     case 'fence-wait':
-      return `service '${event.sid}': not recovered, waiting for node '${event.target}' to report: ${event.reason}`;
+      return fenceWords(event);
     case 'reset':
-      return `${event.target} powered off (${event.reason})`;
+      return `${event.target} powered off (${RESET_WORDS[event.reason] ?? event.reason})`;
     case 'service-action':
       return serviceActionWords(event);
     case 'policy':
@@ -148,6 +144,9 @@ export function lockName(lock: string): string {
   return lock.startsWith('agent.') ? `ha_agent_${lock.slice('agent.'.length)}_lock` : lock;
 }
 
+/** Reasons that read better spelled out; the others are one word already. */
+const RESET_WORDS: Partial<Record<ResetReason, string>> = { fence: 'by its fence devices', kdump: 'kernel crash, writing a dump' };
+
 type FenceAckEvent = Extract<TraceBody, { ev: 'fence-ack' }>;
 
 function fenceAckWords(event: FenceAckEvent): string {
@@ -166,6 +165,21 @@ function fenceAckWords(event: FenceAckEvent): string {
       return `fencing: acknowledged - got agent lock for node '${event.target}'`;
     default:
       return assertNever(event.proof, 'fence proof');
+  }
+}
+
+function fenceWords(event: Extract<TraceBody, { ev: 'fence' | 'fence-ack' | 'fence-request' | 'fence-result' | 'fence-wait' }>): string {
+  switch (event.ev) {
+    case 'fence':
+      return `fencing node '${event.target}': waiting for its agent lock`;
+    case 'fence-ack':
+      return fenceAckWords(event);
+    case 'fence-request':
+      return `fencing node '${event.target}': asked node '${event.proxy}' to run ${fenceJobName(event.action, event.level)}`;
+    case 'fence-result':
+      return `fencing node '${event.target}': ${fenceJobName(event.action, event.level)} on node '${event.proxy}' ${event.result === 'ok' ? 'succeeded' : `failed${event.reason ? `: ${event.reason}` : ''}`}`;
+    case 'fence-wait':
+      return `service '${event.sid}': not recovered, waiting for node '${event.target}' to report: ${event.reason}`;
   }
 }
 

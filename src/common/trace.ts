@@ -21,7 +21,7 @@ export type TraceBody =
   | { ev: 'fence-request'; target: string; action: 'off' | 'on' | 'soft'; level: number; proxy: string }
   | { ev: 'fence-result'; target: string; action: 'off' | 'on' | 'soft'; level: number; proxy: string; result: 'ok' | 'failed'; reason?: string }
   | { ev: 'fence-wait'; sid: string; target: string; reason: string }
-  | { ev: 'reset'; target: string; reason: 'watchdog' | 'power' | 'shutdown' | 'reboot' }
+  | { ev: 'reset'; target: string; reason: ResetReason }
   | { ev: 'service-action'; sid: string; action: string; result: 'ok' | 'error' | 'ignored'; target?: string; reason?: string }
   | { ev: 'policy'; sid: string; kind: string; detail: Record<string, unknown> }
   | { ev: 'lock'; lock: string }
@@ -40,6 +40,9 @@ export type TraceBody =
   | { ev: 'log'; level: LogLevel; msg: string };
 
 export type TraceEventKind = TraceBody['ev'];
+/** Why a node powered off: `fence` by its fence devices (a level's off), `kdump` a kernel crash that writes a dump. */
+export type ResetReason = 'watchdog' | 'power' | 'shutdown' | 'reboot' | 'fence' | 'kdump';
+
 export type LogLevel = 'info' | 'notice' | 'warn' | 'err';
 
 export type TraceEvent = TraceBody & { t: number; node: string | null };

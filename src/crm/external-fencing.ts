@@ -14,9 +14,12 @@ import type { NodeStatusTable } from './node-status.ts';
  *
  * A job lives in the manager status (`fencing`, by target) so that a new master picks it up: the
  * proxy runs each uid once and reports under it. After an `off` proved the node fenced, an `on` of the
- * same level powers it back (a fence is a reboot, as Pacemaker's and oVirt's are), asked for in the
- * same save that records the recovery, so the node's LRM boots into a status that no longer gives it
- * the services. A kdump level powers nothing: the node reboots itself once its dump is written.
+ * same level powers it back (a fence is a reboot, as Pacemaker's and oVirt's are) — but only once this
+ * master holds the node's agent lease (`powerOnGates`): the node then boots as after a watchdog reset,
+ * its LRM waiting for a lease that is not its own, and by the time it may act, no read it makes can be
+ * older than the save that moved its services away (chaos seeds 4044 and 4832: a node powered on at
+ * once acted on a status read from before its fence). A kdump level powers nothing: the node reboots
+ * itself once its dump is written.
  *
  * Soft fencing: a node that went silent but is not yet fenced, with a soft fence configured, gets one
  * `soft` job per loss (its LRM restarted); it has the soft grace to come back before its hard fence.
@@ -75,6 +78,12 @@ export class ExternalFencing {
     }
     for (const [target, attempt] of Object.entries(this.status.fencing ?? {})) {
       const result = this.resultOf(view, attempt);
+      // Back already (powered on by someone else): nothing to power on.
+      if (attempt.action === 'on' && attempt.uid === '' && view.nodes.isOperational(target)) {
+        this.drop(target);
+        continue;
+      }
+      if (attempt.action === 'on' && attempt.uid === '') continue; // waits for its gate (powerOnGates)
       if (attempt.action === 'on' || attempt.action === 'soft') {
         if (result) this.report(target, attempt, result);
         if (attempt.action === 'soft' && result && !result.ok) this.softFailed.add(target);
@@ -129,9 +138,26 @@ export class ExternalFencing {
     return proved;
   }
 
-  private afterProof(view: FencingView, target: string, levelIndex: number, level: FenceLevel): void {
+  private afterProof(_view: FencingView, target: string, levelIndex: number, level: FenceLevel): void {
     this.drop(target);
-    if (!level.isKdump) this.ask(view, target, 'on', levelIndex, 0, undefined);
+    // Asked once this master holds the node's lease (powerOnGates, openGates).
+    if (!level.isKdump) this.set(target, { uid: '', proxy: '', action: 'on', level: levelIndex, failedPasses: 0 });
+  }
+
+  /** Nodes whose `on` waits for this master to hold their agent lease: the round takes it for them. */
+  powerOnGates(): string[] {
+    return Object.entries(this.status.fencing ?? {})
+      .filter(([, attempt]) => attempt.action === 'on' && attempt.uid === '')
+      .map(([target]) => target)
+      .sort();
+  }
+
+  /** Asks for the `on` of each gated node whose lease this master now holds. */
+  openGates(view: FencingView, held: ReadonlySet<string>): void {
+    for (const target of this.powerOnGates()) {
+      const attempt = this.status.fencing![target]!;
+      if (held.has(target)) this.ask(view, target, 'on', attempt.level, 0, undefined);
+    }
   }
 
   private resultOf(view: FencingView, attempt: FenceAttempt): FenceJobResult | undefined {

@@ -133,6 +133,17 @@ export class FenceCoordinator {
     return true;
   }
 
+  /** Nodes whose power-on waits for this master to hold their agent lease (external-fencing.ts). */
+  powerOnGates(): string[] {
+    return this.external.powerOnGates();
+  }
+
+  /** The lease takes for the gates: a take that succeeded (whatever it proves) opens the node's gate. */
+  openPowerOnGates(takes: ReadonlyMap<string, AgentLeaseTake>, fence: FenceConfig | undefined, lrmStatuses: ReadonlyMap<string, LrmStatus>): void {
+    const held = new Set([...takes].filter(([, take]) => take !== 'refused').map(([node]) => node));
+    this.external.openGates({ fence, lrmStatuses, nodes: this.nodes }, held);
+  }
+
   private dropAck(node: string): void {
     if (this.status.fenceAcks?.[node] === undefined) return;
     const { [node]: _dropped, ...rest } = this.status.fenceAcks;

@@ -135,6 +135,8 @@ export class Manager {
       }
       if (!changed) break;
     }
+    const gates = this.fencing.powerOnGates();
+    if (gates.length > 0 && !this.status.disarm) this.fencing.openPowerOnGates(yield gates, input.config.fence, input.lrmStatuses);
     this.status.masterNode = this.nodeName;
     this.status.timestampMs = input.nowMs;
     const previous = this.status.version;
@@ -250,7 +252,8 @@ export class Manager {
       rebalanceOnStart: config.settings.rebalanceOnStart,
       emit: this.ports.emit,
       resource: (sid) => this.records.resource(config.resources, sid) ?? DISABLED_RESOURCE,
-      isOfflineDelayed: (node) => this.nodes.isOfflineDelayed(node, nowMs, this.fencing.offlineDelayMs(config.fence, node, input.fenceDelayMs, input.roundMs)),
+      // The delay is worked out only for a node that is not online: it is asked for every service every round.
+      isOfflineDelayed: (node) => !this.nodes.isOnline(node) && this.nodes.isOfflineDelayed(node, nowMs, this.fencing.offlineDelayMs(config.fence, node, input.fenceDelayMs, input.roundMs)),
       lrmMode: (node) => lrmModes.get(node),
       isLeaving: (sid) => this.leaving.has(sid),
       checkCommand: (command) => checkCrmCommand(command, knowing),

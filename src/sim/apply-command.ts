@@ -64,6 +64,8 @@ export function applyCommand(simulator: Simulator, command: SimCommand): void {
     case 'stale':
     case 'pause':
     case 'crash':
+    case 'kdump':
+    case 'fence-device':
     case 'drift':
     case 'fail':
     case 'heal':

@@ -27,6 +27,12 @@ export function applyFaultCommand(simulator: Simulator, command: FaultCommand): 
     case 'crash':
       simulator.crashDaemon(cluster.node(command.node), command.daemon);
       return;
+    case 'kdump':
+      crashWithKdump(simulator, command.node);
+      return;
+    case 'fence-device':
+      cluster.fenceDevices.set(command.deviceId, { state: command.state, ...(command.slowS !== undefined ? { slowMs: command.slowS * 1000 } : {}) });
+      return;
     case 'drift':
       cluster.node(command.node).clock.setDrift(cluster.timeMs, command.permille);
       return;
@@ -41,10 +47,19 @@ export function applyFaultCommand(simulator: Simulator, command: FaultCommand): 
   }
 }
 
+/** The kernel crashes and kdump starts: the node halts (its daemons and services end) and announces the dump until powered on. */
+function crashWithKdump(simulator: Simulator, name: string): void {
+  const node = simulator.cluster.node(name);
+  if (!node.isPoweredOn) return;
+  simulator.powerOff(node, 'kdump');
+  node.isDumping = true;
+}
+
 /** Ends the faults (but drift), powers every node on, and asks to end every manual maintenance and a disarm. */
 function heal(simulator: Simulator): void {
   const cluster = simulator.cluster;
   cluster.faults.healAll();
+  cluster.fenceDevices.healAll();
   cluster.resourcesRunner.clearInjected();
   for (const name of cluster.nodeNames) {
     const node = cluster.node(name);

@@ -1,5 +1,7 @@
 import { isValidSid } from '../common/sid.ts';
+import { DEVICE_ID_PATTERN } from '../fence/fence-config-file.ts';
 import { STALE_READ_MS_MAX } from './sim-faults.ts';
+import { FENCE_DEVICE_SLOW_S_MAX, type FenceDeviceState } from './sim-fence-devices.ts';
 
 /** Clock drift beyond this is not drift but a broken clock; the timing rule's margin covers less. */
 export const DRIFT_PERMILLE_MAX = 100;
@@ -13,6 +15,8 @@ export type FaultCommand =
   | { kind: 'stale'; node: string; seconds: number; text: string }
   | { kind: 'pause'; node: string; seconds: number; daemons: 'all' | 'crm' | 'lrm'; text: string }
   | { kind: 'crash'; node: string; daemon: 'crm' | 'lrm' | 'mux'; text: string }
+  | { kind: 'kdump'; node: string; text: string }
+  | { kind: 'fence-device'; deviceId: string; state: FenceDeviceState; slowS: number | undefined; text: string }
   | { kind: 'drift'; node: string; permille: number; text: string }
   | { kind: 'fail'; sid: string; action: 'start' | 'stop' | 'migrate'; count: number; text: string }
   | { kind: 'heal'; text: string };
@@ -49,8 +53,11 @@ export function parseFaultCommand(
       }
       return checkNode(first) ?? { kind: 'pause', node: first!, seconds: Number(second), daemons: third ?? 'all', text };
     case 'crash':
-      if (words.length !== 3 || (second !== 'crm' && second !== 'lrm' && second !== 'mux')) return `'${text}': expected 'crash <node> crm|lrm|mux'`;
+      if (words.length === 3 && second === 'kdump') return checkNode(first) ?? { kind: 'kdump', node: first!, text };
+      if (words.length !== 3 || (second !== 'crm' && second !== 'lrm' && second !== 'mux')) return `'${text}': expected 'crash <node> crm|lrm|mux|kdump'`;
       return checkNode(first) ?? { kind: 'crash', node: first!, daemon: second, text };
+    case 'fence-device':
+      return parseFenceDeviceCommand(text, words);
     case 'drift': {
       const permille = Number(second);
       if (words.length !== 3 || !/^-?\d+$/.test(second ?? '') || Math.abs(permille) > DRIFT_PERMILLE_MAX) {
@@ -68,4 +75,14 @@ export function parseFaultCommand(
     default:
       return undefined;
   }
+}
+
+/** `fence-device <id> ok|fail|hang` and `fence-device <id> slow <seconds>`; the id is checked against fence.cfg when the scenario loads. */
+function parseFenceDeviceCommand(text: string, words: readonly string[]): FaultCommand | string {
+  const [, deviceId, state, seconds] = words;
+  const usage = `'${text}': expected 'fence-device <id> ok|fail|hang' or 'fence-device <id> slow <seconds, 1..${FENCE_DEVICE_SLOW_S_MAX}>'`;
+  if (deviceId === undefined || !DEVICE_ID_PATTERN.test(deviceId)) return usage;
+  if (words.length === 3 && (state === 'ok' || state === 'fail' || state === 'hang')) return { kind: 'fence-device', deviceId, state, slowS: undefined, text };
+  if (words.length !== 4 || state !== 'slow' || !isCount(seconds) || Number(seconds) < 1 || Number(seconds) > FENCE_DEVICE_SLOW_S_MAX) return usage;
+  return { kind: 'fence-device', deviceId, state: 'ok', slowS: Number(seconds), text };
 }

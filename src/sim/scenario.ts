@@ -87,6 +87,7 @@ export function loadScenario(dir: string): Scenario {
   }
   const timing = parseTimingFile(join(dir, 'ha.cfg'));
   const fence = parseFenceFile(join(dir, 'fence.cfg'), new Set(nodeNames));
+  checkFenceDevices(batches, fence, cmdlistFile);
   const stats = scenarioStats(dir, resources, Object.values(nodes).some((spec) => spec.isLegacy));
   return {
     name: basename(dir),
@@ -122,6 +123,19 @@ function parseFenceFile(file: string, nodes: ReadonlySet<string>): FenceConfig |
   const unknown = named.find((entry) => !nodes.has(entry.node));
   if (unknown) throw new ScenarioError(`${file}${unknown.line !== undefined ? `:${unknown.line}` : ''}: Unknown node '${unknown.node}' (hardware_status has ${[...nodes].join(', ')})`);
   return config;
+}
+
+/** A `fence-device` command (also inside `after`) must name a device of the scenario's fence.cfg. */
+function checkFenceDevices(batches: readonly SimCommand[][], fence: FenceConfig | undefined, file: string): void {
+  const ids = new Set(fence?.devices.map((device) => device.id));
+  batches.forEach((batch, index) => {
+    for (const outer of batch) {
+      const command = outer.kind === 'after' ? outer.command : outer;
+      if (command.kind !== 'fence-device' || ids.has(command.deviceId)) continue;
+      const known = ids.size > 0 ? `fence.cfg has ${[...ids].join(', ')}` : 'the scenario has no fence.cfg';
+      throw new ScenarioError(`${file}: Batch ${index + 1}: '${outer.text}': unknown fence device '${command.deviceId}' (${known})`);
+    }
+  });
 }
 
 /**

@@ -17,6 +17,7 @@ import { derivedServiceSize, SimResources, type SimResourceWorld } from './sim-r
 import { SimLeaseStore } from './sim-store.ts';
 import { SimClock } from './sim-clock.ts';
 import { SimFaults } from './sim-faults.ts';
+import { SimFenceDevices } from './sim-fence-devices.ts';
 import { StatusHistory } from './status-history.ts';
 import { SimNodeWatchdog } from './sim-watchdogs.ts';
 
@@ -34,6 +35,10 @@ export interface SimNode {
   shutdown: 'shutdown' | 'reboot' | 'restart-lrm' | undefined;
   isStateUpdateFailing: boolean;
   isWriteFailing: boolean;
+  /** Crashed announcing a kernel dump (`crash <node> kdump`): fence_kdump hears it until the node is powered on. */
+  isDumping: boolean;
+  /** Boots so far: what a node ran before a power cycle (a fence job it proxied) is gone. */
+  boots: number;
   /** What the node's LRM kept on the node's own disk (LrmEnv.keepStatusVersion): survives LRM restarts and resets. */
   keptStatusVersion?: { readonly version: ManagerStatusVersion; readonly atMs: number };
 }
@@ -69,6 +74,8 @@ export class SimCluster implements SimResourceWorld {
   readonly managerStatusHistory: StatusHistory<ManagerStatus | undefined>;
   readonly lrmStatusHistory = new Map<string, StatusHistory<LrmStatus | undefined>>();
   readonly faults: SimFaults;
+  /** The fence devices' conditions (`fence-device` commands); the jobs that call them are the simulator's. */
+  readonly fenceDevices = new SimFenceDevices();
   crmCommands: string[] = [];
   readonly running = new Map<string, Set<string>>();
   readonly locks = new Map<string, string>();
@@ -101,6 +108,8 @@ export class SimCluster implements SimResourceWorld {
         shutdown: undefined,
         isStateUpdateFailing: false,
         isWriteFailing: false,
+        isDumping: false,
+        boots: spec.isPoweredOn ? 1 : 0,
       });
       this.running.set(name, new Set(scenario.running[name] ?? []));
       if (spec.pveManagerVersion !== undefined) this.nodeVersions.set(name, spec.pveManagerVersion);
@@ -125,7 +134,7 @@ export class SimCluster implements SimResourceWorld {
       settings: this.settings,
       serviceSizes: this.serviceSizes,
       nodeCapacities: this.nodeCapacities,
-      fence: EMPTY_FENCE_CONFIG,
+      fence: scenario.fence ?? EMPTY_FENCE_CONFIG,
       generation: 0,
     };
     const hasStatus = scenario.managerStatus.serviceStatus.size > 0 || Object.keys(scenario.managerStatus.nodeStatus).length > 0;

@@ -46,10 +46,21 @@
  *   crash <node> crm|lrm|mux       the daemon dies without cleanup and is restarted at once; an armed
  *                                  watchdog client it leaves (all of them for mux) is never fed again,
  *                                  so the node resets after the device timeout (10 s)
+ *   crash <node> kdump             the kernel crashes and kdump takes over: the node halts as at power
+ *                                  off (reset reason `kdump`) and announces a kernel dump, which a
+ *                                  fence_kdump level hears, until it is powered on again
+ *   fence-device <id> ok|fail|hang  calls through the fence.cfg device <id> (`ipmi`, `pdu:2`) succeed,
+ *                                  fail (exit 1, after the agent's usual time) or hang until the call's
+ *                                  timeout; a call already running keeps the outcome it started with
+ *   fence-device <id> slow <s>     every call takes <s> seconds (1..600) and succeeds, unless that
+ *                                  reaches the call's timeout. Usual times: fence_ipmilan 2.5 s,
+ *                                  fence_dummy 0.2 s, fence_kdump 0.2 s to listen, others 1 s, a soft
+ *                                  fence 1 s (src/sim/sim-fence-devices.ts, sim-fence-jobs.ts)
  *   drift <node> <permille>        the node's clock runs that much fast (negative: slow), |x| <= 100
  *   fail <sid> start|stop|migrate <n>  the next n such actions of the service fail (a relocation
  *                                  whose stop fails fails too; migrate covers relocate)
- *   heal                           ends every fault above but clock drift, clears pending `fail`s,
+ *   heal                           ends every fault above but clock drift (every fence device `ok`),
+ *                                  clears pending `fail`s,
  *                                  powers on (and networks) every node that is off, and queues
  *                                  disable-node-maintenance for every node with a maintenance request
  *                                  and arm-ha when the stack is disarmed (or a disarm is queued)

@@ -10,6 +10,8 @@ import { KEPT_STATUS_VERSION_AGE_MAX_MS, type AgentLeaseTake, type CrmEnv, type 
 import { jobResult } from '../resources/execute-request.ts';
 import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../store/lease-store.ts';
 import type { SimCluster } from './sim-cluster.ts';
+import type { SimFenceJobs } from './sim-fence-jobs.ts';
+import { isWithoutWatchdog } from '../fence/fence-config.ts';
 import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
 import { SimWatchdogPort } from './sim-watchdogs.ts';
 
@@ -30,7 +32,7 @@ abstract class SimNodeEnv {
     this.emit = (body: TraceBody) => cluster.emitAs(nodeName, body);
     const node = cluster.node(nodeName);
     const ownNowMs = () => node.clock.at(cluster.timeMs);
-    this.watchdog = new SimWatchdogPort(node.watchdog, daemon, timing.watchdogClientTimeoutMs, ownNowMs);
+    this.watchdog = new SimWatchdogPort(node.watchdog, daemon, timing.watchdogClientTimeoutMs, ownNowMs, () => !isWithoutWatchdog(cluster.config.fence, nodeName));
     this.leases = new SimLeaseFace(cluster.leases, {
       node: nodeName,
       simTimeMs: () => cluster.timeMs,
@@ -168,7 +170,12 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
 export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
   private finished: LrmJobResult[] = [];
 
-  constructor(cluster: SimCluster, nodeName: string, timing: Timing) {
+  constructor(
+    cluster: SimCluster,
+    nodeName: string,
+    timing: Timing,
+    private readonly fenceJobs: SimFenceJobs,
+  ) {
     super(cluster, nodeName, timing, 'lrm');
   }
 
@@ -221,13 +228,12 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
     return finished;
   }
 
-  private finishedFences: FenceJobResult[] = [];
-
+  /** The job runs in virtual time against the simulated devices (sim-fence-jobs.ts). */
   startFence(job: FenceJob): void {
-    this.finishedFences.push({ uid: job.uid, target: job.target, action: job.action, level: job.level, ok: false, reason: 'the simulator has no fence devices yet' });
+    this.fenceJobs.start(this.nodeName, job);
   }
 
   takeFinishedFences(): FenceJobResult[] {
-    return this.finishedFences.splice(0);
+    return this.fenceJobs.takeFinished(this.nodeName);
   }
 }

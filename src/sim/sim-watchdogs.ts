@@ -158,26 +158,34 @@ export class SimDaemonDied extends Error {
 /**
  * The WatchdogPort of one simulated daemon, one process at a time: `register()` when the simulator
  * starts a process of it (as node-daemon.ts does before the first round), `processEnded()` when the
- * process is gone (a close without `V` or `H`, unless it left by itself).
+ * process is gone (a close without `V` or `H`, unless it left by itself). On a node configured
+ * `watchdog none` (fence.cfg) it is the daemons' NoWatchdog (src/env/no-watchdog.ts): no mux to
+ * register with, nothing to feed, and nothing resets the node.
  */
 export class SimWatchdogPort implements WatchdogPort {
   private connection: SimConnection | undefined;
   private claimed: { keepaliveAgeMs: number; atMs: number } | undefined;
   private pid = 0;
-  readonly resetsNode = true;
 
   constructor(
     private readonly watchdog: SimNodeWatchdog,
     private readonly daemon: 'crm' | 'lrm',
     private readonly timeoutMs: number,
     private readonly ownNowMs: () => number,
+    /** False on a node configured `watchdog none`: read at every call, as the daemons read fence.cfg at start. */
+    private readonly hasDevice: () => boolean = () => true,
   ) {}
+
+  get resetsNode(): boolean {
+    return this.hasDevice();
+  }
 
   /** A new process registers: hello (only the LRM claims) and reply. Returns why it was refused, if it was. */
   register(): string | undefined {
     this.processEnded();
     this.pid = this.watchdog.newPid();
     this.claimed = undefined;
+    if (!this.hasDevice()) return undefined;
     const connection = this.watchdog.connect();
     if (connection === undefined) return `no watchdog mux runs on this node`;
     const reply = this.watchdog.hello(connection, { daemon: this.daemon, timeoutMs: this.timeoutMs, pid: this.pid, isClaiming: this.daemon === 'lrm' });
@@ -203,6 +211,7 @@ export class SimWatchdogPort implements WatchdogPort {
 
   open(): void {
     assert(this.connection === undefined, `${this.daemon} opened its watchdog registration twice`);
+    if (!this.hasDevice()) return;
     const connection = this.watchdog.connect();
     if (connection === undefined) throw new SimDaemonDied(`${this.daemon}: the watchdog mux is gone`);
     const reply = this.watchdog.hello(connection, { daemon: this.daemon, timeoutMs: this.timeoutMs, pid: this.pid, isClaiming: false });
@@ -215,15 +224,15 @@ export class SimWatchdogPort implements WatchdogPort {
   }
 
   feed(): void {
-    this.watchdog.send(this.live('feed'), 'k');
+    if (this.hasDevice()) this.watchdog.send(this.live('feed'), 'k');
   }
 
   close(): void {
-    this.leave('V');
+    if (this.hasDevice()) this.leave('V');
   }
 
   handOver(): void {
-    this.leave('H');
+    if (this.hasDevice()) this.leave('H');
   }
 
   /** The process is gone: its connection, if still open, closes without `V` or `H`. */

@@ -1,7 +1,8 @@
 import { assert } from '../common/assert.ts';
 import { Prng } from '../common/prng.ts';
 import { REFERENCE_TIMING, type Timing } from '../common/timing.ts';
-import type { TraceBody, TraceEvent } from '../common/trace.ts';
+import { iterationMsFor, roundMsFor, roundsPerCommandSlot } from './sim-rounds.ts';
+import type { ResetReason, TraceBody, TraceEvent } from '../common/trace.ts';
 import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
 import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
 import type { Scenario } from './scenario.ts';
@@ -12,49 +13,13 @@ import { SimCrmEnv, SimLrmEnv } from './sim-env.ts';
 import type { CrmEnv, LrmEnv } from '../env/env.ts';
 import { TimedCommands } from './timed-commands.ts';
 import { SimDaemonDied } from './sim-watchdogs.ts';
+import type { SimFenceJobs } from './sim-fence-jobs.ts';
+import { hasWatchdogDevice, simFenceJobs } from './sim-fence-world.ts';
 
-/** Every CRM or LRM iteration costs one simulated second, whatever it does (up to 29 nodes). */
-export const ITERATION_MS = 1000;
-/**
- * The reference model refuses 30 or more nodes: a round of 2 s per node would outlast the 60 s
- * watchdog. From 30 nodes on, an iteration costs less, so that a round stays within 20 s.
- */
-export const REFERENCE_NODES_MAX = 29;
-const LARGE_CLUSTER_ROUND_MS = 20_000;
+export { COMMAND_SLOT_MS_MIN, ITERATION_MS, isReferenceTiming, iterationMsFor, REFERENCE_NODES_MAX, roundMsFor, roundsPerCommandSlot } from './sim-rounds.ts';
 
-/**
- * Proxmox's timings run the reference model's rounds (conformance README §4: 1 s per iteration,
- * rounds of max(20 s, 2 s per node)), which the reference scenarios' expectations encode. Any other
- * timing runs the daemons' round, `timing.roundMs`, shared by the nodes' daemons in turn.
- */
-export function isReferenceTiming(timing: Timing): boolean {
-  return (Object.keys(REFERENCE_TIMING) as Array<keyof Timing>).every((field) => timing[field] === REFERENCE_TIMING[field]);
-}
-
-/** What one CRM or LRM iteration costs: with a timing of its own, a round's share, at most 1 s. */
-export function iterationMsFor(nodeCount: number, timing: Timing = REFERENCE_TIMING): number {
-  if (!isReferenceTiming(timing)) return Math.max(1, Math.min(ITERATION_MS, Math.floor(timing.roundMs / (2 * nodeCount))));
-  return nodeCount <= REFERENCE_NODES_MAX ? ITERATION_MS : Math.floor(LARGE_CLUSTER_ROUND_MS / (2 * nodeCount));
-}
-
-/** The shortest a round lasts (the iterations of every node fit in it). */
-export function roundMsFor(nodeCount: number, timing: Timing = REFERENCE_TIMING): number {
-  if (!isReferenceTiming(timing)) return Math.max(timing.roundMs, 2 * nodeCount * iterationMsFor(nodeCount, timing));
-  return nodeCount <= REFERENCE_NODES_MAX ? Math.max(20, 2 * nodeCount) * 1000 : LARGE_CLUSTER_ROUND_MS;
-}
-
-/**
- * Batches run every fifth round in the reference model: 100 s with up to ten nodes. With a timing of
- * its own a run keeps batches at least that far apart, so a scenario's commands mean the same
- * stretch of time whatever the round.
- */
-export const COMMAND_SLOT_MS_MIN = 100_000;
-const REFERENCE_ROUNDS_PER_COMMAND_SLOT = 5;
-
-export function roundsPerCommandSlot(nodeCount: number, timing: Timing = REFERENCE_TIMING): number {
-  if (isReferenceTiming(timing)) return REFERENCE_ROUNDS_PER_COMMAND_SLOT;
-  return Math.ceil(COMMAND_SLOT_MS_MIN / roundMsFor(nodeCount, timing));
-}
+/** Fence calls ending in the idle rest of one round: every job ends one or more calls per step. */
+const FENCE_STEPS_PER_ROUND_MAX = 100_000;
 /** The reference simulator gives up past this much simulated time. */
 export const SIM_TIME_MS_MAX = 10_000_000;
 /** The run ends at the first free command slot this long after the last batch. */
@@ -115,6 +80,8 @@ export class Simulator {
   private skipCrmRounds = 0;
   private skipLrmRounds = 0;
   private readonly timed = new TimedCommands();
+  /** Fence jobs the nodes' LRMs run as proxies (sim-fence-jobs.ts). */
+  readonly fenceJobs: SimFenceJobs;
 
   constructor(
     private readonly scenario: Scenario,
@@ -124,9 +91,10 @@ export class Simulator {
     this.prng = new Prng(options.seed);
     this.cluster = new SimCluster(scenario, this.timing, (node, body) => this.emit(node, body));
     const uids = this.prng.stream('uid');
+    this.fenceJobs = simFenceJobs(this);
     for (const name of this.cluster.nodeNames) {
       const simCrm = new SimCrmEnv(this.cluster, name, this.timing, uids);
-      const simLrm = new SimLrmEnv(this.cluster, name, this.timing);
+      const simLrm = new SimLrmEnv(this.cluster, name, this.timing, this.fenceJobs);
       this.daemons.set(name, { crmEnv: this.wrapCrm(simCrm), lrmEnv: this.wrapLrm(simLrm), simCrm, simLrm });
     }
   }
@@ -185,6 +153,23 @@ export class Simulator {
     }
   }
 
+  /** Timed commands and fence jobs that are due; both happen between daemon iterations. */
+  private runDue(): void {
+    if (this.timed.size > 0) this.runDueCommands();
+    this.fenceJobs.advance();
+  }
+
+  /** The idle rest of a round: fence calls that end meanwhile act at their own time. */
+  private advanceTimeTo(endMs: number): void {
+    let steps = 0;
+    for (let dueMs = this.fenceJobs.nextDueMs(); dueMs !== undefined && dueMs <= endMs; dueMs = this.fenceJobs.nextDueMs()) {
+      assert(++steps <= FENCE_STEPS_PER_ROUND_MAX, `${steps} fence calls ended in one round, the limit is ${FENCE_STEPS_PER_ROUND_MAX}`);
+      this.cluster.timeMs = Math.max(this.cluster.timeMs, dueMs);
+      this.fenceJobs.advance();
+    }
+    this.cluster.timeMs = Math.max(this.cluster.timeMs, endMs);
+  }
+
   private end(result: SimulationResult['result']): SimulationResult {
     this.emit(null, { ev: 'sim-end', result });
     return { endMs: this.cluster.timeMs, result };
@@ -200,13 +185,13 @@ export class Simulator {
     const iterationMs = iterationMsFor(this.cluster.nodeNames.length, this.timing);
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
-      if (this.timed.size > 0) this.runDueCommands();
+      this.runDue();
       if (node.crm && this.skipCrmRounds === 0 && !this.cluster.faults.isPaused(name, 'crm', this.cluster.timeMs)) {
         this.crmIteration(node);
         this.cluster.timeMs += iterationMs;
         this.options.chaos?.onStep?.('crm', name);
       }
-      if (this.timed.size > 0) this.runDueCommands();
+      this.runDue();
       if (node.lrm && this.skipLrmRounds === 0 && !this.cluster.faults.isPaused(name, 'lrm', this.cluster.timeMs)) {
         this.lrmIteration(node);
         this.cluster.timeMs += iterationMs;
@@ -215,7 +200,7 @@ export class Simulator {
       this.checkWatchdogs();
     }
     const roundMs = roundMsFor(this.cluster.nodeNames.length, this.timing);
-    if (this.cluster.timeMs - startMs < roundMs) this.cluster.timeMs = startMs + roundMs;
+    this.advanceTimeTo(startMs + roundMs);
     // A slow store slows every daemon alike; the nodes' daemons run in parallel, so a round waits once.
     this.cluster.timeMs += this.cluster.faults.storeLatencyMs;
     if (this.timed.size > 0) this.runDueCommands();
@@ -312,7 +297,7 @@ export class Simulator {
   private checkWatchdogs(): void {
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
-      if (!node.isPoweredOn) continue;
+      if (!node.isPoweredOn || !hasWatchdogDevice(this, name)) continue;
       const cause = node.watchdog.resetCause();
       if (cause === undefined) continue;
       this.options.chaos?.onWatchdogReset?.(name, cause);
@@ -350,6 +335,8 @@ export class Simulator {
     }
     node.isPoweredOn = true;
     node.isNetworkOn = true;
+    node.isDumping = false;
+    node.boots++;
     node.shutdown = undefined;
     this.cluster.hardwareChanged();
     this.emit(null, { ev: 'boot', target: node.name, reason });
@@ -358,7 +345,7 @@ export class Simulator {
     this.startProcess(node, 'lrm');
   }
 
-  powerOff(node: SimNode, reason: 'watchdog' | 'power' | 'shutdown' | 'reboot'): void {
+  powerOff(node: SimNode, reason: ResetReason): void {
     if (!node.isPoweredOn) return;
     node.isPoweredOn = false;
     node.isNetworkOn = false;
@@ -383,5 +370,10 @@ export class Simulator {
   startCrmOn(node: SimNode): void {
     assert(node.isPoweredOn, `Cannot start a CRM on powered-off ${node.name}`);
     if (!node.crm) this.startProcess(node, 'crm');
+  }
+
+  startLrmOn(node: SimNode): void {
+    assert(node.isPoweredOn, `Cannot start an LRM on powered-off ${node.name}`);
+    if (!node.lrm) this.startProcess(node, 'lrm');
   }
 }

@@ -85,6 +85,99 @@ describe('invariant checker', () => {
     assert.equal(violationOf(() => checker.onEvent({ t: 0, node: 'node2', ev: 'recover', sid: 'vm:101', from: 'node1', to: 'node2' })), 'fence-before-recovery');
   });
 
+  describe('the four fence proofs (a hand-made trace over the simulated world)', () => {
+    /** node2 runs vm:101 and is lost; the master on node1 fences it. */
+    function lostNode2() {
+      const world = cluster();
+      const checker = new InvariantChecker(world, livenessBoundMs(REFERENCE_TIMING, 5));
+      const node2 = world.node('node2');
+      node2.isPoweredOn = true;
+      world.setRunning('node2', 'vm:101', true);
+      const at = (seconds: number) => (world.timeMs = seconds * 1000);
+      const event = (body: object) => () => checker.onEvent({ t: Math.floor(world.timeMs / 1000), node: 'node1', ...body } as never);
+      const step = () => () => checker.onStep('command', null);
+      /** The node's power goes off (as the simulator does it, with its reset event). */
+      const powerOff = (reason: string) => () => {
+        node2.isPoweredOn = false;
+        world.setRunning('node2', 'vm:101', false);
+        event({ ev: 'reset', target: 'node2', reason })();
+      };
+      at(100);
+      assert.equal(violationOf(step()), 'none');
+      return { world, checker, node2, at, event, step, powerOff };
+    }
+
+    it('an agent proof counts once the node was powered off since its fence started; recovery after it passes', () => {
+      const { at, event, step, powerOff } = lostNode2();
+      at(110);
+      assert.equal(violationOf(event({ ev: 'fence', target: 'node2' })), 'none');
+      at(113);
+      assert.equal(violationOf(powerOff('fence')), 'none');
+      assert.equal(violationOf(step()), 'none');
+      at(115);
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node2', proof: 'agent' })), 'none');
+      assert.equal(violationOf(event({ ev: 'service-state', sid: 'vm:101', from: 'fence', to: 'recovery', on: 'node2', target: null })), 'none');
+      assert.equal(violationOf(event({ ev: 'recover', sid: 'vm:101', from: 'node2', to: 'node1' })), 'none');
+    });
+
+    it('an agent proof for a node still powered on is false (a failed off reported as done)', () => {
+      const { at, event } = lostNode2();
+      at(110);
+      assert.equal(violationOf(event({ ev: 'fence', target: 'node2' })), 'none');
+      at(115);
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node2', proof: 'agent' })), 'fence-proof-true');
+    });
+
+    it('an agent proof for a node that was off before its fence started is true', () => {
+      const { at, event, powerOff } = lostNode2();
+      assert.equal(violationOf(powerOff('power')), 'none');
+      at(110);
+      assert.equal(violationOf(event({ ev: 'fence', target: 'node2' })), 'none');
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node2', proof: 'agent' })), 'none');
+    });
+
+    it('a kdump proof is true only for a node that crashed writing a dump', () => {
+      const crashed = lostNode2();
+      assert.equal(violationOf(crashed.powerOff('kdump')), 'none');
+      crashed.at(110);
+      assert.equal(violationOf(crashed.event({ ev: 'fence', target: 'node2' })), 'none');
+      assert.equal(violationOf(crashed.event({ ev: 'fence-ack', target: 'node2', proof: 'kdump' })), 'none');
+      const poweredOff = lostNode2();
+      poweredOff.at(110);
+      assert.equal(violationOf(poweredOff.event({ ev: 'fence', target: 'node2' })), 'none');
+      assert.equal(violationOf(poweredOff.powerOff('power')), 'none');
+      assert.equal(violationOf(poweredOff.event({ ev: 'fence-ack', target: 'node2', proof: 'kdump' })), 'fence-proof-true');
+    });
+
+    it('a proof acknowledged before the service last ran on the node does not cover it', () => {
+      const { at, event, step, node2, world } = lostNode2();
+      at(110);
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node2', proof: 'operator', by: 'root@pam' })), 'none');
+      at(120);
+      node2.isPoweredOn = true;
+      world.setRunning('node2', 'vm:101', true);
+      assert.equal(violationOf(step()), 'none');
+      world.setRunning('node2', 'vm:101', false);
+      at(130);
+      assert.equal(violationOf(event({ ev: 'recover', sid: 'vm:101', from: 'node2', to: 'node1' })), 'fence-before-recovery');
+    });
+
+    it('the operator’s proof after the service last ran covers it', () => {
+      const { at, event, world } = lostNode2();
+      world.setRunning('node2', 'vm:101', false);
+      at(110);
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node2', proof: 'operator', by: 'root@pam' })), 'none');
+      assert.equal(violationOf(event({ ev: 'recover', sid: 'vm:101', from: 'node2', to: 'node1' })), 'none');
+    });
+
+    it('a node with `watchdog none` is never acknowledged fenced on its lease', () => {
+      const { world, event } = lostNode2();
+      world.config.fence = { devices: [], connects: [], nodes: { node2: { watchdog: 'none', line: 1 } }, proxyOrder: [] };
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node2', proof: 'reset' })), 'no-watchdog-lease');
+      assert.equal(violationOf(event({ ev: 'fence-ack', target: 'node1', proof: 'reset' })), 'none', 'node1 has its watchdog');
+    });
+  });
+
   it('catches a lost or half-written configuration entry', () => {
     const nodes = new Set(['node1', 'node2']);
     const ledger = new ConfigLedger({ 'vm:101': VM, 'vm:102': VM });

@@ -21,6 +21,7 @@ const KIND_MARKERS: Record<Exclude<(typeof FAULT_KINDS)[number], 'unmanaged'>, R
   cli: /^(service \S+ (migrate|relocate|stop)|crm \S+ enable-node-maintenance)/,
   rules: /^rule \S+ (node-affinity|resource-affinity|delete)/,
   disarm: /^crm \S+ disarm-ha (freeze|ignore)$/,
+  fence: /^(fence-device \S+ (fail|hang|slow)|crash \S+ kdump$)/,
 };
 
 describe(`chaos swarm: ${SEEDS} seeds, ${DEFAULT_CHAOS_CONFIG.nodes} nodes, ${DEFAULT_CHAOS_CONFIG.services} services, all fault kinds`, function () {

@@ -26,13 +26,14 @@ function lostNode3(fence: FenceConfig) {
   const haConfig = { ...resources, fence };
   const statuses = new Map<string, LrmStatus>([['node1', lrm()], ['node2', lrm()]]);
   const leaseTakes: string[] = [];
+  let canTakeLease = false; // the lease path proves nothing here unless a test says so: these tests are about the other proofs
   const run = (nowMs: number, members = ['node1', 'node2']) =>
     h.round({ nowMs, membership: membership(members), config: haConfig, lrmStatuses: statuses }, (node) => {
       leaseTakes.push(node);
-      return false; // the lease path never proves anything here: these tests are about the other proofs
+      return canTakeLease;
     });
   run(0, ['node1', 'node2', 'node3']);
-  return { h, statuses, run, leaseTakes };
+  return { h, statuses, run, leaseTakes, letLeaseBeTaken: () => void (canTakeLease = true) };
 }
 
 function answer(statuses: Map<string, LrmStatus>, h: ReturnType<typeof harness>, node: string, ok: boolean, reason?: string): void {
@@ -45,8 +46,8 @@ function answer(statuses: Map<string, LrmStatus>, h: ReturnType<typeof harness>,
 const ofKind = <K extends TraceBody['ev']>(events: TraceBody[], ev: K) => events.filter((e): e is Extract<TraceBody, { ev: K }> => e.ev === ev);
 
 describe('Manager: external fencing (fence levels run by a proxy)', () => {
-  it('fences a node with a level a round after it is lost, and recovers on the agent proof at once, then powers it on', () => {
-    const { h, statuses, run } = lostNode3(fenceConfig([device('ipmi', 'fence_ipmilan')]));
+  it('fences a node with a level a round after it is lost, recovers on the agent proof at once, and powers it on once it holds its lease', () => {
+    const { h, statuses, run, leaseTakes, letLeaseBeTaken } = lostNode3(fenceConfig([device('ipmi', 'fence_ipmilan')]));
     run(10_000); // node3 unknown
     run(20_000); // a round later: fenced, a proxy asked
     assert.equal(h.manager.nodes.stateOf('node3'), 'fence');
@@ -58,7 +59,14 @@ describe('Manager: external fencing (fence levels run by a proxy)', () => {
     assert.deepEqual(ofKind(h.events, 'fence-ack').map((e) => [e.target, e.proof]), [['node3', 'agent']]);
     assert.equal(h.manager.status.serviceStatus.get('vm:103')!.node !== 'node3', true, 'recovered elsewhere');
     assert.equal(h.manager.status.lastFence?.['node3']?.proof, 'agent');
-    assert.equal(h.manager.status.fencing?.['node3']?.action, 'on', 'the node is powered back, in the save that records the recovery');
+    assert.deepEqual([h.manager.status.fencing?.['node3']?.action, h.manager.status.fencing?.['node3']?.uid], ['on', ''], 'the power-on waits for the lease');
+    run(50_000);
+    assert.equal(h.manager.status.fencing?.['node3']?.uid, '', 'still held by the node as far as the master can tell');
+    assert.ok(leaseTakes.includes('node3'));
+    letLeaseBeTaken();
+    run(60_000);
+    assert.deepEqual(ofKind(h.events, 'fence-request').map((e) => e.action), ['off', 'on']);
+    assert.notEqual(h.manager.status.fencing?.['node3']?.uid, '');
   });
 
   it('moves to the next level on a failure, and counts a failed pass after the last, never recovering on one', () => {

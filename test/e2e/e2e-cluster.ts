@@ -24,11 +24,17 @@ if (timingViolations(LRM_RESTART_TIMING).length > 0) throw new Error(`LRM_RESTAR
  * printed.
  */
 export async function withCluster(
-  spec: { nodes?: string[]; resources: ClusterResource[]; shutdownPolicy?: ShutdownPolicy; firstMaster?: string; start?: boolean; timing?: Timing },
+  spec: { nodes?: string[]; resources: ClusterResource[]; shutdownPolicy?: ShutdownPolicy; firstMaster?: string; start?: boolean; timing?: Timing; nodesWithoutWatchdog?: string[] },
   body: (cluster: LocalCluster) => Promise<void>,
 ): Promise<void> {
   const nodes = spec.nodes ?? ['node1', 'node2', 'node3'];
-  const cluster = LocalCluster.create({ nodes, timing: spec.timing ?? FAST_TIMING, resources: spec.resources, ...(spec.shutdownPolicy ? { shutdownPolicy: spec.shutdownPolicy } : {}) });
+  const cluster = LocalCluster.create({
+    nodes,
+    timing: spec.timing ?? FAST_TIMING,
+    resources: spec.resources,
+    ...(spec.shutdownPolicy ? { shutdownPolicy: spec.shutdownPolicy } : {}),
+    ...(spec.nodesWithoutWatchdog ? { nodesWithoutWatchdog: spec.nodesWithoutWatchdog } : {}),
+  });
   let failure: unknown;
   try {
     if (spec.start !== false) await startingOneAtATime(() => cluster.startAll(spec.firstMaster !== undefined ? { firstMaster: spec.firstMaster } : {}));

@@ -1,6 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { createSocket } from 'node:dgram';
-import { readFileSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { EmulatedBmc } from '../../src/cluster/emulated-bmc.ts';
 import { waitForPlacement, waitForRecoveries } from '../../src/cluster/failover.ts';
@@ -8,6 +6,7 @@ import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import { killNode } from '../../src/cluster/node-kill.ts';
 import { deriveTiming } from '../../src/common/timing.ts';
 import { SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
+import { crmEvents, fenceAcks, fenceResults, filesContaining, freeUdpPort, optionWords, writeFenceCfg } from './fence-e2e.ts';
 
 /**
  * fence_timeout 30 s (rounds of 1.5 s): the lease path cannot recover node2's service before 30 s
@@ -15,22 +14,6 @@ import { SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
  */
 const TIMING = deriveTiming(30_000);
 const RECOVERY_MS_MAX = 60_000;
-
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
-}
-
-/** The fence-ack events in a node's CRM log (JSON lines). */
-function fenceAcks(cluster: LocalCluster, node: string): Array<{ target: string; proof?: string }> {
-  return readFileSync(join(cluster.localDir(node), 'crm.log'), 'utf8')
-    .split('\n')
-    .filter((line) => line.includes('"ev":"fence-ack"'))
-    .map((line) => JSON.parse(line) as { target: string; proof?: string });
-}
 
 describe('e2e: the master fences a lost node through its BMC (real fence_ipmilan run by a proxy LRM, emulated BMC)', function () {
   this.timeout(3 * SCENARIO_MS_MAX);
@@ -51,8 +34,7 @@ describe('e2e: the master fences a lost node through its BMC (real fence_ipmilan
         },
       });
       try {
-        const options = Object.entries(bmc.fenceOptions()).map(([key, value]) => (value === '' ? key : `${key}=${value}`));
-        writeFileSync(join(cluster.sharedDir, 'fence.cfg'), `device ipmi fence_ipmilan ${options.join(' ')}\nconnect ipmi node=node2\n`, { mode: 0o600 });
+        writeFenceCfg(cluster, [`device ipmi fence_ipmilan ${optionWords(bmc.fenceOptions())}`, 'connect ipmi node=node2']);
         await cluster.startAll({ firstMaster: 'node1' });
         await waitForPlacement(cluster, { 'vm:101': 'node2' }, RECOVERY_MS_MAX);
         const cutWallMs = Date.now();
@@ -61,7 +43,7 @@ describe('e2e: the master fences a lost node through its BMC (real fence_ipmilan
         assert.ok(recovery !== undefined && recovery.to !== 'node2');
         console.log(`      recovered on ${recovery.to} ${recovery.afterMs} ms after the cut (fence_timeout ${TIMING.leaseTimeoutMs} ms)`);
         assert.ok(recovery.afterMs < TIMING.leaseTimeoutMs, `recovered after ${recovery.afterMs} ms: not before the lease path could`);
-        assert.deepEqual(fenceAcks(cluster, 'node1').map((ack) => `${ack.target} ${ack.proof}`), ['node2 agent']);
+        assert.deepEqual(fenceAcks(cluster, 'node1', 'node2'), ['agent']);
         assert.equal(powerLog[0], 'off');
         assert.ok(cluster.resets().some((reset) => reset.node === 'node2' && reset.reason === 'powered off by its BMC'));
         cluster.heal('node2');
@@ -71,23 +53,32 @@ describe('e2e: the master fences a lost node through its BMC (real fence_ipmilan
     });
   });
 
-  it('a BMC that does not answer: every pass fails, the fence is never taken as proof, the lease path recovers after fence_timeout', async () => {
+  it('every level fails (a BMC that does not answer, then a PDU whose fence_dummy fails): no fence is taken as proof, the lease path recovers after fence_timeout', async () => {
     await withCluster({ resources: [{ sid: 'vm:101', node: 'node2' }], firstMaster: 'node1', start: false, timing: TIMING }, async (cluster) => {
       // Nothing listens on the port; power_timeout=3 makes each fence_ipmilan call fail after ~3.5 s instead of 20 s.
-      const device = `device ipmi fence_ipmilan ip=127.0.0.1 ipport=${await freeUdpPort()} username=admin password=Unanswered-1 lanplus cipher=3 power_timeout=3`;
-      writeFileSync(join(cluster.sharedDir, 'fence.cfg'), `${device}\nconnect ipmi node=node2\n`, { mode: 0o600 });
+      // fence_dummy type=fail never reads its outlet off: it fails after power_timeout=2 polls.
+      writeFenceCfg(cluster, [
+        `device ipmi fence_ipmilan ip=127.0.0.1 ipport=${await freeUdpPort()} username=admin password=Unanswered-1 lanplus cipher=3 power_timeout=3`,
+        'connect ipmi node=node2',
+        'device pdu fence_dummy type=fail power_timeout=2',
+        'connect pdu node=node2 plug=2',
+      ]);
       await cluster.startAll({ firstMaster: 'node1' });
       await waitForPlacement(cluster, { 'vm:101': 'node2' }, RECOVERY_MS_MAX);
       const cutWallMs = Date.now();
       cluster.cut('node2');
       const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node2', sinceWallMs: cutWallMs, timeoutMs: RECOVERY_MS_MAX });
       assert.ok(recovery !== undefined && recovery.to !== 'node2');
-      console.log(`      recovered on ${recovery.to} ${recovery.afterMs} ms after the cut (fence_timeout ${TIMING.leaseTimeoutMs} ms)`);
-      assert.ok(recovery.afterMs >= TIMING.leaseTimeoutMs, `recovered after ${recovery.afterMs} ms: before the lease path could, on a failed fence`);
-      assert.deepEqual(fenceAcks(cluster, 'node1').map((ack) => `${ack.target} ${ack.proof}`), ['node2 reset']);
-      const failures = readFileSync(join(cluster.localDir('node1'), 'crm.log'), 'utf8').split('\n').filter((line) => line.includes('"ev":"fence-result"') && line.includes('"result":"failed"'));
-      assert.ok(failures.length >= 1, 'the failed fence is in the master\'s trace');
+      const results = fenceResults(cluster, 'node1', 'node2');
+      console.log(`      recovered on ${recovery.to} ${recovery.afterMs} ms after the cut (fence_timeout ${TIMING.leaseTimeoutMs} ms); fence results: ${results.join(', ')}`);
+      assert.ok(recovery.afterMs >= TIMING.leaseTimeoutMs, `recovered after ${recovery.afterMs} ms: before the lease path could, on failed fences`);
+      assert.deepEqual(fenceAcks(cluster, 'node1', 'node2'), ['reset']);
+      assert.ok(crmEvents(cluster, 'node1', 'lock').some((event) => event.lock === 'agent.node2'), 'the master took node2\'s lease (the trace says so: watchdog-none.test.ts relies on it)');
+      assert.ok(results.includes('1 off failed') && results.includes('2 off failed'), 'both levels failed in the master\'s trace');
+      assert.ok(results.every((result) => result.endsWith(' failed')), 'no fence succeeded');
+      const failures = crmEvents(cluster, 'node1', 'fence-result').map((event) => JSON.stringify(event));
       assert.equal(failures.join('\n').includes('Unanswered-1'), false, 'no password in the trace');
+      assert.deepEqual(filesContaining(cluster, 'Unanswered-1', ['shared/fence.cfg']), [], 'the password only in fence.cfg');
       cluster.heal('node2');
     });
   });

@@ -69,6 +69,27 @@ const CASES: BadCase[] = [
     problem: /bad service id 'vm101'/i,
   },
   {
+    name: 'a malformed fence-device command in cmdlist',
+    breakIt: (dir) => writeFileSync(join(dir, 'cmdlist'), JSON.stringify([['power node1 on'], ['fence-device ipmi broken']])),
+    file: 'cmdlist',
+    problem: /Batch 2: 'fence-device ipmi broken': expected 'fence-device <id> ok\|fail\|hang'/,
+  },
+  {
+    name: 'a fence-device command naming a device fence.cfg does not have',
+    breakIt: (dir) => {
+      writeFileSync(join(dir, 'fence.cfg'), 'device ipmi fence_ipmilan ip=10.0.0.1\nconnect ipmi node=node1\n');
+      writeFileSync(join(dir, 'cmdlist'), JSON.stringify([['power node1 on'], ['after 5 fence-device ipmi2 hang']]));
+    },
+    file: 'cmdlist',
+    problem: /Batch 2: 'after 5 fence-device ipmi2 hang': unknown fence device 'ipmi2' \(fence\.cfg has ipmi\)/,
+  },
+  {
+    name: 'a fence-device command in a scenario without fence.cfg',
+    breakIt: (dir) => writeFileSync(join(dir, 'cmdlist'), JSON.stringify([['fence-device pdu:1 fail']])),
+    file: 'cmdlist',
+    problem: /unknown fence device 'pdu:1' \(the scenario has no fence\.cfg\)/,
+  },
+  {
     name: 'a bad sid in service_config',
     breakIt: (dir) => writeFileSync(join(dir, 'service_config'), JSON.stringify({ 'vm-101': { node: 'node1', state: 'started' } })),
     file: 'service_config',

@@ -3,7 +3,9 @@
  * invariants of the simulated world after every event and every round:
  * - no service runs on two nodes at once;
  * - at most one CRM is master;
- * - a recovery only happens while the recovering master holds the lost node's agent lease;
+ * - a recovery only happens on a proof for the lost node: while the recovering master holds its agent
+ *   lease, or after an `agent`, `kdump` or `operator` fence-ack for it (the chaos checker,
+ *   src/chaos/fence-proof-ledger.ts, holds those to the simulated world's truth);
  * - the service counts a master carries from round to round equal a fresh count.
  */
 import type { TraceEvent } from '../../src/common/trace.ts';

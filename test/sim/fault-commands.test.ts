@@ -37,9 +37,20 @@ describe('fault commands of the scenario language', () => {
       const command = parseCommand(text, NODES);
       assert.equal(typeof command, 'object', `${text}: ${String(command)}`);
     }
-    for (const [text, problem] of [['stale node2 31', /at most 30/], ['drift node1 101', /-100\.\.100/], ['after 5 delay 3', /cannot hold/], ['crash node1 vm', /crm\|lrm\|mux/], ['pause nodeX 3', /unknown node/]] as const) {
+    for (const [text, problem] of [['stale node2 31', /at most 30/], ['drift node1 101', /-100\.\.100/], ['after 5 delay 3', /cannot hold/], ['crash node1 vm', /crm\|lrm\|mux\|kdump/], ['pause nodeX 3', /unknown node/]] as const) {
       assert.match(parseCommand(text, NODES) as string, problem);
     }
+  });
+
+  it('parse the fence commands: crash <node> kdump, fence-device <id> ok|fail|hang|slow <s>', () => {
+    assert.deepEqual(parseCommand('crash node2 kdump', NODES), { kind: 'kdump', node: 'node2', text: 'crash node2 kdump' });
+    assert.deepEqual(parseCommand('fence-device pdu:2 hang', NODES), { kind: 'fence-device', deviceId: 'pdu:2', state: 'hang', slowS: undefined, text: 'fence-device pdu:2 hang' });
+    assert.deepEqual(parseCommand('fence-device ipmi slow 7', NODES), { kind: 'fence-device', deviceId: 'ipmi', state: 'ok', slowS: 7, text: 'fence-device ipmi slow 7' });
+    assert.equal(typeof parseCommand('after 30 fence-device ipmi ok', NODES), 'object');
+    for (const text of ['fence-device ipmi', 'fence-device ipmi broken', 'fence-device :2 ok', 'fence-device ipmi slow', 'fence-device ipmi slow 0', 'fence-device ipmi slow 601', 'fence-device ipmi ok now']) {
+      assert.match(parseCommand(text, NODES) as string, /expected 'fence-device <id> ok\|fail\|hang' or 'fence-device <id> slow <seconds, 1\.\.600>'/, text);
+    }
+    assert.match(parseCommand('crash node9 kdump', NODES) as string, /unknown node 'node9'/);
   });
 
   it('a scenario without fault commands has no fault on', () => {
