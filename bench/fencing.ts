@@ -5,13 +5,14 @@
  * emulated BMC and an IPMI level in fence.cfg (the real fence_ipmilan, run by the master's proxy);
  * node2 has no level, so only its watchdog and the lease fence it; node3 starts as master. Each run:
  * node1 cut from the shared storage until its service runs elsewhere, node1 back (the master's `on`
- * through its BMC), then node2 cut until its service runs elsewhere. Prints each failover, its proof,
+ * through its BMC, once it holds node1's lease: a fence_timeout after the cut), then node2 cut until
+ * its service runs elsewhere. Prints each failover, its proof,
  * the parts of the IPMI one, then the median and the worst of each path; a JSON line last.
  *
  * A benchmark, not a test: it exits 1 when an IPMI failover is over 20 s (or took another proof, or a
  * service ran twice), so `npm run bench` says so, while CI's tests stay as they are.
  *
- *   npm run bench:fencing [-- --runs N]      (default 3 runs, about two minutes each)
+ *   npm run bench:fencing [-- --runs N]      (default 3 runs, about three minutes each)
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
@@ -37,13 +38,16 @@ const TIMING = fencingTiming(DEFAULT_TIMING);
 const START_MS_MAX = 60_000;
 /** The watchdog path takes fence_timeout and a few rounds; room for a loaded machine on top. */
 const RECOVERY_MS_MAX = TIMING.leaseTimeoutMs + 30_000;
-/** The cut node, powered on by its BMC and healed, is online again within this. */
-const COMEBACK_MS_MAX = 40_000;
+/**
+ * The cut node is powered on once the master holds its agent lease (fence_timeout after its last
+ * renewal, docs/fencing.md), then boots and is online again: room for a loaded machine on top.
+ */
+const COMEBACK_MS_MAX = TIMING.leaseTimeoutMs + 40_000;
 /**
  * Where each service may run (strict node-affinity rules): node1's and node2's services recover to
- * node3, never to the other cut node. node1, back after its power-off, waits for its own agent lease
- * up to a fence_timeout (its dead predecessor held it, and the agent proof takes no lease): a service
- * recovered onto it then would measure that wait, not the watchdog path.
+ * node3, never to the other cut node. node1, back after its power-off, boots as after a reset: its
+ * LRM waits for a lease the master took, and a service recovered onto it then would measure that
+ * wait, not the watchdog path.
  */
 const ALLOWED: Readonly<Record<string, string>> = { 'vm:101': 'node1,node3', 'vm:102': 'node2,node3' };
 /** More runs than this take over an hour: not what a bench run is for. */
