@@ -1,5 +1,4 @@
 import { strict as assert } from 'node:assert';
-import { createSocket } from 'node:dgram';
 import { join } from 'node:path';
 import { waitForPlacement, waitForRecoveries } from '../../src/cluster/failover.ts';
 import { EmulatedBmc } from '../../src/cluster/emulated-bmc.ts';
@@ -9,16 +8,10 @@ import { killNode } from '../../src/cluster/node-kill.ts';
 import type { FenceLevel } from '../../src/fence/fence-config.ts';
 import { FenceRunner } from '../../src/fence/fence-runner.ts';
 import { SCENARIO_MS_MAX, withCluster } from './e2e-cluster.ts';
+import { freeUdpPort } from './fence-e2e.ts';
 
 const RECOVERY_MS_MAX = 40_000;
 
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
-}
 
 /** node2's BMC, wired as a test or the demo wires it: off kills the node (the reset recorded), on boots it. */
 async function bmcOf(cluster: LocalCluster, node: string, powerLog: string[]): Promise<EmulatedBmc> {

@@ -8,15 +8,9 @@ import { EmulatedBmc } from '../../src/cluster/emulated-bmc.ts';
 import { callAgent } from '../../src/fence/agent-call.ts';
 import type { FenceLevel } from '../../src/fence/fence-config.ts';
 import { FenceRunner } from '../../src/fence/fence-runner.ts';
+import { freeUdpPort } from '../e2e/fence-e2e.ts';
 
 /** A UDP port free on 127.0.0.1 a moment ago. */
-async function freeUdpPort(): Promise<number> {
-  const socket = createSocket('udp4');
-  await new Promise<void>((resolve) => socket.bind(0, '127.0.0.1', resolve));
-  const { port } = socket.address();
-  await new Promise<void>((resolve) => socket.close(resolve));
-  return port;
-}
 
 /** Sends fence_kdump's message (magic 0x1B302A40, version 1, little-endian) from `fromAddress`. */
 async function sendKdumpMessage(fromAddress: string, port: number): Promise<void> {
