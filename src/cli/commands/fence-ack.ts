@@ -1,3 +1,4 @@
+import { hostname, userInfo } from 'node:os';
 import type { Argv } from 'yargs';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
 import { writeOutput } from '../stdout.ts';
@@ -16,7 +17,7 @@ export const fenceAckCommand = {
       .option('by', { type: 'string', describe: 'who confirms, recorded in the trace, the journal and status (default: <user>@<host>)' })
       .example('$0 fence-ack node3', 'node3 is off (checked at its console): recover its services now'),
   handler: async (args: FenceAckArgs) => {
-    const [{ requestFenceAck }, { hostname, userInfo }] = await Promise.all([import('../crm-requests.ts'), import('node:os')]);
+    const { requestFenceAck } = await import('../crm-requests.ts');
     const by = args.by ?? `${userInfo().username}@${hostname().split('.')[0]}`;
     const line = requestFenceAck(sharedDirOf(args), { node: String(args.node), by });
     writeOutput(`Queued for the master: ${line}\n`);
