@@ -74,7 +74,7 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
 
   it('the bundle that `npm run build` made lists the sources of every command and the files that configure the build', function () {
     const root = resolve('.');
-    if (!existsSync(join(root, 'dist', 'cli', 'inputs.json'))) this.skip(); // built by `npm ci` (prepare): CI has it
+    if (!existsSync(join(root, 'dist', 'cli', 'inputs.json'))) skipOutsideCi(this, 'dist/cli is not built'); // built by `npm ci` (prepare): CI has it
     const { files } = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { files: string[] };
     for (const file of ['src/cli/main.ts', 'src/cli/commands/status.ts', 'src/cli/commands/simulate.ts', 'src/chaos/chaos-worker.ts', 'src/cli/yargs-parts.ts']) {
       assert.ok(files.includes(file), file);
@@ -85,7 +85,7 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
   });
 
   it("V8 takes the build's code cache for the bundle (if it refused it, every command would compile the bundle)", function () {
-    if (!isBundleFresh()) this.skip(); // the sources changed since the last build: the bundle does not run
+    if (!isBundleFresh()) skipOutsideCi(this, 'the CLI bundle is not fresh'); // the sources changed since the last build: the bundle does not run
     const script = [
       "const { readFileSync } = require('node:fs');",
       "const { CLI_BUNDLE, compileBundle } = require('./bin/launcher.cjs');",
@@ -101,7 +101,7 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
 
   it('the bundle answers as the sources do (help, status, config, groupconfig, completion)', function () {
     this.timeout(120_000);
-    if (!isBundleFresh()) this.skip(); // the sources changed since the last build: the bundle does not run
+    if (!isBundleFresh()) skipOutsideCi(this, 'the CLI bundle is not fresh'); // the sources changed since the last build: the bundle does not run
     const dir = clusterDir('ha-launcher-');
     execFileSync(BIN, ['add', 'vm:100', '--node', 'node1', '--dir', dir]);
     execFileSync(BIN, ['groupadd', 'web', '--nodes', 'node1:2,node2', '--dir', dir]);
@@ -120,3 +120,13 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
     assert.equal(bundled.stdout, 'node1\nnode2\nnode3\n');
   });
 });
+
+/**
+ * A missing or stale bundle skips a test on a working copy (sources edited since the last build); on CI,
+ * where `npm ci` has just built it, it means `npm run build` failed (its output is in npm ci's), which
+ * must not pass unseen.
+ */
+function skipOutsideCi(context: Mocha.Context, why: string): void {
+  if (process.env.CI) assert.fail(`${why} on CI: npm run build failed during npm ci (see its output)`);
+  context.skip();
+}
