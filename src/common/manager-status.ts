@@ -83,6 +83,15 @@ export interface ManagerStatus {
   lastFence?: Record<string, FenceRecord>;
 }
 
+/** Removes `node`'s entry from one of the status's by-node fencing records; the record goes when it empties (the JSON leaves it out). */
+export function dropNodeEntry(status: ManagerStatus, field: 'fencing' | 'fenceAcks', node: string): void {
+  const record: Record<string, unknown> | undefined = status[field];
+  if (record?.[node] === undefined) return;
+  const { [node]: _dropped, ...rest } = record;
+  if (Object.keys(rest).length === 0) delete status[field];
+  else status[field] = rest as never;
+}
+
 /** The proofs that a node is fenced; the master recovers a lost node's services on nothing else. */
 export type FenceProof = 'reset' | 'free' | 'agent' | 'kdump' | 'operator';
 

@@ -22,7 +22,7 @@ export interface ActivationInput {
 export function canBecomeActive(input: ActivationInput): boolean {
   const { nodeName, membership, managerStatus } = input;
   if (!membership.isQuorate || !membership.isMember(nodeName)) return false;
-  if (input.config.fence !== undefined && isWithoutWatchdog(input.config.fence, nodeName)) return false;
+  if (isWithoutWatchdog(input.config.fence, nodeName)) return false;
   if (managerStatus && nodesWithFencedServices(managerStatus).has(nodeName)) return false;
   if (hasResources(input.config)) return true;
   const master = managerStatus?.masterNode;

@@ -1,5 +1,5 @@
 import type { FenceJobResult, LrmStatus } from '../common/lrm-status.ts';
-import type { FenceAction, FenceAttempt, ManagerStatus } from '../common/manager-status.ts';
+import { dropNodeEntry, type FenceAction, type FenceAttempt, type ManagerStatus } from '../common/manager-status.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import { fenceLevelsFor, nodeFenceSettings, type FenceConfig, type FenceLevel } from '../fence/fence-config.ts';
 import type { NodeStatusTable } from './node-status.ts';
@@ -193,10 +193,7 @@ export class ExternalFencing {
   }
 
   private drop(target: string): void {
-    if (this.status.fencing?.[target] === undefined) return;
-    const { [target]: _dropped, ...rest } = this.status.fencing;
-    if (Object.keys(rest).length === 0) delete this.status.fencing;
-    else this.status.fencing = rest;
+    dropNodeEntry(this.status, 'fencing', target);
   }
 }
 

@@ -1,5 +1,5 @@
 import type { LrmStatus } from '../common/lrm-status.ts';
-import type { ManagerStatus, ServiceStatus } from '../common/manager-status.ts';
+import { dropNodeEntry, type ManagerStatus, type ServiceStatus } from '../common/manager-status.ts';
 import type { EmitEvent } from '../common/trace.ts';
 import type { AgentLeaseTake } from '../env/env.ts';
 import { isWithoutWatchdog, type FenceConfig } from '../fence/fence-config.ts';
@@ -96,7 +96,7 @@ export class FenceCoordinator {
    * watchdog — by fence.cfg, or by their LRM's own word (it started before fence.cfg changed).
    */
   leaseTargets(targets: readonly string[], proved: ReadonlyMap<string, FenceProof>, input: FencePassInput): string[] {
-    const isWithout = (node: string) => (input.fence !== undefined && isWithoutWatchdog(input.fence, node)) || input.lrmStatuses.get(node)?.withoutWatchdog === true;
+    const isWithout = (node: string) => isWithoutWatchdog(input.fence, node) || input.lrmStatuses.get(node)?.withoutWatchdog === true;
     return targets.filter((node) => !proved.has(node) && !isWithout(node));
   }
 
@@ -145,9 +145,6 @@ export class FenceCoordinator {
   }
 
   private dropAck(node: string): void {
-    if (this.status.fenceAcks?.[node] === undefined) return;
-    const { [node]: _dropped, ...rest } = this.status.fenceAcks;
-    if (Object.keys(rest).length === 0) delete this.status.fenceAcks;
-    else this.status.fenceAcks = rest;
+    dropNodeEntry(this.status, 'fenceAcks', node);
   }
 }

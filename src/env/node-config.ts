@@ -62,8 +62,7 @@ export class NodeConfigSource {
 
   /** Whether fence.cfg, as loaded at start, runs `node` without a watchdog. */
   isWithoutWatchdog(node: string): boolean {
-    const fence = this.current.config.fence;
-    return fence !== undefined && isWithoutWatchdog(fence, node);
+    return isWithoutWatchdog(this.current.config.fence, node);
   }
 
   /** The nodes ha.cfg declares (its `node:` sections) as last loaded; empty when it declares none. */

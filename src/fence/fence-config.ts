@@ -111,9 +111,9 @@ export function nodeFenceSettings(config: FenceConfig, node: string): FenceNodeS
   return Object.hasOwn(config.nodes, node) ? config.nodes[node] : undefined;
 }
 
-/** True when the node has no watchdog: a lease take proves nothing about it. */
-export function isWithoutWatchdog(config: FenceConfig, node: string): boolean {
-  return nodeFenceSettings(config, node)?.watchdog === 'none';
+/** True when the node has no watchdog: a lease take proves nothing about it. No fence.cfg: every node has one. */
+export function isWithoutWatchdog(config: FenceConfig | undefined, node: string): boolean {
+  return config !== undefined && nodeFenceSettings(config, node)?.watchdog === 'none';
 }
 
 /** Option names whose values are never shown, logged or put in JSON (fence agents' own names for secrets). */
