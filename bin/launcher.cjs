@@ -28,8 +28,11 @@ const { Script } = require('node:vm');
 const ROOT = join(__dirname, '..');
 /** A source tree deeper or larger than this is not ours: use tsx rather than walk on. */
 const SOURCE_FILES_MAX = 5_000;
-/** Where build/build.mjs writes the CLI's bundle, its code cache and the list of its inputs. */
-const CLI_BUNDLE = { dir: 'dist/cli', file: 'main.cjs', cache: 'main.cjs.v8-cache' };
+/**
+ * Where build/build.mjs writes the CLI's bundles, their code caches and the list of their inputs: the
+ * whole CLI, and its plain lines alone (src/cli/plain-lines.ts: status, config, groupconfig, --help).
+ */
+const CLI_BUNDLE = { dir: 'dist/cli', file: 'main.cjs', cache: 'main.cjs.v8-cache', plain: 'plain.cjs', plainCache: 'plain.cjs.v8-cache' };
 /**
  * The function the bundle's CommonJS code is the body of, as Node's own loader wraps a module. The code
  * cache is made for exactly this text (build/code-cache.cjs compiles through compileBundle too).
@@ -57,23 +60,48 @@ function isBuildFresh(root = ROOT) {
   }
 }
 
-/** True when the stamp exists and every file `root`/dist/cli/inputs.json lists is older. */
-function isBundleFresh(root = ROOT) {
+/**
+ * dist/cli/inputs.json when the stamp exists and every file it lists is older, else undefined. It also
+ * holds `plainWords`: the first words of the lines dist/cli/plain.cjs may answer.
+ */
+function freshBundleInputs(root = ROOT, isFreshnessChecked = true) {
   try {
     const stampMs = stampMsOf(root);
-    const { files } = JSON.parse(readFileSync(join(root, CLI_BUNDLE.dir, 'inputs.json'), 'utf8'));
-    if (!Array.isArray(files) || files.length === 0 || files.length > SOURCE_FILES_MAX) return false;
+    const inputs = JSON.parse(readFileSync(join(root, CLI_BUNDLE.dir, 'inputs.json'), 'utf8'));
+    const { files, plainWords } = inputs;
+    if (!Array.isArray(files) || files.length === 0 || files.length > SOURCE_FILES_MAX || !Array.isArray(plainWords)) return undefined;
     // `root + '/' + file`, not join(): the list holds normalized relative paths, and path.normalize,
     // run cold (interpreted) on some 190 paths, costs milliseconds.
-    return files.every((file) => statSync(`${root}/${file}`).mtimeMs < stampMs);
+    return !isFreshnessChecked || files.every((file) => statSync(`${root}/${file}`).mtimeMs < stampMs) ? inputs : undefined;
   } catch {
-    return false; // no build, no list, or a listed file is gone: the sources
+    return undefined; // no build, no list, or a listed file is gone: the sources
   }
+}
+
+function isBundleFresh(root = ROOT) {
+  return freshBundleInputs(root) !== undefined;
 }
 
 function isDistChosen(isFresh) {
   if (process.env.HA_MANAGER_TSX === '1') return false;
   return (process.env.HA_MANAGER_DIST === '1' && existsSync(join(ROOT, 'dist', '.build-stamp'))) || isFresh();
+}
+
+/** The inputs of the CLI's bundles when they are to run (as isDistChosen decides), else undefined. */
+function chosenBundleInputs() {
+  if (process.env.HA_MANAGER_TSX === '1' || process.env.HA_MANAGER_FULL_YARGS === '1') return undefined;
+  return freshBundleInputs(ROOT, process.env.HA_MANAGER_DIST !== '1');
+}
+
+/** A bundle of dist/cli/ with its code cache when the build made one (else V8 compiles as usual). */
+function loadCliBundle(dir, file, cache) {
+  let cachedData;
+  try {
+    cachedData = readFileSync(join(dir, cache));
+  } catch {
+    cachedData = undefined;
+  }
+  return compileBundle(join(dir, file), cachedData).exports;
 }
 
 /**
@@ -99,21 +127,23 @@ async function importSources(path) {
 
 /** Runs `ha-manager` with `argv` (src/cli/main.ts) and sets the exit status it returns. */
 async function runCli(argv) {
-  let main;
-  // The bundle holds only the light yargs (src/cli/yargs-parts.ts): full yargs is the sources'.
-  if (process.env.HA_MANAGER_FULL_YARGS !== '1' && isDistChosen(() => isBundleFresh())) {
-    const dir = join(ROOT, CLI_BUNDLE.dir);
-    let cachedData;
-    try {
-      cachedData = readFileSync(join(dir, CLI_BUNDLE.cache));
-    } catch {
-      cachedData = undefined; // a build without one: compiled as usual
-    }
-    main = compileBundle(join(dir, CLI_BUNDLE.file), cachedData).exports.main;
-  } else {
-    main = (await importSources('src/cli/main')).main;
+  // The bundles hold only the light yargs (src/cli/yargs-parts.ts): full yargs is the sources'.
+  const inputs = chosenBundleInputs();
+  if (inputs === undefined) {
+    process.exitCode = await (await importSources('src/cli/main')).main(argv);
+    return;
   }
-  process.exitCode = await main(argv);
+  const dir = join(ROOT, CLI_BUNDLE.dir);
+  // A plain line runs from the small bundle; another line of those words (a positional, --help of a
+  // command, a bad option) comes back undefined and runs from the whole CLI, as it would have anyway.
+  if (inputs.plainWords.includes(argv[0])) {
+    const status = await loadCliBundle(dir, CLI_BUNDLE.plain, CLI_BUNDLE.plainCache).runPlainLine(argv, { helpDir: dir });
+    if (status !== undefined) {
+      process.exitCode = status;
+      return;
+    }
+  }
+  process.exitCode = await loadCliBundle(dir, CLI_BUNDLE.file, CLI_BUNDLE.cache).main(argv);
 }
 
 /** The entry module of a daemon: dist/<path>.js when tsc's output is fresh, else <path>.ts via tsx. */

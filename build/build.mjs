@@ -32,6 +32,8 @@ const { CLI_BUNDLE } = createRequire(import.meta.url)('../bin/launcher.cjs');
 const CLI_DIR = join(ROOT, CLI_BUNDLE.dir);
 const STAMP = join(DIST, '.build-stamp');
 /** Read by esbuild or by the build besides the sources it reports: a change to one changes the bundle. */
+/** The widths `ha-manager --help` is shown at without a narrower terminal (src/cli/plain-lines.ts, helpWidthOf). */
+const HELP_WIDTHS = [100, 120];
 const CONFIG_INPUTS = ['package.json', 'tsconfig.json', 'build/build.mjs', 'build/code-cache.cjs', 'bin/launcher.cjs', 'node_modules/.package-lock.json'];
 
 /**
@@ -90,12 +92,12 @@ async function staticYargsParts() {
 
 const COMMON = { absWorkingDir: ROOT, bundle: true, platform: 'node', target: 'node20', packages: 'external', metafile: true, logLevel: 'warning' };
 
-async function bundleCli() {
+async function bundleCli(entryPoint, file) {
   const yargsParts = await staticYargsParts();
   return build({
     ...COMMON,
-    entryPoints: ['src/cli/main.ts'],
-    outfile: join(CLI_DIR, CLI_BUNDLE.file),
+    entryPoints: [entryPoint],
+    outfile: join(CLI_DIR, file),
     format: 'cjs',
     // Comments and spaces out (less to read; and no UTF-8 from comments: the launcher reads latin1).
     // Names stay, for the stack trace of an AssertionError.
@@ -119,8 +121,8 @@ async function bundleCli() {
  * What bin/launcher.cjs assumes of the bundle: ASCII (read as latin1) and no import() left (it is
  * compiled through node:vm, which has no loader for one).
  */
-function checkBundle(result) {
-  const file = join(CLI_DIR, CLI_BUNDLE.file);
+function checkBundle(result, name) {
+  const file = join(CLI_DIR, name);
   const bytes = readFileSync(file);
   const offset = bytes.findIndex((byte) => byte > 0x7f);
   if (offset !== -1) throw new Error(`${file}: a byte that is not ASCII at offset ${offset}`);
@@ -132,25 +134,44 @@ function bundleChaosWorker() {
   return build({ ...COMMON, entryPoints: ['src/chaos/chaos-worker.ts'], outfile: join(CLI_DIR, 'chaos-worker.js'), format: 'esm' });
 }
 
-function makeCodeCache() {
-  execFileSync(process.execPath, [join(ROOT, 'build', 'code-cache.cjs'), join(CLI_DIR, CLI_BUNDLE.file), join(CLI_DIR, CLI_BUNDLE.cache)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
+function makeCodeCache(kind, file, cache) {
+  execFileSync(process.execPath, [join(ROOT, 'build', 'code-cache.cjs'), kind, join(CLI_DIR, file), join(CLI_DIR, cache), CLI_DIR], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
 
-function writeInputs(results) {
+/**
+ * The top-level help as the whole CLI's yargs renders it (src/cli/main.ts, topLevelHelp), for a pipe
+ * (100 columns) and a wide terminal (120): what the plain bundle prints for `--help` alone.
+ */
+async function renderHelp() {
+  const { compileBundle } = createRequire(import.meta.url)('../bin/launcher.cjs');
+  const { topLevelHelp } = compileBundle(join(CLI_DIR, CLI_BUNDLE.file), undefined).exports;
+  for (const width of HELP_WIDTHS) writeFileSync(join(CLI_DIR, `help-${width}.txt`), await topLevelHelp(width));
+}
+
+async function plainWords() {
+  const { PLAIN_WORDS } = await import(pathToFileURL(join(DIST, 'src', 'cli', 'plain-lines.js')).href);
+  return PLAIN_WORDS;
+}
+
+function writeInputs(results, words) {
   const sources = results.flatMap((result) => Object.keys(result.metafile.inputs)).map((input) => projectPath(join(ROOT, input)));
   const files = [...new Set([...CONFIG_INPUTS.filter((file) => existsSync(join(ROOT, file))), ...sources])].sort();
-  writeFileSync(join(CLI_DIR, 'inputs.json'), `${JSON.stringify({ files }, null, 1)}\n`);
+  writeFileSync(join(CLI_DIR, 'inputs.json'), `${JSON.stringify({ plainWords: words, files }, null, 1)}\n`);
 }
 
 const started = startStamp();
 try {
   compileDaemons();
   rmSync(CLI_DIR, { recursive: true, force: true });
-  const cli = await bundleCli();
-  checkBundle(cli);
+  const cli = await bundleCli('src/cli/main.ts', CLI_BUNDLE.file);
+  checkBundle(cli, CLI_BUNDLE.file);
+  const plain = await bundleCli('src/cli/plain-lines.ts', CLI_BUNDLE.plain);
+  checkBundle(plain, CLI_BUNDLE.plain);
   const worker = await bundleChaosWorker();
-  makeCodeCache();
-  writeInputs([cli, worker]);
+  await renderHelp();
+  makeCodeCache('main', CLI_BUNDLE.file, CLI_BUNDLE.cache);
+  makeCodeCache('plain', CLI_BUNDLE.plain, CLI_BUNDLE.plainCache);
+  writeInputs([cli, plain, worker], await plainWords());
   renameSync(started, STAMP);
 } catch (error) {
   rmSync(started, { force: true });

@@ -1,12 +1,14 @@
-// Part of `npm run build` (build/build.mjs): node build/code-cache.cjs <bundle> <cache>.
-// Compiles the CLI's bundle as bin/launcher.cjs does (compileBundle), runs the commands issue 10 asks
-// to answer at once — status, config, groupconfig, --help — against a scratch shared directory, and
-// at exit writes V8's code cache of the script: the bytecode of every function that ran, which
-// bin/launcher.cjs hands to V8 with the same source. Only those: every function in the cache is
-// deserialized at every start, so a cache of more commands makes these slower (measured: ~5 ms for
-// one that also held init, groupadd and add); other commands compile what they need as usual.
+// Part of `npm run build` (build/build.mjs): node build/code-cache.cjs <plain|main> <bundle> <cache> <help-dir>.
+// Compiles a CLI bundle as bin/launcher.cjs does (compileBundle), runs what it is there for against a
+// scratch shared directory, and at exit writes V8's code cache of the script: the bytecode of every
+// function that ran, which bin/launcher.cjs hands to V8 with the same source. Only those: every
+// function in a cache is deserialized at every start, so a cache of more than a bundle's commands
+// makes them slower; other code compiles what it needs as usual.
+//   plain  dist/cli/plain.cjs (src/cli/plain-lines.ts): the commands issue 10 asks to answer at once —
+//          status, config, groupconfig — and the rendered --help.
+//   main   dist/cli/main.cjs (the whole CLI): yargs with every command listed, what each line that is
+//          not plain goes through.
 // The scratch directory is set up by a child process (`--setup`), so that init and add stay out.
-// `--help` comes last: yargs ends the process after printing help (the exit handler still writes).
 // A command that fails fails the build: the bundle does not work.
 'use strict';
 const { execFileSync } = require('node:child_process');
@@ -21,26 +23,39 @@ const SETUP_LINES = [
   ['add', 'vm:100', '--group', 'web'],
   ['add', 'ct:200', '--node', 'node2'],
 ];
-const CACHED_LINES = [['status'], ['config'], ['groupconfig']];
+const PLAIN_LINES = [['status'], ['config'], ['groupconfig']];
 
-async function runAll(bundle, lines, dir) {
+function fail(message) {
+  console.error(`code cache: ${message}`);
+  process.exit(1);
+}
+
+async function runAll(run, lines, dir) {
   for (const words of lines) {
-    const status = await bundle.main([...words, '--dir', dir]);
-    if (status !== 0) {
-      console.error(`code cache: ha-manager ${words.join(' ')} --dir ${dir} exited ${status}`);
-      process.exit(1);
-    }
+    const status = await run([...words, '--dir', dir]);
+    if (status !== 0) fail(`ha-manager ${words.join(' ')} --dir ${dir} exited ${status}`);
+  }
+}
+
+/** What each bundle runs to fill its cache. */
+async function exercise(kind, bundle, dir, helpDir) {
+  if (kind === 'plain') {
+    await runAll((argv) => bundle.runPlainLine(argv), PLAIN_LINES, dir);
+    if ((await bundle.runPlainLine(['--help'], { helpDir })) !== 0) fail(`no rendered help in ${helpDir}`);
+  } else {
+    await bundle.main(['--help']); // yargs ends the process after printing help (the exit handler still writes)
   }
 }
 
 if (process.argv[2] === '--setup') {
   const [bundleFile, dir] = process.argv.slice(3);
-  void runAll(compileBundle(bundleFile, undefined).exports, SETUP_LINES, dir);
+  void runAll((argv) => compileBundle(bundleFile, undefined).exports.main(argv), SETUP_LINES, dir);
 } else {
-  const [bundleFile, cacheFile] = process.argv.slice(2);
+  const [kind, bundleFile, cacheFile, helpDir] = process.argv.slice(2);
+  const mainFile = join(helpDir, 'main.cjs');
   const dir = mkdtempSync(join(tmpdir(), 'ha-code-cache-'));
   try {
-    execFileSync(process.execPath, [__filename, '--setup', bundleFile, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
+    execFileSync(process.execPath, [__filename, '--setup', mainFile, dir], { stdio: ['ignore', 'ignore', 'inherit'] });
   } catch {
     rmSync(dir, { recursive: true, force: true });
     process.exit(1);
@@ -52,5 +67,5 @@ if (process.argv[2] === '--setup') {
     writeFileSync(`${cacheFile}.tmp`, script.createCachedData());
     renameSync(`${cacheFile}.tmp`, cacheFile);
   });
-  void runAll(bundle, CACHED_LINES, dir).then(() => bundle.main(['--help']));
+  void exercise(kind, bundle, dir, helpDir);
 }

@@ -72,7 +72,8 @@ function isFlagWord(word: string): boolean {
   return [...TRUE_WORDS, ...FALSE_WORDS].includes(word.toLowerCase());
 }
 
-function flagWord(name: string, value: string): 'true' | 'false' {
+/** A yes/no word of a boolean option as yargs takes it; another word is a usage error naming the option. */
+export function flagWord(name: string, value: string): 'true' | 'false' {
   const lower = value.toLowerCase();
   if (TRUE_WORDS.includes(lower)) return 'true';
   if (FALSE_WORDS.includes(lower)) return 'false';

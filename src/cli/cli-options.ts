@@ -3,6 +3,7 @@ import type { Argv } from 'yargs';
 import { UsageError } from './exit-codes.ts';
 import { resolveSharedDir } from '../store/shared-dir.ts';
 import { writeOutput } from './stdout.ts';
+import { applyOptions, type OptionSpecs } from './option-spec.ts';
 
 /** Options every ha-manager command that touches the shared directory takes. */
 export interface DirArgs {
@@ -16,19 +17,22 @@ export interface ReadingArgs extends DirArgs {
   readonly 'output-format': OutputFormat;
 }
 
+export const DIR_OPTIONS: OptionSpecs = {
+  dir: { type: 'string', describe: 'shared directory (default: $HA_MANAGER_DIR, else /etc/ha-manager)' },
+};
+
+/** The options of a command that reads and prints: the shared directory and the output format. */
+export const READING_OPTIONS: OptionSpecs = {
+  ...DIR_OPTIONS,
+  'output-format': { type: 'string', choices: OUTPUT_FORMATS, default: 'text', describe: 'text for people, json or json-pretty for programs' },
+};
+
 export function withDir<T>(yargs: Argv<T>): Argv<T & { dir: string | undefined }> {
-  return yargs.option('dir', {
-    type: 'string',
-    describe: 'shared directory (default: $HA_MANAGER_DIR, else /etc/ha-manager)',
-  });
+  return applyOptions(yargs, DIR_OPTIONS) as Argv<T & { dir: string | undefined }>;
 }
 
 export function withOutputFormat<T>(yargs: Argv<T>): Argv<T & { 'output-format': OutputFormat }> {
-  return withDir(yargs).option('output-format', {
-    choices: OUTPUT_FORMATS,
-    default: 'text' as OutputFormat,
-    describe: 'text for people, json or json-pretty for programs',
-  }) as unknown as Argv<T & { 'output-format': OutputFormat }>;
+  return applyOptions(yargs, READING_OPTIONS) as unknown as Argv<T & { 'output-format': OutputFormat }>;
 }
 
 /** The shared directory of a command; it must exist (ha-manager never creates it by accident). */

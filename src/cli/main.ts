@@ -3,7 +3,8 @@ import { assert } from '../common/assert.ts';
 import { commandWordOf, hasFlagValues, missingArgumentsMessage, normalizeFlagValues } from './argv-words.ts';
 import { COMMANDS, commandEntry, commandName, type CommandEntry, type CommandModule } from './command-table.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
-import { loadYargs, type YargsFactory } from './load-yargs.ts';
+import type { YargsFactory } from './load-yargs.ts';
+import { helpWidthOf, runPlainLine } from './plain-lines.ts';
 
 /**
  * yargs' own completion command prints yargs' script, which breaks on `vm:100` (bash splits words at
@@ -15,40 +16,59 @@ const YARGS_COMPLETION_COMMAND = '__yargs-completion-script';
 /**
  * Entry point of `ha-manager`, called by bin/launcher.cjs with `process.argv.slice(2)` (not
  * yargs/helpers' hideBin: that module loads yargs' full platform shim, which load-yargs.ts avoids).
- * Only the module of the command that runs is imported (the others are listed from
+ * A plain line of status, config or groupconfig runs without yargs (src/cli/plain-lines.ts).
+ * Otherwise only the module of the command that runs is imported (the others are listed from
  * src/cli/command-table.ts): a `status` does not load the simulator. Errors are one line on stderr;
  * the exit status says whose fault. No top-level await anywhere below: the bundle is CommonJS.
  */
 export async function main(argv: string[]): Promise<number> {
+  const plain = await runPlainLine(argv);
+  if (plain !== undefined) return plain;
   try {
     const chosen = commandWordOf(argv, new Set(COMMANDS.map(commandName)));
-    const [yargs, loaded] = await Promise.all([loadYargs(), chosen === undefined ? undefined : loadedCommand(chosen)]);
+    const [yargs, loaded] = await Promise.all([import('./load-yargs.ts').then(({ loadYargs }) => loadYargs()), chosen === undefined ? undefined : loadedCommand(chosen)]);
     // A completion request needs them too: completer() does not offer values after a boolean.
     const needsBooleans = loaded !== undefined && (argv[0] === '--get-yargs-completions' || hasFlagValues(argv));
     const booleans = needsBooleans ? booleanOptionsOf(yargs, loaded.module) : new Set<string>();
-    let parser = yargs(normalizeFlagValues(argv, booleans)).scriptName('ha-manager');
-    // With a command chosen, yargs gets that one only: the others would be listed in no output (help
-    // within a command shows that command) and each costs yargs a parse of its command string.
-    for (const entry of loaded === undefined ? COMMANDS : [loaded.entry]) parser = parser.command(commandFor(entry, loaded?.module));
-    await parser
+    await parserFor(yargs(normalizeFlagValues(argv, booleans)), loaded)
       .completion(YARGS_COMPLETION_COMMAND, false, completer(argv, booleans))
-      .demandCommand(1, 'Name a command; see --help')
-      .recommendCommands()
-      .strict()
-      .help()
-      .alias('help', 'h')
-      .epilogue('Shared directory: --dir, else $HA_MANAGER_DIR, else /etc/ha-manager. Reference: docs/cli.md')
       .wrap(helpWidth(argv))
-      .fail((message, error, usage) => {
-        if (error) throw error;
-        throw new UsageError(missingArgumentsMessage(message, usageLineOf(usage)));
-      })
       .parseAsync();
     return ExitCode.ok;
   } catch (error) {
     const { reportError } = await import('./report-error.ts');
     return reportError(error);
   }
+}
+
+/**
+ * The top-level help (`ha-manager --help`) set at `width` columns, exactly as yargs prints it: the
+ * build renders it for the widths it is shown at, and src/cli/plain-lines.ts prints that (issue 10).
+ */
+export async function topLevelHelp(width: number): Promise<string> {
+  const { loadYargs } = await import('./load-yargs.ts');
+  const yargs = await loadYargs();
+  return `${await parserFor(yargs([]), undefined).wrap(width).getHelp()}\n`;
+}
+
+/**
+ * ha-manager's parser. With a command chosen, yargs gets that one only: the others would be listed in
+ * no output (help within a command shows that command) and each costs yargs a parse of its command string.
+ */
+function parserFor(parser: Argv, loaded: { entry: CommandEntry; module: CommandModule } | undefined): Argv {
+  let result = parser.scriptName('ha-manager');
+  for (const entry of loaded === undefined ? COMMANDS : [loaded.entry]) result = result.command(commandFor(entry, loaded?.module));
+  return result
+    .demandCommand(1, 'Name a command; see --help')
+    .recommendCommands()
+    .strict()
+    .help()
+    .alias('help', 'h')
+    .epilogue('Shared directory: --dir, else $HA_MANAGER_DIR, else /etc/ha-manager. Reference: docs/cli.md')
+    .fail((message, error, usage) => {
+      if (error) throw error;
+      throw new UsageError(missingArgumentsMessage(message, usageLineOf(usage)));
+    });
 }
 
 async function loadedCommand(name: string): Promise<{ entry: CommandEntry; module: CommandModule }> {
@@ -75,7 +95,7 @@ function commandFor(entry: CommandEntry, module: CommandModule | undefined) {
  */
 function helpWidth(argv: readonly string[]): number {
   const asksForHelp = argv.some((word) => word === '--help' || word === '-h' || word.startsWith('--help='));
-  return asksForHelp ? Math.min(120, process.stdout.columns ?? 100) : 100;
+  return asksForHelp ? helpWidthOf(true, () => process.stdout.columns) : 100;
 }
 
 /** The boolean options a command's builder declares (run on a scratch parser: builders are light). */

@@ -47,7 +47,7 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
     writeStamp(stamp, 2000);
     assert.equal(isBundleFresh(root), false, 'a stamp but no bundle');
     mkdirSync(join(root, 'dist', 'cli'));
-    writeFileSync(inputs, JSON.stringify({ files: ['src/cli/commands/status.ts', 'package.json'] }));
+    writeFileSync(inputs, JSON.stringify({ plainWords: ['status'], files: ['src/cli/commands/status.ts', 'package.json'] }));
     assert.equal(isBundleFresh(root), false, 'a listed file (package.json) is missing');
     writeFileSync(join(root, 'package.json'), '{}');
     at(join(root, 'package.json'), 1000);
@@ -68,15 +68,18 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
     rmSync(stamp);
     assert.equal(isBundleFresh(root), false, 'no stamp: a build that did not finish');
     writeStamp(stamp, 2000);
-    writeFileSync(inputs, '{"files": []}');
+    writeFileSync(inputs, '{"plainWords": [], "files": []}');
     assert.equal(isBundleFresh(root), false, 'an empty list is not a bundle');
+    writeFileSync(inputs, JSON.stringify({ files: ['package.json'] }));
+    assert.equal(isBundleFresh(root), false, 'a list without the plain words is of another build');
   });
 
   it('the bundle that `npm run build` made lists the sources of every command and the files that configure the build', function () {
     const root = resolve('.');
     if (!existsSync(join(root, 'dist', 'cli', 'inputs.json'))) skipOutsideCi(this, 'dist/cli is not built'); // built by `npm ci` (prepare): CI has it
-    const { files } = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { files: string[] };
-    for (const file of ['src/cli/main.ts', 'src/cli/commands/status.ts', 'src/cli/commands/simulate.ts', 'src/chaos/chaos-worker.ts', 'src/cli/yargs-parts.ts']) {
+    const { files, plainWords } = JSON.parse(readFileSync(join(root, 'dist', 'cli', 'inputs.json'), 'utf8')) as { files: string[]; plainWords: string[] };
+    assert.deepEqual(plainWords, ['status', 'config', 'groupconfig', '--help', '-h']);
+    for (const file of ['src/cli/main.ts', 'src/cli/plain-lines.ts', 'src/cli/commands/status.ts', 'src/cli/commands/simulate.ts', 'src/chaos/chaos-worker.ts', 'src/cli/yargs-parts.ts']) {
       assert.ok(files.includes(file), file);
     }
     for (const file of ['package.json', 'tsconfig.json', 'build/build.mjs']) assert.ok(files.includes(file), file);
@@ -84,19 +87,21 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
     assert.ok(!files.some((file) => file.startsWith('/') || file.startsWith('..')), 'paths inside the checkout, which may move');
   });
 
-  it("V8 takes the build's code cache for the bundle (if it refused it, every command would compile the bundle)", function () {
+  it("V8 takes the build's code caches for both bundles (if it refused one, every command would compile its bundle)", function () {
     if (!isBundleFresh()) skipOutsideCi(this, 'the CLI bundle is not fresh'); // the sources changed since the last build: the bundle does not run
-    const script = [
-      "const { readFileSync } = require('node:fs');",
-      "const { CLI_BUNDLE, compileBundle } = require('./bin/launcher.cjs');",
-      'const dir = `${CLI_BUNDLE.dir}/`;',
-      'const { script } = compileBundle(require.resolve(`./${dir}${CLI_BUNDLE.file}`), readFileSync(dir + CLI_BUNDLE.cache));',
-      'console.log(script.cachedDataRejected);',
-    ].join('\n');
-    // A plain node, as bin/ha-manager runs: V8 refuses a cache made under other flags.
-    const { stdout, status } = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
-    assert.equal(status, 0);
-    assert.equal(stdout.trim(), 'false');
+    for (const [file, cache] of [['file', 'cache'], ['plain', 'plainCache']]) {
+      const script = [
+        "const { readFileSync } = require('node:fs');",
+        "const { CLI_BUNDLE, compileBundle } = require('./bin/launcher.cjs');",
+        'const dir = `${CLI_BUNDLE.dir}/`;',
+        `const { script } = compileBundle(require.resolve(\`./\${dir}\${CLI_BUNDLE.${file}}\`), readFileSync(dir + CLI_BUNDLE.${cache}));`,
+        'console.log(script.cachedDataRejected);',
+      ].join('\n');
+      // A plain node, as bin/ha-manager runs: V8 refuses a cache made under other flags.
+      const { stdout, status } = spawnSync(process.execPath, ['-e', script], { encoding: 'utf8', env: { ...process.env, NODE_OPTIONS: '' } });
+      assert.equal(status, 0, file);
+      assert.equal(stdout.trim(), 'false', file);
+    }
   });
 
   it('the bundle answers as the sources do (help, status, config, groupconfig, completion)', function () {
@@ -105,7 +110,21 @@ describe('bin/ launchers: dist/ when it is fresh, else the sources (bin/launcher
     const dir = clusterDir('ha-launcher-');
     execFileSync(BIN, ['add', 'vm:100', '--node', 'node1', '--dir', dir]);
     execFileSync(BIN, ['groupadd', 'web', '--nodes', 'node1:2,node2', '--dir', dir]);
-    const lines: string[][] = [['--help'], ['status', '--help'], ['status', '--dir', dir], ['config', '--dir', dir], ['groupconfig', '--dir', dir], ['status', '--verbose', 'yes', '--dir', dir]];
+    const lines: string[][] = [
+      ['--help'],
+      ['-h'],
+      ['status', '--help'],
+      ['status', '--dir', dir],
+      ['status'],
+      ['status', '--output-format=text', '--verbose'],
+      ['config', '--dir', dir],
+      ['config', '--type', 'ct', '--output-format', 'json'],
+      ['config', '--output-format', 'yaml'],
+      ['groupconfig', '--dir', dir],
+      ['groupconfig', 'stray'],
+      ['status', '--verbose', 'yes', '--dir', dir],
+      ['status', '--verbose=maybe'],
+    ];
     const run = (args: readonly string[], env: Record<string, string>) => {
       const { status, stdout, stderr } = spawnSync(BIN, args, { encoding: 'utf8', env: { ...process.env, HA_MANAGER_DIR: dir, ...env } });
       return { status, stdout, stderr };

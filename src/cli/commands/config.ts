@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { compareNames } from '../../common/compare-names.ts';
 import type { ResourceConfig } from '../../common/ha-config.ts';
-import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+import { READING_OPTIONS, sharedDirOf, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { applyOptions, type OptionSpecs } from '../option-spec.ts';
 
 interface ConfigArgs extends ReadingArgs {
   readonly type?: string;
@@ -22,10 +23,15 @@ export interface ResourceListing {
   readonly comment?: string;
 }
 
+const CONFIG_OPTIONS: OptionSpecs = {
+  ...READING_OPTIONS,
+  type: { type: 'string', describe: 'only resources of this type (vm, ct, service, ...)' },
+};
+
 export const configCommand = {
+  options: CONFIG_OPTIONS,
   builder: (yargs: Argv) =>
-    withOutputFormat(yargs)
-      .option('type', { type: 'string', describe: 'only resources of this type (vm, ct, service, ...)' })
+    applyOptions(yargs, CONFIG_OPTIONS)
       .example('$0 config', 'every HA resource')
       .example('$0 config --type ct --output-format json', 'the containers, as JSON'),
   handler: async (args: ConfigArgs) => {

@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { compareNames } from '../../common/compare-names.ts';
 import type { GroupConfig } from '../../common/ha-config.ts';
-import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+import { READING_OPTIONS, sharedDirOf, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { applyOptions } from '../option-spec.ts';
 
 /** One group as groupconfig shows it, with Proxmox's field names. */
 export interface GroupListing {
@@ -14,8 +15,9 @@ export interface GroupListing {
 }
 
 export const groupConfigCommand = {
+  options: READING_OPTIONS,
   builder: (yargs: Argv) =>
-    withOutputFormat(yargs)
+    applyOptions(yargs, READING_OPTIONS)
       .example('$0 groupconfig', 'every group with its nodes and flags')
       .example('$0 groupconfig --output-format json', 'the same as JSON'),
   handler: async (args: ReadingArgs) => {

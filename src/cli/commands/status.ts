@@ -1,14 +1,20 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+import { READING_OPTIONS, sharedDirOf, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { applyOptions, type OptionSpecs } from '../option-spec.ts';
 
 interface StatusArgs extends ReadingArgs {
   readonly verbose: boolean;
 }
 
+const STATUS_OPTIONS: OptionSpecs = {
+  ...READING_OPTIONS,
+  verbose: { type: 'boolean', default: false, describe: 'tables: nodes (heartbeat, maintenance, fence), services (target, requested state), leases, queued requests' },
+};
+
 export const statusCommand = {
+  options: STATUS_OPTIONS,
   builder: (yargs: Argv) =>
-    withOutputFormat(yargs)
-      .option('verbose', { type: 'boolean', default: false, describe: 'tables: nodes (heartbeat, maintenance, fence), services (target, requested state), leases, queued requests' })
+    applyOptions(yargs, STATUS_OPTIONS)
       .example('$0 status', 'who is master, which nodes are up, where each service runs')
       .example('$0 status --output-format json-pretty', 'the same data for a program'),
   handler: async (args: StatusArgs) => {
