@@ -75,6 +75,7 @@ describe('web: the console of a live local cluster in a real browser (chromium)'
         await failover(page, cluster);
         await page.screenshot({ path: join(SCREENSHOT_DIR, 'console.png'), fullPage: true });
         await page.setViewportSize(PHONE_VIEWPORT);
+        await page.evaluate(() => window.scrollTo(0, 0));
         await page.waitForTimeout(300);
         await page.screenshot({ path: join(SCREENSHOT_DIR, 'console-phone.png'), fullPage: false });
       } finally {
