@@ -65,6 +65,21 @@ describe('web: the page with a fake source of 100 nodes × 10,000 services (chro
     }
   });
 
+  it('a journal line holding markup is shown as text, pushed into the open page', async () => {
+    const page = await browser.get().newPage({ viewport: DESKTOP_VIEWPORT });
+    try {
+      await page.goto(server.url);
+      await page.waitForSelector('#nodes article');
+      const text = 'node1/crm: <img src=x onerror="window.__xss = 3"><b>bold</b>';
+      source.change({ event: { wallMs: Date.now(), node: 'node1', sid: null, kind: 'error', text } });
+      await page.waitForFunction((wanted) => document.querySelector('#timeline .event .text')?.textContent === wanted, text);
+      assert.equal(await page.$$eval('#timeline img, #timeline b', (found) => found.length), 0);
+      assert.equal(await page.evaluate(() => (window as { __xss?: number }).__xss), undefined);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('the token is entered once and kept for the tab (sessionStorage), sent in a header', async () => {
     const page = await browser.get().newPage({ viewport: DESKTOP_VIEWPORT });
     try {
