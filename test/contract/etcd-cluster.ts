@@ -107,10 +107,10 @@ export class EtcdTestCluster {
     running.delete(child);
   }
 
-  /** Starts a killed member again with its data; resolves when it is healthy. */
-  async restart(member: EtcdMember): Promise<void> {
+  /** Starts a killed member again with its data; resolves when it is healthy (unless told not to wait: it may have no majority). */
+  async restart(member: EtcdMember, options: { readonly waitHealthy?: boolean } = {}): Promise<void> {
     this.launch(member, 'existing');
-    await this.waitHealthy([member]);
+    if (options.waitHealthy !== false) await this.waitHealthy([member]);
   }
 
   pause(member: EtcdMember): void {
