@@ -1,5 +1,6 @@
 import { assert } from '../../common/assert.ts';
 import { assertNodeName, isValidLeaseName, type LeaseName } from '../lease-store.ts';
+import { CONFIG_FILE_NAMES, type ConfigFileName } from '../store-ports.ts';
 import type { GatewayFailure } from './etcd-gateway.ts';
 import { assertAsciiKey, prefixEnd } from './etcd-wire.ts';
 
@@ -61,9 +62,6 @@ export class EtcdKeys {
 
 export const DEFAULT_ETCD_PREFIX = '/ha-manager/';
 
-/** The config files of the shared directory that the etcd store keeps as keys. */
-export const CONFIG_FILE_NAMES = ['resources.cfg', 'groups.cfg', 'rules.cfg', 'fence.cfg', 'ha.cfg'] as const;
-export type ConfigFileName = (typeof CONFIG_FILE_NAMES)[number];
 
 /** `{ key, rangeEnd }` of every key under `prefix`. */
 export function underPrefix(prefix: string): { readonly key: string; readonly rangeEnd: string } {
