@@ -148,8 +148,9 @@ export class EtcdTestCluster {
       `--listen-peer-urls=${member.peerUrl}`, `--initial-advertise-peer-urls=${member.peerUrl}`,
       `--initial-cluster=${initialCluster}`, `--initial-cluster-state=${state}`,
       `--initial-cluster-token=${this.prefix}`, '--pre-vote=true',
-      ...(tls ? [`--cert-file=${tls.certFile}`, `--key-file=${tls.keyFile}`, `--trusted-ca-file=${tls.caFile}`] : []),
-      ...(this.options.clientCertAuth ? ['--client-cert-auth=true'] : []),
+      ...(tls ? [`--cert-file=${tls.certFile}`, `--key-file=${tls.keyFile}`] : []),
+      // A trusted CA makes etcd require client certificates whatever --client-cert-auth says.
+      ...(tls && this.options.clientCertAuth ? [`--trusted-ca-file=${tls.caFile}`, '--client-cert-auth=true'] : []),
     ];
     const child = spawn('etcd', args, { stdio: ['ignore', log, log] });
     running.add(child);

@@ -25,7 +25,11 @@ export interface EtcdConnectionOptions {
   readonly callTimeoutMs?: number;
   /** PEM files; `certFile`/`keyFile` for a client certificate (etcd `--client-cert-auth`). */
   readonly tls?: { readonly caFile?: string; readonly certFile?: string; readonly keyFile?: string };
-  /** etcd user/password auth: a token from `/v3/auth/authenticate`, renewed when etcd refuses it. */
+  /**
+   * etcd user/password auth: a token from `/v3/auth/authenticate`, renewed when etcd refuses it. etcd
+   * 3.4 refuses a password login through its gateway from a client that presents a certificate to a
+   * cluster with --client-cert-auth (400 "CommonName of client ... will be ignored"): use one or the other.
+   */
   readonly auth?: { readonly user: string; readonly password: string };
 }
 
