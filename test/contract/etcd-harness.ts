@@ -60,7 +60,7 @@ export function etcdLeaseHarness(world: () => EtcdWorld, leaseTimeoutMs: number)
  * Wraps suites that need the world: starts it before them and stops it after; skips them, saying so,
  * where etcd is not installed (on CI that is a failure: etcdAvailability throws).
  */
-export function withEtcdWorld(title: string, body: (world: () => EtcdWorld) => void): void {
+export function withEtcdWorld(title: string, body: (world: () => EtcdWorld) => void, nodes: readonly string[] = CONTRACT_NODES): void {
   describe(title, function () {
     let world: EtcdWorld | undefined;
     before(async function () {
@@ -68,7 +68,7 @@ export function withEtcdWorld(title: string, body: (world: () => EtcdWorld) => v
         console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the etcd cases did not run');
         return this.skip();
       }
-      world = await startEtcdWorld();
+      world = await startEtcdWorld(nodes);
     });
     after(async () => world?.close());
     body(() => world ?? fail('The etcd world is not started'));
