@@ -13,6 +13,9 @@
 //    bring a command within the 150 ms of issue 10 (`npm run bench:cli`). A smoke test, too.
 // 4. The chaos worker (forked by `simulate --chaos`, src/chaos/swarm.ts: `./chaos-worker.js` next to
 //    itself) is bundled on its own into dist/cli/chaos-worker.js.
+//    The etcd store's worker thread (src/store/etcd/etcd-sync-client.ts: `./etcd-worker.js` next to
+//    itself) is bundled the same way into dist/cli/etcd-worker.js; the daemons run tsc's
+//    dist/src/store/etcd/etcd-worker.js.
 // 5. dist/cli/inputs.json lists every file the bundles were made from (esbuild's metafiles, plus the
 //    files that configure the build); bin/launcher.cjs runs the bundle only while none of them is
 //    newer than the build. dist/.build-stamp is the build's start (see startStamp).
@@ -132,6 +135,10 @@ function bundleChaosWorker() {
   return build({ ...COMMON, entryPoints: ['src/chaos/chaos-worker.ts'], outfile: join(CLI_DIR, 'chaos-worker.js'), format: 'esm' });
 }
 
+function bundleEtcdWorker() {
+  return build({ ...COMMON, entryPoints: ['src/store/etcd/etcd-worker.ts'], outfile: join(CLI_DIR, 'etcd-worker.js'), format: 'esm' });
+}
+
 function makeCodeCache() {
   execFileSync(process.execPath, [join(ROOT, 'build', 'code-cache.cjs'), join(CLI_DIR, CLI_BUNDLE.file), join(CLI_DIR, CLI_BUNDLE.cache)], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
@@ -149,8 +156,9 @@ try {
   const cli = await bundleCli();
   checkBundle(cli);
   const worker = await bundleChaosWorker();
+  const etcdWorker = await bundleEtcdWorker();
   makeCodeCache();
-  writeInputs([cli, worker]);
+  writeInputs([cli, worker, etcdWorker]);
   renameSync(started, STAMP);
 } catch (error) {
   rmSync(started, { force: true });

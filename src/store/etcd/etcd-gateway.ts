@@ -94,7 +94,8 @@ export class EtcdGateway {
       if (answer.kind === 'unauthenticated') return { kind: 'unavailable', message: answer.message };
       this.current = (this.current + 1) % this.endpoints.length;
     }
-    return { kind: 'unavailable', message: `etcd: no answer within ${timeoutMs} ms (${problems.slice(-3).join('; ') || 'no attempt'})` };
+    const why = Date.now() >= deadlineMs ? `no answer within ${timeoutMs} ms` : `no endpoint answered`;
+    return { kind: 'unavailable', message: `etcd: ${why} (${problems.slice(-3).join('; ') || 'no attempt'})` };
   }
 
   /** Opens a long-lived POST (the watch); the answer's headers must come within the call deadline. */
