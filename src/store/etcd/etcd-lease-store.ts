@@ -14,11 +14,11 @@ import {
 import type { GatewayFailure } from './etcd-gateway.ts';
 import { isFailure, type EtcdKeys } from './etcd-keys.ts';
 import { decodeLeaseRecord, type LeaseRecord } from './etcd-lease-record.ts';
-import type { EtcdSyncClient } from './etcd-sync-client.ts';
+import type { EtcdKvClient } from './etcd-sync-client.ts';
 import type { EtcdKv, TxnResult } from './etcd-wire.ts';
 
 export interface EtcdLeaseStoreOptions {
-  readonly client: EtcdSyncClient;
+  readonly client: EtcdKvClient;
   readonly keys: EtcdKeys;
   readonly node: string;
   readonly leaseTimeoutMs: number;
@@ -68,7 +68,7 @@ interface UnconfirmedWrite {
 export class EtcdLeaseStore implements LeaseStore {
   readonly node: string;
   readonly leaseTimeoutMs: number;
-  private readonly client: EtcdSyncClient;
+  private readonly client: EtcdKvClient;
   private readonly keys: EtcdKeys;
   private readonly wallClockMs: () => number;
   private readonly onProblem: (message: string) => void;

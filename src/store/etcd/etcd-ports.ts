@@ -3,7 +3,7 @@ import { COMMANDS_PER_TAKE_MAX } from '../command-queue.ts';
 import { assertCommandLine, type CommandQueue, type ConfigFileName, type ConfigFiles, type ConfigRead, type ConfigWrite, type StoreUnavailable } from '../store-ports.ts';
 import type { GatewayFailure } from './etcd-gateway.ts';
 import { isFailure, underPrefix, type EtcdKeys } from './etcd-keys.ts';
-import type { EtcdSyncClient } from './etcd-sync-client.ts';
+import type { EtcdKvClient } from './etcd-sync-client.ts';
 
 /** Deletes per txn when taking commands (etcd's --max-txn-ops is 128). */
 const DELETES_PER_TXN = 64;
@@ -23,7 +23,7 @@ let counter = 0;
  */
 export class EtcdCommandQueue implements CommandQueue {
   constructor(
-    private readonly client: EtcdSyncClient,
+    private readonly client: EtcdKvClient,
     private readonly keys: EtcdKeys,
     private readonly wallClockMs: () => number = Date.now,
   ) {}
@@ -63,7 +63,7 @@ export class EtcdCommandQueue implements CommandQueue {
 /** The config files on etcd: one key per file holding its exact text; the version is the key's mod revision. */
 export class EtcdConfigFiles implements ConfigFiles {
   constructor(
-    private readonly client: EtcdSyncClient,
+    private readonly client: EtcdKvClient,
     private readonly keys: EtcdKeys,
   ) {}
 

@@ -8,9 +8,9 @@ import { fencedRecordToJson, parseFencedRecordJson, type FencedRecord } from '..
 import type { StatusRead, StatusStore, StatusUnavailable, StatusWrite } from '../status-store.ts';
 import type { GatewayFailure } from './etcd-gateway.ts';
 import { isFailure, underPrefix, type EtcdKeys } from './etcd-keys.ts';
-import type { EtcdSyncClient } from './etcd-sync-client.ts';
-import type { Operation } from './etcd-wire.ts';
-import { joinManagerStatus, shardManagerStatus, SHARD_BYTES_TARGET } from './manager-status-shards.ts';
+import type { EtcdKvClient } from './etcd-sync-client.ts';
+import type { Compare, Operation } from './etcd-wire.ts';
+import { joinManagerStatus, shardManagerStatus, SHARD_BYTES_TARGET, type ShardedStatus } from './manager-status-shards.ts';
 
 /** One txn carries at most this many operations (etcd's --max-txn-ops is 128). */
 const TXN_OPS_MAX = 64;
@@ -39,7 +39,7 @@ export class EtcdStatusStore implements StatusStore {
   lastManagerWrite: ManagerWriteStats | undefined;
 
   constructor(
-    private readonly client: EtcdSyncClient,
+    private readonly client: EtcdKvClient,
     private readonly keys: EtcdKeys,
   ) {}
 
@@ -66,11 +66,14 @@ export class EtcdStatusStore implements StatusStore {
     const missing = sharded.shards.filter((shard) => !existing.has(shard.key));
     const written = this.runBatches(missing.map((shard) => ({ put: shard })));
     if (written) return unavailable(file, written);
-    const head = this.runBatches([{ put: { key: file, value: sharded.head } }]);
+    const head = this.writeHead(file, sharded);
     if (head) return unavailable(file, head);
     const named = new Set(sharded.shards.map((shard) => shard.key));
-    // Best effort: a leftover shard is garbage that the next write removes; the head never names it.
-    this.runBatches([...existing].filter((key) => !named.has(key)).map((key) => ({ delete: { key } })));
+    // Best effort, and only while the head is still ours: a second writer (a master that has just lost
+    // its lease) may have written shards for a head of its own, which must not go. Garbage left here is
+    // removed by the next write; no head names it.
+    const unnamed = [...existing].filter((key) => !named.has(key)).map((key): Operation => ({ delete: { key } }));
+    this.runBatches(unnamed, [{ key: file, value: sharded.head }]);
     this.lastManagerWrite = {
       shards: sharded.shards.length,
       shardsWritten: missing.length,
@@ -121,13 +124,24 @@ export class EtcdStatusStore implements StatusStore {
     assert(false, `Reading the manager status took more than ${PAGES_MAX} pages`);
   }
 
-  /** Operations in txns within etcd's limits; the first failure, or undefined. */
-  private runBatches(operations: readonly Operation[]): GatewayFailure | undefined {
+  /**
+   * The head, put only while every shard it names exists: another writer's cleanup may have removed
+   * one since we listed them, and a head naming a missing shard would make the status unreadable.
+   */
+  private writeHead(file: string, sharded: ShardedStatus): GatewayFailure | undefined {
+    const compare = sharded.shards.length < TXN_OPS_MAX ? sharded.shards.map((shard): Compare => ({ key: shard.key, exists: true })) : [];
+    const answer = this.client.txn({ compare, success: [{ put: { key: file, value: sharded.head } }] });
+    if (isFailure(answer)) return answer;
+    return answer.succeeded ? undefined : { kind: 'unavailable', message: `${file}: a shard the new head names was removed meanwhile (a second writer); not written` };
+  }
+
+  /** Operations in txns within etcd's limits, each under `compare`; the first failure, or undefined. */
+  private runBatches(operations: readonly Operation[], compare: readonly Compare[] = []): GatewayFailure | undefined {
     let batch: Operation[] = [];
     let batchBytes = 0;
     const flush = (): GatewayFailure | undefined => {
       if (batch.length === 0) return undefined;
-      const answer = this.client.txn({ compare: [], success: batch });
+      const answer = this.client.txn({ compare, success: batch });
       batch = [];
       batchBytes = 0;
       return isFailure(answer) ? answer : undefined;

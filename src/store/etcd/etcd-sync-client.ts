@@ -17,6 +17,16 @@ import {
 import { READY_ID, type EtcdWorkerData, type EtcdWorkerReply, type EtcdWorkerRequest } from './etcd-worker.ts';
 
 /**
+ * The calls the etcd stores make, synchronously. EtcdSyncClient is the one implementation; tests wrap
+ * it to lose an answer after etcd applied the request (a fault at the adapter, never in the store).
+ */
+export interface EtcdKvClient {
+  range(request: RangeRequest): RangeResult | GatewayFailure;
+  txn(request: TxnRequest): TxnResult | GatewayFailure;
+  deleteRange(request: { readonly key: string; readonly rangeEnd?: string; readonly prevKv?: boolean }): DeleteResult | GatewayFailure;
+}
+
+/**
  * etcd for synchronous callers. The store ports are synchronous (the daemons and the simulator call
  * them within a round, as the dir store's fs calls are), so a call here posts its request to a worker
  * thread that runs the gateway, and blocks on Atomics.wait until the answer or the call's deadline.
@@ -29,7 +39,7 @@ import { READY_ID, type EtcdWorkerData, type EtcdWorkerReply, type EtcdWorkerReq
  * Locking: one caller thread per instance; calls do not interleave. Failures are `GatewayFailure`
  * values; a thrown error is a bug.
  */
-export class EtcdSyncClient {
+export class EtcdSyncClient implements EtcdKvClient {
   readonly callTimeoutMs: number;
   private worker: Worker | undefined;
   private port: MessagePort | undefined;

@@ -37,7 +37,8 @@ export interface RangeResult {
   readonly count: number;
 }
 
-export type Compare = { readonly key: string; readonly modRevision: number } | { readonly key: string; readonly value: string };
+/** The key's mod revision is this (0: absent); its value is this; it exists. */
+export type Compare = { readonly key: string; readonly modRevision: number } | { readonly key: string; readonly value: string } | { readonly key: string; readonly exists: true };
 
 export type Operation =
   | { readonly put: { readonly key: string; readonly value: string } }
@@ -113,11 +114,7 @@ export function rangeBody(request: RangeRequest): Record<string, unknown> {
 
 export function txnBody(request: TxnRequest): Record<string, unknown> {
   return {
-    compare: request.compare.map((compare) =>
-      'modRevision' in compare
-        ? { key: encode(compare.key), target: 'MOD', result: 'EQUAL', mod_revision: String(compare.modRevision) }
-        : { key: encode(compare.key), target: 'VALUE', result: 'EQUAL', value: encode(compare.value) },
-    ),
+    compare: request.compare.map(compareBody),
     success: request.success.map(operationBody),
     failure: (request.failure ?? []).map(operationBody),
   };
@@ -129,6 +126,12 @@ export function deleteBody(request: { readonly key: string; readonly rangeEnd?: 
     ...(request.rangeEnd !== undefined ? { range_end: encodeRangeEnd(request.rangeEnd) } : {}),
     ...(request.prevKv ? { prev_kv: true } : {}),
   };
+}
+
+function compareBody(compare: Compare): Record<string, unknown> {
+  if ('modRevision' in compare) return { key: encode(compare.key), target: 'MOD', result: 'EQUAL', mod_revision: String(compare.modRevision) };
+  if ('value' in compare) return { key: encode(compare.key), target: 'VALUE', result: 'EQUAL', value: encode(compare.value) };
+  return { key: encode(compare.key), target: 'CREATE', result: 'GREATER', create_revision: '0' };
 }
 
 function operationBody(operation: Operation): Record<string, unknown> {

@@ -94,6 +94,7 @@ describe('etcd store under failures (real 3-member clusters)', function () {
     const stopped = cluster.members.find((member) => member !== leader)!;
     const others = cluster.members.filter((member) => member !== stopped).map((member) => member.clientUrl);
     const holder = storeOf('a', [stopped.clientUrl, ...others]);
+    assert.equal(holder.inspect(MANAGER_LEASE, nowMs()) === 'unavailable', false, 'warm: the worker thread is up, the first endpoint answers');
     cluster.pause(stopped);
     try {
       const take = timed(() => holder.acquire(MANAGER_LEASE, nowMs()));
