@@ -66,6 +66,31 @@ describe('EtcdPrefixWatch on a real 3-member etcd', function () {
     assert.deepEqual(revisions, [...revisions].sort((x, y) => x - y));
   });
 
+  it('a periodic range answered late (older than what the stream delivered) brings back no old value', async () => {
+    writer = new EtcdSyncClient({ endpoints: cluster.endpoints });
+    gateway = new EtcdGateway({ endpoints: cluster.endpoints });
+    const real = gateway;
+    let isSlow = false;
+    // Ranges answer 400 ms late once the watch runs: every periodic range is older than the stream's events.
+    const slowRanges: Pick<EtcdGateway, 'post' | 'stream'> = {
+      post: async (path, body) => {
+        const answer = await real.post(path, body);
+        if (isSlow && path === '/v3/kv/range') await sleep(400);
+        return answer;
+      },
+      stream: (path, body) => real.stream(path, body),
+    };
+    watch = new EtcdPrefixWatch({ gateway: slowRanges, prefix: `${cluster.prefix}w/`, resyncMs: 100, onChanges: (changes) => seen.push(...changes) });
+    await watch.start();
+    isSlow = true;
+    for (let index = 1; index <= 6; index++) {
+      put('a', String(index));
+      await sleep(150);
+    }
+    await until(6);
+    assert.deepEqual(summary(), ['put a=1', 'put a=2', 'put a=3', 'put a=4', 'put a=5', 'put a=6']);
+  });
+
   it('the member it streams from is killed: the watch resumes on another from the last revision, nothing lost or twice', async () => {
     const leader = await cluster.leader();
     const streaming = cluster.members.find((member) => member !== leader)!;
