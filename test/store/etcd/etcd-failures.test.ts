@@ -109,6 +109,22 @@ describe('etcd store under failures (real 3-member clusters)', function () {
     }
   });
 
+  it('every member SIGSTOPped: a call blocks no longer than its deadline and says unavailable, like a hung NFS call', async () => {
+    const holder = storeOf('a');
+    assert.equal(holder.acquire(MANAGER_LEASE, nowMs()), 'taken');
+    for (const member of cluster.members) cluster.pause(member);
+    try {
+      const renewal = timed(() => holder.acquire(MANAGER_LEASE, nowMs()));
+      console.log(`      renewal with every member stopped: ${renewal.outcome} after ${renewal.tookMs} ms`);
+      assert.equal(renewal.outcome, 'unavailable');
+      assert.ok(renewal.tookMs >= 2_000 && renewal.tookMs <= CALL_MS_MAX, `took ${renewal.tookMs} ms`);
+    } finally {
+      for (const member of cluster.members) cluster.resume(member);
+    }
+    await sleep(1_500);
+    assert.equal(holder.acquire(MANAGER_LEASE, nowMs()), 'renewed', 'resumed, the holder renews: its own write was the last');
+  });
+
   // A member cut off from the majority still answers serializable reads, from its own copy: the danger
   // for a client that trusts reads. (A provably stale copy needs a partition between members, which this
   // harness does not make: a SIGSTOPped member still receives into its socket buffers, and a restarted
