@@ -13,6 +13,9 @@
 //    bring a command within the 150 ms of issue 10 (`npm run bench:cli`). A smoke test, too.
 // 4. The chaos worker (forked by `simulate --chaos`, src/chaos/swarm.ts: `./chaos-worker.js` next to
 //    itself) is bundled on its own into dist/cli/chaos-worker.js.
+//    The etcd store's worker thread (src/store/etcd/etcd-sync-client.ts: `./etcd-worker.js` next to
+//    itself) is bundled the same way into dist/cli/etcd-worker.js; the daemons run tsc's
+//    dist/src/store/etcd/etcd-worker.js.
 // 5. dist/cli/inputs.json lists every file the bundles were made from (esbuild's metafiles, plus the
 //    files that configure the build); bin/launcher.cjs runs the bundle only while none of them is
 //    newer than the build. dist/.build-stamp is the build's start (see startStamp).
@@ -134,6 +137,10 @@ function bundleChaosWorker() {
   return build({ ...COMMON, entryPoints: ['src/chaos/chaos-worker.ts'], outfile: join(CLI_DIR, 'chaos-worker.js'), format: 'esm' });
 }
 
+function bundleEtcdWorker() {
+  return build({ ...COMMON, entryPoints: ['src/store/etcd/etcd-worker.ts'], outfile: join(CLI_DIR, 'etcd-worker.js'), format: 'esm' });
+}
+
 function makeCodeCache(kind, file, cache) {
   execFileSync(process.execPath, [join(ROOT, 'build', 'code-cache.cjs'), kind, join(CLI_DIR, file), join(CLI_DIR, cache), CLI_DIR], { cwd: ROOT, stdio: ['ignore', 'ignore', 'inherit'] });
 }
@@ -168,10 +175,11 @@ try {
   const plain = await bundleCli('src/cli/plain-lines.ts', CLI_BUNDLE.plain);
   checkBundle(plain, CLI_BUNDLE.plain);
   const worker = await bundleChaosWorker();
+  const etcdWorker = await bundleEtcdWorker();
   await renderHelp();
   makeCodeCache('main', CLI_BUNDLE.file, CLI_BUNDLE.cache);
   makeCodeCache('plain', CLI_BUNDLE.plain, CLI_BUNDLE.plainCache);
-  writeInputs([cli, plain, worker], await plainWords());
+  writeInputs([cli, plain, worker, etcdWorker], await plainWords());
   renameSync(started, STAMP);
 } catch (error) {
   rmSync(started, { force: true });

@@ -1,0 +1,76 @@
+import { EtcdKeys } from '../../src/store/etcd/etcd-keys.ts';
+import { EtcdLeaseStore } from '../../src/store/etcd/etcd-lease-store.ts';
+import { EtcdSyncClient } from '../../src/store/etcd/etcd-sync-client.ts';
+import { etcdAvailability, EtcdTestCluster } from './etcd-cluster.ts';
+import type { LeaseStoreHarness } from './lease-store.contract.ts';
+import { startCutProxies, type CutProxies } from './tcp-cut-proxy.ts';
+
+/**
+ * One real 3-member etcd for a whole contract suite, with per node a client that reaches it through
+ * that node's own cuttable proxies (`setBroken`). Each harness (each test) gets a key prefix of its
+ * own, so tests share the cluster and the clients' worker threads but never a key.
+ */
+export interface EtcdWorld {
+  readonly cluster: EtcdTestCluster;
+  client(node: string): EtcdSyncClient;
+  setBroken(node: string, isBroken: boolean): void;
+  /** A fresh prefix under the cluster's. */
+  freshKeys(): EtcdKeys;
+  close(): Promise<void>;
+}
+
+const CONTRACT_NODES = ['a', 'b', 'c'];
+
+export async function startEtcdWorld(nodes: readonly string[] = CONTRACT_NODES): Promise<EtcdWorld> {
+  const cluster = await EtcdTestCluster.start();
+  const proxies = new Map<string, CutProxies>();
+  const clients = new Map<string, EtcdSyncClient>();
+  for (const node of nodes) {
+    const proxy = await startCutProxies(cluster.endpoints);
+    proxies.set(node, proxy);
+    clients.set(node, new EtcdSyncClient({ endpoints: proxy.endpoints }));
+  }
+  let runs = 0;
+  return {
+    cluster,
+    client: (node) => clients.get(node) ?? fail(`No etcd client for node '${node}' (nodes: ${nodes.join(', ')})`),
+    setBroken: (node, isBroken) => (proxies.get(node) ?? fail(`No proxy for node '${node}'`)).setCut(isBroken),
+    freshKeys: () => new EtcdKeys(`${cluster.prefix}run${runs++}/`),
+    close: async () => {
+      for (const client of clients.values()) client.close();
+      for (const proxy of proxies.values()) await proxy.close();
+      await cluster.stop();
+    },
+  };
+}
+
+function fail(message: string): never {
+  throw new Error(message);
+}
+
+/** Lease stores of one run on the world's cluster; a restarted daemon gets a new instance (same client). */
+export function etcdLeaseHarness(world: () => EtcdWorld, leaseTimeoutMs: number): LeaseStoreHarness {
+  const keys = world().freshKeys();
+  for (const node of CONTRACT_NODES) world().setBroken(node, false);
+  const store = (node: string) => new EtcdLeaseStore({ client: world().client(node), keys, node, leaseTimeoutMs, wallClockMs: () => 1_700_000_000_000 });
+  return { store, restart: store, setBroken: (node, isBroken) => world().setBroken(node, isBroken), cleanup: () => {} };
+}
+
+/**
+ * Wraps suites that need the world: starts it before them and stops it after; skips them, saying so,
+ * where etcd is not installed (on CI that is a failure: etcdAvailability throws).
+ */
+export function withEtcdWorld(title: string, body: (world: () => EtcdWorld) => void, nodes: readonly string[] = CONTRACT_NODES): void {
+  describe(title, function () {
+    let world: EtcdWorld | undefined;
+    before(async function () {
+      if (etcdAvailability() === 'skip') {
+        console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the etcd cases did not run');
+        return this.skip();
+      }
+      world = await startEtcdWorld(nodes);
+    });
+    after(async () => world?.close());
+    body(() => world ?? fail('The etcd world is not started'));
+  });
+}
