@@ -44,6 +44,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'crm-command', describe: 'Queue a request for the master: migrate, relocate, stop, node-maintenance, disarm-ha, arm-ha', load: async () => (await import('./commands/crm-command.ts')).crmCommand },
   { command: 'simulate [dir]', describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
   { command: 'demo', describe: 'Run a 3-node cluster on this machine (emulated watchdogs, simulated services), cut one node from the shared storage, show the fence and the recovery', load: async () => (await import('./commands/demo.ts')).demoCommand },
+  { command: 'web', describe: 'Serve the web console of the cluster: nodes, services, queued requests, a live timeline; actions with a token (127.0.0.1:8006 by default)', load: async () => (await import('./commands/web.ts')).webCommand },
   { command: 'completion', describe: 'Print the bash completion script: ha-manager completion >> ~/.bashrc', load: async () => (await import('./commands/completion.ts')).completionCommand },
 ];
 

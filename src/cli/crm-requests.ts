@@ -20,7 +20,8 @@ export const NO_MASTER_WARNING = 'no master is active: the request is queued and
  * Requests for the master, checked here by the master's own checker (src/crm/check-crm-command.ts)
  * with what the CLI knows — the configuration and the known nodes — so that an operator
  * hears at once what the master would refuse; then queued in commands/. The master decides and acts;
- * nothing here moves a service.
+ * nothing here moves a service. The CLI's commands and the web console (src/web/cluster-actions.ts)
+ * call these same functions; each caller tells its user when no master is active (NO_MASTER_WARNING).
  */
 export function requestMove(sharedDir: string, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
   const loaded = loadHaConfig(sharedDir);
@@ -88,6 +89,5 @@ function queueChecked(sharedDir: string, loaded: LoadedConfig, command: CrmComma
   if (verdict.result !== 'accepted') throw new ConfigRefused(verdict.reason);
   const line = formatCrmCommand(command);
   enqueueCommand(sharedDir, line);
-  warnWithoutMaster(sharedDir);
   return line;
 }

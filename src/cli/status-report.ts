@@ -91,6 +91,8 @@ export interface ServiceReport {
   readonly lastFailure: string | null;
   /** What the master waits for before it acts on the service (a fence proof, a node), or null. */
   readonly waitsFor: string | null;
+  /** The resource's comment in resources.cfg (the web console shows it), or null. */
+  readonly comment: string | null;
 }
 
 /** Reads everything `status` shows; throws StatusFileError naming a corrupt status file. */
@@ -219,6 +221,7 @@ function serviceReports(
       error: service?.state === 'error' ? errorOf(sid, service, { rawService, lrmStatuses }) : null,
       lastFailure: service ? lastFailureOf(service, lrmStatuses) : null,
       waitsFor: service ? waitsForOf(service, manager?.status.disarm) : null,
+      comment: resource?.comment ?? null,
     };
   });
 }

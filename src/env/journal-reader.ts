@@ -10,7 +10,8 @@ import type { BlackBoxKind } from './node-journal.ts';
  * the daemons write (WAL: a reader never blocks the writer). The rendering is the daemons' own line
  * (src/common/log-sink.ts); this module only finds, reads and orders the rows.
  */
-export const JOURNAL_DAEMONS = ['crm', 'lrm'] as const;
+/** `web`: the web console's own journal (web.db), which records the operators' actions taken there. */
+export const JOURNAL_DAEMONS = ['crm', 'lrm', 'web'] as const;
 export type JournalDaemon = (typeof JOURNAL_DAEMONS)[number];
 
 /** Black-box kinds written every round: shown only when asked for (`--all`), or a day is 170,000 lines. */
@@ -79,7 +80,7 @@ export class NodeJournals {
   }
 
   private cursorAfter(): JournalCursor {
-    const cursor: JournalCursor = { crm: { events: 0, blackbox: 0 }, lrm: { events: 0, blackbox: 0 } };
+    const cursor: JournalCursor = { crm: { events: 0, blackbox: 0 }, lrm: { events: 0, blackbox: 0 }, web: { events: 0, blackbox: 0 } };
     for (const { daemon, db } of this.dbs) cursor[daemon] = maxIds(db);
     return cursor;
   }
@@ -145,6 +146,8 @@ function blackBoxWordsOf(kind: BlackBoxKind, detail: string): { level: LogLevel;
       return { level: 'notice', text: `lock given up: ${detail}` };
     case 'fenced-published':
       return { level: 'notice', text: `published why this node was fenced: ${detail}` };
+    case 'operator-action':
+      return { level: 'notice', text: `operator action: ${detail}` };
   }
 }
 

@@ -30,7 +30,9 @@ export type BlackBoxKind =
   | 'watchdog-failed'
   | 'lease-lost'
   | 'exit'
-  | 'fenced-published';
+  | 'fenced-published'
+  /** An operator's action through the web console (who, what, the outcome): src/web/cluster-actions.ts. */
+  | 'operator-action';
 
 export interface BlackBoxEntry {
   readonly wallMs: number;

@@ -48,7 +48,7 @@ describe('layering: every folder under src/ depends downward only', () => {
       { path: 'src/store/planted.ts', text: "import { SimLrmEnv } from '../sim/sim-env.ts';\n" },
       { path: 'src/config/planted.ts', text: "import type { DriverResult } from '../resources/resource-driver.ts';\n" },
       { path: 'src/lrm/planted.ts', text: "import { crmRound } from '../crm/crm-daemon.ts';\nimport type { CrmLocal } from '../crm/crm-daemon.ts';\n" },
-      { path: 'src/web/server.ts', text: "import { assert } from '../common/assert.ts';\n" },
+      { path: 'src/planted/server.ts', text: "import { assert } from '../common/assert.ts';\n" },
       { path: 'src/sim/planted.ts', text: "export { Manager } from '../crm/manager.ts';\nconst later = import('../cli/main.ts');\n" },
     ];
     // A sideways edge that allows types only, as one would be declared, so the value import is the catch.
@@ -57,11 +57,11 @@ describe('layering: every folder under src/ depends downward only', () => {
       'src/store/planted.ts (store, rank 2) imports src/sim/sim-env.ts (sim, rank 4)',
       'src/config/planted.ts (config, rank 3) imports src/resources/resource-driver.ts (resources, rank 3)',
       'src/lrm/planted.ts (lrm, rank 2) imports src/crm/crm-daemon.ts (crm, rank 2)',
-      'src/web/server.ts is in no classified folder',
+      'src/planted/server.ts is in no classified folder',
       'src/sim/planted.ts (sim, rank 4) imports src/cli/main.ts (cli, rank 7)',
     ]);
     assert.equal(layeringProblems(planted).filter((problem) => problem.startsWith('src/lrm/planted.ts')).length, 2, 'with no sideways edge, the type import is caught too');
-    assert.deepEqual(unclassifiedFolders(['src', 'src/crm', 'src/web', 'src/crm/fence']), ['src/web', 'src/crm/fence']);
+    assert.deepEqual(unclassifiedFolders(['src', 'src/crm', 'src/planted', 'src/crm/fence']), ['src/planted', 'src/crm/fence']);
   });
 });
 

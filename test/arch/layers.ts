@@ -55,6 +55,10 @@ export const FOLDERS: Readonly<Record<string, UnitName>> = {
   'src/cluster/swarm': 'chaos',
   'src/cli': 'cli',
   'src/cli/commands': 'cli',
+  // The web console is the CLI's second face: the same request functions and status (src/cli), and
+  // `ha-manager web` starts it; one unit, so neither imports the other sideways.
+  'src/web': 'cli',
+  'src/web/static': 'cli',
 };
 
 /** Files that are a unit of their own, not their folder's. */

@@ -165,6 +165,7 @@ describe('ha-manager status', () => {
       error: { reason: 'started on node2 failed (error)', howToLeave: "fix the cause, then 'ha-manager set vm:101 --state disabled' and 'ha-manager set vm:101 --state started'" },
       lastFailure: 'started on node2 failed (error)',
       waitsFor: null,
+      comment: null,
     });
     assert.deepEqual(report.leases.map((lease: { name: string; generation: number }) => `${lease.name}.${lease.generation}`), ['agent.node1.2', 'manager.4']);
   });

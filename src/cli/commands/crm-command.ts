@@ -18,8 +18,9 @@ const stopCommand = {
       .positional('timeout', { type: 'string', describe: `seconds to wait for a clean stop, 0 to ${STOP_TIMEOUT_S_MAX} (0: hard stop)` })
       .example('$0 crm-command stop vm:100 120', 'stop VM 100, give it two minutes'),
   handler: async (args: StopArgs) => {
-    const { requestStop } = await import('../crm-requests.ts');
+    const { requestStop, warnWithoutMaster } = await import('../crm-requests.ts');
     const line = requestStop(sharedDirOf(args), { sid: String(args.sid), timeout: String(args.timeout) });
+    warnWithoutMaster(sharedDirOf(args));
     writeOutput(`Queued for the master: ${line}\n`);
   },
 };
@@ -34,8 +35,9 @@ const maintenanceCommand = {
       .example('$0 crm-command node-maintenance enable node2', 'empty node2 before working on it')
       .example('$0 crm-command node-maintenance disable node2', 'node2 takes its services back'),
   handler: async (args: MaintenanceArgs) => {
-    const { requestMaintenance } = await import('../crm-requests.ts');
+    const { requestMaintenance, warnWithoutMaster } = await import('../crm-requests.ts');
     const line = requestMaintenance(sharedDirOf(args), { action: args.action, node: String(args.node) });
+    warnWithoutMaster(sharedDirOf(args));
     writeOutput(`Queued for the master: ${line}\n`);
   },
 };
@@ -50,8 +52,10 @@ const disarmCommand = {
       .positional('mode', { choices: DISARM_MODES, describe: 'freeze: services are frozen where they are; ignore: services are not tracked (moves by hand are picked up at arm-ha)' })
       .example('$0 crm-command disarm-ha freeze', 'before maintenance of the shared storage or the network'),
   handler: async (args: DisarmArgs) => {
-    const { requestDisarm } = await import('../crm-requests.ts');
-    report(requestDisarm(sharedDirOf(args), { mode: args.mode }));
+    const { requestDisarm, warnWithoutMaster } = await import('../crm-requests.ts');
+    const queued = requestDisarm(sharedDirOf(args), { mode: args.mode });
+    warnWithoutMaster(sharedDirOf(args));
+    report(queued);
   },
 };
 
@@ -60,8 +64,10 @@ const armCommand = {
   describe: 'Put the HA stack back in service after disarm-ha',
   builder: (yargs: Argv) => withDir(yargs).example('$0 crm-command arm-ha', 'services resume, watchdogs are armed again'),
   handler: async (args: DirArgs) => {
-    const { requestDisarm } = await import('../crm-requests.ts');
-    report(requestDisarm(sharedDirOf(args), 'arm'));
+    const { requestDisarm, warnWithoutMaster } = await import('../crm-requests.ts');
+    const queued = requestDisarm(sharedDirOf(args), 'arm');
+    warnWithoutMaster(sharedDirOf(args));
+    report(queued);
   },
 };
 

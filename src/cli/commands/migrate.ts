@@ -16,8 +16,9 @@ export function moveCommand(kind: 'migrate' | 'relocate') {
         .positional('node', { type: 'string', describe: 'target node (a known cluster node; inside the group when it is restricted)' })
         .example(`$0 ${kind} vm:100 node2`, `queue "${kind} vm:100 node2" for the master; 'ha-manager status' shows the move`),
     handler: async (args: MoveArgs) => {
-      const { requestMove } = await import('../crm-requests.ts');
+      const { requestMove, warnWithoutMaster } = await import('../crm-requests.ts');
       const line = requestMove(sharedDirOf(args), { kind, sid: String(args.sid), node: String(args.node) });
+      warnWithoutMaster(sharedDirOf(args));
       writeOutput(`Queued for the master: ${line}\n`);
     },
   };

@@ -1,8 +1,8 @@
 import type { Argv } from 'yargs';
 import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
-import { editSharedConfig } from '../config-write.ts';
+import { printLockWait } from '../config-write.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
-import { deleteList, resolveSid } from '../sid-arg.ts';
+import { deleteList } from '../sid-arg.ts';
 
 type SetArgs = DirArgs & ResourceOptionArgs & { readonly sid: string; readonly delete?: string };
 
@@ -15,16 +15,11 @@ export const setCommand = {
       .example('$0 set vm:100 --state disabled', 'leave the error state (then --state started)')
       .example('$0 set vm:100 --delete group,comment', 'remove its group and comment'),
   handler: async (args: SetArgs) => {
-    const { setResource } = await import('../../config/resource-edit.ts');
-    const { checkResourceNodes } = await import('../node-checks.ts');
+    const { setResourceChecked } = await import('../resource-set.ts');
     const { warnWithoutMaster } = await import('../crm-requests.ts');
     const sharedDir = sharedDirOf(args);
-    await editSharedConfig(args, (documents, current) => {
-      const sid = resolveSid(args.sid, { config: current.config });
-      const change = { set: resourceOptionsOf(args), delete: deleteList(args.delete) };
-      checkResourceNodes(sharedDir, current, { sid, change });
-      setResource(documents, { current, sid, change });
-    });
+    const change = { set: resourceOptionsOf(args), delete: deleteList(args.delete) };
+    setResourceChecked(sharedDir, { sid: String(args.sid), change }, { onWaiting: printLockWait });
     if (args.state !== undefined) warnWithoutMaster(sharedDir);
   },
 };

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { sharedDirOf, printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+import { writeOutput } from '../stdout.ts';
 
 interface StatusArgs extends ReadingArgs {
   readonly verbose: boolean;
@@ -14,6 +15,11 @@ export const statusCommand = {
   handler: async (args: StatusArgs) => {
     const { collectStatus } = await import('../status-report.ts');
     const report = collectStatus(sharedDirOf(args));
+    if (args['output-format'] !== 'text') {
+      // One rendering with the web console's GET /api/status (src/cli/status-json.ts).
+      const { statusJson } = await import('../status-json.ts');
+      return writeOutput(statusJson(report, { isPretty: args['output-format'] === 'json-pretty' }));
+    }
     const renderText = args.verbose ? (await import('../status-text.ts')).renderStatusText : (await import('../status-proxmox.ts')).renderProxmoxStatus;
     printOutput(report, { format: args['output-format'], renderText });
   },

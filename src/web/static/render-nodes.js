@@ -1,0 +1,88 @@
+// The node grid: one card per node with the master's view, LRM mode, heartbeat age, watchdog, why it
+// was fenced, and its services as chips coloured by state, each with its state as text.
+import { el, fill, formatAge, stateClass } from './dom.js';
+
+/** Chips drawn per node; the rest are counted ("+N more"), so 100 nodes × 10,000 services stay light. */
+const CHIPS_PER_NODE_MAX = 40;
+
+/** Services by node (the node they are on, or moving to). */
+export function servicesByNode(services) {
+  const byNode = new Map();
+  for (const service of services) {
+    if (service.node === null) continue;
+    let list = byNode.get(service.node);
+    if (list === undefined) byNode.set(service.node, (list = []));
+    list.push(service);
+  }
+  return byNode;
+}
+
+/** Redraws the cards of `dirtyNodes` (all when null) and removes cards of nodes gone. */
+export function renderNodes(container, status, options) {
+  const byNode = servicesByNode(status.services);
+  const names = new Set(status.nodes.map((node) => node.node));
+  for (const card of [...container.children]) if (!names.has(card.dataset.node)) card.remove();
+  const cards = new Map([...container.children].map((card) => [card.dataset.node, card]));
+  let previous = null;
+  for (const node of status.nodes) {
+    let card = cards.get(node.node);
+    const isDirty = options.dirtyNodes === null || options.dirtyNodes.has(node.node) || card === undefined;
+    if (isDirty) {
+      const fresh = nodeCard(node, byNode.get(node.node) ?? [], { ...options, master: status.master?.node ?? null, disarm: status.disarm });
+      if (card !== undefined) card.replaceWith(fresh);
+      card = fresh;
+    }
+    const expected = previous === null ? container.firstElementChild : previous.nextElementSibling;
+    if (card !== expected) (previous === null ? container.prepend(card) : previous.after(card));
+    previous = card;
+  }
+}
+
+function nodeCard(node, services, context) {
+  const state = node.state ?? 'not listed';
+  const isMaster = context.master === node.node;
+  const fenced = node.fenced ? el('p', { class: 'fenced' }, `reset ${formatAge(node.fenced.ageMs)} ago: ${node.fenced.reason}`) : null;
+  const fencing = node.fence?.attempt ? el('p', { class: 'fenced' }, `fencing: level ${node.fence.attempt.level + 1}, ${node.fence.attempt.action}`) : null;
+  const chips = services.slice(0, CHIPS_PER_NODE_MAX).map((service) => serviceChip(service, context.onService));
+  const more = services.length > CHIPS_PER_NODE_MAX ? el('span', { class: 'more' }, `+${services.length - CHIPS_PER_NODE_MAX} more`) : null;
+  return el(
+    'article',
+    { class: `node ${stateClass('node', node.state)}`, data: { node: node.node } },
+    el('h3', {}, el('span', { class: 'name' }, node.node), isMaster ? el('span', { class: 'tag' }, 'master') : null, el('span', { class: `badge ${stateClass('node', node.state)}` }, state)),
+    el(
+      'dl',
+      {},
+      el('dt', {}, 'LRM'),
+      el('dd', {}, `${node.lrmMode ?? '–'} / ${node.lrmState ?? '–'}`),
+      el('dt', {}, 'heartbeat'),
+      el('dd', { class: 'heartbeat' }, formatAge(node.heartbeatAgeMs)),
+      el('dt', {}, 'watchdog'),
+      el('dd', {}, watchdogWords(node, context.disarm)),
+      node.maintenance !== 'no' ? [el('dt', {}, 'maintenance'), el('dd', {}, node.maintenance)] : null,
+    ),
+    fenced,
+    fencing,
+    el('div', { class: 'chips' }, chips, more),
+  );
+}
+
+/** What the node's LRM does with its watchdog: it arms it while it holds its agent lease and the stack is armed. */
+function watchdogWords(node, disarm) {
+  if (disarm) return `released (HA ${disarm.state ?? 'disarmed'})`;
+  if (node.lrmState === 'active') return 'armed';
+  if (node.lrmState === 'lost_agent_lock') return 'expiring (lease lost)';
+  return node.lrmState === null ? 'unknown' : 'not armed';
+}
+
+export function serviceChip(service, onService) {
+  const state = service.state ?? 'new';
+  const chip = el('button', { type: 'button', class: `chip ${stateClass('svc', service.state)}`, title: `${service.sid}: ${state}`, data: { sid: service.sid } }, el('span', { class: 'sid' }, service.sid), el('span', { class: 'label' }, state));
+  chip.addEventListener('click', () => onService(service.sid));
+  return chip;
+}
+
+/** The legend: every colour with its words. */
+export function renderLegend(container) {
+  const states = ['started', 'request_start', 'migrate', 'relocate', 'fence', 'recovery', 'freeze', 'stopped', 'error'];
+  fill(container, 'services: ', states.map((state) => el('span', { class: `chip ${stateClass('svc', state)}` }, el('span', { class: 'label' }, state))));
+}
