@@ -1,5 +1,4 @@
-import { eventLine } from '../common/event-words.ts';
-import { lockName } from '../common/event-words.ts';
+import { eventLine, lockName } from '../common/event-words.ts';
 import { blackBoxWords, type JournalRow } from '../env/journal-reader.ts';
 import type { ConsoleEvent, ConsoleEventKind } from './console-source.ts';
 
@@ -37,8 +36,9 @@ function kindOfEvent(event: Extract<JournalRow, { table: 'events' }>['event']): 
     case 'crm-state':
       return event.to === 'master' || event.from === 'master' ? 'master' : null;
     case 'lock':
-      // The master taking a lost node's agent lease is the step of a failover that frees its services.
-      return event.lock.startsWith('agent.') || lockName(event.lock).startsWith('ha_agent_') ? 'fence' : null;
+      // The master taking a lost node's agent lease is the step of a failover that frees its services
+      // (a node taking its own agent lease is routine).
+      return lockName(event.lock).startsWith('ha_agent_') && lockName(event.lock) !== `ha_agent_${event.node}_lock` ? 'fence' : null;
     case 'service-state':
       if (event.to === 'fence') return 'fence';
       if (event.to === 'error') return 'error';

@@ -24,6 +24,7 @@ const COMMANDS = [
   ['node', 'add'],
   ['node', 'remove'],
   ['node', 'list'],
+  ['web'],
 ];
 
 describe('ha-manager help, usage errors and completion', () => {

@@ -66,12 +66,20 @@ function nodeCard(node, services, context) {
   );
 }
 
-/** What the node's LRM does with its watchdog: it arms it while it holds its agent lease and the stack is armed. */
+/**
+ * What the node's LRM does with its watchdog: it arms it while it holds its agent lease and the stack
+ * is armed. For a node the master has lost, that is only what it last reported.
+ */
 function watchdogWords(node, disarm) {
-  if (disarm) return `released (HA ${disarm.state ?? 'disarmed'})`;
-  if (node.lrmState === 'active') return 'armed';
-  if (node.lrmState === 'lost_agent_lock') return 'expiring (lease lost)';
-  return node.lrmState === null ? 'unknown' : 'not armed';
+  const words = disarm ? `released (HA ${disarm.state ?? 'disarmed'})` : lrmWatchdogWords(node.lrmState);
+  const isLost = node.state === 'unknown' || node.state === 'fence' || node.state === 'gone';
+  return isLost && node.lrmState !== null ? `last reported ${words}` : words;
+}
+
+function lrmWatchdogWords(lrmState) {
+  if (lrmState === 'active') return 'armed';
+  if (lrmState === 'lost_agent_lock') return 'expiring (lease lost)';
+  return lrmState === null ? 'unknown' : 'not armed';
 }
 
 export function serviceChip(service, onService) {

@@ -5,6 +5,8 @@ import { el, stateClass } from './dom.js';
 
 /** One row's height in CSS pixels; console.css sets the same (.services-row). */
 export const ROW_HEIGHT_PX = 30;
+/** The table is as high as its rows up to this many; beyond, it scrolls. */
+const VISIBLE_ROWS_MAX = 16;
 /** Rows drawn beyond the visible ones, above and below, so a scroll does not show blanks. */
 const OVERSCAN_ROWS = 8;
 
@@ -37,6 +39,7 @@ export class ServiceTable {
   setRows(rows) {
     this.rows = rows;
     this.spacer.style.height = `${rows.length * ROW_HEIGHT_PX}px`;
+    this.container.style.height = `${Math.max(1, Math.min(rows.length, VISIBLE_ROWS_MAX)) * ROW_HEIGHT_PX + 2}px`;
     this.schedule();
   }
 

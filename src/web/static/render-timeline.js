@@ -32,7 +32,8 @@ export function failoversOf(events, lastHeard, cuts) {
     const nodeState = NODE_STATE.exec(event.text);
     if (nodeState !== null) {
       const [, node, , to] = nodeState;
-      if (to === 'unknown') {
+      // A failover lasts until the node is back online (fence → unknown after the fence is part of it).
+      if (to === 'unknown' && !open.has(node)) {
         const key = `${node}@${event.wallMs}`;
         if (!cuts.has(key) && lastHeard.has(node)) cuts.set(key, Math.min(lastHeard.get(node), event.wallMs));
         const failover = { node, key, cutMs: cuts.get(key) ?? null, unknownMs: event.wallMs, fenceMs: null, leaseMs: null, recovered: [], backMs: null };
