@@ -137,11 +137,11 @@ export class SimSource implements ConsoleSource {
     while (this.session.ended === undefined && this.session.timeMs + roundMs <= targetMs && rounds < ROUNDS_PER_TICK_MAX) {
       this.session.step();
       rounds++;
+      this.notify(); // after every round: the hub coalesces notices into one read
     }
     // Behind by a whole tick's rounds: go on from here rather than run ever longer ticks.
     if (rounds === ROUNDS_PER_TICK_MAX) this.anchor = { wallMs: Date.now(), simMs: this.session.timeMs };
     if (this.session.ended !== undefined) this.pause();
-    if (rounds > 0) this.notify();
   }
 
   private notify(): void {
