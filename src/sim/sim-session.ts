@@ -24,9 +24,13 @@ export interface SimSessionOptions {
   readonly onEvent?: (event: TraceEvent) => void;
 }
 
-/** What became of an action: run now, or queued into the next command slot (no slot has run yet, or the last is too far back). */
+/**
+ * What became of an action: run now; at the first iteration of the next round (between slots, when
+ * the rounds do not last whole seconds, the `after` is rounded up to the next one); or queued into the
+ * next command slot (no slot has run yet, or the last is too far back).
+ */
 export type SessionActResult =
-  | { readonly kind: 'done'; readonly when: 'now' | 'next-slot'; readonly recorded: string }
+  | { readonly kind: 'done'; readonly when: 'now' | 'next-round' | 'next-slot'; readonly recorded: string }
   | { readonly kind: 'refused'; readonly message: string };
 
 /** One command slot the session has handed out: its batch as recorded, and where its lines end in the trace. */
@@ -135,7 +139,8 @@ export class SimSession implements BatchSource {
     this.traceLines.splice(last.traceEnd, 0, JSON.stringify(traceEventAt(last.atMs, null, { ev: 'cmd', cmd: after.text })));
     last.traceEnd++;
     this.simulator.scheduleAfterBatch(last.atMs, after);
-    return { kind: 'done', when: 'now', recorded: after.text };
+    const isDue = last.atMs + secondsSinceSlot * 1000 <= this.timeMs;
+    return { kind: 'done', when: isDue ? 'now' : 'next-round', recorded: after.text };
   }
 
   private parse(line: string): SimCommand | string {

@@ -173,5 +173,6 @@ function timelineEventOf(event: TraceEvent, wallMs: number): Omit<ConsoleEvent, 
 }
 
 function whenOf(result: Extract<SessionActResult, { kind: 'done' }>): string | undefined {
-  return result.when === 'next-slot' ? 'it runs at the next command slot (no slot to record it in before)' : undefined;
+  if (result.when === 'next-slot') return 'it runs at the next command slot (no slot to record it in before)';
+  return result.when === 'next-round' ? 'it runs at the start of the next round' : undefined;
 }

@@ -92,6 +92,26 @@ describe('SimSession: the simulator step by step, with actions recorded as scena
     assert.match(readFileSync(join(dir, 'README'), 'utf8'), /Saved from a simulator session at t=1200 s\. Replay: ha-manager simulate /);
   });
 
+  it('between slots of rounds that last no whole seconds, runs the action as the next round starts, and the replay does the same', () => {
+    const { files } = defaultScenario();
+    const root = mkdtempSync(join(tmpdir(), 'sim-session-'));
+    const origin = join(root, 'fence-timeout-30');
+    mkdirSync(origin);
+    // fence_timeout 30: rounds of 1.5 s, so a round ends between two whole seconds after a slot.
+    for (const [name, text] of [...files, ['ha.cfg', 'ha: cluster\n\tfence_timeout 30\n'] as const]) writeFileSync(join(origin, name), text);
+    const start = readScenarioDir(origin);
+    const session = new SimSession(start.scenario, { seed: 1 });
+    stepRounds(session, 2);
+    assert.equal(session.timeMs, 3000, 'the first slot ran at 1.5 s, 1.5 s ago');
+    assert.deepEqual(session.act('power node2 off'), { kind: 'done', when: 'next-round', recorded: 'after 2 power node2 off' });
+    assert.equal(session.simulator.cluster.node('node2').isPoweredOn, true);
+    stepRounds(session, 1);
+    assert.equal(session.simulator.cluster.node('node2').isPoweredOn, false);
+    const dir = saved(session, start.files);
+    session.finish();
+    assert.equal(session.traceText(), replayTrace(dir));
+  });
+
   it('keeps the files it started from, but no expectations of the original run', () => {
     const { scenario, files } = readScenarioDir(join(FIXTURES, 'fence-level-fallback'));
     const session = new SimSession(scenario, { seed: 1 });

@@ -25,7 +25,7 @@ export function start(ui) {
 
   const show = (answer) => {
     const body = answer.body;
-    const message = typeof body === 'string' ? body : (body.message ?? (body.recorded !== undefined ? `recorded: ${body.recorded}${body.when === 'next-slot' ? ' (runs at the next command slot)' : ''}` : 'done'));
+    const message = typeof body === 'string' ? body : (body.message ?? (body.recorded !== undefined ? `recorded: ${body.recorded}${body.when === 'next-slot' ? ' (runs at the next command slot)' : body.when === 'next-round' ? ' (runs as the next round starts)' : ''}` : 'done'));
     ui.fill(result, ui.el('span', { class: answer.status === 200 ? 'done' : 'refused' }, message));
   };
   const send = async (path, body) => {
