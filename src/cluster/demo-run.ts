@@ -59,10 +59,10 @@ export interface DemoOptions {
   readonly fencing?: FencingMode;
   /**
    * Shows the cluster elsewhere while the demo runs (`demo --web`: the web console over its shared
-   * directory); started once the cluster exists, it returns its closer. The demo then waits for
-   * Ctrl-C after its story, so the page can still be looked at, and closes it before stopping.
+   * directory): started once the cluster exists, it returns its closer. After the story the demo
+   * waits for `held` (the CLI: Ctrl-C), so the page can still be looked at, then closes it and stops.
    */
-  readonly watch?: (cluster: LocalCluster) => Promise<() => Promise<void>>;
+  readonly watch?: { readonly start: (cluster: LocalCluster) => Promise<() => Promise<void>>; readonly held: () => Promise<void> };
 }
 
 /** What the steps find out, kept when a later step fails. */
@@ -139,7 +139,7 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
   print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; ${timingSentence(profile, timing)}`);
   let closeWatch: (() => Promise<void>) | undefined;
   try {
-    closeWatch = await options.watch?.(cluster);
+    closeWatch = await options.watch?.start(cluster);
     if (isIpmi) bmcs = await startBmcs(cluster, print);
     await runSteps(cluster, sids, findings, { print, ...liveTable(cluster, sids, print, startedWallMs), startedWallMs, bmcs });
   } catch (caught) {
@@ -148,7 +148,7 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
   }
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
-  if (closeWatch !== undefined) await untilInterrupted(print);
+  if (closeWatch !== undefined) await options.watch?.held();
   await closeWatch?.();
   print('Stopping every process the demo started...');
   await bmcs?.stop();
@@ -352,13 +352,4 @@ function fencingLines(fencing: DemoFencingSummary, failoverMs: number): string[]
     `  its parts: ${fencing.parts.map((part) => `${part.part} ${formatSeconds(part.durationMs)}`).join(', ') || 'none seen'}${fencing.isComplete ? '' : ' (incomplete)'}`,
     `  failover through the BMC ${formatSeconds(failoverMs)}: ${isWithin ? 'within' : 'OVER'} the ${formatSeconds(fencing.failoverMsMax)} a fence device promises`,
   ];
-}
-
-/** `demo --web`: the cluster stays up for the page until Ctrl-C (or SIGTERM). */
-function untilInterrupted(print: (text: string) => void): Promise<void> {
-  print('The cluster keeps running for the web console: Ctrl-C stops it and ends the demo');
-  return new Promise((resolve) => {
-    process.once('SIGINT', resolve);
-    process.once('SIGTERM', resolve);
-  });
 }

@@ -13,7 +13,7 @@ import { parseListen } from './web-command.ts';
  */
 export function demoConsole(options: { listen: string }, log: (line: string) => void): (cluster: LocalCluster) => Promise<() => Promise<void>> {
   const listen = parseListen(options.listen);
-  return async (cluster) => {
+  return async (cluster: LocalCluster) => {
     const node = cluster.spec.nodes[0]!;
     const stateDir = join(cluster.localDir(node), 'state');
     const tokenFile = join(stateDir, TOKEN_FILE_NAME);
@@ -29,4 +29,13 @@ export function demoConsole(options: { listen: string }, log: (line: string) => 
       await source.close();
     };
   };
+}
+
+/** `demo --web` after the story: the cluster stays up for the page until Ctrl-C (or SIGTERM). */
+export function untilInterrupted(log: (line: string) => void): Promise<void> {
+  log('The demo cluster keeps running for the web console: Ctrl-C stops it and ends the demo');
+  return new Promise((resolve) => {
+    process.once('SIGINT', resolve);
+    process.once('SIGTERM', resolve);
+  });
 }

@@ -48,7 +48,7 @@ export const demoCommand = {
     const { renderSummary, runDemo } = await import('../../cluster/demo-run.ts');
     const print = args.json ? () => {} : (text: string) => process.stdout.write(`${text}\n`);
     // The console says where it is even with --json (on stderr: stdout stays the summary).
-    const watch = args.web ? (await import('../../web/demo-console.ts')).demoConsole({ listen: args.listen }, (line) => process.stderr.write(`${line}\n`)) : undefined;
+    const watch = args.web ? await webWatch(args.listen) : undefined;
     const summary = await runDemo(print, { ...(profile !== undefined ? { profile } : {}), fencing, ...(watch !== undefined ? { watch } : {}) });
     process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${renderSummary(summary)}\n`);
     if (!summary.ok) process.exitCode = 1;
@@ -64,4 +64,11 @@ function fencingOf(text: string): FencingMode {
 function profileOf(text: string): TimingProfileName {
   if (isTimingProfileName(text)) return text;
   throw new UsageError(`--timing: expected one of ${Object.keys(TIMING_PROFILES).join(', ')}, got '${text}'`);
+}
+
+/** `demo --web`: the live console over the demo's cluster, up until Ctrl-C after the story (said on stderr: stdout stays the demo's). */
+async function webWatch(listen: string) {
+  const { demoConsole, untilInterrupted } = await import('../../web/demo-console.ts');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  return { start: demoConsole({ listen }, log), held: () => untilInterrupted(log) };
 }
