@@ -57,7 +57,11 @@ export class ClusterSource implements ConsoleSource {
     this.actionJournal = new NodeJournal(join(options.stateDir, 'web.db'));
     const paths = sharedPaths(options.sharedDir);
     for (const dir of [paths.root, paths.status, paths.fencedDir, paths.commands]) this.watchDir(dir);
-    this.nodes = this.status().nodes.map((node) => node.node);
+    try {
+      this.status(); // learns the nodes whose journals to read
+    } catch {
+      // A corrupt status file: the hub shows the problem; the journals are opened once status reads.
+    }
     this.readJournals();
     this.poll = setInterval(() => {
       if (this.readJournals() > 0) this.notify();
