@@ -7,7 +7,6 @@
  */
 import { assert } from '../common/assert.ts';
 import { traceEventAt, type TraceEvent } from '../common/trace.ts';
-import type { BatchSource } from './command-slots.ts';
 import { fenceDeviceProblem, type Scenario } from './scenario.ts';
 import { AFTER_S_MAX, parseCommand, type SimCommand } from './sim-commands.ts';
 import { Simulator, type SimulationResult } from './simulator.ts';
@@ -40,7 +39,7 @@ interface RecordedSlot {
   traceEnd: number;
 }
 
-export class SimSession implements BatchSource {
+export class SimSession {
   readonly simulator: Simulator;
   /** The trace so far, one JSON line per event, as `ha-manager simulate --trace` writes it. */
   readonly traceLines: string[] = [];
@@ -62,7 +61,7 @@ export class SimSession implements BatchSource {
     this.remaining = [...scenario.batches];
     this.simulator = new Simulator(scenario, {
       seed: options.seed,
-      batches: this,
+      batches: { next: () => this.nextBatch() },
       onEvent: (event) => {
         this.traceLines.push(JSON.stringify(event));
         options.onEvent?.(event);
@@ -97,8 +96,8 @@ export class SimSession implements BatchSource {
     return this.result;
   }
 
-  /** The simulator asks for the batch of a slot: the scenario's next one, with the actions queued for it. */
-  next(): readonly SimCommand[] | undefined {
+  /** The simulator asks for the batch of a slot (BatchSource): the scenario's next one, with the actions queued for it. */
+  private nextBatch(): readonly SimCommand[] | undefined {
     const original = this.remaining.shift();
     const batch = [...(original ?? []), ...this.pending];
     this.pending = [];
