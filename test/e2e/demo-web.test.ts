@@ -14,12 +14,14 @@ describe('e2e: ha-manager demo --web shows the demo cluster in the console (real
     const states = new Map<string, Set<string>>();
     let url: string | undefined;
     let polling = true;
+    /** Reads that failed (a loaded machine may time one out): reported if the states were not seen. */
+    const failedReads: string[] = [];
     const poll = (async () => {
       while (polling) {
         await new Promise((resolve) => setTimeout(resolve, POLL_MS));
         if (url === undefined) continue;
-        const report = (await (await fetch(`${url}api/status`)).json()) as StatusReport;
-        for (const node of report.nodes) {
+        const report = await readStatus(url).catch((error: unknown) => void failedReads.push((error as Error).message));
+        for (const node of report?.nodes ?? []) {
           if (!states.has(node.node)) states.set(node.node, new Set());
           states.get(node.node)!.add(String(node.state));
         }
@@ -34,17 +36,31 @@ describe('e2e: ha-manager demo --web shows the demo cluster in the console (real
       held: async () => {
         polling = false;
         await poll; // no read after the console closes
-        afterStory = (await (await fetch(`${url}api/status`)).json()) as StatusReport;
+        afterStory = await readStatus(url!);
       },
     };
     const lines: string[] = [];
-    const summary = await runDemo((text) => lines.push(text), { profile: 'fast', watch });
+    let summary;
+    try {
+      summary = await runDemo((text) => lines.push(text), { profile: 'fast', watch });
+    } finally {
+      polling = false;
+      await poll;
+    }
     assert.equal(summary.ok, true, `demo failed: ${summary.error ?? ''}\n${lines.join('\n')}`);
     assert.match(logged.join('\n'), /Web console of the demo cluster at http:\/\/127\.0\.0\.1:\d+\/ \(actions need the token in .*web\.token/);
     const cut = states.get(summary.cutNode);
-    assert.ok(cut?.has('online') && (cut.has('unknown') || cut.has('fence')), `the console showed ${summary.cutNode} lost: ${[...(cut ?? [])].join(', ')}`);
+    const seen = `${[...(cut ?? [])].join(', ')}; failed reads: ${failedReads.join('; ') || 'none'}`;
+    assert.ok(cut?.has('online') && (cut.has('unknown') || cut.has('fence')), `the console showed ${summary.cutNode} lost: ${seen}`);
     assert.ok(afterStory !== undefined, 'the console answered after the story');
     assert.ok(afterStory.services.every((service) => service.state === 'started'), JSON.stringify(afterStory.services));
     await assert.rejects(fetch(`${url}api/status`), 'the console is closed with the demo');
   });
 });
+
+async function readStatus(url: string): Promise<StatusReport> {
+  const response = await fetch(`${url}api/status`);
+  const text = await response.text();
+  if (!response.ok) throw new Error(`GET /api/status: ${response.status} ${text.trim()}`);
+  return JSON.parse(text) as StatusReport;
+}
