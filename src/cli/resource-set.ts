@@ -9,7 +9,7 @@ import { resolveSid } from './sid-arg.ts';
  * reads it, known nodes, the group's nodes). The set command and the web console's enable/disable
  * (src/web/cluster-actions.ts) both call this, so both refuse the same changes.
  */
-export function setResourceChecked(sharedDir: string, request: { sid: string; change: ResourceChange }, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): string {
+export function setResourceChecked(sharedDir: string, request: { sid: string; change: ResourceChange; lockWait?: Pick<LockWaitOptions, 'onWaiting'> }): string {
   return editConfig(
     sharedDir,
     (documents, current) => {
@@ -18,6 +18,6 @@ export function setResourceChecked(sharedDir: string, request: { sid: string; ch
       setResource(documents, { current, sid, change: request.change });
       return sid;
     },
-    lockWait,
+    request.lockWait ?? {},
   );
 }

@@ -87,6 +87,8 @@ describe('web: the page with a fake source of 100 nodes × 10,000 services (chro
       await page.fill('#token', TOKEN);
       await page.click('#token-form button');
       await page.reload();
+      await page.click('#nodes article[data-node="node3"] h3 .name');
+      assert.equal(await page.inputValue('#action-node'), 'node3', "a node's name puts it into the form");
       await page.selectOption('#action-kind', 'arm');
       await page.click('#action-submit');
       await page.waitForFunction(() => /refused: /.test(document.getElementById('action-result')?.textContent ?? ''));

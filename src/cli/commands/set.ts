@@ -19,7 +19,7 @@ export const setCommand = {
     const { warnWithoutMaster } = await import('../crm-requests.ts');
     const sharedDir = sharedDirOf(args);
     const change = { set: resourceOptionsOf(args), delete: deleteList(args.delete) };
-    setResourceChecked(sharedDir, { sid: String(args.sid), change }, { onWaiting: printLockWait });
+    setResourceChecked(sharedDir, { sid: String(args.sid), change, lockWait: { onWaiting: printLockWait } });
     if (args.state !== undefined) warnWithoutMaster(sharedDir);
   },
 };

@@ -26,6 +26,10 @@ function onService(sid) {
   if (service) pickService(service, serviceDetail(service));
 }
 
+function onNode(node) {
+  document.getElementById('action-node').value = node;
+}
+
 function schedule(dirtyNodes) {
   if (dirtyNodes === null) state.dirtyNodes = null;
   else if (state.dirtyNodes !== null) for (const node of dirtyNodes) state.dirtyNodes.add(node);
@@ -42,7 +46,7 @@ function render() {
   const status = state.status;
   if (status !== null) {
     renderSummary(status);
-    renderNodes(document.getElementById('nodes'), status, { dirtyNodes: state.dirtyNodes, onService });
+    renderNodes(document.getElementById('nodes'), status, { dirtyNodes: state.dirtyNodes, onService, onNode });
     updateAges(status);
     const rows = filterServices(status.services, document.getElementById('service-filter').value);
     document.getElementById('service-count').textContent = `${rows.length} of ${status.services.length}`;

@@ -1,6 +1,6 @@
 // The node grid: one card per node with the master's view, LRM mode, heartbeat age, watchdog, why it
 // was fenced, and its services as chips coloured by state, each with its state as text.
-import { el, fill, formatAge, stateClass } from './dom.js';
+import { el, fill, formatAge, formatTime, stateClass } from './dom.js';
 
 /** Chips drawn per node; the rest are counted ("+N more"), so 100 nodes × 10,000 services stay light. */
 const CHIPS_PER_NODE_MAX = 40;
@@ -42,13 +42,13 @@ function nodeCard(node, services, context) {
   const state = node.state ?? 'not listed';
   const isMaster = context.master === node.node;
   const fenced = node.fenced ? el('p', { class: 'fenced' }, `reset ${formatAge(node.fenced.ageMs)} ago: ${node.fenced.reason}`) : null;
-  const fencing = node.fence?.attempt ? el('p', { class: 'fenced' }, `fencing: level ${node.fence.attempt.level + 1}, ${node.fence.attempt.action}`) : null;
+  const fencing = fenceLines(node.fence);
   const chips = services.slice(0, CHIPS_PER_NODE_MAX).map((service) => serviceChip(service, context.onService));
   const more = services.length > CHIPS_PER_NODE_MAX ? el('span', { class: 'more' }, `+${services.length - CHIPS_PER_NODE_MAX} more`) : null;
   return el(
     'article',
     { class: `node ${stateClass('node', node.state)}`, data: { node: node.node } },
-    el('h3', {}, el('span', { class: 'name' }, node.node), isMaster ? el('span', { class: 'tag' }, 'master') : null, el('span', { class: `badge ${stateClass('node', node.state)}` }, state)),
+    el('h3', {}, nodeName(node.node, context.onNode), isMaster ? el('span', { class: 'tag' }, 'master') : null, el('span', { class: `badge ${stateClass('node', node.state)}` }, state)),
     el(
       'dl',
       {},
@@ -66,6 +66,17 @@ function nodeCard(node, services, context) {
   );
 }
 
+/** External fencing as the master reports it: the job under way, an operator's confirmation, the last proof. */
+function fenceLines(fence) {
+  if (!fence) return null;
+  const { attempt, ackBy, lastProof } = fence;
+  return [
+    attempt ? el('p', { class: 'fenced' }, `fencing: level ${attempt.level + 1}, ${attempt.action}${attempt.failedPasses > 0 ? `, ${attempt.failedPasses} failed passes` : ''}`) : null,
+    ackBy ? el('p', { class: 'fenced' }, `confirmed down by ${ackBy} (fence-ack), not used yet`) : null,
+    lastProof ? el('p', { class: 'proof' }, `last fence: ${lastProof.proof}${lastProof.by ? ` by ${lastProof.by}` : ''} at ${formatTime(lastProof.timestampMs)}`) : null,
+  ];
+}
+
 /**
  * What the node's LRM does with its watchdog: it arms it while it holds its agent lease and the stack
  * is armed. For a node the master has lost, that is only what it last reported.
@@ -80,6 +91,13 @@ function lrmWatchdogWords(lrmState) {
   if (lrmState === 'active') return 'armed';
   if (lrmState === 'lost_agent_lock') return 'expiring (lease lost)';
   return lrmState === null ? 'unknown' : 'not armed';
+}
+
+/** The node's name; a click puts it into the action form (maintenance, fence-ack, a move's target). */
+function nodeName(name, onNode) {
+  const button = el('button', { type: 'button', class: 'name', title: `use ${name} in the action form` }, name);
+  button.addEventListener('click', () => onNode(name));
+  return button;
 }
 
 export function serviceChip(service, onService) {
