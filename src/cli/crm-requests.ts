@@ -1,11 +1,13 @@
 import { ConfigRefused } from '../config/config-edit.ts';
-import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
+import { loadHaConfig } from '../config/load-config.ts';
+import type { HaConfig } from '../env/env.ts';
+import type { ManagerStatus } from '../common/manager-status.ts';
 import { checkCrmCommand } from '../crm/check-crm-command.ts';
 import { checkNode, checkOperator, checkStopTimeout, formatCrmCommand, type CrmCommand, type Parsed } from '../crm/crm-command.ts';
 import { enqueueCommand } from '../store/command-queue.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { UsageError } from './exit-codes.ts';
-import { knownNodes, refuseUnknownNodes } from './known-nodes.ts';
+import { knownNodes, refuseUnknownNodes, type KnownNodes } from './known-nodes.ts';
 import { resolveSid } from './sid-arg.ts';
 import { activeMaster } from './status-report.ts';
 import { readManagerStatus } from './status-files.ts';
@@ -24,21 +26,56 @@ export const NO_MASTER_WARNING = 'no master is active: the request is queued and
  * call these same functions; each caller tells its user when no master is active (NO_MASTER_WARNING).
  */
 export function requestMove(sharedDir: string, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
-  const loaded = loadHaConfig(sharedDir);
-  const node = valid(checkNode(target.node));
-  return queueChecked(sharedDir, loaded, { kind: target.kind, sid: resolveSid(target.sid, { config: loaded.config }), node });
+  return queue(sharedDir, checkedMove(requestContextOf(sharedDir), target));
 }
 
 export function requestStop(sharedDir: string, request: { sid: string; timeout: string }): string {
-  const loaded = loadHaConfig(sharedDir);
-  const timeoutS = valid(checkStopTimeout(request.timeout));
-  return queueChecked(sharedDir, loaded, { kind: 'stop', sid: resolveSid(request.sid, { config: loaded.config }), timeoutS });
+  return queue(sharedDir, checkedStop(requestContextOf(sharedDir), request));
 }
 
 export function requestMaintenance(sharedDir: string, request: { action: 'enable' | 'disable'; node: string }): string {
+  return queue(sharedDir, checkedMaintenance(requestContextOf(sharedDir), request));
+}
+
+export function requestDisarm(sharedDir: string, request: { mode: DisarmMode } | 'arm'): { line: string; note: string | undefined } {
+  const { command, note } = checkedDisarm(requestContextOf(sharedDir), request);
+  return { line: queue(sharedDir, command), note };
+}
+
+export function requestFenceAck(sharedDir: string, request: { node: string; by: string }): string {
+  return queue(sharedDir, checkedFenceAck(requestContextOf(sharedDir), request));
+}
+
+/**
+ * What the CLI knows when it checks a request: the configuration, the known nodes and the master's
+ * last saved status (read only by the checks that need it). A shared directory gives it here; the
+ * simulator in the browser gives its own (src/web/sim-source.ts), so both refuse alike.
+ */
+export interface RequestContext {
+  readonly config: HaConfig;
+  readonly known: KnownNodes;
+  readonly savedStatus: () => ManagerStatus | undefined;
+}
+
+export function requestContextOf(sharedDir: string): RequestContext {
   const loaded = loadHaConfig(sharedDir);
+  const paths = sharedPaths(sharedDir);
+  return { config: loaded.config, known: knownNodes(paths, loaded), savedStatus: () => readManagerStatus(paths)?.status };
+}
+
+export function checkedMove(context: RequestContext, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): CrmCommand {
+  const node = valid(checkNode(target.node));
+  return checked(context, { kind: target.kind, sid: resolveSid(target.sid, { config: context.config }), node });
+}
+
+export function checkedStop(context: RequestContext, request: { sid: string; timeout: string }): CrmCommand {
+  const timeoutS = valid(checkStopTimeout(request.timeout));
+  return checked(context, { kind: 'stop', sid: resolveSid(request.sid, { config: context.config }), timeoutS });
+}
+
+export function checkedMaintenance(context: RequestContext, request: { action: 'enable' | 'disable'; node: string }): CrmCommand {
   const node = valid(checkNode(request.node));
-  return queueChecked(sharedDir, loaded, { kind: `${request.action}-node-maintenance`, node });
+  return checked(context, { kind: `${request.action}-node-maintenance`, node });
 }
 
 /**
@@ -46,13 +83,11 @@ export function requestMaintenance(sharedDir: string, request: { action: 'enable
  * without a disarm; the CLI says so when the master's last status shows it will, and queues anyway
  * (that status may be a round old).
  */
-export function requestDisarm(sharedDir: string, request: { mode: DisarmMode } | 'arm'): { line: string; note: string | undefined } {
-  const loaded = loadHaConfig(sharedDir);
-  const command: CrmCommand = request === 'arm' ? { kind: 'arm-ha' } : { kind: 'disarm-ha', mode: request.mode };
-  const line = queueChecked(sharedDir, loaded, command);
-  const saved = readManagerStatus(sharedPaths(sharedDir))?.status.disarm;
-  if (request === 'arm') return { line, note: saved === undefined ? 'the master last reported the HA stack armed: it will ignore this' : undefined };
-  return { line, note: saved === undefined ? undefined : `the HA stack is already ${saved.state} (${saved.mode}): the master will ignore this` };
+export function checkedDisarm(context: RequestContext, request: { mode: DisarmMode } | 'arm'): { command: CrmCommand; note: string | undefined } {
+  const command = checked(context, request === 'arm' ? { kind: 'arm-ha' } : { kind: 'disarm-ha', mode: request.mode });
+  const saved = context.savedStatus()?.disarm;
+  if (request === 'arm') return { command, note: saved === undefined ? 'the master last reported the HA stack armed: it will ignore this' : undefined };
+  return { command, note: saved === undefined ? undefined : `the HA stack is already ${saved.state} (${saved.mode}): the master will ignore this` };
 }
 
 /**
@@ -60,14 +95,13 @@ export function requestDisarm(sharedDir: string, request: { mode: DisarmMode } |
  * proof the master recovers its services on at once. Refused here when the master's last status shows
  * the node online or in maintenance; the master refuses it too while the node's LRM still reports.
  */
-export function requestFenceAck(sharedDir: string, request: { node: string; by: string }): string {
-  const loaded = loadHaConfig(sharedDir);
+export function checkedFenceAck(context: RequestContext, request: { node: string; by: string }): CrmCommand {
   const node = valid(checkNode(request.node));
-  const state = readManagerStatus(sharedPaths(sharedDir))?.status.nodeStatus[node];
+  const state = context.savedStatus()?.nodeStatus[node];
   if (state === 'online' || state === 'maintenance') {
     throw new ConfigRefused(`Node ${node} is ${state} in the master's last status: a confirmation is only for a node that is lost (down, unreachable)`);
   }
-  return queueChecked(sharedDir, loaded, { kind: 'fence-ack', node, by: valid(checkOperator(request.by)) });
+  return checked(context, { kind: 'fence-ack', node, by: valid(checkOperator(request.by)) });
 }
 
 /** Writes the no-master warning to stderr when no master holds a fresh manager lease. */
@@ -81,12 +115,16 @@ function valid<T>(parsed: Parsed<T>): T {
   return parsed.value;
 }
 
-function queueChecked(sharedDir: string, loaded: LoadedConfig, command: CrmCommand): string {
-  const { config } = loaded;
-  const known = knownNodes(sharedPaths(sharedDir), loaded);
+/** The master's own checker with what the CLI knows; a refusal is the CLI's (exit 2, nothing queued). */
+function checked(context: RequestContext, command: CrmCommand): CrmCommand {
+  const { config, known } = context;
   if ('node' in command) refuseUnknownNodes([command.node], known);
   const verdict = checkCrmCommand(command, { resources: config.resources, groups: config.groups, rules: config.rules, knownNodes: known.nodes });
   if (verdict.result !== 'accepted') throw new ConfigRefused(verdict.reason);
+  return command;
+}
+
+function queue(sharedDir: string, command: CrmCommand): string {
   const line = formatCrmCommand(command);
   enqueueCommand(sharedDir, line);
   return line;

@@ -7,6 +7,7 @@ import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
 import { ConfigError } from '../config/section-config.ts';
 import { loadHaConfig, loadTiming, type LoadedConfig } from '../config/load-config.ts';
 import { readLeases, type LeaseView } from '../store/lease-view.ts';
+import type { HaConfig } from '../env/env.ts';
 import { readQueuedCommands } from '../store/command-queue.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { readFencedRecords, readLrmStatuses, readManagerStatus, type FencedRecord } from './status-files.ts';
@@ -106,19 +107,55 @@ export function collectStatus(sharedDir: string, wallMs: number = Date.now()): S
     if (!(error instanceof ConfigError)) throw error;
     configError = error.message;
   }
-  const manager = readManagerStatus(paths);
-  const lrmStatuses = readLrmStatuses(paths);
-  const leaseTimeoutMs = (loaded?.timing ?? timingOf(sharedDir)).leaseTimeoutMs;
-  const leases = readLeases(sharedDir);
+  return buildStatusReport({
+    wallMs,
+    config: loaded?.config,
+    declaredNodes: Object.keys(loaded?.nodes ?? {}),
+    configError,
+    leaseTimeoutMs: (loaded?.timing ?? timingOf(sharedDir)).leaseTimeoutMs,
+    manager: readManagerStatus(paths),
+    lrmStatuses: readLrmStatuses(paths),
+    leases: readLeases(sharedDir),
+    fenced: readFencedRecords(paths),
+    queued: readQueuedCommands(sharedDir),
+  });
+}
+
+/**
+ * What `status` is made from, however it was read: a shared directory's files (collectStatus), or a
+ * simulated cluster's state (src/web/sim-source.ts), so both are reported by the same rules.
+ */
+export interface StatusInputs {
+  readonly wallMs: number;
+  /** Undefined when the config files do not load (configError says why). */
+  readonly config: HaConfig | undefined;
+  /** The nodes the configuration declares (ha.cfg's `node:` sections, a scenario's hardware_status). */
+  readonly declaredNodes: readonly string[];
+  readonly configError: string | undefined;
+  readonly leaseTimeoutMs: number;
+  /** The manager status and the raw JSON it came from (for fields our shape does not keep). */
+  readonly manager: { readonly status: ManagerStatus; readonly raw: Record<string, unknown> } | undefined;
+  readonly lrmStatuses: ReadonlyMap<string, LrmStatus>;
+  /** The current generation of every lease, by name (`manager`, `agent.<node>`). */
+  readonly leases: ReadonlyMap<string, LeaseView>;
+  /** The nodes' black-box records after a reset. */
+  readonly fenced: ReadonlyMap<string, FencedRecord>;
+  /** Requests queued for the master, oldest first. */
+  readonly queued: readonly { readonly line: string; readonly queuedWallMs: number }[];
+}
+
+/** The report of `status` from what was read. */
+export function buildStatusReport(inputs: StatusInputs): StatusReport {
+  const { wallMs, leaseTimeoutMs, manager, leases, configError } = inputs;
   const master = masterReport(leases.get('manager'), wallMs, leaseTimeoutMs);
   return {
     wallMs,
     master,
     fenceTimeoutMs: leaseTimeoutMs,
     quorum: quorumOf(master),
-    queuedRequests: readQueuedCommands(sharedDir).map((queued) => ({ request: queued.line, queuedWallMs: queued.queuedWallMs, ageMs: Math.max(0, wallMs - queued.queuedWallMs) })),
-    nodes: nodeReports({ paths, manager: manager?.status, lrmStatuses, loaded, wallMs }),
-    services: serviceReports(manager, lrmStatuses, loaded),
+    queuedRequests: inputs.queued.map((queued) => ({ request: queued.line, queuedWallMs: queued.queuedWallMs, ageMs: Math.max(0, wallMs - queued.queuedWallMs) })),
+    nodes: nodeReports(inputs),
+    services: serviceReports(manager, inputs.lrmStatuses, inputs.config),
     disarm: manager?.status.disarm ?? null,
     leases: [...leases.values()].map((lease) => ({
       name: lease.name,
@@ -167,20 +204,11 @@ function masterReport(lease: LeaseView | undefined, wallMs: number, leaseTimeout
   return { node: lease.holder.node, leaseGeneration: lease.generation, leaseAgeMs, isExpired: leaseAgeMs !== null && leaseAgeMs > leaseTimeoutMs };
 }
 
-interface NodeInputs {
-  readonly paths: ReturnType<typeof sharedPaths>;
-  readonly manager: ManagerStatus | undefined;
-  readonly lrmStatuses: ReadonlyMap<string, LrmStatus>;
-  readonly loaded: LoadedConfig | undefined;
-  readonly wallMs: number;
-}
-
-function nodeReports(inputs: NodeInputs): NodeReport[] {
-  const { manager, lrmStatuses, loaded, wallMs } = inputs;
-  const fenced = readFencedRecords(inputs.paths);
-  const declared = loaded?.nodes ?? {};
-  const names = new Set<string>([...Object.keys(declared), ...Object.keys(manager?.nodeStatus ?? {}), ...lrmStatuses.keys(), ...fenced.keys()]);
-  for (const group of Object.values(loaded?.config.groups ?? {})) for (const node of Object.keys(group.nodes)) names.add(node);
+function nodeReports(inputs: StatusInputs): NodeReport[] {
+  const { lrmStatuses, fenced, wallMs } = inputs;
+  const manager = inputs.manager?.status;
+  const names = new Set<string>([...inputs.declaredNodes, ...Object.keys(manager?.nodeStatus ?? {}), ...lrmStatuses.keys(), ...fenced.keys()]);
+  for (const group of Object.values(inputs.config?.groups ?? {})) for (const node of Object.keys(group.nodes)) names.add(node);
   return [...names].sort().map((node) => {
     const lrm = lrmStatuses.get(node);
     const state = manager?.nodeStatus[node] ?? null;
@@ -188,7 +216,7 @@ function nodeReports(inputs: NodeInputs): NodeReport[] {
     const record = fenced.get(node);
     return {
       node,
-      declared: Object.hasOwn(declared, node),
+      declared: inputs.declaredNodes.includes(node),
       state,
       lrmState: lrm?.state ?? null,
       lrmMode: lrm?.mode ?? null,
@@ -200,12 +228,8 @@ function nodeReports(inputs: NodeInputs): NodeReport[] {
   });
 }
 
-function serviceReports(
-  manager: { status: ManagerStatus; raw: Record<string, unknown> } | undefined,
-  lrmStatuses: ReadonlyMap<string, LrmStatus>,
-  loaded: LoadedConfig | undefined,
-): ServiceReport[] {
-  const resources = loaded?.config.resources ?? {};
+function serviceReports(manager: StatusInputs['manager'], lrmStatuses: ReadonlyMap<string, LrmStatus>, config: HaConfig | undefined): ServiceReport[] {
+  const resources = config?.resources ?? {};
   const services = manager?.status.serviceStatus ?? ServiceTable.empty();
   const sids = [...new Set([...services.keys(), ...Object.keys(resources)])].sort();
   return sids.map((sid) => {

@@ -57,6 +57,12 @@ export interface DemoOptions {
   /** Default: fast, or default (fence_timeout 60 s) when fencing through a BMC. */
   readonly profile?: TimingProfileName;
   readonly fencing?: FencingMode;
+  /**
+   * Shows the cluster elsewhere while the demo runs (`demo --web`: the web console over its shared
+   * directory): started once the cluster exists, it returns its closer. After the story the demo
+   * waits for `held` (the CLI: Ctrl-C), so the page can still be looked at, then closes it and stops.
+   */
+  readonly watch?: { readonly start: (cluster: LocalCluster) => Promise<() => Promise<void>>; readonly held: () => Promise<void> };
 }
 
 /** What the steps find out, kept when a later step fails. */
@@ -131,16 +137,20 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; ${timingSentence(profile, timing)}`);
+  let closeWatch: (() => Promise<void>) | undefined;
   try {
+    closeWatch = await options.watch?.start(cluster);
     if (isIpmi) bmcs = await startBmcs(cluster, print);
     await runSteps(cluster, sids, findings, { print, ...liveTable(cluster, sids, print, startedWallMs), startedWallMs, bmcs });
   } catch (caught) {
     error = (caught as Error).message;
     print(`Demo failed: ${error}`);
   }
-  print('Stopping every process the demo started...');
   process.off('SIGINT', interrupt);
   process.off('SIGTERM', interrupt);
+  if (closeWatch !== undefined) await options.watch?.held();
+  await closeWatch?.();
+  print('Stopping every process the demo started...');
   await bmcs?.stop();
   await cluster.stop();
   const leftoverProcesses = cluster.allProcesses().filter((process) => process.isRunning).length + cluster.registeredAlive().length + (bmcs?.runningCount ?? 0);

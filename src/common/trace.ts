@@ -49,3 +49,8 @@ export type TraceEvent = TraceBody & { t: number; node: string | null };
 
 /** Where the core sends its events; the environment stamps time and node. */
 export type EmitEvent = (body: TraceBody) => void;
+
+/** A trace event at a simulated time (ms): whole seconds, as the reference log counts them. */
+export function traceEventAt(timeMs: number, node: string | null, body: TraceBody): TraceEvent {
+  return { t: Math.floor(timeMs / 1000), node, ...body } as TraceEvent;
+}

@@ -53,8 +53,13 @@ function checkedSid(sid: string): { type: string; name: string } {
 
 function existingSid(documents: ConfigDocuments, sid: string): { type: string; name: string } {
   const parsed = checkedSid(sid);
-  if (!documents.resources.find(parsed.type, parsed.name)) throw new ConfigRefused(`Unknown resource ${sid}; 'ha-manager config' lists them`);
+  if (!documents.resources.find(parsed.type, parsed.name)) throw new ConfigRefused(unknownResourceMessage(sid));
   return parsed;
+}
+
+/** The one sentence for a sid that names no configured resource (also the simulator console's). */
+export function unknownResourceMessage(sid: string): string {
+  return `Unknown resource ${sid}; 'ha-manager config' lists them`;
 }
 
 function checkedOptions(current: LoadedConfig, options: ResourceChange['set']): Array<[string, string]> {

@@ -1,5 +1,5 @@
 import { compareNames } from '../common/compare-names.ts';
-import { existsSync, readFileSync, statSync } from 'node:fs';
+import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import {
   DEFAULT_CLUSTER_SETTINGS,
@@ -127,15 +127,28 @@ function parseFenceFile(file: string, nodes: ReadonlySet<string>): FenceConfig |
 
 /** A `fence-device` command (also inside `after`) must name a device of the scenario's fence.cfg. */
 function checkFenceDevices(batches: readonly SimCommand[][], fence: FenceConfig | undefined, file: string): void {
-  const ids = new Set(fence?.devices.map((device) => device.id));
   batches.forEach((batch, index) => {
-    for (const outer of batch) {
-      const command = outer.kind === 'after' ? outer.command : outer;
-      if (command.kind !== 'fence-device' || ids.has(command.deviceId)) continue;
-      const known = ids.size > 0 ? `fence.cfg has ${[...ids].join(', ')}` : 'the scenario has no fence.cfg';
-      throw new ScenarioError(`${file}: Batch ${index + 1}: '${outer.text}': unknown fence device '${command.deviceId}' (${known})`);
+    for (const command of batch) {
+      const problem = fenceDeviceProblem(command, fence);
+      if (problem !== undefined) throw new ScenarioError(`${file}: Batch ${index + 1}: ${problem}`);
     }
   });
+}
+
+/** Why a command cannot run in a scenario with this fence.cfg: a `fence-device` of a device it lacks. */
+export function fenceDeviceProblem(outer: SimCommand, fence: FenceConfig | undefined): string | undefined {
+  const command = outer.kind === 'after' ? outer.command : outer;
+  const ids = new Set(fence?.devices.map((device) => device.id));
+  if (command.kind !== 'fence-device' || ids.has(command.deviceId)) return undefined;
+  const known = ids.size > 0 ? `fence.cfg has ${[...ids].join(', ')}` : 'the scenario has no fence.cfg';
+  return `'${outer.text}': unknown fence device '${command.deviceId}' (${known})`;
+}
+
+/** The input files of a scenario directory, as `loadScenario` reads them (all but `cmdlist`). */
+export function scenarioInputFiles(dir: string): string[] {
+  const fixed = ['README', 'hardware_status', 'manager_status', 'service_config', 'groups', 'rules_config', 'datacenter.cfg', 'ha.cfg', 'fence.cfg', 'static_service_stats', 'dynamic_service_stats'];
+  const statuses = readdirSync(dir).filter((name) => name.startsWith('service_status_'));
+  return [...fixed, ...statuses.sort()].filter((name) => existsSync(join(dir, name)));
 }
 
 /**

@@ -2,7 +2,7 @@ import { assert } from '../common/assert.ts';
 import { Prng } from '../common/prng.ts';
 import { REFERENCE_TIMING, type Timing } from '../common/timing.ts';
 import { iterationMsFor, roundMsFor, roundsPerCommandSlot } from './sim-rounds.ts';
-import type { ResetReason, TraceBody, TraceEvent } from '../common/trace.ts';
+import { traceEventAt, type ResetReason, type TraceBody, type TraceEvent } from '../common/trace.ts';
 import { crmRound, requestCrmStop, startCrm } from '../crm/crm-daemon.ts';
 import { lrmRound, requestLrmShutdown, startLrm } from '../lrm/lrm-daemon.ts';
 import type { Scenario } from './scenario.ts';
@@ -15,6 +15,7 @@ import { TimedCommands } from './timed-commands.ts';
 import { SimDaemonDied } from './sim-watchdogs.ts';
 import type { SimFenceJobs } from './sim-fence-jobs.ts';
 import { hasWatchdogDevice, simFenceJobs } from './sim-fence-world.ts';
+import { CommandSlots, listedBatches, type BatchSource } from './command-slots.ts';
 
 export { COMMAND_SLOT_MS_MIN, ITERATION_MS, isReferenceTiming, iterationMsFor, REFERENCE_NODES_MAX, roundMsFor, roundsPerCommandSlot } from './sim-rounds.ts';
 
@@ -22,12 +23,12 @@ export { COMMAND_SLOT_MS_MIN, ITERATION_MS, isReferenceTiming, iterationMsFor, R
 const FENCE_STEPS_PER_ROUND_MAX = 100_000;
 /** The reference simulator gives up past this much simulated time. */
 export const SIM_TIME_MS_MAX = 10_000_000;
-/** The run ends at the first free command slot this long after the last batch. */
-const END_AFTER_LAST_BATCH_MS = 500_000;
 
 export interface SimulationOptions {
   readonly seed: number;
   readonly timing?: Timing;
+  /** Where the batches come from; default: the scenario's `cmdlist`. */
+  readonly batches?: BatchSource;
   /** Receives every event as it happens (the trace, the readable log, invariant checks). */
   readonly onEvent?: (event: TraceEvent) => void;
   /** Called after every round with the cluster (benchmarks, invariant checks). */
@@ -77,14 +78,14 @@ export class Simulator {
   readonly timing: Timing;
   private readonly daemons = new Map<string, NodeDaemons>();
   private readonly prng: Prng;
-  private skipCrmRounds = 0;
-  private skipLrmRounds = 0;
   private readonly timed = new TimedCommands();
+  private readonly slots: CommandSlots;
+  private result: SimulationResult | undefined;
   /** Fence jobs the nodes' LRMs run as proxies (sim-fence-jobs.ts). */
   readonly fenceJobs: SimFenceJobs;
 
   constructor(
-    private readonly scenario: Scenario,
+    scenario: Scenario,
     private readonly options: SimulationOptions,
   ) {
     this.timing = options.timing ?? scenario.timing ?? REFERENCE_TIMING;
@@ -92,6 +93,8 @@ export class Simulator {
     this.cluster = new SimCluster(scenario, this.timing, (node, body) => this.emit(node, body));
     const uids = this.prng.stream('uid');
     this.fenceJobs = simFenceJobs(this);
+    const roundsPerSlot = roundsPerCommandSlot(this.cluster.nodeNames.length, this.timing);
+    this.slots = new CommandSlots(options.batches ?? listedBatches(scenario.batches), roundsPerSlot);
     for (const name of this.cluster.nodeNames) {
       const simCrm = new SimCrmEnv(this.cluster, name, this.timing, uids);
       const simLrm = new SimLrmEnv(this.cluster, name, this.timing, this.fenceJobs);
@@ -108,35 +111,54 @@ export class Simulator {
   }
 
   emit(node: string | null, body: TraceBody): void {
-    this.options.onEvent?.({ t: Math.floor(this.cluster.timeMs / 1000), node, ...body } as TraceEvent);
+    this.options.onEvent?.(traceEventAt(this.cluster.timeMs, node, body));
   }
 
+  /** Runs the scenario to its end: round after round, as `step` runs them. */
   run(): SimulationResult {
-    const batches = [...this.scenario.batches];
-    let countedRounds = 0;
-    let nextBatchAtMs = 0;
-    let lastBatchMs = 0;
-    const roundsPerSlot = roundsPerCommandSlot(this.cluster.nodeNames.length, this.timing);
     for (;;) {
-      const roundStartMs = this.cluster.timeMs;
-      this.runRound();
-      this.options.onRound?.(this.cluster, roundStartMs);
-      if (this.cluster.timeMs > SIM_TIME_MS_MAX) return this.end('time-limit');
-      if (this.cluster.timeMs < nextBatchAtMs) continue;
-      if (countedRounds % roundsPerSlot === 0) {
-        const batch = batches.shift();
-        if (!batch && this.cluster.timeMs - lastBatchMs > END_AFTER_LAST_BATCH_MS) return this.end('done');
-        for (const command of batch ?? []) {
-          lastBatchMs = this.cluster.timeMs;
-          this.emit(null, { ev: 'cmd', cmd: command.text });
-          if (command.kind === 'delay') nextBatchAtMs = this.cluster.timeMs + command.seconds * 1000;
-          else if (command.kind === 'skip-round') this.skip(command.daemon, command.rounds);
-          else if (command.kind === 'after') this.timed.add(this.cluster.timeMs + command.seconds * 1000, command.command);
-          else this.runCommand(command);
-        }
-      }
-      countedRounds++;
+      const result = this.step();
+      if (result) return result;
     }
+  }
+
+  /**
+   * One round, then the command slot after it (a batch runs when one is due); the result once the run
+   * has ended, at the time limit or at the first free slot long after the last batch. Runs and
+   * sessions (sim-session.ts) both go round by round through here.
+   */
+  step(): SimulationResult | undefined {
+    assert(this.result === undefined, `The run has ended (${this.result?.result}) at ${this.result?.endMs} ms`);
+    const roundStartMs = this.cluster.timeMs;
+    this.runRound();
+    this.options.onRound?.(this.cluster, roundStartMs);
+    if (this.cluster.timeMs > SIM_TIME_MS_MAX) return this.end('time-limit');
+    const batch = this.slots.afterRound(this.cluster.timeMs);
+    if (batch === 'end') return this.end('done');
+    for (const command of batch) this.runBatchCommand(command);
+    return undefined;
+  }
+
+  /** One command of a batch, now: logged, then carried out (`delay`, `skip-round`, `after` steer the run). */
+  runBatchCommand(command: SimCommand): void {
+    this.slots.commandRan(this.cluster.timeMs);
+    this.emit(null, { ev: 'cmd', cmd: command.text });
+    if (command.kind === 'delay') this.slots.holdUntil(this.cluster.timeMs + command.seconds * 1000);
+    else if (command.kind === 'skip-round') this.slots.skip(command.daemon, command.rounds);
+    else if (command.kind === 'after') this.timed.add(this.cluster.timeMs + command.seconds * 1000, command.command);
+    else this.runCommand(command);
+  }
+
+  /**
+   * What an `after` appended to the batch that ran at `batchMs` (the last one) does, done now (a
+   * session's action between slots): due by now, it runs as the replay's end of this round runs it.
+   * Its own `cmd` line belongs in the trace at `batchMs`: the session puts it there.
+   */
+  scheduleAfterBatch(batchMs: number, command: Extract<SimCommand, { kind: 'after' }>): void {
+    assert(batchMs <= this.cluster.timeMs, `A batch at ${batchMs} ms is after now, ${this.cluster.timeMs} ms`);
+    this.slots.commandRan(batchMs);
+    this.timed.add(batchMs + command.seconds * 1000, command.command);
+    this.runDueCommands();
   }
 
   /** Runs one command now (a batch's, or a timed one that came due). */
@@ -172,12 +194,8 @@ export class Simulator {
 
   private end(result: SimulationResult['result']): SimulationResult {
     this.emit(null, { ev: 'sim-end', result });
-    return { endMs: this.cluster.timeMs, result };
-  }
-
-  private skip(daemon: 'crm' | 'lrm', rounds: number): void {
-    if (daemon === 'crm') this.skipCrmRounds = rounds;
-    else this.skipLrmRounds = rounds;
+    this.result = { endMs: this.cluster.timeMs, result };
+    return this.result;
   }
 
   private runRound(): void {
@@ -186,13 +204,13 @@ export class Simulator {
     for (const name of this.cluster.nodeNames) {
       const node = this.cluster.node(name);
       this.runDue();
-      if (node.crm && this.skipCrmRounds === 0 && !this.cluster.faults.isPaused(name, 'crm', this.cluster.timeMs)) {
+      if (node.crm && !this.slots.isSkipping('crm') && !this.cluster.faults.isPaused(name, 'crm', this.cluster.timeMs)) {
         this.crmIteration(node);
         this.cluster.timeMs += iterationMs;
         this.options.chaos?.onStep?.('crm', name);
       }
       this.runDue();
-      if (node.lrm && this.skipLrmRounds === 0 && !this.cluster.faults.isPaused(name, 'lrm', this.cluster.timeMs)) {
+      if (node.lrm && !this.slots.isSkipping('lrm') && !this.cluster.faults.isPaused(name, 'lrm', this.cluster.timeMs)) {
         this.lrmIteration(node);
         this.cluster.timeMs += iterationMs;
         this.options.chaos?.onStep?.('lrm', name);
@@ -204,8 +222,7 @@ export class Simulator {
     // A slow store slows every daemon alike; the nodes' daemons run in parallel, so a round waits once.
     this.cluster.timeMs += this.cluster.faults.storeLatencyMs;
     if (this.timed.size > 0) this.runDueCommands();
-    if (this.skipCrmRounds > 0) this.skipCrmRounds--;
-    if (this.skipLrmRounds > 0) this.skipLrmRounds--;
+    this.slots.roundEnded();
   }
 
   private crmIteration(node: SimNode): void {

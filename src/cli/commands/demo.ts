@@ -7,6 +7,8 @@ interface DemoArgs {
   readonly timing?: string;
   readonly fencing: string;
   readonly dir?: string;
+  readonly web: boolean;
+  readonly listen: string;
 }
 
 /**
@@ -30,11 +32,14 @@ export const demoCommand = {
         choices: FENCING_MODES,
         describe: 'watchdog: the lost node is fenced by its watchdog and the lease; ipmi: also by an emulated BMC per node through the real fence_ipmilan (rounds of 1 s; needs fence-agents, ipmitool, openipmi)',
       })
+      .option('web', { type: 'boolean', default: false, describe: 'show the demo cluster live in the web console while it runs (it then keeps running until Ctrl-C)' })
+      .option('listen', { type: 'string', default: '127.0.0.1:8006', describe: 'with --web: HOST:PORT to serve on' })
       // Accepted only to be refused with a reason: yargs would call it an unknown argument.
       .option('dir', { type: 'string', hidden: true })
       .example('$0 demo', 'watch a failover live (about a minute)')
       .example('$0 demo --json', 'the summary for a program: failover time, recoveries, overlaps')
       .example('$0 demo --timing default --json', 'the same with the default fence_timeout of 60 s (about two and a half minutes)')
+      .example('$0 demo --web', 'the same, watched at http://127.0.0.1:8006/ (the cluster stays up until Ctrl-C)')
       .example('$0 demo --fencing ipmi', 'the lost node powered off through its BMC: failover in about 10 s at fence_timeout 60 s'),
   handler: async (args: DemoArgs) => {
     if (args.dir !== undefined) throw new UsageError(DEMO_DIR_REFUSED);
@@ -42,7 +47,9 @@ export const demoCommand = {
     const fencing = fencingOf(args.fencing);
     const { renderSummary, runDemo } = await import('../../cluster/demo-run.ts');
     const print = args.json ? () => {} : (text: string) => process.stdout.write(`${text}\n`);
-    const summary = await runDemo(print, { ...(profile !== undefined ? { profile } : {}), fencing });
+    // The console says where it is even with --json (on stderr: stdout stays the summary).
+    const watch = args.web ? await webWatch(args.listen) : undefined;
+    const summary = await runDemo(print, { ...(profile !== undefined ? { profile } : {}), fencing, ...(watch !== undefined ? { watch } : {}) });
     process.stdout.write(args.json ? `${JSON.stringify(summary, null, 1)}\n` : `${renderSummary(summary)}\n`);
     if (!summary.ok) process.exitCode = 1;
   },
@@ -57,4 +64,11 @@ function fencingOf(text: string): FencingMode {
 function profileOf(text: string): TimingProfileName {
   if (isTimingProfileName(text)) return text;
   throw new UsageError(`--timing: expected one of ${Object.keys(TIMING_PROFILES).join(', ')}, got '${text}'`);
+}
+
+/** `demo --web`: the live console over the demo's cluster, up until Ctrl-C after the story (said on stderr: stdout stays the demo's). */
+async function webWatch(listen: string) {
+  const { demoConsole, untilInterrupted } = await import('../../web/demo-console.ts');
+  const log = (line: string) => process.stderr.write(`${line}\n`);
+  return { start: demoConsole({ listen }, log), held: () => untilInterrupted(log) };
 }

@@ -16,6 +16,11 @@ interface SimulateArgs extends ChaosArgs {
   quiet: boolean;
   chaos: boolean;
   check: boolean;
+  web: boolean;
+  listen: string;
+  'save-dir': string;
+  'token-file'?: string;
+  paused: boolean;
 }
 
 export const simulateCommand = {
@@ -37,12 +42,27 @@ export const simulateCommand = {
       .option('workers', { type: 'number', describe: 'with --chaos: child processes (default: one per CPU)' })
       .option('out', { type: 'string', describe: 'with --chaos: where shrunk failing scenarios go (default chaos-failures)' })
       .option('shrink', { type: 'number', describe: 'with --chaos: how many failing seeds to shrink and write (default 3)' })
+      .option('web', { type: 'boolean', default: false, describe: 'run the scenario (default: a 3-node cluster) behind the web console: power, network and storage per node, service commands, run/pause/step/speed, save as a scenario' })
+      .option('listen', { type: 'string', default: '127.0.0.1:8006', describe: 'with --web: HOST:PORT to serve on' })
+      .option('save-dir', { type: 'string', default: 'sim-sessions', describe: 'with --web: where saved sessions go, one scenario directory each' })
+      .option('token-file', { type: 'string', describe: 'with --web: the token that actions need (default ~/.ha-manager/sim-web.token, created mode 0600)' })
+      .option('paused', { type: 'boolean', default: false, describe: 'with --web: start with the clock paused' })
       .option('plant', { type: 'string', hidden: true, describe: 'with --chaos or --check: plant a known bug in the simulated adapters (tests)' })
       .example('$0 simulate fixtures/scenarios/failover-basic', 'show how a lost node is fenced and its services recovered')
       .example('$0 simulate DIR --trace /tmp/trace.jsonl --seed 7', 'write the trace, reproducibly')
-      .example('$0 simulate --chaos --seeds 1..10000', 'swarm-test the safety promise over 10,000 seeds'),
-  handler: (args: SimulateArgs) => (args.chaos ? runChaosCommand(args) : runSimulate(args)),
+      .example('$0 simulate --chaos --seeds 1..10000', 'swarm-test the safety promise over 10,000 seeds')
+      .example('$0 simulate --web', 'the simulator in the browser at http://127.0.0.1:8006/'),
+  handler: (args: SimulateArgs) => (args.web ? runWeb(args) : args.chaos ? runChaosCommand(args) : runSimulate(args)),
 };
+
+async function runWeb(args: SimulateArgs): Promise<void> {
+  const other = args.chaos ? '--chaos' : args.check ? '--check' : args.trace !== undefined ? '--trace' : undefined;
+  if (other !== undefined) throw new UsageError(`--web runs the simulator behind the web console: drop ${other} (save the session, then replay it with --trace or --check)`);
+  const seed = args.seed ?? 1;
+  if (!Number.isSafeInteger(seed)) throw new UsageError(`--seed: expected an integer, got ${seed}`);
+  const { runSimConsole } = await import('../../web/sim-command.ts');
+  await runSimConsole({ dir: args.dir, listen: args.listen, seed, saveRoot: args['save-dir'], tokenFile: args['token-file'], isPaused: args.paused });
+}
 
 async function runChaosCommand(args: SimulateArgs): Promise<void> {
   if (args.dir !== undefined) throw new UsageError(`--chaos generates its own scenarios: drop '${args.dir}', or drop --chaos to replay it`);
