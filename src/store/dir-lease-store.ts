@@ -1,7 +1,7 @@
 import { assert } from '../common/assert.ts';
+import { LeaseCallClock, LeaseObservations } from './lease-observations.ts';
 import { isProblem, LeaseDirectory, NODE_LEASE_FS, type FsProblem, type GenerationSeen, type LeaseFs } from './lease-directory.ts';
 import {
-  assertLeaseCall,
   assertNodeName,
   assertRenewedAgo,
   type AcquireOutcome,
@@ -33,12 +33,6 @@ interface HeldLease {
 }
 
 /** What this instance last saw of a lease it does not hold, and since when (its own clock). */
-interface Observation {
-  readonly generation: number;
-  readonly heartbeat: string | undefined;
-  readonly firstSeenMs: number;
-}
-
 /**
  * The `dir` lease store (docs/shared-dir.md): a generation is the directory `leases/<name>.<gen>`,
  * taken by mkdir; its holder replaces `heartbeat` atomically with a higher counter to renew, and writes
@@ -53,8 +47,8 @@ export class DirLeaseStore implements LeaseStore {
   private readonly wallClockMs: () => number;
   private readonly onProblem: (message: string) => void;
   private readonly held = new Map<LeaseName, HeldLease>();
-  private readonly observed = new Map<LeaseName, Observation>();
-  private lastNowMs = Number.MIN_SAFE_INTEGER;
+  private readonly observed: LeaseObservations;
+  private readonly calls: LeaseCallClock;
 
   constructor(options: DirLeaseStoreOptions) {
     assertNodeName(options.node);
@@ -64,6 +58,8 @@ export class DirLeaseStore implements LeaseStore {
     this.directory = new LeaseDirectory(options.leasesPath, options.fs ?? NODE_LEASE_FS);
     this.wallClockMs = options.wallClockMs ?? Date.now;
     this.onProblem = options.onProblem ?? (() => {});
+    this.observed = new LeaseObservations(this.leaseTimeoutMs);
+    this.calls = new LeaseCallClock(this.node);
   }
 
   acquire(name: LeaseName, nowMs: number): AcquireOutcome {
@@ -147,7 +143,7 @@ export class DirLeaseStore implements LeaseStore {
       held.renewedMs = Math.max(held.renewedMs, renewedMs);
       return 'adopted';
     }
-    this.observed.delete(name);
+    this.observed.forget(name);
     this.held.set(name, { generation: current, counter: counterOf(seen.heartbeat), renewedMs, heartbeat: seen.heartbeat });
     return 'adopted';
   }
@@ -163,7 +159,7 @@ export class DirLeaseStore implements LeaseStore {
     if (held.generation === current && nowMs - held.renewedMs <= this.leaseTimeoutMs) return held;
     this.held.delete(name);
     if (held.generation === current) {
-      this.observed.set(name, { generation: current, heartbeat: held.heartbeat, firstSeenMs: held.renewedMs });
+      this.observed.seenSince(name, versionOf(current, held.heartbeat), held.renewedMs);
     }
     return undefined;
   }
@@ -171,12 +167,7 @@ export class DirLeaseStore implements LeaseStore {
   /** Records what was seen; true when the lease is released or unchanged for longer than the timeout. */
   private observe(name: LeaseName, generation: number, seen: GenerationSeen, nowMs: number): boolean {
     if (seen.isReleased) return true;
-    const previous = this.observed.get(name);
-    if (previous?.generation === generation && previous.heartbeat === seen.heartbeat) {
-      return nowMs - previous.firstSeenMs > this.leaseTimeoutMs;
-    }
-    this.observed.set(name, { generation, heartbeat: seen.heartbeat, firstSeenMs: nowMs });
-    return false;
+    return this.observed.hasStayedUnchanged(name, versionOf(generation, seen.heartbeat), nowMs);
   }
 
   private renew(name: LeaseName, held: HeldLease, generations: number[], nowMs: number): AcquireOutcome {
@@ -198,7 +189,7 @@ export class DirLeaseStore implements LeaseStore {
     if (isProblem(made)) return this.unavailable(made);
     const verdict = this.confirmTake(name, generation);
     if (verdict !== 'taken') return verdict;
-    this.observed.delete(name);
+    this.observed.forget(name);
     const held: HeldLease = { generation, counter: 0, renewedMs: nowMs, heartbeat: undefined };
     this.held.set(name, held);
     // The mkdir won the lease. Should a file write below fail, observers see the generation without a
@@ -242,10 +233,13 @@ export class DirLeaseStore implements LeaseStore {
   }
 
   private checkCall(name: LeaseName, nowMs: number): void {
-    assertLeaseCall(name, nowMs);
-    assert(nowMs >= this.lastNowMs, `Lease store of ${this.node}: nowMs went back from ${this.lastNowMs} to ${nowMs}`);
-    this.lastNowMs = nowMs;
+    this.calls.check(name, nowMs);
   }
+}
+
+/** A lease's version in a directory: its generation and the bytes of its heartbeat file. */
+function versionOf(generation: number, heartbeat: string | undefined): string {
+  return JSON.stringify([generation, heartbeat ?? null]);
 }
 
 /** The counter of a heartbeat file's bytes; 0 when missing or unreadable (the next write is 1). */

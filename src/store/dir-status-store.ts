@@ -1,5 +1,5 @@
 import { readdirSync, readFileSync } from 'node:fs';
-import { AssertionError, assert } from '../common/assert.ts';
+import { AssertionError } from '../common/assert.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import { lrmStatusToJson, parseLrmStatusJson } from '../common/lrm-status-json.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
@@ -9,7 +9,7 @@ import { fencedRecordToJson, parseFencedRecordJson, type FencedRecord } from './
 import { isValidNodeName } from '../common/node-name.ts';
 import { assertNodeName } from './lease-store.ts';
 import { sharedPaths, type SharedPaths } from './shared-dir.ts';
-import type { StatusRead, StatusStore, StatusUnavailable, StatusWrite } from './status-store.ts';
+import { assertReadsBack, type StatusRead, type StatusStore, type StatusUnavailable, type StatusWrite } from './status-store.ts';
 
 /** The status files of the shared directory (docs/shared-dir.md "Status files"). */
 export class DirStatusStore implements StatusStore {
@@ -88,13 +88,7 @@ function readJsonFile<T>(file: string, parse: Parse<T>): StatusRead<T> {
 /** Writes `json` atomically after checking that it reads back: a status we cannot read is a bug. */
 function writeJsonFile<T>(file: string, json: Record<string, unknown>, parse: Parse<T>): StatusWrite {
   const text = `${JSON.stringify(json, null, 1)}\n`;
-  let readsBack = true;
-  try {
-    parse(JSON.parse(text), file);
-  } catch {
-    readsBack = false;
-  }
-  assert(readsBack, `Refusing to write ${file}: the status does not read back: ${text.slice(0, 200)}`);
+  assertReadsBack(file, text, parse);
   try {
     writeFileAtomic(file, text);
     return { kind: 'written' };

@@ -1,6 +1,6 @@
 import { assert } from '../common/assert.ts';
+import { LeaseCallClock } from './lease-observations.ts';
 import {
-  assertLeaseCall,
   assertNodeName,
   assertRenewedAgo,
   type AcquireOutcome,
@@ -115,13 +115,14 @@ class LeaseHistory {
 
 class MemoryLeaseStore implements LeaseStore {
   readonly leaseTimeoutMs: number;
-  private lastNowMs = Number.MIN_SAFE_INTEGER;
+  private readonly calls: LeaseCallClock;
 
   constructor(
     private readonly board: MemoryLeaseBoard,
     readonly node: string,
   ) {
     this.leaseTimeoutMs = board.leaseTimeoutMs;
+    this.calls = new LeaseCallClock(node);
   }
 
   acquire(name: LeaseName, nowMs: number): AcquireOutcome {
@@ -182,8 +183,6 @@ class MemoryLeaseStore implements LeaseStore {
   }
 
   private checkCall(name: LeaseName, nowMs: number): void {
-    assertLeaseCall(name, nowMs);
-    assert(nowMs >= this.lastNowMs, `Lease store of ${this.node}: nowMs went back from ${this.lastNowMs} to ${nowMs}`);
-    this.lastNowMs = nowMs;
+    this.calls.check(name, nowMs);
   }
 }

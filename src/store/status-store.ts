@@ -1,6 +1,7 @@
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { FencedRecord } from './fenced-record.ts';
+import { assert } from '../common/assert.ts';
 
 /**
  * The status port: status/manager.json (the master only writes it), status/lrm/<node>.json (that
@@ -36,3 +37,14 @@ export type StatusRead<T> =
   | StatusUnavailable;
 
 export type StatusWrite = { readonly kind: 'written' } | StatusUnavailable;
+
+/** A status this program cannot serialise and read back is a bug: every store checks before it writes. */
+export function assertReadsBack<T>(file: string, text: string, parse: (json: unknown, file: string) => T): void {
+  let readsBack = true;
+  try {
+    parse(JSON.parse(text), file);
+  } catch {
+    readsBack = false;
+  }
+  assert(readsBack, `Refusing to write ${file}: the status does not read back: ${text.slice(0, 200)}`);
+}

@@ -1,7 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { assert } from '../../common/assert.ts';
 import {
-  assertLeaseCall,
   assertNodeName,
   assertRenewedAgo,
   type AcquireOutcome,
@@ -12,6 +11,7 @@ import {
   type ReleaseOutcome,
 } from '../lease-store.ts';
 import type { GatewayFailure } from './etcd-gateway.ts';
+import { LeaseCallClock, LeaseObservations } from '../lease-observations.ts';
 import { isFailure, type EtcdKeys } from './etcd-keys.ts';
 import { decodeLeaseRecord, type LeaseRecord } from './etcd-lease-record.ts';
 import type { EtcdKvClient } from './etcd-sync-client.ts';
@@ -37,11 +37,6 @@ interface HeldLease {
 }
 
 /** What this instance last saw of a lease it does not hold (its mod revision; 0: absent), since when. */
-interface Observation {
-  readonly modRevision: number;
-  readonly firstSeenMs: number;
-}
-
 /** A write whose answer did not come: its exact value (unique by the instance's nonce) may still land. */
 interface UnconfirmedWrite {
   readonly text: string;
@@ -75,9 +70,9 @@ export class EtcdLeaseStore implements LeaseStore {
   private readonly instance = randomUUID();
   private writeCount = 0;
   private readonly held = new Map<LeaseName, HeldLease>();
-  private readonly observed = new Map<LeaseName, Observation>();
+  private readonly observed: LeaseObservations;
   private readonly unconfirmed = new Map<LeaseName, UnconfirmedWrite>();
-  private lastNowMs = Number.MIN_SAFE_INTEGER;
+  private readonly calls: LeaseCallClock;
 
   constructor(options: EtcdLeaseStoreOptions) {
     assertNodeName(options.node);
@@ -88,6 +83,8 @@ export class EtcdLeaseStore implements LeaseStore {
     this.keys = options.keys;
     this.wallClockMs = options.wallClockMs ?? Date.now;
     this.onProblem = options.onProblem ?? (() => {});
+    this.observed = new LeaseObservations(this.leaseTimeoutMs);
+    this.calls = new LeaseCallClock(this.node);
   }
 
   acquire(name: LeaseName, nowMs: number): AcquireOutcome {
@@ -140,7 +137,7 @@ export class EtcdLeaseStore implements LeaseStore {
       held.renewedMs = Math.max(held.renewedMs, renewedMs);
       return 'adopted';
     }
-    this.observed.delete(name);
+    this.observed.forget(name);
     this.held.set(name, { generation: record.generation, modRevision: seen.modRevision, counter: record.counter, renewedMs });
     return 'adopted';
   }
@@ -151,7 +148,7 @@ export class EtcdLeaseStore implements LeaseStore {
     if (!held) return undefined;
     if (nowMs - held.renewedMs <= this.leaseTimeoutMs) return held;
     this.held.delete(name);
-    this.observed.set(name, { modRevision: held.modRevision, firstSeenMs: held.renewedMs });
+    this.observed.seenSince(name, String(held.modRevision), held.renewedMs);
     return undefined;
   }
 
@@ -170,10 +167,7 @@ export class EtcdLeaseStore implements LeaseStore {
   private observe(name: LeaseName, seen: EtcdKv | undefined, nowMs: number): boolean {
     if (seen === undefined) return true;
     if (decodeLeaseRecord(seen).isReleased) return true;
-    const previous = this.observed.get(name);
-    if (previous?.modRevision === seen.modRevision) return nowMs - previous.firstSeenMs > this.leaseTimeoutMs;
-    this.observed.set(name, { modRevision: seen.modRevision, firstSeenMs: nowMs });
-    return false;
+    return this.observed.hasStayedUnchanged(name, String(seen.modRevision), nowMs);
   }
 
   private renew(name: LeaseName, held: HeldLease, nowMs: number): AcquireOutcome {
@@ -220,7 +214,7 @@ export class EtcdLeaseStore implements LeaseStore {
       this.observe(name, outcome.current, nowMs);
       return 'refused';
     }
-    this.observed.delete(name);
+    this.observed.forget(name);
     this.held.set(name, { generation, modRevision: outcome.modRevision, counter: 1, renewedMs: nowMs });
     return 'taken';
   }
@@ -262,8 +256,6 @@ export class EtcdLeaseStore implements LeaseStore {
   }
 
   private checkCall(name: LeaseName, nowMs: number): void {
-    assertLeaseCall(name, nowMs);
-    assert(nowMs >= this.lastNowMs, `Lease store of ${this.node}: nowMs went back from ${this.lastNowMs} to ${nowMs}`);
-    this.lastNowMs = nowMs;
+    this.calls.check(name, nowMs);
   }
 }
