@@ -1,31 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { emptyManagerStatus } from '../../src/common/manager-status.ts';
-import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
 import type { TraceEvent } from '../../src/common/trace.ts';
-import type { Scenario } from '../../src/sim/scenario.ts';
 import { parseCommand } from '../../src/sim/sim-commands.ts';
 import { Simulator } from '../../src/sim/simulator.ts';
-
-const NODES = new Set(['node1', 'node2', 'node3']);
-
-function scenario(batches: string[][]): Scenario {
-  return {
-    name: 'faults',
-    nodes: { node1: { isPoweredOn: false, isNetworkOn: false }, node2: { isPoweredOn: false, isNetworkOn: false }, node3: { isPoweredOn: false, isNetworkOn: false } },
-    managerStatus: emptyManagerStatus(),
-    resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
-    groups: {},
-    rules: [],
-    settings: DEFAULT_CLUSTER_SETTINGS,
-    serviceSizes: {},
-    running: {},
-    batches: batches.map((batch) => batch.map((text) => parseCommand(text, NODES) as never)),
-  };
-}
+import { POWER_ON_ALL, THREE_NODES, threeNodeScenario } from './three-node-scenario.ts';
 
 function run(batches: string[][]): TraceEvent[] {
   const events: TraceEvent[] = [];
-  new Simulator(scenario([['power node1 on', 'power node2 on', 'power node3 on'], ...batches]), { seed: 1, onEvent: (event) => events.push(event) }).run();
+  new Simulator(threeNodeScenario('faults', [POWER_ON_ALL, ...batches]), { seed: 1, onEvent: (event) => events.push(event) }).run();
   return events;
 }
 
@@ -34,30 +15,30 @@ const resetsOf = (events: TraceEvent[], node: string) => events.filter((event) =
 describe('fault commands of the scenario language', () => {
   it('parse, and name the problem when malformed', () => {
     for (const text of ['storage node1 off', 'store down', 'store up', 'store slow 5', 'stale node2 20', 'pause node3 30', 'pause node3 30 lrm', 'crash node1 mux', 'drift node2 -50', 'fail vm:101 start 2', 'heal', 'after 37 network node2 off']) {
-      const command = parseCommand(text, NODES);
+      const command = parseCommand(text, THREE_NODES);
       assert.equal(typeof command, 'object', `${text}: ${String(command)}`);
     }
     for (const [text, problem] of [['stale node2 31', /at most 30/], ['drift node1 101', /-100\.\.100/], ['after 5 delay 3', /cannot hold/], ['crash node1 vm', /crm\|lrm\|mux\|kdump/], ['pause nodeX 3', /unknown node/]] as const) {
-      assert.match(parseCommand(text, NODES) as string, problem);
+      assert.match(parseCommand(text, THREE_NODES) as string, problem);
     }
   });
 
   it('parse the fence commands: crash <node> kdump, fence-device <id> ok|fail|hang|slow <s>', () => {
-    assert.deepEqual(parseCommand('crash node2 kdump', NODES), { kind: 'kdump', node: 'node2', text: 'crash node2 kdump' });
-    assert.deepEqual(parseCommand('fence-device pdu:2 hang', NODES), { kind: 'fence-device', deviceId: 'pdu:2', state: 'hang', slowS: undefined, text: 'fence-device pdu:2 hang' });
-    assert.deepEqual(parseCommand('fence-device ipmi slow 7', NODES), { kind: 'fence-device', deviceId: 'ipmi', state: 'ok', slowS: 7, text: 'fence-device ipmi slow 7' });
-    assert.equal(typeof parseCommand('after 30 fence-device ipmi ok', NODES), 'object');
+    assert.deepEqual(parseCommand('crash node2 kdump', THREE_NODES), { kind: 'kdump', node: 'node2', text: 'crash node2 kdump' });
+    assert.deepEqual(parseCommand('fence-device pdu:2 hang', THREE_NODES), { kind: 'fence-device', deviceId: 'pdu:2', state: 'hang', slowS: undefined, text: 'fence-device pdu:2 hang' });
+    assert.deepEqual(parseCommand('fence-device ipmi slow 7', THREE_NODES), { kind: 'fence-device', deviceId: 'ipmi', state: 'ok', slowS: 7, text: 'fence-device ipmi slow 7' });
+    assert.equal(typeof parseCommand('after 30 fence-device ipmi ok', THREE_NODES), 'object');
     for (const text of ['fence-device ipmi', 'fence-device ipmi broken', 'fence-device :2 ok', 'fence-device ipmi slow', 'fence-device ipmi slow 0', 'fence-device ipmi slow 601', 'fence-device ipmi ok now']) {
-      assert.match(parseCommand(text, NODES) as string, /expected 'fence-device <id> ok\|fail\|hang' or 'fence-device <id> slow <seconds, 1\.\.600>'/, text);
+      assert.match(parseCommand(text, THREE_NODES) as string, /expected 'fence-device <id> ok\|fail\|hang' or 'fence-device <id> slow <seconds, 1\.\.600>'/, text);
     }
-    assert.match(parseCommand('crash node9 kdump', NODES) as string, /unknown node 'node9'/);
+    assert.match(parseCommand('crash node9 kdump', THREE_NODES) as string, /unknown node 'node9'/);
   });
 
   it('a scenario without fault commands has no fault on', () => {
-    const simulator = new Simulator(scenario([]), { seed: 1 });
+    const simulator = new Simulator(threeNodeScenario('faults', []), { seed: 1 });
     assert.equal(simulator.cluster.faults.isStoreDown, false);
     assert.equal(simulator.cluster.faults.storeLatencyMs, 0);
-    for (const node of NODES) assert.deepEqual(simulator.cluster.faults.of(node), { isStorageCut: false, staleMs: 0, pausedUntilMs: 0, pausedDaemons: 'all' });
+    for (const node of THREE_NODES) assert.deepEqual(simulator.cluster.faults.of(node), { isStorageCut: false, staleMs: 0, pausedUntilMs: 0, pausedDaemons: 'all' });
   });
 
   it('after runs its command between daemon iterations, at the given second', () => {

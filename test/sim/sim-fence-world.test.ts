@@ -1,35 +1,15 @@
 import { strict as assert } from 'node:assert';
-import { emptyManagerStatus } from '../../src/common/manager-status.ts';
-import { DEFAULT_CLUSTER_SETTINGS } from '../../src/common/ha-config.ts';
 import type { TraceEvent } from '../../src/common/trace.ts';
 import type { FenceConfig } from '../../src/fence/fence-config.ts';
-import type { Scenario } from '../../src/sim/scenario.ts';
-import { parseCommand } from '../../src/sim/sim-commands.ts';
 import { Simulator } from '../../src/sim/simulator.ts';
+import { POWER_ON_ALL, threeNodeScenario } from './three-node-scenario.ts';
 import { FENCE } from './fence-fixture.ts';
-
-const NODES = new Set(['node1', 'node2', 'node3']);
-
-function scenario(batches: string[][]): Scenario {
-  return {
-    name: 'fence-world',
-    nodes: { node1: { isPoweredOn: false, isNetworkOn: false }, node2: { isPoweredOn: false, isNetworkOn: false }, node3: { isPoweredOn: false, isNetworkOn: false } },
-    managerStatus: emptyManagerStatus(),
-    resources: { 'vm:101': { node: 'node2', state: 'started', maxRestart: 1, maxRelocate: 1 } },
-    groups: {},
-    rules: [],
-    settings: DEFAULT_CLUSTER_SETTINGS,
-    serviceSizes: {},
-    running: {},
-    batches: [['power node1 on', 'power node2 on', 'power node3 on'], ...batches].map((batch) => batch.map((text) => parseCommand(text, NODES) as never)),
-  };
-}
 
 /** Runs with `fence` as fence.cfg; `onRound` may start jobs through the simulator's runner. */
 function run(batches: string[][], fence: FenceConfig, onRound?: (simulator: Simulator) => void): { events: TraceEvent[]; simulator: Simulator } {
   const events: TraceEvent[] = [];
   let simulator: Simulator | undefined;
-  simulator = new Simulator(scenario(batches), { seed: 1, onEvent: (event) => events.push(event), onRound: () => onRound?.(simulator!) });
+  simulator = new Simulator(threeNodeScenario('fence-world', [POWER_ON_ALL, ...batches]), { seed: 1, onEvent: (event) => events.push(event), onRound: () => onRound?.(simulator!) });
   simulator.cluster.config.fence = fence;
   simulator.run();
   return { events, simulator };
