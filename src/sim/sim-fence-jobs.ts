@@ -174,7 +174,7 @@ export class SimFenceJobs {
 
   /** Judges the call as the real runner does (level-plan.ts), acts on the power once a level's offs (ons) are all done, and starts the next. */
   private callEnded(job: RunningJob, result: AgentCallResult): boolean {
-    const { target, action } = job.job;
+    const { target } = job.job;
     const level = job.level!;
     const planned = job.calls[job.callIndex]!;
     const step = level.steps[planned.stepIndex]!;
