@@ -95,6 +95,11 @@ export function checkedDisarm(context: RequestContext, request: { mode: DisarmMo
  * proof the master recovers its services on at once. Refused here when the master's last status shows
  * the node online or in maintenance; the master refuses it too while the node's LRM still reports.
  */
+/** What an operator must know after confirming `node` down: told by the CLI and both web consoles. */
+export function fenceAckNote(node: string): string {
+  return `the master now treats ${node} as fenced and starts its services elsewhere; if it still runs them, they run twice`;
+}
+
 export function checkedFenceAck(context: RequestContext, request: { node: string; by: string }): CrmCommand {
   const node = valid(checkNode(request.node));
   const state = context.savedStatus()?.nodeStatus[node];

@@ -13,10 +13,19 @@ const CAUSE_DEPTH_MAX = 5;
  */
 export function reportError(error: unknown): number {
   if (error instanceof AssertionError) throw error;
-  const message = deniedMessage(error) ?? ((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ');
+  const message = deniedMessage(error) ?? oneLineMessage(error);
   process.stderr.write(`ha-manager: ${message}\n`);
-  const isBadInput = error instanceof UsageError || error instanceof ConfigError || error instanceof ConfigRefused;
-  return isBadInput ? ExitCode.badInput : ExitCode.failure;
+  return isBadInput(error) ? ExitCode.badInput : ExitCode.failure;
+}
+
+/** The caller's fault (exit 2): a bad argument, a refused config change, a config file that does not parse. */
+export function isBadInput(error: unknown): boolean {
+  return error instanceof UsageError || error instanceof ConfigError || error instanceof ConfigRefused;
+}
+
+/** An error's message as one line, as the CLI prints it (and the web consoles answer it). */
+export function oneLineMessage(error: unknown): string {
+  return ((error as Error).message ?? String(error)).replace(/\s*\n\s*/g, ' ');
 }
 
 /**

@@ -1,9 +1,6 @@
 import { assertNever } from '../common/assert.ts';
-import { ConfigRefused } from '../config/config-edit.ts';
-import { ConfigError } from '../config/section-config.ts';
-import { NO_MASTER_WARNING, requestDisarm, requestFenceAck, requestMaintenance, requestMove, requestStop } from '../cli/crm-requests.ts';
-import { UsageError } from '../cli/exit-codes.ts';
-import { deniedMessage } from '../cli/report-error.ts';
+import { fenceAckNote, NO_MASTER_WARNING, requestDisarm, requestFenceAck, requestMaintenance, requestMove, requestStop } from '../cli/crm-requests.ts';
+import { deniedMessage, isBadInput, oneLineMessage } from '../cli/report-error.ts';
 import { setResourceChecked } from '../cli/resource-set.ts';
 import { activeMaster } from '../cli/status-report.ts';
 import { ConfigLockTimeout } from '../store/config-lock.ts';
@@ -51,7 +48,7 @@ function carryOut(sharedDir: string, request: { action: ConsoleAction; actor: st
     case 'fence-ack':
       return {
         ...queued(requestFenceAck(sharedDir, { node: action.node, by: actor })),
-        note: `the master now treats ${action.node} as fenced and starts its services elsewhere; if it still runs them, they run twice`,
+        note: fenceAckNote(action.node),
       };
     default:
       return assertNever(action);
@@ -62,7 +59,7 @@ function carryOut(sharedDir: string, request: { action: ConsoleAction; actor: st
 function refusalOf(error: unknown): string | undefined {
   const denied = deniedMessage(error);
   if (denied !== undefined) return denied;
-  if (error instanceof UsageError || error instanceof ConfigRefused || error instanceof ConfigError) return error.message.replace(/\s*\n\s*/g, ' ');
+  if (isBadInput(error)) return oneLineMessage(error);
   if (error instanceof ConfigLockTimeout) return error.message;
   return undefined;
 }

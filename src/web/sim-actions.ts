@@ -2,8 +2,8 @@ import { assertNever } from '../common/assert.ts';
 import { ConfigRefused } from '../config/config-edit.ts';
 import { checkSid } from '../config/resources.ts';
 import { unknownResourceMessage } from '../config/resource-edit.ts';
-import { checkedDisarm, checkedFenceAck, checkedMaintenance, checkedMove, checkedStop, type RequestContext } from '../cli/crm-requests.ts';
-import { UsageError } from '../cli/exit-codes.ts';
+import { checkedDisarm, checkedFenceAck, fenceAckNote, checkedMaintenance, checkedMove, checkedStop, type RequestContext } from '../cli/crm-requests.ts';
+import { isBadInput, oneLineMessage } from '../cli/report-error.ts';
 import { resolveSid } from '../cli/sid-arg.ts';
 import { formatCrmCommand, type CrmCommand } from '../crm/crm-command.ts';
 import type { SimCluster } from '../sim/sim-cluster.ts';
@@ -23,7 +23,7 @@ export function simActionCommand(cluster: SimCluster, request: { action: Console
   try {
     return { kind: 'command', ...commandOf(cluster, request) };
   } catch (error) {
-    if (error instanceof UsageError || error instanceof ConfigRefused) return { kind: 'refused', message: error.message.replace(/\s*\n\s*/g, ' ') };
+    if (isBadInput(error)) return { kind: 'refused', message: oneLineMessage(error) };
     throw error;
   }
 }
@@ -59,8 +59,7 @@ function commandOf(cluster: SimCluster, request: { action: ConsoleAction; actor:
     }
     case 'fence-ack': {
       const command = checkedFenceAck(context, { node: action.node, by: actor });
-      const note = `the master now treats ${action.node} as fenced and starts its services elsewhere; if it still runs them, they run twice`;
-      return queued(command, scenarioCommandOf(command), note);
+      return queued(command, scenarioCommandOf(command), fenceAckNote(action.node));
     }
     default:
       return assertNever(action);

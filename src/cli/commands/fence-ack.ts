@@ -17,11 +17,11 @@ export const fenceAckCommand = {
       .option('by', { type: 'string', describe: 'who confirms, recorded in the trace, the journal and status (default: <user>@<host>)' })
       .example('$0 fence-ack node3', 'node3 is off (checked at its console): recover its services now'),
   handler: async (args: FenceAckArgs) => {
-    const { requestFenceAck, warnWithoutMaster } = await import('../crm-requests.ts');
+    const { fenceAckNote, requestFenceAck, warnWithoutMaster } = await import('../crm-requests.ts');
     const by = args.by ?? `${userInfo().username}@${hostname().split('.')[0]}`;
     const line = requestFenceAck(sharedDirOf(args), { node: String(args.node), by });
     warnWithoutMaster(sharedDirOf(args));
     writeOutput(`Queued for the master: ${line}\n`);
-    process.stderr.write(`ha-manager: note: the master now treats ${args.node} as fenced and starts its services elsewhere; if it still runs them, they run twice\n`);
+    process.stderr.write(`ha-manager: note: ${fenceAckNote(String(args.node))}\n`);
   },
 };
