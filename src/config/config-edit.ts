@@ -1,33 +1,74 @@
 import type { RequestedState } from '../common/states.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import type { LockWaitOptions } from '../store/config-lock.ts';
 import { writeFileAtomic } from '../store/atomic-write.ts';
-import { withConfigLock, type LockWaitOptions } from '../store/config-lock.ts';
-import { configFromDocuments, readConfigDocuments, type ConfigDocuments, type LoadedConfig } from './load-config.ts';
+import { DirClusterStore } from '../store/dir-cluster-store.ts';
+import type { ConfigChange, ConfigFileName, StoreUnavailable } from '../store/store-ports.ts';
+import { ConfigUnavailable, configFromDocuments, readConfigDocuments, type ConfigDocuments, type LoadedConfig, type StoreOrDir } from './load-config.ts';
 import { ConfigError } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
 
-type ConfigFileName = 'groups' | 'rules' | 'resources' | 'settings';
+type DocumentName = 'groups' | 'rules' | 'resources' | 'settings';
+const FILE_OF: Record<DocumentName, ConfigFileName> = { groups: 'groups.cfg', rules: 'rules.cfg', resources: 'resources.cfg', settings: 'ha.cfg' };
+/** Edits that lost the compare-and-set this often in a row give up: something rewrites the config in a loop. */
+const EDIT_ATTEMPTS_MAX = 20;
 
 /** A change the configuration does not allow (an existing id, a group still in use); exit status 2. */
 export class ConfigRefused extends Error {
   override name = 'ConfigRefused';
 }
 
+export type EditAttempt<T> = { readonly kind: 'written'; readonly result: T; readonly isChanged: boolean } | { readonly kind: 'conflict' } | StoreUnavailable;
+
 /**
- * One locked read-modify-write of the config files of `sharedDir` (waiting for the lock: the CLI). The
- * current files must load (a broken file is reported, not overwritten); `edit` changes the documents;
- * the result must load again before anything is written; only changed files are written, each
- * atomically. Returns what `edit` returned. `lockWait.onWaiting` hears of a long wait for the lock.
+ * One read-modify-write of the config files of the store. The current files must load (a broken file
+ * is reported, not overwritten); `edit` changes the documents; the result must load again before
+ * anything is written; only changed files are written, all at once by compare-and-set on the versions
+ * read (ConfigFiles.writeAll), so a concurrent edit is never lost: the loser reads again and retries.
+ * Returns what `edit` returned. For a dir store given as a path, `lockWait` is how it waits for the
+ * config lock (`onWaiting` hears of a long wait).
  */
-export function editConfig<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
-  return withConfigLock(sharedDir, () => editConfigLocked(sharedDir, edit), lockWait);
+export function editConfig<T>(storeOrDir: StoreOrDir, edit: (documents: ConfigDocuments, current: LoadedConfig) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
+  const store = typeof storeOrDir === 'string' ? new DirClusterStore(storeOrDir, lockWait) : storeOrDir;
+  for (let attempt = 1; ; attempt++) {
+    const outcome = tryEditConfig(store, edit);
+    if (outcome.kind === 'written') return outcome.result;
+    // The dir store's own error (EACCES on the lock, a lock held too long) says best what to do about it.
+    if (outcome.kind === 'unavailable' && outcome.cause instanceof Error) throw outcome.cause;
+    if (outcome.kind === 'unavailable') throw new ConfigUnavailable(`${store.where}: config not written: ${outcome.message}`);
+    if (attempt >= EDIT_ATTEMPTS_MAX) throw new ConfigUnavailable(`${store.where}: config not written: it changed under ${EDIT_ATTEMPTS_MAX} attempts in a row`);
+  }
 }
 
-/** The read-modify-write of `editConfig`, for a caller that already holds the config lock. */
-export function editConfigLocked<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
-  const documents = readConfigDocuments(sharedDir);
+/**
+ * One attempt of `editConfig`: 'conflict' when a file changed since it was read (or, for a daemon's dir
+ * store that never waits, the config lock is busy); nothing was written then. Throws what reading throws
+ * (ConfigError, ConfigUnavailable) and ConfigRefused.
+ */
+export function tryEditConfig<T>(store: ClusterStore, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): EditAttempt<T> {
+  const documents = readConfigDocuments(store);
   const before = snapshot(documents);
   const current = configFromDocuments(documents);
   const result = edit(documents, current);
+  const after = snapshot(documents);
+  checkReparsed(documents, after);
+  const changes: ConfigChange[] = [];
+  for (const name of ['groups', 'rules', 'resources', 'settings'] as const) {
+    if (after[name] !== before[name]) changes.push({ file: FILE_OF[name], text: after[name], expectedVersion: documents.versions?.[FILE_OF[name]] });
+  }
+  if (changes.length === 0) return { kind: 'written', result, isChanged: false };
+  const written = store.config.writeAll(changes);
+  return written.kind === 'written' ? { kind: 'written', result, isChanged: true } : written;
+}
+
+/**
+ * The read-modify-write for a caller that already holds a dir store's config lock (the daemons, until
+ * they edit through their ClusterStore). TRANSITIONAL: goes once src/env edits by tryEditConfig.
+ */
+export function editConfigLocked<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
+  const documents = readConfigDocuments(sharedDir);
+  const before = snapshot(documents);
+  const result = edit(documents, configFromDocuments(documents));
   const after = snapshot(documents);
   checkReparsed(documents, after);
   for (const name of ['groups', 'rules', 'resources', 'settings'] as const) {
@@ -36,12 +77,12 @@ export function editConfigLocked<T>(sharedDir: string, edit: (documents: ConfigD
   return result;
 }
 
-function snapshot(documents: ConfigDocuments): Record<ConfigFileName, string> {
+function snapshot(documents: ConfigDocuments): Record<DocumentName, string> {
   return { groups: documents.groups.render(), rules: documents.rules.render(), resources: documents.resources.render(), settings: documents.settings.render() };
 }
 
 /** Parses the new texts from scratch, so that a bug in an edit cannot write a file that would not load. */
-function checkReparsed(documents: ConfigDocuments, texts: Record<ConfigFileName, string>): void {
+function checkReparsed(documents: ConfigDocuments, texts: Record<DocumentName, string>): void {
   try {
     configFromDocuments({
       groups: SectionDocument.parse(texts.groups, documents.groups.file),
@@ -66,8 +107,8 @@ export interface ResourcePatch {
  * What the master records after it moved a service or changed its requested state (the `node` and
  * `state` lines of the resource), waiting for the lock. Returns false when the resource is gone meanwhile.
  */
-export function updateResourceConfig(sharedDir: string, sid: string, patch: ResourcePatch): boolean {
-  return editConfig(sharedDir, (documents) => applyResourcePatches(documents, new Map([[sid, patch]])).length === 1);
+export function updateResourceConfig(storeOrDir: StoreOrDir, sid: string, patch: ResourcePatch): boolean {
+  return editConfig(storeOrDir, (documents) => applyResourcePatches(documents, new Map([[sid, patch]])).length === 1);
 }
 
 /** Sets the patched lines of every resource that still exists; returns the sids it patched. */

@@ -1,8 +1,9 @@
-import { readFileSync } from 'node:fs';
 import type { Timing } from '../common/timing.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { DirClusterStore } from '../store/dir-cluster-store.ts';
+import type { ConfigFileName } from '../store/store-ports.ts';
 import type { HaConfig } from '../env/env.ts';
 import { serviceTypesOf, type DriverKind } from '../common/driver-kinds.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
 import { groupsFromSections } from './groups.ts';
 import { resourcesFromSections } from './resources.ts';
 import { rulesFromSections } from './rules.ts';
@@ -20,6 +21,8 @@ export interface ConfigDocuments {
   readonly settings: SectionDocument;
   /** Nodes of the services in status/manager.json, for resources written (by Proxmox) without a node. */
   readonly masterNodes: Readonly<Record<string, string>>;
+  /** The store's version of each file as read (absent: the file was missing), for the compare-and-set of an edit. */
+  readonly versions?: Readonly<Partial<Record<ConfigFileName, string>>>;
 }
 
 /** The configuration the daemons run with, the timings of ha.cfg, and its service type → driver mapping. */
@@ -32,47 +35,59 @@ export interface LoadedConfig {
   readonly nodes: Readonly<Record<string, NodeDeclaration>>;
 }
 
+/** A store, or a shared directory's path (a dir store). */
+export type StoreOrDir = ClusterStore | string;
+
+export function storeOfDir(store: StoreOrDir): ClusterStore {
+  return typeof store === 'string' ? new DirClusterStore(store) : store;
+}
+
+/** The store could not be read (unreachable, EACCES, no etcd quorum): not a config problem. */
+export class ConfigUnavailable extends Error {
+  override name = 'ConfigUnavailable';
+}
+
 /**
- * Reads and checks resources.cfg, groups.cfg, rules.cfg, ha.cfg and fence.cfg of `sharedDir`; a missing
+ * Reads and checks resources.cfg, groups.cfg, rules.cfg, ha.cfg and fence.cfg of the store; a missing
  * file is an empty one (no fence.cfg: `fence` stays undefined). Throws ConfigError (file, line, problem)
- * on the first problem and never returns half a config: a daemon that gets an error keeps the last
- * config that loaded.
+ * on the first problem, ConfigUnavailable when the store cannot be read, and never returns half a
+ * config: a daemon that gets an error keeps the last config that loaded.
  */
-export function loadHaConfig(sharedDir: string): LoadedConfig {
-  const loaded = configFromDocuments(readConfigDocuments(sharedDir));
-  const fence = readFenceConfig(sharedPaths(sharedDir).fence);
+export function loadHaConfig(storeOrDir: StoreOrDir): LoadedConfig {
+  const store = storeOfDir(storeOrDir);
+  const loaded = configFromDocuments(readConfigDocuments(store));
+  const fence = readFenceConfig(store);
   return fence === undefined ? loaded : { ...loaded, config: { ...loaded.config, fence } };
 }
 
 /** fence.cfg, or undefined when there is none (every node is fenced by its watchdog alone). */
-export function readFenceConfig(file: string): FenceConfig | undefined {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new Error(`${file}: Cannot read: ${(error as Error).message}`);
-  }
-  return parseFenceConfig(decodeConfigText(bytes, file), file);
+export function readFenceConfig(storeOrDir: StoreOrDir): FenceConfig | undefined {
+  const store = storeOfDir(storeOrDir);
+  const text = readConfigText(store, 'fence.cfg');
+  return text === undefined ? undefined : parseFenceConfig(text.text, store.configName('fence.cfg'));
 }
 
 /**
  * The timings of ha.cfg alone, for a reader that needs them when another config file does not load
  * (`ha-manager status`); throws ConfigError when ha.cfg itself does not.
  */
-export function loadTiming(sharedDir: string): Timing {
-  const document = readDocument(sharedPaths(sharedDir).settings);
+export function loadTiming(storeOrDir: StoreOrDir): Timing {
+  const store = storeOfDir(storeOrDir);
+  const document = readDocument(store, 'ha.cfg');
   return settingsFromSections(document.sections(), document.file).timing;
 }
 
-export function readConfigDocuments(sharedDir: string): ConfigDocuments {
-  const paths = sharedPaths(sharedDir);
+export function readConfigDocuments(storeOrDir: StoreOrDir): ConfigDocuments {
+  const store = storeOfDir(storeOrDir);
+  const versions: Partial<Record<ConfigFileName, string>> = {};
+  const read = (file: ConfigFileName) => readDocument(store, file, versions);
   return {
-    groups: readDocument(paths.groups),
-    rules: readDocument(paths.rules),
-    resources: readDocument(paths.resources),
-    settings: readDocument(paths.settings),
-    masterNodes: readMasterNodes(paths.managerStatus),
+    groups: read('groups.cfg'),
+    rules: read('rules.cfg'),
+    resources: read('resources.cfg'),
+    settings: read('ha.cfg'),
+    masterNodes: readMasterNodes(store),
+    versions,
   };
 }
 
@@ -88,28 +103,29 @@ export function configFromDocuments(documents: ConfigDocuments): LoadedConfig {
   return { config: { resources, groups, rules, settings, serviceSizes, nodeCapacities }, timing, driverKinds, nodes };
 }
 
-function readDocument(file: string): SectionDocument {
-  let bytes: Uint8Array;
-  try {
-    bytes = readFileSync(file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return SectionDocument.parse('', file);
-    throw new Error(`${file}: Cannot read: ${(error as Error).message}`);
-  }
-  return SectionDocument.parse(decodeConfigText(bytes, file), file);
+/** A config file's text and version, or undefined when it does not exist. */
+export function readConfigText(store: ClusterStore, file: ConfigFileName): { readonly text: string; readonly version: string } | undefined {
+  const read = store.config.read(file);
+  if (read.kind === 'missing') return undefined;
+  if (read.kind === 'unavailable') throw new ConfigUnavailable(`${store.configName(file)}: Cannot read: ${read.message}`);
+  // The text as the files hold it: a byte that is not UTF-8 is reported with its line (section-config.ts).
+  return { text: decodeConfigText(read.bytes ?? Buffer.from(read.text, 'utf8'), store.configName(file)), version: read.version };
+}
+
+function readDocument(store: ClusterStore, file: ConfigFileName, versions?: Partial<Record<ConfigFileName, string>>): SectionDocument {
+  const read = readConfigText(store, file);
+  if (read !== undefined && versions) versions[file] = read.version;
+  return SectionDocument.parse(read?.text ?? '', store.configName(file));
 }
 
 /**
  * The node of every service in the manager status. Only a fallback for the config, so an unreadable
- * or corrupt status file counts as empty here; `ha-manager status` is where it is reported.
+ * or corrupt status counts as empty here; `ha-manager status` is where it is reported.
  */
-function readMasterNodes(file: string): Record<string, string> {
+function readMasterNodes(store: ClusterStore): Record<string, string> {
+  const read = store.status.readManagerStatus();
   const nodes: Record<string, string> = {};
-  try {
-    const json = JSON.parse(readFileSync(file, 'utf8')) as { service_status?: Record<string, { node?: unknown }> };
-    for (const [sid, service] of Object.entries(json.service_status ?? {})) if (typeof service?.node === 'string') nodes[sid] = service.node;
-  } catch {
-    return {};
-  }
+  if (read.kind !== 'ok') return nodes;
+  for (const [sid, service] of read.value.serviceStatus.entries()) nodes[sid] = service.node;
   return nodes;
 }

@@ -3,8 +3,8 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
 import { enqueueCommand, readQueuedCommands, takeQueuedCommands } from './command-queue.ts';
-import { ConfigLockTimeout, withConfigLock } from './config-lock.ts';
-import { CONFIG_FILE_NAMES, type CommandQueue, type ConfigFileName, type ConfigFiles, type ConfigRead, type ConfigWrite, type StoreUnavailable } from './store-ports.ts';
+import { ConfigLockTimeout, ownIdentity, tryConfigLock, withConfigLock, type LockWaitOptions } from './config-lock.ts';
+import { CONFIG_FILE_NAMES, type CommandQueue, type ConfigChange, type ConfigFileName, type ConfigFiles, type ConfigRead, type ConfigWrite, type ConfigWriteAll, type StoreUnavailable } from './store-ports.ts';
 
 /** The command queue of a shared directory (command-queue.ts) as the CommandQueue port. */
 export class DirCommandQueue implements CommandQueue {
@@ -28,35 +28,60 @@ const MODES: Record<ConfigFileName, number> = { 'resources.cfg': 0o644, 'groups.
 
 /**
  * The config files of a shared directory as the ConfigFiles port: the version is a digest of the
- * content, and a write compares it under the config lock (config-lock.ts), which it waits for.
+ * content, and a write compares it under the config lock (config-lock.ts), which it waits for up to
+ * `lockWaitMsMax` (the CLI: the lock's own limit; a daemon's round: 0, a busy lock is a 'conflict' that
+ * its writer retries after the round).
  */
 export class DirConfigFiles implements ConfigFiles {
-  constructor(private readonly sharedDir: string) {}
+  constructor(
+    private readonly sharedDir: string,
+    private readonly lockWait: LockWaitOptions = {},
+  ) {}
 
   read(file: ConfigFileName): ConfigRead {
     const path = this.path(file);
-    let text: string;
+    let bytes: Buffer;
     try {
-      text = readFileSync(path, 'utf8');
+      bytes = readFileSync(path);
     } catch (error) {
       if ((error as NodeJS.ErrnoException).code === 'ENOENT') return { kind: 'missing' };
       return unavailableOf(error);
     }
-    return { kind: 'ok', text, version: versionOf(text) };
+    return { kind: 'ok', text: bytes.toString('utf8'), version: versionOf(bytes), bytes };
   }
 
   write(file: ConfigFileName, text: string, expectedVersion: string | undefined): ConfigWrite {
-    const path = this.path(file);
-    return attempt(() =>
-      withConfigLock(this.sharedDir, (): ConfigWrite => {
-        const current = this.read(file);
+    const written = this.writeAll([{ file, text, expectedVersion }]);
+    return written.kind === 'written' ? { kind: 'written', version: written.versions[file]! } : written;
+  }
+
+  writeAll(changes: readonly ConfigChange[]): ConfigWriteAll {
+    const paths = changes.map((change) => this.path(change.file));
+    const write = (): ConfigWriteAll => {
+      for (const change of changes) {
+        const current = this.read(change.file);
         if (current.kind === 'unavailable') return current;
-        const currentVersion = current.kind === 'ok' ? current.version : undefined;
-        if (currentVersion !== expectedVersion) return { kind: 'conflict' };
-        writeFileAtomic(path, text, { mode: MODES[file] });
-        return { kind: 'written', version: versionOf(text) };
-      }),
-    );
+        if ((current.kind === 'ok' ? current.version : undefined) !== change.expectedVersion) return { kind: 'conflict' };
+      }
+      const versions: Partial<Record<ConfigFileName, string>> = {};
+      changes.forEach((change, index) => {
+        writeFileAtomic(paths[index]!, change.text, { mode: MODES[change.file] });
+        versions[change.file] = versionOf(change.text);
+      });
+      return { kind: 'written', versions };
+    };
+    if (this.lockWait.waitMsMax === 0) {
+      return attempt(() => {
+        const lock = tryConfigLock(this.sharedDir, this.lockWait.identity ?? ownIdentity());
+        if (lock.kind === 'held') return { kind: 'conflict' as const };
+        try {
+          return write();
+        } finally {
+          lock.release();
+        }
+      });
+    }
+    return attempt(() => withConfigLock(this.sharedDir, write, this.lockWait));
   }
 
   private path(file: ConfigFileName): string {
@@ -65,7 +90,7 @@ export class DirConfigFiles implements ConfigFiles {
   }
 }
 
-function versionOf(text: string): string {
+function versionOf(text: string | Uint8Array): string {
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
@@ -81,6 +106,6 @@ function attempt<T>(call: () => T): T | StoreUnavailable {
 function unavailableOf(error: unknown): StoreUnavailable {
   const isErrno = (value: unknown) => typeof (value as { code?: unknown } | null)?.code === 'string';
   // The config lock wraps the errno of its mkdir in an Error of its own (config-lock.ts tryTake).
-  if (error instanceof ConfigLockTimeout || isErrno(error) || isErrno((error as Error).cause)) return { kind: 'unavailable', message: (error as Error).message };
+  if (error instanceof ConfigLockTimeout || isErrno(error) || isErrno((error as Error).cause)) return { kind: 'unavailable', message: (error as Error).message, cause: error };
   throw error;
 }

@@ -8,6 +8,8 @@
 export interface StoreUnavailable {
   readonly kind: 'unavailable';
   readonly message: string;
+  /** The error behind it where there is one (dir: the errno error), so a command can say what to do about it. */
+  readonly cause?: unknown;
 }
 
 /** Queued CRM commands (`migrate vm:101 node2`): the CLI enqueues, the master takes them oldest first. */
@@ -24,7 +26,8 @@ export interface CommandQueue {
 }
 
 /** The config files of the cluster (resources.cfg, groups.cfg, rules.cfg, fence.cfg, ha.cfg). */
-export type ConfigRead = { readonly kind: 'ok'; readonly text: string; readonly version: string } | { readonly kind: 'missing' } | StoreUnavailable;
+/** `bytes`: the file's exact bytes where the store keeps them (dir), so a reader can name a byte that is not UTF-8. */
+export type ConfigRead = { readonly kind: 'ok'; readonly text: string; readonly version: string; readonly bytes?: Uint8Array } | { readonly kind: 'missing' } | StoreUnavailable;
 export type ConfigWrite = { readonly kind: 'written'; readonly version: string } | { readonly kind: 'conflict' } | StoreUnavailable;
 
 /**
@@ -36,7 +39,22 @@ export interface ConfigFiles {
   read(file: ConfigFileName): ConfigRead;
   /** `expectedVersion` undefined: the file must not exist yet. */
   write(file: ConfigFileName, text: string, expectedVersion: string | undefined): ConfigWrite;
+  /**
+   * Writes several files at once, all or none: every version is compared first (dir: under one hold
+   * of the config lock; etcd: one txn), so an edit that spans files (a group and its resources) never
+   * lands half. 'conflict' when any file changed since it was read. The versions written, by file.
+   */
+  writeAll(changes: readonly ConfigChange[]): ConfigWriteAll;
 }
+
+export interface ConfigChange {
+  readonly file: ConfigFileName;
+  readonly text: string;
+  /** undefined: the file must not exist yet. */
+  readonly expectedVersion: string | undefined;
+}
+
+export type ConfigWriteAll = { readonly kind: 'written'; readonly versions: Readonly<Partial<Record<ConfigFileName, string>>> } | { readonly kind: 'conflict' } | StoreUnavailable;
 
 /** The config files the stores keep, by their file name in the shared directory. */
 export const CONFIG_FILE_NAMES = ['resources.cfg', 'groups.cfg', 'rules.cfg', 'fence.cfg', 'ha.cfg'] as const;

@@ -16,6 +16,7 @@ import { assertAsciiKey, prefixEnd } from './etcd-wire.ts';
  * | `status/fenced/<node>` | why that node was last reset |
  * | `commands/<seq>.<host>.<pid>` | queued CRM commands, one per key |
  * | `config/<file>` | resources.cfg, groups.cfg, rules.cfg, fence.cfg, ha.cfg: the same text as the files |
+ * | `cluster` | written once by `ha-manager init`: the cluster is set up under this prefix |
  */
 export class EtcdKeys {
   constructor(readonly prefix: string = DEFAULT_ETCD_PREFIX) {
@@ -52,6 +53,15 @@ export class EtcdKeys {
 
   get commands(): string {
     return `${this.prefix}commands/`;
+  }
+
+  get configFiles(): string {
+    return `${this.prefix}config/`;
+  }
+
+  /** The marker `ha-manager init` writes: daemons wait for it and never write it themselves. */
+  get cluster(): string {
+    return `${this.prefix}cluster`;
   }
 
   config(file: ConfigFileName): string {

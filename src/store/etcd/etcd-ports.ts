@@ -1,6 +1,6 @@
 import { hostname } from 'node:os';
 import { COMMANDS_PER_TAKE_MAX } from '../command-queue.ts';
-import { assertCommandLine, type CommandQueue, type ConfigFileName, type ConfigFiles, type ConfigRead, type ConfigWrite, type StoreUnavailable } from '../store-ports.ts';
+import { assertCommandLine, type CommandQueue, type ConfigChange, type ConfigFileName, type ConfigFiles, type ConfigRead, type ConfigWrite, type ConfigWriteAll, type StoreUnavailable } from '../store-ports.ts';
 import type { GatewayFailure } from './etcd-gateway.ts';
 import { isFailure, underPrefix, type EtcdKeys } from './etcd-keys.ts';
 import type { EtcdKvClient } from './etcd-sync-client.ts';
@@ -75,12 +75,25 @@ export class EtcdConfigFiles implements ConfigFiles {
   }
 
   write(file: ConfigFileName, text: string, expectedVersion: string | undefined): ConfigWrite {
-    const key = this.keys.config(file);
-    const modRevision = expectedVersion === undefined ? 0 : Number(expectedVersion);
-    if (!Number.isSafeInteger(modRevision) || modRevision < 0) return { kind: 'conflict' };
-    const answer = this.client.txn({ compare: [{ key, modRevision }], success: [{ put: { key, value: text } }] });
+    const written = this.writeAll([{ file, text, expectedVersion }]);
+    return written.kind === 'written' ? { kind: 'written', version: written.versions[file]! } : written;
+  }
+
+  /** One txn comparing every key's mod revision (0: absent) and putting every text. */
+  writeAll(changes: readonly ConfigChange[]): ConfigWriteAll {
+    const compare = [];
+    for (const change of changes) {
+      const modRevision = change.expectedVersion === undefined ? 0 : Number(change.expectedVersion);
+      if (!Number.isSafeInteger(modRevision) || modRevision < 0) return { kind: 'conflict' };
+      compare.push({ key: this.keys.config(change.file), modRevision });
+    }
+    const success = changes.map((change) => ({ put: { key: this.keys.config(change.file), value: change.text } }));
+    const answer = this.client.txn({ compare, success });
     if (isFailure(answer)) return unavailable(answer);
-    return answer.succeeded ? { kind: 'written', version: String(answer.revision) } : { kind: 'conflict' };
+    if (!answer.succeeded) return { kind: 'conflict' };
+    const versions: Partial<Record<ConfigFileName, string>> = {};
+    for (const change of changes) versions[change.file] = String(answer.revision);
+    return { kind: 'written', versions };
   }
 }
 

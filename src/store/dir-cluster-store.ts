@@ -1,0 +1,97 @@
+import { watch } from 'chokidar';
+import { statSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import type { ClusterStore, LeaseStoreFor } from './cluster-store.ts';
+import { SIGNED_CONFIG_FILES } from './cluster-store.ts';
+import type { LockWaitOptions } from './config-lock.ts';
+import { DirCommandQueue, DirConfigFiles } from './dir-ports.ts';
+import { DirLeaseStore } from './dir-lease-store.ts';
+import { DirStatusStore } from './dir-status-store.ts';
+import type { LeaseStore } from './lease-store.ts';
+import { createSharedDirLayout, sharedPaths, type SharedPaths } from './shared-dir.ts';
+import type { ConfigFileName, StoreUnavailable } from './store-ports.ts';
+
+/**
+ * The shared directory as a ClusterStore (docs/shared-dir.md): leases by mkdir, status and commands as
+ * files, config files under the config lock. `configLockWait` is how long a config write waits for the
+ * lock: the CLI's default, or 0 for a daemon, whose round never waits.
+ */
+export class DirClusterStore implements ClusterStore {
+  readonly kind = 'dir';
+  readonly where: string;
+  readonly status: DirStatusStore;
+  readonly commands: DirCommandQueue;
+  readonly config: DirConfigFiles;
+  readonly paths: SharedPaths;
+
+  constructor(
+    readonly root: string,
+    configLockWait: LockWaitOptions = {},
+  ) {
+    this.where = root;
+    this.paths = sharedPaths(root);
+    this.status = new DirStatusStore(root);
+    this.commands = new DirCommandQueue(root);
+    this.config = new DirConfigFiles(root, configLockWait);
+  }
+
+  leaseStore(options: LeaseStoreFor): LeaseStore {
+    return new DirLeaseStore({ leasesPath: this.paths.leases, ...options });
+  }
+
+  probe(): 'ready' | 'not-set-up' | StoreUnavailable {
+    try {
+      if (!statSync(this.root).isDirectory()) return { kind: 'unavailable', message: `${this.root} is not a directory` };
+    } catch (error) {
+      return { kind: 'unavailable', message: `${this.root}: ${(error as Error).message}` };
+    }
+    try {
+      return statSync(this.paths.leases).isDirectory() ? 'ready' : 'not-set-up';
+    } catch {
+      return 'not-set-up';
+    }
+  }
+
+  setUp(): 'ready' | StoreUnavailable {
+    try {
+      createSharedDirLayout(this.root);
+      return 'ready';
+    } catch (error) {
+      return { kind: 'unavailable', message: `${this.root}: ${(error as Error).message}` };
+    }
+  }
+
+  /** inode, size and mtime of each file: inotify says nothing of writes by other hosts on NFS. */
+  configSignature(): string {
+    return SIGNED_CONFIG_FILES.map((name) => fileSignature(join(this.root, name))).join('|');
+  }
+
+  watchConfig(onChange: () => void, onProblem: (message: string) => void): () => Promise<void> {
+    const names = new Set<string>(SIGNED_CONFIG_FILES);
+    const watcher = watch(this.root, { depth: 0, ignoreInitial: true, followSymlinks: true });
+    watcher.on('all', (_event, path) => {
+      if (names.has(basename(path))) onChange();
+    });
+    watcher.on('error', (error) => onProblem(`Watching ${this.root} failed: ${(error as Error).message}`));
+    return () => watcher.close();
+  }
+
+  configName(file: ConfigFileName): string {
+    return join(this.root, file);
+  }
+
+  leaseName(name: string): string {
+    return join(this.paths.leases, name);
+  }
+
+  close(): void {}
+}
+
+function fileSignature(path: string): string {
+  try {
+    const stat = statSync(path);
+    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
+  } catch (error) {
+    return (error as NodeJS.ErrnoException).code ?? 'error';
+  }
+}
