@@ -1,4 +1,5 @@
 import type { LeaseStore } from './lease-store.ts';
+import type { LeaseView } from './lease-view.ts';
 import type { StatusStore } from './status-store.ts';
 import type { CommandQueue, ConfigFileName, ConfigFiles, StoreUnavailable } from './store-ports.ts';
 
@@ -38,6 +39,11 @@ export interface ClusterStore {
    * function stops watching. dir: chokidar on the directory; etcd: a watch on the config prefix.
    */
   watchConfig(onChange: () => void, onProblem: (message: string) => void): () => Promise<void>;
+  /**
+   * The current generation of every lease, by name, for display (`ha-manager status`, the consoles):
+   * takes and renews nothing, and counts as no observation of any lease store.
+   */
+  readLeases(): Map<string, LeaseView> | StoreUnavailable;
   /** The name a message gives a config file: its path, or `etcd:<key>`. */
   configName(file: ConfigFileName): string;
   /** The name a message gives a lease: its directory, or `etcd:<key>`. */

@@ -8,6 +8,7 @@ import { DirCommandQueue, DirConfigFiles } from './dir-ports.ts';
 import { DirLeaseStore } from './dir-lease-store.ts';
 import { DirStatusStore } from './dir-status-store.ts';
 import type { LeaseStore } from './lease-store.ts';
+import { readLeases, type LeaseView } from './lease-view.ts';
 import { createSharedDirLayout, sharedPaths, type SharedPaths } from './shared-dir.ts';
 import type { ConfigFileName, StoreUnavailable } from './store-ports.ts';
 
@@ -74,6 +75,14 @@ export class DirClusterStore implements ClusterStore {
     });
     watcher.on('error', (error) => onProblem(`Watching ${this.root} failed: ${(error as Error).message}`));
     return () => watcher.close();
+  }
+
+  readLeases(): Map<string, LeaseView> | StoreUnavailable {
+    try {
+      return readLeases(this.root);
+    } catch (error) {
+      return { kind: 'unavailable', message: (error as Error).message, cause: error };
+    }
   }
 
   configName(file: ConfigFileName): string {

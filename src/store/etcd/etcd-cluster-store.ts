@@ -1,6 +1,8 @@
 import type { ClusterStore, LeaseStoreFor } from '../cluster-store.ts';
 import { SIGNED_CONFIG_FILES } from '../cluster-store.ts';
 import type { LeaseStore } from '../lease-store.ts';
+import type { LeaseView } from '../lease-view.ts';
+import { decodeLeaseRecord } from './etcd-lease-record.ts';
 import type { ConfigFileName, StoreUnavailable } from '../store-ports.ts';
 import { EtcdGateway, type EtcdConnectionOptions } from './etcd-gateway.ts';
 import { EtcdKeys, isFailure, underPrefix } from './etcd-keys.ts';
@@ -66,6 +68,22 @@ export class EtcdClusterStore implements ClusterStore {
     return async () => watch.stop();
   }
 
+  /** One range over `leases/`; `wallMs` of a value is the writer's wall clock, for display only. */
+  readLeases(): Map<string, LeaseView> | StoreUnavailable {
+    const prefix = `${this.keys.prefix}leases/`;
+    const answer = this.client.range(underPrefix(prefix));
+    if (isFailure(answer)) return { kind: 'unavailable', message: answer.message };
+    const leases = new Map<string, LeaseView>();
+    for (const kv of answer.kvs) {
+      const name = kv.key.slice(prefix.length);
+      const record = decodeLeaseRecord(kv);
+      const wallMs = wallMsOf(kv.value);
+      const holder = record.holder === undefined ? {} : { holder: { node: record.holder, takenWallMs: wallMs }, heartbeat: { counter: record.counter, node: record.holder, wallMs } };
+      leases.set(name, { name, generation: record.generation, ...holder, isReleased: record.isReleased });
+    }
+    return new Map([...leases].sort(([a], [b]) => (a < b ? -1 : 1)));
+  }
+
   configName(file: ConfigFileName): string {
     return `etcd:${this.keys.config(file)}`;
   }
@@ -76,5 +94,14 @@ export class EtcdClusterStore implements ClusterStore {
 
   close(): void {
     this.client.close();
+  }
+}
+
+function wallMsOf(value: string): number {
+  try {
+    const wallMs = (JSON.parse(value) as { wallMs?: unknown }).wallMs;
+    return typeof wallMs === 'number' ? wallMs : 0;
+  } catch {
+    return 0;
   }
 }
