@@ -18,7 +18,7 @@ import { rangeBody } from '../src/store/etcd/etcd-wire.ts';
 import { MANAGER_LEASE, type LeaseStore } from '../src/store/lease-store.ts';
 import { createSharedDirLayout } from '../src/store/shared-dir.ts';
 // The cluster launcher of the tests; the demo's own (issue 12, part 5) will live in src/cluster.
-import { EtcdTestCluster } from '../test/contract/etcd-cluster.ts';
+import { LocalEtcdCluster } from '../src/cluster/etcd-members.ts';
 
 const callsArg = process.argv.indexOf('--calls');
 /** Enough for a stable median and p99 in a few seconds per case. */
@@ -58,7 +58,7 @@ async function leaseCases(label: string, holder: LeaseStore, contender: LeaseSto
 }
 
 async function benchEtcd(): Promise<void> {
-  const cluster = await EtcdTestCluster.start();
+  const cluster = await LocalEtcdCluster.start();
   const clients = [new EtcdSyncClient({ endpoints: cluster.endpoints }), new EtcdSyncClient({ endpoints: cluster.endpoints })];
   const gateway = new EtcdGateway({ endpoints: cluster.endpoints });
   try {

@@ -1,17 +1,24 @@
 import { EtcdKeys } from '../../src/store/etcd/etcd-keys.ts';
 import { EtcdLeaseStore } from '../../src/store/etcd/etcd-lease-store.ts';
 import { EtcdSyncClient } from '../../src/store/etcd/etcd-sync-client.ts';
-import { etcdAvailability, EtcdTestCluster } from './etcd-cluster.ts';
+import { isEtcdInstalled, LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
 import type { LeaseStoreHarness } from './lease-store.contract.ts';
-import { startCutProxies, type CutProxies } from './tcp-cut-proxy.ts';
+import { startCutProxies, type CutProxies } from '../../src/cluster/tcp-cut-proxy.ts';
 
 /**
  * One real 3-member etcd for a whole contract suite, with per node a client that reaches it through
  * that node's own cuttable proxies (`setBroken`). Each harness (each test) gets a key prefix of its
  * own, so tests share the cluster and the clients' worker threads but never a key.
  */
+/** Whether etcd is installed; on CI (CI set) a missing etcd is a failure, not a skip. */
+export function etcdAvailability(): 'available' | 'skip' {
+  if (isEtcdInstalled()) return 'available';
+  if (process.env.CI) throw new Error('etcd is not installed on CI: build/test-tools.sh installs etcd-server and etcd-client');
+  return 'skip';
+}
+
 export interface EtcdWorld {
-  readonly cluster: EtcdTestCluster;
+  readonly cluster: LocalEtcdCluster;
   client(node: string): EtcdSyncClient;
   setBroken(node: string, isBroken: boolean): void;
   /** A fresh prefix under the cluster's. */
@@ -22,7 +29,7 @@ export interface EtcdWorld {
 const CONTRACT_NODES = ['a', 'b', 'c'];
 
 export async function startEtcdWorld(nodes: readonly string[] = CONTRACT_NODES): Promise<EtcdWorld> {
-  const cluster = await EtcdTestCluster.start();
+  const cluster = await LocalEtcdCluster.start();
   const proxies = new Map<string, CutProxies>();
   const clients = new Map<string, EtcdSyncClient>();
   for (const node of nodes) {

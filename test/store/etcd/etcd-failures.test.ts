@@ -5,7 +5,8 @@ import { EtcdStatusStore } from '../../../src/store/etcd/etcd-status-store.ts';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { decode, encode } from '../../../src/store/etcd/etcd-wire.ts';
 import { MANAGER_LEASE, type AcquireOutcome, type LeaseStore } from '../../../src/store/lease-store.ts';
-import { etcdAvailability, EtcdTestCluster, type EtcdMember } from '../../contract/etcd-cluster.ts';
+import { LocalEtcdCluster, type EtcdMember } from '../../../src/cluster/etcd-members.ts';
+import { etcdAvailability } from '../../contract/etcd-harness.ts';
 
 /** Real time here: etcd's elections run on it. Long enough that no renewal in these tests lapses. */
 const LEASE_TIMEOUT_MS = 20_000;
@@ -25,7 +26,7 @@ function timed<T>(call: () => T): Timed<T> {
 }
 
 describe('etcd store under failures (real 3-member clusters)', function () {
-  let cluster: EtcdTestCluster;
+  let cluster: LocalEtcdCluster;
   const clients: EtcdSyncClient[] = [];
   before(function () {
     if (etcdAvailability() === 'skip') {
@@ -34,7 +35,7 @@ describe('etcd store under failures (real 3-member clusters)', function () {
     }
   });
   beforeEach(async () => {
-    cluster = await EtcdTestCluster.start();
+    cluster = await LocalEtcdCluster.start();
   });
   afterEach(async () => {
     for (const client of clients.splice(0)) client.close();

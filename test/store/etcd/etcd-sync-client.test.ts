@@ -1,14 +1,15 @@
 import { strict as assert } from 'node:assert';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { prefixEnd } from '../../../src/store/etcd/etcd-wire.ts';
-import { etcdAvailability, EtcdTestCluster } from '../../contract/etcd-cluster.ts';
+import { LocalEtcdCluster } from '../../../src/cluster/etcd-members.ts';
+import { etcdAvailability } from '../../contract/etcd-harness.ts';
 
 describe('EtcdSyncClient: blocking calls to a real 3-member etcd', function () {
-  let cluster: EtcdTestCluster;
+  let cluster: LocalEtcdCluster;
   let client: EtcdSyncClient;
   before(async function () {
     if (etcdAvailability() === 'skip') return this.skip();
-    cluster = await EtcdTestCluster.start();
+    cluster = await LocalEtcdCluster.start();
     client = new EtcdSyncClient({ endpoints: cluster.endpoints });
   });
   after(async () => {

@@ -9,7 +9,8 @@ import { EtcdLeaseStore } from '../../../src/store/etcd/etcd-lease-store.ts';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { encode, prefixEnd } from '../../../src/store/etcd/etcd-wire.ts';
 import { MANAGER_LEASE } from '../../../src/store/lease-store.ts';
-import { etcdAvailability, EtcdTestCluster } from '../../contract/etcd-cluster.ts';
+import { LocalEtcdCluster } from '../../../src/cluster/etcd-members.ts';
+import { etcdAvailability } from '../../contract/etcd-harness.ts';
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl for this run. */
 function makeCertificates(dir: string): { caFile: string; server: { certFile: string; keyFile: string }; client: { certFile: string; keyFile: string } } {
@@ -34,7 +35,7 @@ function makeCertificates(dir: string): { caFile: string; server: { certFile: st
 describe('etcd store over TLS: client certificates, and user/password auth (real 3-member etcd)', function () {
   let dir: string;
   let certificates: ReturnType<typeof makeCertificates>;
-  const clusters: EtcdTestCluster[] = [];
+  const clusters: LocalEtcdCluster[] = [];
   const clients: EtcdSyncClient[] = [];
   before(function () {
     if (etcdAvailability() === 'skip') {
@@ -50,7 +51,7 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
     if (dir) rmSync(dir, { recursive: true, force: true });
   });
 
-  function storeOn(cluster: EtcdTestCluster, options: Partial<EtcdConnectionOptions>, extra: { node?: string; prefix?: string; problems?: string[] } = {}): EtcdLeaseStore {
+  function storeOn(cluster: LocalEtcdCluster, options: Partial<EtcdConnectionOptions>, extra: { node?: string; prefix?: string; problems?: string[] } = {}): EtcdLeaseStore {
     const client = new EtcdSyncClient({ endpoints: cluster.endpoints, ...options });
     clients.push(client);
     const keys = new EtcdKeys(extra.prefix ?? cluster.prefix);
@@ -58,9 +59,9 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
   }
 
   describe('client certificates required (--client-cert-auth)', () => {
-    let cluster: EtcdTestCluster;
+    let cluster: LocalEtcdCluster;
     before(async () => {
-      cluster = await EtcdTestCluster.start({ tls: { caFile: certificates.caFile, ...certificates.server }, clientCertAuth: true });
+      cluster = await LocalEtcdCluster.start({ tls: { caFile: certificates.caFile, ...certificates.server }, clientCertAuth: true });
       clusters.push(cluster);
     });
 
@@ -78,9 +79,9 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
   });
 
   describe('user/password auth over TLS', () => {
-    let cluster: EtcdTestCluster;
+    let cluster: LocalEtcdCluster;
     before(async () => {
-      cluster = await EtcdTestCluster.start({ tls: { caFile: certificates.caFile, ...certificates.server } });
+      cluster = await LocalEtcdCluster.start({ tls: { caFile: certificates.caFile, ...certificates.server } });
       clusters.push(cluster);
       await enableAuth(cluster);
     });
@@ -108,7 +109,7 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
 });
 
 /** root (etcd requires it before auth is enabled) and `ha`, allowed read-write under the cluster's prefix only. */
-async function enableAuth(cluster: EtcdTestCluster): Promise<void> {
+async function enableAuth(cluster: LocalEtcdCluster): Promise<void> {
   const member = cluster.members[0]!;
   const calls: Array<[string, Record<string, unknown>]> = [
     ['/v3/auth/role/add', { name: 'root' }],

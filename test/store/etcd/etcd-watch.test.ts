@@ -2,14 +2,15 @@ import { strict as assert } from 'node:assert';
 import { EtcdGateway } from '../../../src/store/etcd/etcd-gateway.ts';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { EtcdPrefixWatch, type PrefixChange } from '../../../src/store/etcd/etcd-watch.ts';
-import { etcdAvailability, EtcdTestCluster } from '../../contract/etcd-cluster.ts';
+import { LocalEtcdCluster } from '../../../src/cluster/etcd-members.ts';
+import { etcdAvailability } from '../../contract/etcd-harness.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for a stream to deliver on a loaded machine; the periodic range runs every 500 ms here. */
 const DELIVERY_MS_MAX = 8_000;
 
 describe('EtcdPrefixWatch on a real 3-member etcd', function () {
-  let cluster: EtcdTestCluster;
+  let cluster: LocalEtcdCluster;
   let writer: EtcdSyncClient;
   let gateway: EtcdGateway;
   let watch: EtcdPrefixWatch | undefined;
@@ -22,7 +23,7 @@ describe('EtcdPrefixWatch on a real 3-member etcd', function () {
     }
   });
   beforeEach(async () => {
-    cluster = await EtcdTestCluster.start();
+    cluster = await LocalEtcdCluster.start();
     seen = [];
     problems = [];
   });
