@@ -4,6 +4,7 @@
 // range), against the dir store's on a local directory. The bridge's overhead is the difference
 // between one range through EtcdSyncClient (worker thread + Atomics.wait) and the same range awaited
 // on the gateway directly. Prints a table, then one JSON line.
+// Exits 1 when a renewal's p99 is over its target (a renewal slower than renewal_max counts as failed).
 //   npm run bench:etcd [-- --calls N]
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -17,6 +18,7 @@ import { EtcdSyncClient } from '../src/store/etcd/etcd-sync-client.ts';
 import { rangeBody } from '../src/store/etcd/etcd-wire.ts';
 import { MANAGER_LEASE, type LeaseStore } from '../src/store/lease-store.ts';
 import { createSharedDirLayout } from '../src/store/shared-dir.ts';
+import { DEFAULT_TIMING } from '../src/common/timing.ts';
 // The cluster launcher of the tests; the demo's own (issue 12, part 5) will live in src/cluster.
 import { LocalEtcdCluster } from '../src/cluster/etcd-members.ts';
 
@@ -79,4 +81,11 @@ await benchDir();
 await benchEtcd();
 const overhead = figures['etcd: range through the blocking bridge']!.medianMs - figures['etcd: range awaited on the gateway']!.medianMs;
 console.log(`bridge overhead per call (median difference): ${overhead.toFixed(3)} ms`);
-console.log(JSON.stringify({ bench: 'etcd-lease', calls: CALLS, figures, bridgeOverheadMedianMs: Number(overhead.toFixed(3)) }));
+/** Target: a renewal well inside renewal_max of the default timing (5 s; slower fails); a tenth leaves room for a loaded host. */
+const RENEWAL_P99_MS_TARGET = DEFAULT_TIMING.renewalMaxMs / 10;
+console.log(JSON.stringify({ bench: 'etcd-lease', calls: CALLS, figures, bridgeOverheadMedianMs: Number(overhead.toFixed(3)), targets: { renewalP99Ms: RENEWAL_P99_MS_TARGET } }));
+const over = ['dir', 'etcd']
+  .map((store) => ({ store, p99Ms: figures[`${store}: renewal (holder acquire)`]!.p99Ms }))
+  .filter(({ p99Ms }) => p99Ms > RENEWAL_P99_MS_TARGET);
+for (const { store, p99Ms } of over) console.error(`OVER TARGET: ${store}: renewal p99 ${p99Ms} ms over the target ${RENEWAL_P99_MS_TARGET} ms`);
+process.exitCode = over.length > 0 ? 1 : 0;

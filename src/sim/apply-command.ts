@@ -145,5 +145,5 @@ function applyServiceCommand(simulator: Simulator, command: ServiceCommand): voi
 function queueCrmCommand(simulator: Simulator, command: SimCommand): void {
   const crmCommand = crmCommandOf(command);
   assert(crmCommand !== undefined, `Scenario command '${command.text}' queues no CRM command`);
-  simulator.cluster.crmCommands.push(formatCrmCommand(crmCommand));
+  simulator.cluster.commandQueue.enqueue(formatCrmCommand(crmCommand), 'scenario', simulator.cluster.timeMs);
 }

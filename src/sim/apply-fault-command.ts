@@ -68,13 +68,13 @@ function heal(simulator: Simulator): void {
   const requests = cluster.managerStatus?.nodeRequest ?? {};
   const queued = new Set<string>();
   let isDisarmQueued = false;
-  for (const line of cluster.crmCommands) {
+  for (const { line } of cluster.commandQueue.all()) {
     const parsed = parseCrmCommand(line);
     if (parsed.ok && parsed.value.kind === 'enable-node-maintenance') queued.add(parsed.value.node);
     if (parsed.ok && parsed.value.kind === 'disarm-ha') isDisarmQueued = true;
   }
   for (const name of cluster.nodeNames) {
-    if (requests[name]?.maintenance || queued.has(name)) cluster.crmCommands.push(formatCrmCommand({ kind: 'disable-node-maintenance', node: name }));
+    if (requests[name]?.maintenance || queued.has(name)) cluster.commandQueue.enqueue(formatCrmCommand({ kind: 'disable-node-maintenance', node: name }), 'heal', cluster.timeMs);
   }
-  if (cluster.managerStatus?.disarm !== undefined || isDisarmQueued) cluster.crmCommands.push(formatCrmCommand({ kind: 'arm-ha' }));
+  if (cluster.managerStatus?.disarm !== undefined || isDisarmQueued) cluster.commandQueue.enqueue(formatCrmCommand({ kind: 'arm-ha' }), 'heal', cluster.timeMs);
 }

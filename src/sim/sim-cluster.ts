@@ -15,6 +15,10 @@ import type { Scenario } from './scenario.ts';
 import type { SimCommand } from './sim-commands.ts';
 import { derivedServiceSize, SimResources, type SimResourceWorld } from './sim-resources.ts';
 import { SimLeaseStore } from './sim-store.ts';
+import { SimCommandQueue } from './sim-command-queue.ts';
+import { SimConfigTexts } from './sim-config-files.ts';
+import type { SimStatusMemory } from './sim-status-face.ts';
+import type { FencedRecord } from '../store/fenced-record.ts';
 import { SimClock } from './sim-clock.ts';
 import { SimFaults } from './sim-faults.ts';
 import { SimFenceDevices } from './sim-fence-devices.ts';
@@ -45,9 +49,10 @@ export interface SimNode {
 
 /**
  * The simulated cluster's truth: hardware, shared state (leases, manager and LRM status, config, CRM
- * command queue) and what really runs where. The daemons reach it only through their SimEnv.
+ * command queue) and what really runs where. The daemons reach it only through their SimEnv, whose
+ * store ports are faces over this memory (sim-node-store.ts).
  */
-export class SimCluster implements SimResourceWorld {
+export class SimCluster implements SimResourceWorld, SimStatusMemory {
   timeMs = 0;
   readonly nodes: Map<string, SimNode>;
   readonly nodeNames: readonly string[];
@@ -73,10 +78,17 @@ export class SimCluster implements SimResourceWorld {
   /** Past versions of the status files, for stale reads. */
   readonly managerStatusHistory: StatusHistory<ManagerStatus | undefined>;
   readonly lrmStatusHistory = new Map<string, StatusHistory<LrmStatus | undefined>>();
+  /** status/fenced/<node>.json: why a node was last reset, as it published it. */
+  readonly fencedRecords = new Map<string, FencedRecord>();
+  /** Status text written by something other than the simulated daemons (a corrupt file), by file name. */
+  readonly foreignStatusTexts = new Map<string, string>();
   readonly faults: SimFaults;
   /** The fence devices' conditions (`fence-device` commands); the jobs that call them are the simulator's. */
   readonly fenceDevices = new SimFenceDevices();
-  crmCommands: string[] = [];
+  /** The CRM command queue: scenario commands queue here, a master takes through its node's face. */
+  readonly commandQueue = new SimCommandQueue();
+  /** The config files as text (ConfigFiles); the daemons read `config`, the parsed scenario config. */
+  readonly configTexts = new SimConfigTexts();
   readonly running = new Map<string, Set<string>>();
   readonly locks = new Map<string, string>();
   readonly resourcesRunner: SimResources;

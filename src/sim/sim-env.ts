@@ -12,7 +12,8 @@ import { agentLease, MANAGER_LEASE, takeAgentLease, type LeaseName } from '../st
 import type { SimCluster } from './sim-cluster.ts';
 import type { SimFenceJobs } from './sim-fence-jobs.ts';
 import { isWithoutWatchdog } from '../fence/fence-config.ts';
-import { SimLeaseFace, simLeaseName } from './sim-lease-face.ts';
+import { simLeaseName, type SimLeaseFace } from './sim-lease-face.ts';
+import { SimNodeStore } from './sim-node-store.ts';
 import { SimWatchdogPort } from './sim-watchdogs.ts';
 
 /** The parts of the environment the CRM and LRM of one simulated node share. */
@@ -20,6 +21,8 @@ abstract class SimNodeEnv {
   readonly emit: EmitEvent;
   /** This daemon's registration with the node's simulated mux (one process at a time). */
   readonly watchdog: SimWatchdogPort;
+  /** This node's faces on the simulated store: the ports a node's daemons get from a ClusterStore. */
+  protected readonly store: SimNodeStore;
   /** This node's face on the simulated lease store: the LeaseStore port, as the node daemons have it. */
   protected readonly leases: SimLeaseFace;
 
@@ -33,13 +36,8 @@ abstract class SimNodeEnv {
     const node = cluster.node(nodeName);
     const ownNowMs = () => node.clock.at(cluster.timeMs);
     this.watchdog = new SimWatchdogPort(node.watchdog, daemon, timing.watchdogClientTimeoutMs, ownNowMs, () => !isWithoutWatchdog(cluster.config.fence, nodeName));
-    this.leases = new SimLeaseFace(cluster.leases, {
-      node: nodeName,
-      simTimeMs: () => cluster.timeMs,
-      ownClockAt: (timeMs) => node.clock.at(timeMs),
-      staleMs: () => this.staleMs(),
-      isReachable: () => this.canReachStore(),
-    });
+    this.store = new SimNodeStore(cluster, nodeName, { renewalMaxMs: timing.renewalMaxMs });
+    this.leases = this.store.leases;
   }
 
   /** The node's own clock: the simulated time unless a drift fault is set. */
@@ -57,19 +55,13 @@ abstract class SimNodeEnv {
   }
 
   readManagerStatus(): ManagerStatus | undefined {
-    if (!this.canReachStore()) return undefined;
-    return this.cluster.managerStatusAt(this.staleMs());
-  }
-
-  protected staleMs(): number {
-    return this.cluster.faults.of(this.nodeName).staleMs;
+    const read = this.store.status.readManagerStatus();
+    return read.kind === 'ok' ? read.value : undefined;
   }
 
   /** False while the node is cut from the shared storage, the store is down, or too slow to answer in time. */
   canReachStore(): boolean {
-    const faults = this.cluster.faults;
-    if (faults.isStoreDown || faults.storeLatencyMs > this.timing.renewalMaxMs) return false;
-    return !faults.of(this.nodeName).isStorageCut;
+    return this.store.reach.isReachable();
   }
 
   protected isMember(): boolean {
@@ -90,7 +82,12 @@ abstract class SimNodeEnv {
   }
 
   protected canWrite(): boolean {
-    return this.isMember() && !this.cluster.node(this.nodeName).isWriteFailing && this.canReachStore();
+    return this.isMember() && !this.isWriteFailing() && this.canReachStore();
+  }
+
+  /** `cfs <node> rw fail`: the node's writes to the shared state fail (a node-side failure, not the store's). */
+  protected isWriteFailing(): boolean {
+    return this.cluster.node(this.nodeName).isWriteFailing;
   }
 }
 
@@ -128,24 +125,25 @@ export class SimCrmEnv extends SimNodeEnv implements CrmEnv {
     return take;
   }
 
+  /** A failed write is not reported, as on a node (its daemon logs it): the master writes again next round. */
   writeManagerStatus(status: ManagerStatus): void {
-    if (this.canWrite()) this.cluster.saveManagerStatus(status);
+    if (this.isMember() && !this.isWriteFailing()) this.store.status.writeManagerStatus(status);
   }
 
   readLrmStatus(node: string): LrmStatus | undefined {
-    if (!this.canReachStore()) return undefined;
-    return withFreshMeasurement(this.cluster, node, this.cluster.lrmStatusAt(node, this.staleMs()));
+    const read = this.store.status.readLrmStatus(node);
+    if (read.kind === 'unavailable') return undefined;
+    return withFreshMeasurement(this.cluster, node, read.kind === 'ok' ? read.value : undefined);
   }
 
   hasCrmCommands(): boolean {
-    return this.canReachStore() && this.cluster.crmCommands.length > 0;
+    const queued = this.store.commands.read();
+    return Array.isArray(queued) && queued.length > 0;
   }
 
   takeCrmCommands(): string[] {
-    if (!this.canReachStore()) return [];
-    const commands = this.cluster.crmCommands;
-    this.cluster.crmCommands = [];
-    return commands;
+    const taken = this.store.commands.take();
+    return Array.isArray(taken) ? [...taken] : [];
   }
 
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void {
@@ -207,9 +205,8 @@ export class SimLrmEnv extends SimNodeEnv implements LrmEnv {
   }
 
   writeLrmStatus(status: LrmStatus): boolean {
-    if (!this.canWrite()) return false;
-    this.cluster.saveLrmStatus(this.nodeName, status);
-    return true;
+    if (!this.isMember() || this.isWriteFailing()) return false;
+    return this.store.status.writeLrmStatus(this.nodeName, status).kind === 'written';
   }
 
   /** Simulated actions are instant: the result is ready when the job starts. */

@@ -40,6 +40,15 @@ export class SimFaults {
     return faults;
   }
 
+  /**
+   * Whether `node` reaches the store now: not while it is cut from it, the store is down, or the store
+   * is slower than a renewal may take (`renewalMaxMs`: a call that returns later counts as failed).
+   */
+  canReachStore(node: string, renewalMaxMs: number): boolean {
+    if (this.isStoreDown || this.storeLatencyMs > renewalMaxMs) return false;
+    return !this.of(node).isStorageCut;
+  }
+
   isPaused(node: string, daemon: 'crm' | 'lrm', timeMs: number): boolean {
     const faults = this.of(node);
     return timeMs < faults.pausedUntilMs && (faults.pausedDaemons === 'all' || faults.pausedDaemons === daemon);

@@ -175,10 +175,11 @@ export class Simulator {
     }
   }
 
-  /** Timed commands and fence jobs that are due; both happen between daemon iterations. */
+  /** Timed commands, fence jobs and config watch reports that are due; all happen between daemon iterations. */
   private runDue(): void {
     if (this.timed.size > 0) this.runDueCommands();
     this.fenceJobs.advance();
+    this.cluster.configTexts.deliverWatches();
   }
 
   /** The idle rest of a round: fence calls that end meanwhile act at their own time. */

@@ -24,8 +24,7 @@ export function simStatusReport(cluster: SimCluster, context: { leaseTimeoutMs: 
     lrmStatuses: cluster.lrmStatus,
     leases: simLeases(cluster),
     fenced: context.fenced,
-    // The simulated queue keeps no times: a request is as old as the moment it is shown.
-    queued: cluster.crmCommands.map((line) => ({ line, queuedWallMs: nowMs })),
+    queued: cluster.commandQueue.all().map((entry) => ({ line: entry.line, queuedWallMs: entry.queuedMs })),
   });
 }
 

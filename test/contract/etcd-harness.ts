@@ -20,6 +20,8 @@ export function etcdAvailability(): 'available' | 'skip' {
 export interface EtcdWorld {
   readonly cluster: LocalEtcdCluster;
   client(node: string): EtcdSyncClient;
+  /** The endpoints of the node's cuttable proxies (for a store or gateway of its own). */
+  endpoints(node: string): readonly string[];
   setBroken(node: string, isBroken: boolean): void;
   /** A fresh prefix under the cluster's. */
   freshKeys(): EtcdKeys;
@@ -41,6 +43,7 @@ export async function startEtcdWorld(nodes: readonly string[] = CONTRACT_NODES):
   return {
     cluster,
     client: (node) => clients.get(node) ?? fail(`No etcd client for node '${node}' (nodes: ${nodes.join(', ')})`),
+    endpoints: (node) => (proxies.get(node) ?? fail(`No proxy for node '${node}'`)).endpoints,
     setBroken: (node, isBroken) => (proxies.get(node) ?? fail(`No proxy for node '${node}'`)).setCut(isBroken),
     freshKeys: () => new EtcdKeys(`${cluster.prefix}run${runs++}/`),
     close: async () => {

@@ -6,6 +6,8 @@ import { EtcdStatusStore } from '../../src/store/etcd/etcd-status-store.ts';
 import { createSharedDirLayout, sharedPaths } from '../../src/store/shared-dir.ts';
 import { withEtcdWorld, type EtcdWorld } from './etcd-harness.ts';
 import { statusStoreContract, type StatusStoreHarness } from './status-store.contract.ts';
+import { SimStoreWorld, type SimStoreFault } from './sim-store-harness.ts';
+import { SIM_MANAGER_STATUS_FILE, simFencedFile, simLrmStatusFile } from '../../src/sim/sim-status-face.ts';
 
 /** A real temporary shared directory; broken: `status/` replaced by a plain file (ENOTDIR for every call). */
 function dirStatusHarness(): StatusStoreHarness {
@@ -44,7 +46,20 @@ function etcdStatusHarness(world: () => EtcdWorld): StatusStoreHarness {
   };
 }
 
+/** Node 1's face on a simulated cluster's status memory; broken by the simulator's own fault. */
+function simStatusHarness(fault: SimStoreFault): StatusStoreHarness {
+  const world = new SimStoreWorld(fault);
+  return {
+    store: () => world.store('node1').status,
+    setBroken: (isBroken) => world.setBroken(isBroken),
+    writeRaw: (what, node, text) => void world.cluster.foreignStatusTexts.set(what === 'manager' ? SIM_MANAGER_STATUS_FILE : what === 'lrm' ? simLrmStatusFile(node) : simFencedFile(node), text),
+    cleanup: () => {},
+  };
+}
+
 statusStoreContract('dir (real temporary directory)', dirStatusHarness);
+statusStoreContract('simulator (a node\'s storage cut)', () => simStatusHarness('storage-cut'));
+statusStoreContract('simulator (the store down)', () => simStatusHarness('store-down'));
 withEtcdWorld('on a real 3-member etcd', (world) => {
   statusStoreContract('etcd (real 3-member cluster)', () => etcdStatusHarness(world));
 });

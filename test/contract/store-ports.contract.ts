@@ -79,6 +79,29 @@ export function storePortsContract(label: string, makeHarness: () => StorePortsH
       assert.equal(textOf(first.read('ha.cfg')).text, 'fence_timeout 30\n');
     });
 
+    it('writeAll writes every file or none: one changed file since the read is a conflict for all', () => {
+      const config = harness.config();
+      const created = config.writeAll([
+        { file: 'groups.cfg', text: 'group: g1\n\tnodes node1\n', expectedVersion: undefined },
+        { file: 'resources.cfg', text: 'vm: 101\n\tgroup g1\n', expectedVersion: undefined },
+      ]);
+      assert.equal(created.kind, 'written', JSON.stringify(created));
+      const versions = (created as { versions: Record<string, string> }).versions;
+      assert.equal(textOf(config.read('groups.cfg')).version, versions['groups.cfg']);
+      assert.equal(textOf(config.read('resources.cfg')).version, versions['resources.cfg']);
+      const other = harness.config();
+      assert.equal(other.write('resources.cfg', 'vm: 101\n', versions['resources.cfg']).kind, 'written', 'another editor changes one of the two');
+      const stale = config.writeAll([
+        { file: 'groups.cfg', text: '', expectedVersion: versions['groups.cfg'] },
+        { file: 'resources.cfg', text: 'vm: 101\n\tnode node1\n', expectedVersion: versions['resources.cfg'] },
+      ]);
+      assert.deepEqual(stale, { kind: 'conflict' });
+      assert.equal(textOf(config.read('groups.cfg')).text, 'group: g1\n\tnodes node1\n', 'the file that had not changed is not written either');
+      assert.equal(textOf(config.read('resources.cfg')).text, 'vm: 101\n');
+      assert.deepEqual(config.writeAll([{ file: 'rules.cfg', text: 'x\n', expectedVersion: 'not-a-version' }]), { kind: 'conflict' }, 'a file that does not exist has no version');
+      assert.deepEqual(config.read('rules.cfg'), { kind: 'missing' });
+    });
+
     it('an unreachable store is unavailable for commands and config, never a throw', () => {
       const config = harness.config();
       const commands = harness.commands();
@@ -88,6 +111,7 @@ export function storePortsContract(label: string, makeHarness: () => StorePortsH
       assert.equal((commands.read() as { kind: string }).kind, 'unavailable');
       assert.equal(config.read('fence.cfg').kind, 'unavailable');
       assert.equal(config.write('fence.cfg', 'x\n', undefined).kind, 'unavailable');
+      assert.equal(config.writeAll([{ file: 'ha.cfg', text: 'x\n', expectedVersion: undefined }]).kind, 'unavailable');
       harness.setBroken(false);
       assert.equal(config.write('fence.cfg', 'x\n', undefined).kind, 'written');
     });

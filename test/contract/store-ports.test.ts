@@ -6,6 +6,7 @@ import { EtcdCommandQueue, EtcdConfigFiles } from '../../src/store/etcd/etcd-por
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
 import { withEtcdWorld, type EtcdWorld } from './etcd-harness.ts';
 import { storePortsContract, type StorePortsHarness } from './store-ports.contract.ts';
+import { SimStoreWorld, type SimStoreFault } from './sim-store-harness.ts';
 
 /** A real temporary shared directory; broken: the directory moved away and a plain file in its place (ENOTDIR). */
 function dirPortsHarness(): StorePortsHarness {
@@ -41,7 +42,20 @@ function etcdPortsHarness(world: () => EtcdWorld): StorePortsHarness {
   };
 }
 
+/** Node 1's faces on a simulated cluster (the CLI and each master a face of its own); broken by the simulator's own fault. */
+function simPortsHarness(fault: SimStoreFault): StorePortsHarness {
+  const world = new SimStoreWorld(fault);
+  return {
+    commands: () => world.store('node1').commands,
+    config: () => world.store('node1').config,
+    setBroken: (isBroken) => world.setBroken(isBroken),
+    cleanup: () => {},
+  };
+}
+
 storePortsContract('dir (real temporary directory)', dirPortsHarness);
+storePortsContract('simulator (a node\'s storage cut)', () => simPortsHarness('storage-cut'));
+storePortsContract('simulator (the store down)', () => simPortsHarness('store-down'));
 withEtcdWorld('on a real 3-member etcd', (world) => {
   storePortsContract('etcd (real 3-member cluster)', () => etcdPortsHarness(world));
 });
