@@ -7,7 +7,7 @@ import type { CommandQueue, ConfigFileName, ConfigFiles, StoreUnavailable } from
  * One cluster's store, whichever backend holds it (DESIGN.md "The store"): the shared directory
  * (dir-cluster-store.ts) or etcd (etcd/etcd-cluster-store.ts). The daemons, the CLI and the web console
  * reach the cluster's leases, status, commands and config only through this, so every rule runs
- * unchanged on either; the simulator has its own in-memory ports beside it.
+ * unchanged on either; the simulator gives each node the same ports over its memory (src/sim/sim-node-store.ts).
  *
  * Opening a store does no I/O (a CLI that only prints help never touches it); `probe` is the first call
  * that does. Every call is synchronous and returns failures as values (StoreUnavailable), as the ports do.

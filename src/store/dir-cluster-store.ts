@@ -1,4 +1,4 @@
-import { watch } from 'chokidar';
+import { watch, type FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
 import { basename, join } from 'node:path';
 import type { ClusterStore, LeaseStoreFor } from './cluster-store.ts';
@@ -11,6 +11,9 @@ import type { LeaseStore } from './lease-store.ts';
 import { readLeases, type LeaseView } from './lease-view.ts';
 import { createSharedDirLayout, sharedPaths, type SharedPaths } from './shared-dir.ts';
 import type { ConfigFileName, StoreUnavailable } from './store-ports.ts';
+
+/** How often a config watch looks at the files itself (a second or so: the daemons also look every round). */
+const WATCH_RESYNC_MS = 1_000;
 
 /**
  * The shared directory as a ClusterStore (docs/shared-dir.md): leases by mkdir, status and commands as
@@ -67,14 +70,41 @@ export class DirClusterStore implements ClusterStore {
     return SIGNED_CONFIG_FILES.map((name) => fileSignature(join(this.root, name))).join('|');
   }
 
+  /**
+   * chokidar on the directory, backed by a look at the signature every `WATCH_RESYNC_MS`: inotify says
+   * nothing of writes by other hosts on NFS, and a watcher on a path that was cut off and came back
+   * (the symlink replaced, the mount remounted) hears nothing more. A look that finds a change chokidar
+   * did not report reports it and attaches a new watcher.
+   */
   watchConfig(onChange: () => void, onProblem: (message: string) => void): () => Promise<void> {
     const names = new Set<string>(SIGNED_CONFIG_FILES);
-    const watcher = watch(this.root, { depth: 0, ignoreInitial: true, followSymlinks: true });
-    watcher.on('all', (_event, path) => {
-      if (names.has(basename(path))) onChange();
-    });
-    watcher.on('error', (error) => onProblem(`Watching ${this.root} failed: ${(error as Error).message}`));
-    return () => watcher.close();
+    let watcher: FSWatcher | undefined;
+    let signature = this.configSignature();
+    const attach = () => {
+      const fresh = watch(this.root, { depth: 0, ignoreInitial: true, followSymlinks: true });
+      fresh.on('all', (_event, path) => {
+        if (!names.has(basename(path))) return;
+        signature = this.configSignature();
+        onChange();
+      });
+      fresh.on('error', (error) => onProblem(`Watching ${this.root} failed: ${(error as Error).message}`));
+      const previous = watcher;
+      watcher = fresh;
+      void previous?.close();
+    };
+    attach();
+    const timer = setInterval(() => {
+      const now = this.configSignature();
+      if (now === signature) return;
+      signature = now;
+      attach();
+      onChange();
+    }, WATCH_RESYNC_MS);
+    timer.unref();
+    return async () => {
+      clearInterval(timer);
+      await watcher?.close();
+    };
   }
 
   readLeases(): Map<string, LeaseView> | StoreUnavailable {

@@ -45,11 +45,6 @@ function dirWatchHarness(): ConfigWatchHarness {
     readyMs: 500,
     soonMs: 3000,
     quietMs: 500,
-    knownGaps: {
-      cutRetry:
-        'DirClusterStore.watchConfig (chokidar on the node\'s symlink) reports nothing after the link is cut and put back; ' +
-        'the daemons\' per-round configSignature check still sees the change (src/store/dir-cluster-store.ts, outside this branch)',
-    },
     cleanup: () => rmSync(parent, { recursive: true, force: true }),
   };
 }
