@@ -7,6 +7,7 @@ import { LxcDriver } from '../../src/resources/lxc-driver.ts';
 import { fakeToolState } from '../resources/fake-tools.ts';
 import { enqueueCommand } from '../../src/store/command-queue.ts';
 import { freshDir, runCli } from './run-cli.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 function write(dir: string, name: string, content: unknown): void {
   mkdirSync(join(dir, name, '..'), { recursive: true });
@@ -116,7 +117,7 @@ describe('ha-manager status', () => {
     const { collectStatus } = await import('../../src/cli/status-report.ts');
     const { renderProxmoxStatus } = await import('../../src/cli/status-proxmox.ts');
     const { renderStatusText } = await import('../../src/cli/status-text.ts');
-    const report = collectStatus(clusterDir(Date.now()));
+    const report = collectStatus(new DirClusterStore(clusterDir(Date.now())));
     const failing = { ...report, services: report.services.map((service) => (service.sid === 'vm:100' ? { ...service, lastFailure: "virsh start: domain 'vm100' not found" } : service)) };
     assert.match(renderProxmoxStatus(failing), /^service vm:100 \(node1, started\)\n {2}last failure: virsh start: domain 'vm100' not found\n/m);
     assert.match(renderStatusText(failing), /^vm:100 +started +node1 +- +started +last failure: virsh start: domain 'vm100' not found$/m);
