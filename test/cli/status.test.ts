@@ -55,7 +55,7 @@ describe('ha-manager status', () => {
       new RegExp(`^master node1 \\(active, ${ctime}\\)$`),
       new RegExp(`^lrm node1 \\(active, ${ctime}\\)$`),
       new RegExp(`^lrm node2 \\(old timestamp - dead\\?, ${ctime}\\)$`),
-      'lrm node3 (no status: its LRM never ran with this shared directory)',
+      'lrm node3 (no status: its LRM never ran with this store)',
       '  the master sees it as fence',
       /^ {2}fenced 1h0\dm ago: Agent lease not renewed for 65000 ms: store unavailable \(EIO\)$/,
       'service ct:200 (node1, -)',
@@ -108,7 +108,7 @@ describe('ha-manager status', () => {
     write(dir, 'ha.cfg', 'node: node1\n\nnode: node3\n\nnode: node4\n');
     const text = (await runCli(['status', '--dir', dir])).stdout;
     assert.match(text, /^lrm node2 \(old timestamp - dead\?, .*\)\n {2}not declared in ha\.cfg \('ha-manager node add node2'\)$/m);
-    assert.match(text, /^lrm node4 \(no status: its LRM never ran with this shared directory\)$/m);
+    assert.match(text, /^lrm node4 \(no status: its LRM never ran with this store\)$/m);
     const json = JSON.parse((await runCli(['status', '--output-format', 'json', '--dir', dir])).stdout);
     assert.deepEqual(json.nodes.map((node: { node: string; declared: boolean }) => `${node.node}:${node.declared}`), ['node1:true', 'node2:false', 'node3:true', 'node4:true']);
   });
