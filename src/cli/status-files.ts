@@ -28,7 +28,8 @@ function valueOf<T>(store: ClusterStore, read: StatusRead<T>): T | undefined {
     case 'missing':
       return undefined;
     case 'corrupt':
-      throw new StatusFileError(read.message.includes(read.file) ? read.message : `${read.file}: ${read.message}`);
+      // The file named once, first: the port's message may name it before each problem.
+      throw new StatusFileError(`${read.file}: ${read.message.split(`${read.file}: `).join('')}`);
     case 'unavailable':
       throw new StoreUnanswered(`${store.where}: Cannot read ${read.file}: ${read.message}`);
   }

@@ -292,9 +292,9 @@ describe('ha-manager status', () => {
 
   it('names a corrupt status file in one line, exit 1, no stack trace', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Corrupt status file, not JSON \(30 bytes\)\n$/],
+      ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Unterminated string in JSON at position 30\n$/],
       ['status/lrm/node1.json', '{"state": "dancing"}', /^ha-manager: .*\/status\/lrm\/node1\.json: Unknown LRM state 'dancing'\n$/],
-      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Bad node undefined \(a corrupt fenced record\)\n$/],
+      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Bad node undefined; reason must be a non-empty string of at most 1000 characters; wallMs must be an integer, got undefined\n$/],
       ['leases/manager.4/heartbeat', '\u0000\u0000', /^ha-manager: .*\/leases\/manager\.4\/heartbeat: Corrupt lease file, not JSON\n$/],
     ];
     for (const [file, content, stderr] of cases) {
