@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import type { ClusterStore } from '../store/cluster-store.ts';
 import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import type { StoreUnavailable } from '../store/store-ports.ts';
-import { selectStore, type StoreFlags, type StoreSelection } from '../config/store-config.ts';
+import { selectStore, type StoreFlags, type StoreSelection } from '../config/store-selection.ts';
 import { UsageError } from './exit-codes.ts';
 import type { LockWaitOptions } from '../store/config-lock.ts';
 

@@ -2,7 +2,7 @@ import { basename, dirname } from 'node:path';
 import { AssertionError } from '../common/assert.ts';
 import { ConfigRefused } from '../config/config-edit.ts';
 import { ConfigError } from '../config/section-config.ts';
-import { StoreConfigError } from '../config/store-config.ts';
+import { StoreConfigError } from '../config/store-selection.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
 
 /** How deep a chain of `cause`s is searched for the file system error underneath. */

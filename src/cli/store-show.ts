@@ -1,4 +1,4 @@
-import { selectStore, type StoreSelection } from '../config/store-config.ts';
+import { selectStore, type StoreSelection } from '../config/store-selection.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
 import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import { printOutput, type OutputFormat } from './cli-options.ts';
