@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { execFileSync } from 'node:child_process';
+import { execFileSync, spawnSync } from 'node:child_process';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
 import { LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
 import { encode, prefixEnd } from '../../src/store/etcd/etcd-wire.ts';
 import { etcdAvailability } from '../contract/etcd-harness.ts';
@@ -53,6 +54,28 @@ describe('selecting the store: --store, --endpoints, HA_MANAGER_STORE, store.cfg
     const missing = await runCli(['store', 'show', '--dir', join(dir, 'not-there')], NO_CFG);
     assert.equal(missing.code, 1);
     assert.match(missing.stdout, /^answers: no \(.*not-there: ENOENT/m);
+  });
+});
+
+describe('the dir path loads no etcd code (issue 10: status, config, groupconfig within 150 ms)', function () {
+  this.timeout(120_000);
+
+  it('a plain status, config and groupconfig on a dir store load neither the etcd client nor http, https or tls (tsx itself loads worker_threads)', () => {
+    const dir = clusterDir();
+    const program = `
+      const { runPlainLine } = await import(${JSON.stringify(pathToFileURL(join(process.cwd(), 'src/cli/plain-lines.ts')).href)});
+      for (const command of ['status', 'config', 'groupconfig']) if ((await runPlainLine([command, '--dir', ${JSON.stringify(dir)}])) !== 0) process.exit(3);
+      const loaded = process.moduleLoadList.filter((name) => /^NativeModule (http|https|tls)$/.test(name));
+      process.stderr.write(JSON.stringify(loaded));`;
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program], { encoding: 'utf8', env: { ...process.env, ...NO_CFG } });
+    assert.equal(run.status, 0, run.stderr);
+    assert.deepEqual(JSON.parse(run.stderr), []);
+    // The same program does load them when the line selects etcd (the check can fail).
+    const etcd = spawnSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', program.replace(`'--dir', ${JSON.stringify(dir)}`, `'--store', 'etcd', '--endpoints', 'http://127.0.0.1:9'`).replace('process.exit(3)', '{}')], {
+      encoding: 'utf8',
+      env: { ...process.env, ...NO_CFG, HA_MANAGER_STORE: '' },
+    });
+    assert.match(etcd.stderr, /"NativeModule https"/);
   });
 });
 
