@@ -28,6 +28,9 @@ import { formatAge } from './text-table.ts';
  *   holder's wall clock: a clock more than fence_timeout off would mislead, which is why the check
  *   names every lease it found.)
  * Anything else is refused, naming what runs.
+ *
+ * Queued requests keep their order, not their time: the target's queue stamps them as it takes them
+ * (its own names), so `status` shows them as queued at the migration.
  */
 
 /** What migrate found wrong (a running cluster, a target in use): exit 1, one line, nothing written. */
@@ -45,10 +48,10 @@ interface Snapshot {
 }
 
 /** Copies `source` into `target`, verifies, and returns what it did, one line each. */
-export function migrateStore(source: ClusterStore, target: ClusterStore, wallMs: number = Date.now()): string[] {
+export function migrateStore(source: ClusterStore, target: ClusterStore): string[] {
   checkSourceReady(source);
   checkTargetUnused(target);
-  const quiet = quietReason(source, wallMs);
+  const quiet = quietReason(source, Date.now());
   const snapshot = readSnapshot(source);
   const written = writeSnapshot(target, snapshot);
   const differences = compareSnapshot(snapshot, readSnapshot(target));
