@@ -99,6 +99,26 @@ describe('every command on a dir store and on etcd alike (real 3-member etcd)', 
     assert.match(onEtcd.find((result) => result.line === 'add vm:100')!.stderr, /<store>:resources\.cfg/);
   });
 
+  it('init on etcd: the marker and a commented ha.cfg; run again it keeps them and declares the nodes it lacks; an etcd that does not answer is exit 1', async () => {
+    const prefix = `${cluster!.prefix}init/`;
+    const cfg = join(freshDir('ha-table-cfg-'), 'store.cfg');
+    writeFileSync(cfg, `store: etcd\nendpoints: ${cluster!.endpoints.join(',')}\nprefix: ${prefix}\n`);
+    const where = `etcd ${cluster!.endpoints.join(',')} ${prefix}`;
+    const first = await runCli(['init'], { HA_MANAGER_STORE_CFG: cfg });
+    assert.equal(first.code, 0, first.stderr);
+    assert.equal(first.stdout.split('\n')[0], `set up ${where}`);
+    assert.match(first.stdout, new RegExp(`^wrote etcd:${prefix}config/ha\\.cfg with the defaults \\(fence_timeout 60 s\\), each setting commented$`, 'm'));
+    const again = await runCli(['init', '--nodes', 'node1,node2'], { HA_MANAGER_STORE_CFG: cfg });
+    assert.equal(again.code, 0, again.stderr);
+    assert.deepEqual(again.stdout.split('\n').slice(0, 2), [`${where} was set up already: kept`, `kept etcd:${prefix}config/ha.cfg, declared the nodes node1, node2 in it`]);
+    const nodes = await runCli(['node', 'list', '--output-format', 'json'], { HA_MANAGER_STORE_CFG: cfg });
+    assert.deepEqual(JSON.parse(nodes.stdout).map((node: { node: string }) => node.node), ['node1', 'node2']);
+    const dead = await runCli(['init', '--store', 'etcd', '--endpoints', 'http://127.0.0.1:9'], { HA_MANAGER_STORE_CFG: '/nonexistent/store.cfg' });
+    assert.equal(dead.code, 1);
+    assert.equal(dead.stdout, '');
+    assert.match(dead.stderr, /^ha-manager: etcd http:\/\/127\.0\.0\.1:9 \/ha-manager\/: the store does not answer, nothing set up: .+\n$/);
+  });
+
   it('a store that does not answer: exit 1, one line naming it, nothing written', async () => {
     const cfg = join(freshDir('ha-table-cfg-'), 'store.cfg');
     writeFileSync(cfg, `store: etcd\nendpoints: http://127.0.0.1:9\ncall-timeout-ms: 300\n`);
