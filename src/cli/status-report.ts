@@ -110,7 +110,9 @@ export function collectStatus(store: ClusterStore, wallMs: number = Date.now()):
   const lrmStatuses = readLrmStatuses(store);
   const leases = leasesOf(store);
   const agentNodes = [...leases.keys()].filter((name) => name.startsWith('agent.')).map((name) => name.slice('agent.'.length));
-  const nodes = [...Object.keys(loaded?.nodes ?? {}), ...Object.keys(manager?.status.nodeStatus ?? {}), ...lrmStatuses.keys(), ...agentNodes];
+  // The status port reads fenced records by node: every node the report can list (see nodeReports).
+  const groupNodes = Object.values(loaded?.config.groups ?? {}).flatMap((group) => Object.keys(group.nodes));
+  const nodes = [...Object.keys(loaded?.nodes ?? {}), ...Object.keys(manager?.status.nodeStatus ?? {}), ...lrmStatuses.keys(), ...agentNodes, ...groupNodes];
   return buildStatusReport({
     wallMs,
     config: loaded?.config,
