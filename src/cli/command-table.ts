@@ -23,7 +23,7 @@ export interface CommandEntry {
  * here; only the module of the command that runs is imported (src/cli/main.ts).
  */
 export const COMMANDS: readonly CommandEntry[] = [
-  { command: 'init', describe: 'Set up the shared directory once for a cluster: checks the filesystem, creates leases/, status/, commands/ and a commented ha.cfg', load: async () => (await import('./commands/init.ts')).initCommand },
+  { command: 'init', describe: 'Set up the store once for a cluster: a shared directory (checks the filesystem, creates leases/, status/, commands/) or an etcd prefix, and a commented ha.cfg', load: async () => (await import('./commands/init.ts')).initCommand },
   { command: 'status', describe: "Show quorum, master, every node's LRM and every service, in Proxmox VE's layout (--verbose: tables with more)", load: async () => (await import('./commands/status.ts')).statusCommand },
   { command: 'config', describe: 'List the HA resources (resources.cfg) with their effective options', load: async () => (await import('./commands/config.ts')).configCommand },
   { command: 'add <sid>', describe: 'Put a service under HA management (a new section in resources.cfg)', load: async () => (await import('./commands/add.ts')).addCommand },
@@ -45,6 +45,7 @@ export const COMMANDS: readonly CommandEntry[] = [
   { command: 'simulate [dir]', describe: 'Run a scenario directory in the deterministic simulator and print its log, or a chaos swarm (--chaos)', load: async () => (await import('./commands/simulate.ts')).simulateCommand },
   { command: 'demo', describe: 'Run a 3-node cluster on this machine (emulated watchdogs, simulated services), cut one node from the shared storage, show the fence and the recovery', load: async () => (await import('./commands/demo.ts')).demoCommand },
   { command: 'web', describe: 'Serve the web console of the cluster: nodes, services, queued requests, a live timeline; actions with a token (127.0.0.1:8006 by default)', load: async () => (await import('./commands/web.ts')).webCommand },
+  { command: 'store', describe: 'The store of this node: show (which one, from where, reachable, set up) and migrate --to dir|etcd (copy config and status, verified)', load: async () => (await import('./commands/store.ts')).storeCommand },
   { command: 'completion', describe: 'Print the bash completion script: ha-manager completion >> ~/.bashrc', load: async () => (await import('./commands/completion.ts')).completionCommand },
 ];
 

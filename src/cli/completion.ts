@@ -1,5 +1,5 @@
 import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
-import { resolveSharedDir, sharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { OUTPUT_FORMATS } from './cli-options.ts';
 import { knownNodes } from './known-nodes.ts';
 
@@ -12,8 +12,8 @@ const REQUESTED_STATES = ['started', 'stopped', 'disabled', 'ignored'];
 export interface CompletionRequest {
   readonly words: readonly string[];
   readonly current: string;
-  /** --dir of the command line, if given. */
-  readonly dir: string | undefined;
+  /** The store the command line selects (--dir, --store, --endpoints, else the environment); undefined when it cannot be opened. */
+  readonly store: ClusterStore | undefined;
   /** The options of the command that take no value (its booleans, --help): the word after one is an argument. */
   readonly valueless: ReadonlySet<string>;
 }
@@ -21,7 +21,7 @@ export interface CompletionRequest {
 /**
  * Shell completion (`ha-manager completion`, src/cli/commands/completion.ts prints the bash script):
  * the values of an option (`--state <TAB>`: the requested states; `--node`, `--group`, `--output-format`,
- * the 0/1 group flags) and the arguments that name things of the shared directory (sids, groups, nodes
+ * the 0/1 group flags) and the arguments that name things of the cluster's store (sids, groups, nodes
  * after a sid). Returns undefined where yargs' default (command and option names) is the answer.
  */
 export function completionCandidates(request: CompletionRequest): string[] | undefined {
@@ -68,14 +68,14 @@ function optionValues(option: string, request: CompletionRequest): string[] | un
     case '--watchdog':
       return ['none', 'default'];
     case '--resources':
-      return fromSharedDir(request.dir, ({ config }) => Object.keys(config.resources).sort());
+      return fromStore(request.store, ({ config }) => Object.keys(config.resources).sort());
     case '--group':
-      return fromSharedDir(request.dir, ({ config }) => Object.keys(config.groups).sort());
+      return fromStore(request.store, ({ config }) => Object.keys(config.groups).sort());
     case '--node':
     case '--nodes':
-      return fromSharedDir(request.dir, (config, sharedDir) => [...knownNodes(sharedPaths(sharedDir), config).nodes]);
+      return fromStore(request.store, (config, store) => [...knownNodes(store, config).nodes]);
     case '--type':
-      return fromSharedDir(request.dir, ({ config }) => [...new Set(['vm', 'ct', ...Object.keys(config.resources).map((sid) => sid.slice(0, sid.indexOf(':')))])].sort());
+      return fromStore(request.store, ({ config }) => [...new Set(['vm', 'ct', ...Object.keys(config.resources).map((sid) => sid.slice(0, sid.indexOf(':')))])].sort());
     default:
       return undefined; // a free value (--comment, --dir: the shell completes file names)
   }
@@ -93,17 +93,17 @@ function argumentCandidates(command: string, position: number, request: Completi
     (command === 'node-maintenance' && position === 1) ||
     (command === 'fence-test' && position === 0);
   if (!isOurs) return undefined;
-  return fromSharedDir(request.dir, (loaded, sharedDir) => {
+  return fromStore(request.store, (loaded, store) => {
     if (GROUP_COMMANDS.has(command)) return Object.keys(loaded.config.groups).sort();
     if (position === 0 && command !== 'node-maintenance' && command !== 'fence-test') return Object.keys(loaded.config.resources).sort();
-    return [...knownNodes(sharedPaths(sharedDir), loaded).nodes];
+    return [...knownNodes(store, loaded).nodes];
   });
 }
 
 /** `rules add|set <type> <rule>`, `rules remove <rule>`: the types, then the rule ids of rules.cfg. */
 function ruleArguments(position: number, request: CompletionRequest): string[] | undefined {
   const subcommand = positionals(request.words, request.valueless)[1];
-  const ruleIds = () => fromSharedDir(request.dir, ({ config }) => config.rules.map((rule) => rule.id).sort());
+  const ruleIds = () => fromStore(request.store, ({ config }) => config.rules.map((rule) => rule.id).sort());
   if (subcommand === 'remove' && position === 1) return ruleIds();
   if ((subcommand === 'add' || subcommand === 'set') && position === 1) return ['node-affinity', 'resource-affinity'];
   if (subcommand === 'set' && position === 2) return ruleIds();
@@ -116,8 +116,8 @@ function ruleArguments(position: number, request: CompletionRequest): string[] |
  */
 function fenceArguments(position: number, request: CompletionRequest): string[] | undefined {
   const [, subcommand, second] = positionals(request.words, request.valueless);
-  const deviceIds = () => fromSharedDir(request.dir, ({ config }) => (config.fence?.devices ?? []).map((device) => device.id));
-  const nodes = () => fromSharedDir(request.dir, (loaded, sharedDir) => [...knownNodes(sharedPaths(sharedDir), loaded).nodes]);
+  const deviceIds = () => fromStore(request.store, ({ config }) => (config.fence?.devices ?? []).map((device) => device.id));
+  const nodes = () => fromStore(request.store, (loaded, store) => [...knownNodes(store, loaded).nodes]);
   const isVerb = second === 'add' || second === 'set' || second === 'remove';
   switch (subcommand) {
     case 'device':
@@ -136,10 +136,10 @@ function fenceArguments(position: number, request: CompletionRequest): string[] 
   }
 }
 
-function fromSharedDir(dir: string | undefined, pick: (loaded: LoadedConfig, sharedDir: string) => string[]): string[] {
+function fromStore(store: ClusterStore | undefined, pick: (loaded: LoadedConfig, store: ClusterStore) => string[]): string[] {
+  if (store === undefined) return [];
   try {
-    const sharedDir = resolveSharedDir(dir);
-    return pick(loadHaConfig(sharedDir), sharedDir);
+    return pick(loadHaConfig(store), store);
   } catch {
     return []; // Completion never prints an error into the operator's command line.
   }

@@ -1,24 +1,14 @@
-import type { LockWaitOptions } from '../store/config-lock.ts';
 import type { ConfigDocuments, LoadedConfig } from '../config/load-config.ts';
-import { sharedDirOf, type DirArgs } from './cli-options.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 
-type LockWait = Parameters<NonNullable<LockWaitOptions['onWaiting']>>[0];
+export { printLockWait } from './cli-store.ts';
 
 /**
- * One locked edit of the config files of the command's shared directory (src/config/config-edit.ts).
- * While another writer holds the config lock the command waits, up to LOCK_WAIT_MS_MAX; after a second
- * it says once who holds the lock, so that a long wait is not silence.
+ * One read-modify-write of the config files of the command's store (src/config/config-edit.ts): all
+ * changed files by one compare-and-set, retried on a concurrent edit. On a dir store a command waits for
+ * a busy config lock, up to LOCK_WAIT_MS_MAX, and says once after a second who holds it.
  */
-export async function editSharedConfig<T>(args: DirArgs, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): Promise<T> {
+export async function editSharedConfig<T>(store: ClusterStore, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): Promise<T> {
   const { editConfig } = await import('../config/config-edit.ts');
-  return editConfig(sharedDirOf(args), edit, { onWaiting: printLockWait });
-}
-
-/** `ha-manager: waiting for the config lock /x/.config.lock: held by node node2 (pid 4711) since 12:00:01 UTC; waiting up to 30 s` */
-export function printLockWait(wait: LockWait): void {
-  const { lockPath, owner, waitMsMax } = wait;
-  const holder = owner
-    ? `held by node ${owner.node}${owner.host !== owner.node ? ` on host ${owner.host}` : ''} (pid ${owner.pid}) since ${new Date(owner.wallMs).toISOString().slice(11, 19)} UTC`
-    : 'held by a writer that has not named itself yet';
-  process.stderr.write(`ha-manager: waiting for the config lock ${lockPath}: ${holder}; waiting up to ${Math.round(waitMsMax / 1000)} s\n`);
+  return editConfig(store, edit);
 }

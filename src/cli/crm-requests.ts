@@ -4,8 +4,8 @@ import type { HaConfig } from '../env/env.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import { checkCrmCommand } from '../crm/check-crm-command.ts';
 import { checkNode, checkOperator, checkStopTimeout, formatCrmCommand, type CrmCommand, type Parsed } from '../crm/crm-command.ts';
-import { enqueueCommand } from '../store/command-queue.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { unavailableError } from './cli-store.ts';
 import { UsageError } from './exit-codes.ts';
 import { knownNodes, refuseUnknownNodes, type KnownNodes } from './known-nodes.ts';
 import { resolveSid } from './sid-arg.ts';
@@ -25,30 +25,30 @@ export const NO_MASTER_WARNING = 'no master is active: the request is queued and
  * nothing here moves a service. The CLI's commands and the web console (src/web/cluster-actions.ts)
  * call these same functions; each caller tells its user when no master is active (NO_MASTER_WARNING).
  */
-export function requestMove(sharedDir: string, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
-  return queue(sharedDir, checkedMove(requestContextOf(sharedDir), target));
+export function requestMove(store: ClusterStore, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): string {
+  return queue(store, checkedMove(requestContextOf(store), target));
 }
 
-export function requestStop(sharedDir: string, request: { sid: string; timeout: string }): string {
-  return queue(sharedDir, checkedStop(requestContextOf(sharedDir), request));
+export function requestStop(store: ClusterStore, request: { sid: string; timeout: string }): string {
+  return queue(store, checkedStop(requestContextOf(store), request));
 }
 
-export function requestMaintenance(sharedDir: string, request: { action: 'enable' | 'disable'; node: string }): string {
-  return queue(sharedDir, checkedMaintenance(requestContextOf(sharedDir), request));
+export function requestMaintenance(store: ClusterStore, request: { action: 'enable' | 'disable'; node: string }): string {
+  return queue(store, checkedMaintenance(requestContextOf(store), request));
 }
 
-export function requestDisarm(sharedDir: string, request: { mode: DisarmMode } | 'arm'): { line: string; note: string | undefined } {
-  const { command, note } = checkedDisarm(requestContextOf(sharedDir), request);
-  return { line: queue(sharedDir, command), note };
+export function requestDisarm(store: ClusterStore, request: { mode: DisarmMode } | 'arm'): { line: string; note: string | undefined } {
+  const { command, note } = checkedDisarm(requestContextOf(store), request);
+  return { line: queue(store, command), note };
 }
 
-export function requestFenceAck(sharedDir: string, request: { node: string; by: string }): string {
-  return queue(sharedDir, checkedFenceAck(requestContextOf(sharedDir), request));
+export function requestFenceAck(store: ClusterStore, request: { node: string; by: string }): string {
+  return queue(store, checkedFenceAck(requestContextOf(store), request));
 }
 
 /**
  * What the CLI knows when it checks a request: the configuration, the known nodes and the master's
- * last saved status (read only by the checks that need it). A shared directory gives it here; the
+ * last saved status (read only by the checks that need it). A cluster's store gives it here; the
  * simulator in the browser gives its own (src/web/sim-source.ts), so both refuse alike.
  */
 export interface RequestContext {
@@ -57,10 +57,9 @@ export interface RequestContext {
   readonly savedStatus: () => ManagerStatus | undefined;
 }
 
-export function requestContextOf(sharedDir: string): RequestContext {
-  const loaded = loadHaConfig(sharedDir);
-  const paths = sharedPaths(sharedDir);
-  return { config: loaded.config, known: knownNodes(paths, loaded), savedStatus: () => readManagerStatus(paths)?.status };
+export function requestContextOf(store: ClusterStore): RequestContext {
+  const loaded = loadHaConfig(store);
+  return { config: loaded.config, known: knownNodes(store, loaded), savedStatus: () => readManagerStatus(store)?.status };
 }
 
 export function checkedMove(context: RequestContext, target: { kind: 'migrate' | 'relocate'; sid: string; node: string }): CrmCommand {
@@ -110,8 +109,8 @@ export function checkedFenceAck(context: RequestContext, request: { node: string
 }
 
 /** Writes the no-master warning to stderr when no master holds a fresh manager lease. */
-export function warnWithoutMaster(sharedDir: string): void {
-  if (activeMaster(sharedDir) === null) process.stderr.write(`ha-manager: warning: ${NO_MASTER_WARNING}\n`);
+export function warnWithoutMaster(store: ClusterStore): void {
+  if (activeMaster(store) === null) process.stderr.write(`ha-manager: warning: ${NO_MASTER_WARNING}\n`);
 }
 
 /** A malformed argument is a usage error (exit 2, one line). */
@@ -129,8 +128,9 @@ function checked(context: RequestContext, command: CrmCommand): CrmCommand {
   return command;
 }
 
-function queue(sharedDir: string, command: CrmCommand): string {
+function queue(store: ClusterStore, command: CrmCommand): string {
   const line = formatCrmCommand(command);
-  enqueueCommand(sharedDir, line);
+  const queued = store.commands.enqueue(line);
+  if (queued.kind === 'unavailable') throw unavailableError(store, queued, `Request not queued (${line})`);
   return line;
 }

@@ -1,17 +1,17 @@
 /**
- * The handlers of `ha-manager fence ...` (src/cli/commands/fence.ts; docs/fence-cfg.md). Edits run
- * under the config lock (editFenceConfig) and write fence.cfg atomically with mode 0600; options are
- * checked against the agent's metadata before the lock is taken (an agent takes up to a second to
- * answer, and a lock holder should not wait on it).
+ * The handlers of `ha-manager fence ...` (src/cli/commands/fence.ts; docs/fence-cfg.md), on either
+ * store. Edits are compare-and-set writes of fence.cfg (editFenceConfig; a dir store writes it
+ * atomically with mode 0600 under the config lock); options are checked against the agent's metadata
+ * before (an agent takes up to a second to answer, and a lock holder should not wait on it).
  */
 import { statSync } from 'node:fs';
 import { FenceDocument } from '../config/fence-document.ts';
-import { addConnect, addDevice, editFenceConfig, readFenceText, removeConnect, removeDevice, setConnect, setDevice, setNodeSettings, setProxyOrder, type OptionChange } from '../config/fence-edit.ts';
+import { addConnect, addDevice, editFenceConfig, readFenceDocument, removeConnect, removeDevice, setConnect, setDevice, setNodeSettings, setProxyOrder, type OptionChange } from '../config/fence-edit.ts';
 import { loadHaConfig } from '../config/load-config.ts';
 import { checkNodeName } from '../common/node-name.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
-import { printOutput, sharedDirOf, type ReadingArgs } from './cli-options.ts';
-import { printLockWait } from './config-write.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { printOutput, type ReadingArgs } from './cli-options.ts';
+import { storeOf } from './cli-store.ts';
 import { UsageError } from './exit-codes.ts';
 import { checkAgentOptions, listOf, parseDeleteArgs, parseOptionArgs, warnIfExposed } from './fence-options.ts';
 import { fenceConfigView, fencePlan, maskedConfigText, renderFencePlan } from './fence-view.ts';
@@ -23,21 +23,22 @@ export async function deviceAdd(args: FenceArgs): Promise<void> {
   const agent = String(args.agent);
   const options = parseOptionArgs(listOf(args.option));
   checkAgentOptions(agent, Object.keys(options));
-  edit(args, (document) => addDevice(document, { id, agent, options }));
+  edit(await storeOf(args), (document) => addDevice(document, { id, agent, options }));
 }
 
 export async function deviceSet(args: FenceArgs): Promise<void> {
   const id = String(args.id);
   const change = optionChange(args, [], args.agent !== undefined);
-  const device = currentDocument(args).config.devices.find((candidate) => candidate.id === id);
+  const store = await storeOf(args);
+  const device = currentDocument(store).config.devices.find((candidate) => candidate.id === id);
   // A new agent must know every option the device keeps; the same agent, only the ones given now.
   if (device && args.agent !== undefined) checkAgentOptions(String(args.agent), [...Object.keys(device.options).filter((key) => !change.delete.includes(key)), ...Object.keys(change.set)]);
   else if (device) checkAgentOptions(device.agent, Object.keys(change.set));
-  edit(args, (document) => setDevice(document, { id, ...(args.agent !== undefined ? { agent: String(args.agent) } : {}), change }));
+  edit(store, (document) => setDevice(document, { id, ...(args.agent !== undefined ? { agent: String(args.agent) } : {}), change }));
 }
 
 export async function deviceRemove(args: FenceArgs): Promise<void> {
-  edit(args, (document) => removeDevice(document, { id: String(args.id), force: args.force === true }));
+  edit(await storeOf(args), (document) => removeDevice(document, { id: String(args.id), force: args.force === true }));
 }
 
 /** `connect [add|set|remove] <id> <node>`. */
@@ -48,30 +49,34 @@ export async function connect(args: FenceArgs): Promise<void> {
   const target = { deviceId: words[words.length - 2]!, node: nodeArg(words[words.length - 1]) };
   if (verb !== 'set' && args.delete !== undefined) throw new UsageError('--delete is for connect set');
   if (verb === 'remove' && args.option !== undefined) throw new UsageError('--option is for connect add and connect set');
-  if (verb === 'add') return connectAdd(args, target);
-  if (verb === 'set') return connectSet(args, target);
-  edit(args, (document) => removeConnect(document, target));
+  const store = await storeOf(args);
+  if (verb === 'add') return connectAdd(args, { store, target });
+  if (verb === 'set') return connectSet(args, { store, target });
+  edit(store, (document) => removeConnect(document, target));
 }
 
-async function connectAdd(args: FenceArgs, target: ConnectTarget): Promise<void> {
+async function connectAdd(args: FenceArgs, on: { store: ClusterStore; target: ConnectTarget }): Promise<void> {
+  const { store, target } = on;
   const { deviceId, node } = target;
-  refuseUnknownNodes([node], knownNodesOf(args));
+  refuseUnknownNodes([node], knownNodesOf(store));
   const options = parseOptionArgs(listOf(args.option), ['node']);
-  checkConnectOptions(args, deviceId, Object.keys(options));
-  edit(args, (document) => addConnect(document, { deviceId, node, options }));
+  checkConnectOptions(store, deviceId, Object.keys(options));
+  edit(store, (document) => addConnect(document, { deviceId, node, options }));
 }
 
-async function connectSet(args: FenceArgs, target: ConnectTarget): Promise<void> {
+async function connectSet(args: FenceArgs, on: { store: ClusterStore; target: ConnectTarget }): Promise<void> {
+  const { store, target } = on;
   const { deviceId, node } = target;
   const change = optionChange(args, ['node']);
-  checkConnectOptions(args, deviceId, Object.keys(change.set));
-  edit(args, (document) => setConnect(document, { deviceId, node, change }));
+  checkConnectOptions(store, deviceId, Object.keys(change.set));
+  edit(store, (document) => setConnect(document, { deviceId, node, change }));
 }
 
 export async function nodeSettings(args: FenceArgs): Promise<void> {
   const node = nodeArg(args.node);
+  const store = await storeOf(args);
   // A node that left the cluster may still have a line: it can be changed and removed.
-  if (!Object.hasOwn(currentDocument(args).config.nodes, node)) refuseUnknownNodes([node], knownNodesOf(args));
+  if (!Object.hasOwn(currentDocument(store).config.nodes, node)) refuseUnknownNodes([node], knownNodesOf(store));
   const set: Record<string, string> = {
     ...(args.watchdog !== undefined ? { watchdog: String(args.watchdog) } : {}),
     ...(args['soft-check'] !== undefined ? { soft_check: String(args['soft-check']) } : {}),
@@ -80,40 +85,44 @@ export async function nodeSettings(args: FenceArgs): Promise<void> {
   };
   const change = { set, delete: parseDeleteArgs(listOf(args.delete)) };
   if (Object.keys(set).length === 0 && change.delete.length === 0) throw new UsageError('Give --watchdog, --soft-check with --soft-fence, --soft-grace or --delete');
-  edit(args, (document) => setNodeSettings(document, { node, change }));
+  edit(store, (document) => setNodeSettings(document, { node, change }));
 }
 
 export async function proxy(args: FenceArgs): Promise<void> {
   const nodes = listOf(args.nodes).map(nodeArg);
-  refuseUnknownNodes(nodes, knownNodesOf(args));
-  edit(args, (document) => setProxyOrder(document, nodes));
+  const store = await storeOf(args);
+  refuseUnknownNodes(nodes, knownNodesOf(store));
+  edit(store, (document) => setProxyOrder(document, nodes));
 }
 
 export async function showConfig(args: FenceArgs & ReadingArgs): Promise<void> {
-  const document = currentDocument(args);
+  const document = currentDocument(await storeOf(args));
   warnIfExposed(document.file);
   if (args['output-format'] === 'text') printOutput(document, { format: 'text', renderText: (shown) => maskedConfigText(shown.render(), shown.config) });
   else printOutput(fenceConfigView(document.config), { format: args['output-format'], renderText: () => '' });
 }
 
 export async function plan(args: FenceArgs & ReadingArgs): Promise<void> {
-  const sharedDir = sharedDirOf(args);
-  const loaded = loadHaConfig(sharedDir);
+  const store = await storeOf(args);
+  const loaded = loadHaConfig(store);
   const config = loaded.config.fence ?? { devices: [], connects: [], nodes: {}, proxyOrder: [] };
-  warnIfExposed(sharedPaths(sharedDir).fence);
+  warnIfExposed(store.configName('fence.cfg'));
   const inConfig = [...config.connects.map((connect) => connect.node), ...Object.keys(config.nodes), ...config.proxyOrder];
-  const all = [...new Set([...knownNodes(sharedPaths(sharedDir), loaded).nodes, ...inConfig])].sort();
-  if (args.node !== undefined && !all.includes(String(args.node))) refuseUnknownNodes([String(args.node)], knownNodes(sharedPaths(sharedDir), loaded));
+  const known = knownNodes(store, loaded);
+  const all = [...new Set([...known.nodes, ...inConfig])].sort();
+  if (args.node !== undefined && !all.includes(String(args.node))) refuseUnknownNodes([String(args.node)], known);
   const nodes = args.node !== undefined ? [String(args.node)] : all;
   printOutput(fencePlan(config, nodes), { format: args['output-format'], renderText: renderFencePlan });
 }
 
-/** Runs one edit of fence.cfg under the config lock; notes when the file it replaced was exposed. */
-function edit(args: FenceArgs, change: (document: FenceDocument) => void): void {
-  const sharedDir = sharedDirOf(args);
-  const file = sharedPaths(sharedDir).fence;
+/**
+ * Runs one edit of fence.cfg; notes when the file it replaced was exposed (a file's mode: a dir store's
+ * fence.cfg; an etcd key's name is no file, and its access is etcd's user and role).
+ */
+function edit(store: ClusterStore, change: (document: FenceDocument) => void): void {
+  const file = store.configName('fence.cfg');
   const modeBefore = modeOf(file);
-  editFenceConfig(sharedDir, change, { onWaiting: printLockWait });
+  editFenceConfig(store, change);
   const modeAfter = modeOf(file);
   if (modeBefore !== undefined && (modeBefore & 0o077) !== 0 && modeAfter !== modeBefore) {
     process.stderr.write(`ha-manager: note: ${file} had mode ${modeBefore.toString(8).padStart(4, '0')} and is now 0600: passwords in it may have been read; consider changing them\n`);
@@ -128,14 +137,12 @@ function modeOf(file: string): number | undefined {
   }
 }
 
-function currentDocument(args: FenceArgs): FenceDocument {
-  const file = sharedPaths(sharedDirOf(args)).fence;
-  return FenceDocument.parse(readFenceText(file), file);
+function currentDocument(store: ClusterStore): FenceDocument {
+  return readFenceDocument(store).document;
 }
 
-function knownNodesOf(args: FenceArgs) {
-  const sharedDir = sharedDirOf(args);
-  return knownNodes(sharedPaths(sharedDir), loadHaConfig(sharedDir));
+function knownNodesOf(store: ClusterStore) {
+  return knownNodes(store, loadHaConfig(store));
 }
 
 interface ConnectTarget {
@@ -144,8 +151,8 @@ interface ConnectTarget {
 }
 
 /** A connect's options are the device agent's: checked against the same metadata. */
-function checkConnectOptions(args: FenceArgs, deviceId: string, keys: readonly string[]): void {
-  const device = currentDocument(args).config.devices.find((candidate) => candidate.id === deviceId);
+function checkConnectOptions(store: ClusterStore, deviceId: string, keys: readonly string[]): void {
+  const device = currentDocument(store).config.devices.find((candidate) => candidate.id === deviceId);
   if (device && keys.length > 0) checkAgentOptions(device.agent, keys);
 }
 

@@ -1,6 +1,6 @@
 import type { LoadedConfig } from '../config/load-config.ts';
 import { ConfigRefused } from '../config/config-edit.ts';
-import type { SharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { readLrmStatuses, readManagerStatus } from './status-files.ts';
 
 /** The cluster's nodes and where the list comes from. */
@@ -15,14 +15,14 @@ export interface KnownNodes {
   readonly source: 'declared' | 'seen';
 }
 
-/** The known nodes of a shared directory: declared in ha.cfg, else seen (docs/cli.md "Known nodes"). */
-export function knownNodes(paths: SharedPaths, loaded: LoadedConfig): KnownNodes {
+/** The known nodes of a cluster's store: declared in ha.cfg, else seen (docs/cli.md "Known nodes"). */
+export function knownNodes(store: ClusterStore, loaded: LoadedConfig): KnownNodes {
   const declared = Object.keys(loaded.nodes);
   if (declared.length > 0) return { nodes: declared.sort(), source: 'declared' };
   const nodes = new Set<string>();
-  const manager = readManagerStatus(paths);
+  const manager = readManagerStatus(store);
   if (manager) for (const node of Object.keys(manager.status.nodeStatus)) nodes.add(node);
-  for (const node of readLrmStatuses(paths).keys()) nodes.add(node);
+  for (const node of readLrmStatuses(store).keys()) nodes.add(node);
   for (const group of Object.values(loaded.config.groups)) for (const node of Object.keys(group.nodes)) nodes.add(node);
   for (const rule of loaded.config.rules) if (rule.type === 'node-affinity') for (const node of Object.keys(rule.nodes)) nodes.add(node);
   return { nodes: [...nodes].sort(), source: 'seen' };

@@ -64,7 +64,7 @@ function parserFor(parser: Argv, loaded: { entry: CommandEntry; module: CommandM
     .strict()
     .help()
     .alias('help', 'h')
-    .epilogue('Shared directory: --dir, else $HA_MANAGER_DIR, else /etc/ha-manager. Reference: docs/cli.md')
+    .epilogue('Store: --dir PATH or --store etcd --endpoints URL,..., else $HA_MANAGER_STORE or $HA_MANAGER_DIR, else /etc/ha-manager/store.cfg, else the directory /etc/ha-manager. Reference: docs/cli.md')
     .fail((message, error, usage) => {
       if (error) throw error;
       throw new UsageError(missingArgumentsMessage(message, usageLineOf(usage)));
@@ -117,12 +117,24 @@ function usageLineOf(usage: unknown): string | undefined {
 function completer(argv: readonly string[], booleans: ReadonlySet<string>) {
   const words = argv.slice(2, -1);
   const valueless = new Set(['--help', '-h', ...[...booleans].map((name) => `--${name}`)]);
-  return (current: string, parsed: { dir?: unknown }, defaultCompletion: () => void, done: (completions: string[]) => void): void => {
-    const dir = typeof parsed.dir === 'string' ? parsed.dir : undefined;
-    import('./completion.ts').then(({ completeWords }) => {
-      const completions = completeWords({ words, current, dir, valueless });
+  return (current: string, parsed: { dir?: unknown; store?: unknown; endpoints?: unknown }, defaultCompletion: () => void, done: (completions: string[]) => void): void => {
+    const text = (value: unknown) => (typeof value === 'string' ? value : undefined);
+    const args = { dir: text(parsed.dir), store: text(parsed.store), endpoints: text(parsed.endpoints) };
+    Promise.all([import('./completion.ts'), openStoreQuietly(args)]).then(([{ completeWords }, store]) => {
+      const completions = completeWords({ words, current, store, valueless });
       if (completions === undefined) defaultCompletion();
       else done(completions);
     }, () => done([]));
   };
+}
+
+/** The store a completion request names, or undefined: completion never prints an error into the command line. */
+async function openStoreQuietly(args: { dir: string | undefined; store: string | undefined; endpoints: string | undefined }) {
+  try {
+    const { openSelectedStore, selectionOf } = await import('./cli-store.ts');
+    const flags = Object.fromEntries(Object.entries(args).filter(([, value]) => value !== undefined));
+    return await openSelectedStore(selectionOf(flags));
+  } catch {
+    return undefined;
+  }
 }

@@ -1,5 +1,5 @@
 import type { LoadedConfig } from '../config/load-config.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { knownNodes } from './known-nodes.ts';
 import { collectStatus } from './status-report.ts';
 import { formatAge, textTable } from './text-table.ts';
@@ -20,9 +20,9 @@ export interface NodeListing {
 }
 
 /** The declared nodes and the nodes the shared directory has seen, each with what is known of it. */
-export function listNodes(sharedDir: string, loaded: LoadedConfig): NodeListing[] {
-  const report = collectStatus(sharedDir);
-  const seen = knownNodes(sharedPaths(sharedDir), { ...loaded, nodes: {} }).nodes;
+export function listNodes(store: ClusterStore, loaded: LoadedConfig): NodeListing[] {
+  const report = collectStatus(store);
+  const seen = knownNodes(store, { ...loaded, nodes: {} }).nodes;
   const names = [...new Set([...Object.keys(loaded.nodes), ...seen, ...report.nodes.map((node) => node.node)])].sort();
   return names.map((node) => {
     const declaration = Object.hasOwn(loaded.nodes, node) ? loaded.nodes[node] : undefined;
@@ -61,8 +61,8 @@ export function renderNodeList(nodes: readonly NodeListing[]): string {
  * LRM status saying active and rewritten within fence_timeout. (A status that said active when its node
  * died stays in the file; going by the word alone, a dead node could never be removed.)
  */
-export function liveLrmProblem(sharedDir: string, loaded: LoadedConfig, node: string): string | undefined {
-  const report = collectStatus(sharedDir);
+export function liveLrmProblem(store: ClusterStore, loaded: LoadedConfig, node: string): string | undefined {
+  const report = collectStatus(store);
   const fenceTimeoutMs = loaded.timing.leaseTimeoutMs;
   const lease = report.leases.find((entry) => entry.name === `agent.${node}` && !entry.isReleased && entry.holder === node);
   const status = report.nodes.find((entry) => entry.node === node);

@@ -2,6 +2,7 @@ import { basename, dirname } from 'node:path';
 import { AssertionError } from '../common/assert.ts';
 import { ConfigRefused } from '../config/config-edit.ts';
 import { ConfigError } from '../config/section-config.ts';
+import { StoreConfigError } from '../config/store-selection.ts';
 import { ExitCode, UsageError } from './exit-codes.ts';
 
 /** How deep a chain of `cause`s is searched for the file system error underneath. */
@@ -18,9 +19,12 @@ export function reportError(error: unknown): number {
   return isBadInput(error) ? ExitCode.badInput : ExitCode.failure;
 }
 
-/** The caller's fault (exit 2): a bad argument, a refused config change, a config file that does not parse. */
+/**
+ * The caller's fault (exit 2): a bad argument, a refused config change, a config file that does not
+ * parse, a bad store selection (--store, --endpoints, HA_MANAGER_STORE, a line of store.cfg).
+ */
 export function isBadInput(error: unknown): boolean {
-  return error instanceof UsageError || error instanceof ConfigError || error instanceof ConfigRefused;
+  return error instanceof UsageError || error instanceof ConfigError || error instanceof ConfigRefused || error instanceof StoreConfigError;
 }
 
 /** An error's message as one line, as the CLI prints it (and the web consoles answer it). */

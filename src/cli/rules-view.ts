@@ -4,7 +4,7 @@ import { formatNodeList } from '../config/groups.ts';
 import type { LoadedConfig } from '../config/load-config.ts';
 import { compileRules } from '../crm/rules/compile-rules.ts';
 import { groupsAsRules } from '../crm/rules/groups-as-rules.ts';
-import type { SharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { knownNodes } from './known-nodes.ts';
 import { readManagerStatus } from './status-files.ts';
 import { textTable } from './text-table.ts';
@@ -34,12 +34,12 @@ export interface RuleListing {
  * compiled as the master compiles them: against the node table of status/manager.json, or the known
  * nodes while no master has written one.
  */
-export function listRules(paths: SharedPaths, loaded: LoadedConfig): RuleListing[] {
+export function listRules(store: ClusterStore, loaded: LoadedConfig): RuleListing[] {
   const { config } = loaded;
   const fromGroups = groupsAsRules(config.resources, config.groups);
   const all = [...config.rules, ...fromGroups];
-  const manager = readManagerStatus(paths);
-  const nodeTable = manager ? Object.keys(manager.status.nodeStatus).sort(compareNames) : [...knownNodes(paths, loaded).nodes];
+  const manager = readManagerStatus(store);
+  const nodeTable = manager ? Object.keys(manager.status.nodeStatus).sort(compareNames) : [...knownNodes(store, loaded).nodes];
   const reasons = new Map<string, string[]>();
   for (const { rule, reason } of compileRules(all, nodeTable).dropped) reasons.set(rule, [...(reasons.get(rule) ?? []), reason]);
   const grouped = new Set(fromGroups.map((rule) => rule.id));

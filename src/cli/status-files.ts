@@ -1,89 +1,69 @@
-import { readdirSync, readFileSync } from 'node:fs';
-import { parseLrmStatusJson } from '../common/lrm-status-json.ts';
 import type { LrmStatus } from '../common/lrm-status.ts';
-import { parseManagerStatusJson } from '../common/manager-status-json.ts';
+import { managerStatusToJson } from '../common/manager-status-json.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
-import { fencedRecordProblems } from '../store/fenced-record.ts';
-import type { SharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import type { StatusRead } from '../store/status-store.ts';
+import { StoreUnanswered } from './cli-store.ts';
 
-/** A status file that exists but cannot be understood; the message names the file. */
+/** A status file (or key) that exists but cannot be understood; the message names it. */
 export class StatusFileError extends Error {
   override name = 'StatusFileError';
 }
 
-/** Black-box record a node publishes after a watchdog reset (status/fenced/<node>.json). */
+/** Black-box record a node publishes after a watchdog reset (status/fenced/<node>). */
 export interface FencedRecord {
   readonly reason: string;
   readonly wallMs: number;
 }
 
-/** Reads a JSON file; undefined when it does not exist; StatusFileError when it is not JSON. */
-export function readJsonFile(file: string): unknown {
-  let text: string;
-  try {
-    text = readFileSync(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return undefined;
-    throw new StatusFileError(`${file}: Cannot read: ${(error as Error).message}`);
-  }
-  try {
-    return JSON.parse(text);
-  } catch {
-    throw new StatusFileError(`${file}: Corrupt status file, not JSON (${text.length} bytes)`);
+/**
+ * The status of the store as `ha-manager status` and the checks of the CLI read it: through the
+ * store's status port, so either store reads alike. A corrupt file or key is a StatusFileError naming
+ * it; a store that does not answer is StoreUnanswered (both exit 1).
+ */
+function valueOf<T>(store: ClusterStore, read: StatusRead<T>): T | undefined {
+  switch (read.kind) {
+    case 'ok':
+      return read.value;
+    case 'missing':
+      return undefined;
+    case 'corrupt':
+      // The file named once, first: the port's message may name it before each problem.
+      throw new StatusFileError(`${read.file}: ${read.message.split(`${read.file}: `).join('')}`);
+    case 'unavailable':
+      throw new StoreUnanswered(`${store.where}: Cannot read ${read.file}: ${read.message}`);
   }
 }
 
-/** The manager status and the raw JSON it came from (for fields our shape does not keep). */
-export function readManagerStatus(paths: SharedPaths): { status: ManagerStatus; raw: Record<string, unknown> } | undefined {
-  const json = readJsonFile(paths.managerStatus);
-  if (json === undefined) return undefined;
-  return { status: parseStatus(() => parseManagerStatusJson(json, paths.managerStatus)), raw: json as Record<string, unknown> };
+/** The manager status and its JSON (what the master wrote, in the files' field names). */
+export function readManagerStatus(store: ClusterStore): { status: ManagerStatus; raw: Record<string, unknown> } | undefined {
+  const status = valueOf(store, store.status.readManagerStatus());
+  return status === undefined ? undefined : { status, raw: managerStatusToJson(status) as unknown as Record<string, unknown> };
 }
 
-/** LRM statuses by node, for every status/lrm/<node>.json. */
-export function readLrmStatuses(paths: SharedPaths): Map<string, LrmStatus> {
+/** LRM statuses by node, for every node that published one. */
+export function readLrmStatuses(store: ClusterStore): Map<string, LrmStatus> {
+  const nodes = store.status.listLrmStatusNodes();
+  // A store `ha-manager init` never set up (a bare directory: no status/lrm/) has published nothing.
+  if ('kind' in nodes && store.probe() === 'not-set-up') return new Map();
+  if ('kind' in nodes) throw new StoreUnanswered(`${store.where}: Cannot list the LRM statuses: ${nodes.message}`);
   const statuses = new Map<string, LrmStatus>();
-  for (const node of jsonNamesIn(paths.lrmStatusDir)) {
-    const file = paths.lrmStatus(node);
-    const json = readJsonFile(file);
-    if (json !== undefined) statuses.set(node, parseStatus(() => parseLrmStatusJson(json, file)));
+  for (const node of nodes) {
+    const status = valueOf(store, store.status.readLrmStatus(node));
+    if (status !== undefined) statuses.set(node, status);
   }
   return statuses;
 }
 
-/** Fenced records by node, for every status/fenced/<node>.json. */
-export function readFencedRecords(paths: SharedPaths): Map<string, FencedRecord> {
+/**
+ * Fenced records by node, for `nodes` (the status port reads them by node: a node that published one
+ * after a reset is a node the cluster knows — declared, in the manager status, with an LRM status or a lease).
+ */
+export function readFencedRecords(store: ClusterStore, nodes: Iterable<string>): Map<string, FencedRecord> {
   const records = new Map<string, FencedRecord>();
-  for (const node of jsonNamesIn(paths.fencedDir)) {
-    const file = paths.fenced(node);
-    const json = readJsonFile(file);
-    if (json === undefined) continue;
-    const problems = fencedRecordProblems(json, file);
-    if (problems.length > 0) throw new StatusFileError(`${problems[0]} (a corrupt fenced record)`);
-    const record = json as { reason: string; wallMs: number };
-    records.set(node, { reason: record.reason, wallMs: record.wallMs });
+  for (const node of [...new Set(nodes)].sort()) {
+    const record = valueOf(store, store.status.readFencedRecord(node));
+    if (record !== undefined) records.set(node, { reason: record.reason, wallMs: record.wallMs });
   }
   return records;
-}
-
-function jsonNamesIn(dir: string): string[] {
-  let names: string[];
-  try {
-    names = readdirSync(dir);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return [];
-    throw new StatusFileError(`${dir}: Cannot read: ${(error as Error).message}`);
-  }
-  return names
-    .filter((name) => name.endsWith('.json') && !name.startsWith('.'))
-    .map((name) => name.slice(0, -'.json'.length))
-    .sort();
-}
-
-function parseStatus<T>(parse: () => T): T {
-  try {
-    return parse();
-  } catch (error) {
-    throw new StatusFileError((error as Error).message);
-  }
 }

@@ -38,7 +38,7 @@ function lrmLines(node: NodeReport, context: { report: StatusReport; declaresNod
   const { report, declaresNodes } = context;
   const lines: string[] = [];
   if (node.heartbeatAgeMs === null) {
-    lines.push(`lrm ${node.node} (no status: its LRM never ran with this shared directory)`);
+    lines.push(`lrm ${node.node} (no status: its LRM never ran with this store)`);
   } else {
     lines.push(`lrm ${node.node} (${lrmWord(node, report.fenceTimeoutMs)}, ${ctimeOf(report.wallMs - node.heartbeatAgeMs)})`);
   }

@@ -6,10 +6,10 @@ import type { LrmMode, LrmState, NodeState, RequestedState, ServiceState } from 
 import { DEFAULT_TIMING, type Timing } from '../common/timing.ts';
 import { ConfigError } from '../config/section-config.ts';
 import { loadHaConfig, loadTiming, type LoadedConfig } from '../config/load-config.ts';
-import { readLeases, type LeaseView } from '../store/lease-view.ts';
+import type { LeaseView } from '../store/lease-view.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { unavailableError } from './cli-store.ts';
 import type { HaConfig } from '../env/env.ts';
-import { readQueuedCommands } from '../store/command-queue.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
 import { readFencedRecords, readLrmStatuses, readManagerStatus, type FencedRecord } from './status-files.ts';
 
 /** What `ha-manager status` shows, as data; the text and JSON outputs both render this. */
@@ -97,28 +97,47 @@ export interface ServiceReport {
 }
 
 /** Reads everything `status` shows; throws StatusFileError naming a corrupt status file. */
-export function collectStatus(sharedDir: string, wallMs: number = Date.now()): StatusReport {
-  const paths = sharedPaths(sharedDir);
+export function collectStatus(store: ClusterStore, wallMs: number = Date.now()): StatusReport {
   let loaded: LoadedConfig | undefined;
   let configError: string | undefined;
   try {
-    loaded = loadHaConfig(sharedDir);
+    loaded = loadHaConfig(store);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     configError = error.message;
   }
+  const manager = readManagerStatus(store);
+  const lrmStatuses = readLrmStatuses(store);
+  const leases = leasesOf(store);
+  const agentNodes = [...leases.keys()].filter((name) => name.startsWith('agent.')).map((name) => name.slice('agent.'.length));
+  // The status port reads fenced records by node: every node the report can list (see nodeReports).
+  const groupNodes = Object.values(loaded?.config.groups ?? {}).flatMap((group) => Object.keys(group.nodes));
+  const nodes = [...Object.keys(loaded?.nodes ?? {}), ...Object.keys(manager?.status.nodeStatus ?? {}), ...lrmStatuses.keys(), ...agentNodes, ...groupNodes];
   return buildStatusReport({
     wallMs,
     config: loaded?.config,
     declaredNodes: Object.keys(loaded?.nodes ?? {}),
     configError,
-    leaseTimeoutMs: (loaded?.timing ?? timingOf(sharedDir)).leaseTimeoutMs,
-    manager: readManagerStatus(paths),
-    lrmStatuses: readLrmStatuses(paths),
-    leases: readLeases(sharedDir),
-    fenced: readFencedRecords(paths),
-    queued: readQueuedCommands(sharedDir),
+    leaseTimeoutMs: (loaded?.timing ?? timingOf(store)).leaseTimeoutMs,
+    manager,
+    lrmStatuses,
+    leases,
+    fenced: readFencedRecords(store, nodes),
+    queued: queuedOf(store),
   });
+}
+
+/** The current generation of every lease; a store that does not answer is an error (exit 1). */
+export function leasesOf(store: ClusterStore): Map<string, LeaseView> {
+  const leases = store.readLeases();
+  if (leases instanceof Map) return leases;
+  throw unavailableError(store, leases, 'Cannot read the leases');
+}
+
+function queuedOf(store: ClusterStore): ReadonlyArray<{ readonly line: string; readonly queuedWallMs: number }> {
+  const queued = store.commands.read();
+  if ('kind' in queued) throw unavailableError(store, queued, 'Cannot read the queued requests');
+  return queued;
 }
 
 /**
@@ -183,15 +202,15 @@ function quorumOf(master: MasterReport | null): StatusReport['quorum'] {
  * The master whose manager lease is held and fresh (renewed within the lease timeout), or null: the
  * CLI warns that a request only waits in the queue while there is none.
  */
-export function activeMaster(sharedDir: string, wallMs: number = Date.now()): MasterReport | null {
-  const master = masterReport(readLeases(sharedDir).get('manager'), wallMs, timingOf(sharedDir).leaseTimeoutMs);
+export function activeMaster(store: ClusterStore, wallMs: number = Date.now()): MasterReport | null {
+  const master = masterReport(leasesOf(store).get('manager'), wallMs, timingOf(store).leaseTimeoutMs);
   return master === null || master.isExpired ? null : master;
 }
 
 /** The timings of ha.cfg when only another config file is broken; the defaults when ha.cfg is broken too. */
-function timingOf(sharedDir: string): Timing {
+function timingOf(store: ClusterStore): Timing {
   try {
-    return loadTiming(sharedDir);
+    return loadTiming(store);
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
     return DEFAULT_TIMING;

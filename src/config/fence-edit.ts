@@ -1,18 +1,17 @@
 /**
  * The edits of `ha-manager fence device|connect|node|proxy` on fence.cfg (docs/fence-cfg.md), each a
- * change of whole lines of a FenceDocument, and the locked read-modify-write that runs them. Refusals
+ * change of whole lines of a FenceDocument, and the read-modify-write (compare-and-set) that runs them. Refusals
  * are ConfigRefused (exit 2) and never hold an option's value: it may be a password.
  */
-import { readFileSync } from 'node:fs';
 import { AGENT_NAME_PATTERN, DEVICE_ID_PATTERN, formatConnectLine, formatDeviceLine } from '../fence/fence-config-file.ts';
 import { checkNodeLine, formatNodeLine } from '../fence/fence-config-checks.ts';
 import type { FenceConnect, FenceDevice, FenceNodeSettings } from '../fence/fence-config.ts';
-import { writeFileAtomic } from '../store/atomic-write.ts';
-import { withConfigLock, type LockWaitOptions } from '../store/config-lock.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import type { LockWaitOptions } from '../store/config-lock.ts';
+import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import { ConfigRefused } from './config-edit.ts';
 import { FenceDocument } from './fence-document.ts';
-import { decodeConfigText } from './section-config.ts';
+import { ConfigUnavailable, readConfigText, type StoreOrDir } from './load-config.ts';
 
 /** fence.cfg holds passwords: only its owner (root) reads it. */
 export const FENCE_CFG_MODE = 0o600;
@@ -23,31 +22,36 @@ export interface OptionChange {
   readonly delete: readonly string[];
 }
 
-/** One locked read-modify-write of fence.cfg; written (mode 0600, atomically) only when it changed. */
-export function editFenceConfig<T>(sharedDir: string, edit: (document: FenceDocument) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
-  const file = sharedPaths(sharedDir).fence;
-  return withConfigLock(
-    sharedDir,
-    () => {
-      const document = FenceDocument.parse(readFenceText(file), file);
-      const before = document.render();
-      const result = edit(document);
-      const after = document.render();
-      if (after !== before) writeFileAtomic(file, after, { mode: FENCE_CFG_MODE });
-      return result;
-    },
-    lockWait,
-  );
+/** Edits that lost the compare-and-set this often in a row give up (as config-edit.ts does). */
+const FENCE_EDIT_ATTEMPTS_MAX = 20;
+
+/**
+ * One read-modify-write of fence.cfg in the store, written only when it changed: by compare-and-set on
+ * the version read (dir: under the config lock, mode 0600, atomically; etcd: a txn on the key's
+ * revision), read again and retried when another edit came first, so none is lost. For a dir store
+ * given as a path, `lockWait` is how it waits for the config lock. A dir store's own errno error is
+ * rethrown as it is (its messages say what to do); another failure is ConfigUnavailable.
+ */
+export function editFenceConfig<T>(storeOrDir: StoreOrDir, edit: (document: FenceDocument) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
+  const store = typeof storeOrDir === 'string' ? new DirClusterStore(storeOrDir, lockWait) : storeOrDir;
+  for (let attempt = 1; ; attempt++) {
+    const { document, version } = readFenceDocument(store);
+    const before = document.render();
+    const result = edit(document);
+    const after = document.render();
+    if (after === before) return result;
+    const written = store.config.write('fence.cfg', after, version);
+    if (written.kind === 'written') return result;
+    if (written.kind === 'unavailable' && written.cause instanceof Error) throw written.cause;
+    if (written.kind === 'unavailable') throw new ConfigUnavailable(`${store.configName('fence.cfg')}: not written: ${written.message}`);
+    if (attempt >= FENCE_EDIT_ATTEMPTS_MAX) throw new ConfigUnavailable(`${store.configName('fence.cfg')}: not written: it changed under ${FENCE_EDIT_ATTEMPTS_MAX} attempts in a row`);
+  }
 }
 
-/** fence.cfg's text; '' when there is none yet. */
-export function readFenceText(file: string): string {
-  try {
-    return decodeConfigText(readFileSync(file), file);
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return '';
-    throw error;
-  }
+/** fence.cfg of the store as a document ('' when there is none yet) and the version it was read at. */
+export function readFenceDocument(store: ClusterStore): { readonly document: FenceDocument; readonly version: string | undefined } {
+  const read = readConfigText(store, 'fence.cfg');
+  return { document: FenceDocument.parse(read?.text ?? '', store.configName('fence.cfg')), version: read?.version };
 }
 
 export function addDevice(document: FenceDocument, device: Pick<FenceDevice, 'id' | 'agent' | 'options'>): void {

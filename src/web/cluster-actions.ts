@@ -3,6 +3,7 @@ import { fenceAckNote, NO_MASTER_WARNING, requestDisarm, requestFenceAck, reques
 import { deniedMessage, isBadInput, oneLineMessage } from '../cli/report-error.ts';
 import { setResourceChecked } from '../cli/resource-set.ts';
 import { activeMaster } from '../cli/status-report.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { ConfigLockTimeout } from '../store/config-lock.ts';
 import type { ActionResult, ConsoleAction } from './console-source.ts';
 
@@ -11,43 +12,43 @@ import type { ActionResult, ConsoleAction } from './console-source.ts';
  * (src/cli/crm-requests.ts, src/cli/resource-set.ts): the same checks, the same refusals, the same
  * queued line. What the CLI would print as an error and exit 2 for is `refused` with that message.
  */
-export function actOnCluster(sharedDir: string, request: { action: ConsoleAction; actor: string }): ActionResult {
+export function actOnCluster(store: ClusterStore, request: { action: ConsoleAction; actor: string }): ActionResult {
   let message: string;
   let note: string | undefined;
   try {
-    ({ message, note } = carryOut(sharedDir, request));
+    ({ message, note } = carryOut(store, request));
   } catch (error) {
     const refusal = refusalOf(error);
     if (refusal === undefined) throw error;
     return { kind: 'refused', message: refusal };
   }
-  const warnings = [note, activeMaster(sharedDir) === null ? NO_MASTER_WARNING : undefined].filter((text) => text !== undefined);
+  const warnings = [note, activeMaster(store) === null ? NO_MASTER_WARNING : undefined].filter((text) => text !== undefined);
   return { kind: 'done', message, warning: warnings.length > 0 ? warnings.join('; ') : null };
 }
 
-function carryOut(sharedDir: string, request: { action: ConsoleAction; actor: string }): { message: string; note?: string | undefined } {
+function carryOut(store: ClusterStore, request: { action: ConsoleAction; actor: string }): { message: string; note?: string | undefined } {
   const { action, actor } = request;
   const queued = (line: string) => ({ message: `Queued for the master: ${line}` });
   switch (action.kind) {
     case 'migrate':
     case 'relocate':
-      return queued(requestMove(sharedDir, { kind: action.kind, sid: action.sid, node: action.node }));
+      return queued(requestMove(store, { kind: action.kind, sid: action.sid, node: action.node }));
     case 'stop':
-      return queued(requestStop(sharedDir, { sid: action.sid, timeout: String(action.timeoutS) }));
+      return queued(requestStop(store, { sid: action.sid, timeout: String(action.timeoutS) }));
     case 'set-state': {
-      const sid = setResourceChecked(sharedDir, { sid: action.sid, change: { set: { state: action.state }, delete: [] } });
+      const sid = setResourceChecked(store, { sid: action.sid, change: { set: { state: action.state }, delete: [] } });
       return { message: `Requested state of ${sid} set to ${action.state} (resources.cfg)` };
     }
     case 'maintenance':
-      return queued(requestMaintenance(sharedDir, { action: action.action, node: action.node }));
+      return queued(requestMaintenance(store, { action: action.action, node: action.node }));
     case 'disarm':
     case 'arm': {
-      const { line, note } = requestDisarm(sharedDir, action.kind === 'arm' ? 'arm' : { mode: action.mode });
+      const { line, note } = requestDisarm(store, action.kind === 'arm' ? 'arm' : { mode: action.mode });
       return { ...queued(line), note };
     }
     case 'fence-ack':
       return {
-        ...queued(requestFenceAck(sharedDir, { node: action.node, by: actor })),
+        ...queued(requestFenceAck(store, { node: action.node, by: actor })),
         note: fenceAckNote(action.node),
       };
     default:

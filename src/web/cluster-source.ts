@@ -1,9 +1,8 @@
-import { watch, type FSWatcher } from 'node:fs';
 import { join } from 'node:path';
 import { collectStatus, type StatusReport } from '../cli/status-report.ts';
 import { locateJournals, NodeJournals, type JournalCursor } from '../env/journal-reader.ts';
 import { NodeJournal } from '../env/node-journal.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { actionLine, actOnCluster } from './cluster-actions.ts';
 import { EVENTS_KEPT_MAX } from './console-hub.ts';
 import type { ActionResult, ConsoleAction, ConsoleEvent, ConsoleSource } from './console-source.ts';
@@ -11,17 +10,18 @@ import { consoleEventOf } from './journal-events.ts';
 
 /**
  * The console's source for a live cluster (issue 13): status as `ha-manager status` reads it from the
- * shared directory, events from the nodes' journals, actions through the CLI's own functions.
+ * cluster's store (dir or etcd), events from the nodes' journals, actions through the CLI's own functions.
  *
  * Journals are node-local (DESIGN.md "Node-local state"): the console reads those of its own node
  * and, in a local cluster (src/cluster/local-cluster.ts), its siblings'; on a real cluster the
  * timeline shows what this node's daemons saw (run the console on the master's node for the
- * master's decisions). Changes are noticed by watching the shared directory's config files, status/
- * and commands/ (a notice only: the hub re-reads); on NFS, where watching sees nothing, the hub's tick
- * re-reads every second anyway.
+ * master's decisions). Config changes are noticed by the store's own watch (a notice only: the hub
+ * re-reads); status and queued requests, which change every round, by the hub's tick, which re-reads
+ * every second (as it always did on NFS, where watching sees nothing).
  */
 export interface ClusterSourceOptions {
-  readonly sharedDir: string;
+  /** The cluster's store; the source closes it. */
+  readonly store: ClusterStore;
   /** The console's node's state directory (the daemons' --state-dir): journals are read there; web.db records the actions. */
   readonly stateDir: string;
   /** This node's name, when its journals do not tell yet (no daemon ran). */
@@ -47,7 +47,7 @@ export class ClusterSource implements ConsoleSource {
   private nodes: readonly string[] = [];
   private readonly nodeHere: string;
   private readonly actionJournal: NodeJournal;
-  private readonly watchers: FSWatcher[] = [];
+  private readonly stopWatching: () => Promise<void>;
   private readonly poll: NodeJS.Timeout;
 
   constructor(private readonly options: ClusterSourceOptions) {
@@ -55,8 +55,8 @@ export class ClusterSource implements ConsoleSource {
     this.nodeHere = here.nodeName() ?? options.node;
     here.close();
     this.actionJournal = new NodeJournal(join(options.stateDir, 'web.db'));
-    const paths = sharedPaths(options.sharedDir);
-    for (const dir of [paths.root, paths.status, paths.fencedDir, paths.commands]) this.watchDir(dir);
+    // A watch that fails says so to nobody: the hub's tick re-reads anyway.
+    this.stopWatching = options.store.watchConfig(() => this.notify(), () => {});
     try {
       this.status(); // learns the nodes whose journals to read
     } catch {
@@ -69,7 +69,7 @@ export class ClusterSource implements ConsoleSource {
   }
 
   status(): StatusReport {
-    const report = collectStatus(this.options.sharedDir);
+    const report = collectStatus(this.options.store);
     this.nodes = report.nodes.map((node) => node.node);
     return report;
   }
@@ -79,7 +79,7 @@ export class ClusterSource implements ConsoleSource {
   }
 
   act(action: ConsoleAction, actor: string): ActionResult {
-    const result = actOnCluster(this.options.sharedDir, { action, actor });
+    const result = actOnCluster(this.options.store, { action, actor });
     const outcome = result.kind === 'done' ? result.message : `refused: ${result.message}`;
     const detail = `${actor}: ${actionLine(action)} - ${outcome}`;
     this.actionJournal.record({ wallMs: Date.now(), monoMs: Math.round(performance.now()), kind: 'operator-action', detail });
@@ -96,24 +96,15 @@ export class ClusterSource implements ConsoleSource {
 
   async close(): Promise<void> {
     clearInterval(this.poll);
-    for (const watcher of this.watchers) watcher.close();
+    await this.stopWatching();
     for (const { reader } of this.journals.values()) reader.close();
     this.journals.clear();
     this.actionJournal.close();
+    this.options.store.close();
   }
 
   private notify(): void {
     for (const listener of this.listeners) listener();
-  }
-
-  private watchDir(dir: string): void {
-    try {
-      const watcher = watch(dir, { persistent: false }, () => this.notify());
-      watcher.on('error', () => watcher.close()); // the directory went away: the tick still re-reads
-      this.watchers.push(watcher);
-    } catch {
-      // Not there (yet), or a filesystem without notices (NFS): the hub's tick re-reads.
-    }
   }
 
   /** Opens the journals of nodes not open yet, reads new rows of all; returns how many events were new. */

@@ -1,13 +1,15 @@
 import { hostname } from 'node:os';
 import { join } from 'node:path';
 import { UsageError } from '../cli/exit-codes.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { ClusterSource } from './cluster-source.ts';
 import { readOrCreateToken, TOKEN_FILE_NAME } from './console-token.ts';
 import { isLoopbackHost } from './request-guard.ts';
 import { startConsoleServer } from './server.ts';
 
 export interface WebConsoleOptions {
-  readonly sharedDir: string;
+  /** The cluster's store (the console closes it when it stops). */
+  readonly store: ClusterStore;
   /** `HOST:PORT`, `[IPv6]:PORT`. */
   readonly listen: string;
   readonly stateDir: string;
@@ -20,14 +22,14 @@ export async function runWebConsole(options: WebConsoleOptions): Promise<void> {
   const listen = parseListen(options.listen);
   const tokenFile = options.tokenFile ?? join(options.stateDir, TOKEN_FILE_NAME);
   const { token, isCreated } = readOrCreateToken(tokenFile);
-  const source = new ClusterSource({ sharedDir: options.sharedDir, stateDir: options.stateDir, node: options.node ?? hostname().split('.')[0]! });
+  const source = new ClusterSource({ store: options.store, stateDir: options.stateDir, node: options.node ?? hostname().split('.')[0]! });
   const server = await startConsoleServer({ source, listen, token }).catch(async (error: unknown) => {
     await source.close();
     throw new UsageError(`--listen ${options.listen}: cannot serve there: ${(error as Error).message}`);
   });
   const reads = isLoopbackHost(listen.host) ? 'reading needs no token on loopback' : 'every request needs the token (non-loopback address)';
   process.stderr.write(
-    `ha-manager: web console of ${options.sharedDir} at ${server.url}\n` +
+    `ha-manager: web console of ${options.store.where} at ${server.url}\n` +
       `ha-manager: actions need the token in ${tokenFile}${isCreated ? ' (created now)' : ''}, readable by root only: 'sudo cat ${tokenFile}'; ${reads}\n`,
   );
   await new Promise<void>((resolve) => {

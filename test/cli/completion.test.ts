@@ -4,6 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { completeWords } from '../../src/cli/completion.ts';
 import { BIN, freshDir, runCli } from './run-cli.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 function sharedDir(): string {
   const dir = freshDir();
@@ -18,7 +19,7 @@ const VALUELESS = new Set(['--help', '-h', '--verbose']);
 function complete(dir: string, line: string): string[] | undefined {
   const words = line.split(' ');
   const current = words.pop()!;
-  return completeWords({ words, current, dir, valueless: VALUELESS });
+  return completeWords({ words, current, store: new DirClusterStore(dir), valueless: VALUELESS });
 }
 
 let hasBash = true;

@@ -44,7 +44,7 @@ describe('ha-manager help, usage errors and completion', () => {
     for (const command of ['status', 'config', 'add <sid>', 'set <sid>', 'remove <sid>', 'migrate <sid> <node>', 'relocate <sid> <node>', 'groupadd <group>', 'groupset <group>', 'groupremove <group>', 'groupconfig', 'node', 'crm-command', 'simulate', 'completion']) {
       assert.ok(new RegExp(`\n  ha-manager ${command.replace(/[<>]/g, '.')}[ \n]`).test(result.stdout), `missing ${command}`);
     }
-    assert.match(result.stdout, /\$HA_MANAGER_DIR, else \/etc\/ha-manager/);
+    assert.match(result.stdout, /\$HA_MANAGER_STORE or \$HA_MANAGER_DIR,\s+else \/etc\/ha-manager\/store\.cfg, else the directory \/etc\/ha-manager/);
   });
 
   it('no command, an unknown command or a missing argument is exit 2 with one line', async () => {

@@ -7,6 +7,7 @@ import { LxcDriver } from '../../src/resources/lxc-driver.ts';
 import { fakeToolState } from '../resources/fake-tools.ts';
 import { enqueueCommand } from '../../src/store/command-queue.ts';
 import { freshDir, runCli } from './run-cli.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 function write(dir: string, name: string, content: unknown): void {
   mkdirSync(join(dir, name, '..'), { recursive: true });
@@ -54,7 +55,7 @@ describe('ha-manager status', () => {
       new RegExp(`^master node1 \\(active, ${ctime}\\)$`),
       new RegExp(`^lrm node1 \\(active, ${ctime}\\)$`),
       new RegExp(`^lrm node2 \\(old timestamp - dead\\?, ${ctime}\\)$`),
-      'lrm node3 (no status: its LRM never ran with this shared directory)',
+      'lrm node3 (no status: its LRM never ran with this store)',
       '  the master sees it as fence',
       /^ {2}fenced 1h0\dm ago: Agent lease not renewed for 65000 ms: store unavailable \(EIO\)$/,
       'service ct:200 (node1, -)',
@@ -107,7 +108,7 @@ describe('ha-manager status', () => {
     write(dir, 'ha.cfg', 'node: node1\n\nnode: node3\n\nnode: node4\n');
     const text = (await runCli(['status', '--dir', dir])).stdout;
     assert.match(text, /^lrm node2 \(old timestamp - dead\?, .*\)\n {2}not declared in ha\.cfg \('ha-manager node add node2'\)$/m);
-    assert.match(text, /^lrm node4 \(no status: its LRM never ran with this shared directory\)$/m);
+    assert.match(text, /^lrm node4 \(no status: its LRM never ran with this store\)$/m);
     const json = JSON.parse((await runCli(['status', '--output-format', 'json', '--dir', dir])).stdout);
     assert.deepEqual(json.nodes.map((node: { node: string; declared: boolean }) => `${node.node}:${node.declared}`), ['node1:true', 'node2:false', 'node3:true', 'node4:true']);
   });
@@ -116,7 +117,7 @@ describe('ha-manager status', () => {
     const { collectStatus } = await import('../../src/cli/status-report.ts');
     const { renderProxmoxStatus } = await import('../../src/cli/status-proxmox.ts');
     const { renderStatusText } = await import('../../src/cli/status-text.ts');
-    const report = collectStatus(clusterDir(Date.now()));
+    const report = collectStatus(new DirClusterStore(clusterDir(Date.now())));
     const failing = { ...report, services: report.services.map((service) => (service.sid === 'vm:100' ? { ...service, lastFailure: "virsh start: domain 'vm100' not found" } : service)) };
     assert.match(renderProxmoxStatus(failing), /^service vm:100 \(node1, started\)\n {2}last failure: virsh start: domain 'vm100' not found\n/m);
     assert.match(renderStatusText(failing), /^vm:100 +started +node1 +- +started +last failure: virsh start: domain 'vm100' not found$/m);
@@ -291,9 +292,9 @@ describe('ha-manager status', () => {
 
   it('names a corrupt status file in one line, exit 1, no stack trace', async () => {
     const cases: Array<[string, string, RegExp]> = [
-      ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Corrupt status file, not JSON \(30 bytes\)\n$/],
+      ['status/manager.json', '{"node_status": {"node1": "onl', /^ha-manager: .*\/status\/manager\.json: Unterminated string in JSON at position 30\n$/],
       ['status/lrm/node1.json', '{"state": "dancing"}', /^ha-manager: .*\/status\/lrm\/node1\.json: Unknown LRM state 'dancing'\n$/],
-      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Bad node undefined \(a corrupt fenced record\)\n$/],
+      ['status/fenced/node3.json', '{"why": 1}', /^ha-manager: .*\/status\/fenced\/node3\.json: Bad node undefined; reason must be a non-empty string of at most 1000 characters; wallMs must be an integer, got undefined\n$/],
       ['leases/manager.4/heartbeat', '\u0000\u0000', /^ha-manager: .*\/leases\/manager\.4\/heartbeat: Corrupt lease file, not JSON\n$/],
     ];
     for (const [file, content, stderr] of cases) {

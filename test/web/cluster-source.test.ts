@@ -8,6 +8,7 @@ import { readQueuedCommands } from '../../src/store/command-queue.ts';
 import { createSharedDirLayout, sharedPaths } from '../../src/store/shared-dir.ts';
 import { ClusterSource } from '../../src/web/cluster-source.ts';
 import { runCli } from '../cli/run-cli.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 describe('web: the live cluster source (a shared directory, no daemons)', () => {
   let root: string;
@@ -20,7 +21,7 @@ describe('web: the live cluster source (a shared directory, no daemons)', () => 
     const paths = createSharedDirLayout(sharedDir);
     writeFileSync(paths.settings, haCfgText(FAST_TIMING, 'conditional', ['node1', 'node2']));
     writeFileSync(paths.resources, resourcesCfgText([{ sid: 'vm:100', node: 'node1' }]));
-    source = new ClusterSource({ sharedDir, stateDir: join(root, 'state'), node: 'node1', journalPollMs: 60_000 });
+    source = new ClusterSource({ store: new DirClusterStore(sharedDir), stateDir: join(root, 'state'), node: 'node1', journalPollMs: 60_000 });
   });
   afterEach(async () => {
     await source.close();

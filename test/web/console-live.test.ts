@@ -13,6 +13,7 @@ import { ClusterSource } from '../../src/web/cluster-source.ts';
 import { startConsoleServer, type ConsoleServer } from '../../src/web/server.ts';
 import { SCENARIO_MS_MAX, withCluster } from '../e2e/e2e-cluster.ts';
 import { DESKTOP_VIEWPORT, PHONE_VIEWPORT, SCREENSHOT_DIR, sharedBrowser } from './browser.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 const TOKEN = 'console-live-test-token-0123456789';
 const XSS_COMMENT = '<script>window.__xss = 1</script><img src=x onerror="window.__xss = 2">';
@@ -60,9 +61,9 @@ describe('web: the console of a live local cluster in a real browser (chromium)'
 
   it('shows the cluster, refuses tokenless and cross-site actions, migrates from the page, and pushes a failover: unknown → fence → recovered', async () => {
     await withCluster({ resources: RESOURCES, firstMaster: 'node2' }, async (cluster) => {
-      setResourceChecked(cluster.sharedDir, { sid: 'vm:102', change: { set: { comment: XSS_COMMENT }, delete: [] } });
+      setResourceChecked(new DirClusterStore(cluster.sharedDir), { sid: 'vm:102', change: { set: { comment: XSS_COMMENT }, delete: [] } });
       await waitForPlacement(cluster, { 'vm:101': 'node1', 'vm:102': 'node3' }, PUSH_MS_MAX * 2);
-      const source = new ClusterSource({ sharedDir: cluster.sharedDir, stateDir: join(cluster.localDir('node2'), 'state'), node: 'node2' });
+      const source = new ClusterSource({ store: new DirClusterStore(cluster.sharedDir), stateDir: join(cluster.localDir('node2'), 'state'), node: 'node2' });
       const server = await startConsoleServer({ source, listen: { host: '127.0.0.1', port: 0 }, token: TOKEN });
       const page = await browser.get().newPage({ viewport: DESKTOP_VIEWPORT });
       try {

@@ -8,6 +8,7 @@ import { defaultScenario } from '../../src/sim/session-files.ts';
 import type { ConsoleAction } from '../../src/web/console-source.ts';
 import { simRoutes } from '../../src/web/sim-routes.ts';
 import { SimSource } from '../../src/web/sim-source.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 function source(options: { speed?: number } = {}): SimSource {
   const { scenario, files } = defaultScenario();
@@ -29,7 +30,7 @@ describe('web: the simulator as a console source', () => {
     const sim = source();
     rounds(sim, 6);
     const report = sim.status();
-    assert.deepEqual(Object.keys(report).sort(), Object.keys(collectStatus(mkdtempSync(join(tmpdir(), 'sim-source-')))).sort());
+    assert.deepEqual(Object.keys(report).sort(), Object.keys(collectStatus(new DirClusterStore(mkdtempSync(join(tmpdir(), 'sim-source-'))))).sort());
     assert.equal(report.master?.node, 'node1');
     assert.equal(report.master?.isExpired, false);
     assert.equal(report.wallMs, 120_000);

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
 import { resolveSid } from '../sid-arg.ts';
@@ -16,11 +17,11 @@ export const addCommand = {
   handler: async (args: AddArgs) => {
     const { addResource } = await import('../../config/resource-edit.ts');
     const { checkResourceNodes } = await import('../node-checks.ts');
-    const sharedDir = sharedDirOf(args);
-    await editSharedConfig(args, (documents, current) => {
+    const store = await storeOf(args);
+    await editSharedConfig(store, (documents, current) => {
       const sid = resolveSid(args.sid, { config: current.config, ...(args.type !== undefined ? { type: args.type } : {}) });
       const options = resourceOptionsOf(args);
-      checkResourceNodes(sharedDir, current, { sid, change: { set: options, delete: [] } });
+      checkResourceNodes(store, current, { sid, change: { set: options, delete: [] } });
       addResource(documents, { current, sid, options });
     });
   },

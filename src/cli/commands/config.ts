@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { compareNames } from '../../common/compare-names.ts';
 import type { ResourceConfig } from '../../common/ha-config.ts';
-import { READING_OPTIONS, sharedDirOf, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { READING_OPTIONS, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { applyOptions, type OptionSpecs } from '../option-spec.ts';
 
 interface ConfigArgs extends ReadingArgs {
@@ -36,7 +37,7 @@ export const configCommand = {
       .example('$0 config --type ct --output-format json', 'the containers, as JSON'),
   handler: async (args: ConfigArgs) => {
     const { loadHaConfig } = await import('../../config/load-config.ts');
-    const { config } = loadHaConfig(sharedDirOf(args));
+    const { config } = loadHaConfig(await storeOf(args));
     const listing = Object.entries(config.resources)
       .filter(([sid]) => args.type === undefined || sid.startsWith(`${args.type}:`))
       .sort(([a], [b]) => compareNames(a, b))

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { STOP_TIMEOUT_S_MAX } from '../../crm/crm-command.ts';
 import { DISARM_MODES, type DisarmMode } from '../../common/states.ts';
 import { commandEntry } from '../command-table.ts';
@@ -19,8 +20,9 @@ const stopCommand = {
       .example('$0 crm-command stop vm:100 120', 'stop VM 100, give it two minutes'),
   handler: async (args: StopArgs) => {
     const { requestStop, warnWithoutMaster } = await import('../crm-requests.ts');
-    const line = requestStop(sharedDirOf(args), { sid: String(args.sid), timeout: String(args.timeout) });
-    warnWithoutMaster(sharedDirOf(args));
+    const store = await storeOf(args);
+    const line = requestStop(store, { sid: String(args.sid), timeout: String(args.timeout) });
+    warnWithoutMaster(store);
     writeOutput(`Queued for the master: ${line}\n`);
   },
 };
@@ -36,8 +38,9 @@ const maintenanceCommand = {
       .example('$0 crm-command node-maintenance disable node2', 'node2 takes its services back'),
   handler: async (args: MaintenanceArgs) => {
     const { requestMaintenance, warnWithoutMaster } = await import('../crm-requests.ts');
-    const line = requestMaintenance(sharedDirOf(args), { action: args.action, node: String(args.node) });
-    warnWithoutMaster(sharedDirOf(args));
+    const store = await storeOf(args);
+    const line = requestMaintenance(store, { action: args.action, node: String(args.node) });
+    warnWithoutMaster(store);
     writeOutput(`Queued for the master: ${line}\n`);
   },
 };
@@ -53,8 +56,9 @@ const disarmCommand = {
       .example('$0 crm-command disarm-ha freeze', 'before maintenance of the shared storage or the network'),
   handler: async (args: DisarmArgs) => {
     const { requestDisarm, warnWithoutMaster } = await import('../crm-requests.ts');
-    const queued = requestDisarm(sharedDirOf(args), { mode: args.mode });
-    warnWithoutMaster(sharedDirOf(args));
+    const store = await storeOf(args);
+    const queued = requestDisarm(store, { mode: args.mode });
+    warnWithoutMaster(store);
     report(queued);
   },
 };
@@ -65,8 +69,9 @@ const armCommand = {
   builder: (yargs: Argv) => withDir(yargs).example('$0 crm-command arm-ha', 'services resume, watchdogs are armed again'),
   handler: async (args: DirArgs) => {
     const { requestDisarm, warnWithoutMaster } = await import('../crm-requests.ts');
-    const queued = requestDisarm(sharedDirOf(args), 'arm');
-    warnWithoutMaster(sharedDirOf(args));
+    const store = await storeOf(args);
+    const queued = requestDisarm(store, 'arm');
+    warnWithoutMaster(store);
     report(queued);
   },
 };

@@ -1,6 +1,7 @@
 import { hostname, userInfo } from 'node:os';
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { writeOutput } from '../stdout.ts';
 
 type FenceAckArgs = DirArgs & { readonly node: string; readonly by?: string };
@@ -19,8 +20,9 @@ export const fenceAckCommand = {
   handler: async (args: FenceAckArgs) => {
     const { fenceAckNote, requestFenceAck, warnWithoutMaster } = await import('../crm-requests.ts');
     const by = args.by ?? `${userInfo().username}@${hostname().split('.')[0]}`;
-    const line = requestFenceAck(sharedDirOf(args), { node: String(args.node), by });
-    warnWithoutMaster(sharedDirOf(args));
+    const store = await storeOf(args);
+    const line = requestFenceAck(store, { node: String(args.node), by });
+    warnWithoutMaster(store);
     writeOutput(`Queued for the master: ${line}\n`);
     process.stderr.write(`ha-manager: note: ${fenceAckNote(String(args.node))}\n`);
   },

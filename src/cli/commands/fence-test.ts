@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { printOutput, sharedDirOf, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+import { printOutput, withOutputFormat, type ReadingArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { textTable } from '../text-table.ts';
 
 interface FenceTestArgs extends ReadingArgs {
@@ -30,7 +31,7 @@ export const fenceTestCommand = {
     const { fenceLevelsFor } = await import('../../fence/fence-config.ts');
     const { FenceRunner } = await import('../../fence/fence-runner.ts');
     const node = String(args.node);
-    const config = loadHaConfig(sharedDirOf(args)).config.fence;
+    const config = loadHaConfig(await storeOf(args)).config.fence;
     const levels = config === undefined ? [] : fenceLevelsFor(config, node);
     // An error, not an empty table: a script asking whether node2 can be fenced must not read "yes".
     if (levels.length === 0) throw new Error(`Node '${node}' has no fence level in fence.cfg (see 'ha-manager fence plan'): nothing to test`);

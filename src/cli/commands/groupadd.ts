@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { groupOptionsOf, withGroupOptions, type GroupOptionArgs } from '../group-options.ts';
 
@@ -15,10 +16,10 @@ export const groupAddCommand = {
   handler: async (args: GroupAddArgs) => {
     const { addGroup } = await import('../../config/group-edit.ts');
     const { checkGroupNodes } = await import('../node-checks.ts');
-    const sharedDir = sharedDirOf(args);
-    await editSharedConfig(args, (documents, current) => {
+    const store = await storeOf(args);
+    await editSharedConfig(store, (documents, current) => {
       const options = groupOptionsOf(args);
-      checkGroupNodes(sharedDir, current, options.nodes);
+      checkGroupNodes(store, current, options.nodes);
       addGroup(documents, { group: String(args.group), options });
     });
   },

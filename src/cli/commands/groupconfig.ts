@@ -1,7 +1,8 @@
 import type { Argv } from 'yargs';
 import { compareNames } from '../../common/compare-names.ts';
 import type { GroupConfig } from '../../common/ha-config.ts';
-import { READING_OPTIONS, sharedDirOf, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { READING_OPTIONS, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { applyOptions } from '../option-spec.ts';
 
 /** One group as groupconfig shows it, with Proxmox's field names. */
@@ -22,7 +23,7 @@ export const groupConfigCommand = {
       .example('$0 groupconfig --output-format json', 'the same as JSON'),
   handler: async (args: ReadingArgs) => {
     const [{ loadHaConfig }, { formatNodeList }] = await Promise.all([import('../../config/load-config.ts'), import('../../config/groups.ts')]);
-    const { config } = loadHaConfig(sharedDirOf(args));
+    const { config } = loadHaConfig(await storeOf(args));
     const listing = Object.entries(config.groups)
       .sort(([a], [b]) => compareNames(a, b))
       .map(([group, settings]) => listingOf(group, settings, formatNodeList));

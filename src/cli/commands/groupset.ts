@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { groupOptionsOf, withGroupOptions, type GroupOptionArgs } from '../group-options.ts';
 import { deleteList } from '../sid-arg.ts';
@@ -16,10 +17,10 @@ export const groupSetCommand = {
   handler: async (args: GroupSetArgs) => {
     const { setGroup } = await import('../../config/group-edit.ts');
     const { checkGroupNodes } = await import('../node-checks.ts');
-    const sharedDir = sharedDirOf(args);
-    await editSharedConfig(args, (documents, current) => {
+    const store = await storeOf(args);
+    await editSharedConfig(store, (documents, current) => {
       const change = { set: groupOptionsOf(args), delete: deleteList(args.delete) };
-      checkGroupNodes(sharedDir, current, change.set.nodes);
+      checkGroupNodes(store, current, change.set.nodes);
       setGroup(documents, { group: String(args.group), change });
     });
   },

@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { writeOutput } from '../stdout.ts';
 
 type MoveArgs = DirArgs & { readonly sid: string; readonly node: string };
@@ -17,8 +18,9 @@ export function moveCommand(kind: 'migrate' | 'relocate') {
         .example(`$0 ${kind} vm:100 node2`, `queue "${kind} vm:100 node2" for the master; 'ha-manager status' shows the move`),
     handler: async (args: MoveArgs) => {
       const { requestMove, warnWithoutMaster } = await import('../crm-requests.ts');
-      const line = requestMove(sharedDirOf(args), { kind, sid: String(args.sid), node: String(args.node) });
-      warnWithoutMaster(sharedDirOf(args));
+      const store = await storeOf(args);
+      const line = requestMove(store, { kind, sid: String(args.sid), node: String(args.node) });
+      warnWithoutMaster(store);
       writeOutput(`Queued for the master: ${line}\n`);
     },
   };

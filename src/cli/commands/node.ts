@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, withOutputFormat, type DirArgs, type ReadingArgs } from '../cli-options.ts';
+import { withDir, withOutputFormat, type DirArgs, type ReadingArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 
 type NodeAddArgs = DirArgs & { readonly node: string; readonly cpus?: string; readonly memory?: string; readonly comment?: string };
 type NodeRemoveArgs = DirArgs & { readonly node: string };
@@ -23,7 +24,7 @@ const nodeAddCommand = {
       ...(args.memory !== undefined ? { memory: String(args.memory) } : {}),
       ...(args.comment !== undefined ? { comment: String(args.comment) } : {}),
     };
-    await editSharedConfig(args, (documents) => addNode(documents, { node: String(args.node), options }));
+    await editSharedConfig(await storeOf(args), (documents) => addNode(documents, { node: String(args.node), options }));
   },
 };
 
@@ -39,11 +40,11 @@ const nodeRemoveCommand = {
     const { editSharedConfig } = await import('../config-write.ts');
     const { removeNode } = await import('../../config/node-edit.ts');
     const { liveLrmProblem } = await import('../node-view.ts');
-    const sharedDir = sharedDirOf(args);
+    const store = await storeOf(args);
     const node = String(args.node);
-    await editSharedConfig(args, (documents, current) => {
+    await editSharedConfig(store, (documents, current) => {
       removeNode(documents, { current, node });
-      const alive = liveLrmProblem(sharedDir, current, node);
+      const alive = liveLrmProblem(store, current, node);
       if (alive !== undefined) throw new ConfigRefused(alive);
     });
   },
@@ -57,8 +58,8 @@ const nodeListCommand = {
     const { loadHaConfig } = await import('../../config/load-config.ts');
     const { printOutput } = await import('../cli-options.ts');
     const { listNodes, renderNodeList } = await import('../node-view.ts');
-    const sharedDir = sharedDirOf(args);
-    printOutput(listNodes(sharedDir, loadHaConfig(sharedDir)), { format: args['output-format'], renderText: renderNodeList });
+    const store = await storeOf(args);
+    printOutput(listNodes(store, loadHaConfig(store)), { format: args['output-format'], renderText: renderNodeList });
   },
 };
 

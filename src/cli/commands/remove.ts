@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
 import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { editSharedConfig } from '../config-write.ts';
 import { resolveSid } from '../sid-arg.ts';
 
@@ -12,6 +13,6 @@ export const removeCommand = {
       .example('$0 remove vm:100', 'HA no longer watches VM 100'),
   handler: async (args: RemoveArgs) => {
     const { removeResource } = await import('../../config/resource-edit.ts');
-    await editSharedConfig(args, (documents, current) => removeResource(documents, resolveSid(args.sid, { config: current.config })));
+    await editSharedConfig(await storeOf(args), (documents, current) => removeResource(documents, resolveSid(args.sid, { config: current.config })));
   },
 };

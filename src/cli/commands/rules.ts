@@ -1,6 +1,7 @@
 import type { Argv } from 'yargs';
 import type { RuleType } from '../../common/ha-config.ts';
-import { sharedDirOf, withDir, withOutputFormat, type DirArgs, type ReadingArgs } from '../cli-options.ts';
+import { withDir, withOutputFormat, type DirArgs, type ReadingArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { withRuleOptions, type RuleOptionArgs } from '../rule-options.ts';
 
 type RuleEditArgs = DirArgs & RuleOptionArgs & { readonly type: string; readonly rule: string; readonly delete?: string };
@@ -53,7 +54,7 @@ const rulesRemoveCommand = {
   builder: (yargs: Argv) => withDir(yargs).positional('rule', { type: 'string', describe: 'rule id' }).example('$0 rules remove db-apart', 'the services may share a node again'),
   handler: async (args: RuleRemoveArgs) => {
     const [{ editSharedConfig }, { removeRule }] = await Promise.all([import('../config-write.ts'), import('../../config/rule-edit.ts')]);
-    await editSharedConfig(args, (documents) => removeRule(documents, String(args.rule)));
+    await editSharedConfig(await storeOf(args), (documents) => removeRule(documents, String(args.rule)));
   },
 };
 
@@ -68,14 +69,9 @@ const rulesMigrateGroupsCommand = {
 };
 
 async function printRules(args: ReadingArgs, layout: 'table' | 'config'): Promise<void> {
-  const [{ loadHaConfig }, { printOutput }, view, { sharedPaths }] = await Promise.all([
-    import('../../config/load-config.ts'),
-    import('../cli-options.ts'),
-    import('../rules-view.ts'),
-    import('../../store/shared-dir.ts'),
-  ]);
-  const sharedDir = sharedDirOf(args);
-  const listing = view.listRules(sharedPaths(sharedDir), loadHaConfig(sharedDir));
+  const [{ loadHaConfig }, { printOutput }, view] = await Promise.all([import('../../config/load-config.ts'), import('../cli-options.ts'), import('../rules-view.ts')]);
+  const store = await storeOf(args);
+  const listing = view.listRules(store, loadHaConfig(store));
   printOutput(listing, { format: args['output-format'], renderText: layout === 'table' ? view.renderRuleTable : view.renderRuleConfig });
 }
 

@@ -1,6 +1,6 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
-import { printLockWait } from '../config-write.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { resourceOptionsOf, withResourceOptions, type ResourceOptionArgs } from '../resource-options.ts';
 import { deleteList } from '../sid-arg.ts';
 
@@ -17,9 +17,9 @@ export const setCommand = {
   handler: async (args: SetArgs) => {
     const { setResourceChecked } = await import('../resource-set.ts');
     const { warnWithoutMaster } = await import('../crm-requests.ts');
-    const sharedDir = sharedDirOf(args);
+    const store = await storeOf(args);
     const change = { set: resourceOptionsOf(args), delete: deleteList(args.delete) };
-    setResourceChecked(sharedDir, { sid: String(args.sid), change, lockWait: { onWaiting: printLockWait } });
-    if (args.state !== undefined) warnWithoutMaster(sharedDir);
+    setResourceChecked(store, { sid: String(args.sid), change });
+    if (args.state !== undefined) warnWithoutMaster(store);
   },
 };

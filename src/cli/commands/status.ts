@@ -1,5 +1,6 @@
 import type { Argv } from 'yargs';
-import { READING_OPTIONS, sharedDirOf, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { READING_OPTIONS, printOutput, type ReadingArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 import { applyOptions, type OptionSpecs } from '../option-spec.ts';
 import { writeOutput } from '../stdout.ts';
 
@@ -20,7 +21,7 @@ export const statusCommand = {
       .example('$0 status --output-format json-pretty', 'the same data for a program'),
   handler: async (args: StatusArgs) => {
     const { collectStatus } = await import('../status-report.ts');
-    const report = collectStatus(sharedDirOf(args));
+    const report = collectStatus(await storeOf(args));
     if (args['output-format'] !== 'text') {
       // One rendering with the web console's GET /api/status (src/cli/status-json.ts).
       const { statusJson } = await import('../status-json.ts');

@@ -1,10 +1,11 @@
 import type { Argv } from 'yargs';
-import { sharedDirOf, withDir, type DirArgs } from '../cli-options.ts';
+import { withDir, type DirArgs } from '../cli-options.ts';
+import { storeOf } from '../cli-store.ts';
 
 type WebArgs = DirArgs & { readonly listen: string; readonly 'token-file'?: string; readonly 'state-dir': string; readonly node?: string };
 
 /**
- * `ha-manager web`: the web console of the cluster of the shared directory (issue 13). Light at load:
+ * `ha-manager web`: the web console of the cluster of the selected store (issue 13). Light at load:
  * the server and the source are imported by the handler only.
  */
 export const webCommand = {
@@ -19,7 +20,7 @@ export const webCommand = {
   handler: async (args: WebArgs) => {
     const { runWebConsole } = await import('../../web/web-command.ts');
     await runWebConsole({
-      sharedDir: sharedDirOf(args),
+      store: await storeOf(args),
       listen: args.listen,
       stateDir: args['state-dir'],
       ...(args['token-file'] !== undefined ? { tokenFile: args['token-file'] } : {}),
