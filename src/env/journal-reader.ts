@@ -38,7 +38,11 @@ export class NodeJournals {
   constructor(readonly dir: string) {
     for (const daemon of JOURNAL_DAEMONS) {
       const file = join(dir, `${daemon}.db`);
-      if (isPresent(file)) this.dbs.push({ daemon, db: new Database(file, { readonly: true, fileMustExist: true }) });
+      if (!isPresent(file)) continue;
+      const db = new Database(file, { readonly: true, fileMustExist: true });
+      // A daemon that is starting has created the file but maybe not its tables yet: not there yet.
+      if (hasJournalTables(db)) this.dbs.push({ daemon, db });
+      else db.close();
     }
   }
 
@@ -191,4 +195,9 @@ export function isDirectory(path: string): boolean {
   } catch {
     return false;
   }
+}
+
+function hasJournalTables(db: Database.Database): boolean {
+  const row = db.prepare("SELECT COUNT(*) AS n FROM sqlite_master WHERE type = 'table' AND name IN ('events', 'blackbox')").get() as { n: number };
+  return row.n === 2;
 }

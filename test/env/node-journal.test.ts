@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import Database from 'better-sqlite3';
 import { fencedRecordOf, lastRunOf } from '../../src/env/fence-report.ts';
+import { NodeJournals } from '../../src/env/journal-reader.ts';
 import { NodeJournal, type BlackBoxEntry } from '../../src/env/node-journal.ts';
 
 const entry = (wallMs: number, kind: BlackBoxEntry['kind'], detail = ''): BlackBoxEntry => ({ wallMs, monoMs: wallMs, kind, detail });
@@ -46,6 +47,29 @@ describe('NodeJournal: node-local SQLite journal and black box', () => {
     assert.equal(journal.flush(), true);
     assert.deepEqual(journal.lastBlackBox(5).map((row) => row.kind), ['renew']);
     journal.close();
+  });
+});
+
+describe('NodeJournals: reading the journals of a node', () => {
+  it("skips a journal whose daemon created the file but not its tables yet (it is read at a later look)", () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ha-journals-'));
+    try {
+      new Database(join(dir, 'crm.db')).close(); // an empty database: the daemon is between open and CREATE TABLE
+      const lrm = new NodeJournal(join(dir, 'lrm.db'));
+      lrm.recordEvent(1, 1, { ev: 'lrm-state', from: 'startup', to: 'wait_for_agent_lock' });
+      lrm.flush();
+      const early = new NodeJournals(dir);
+      assert.deepEqual(early.daemons, ['lrm']);
+      assert.equal(early.readLast({ rowsMax: 0, isRoutineShown: true }).rows.length, 1);
+      early.close();
+      new NodeJournal(join(dir, 'crm.db')).close();
+      const later = new NodeJournals(dir);
+      assert.deepEqual(later.daemons.sort(), ['crm', 'lrm']);
+      later.close();
+      lrm.close();
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
 
