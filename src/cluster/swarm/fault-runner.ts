@@ -187,7 +187,8 @@ export class FaultRunner {
   }
 
   private runCli(index: number, args: readonly string[]): Promise<void> {
-    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', this.cluster.sharedDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const command = this.cluster.cliCommand(args);
+    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-manager'), ...command.argv], { stdio: ['ignore', 'ignore', 'pipe'], env: command.env });
     this.cliRuns.add(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));
