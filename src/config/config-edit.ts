@@ -1,7 +1,6 @@
 import type { RequestedState } from '../common/states.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
 import type { LockWaitOptions } from '../store/config-lock.ts';
-import { writeFileAtomic } from '../store/atomic-write.ts';
 import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import type { ConfigChange, ConfigFileName, StoreUnavailable } from '../store/store-ports.ts';
 import { ConfigUnavailable, configFromDocuments, readConfigDocuments, type ConfigDocuments, type LoadedConfig, type StoreOrDir } from './load-config.ts';
@@ -59,22 +58,6 @@ export function tryEditConfig<T>(store: ClusterStore, edit: (documents: ConfigDo
   if (changes.length === 0) return { kind: 'written', result, isChanged: false };
   const written = store.config.writeAll(changes);
   return written.kind === 'written' ? { kind: 'written', result, isChanged: true } : written;
-}
-
-/**
- * The read-modify-write for a caller that already holds a dir store's config lock (the daemons, until
- * they edit through their ClusterStore). TRANSITIONAL: goes once src/env edits by tryEditConfig.
- */
-export function editConfigLocked<T>(sharedDir: string, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
-  const documents = readConfigDocuments(sharedDir);
-  const before = snapshot(documents);
-  const result = edit(documents, configFromDocuments(documents));
-  const after = snapshot(documents);
-  checkReparsed(documents, after);
-  for (const name of ['groups', 'rules', 'resources', 'settings'] as const) {
-    if (after[name] !== before[name]) writeFileAtomic(documents[name].file, after[name]);
-  }
-  return result;
 }
 
 function snapshot(documents: ConfigDocuments): Record<DocumentName, string> {

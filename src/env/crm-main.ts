@@ -12,7 +12,7 @@ export async function runCrm(argv: readonly string[]): Promise<void> {
   const env = new NodeCrmEnv({
     daemon: 'crm',
     node: start.options.node,
-    sharedDir: start.options.sharedDir,
+    store: start.store,
     config: start.config,
     journal: start.journal,
     isWithoutWatchdog: start.isWithoutWatchdog,

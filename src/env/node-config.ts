@@ -1,24 +1,24 @@
 import { isWithoutWatchdog } from '../fence/fence-config.ts';
-import { watch, type FSWatcher } from 'chokidar';
-import { statSync } from 'node:fs';
-import { basename, join } from 'node:path';
 import { AssertionError } from '../common/assert.ts';
 import type { Timing } from '../common/timing.ts';
-import { loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
+import { ConfigUnavailable, loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
 import type { DriverKind } from '../common/driver-kinds.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import type { HaConfig } from './env.ts';
 
-const CONFIG_FILES = new Set(['resources.cfg', 'groups.cfg', 'rules.cfg', 'ha.cfg', 'fence.cfg']);
+/** Distinct watch problems said to the operator in one run; the rest go unsaid (the round's checks go on). */
+const WATCH_PROBLEMS_SAID_MAX = 20;
 
 /**
- * The shared configuration as a daemon sees it: loaded at start, reloaded when chokidar reports a
- * change of resources.cfg, groups.cfg, rules.cfg, ha.cfg or fence.cfg (the reload happens at the next read, inside a round).
+ * The cluster's configuration as a daemon sees it, on either store: loaded at start, reloaded when the
+ * store's watch reports a change of resources.cfg, groups.cfg, rules.cfg, ha.cfg or fence.cfg (chokidar
+ * on a shared directory, a prefix watch on etcd; the reload happens at the next read, inside a round).
  * A file that does not parse is logged with its file and line and the last good config stays in force.
  *
- * A shared directory that cannot be reached (cut off, not mounted) also keeps the last good config:
- * the parser reads a missing file as an empty one, and an empty config would make a master drop every
- * service. Reachable means `leases/` is there, which the daemons never create themselves.
+ * A store that cannot be reached (cut off, not mounted, no etcd majority) also keeps the last good
+ * config: the parser reads a missing file as an empty one, and an empty config would make a master drop
+ * every service. Reachable means the store's probe says 'ready' (dir: `leases/` is there; etcd: the
+ * cluster's marker key), which the daemons never create themselves.
  *
  * Timings are read once, at start: a daemon's loop, lease store and watchdog were set up with them, so
  * a changed timing is logged and takes effect when the daemons restart. So is the driver mapping (ha.cfg
@@ -32,11 +32,16 @@ export class NodeConfigSource {
   private isDirty = false;
   private lastError = '';
   private resourcesJson: string;
-  private watcher: FSWatcher | undefined;
+  private stopWatching: (() => Promise<void>) | undefined;
   private filesSignature = '';
+  /**
+   * A look at the store failed since the round's check: reloads wait for the next round. On etcd a
+   * failed call takes its deadline (seconds), and a round reads the config many times.
+   */
+  private isKnownUnreachable = false;
 
   private constructor(
-    private readonly sharedDir: string,
+    private readonly store: ClusterStore,
     loaded: LoadedConfig,
     private readonly log: (line: string) => void,
   ) {
@@ -46,8 +51,8 @@ export class NodeConfigSource {
   }
 
   /** Loads the config once; throws ConfigError (file:line: problem) when it does not load at start. */
-  static load(sharedDir: string, log: (line: string) => void): NodeConfigSource {
-    return new NodeConfigSource(sharedDir, loadHaConfig(sharedDir), log);
+  static load(store: ClusterStore, log: (line: string) => void): NodeConfigSource {
+    return new NodeConfigSource(store, loadHaConfig(store), log);
   }
 
   /** The timings the daemon was started with. */
@@ -78,35 +83,52 @@ export class NodeConfigSource {
   undeclaredProblem(node: string): string | undefined {
     const declared = this.declaredNodes;
     if (declared.length === 0 || declared.includes(node)) return undefined;
-    const file = sharedPaths(this.sharedDir).settings;
+    const file = this.store.configName('ha.cfg');
     return `Node '${node}' is not declared in ${file} (declared: ${declared.join(', ')}): run 'ha-manager node add ${node}' first, or start with the right --node`;
   }
 
-  /** Starts watching the config files; events only mark the config for a reload at the next read. */
+  /**
+   * Starts watching the config files; events only mark the config for a reload at the next read. A
+   * watch problem is said once per kind of problem (an etcd watch that keeps failing while the node is
+   * cut off would otherwise say it every retry); the per-round signature check carries on meanwhile.
+   */
   watch(): void {
-    if (this.watcher) return;
-    this.watcher = watch(this.sharedDir, { depth: 0, ignoreInitial: true, followSymlinks: true });
-    this.watcher.on('all', (_event, path) => {
-      if (CONFIG_FILES.has(basename(path))) this.isDirty = true;
-    });
-    this.watcher.on('error', (error) => this.log(`Watching ${this.sharedDir} failed: ${(error as Error).message}`));
+    if (this.stopWatching) return;
+    const said = new Set<string>();
+    this.stopWatching = this.store.watchConfig(
+      () => (this.isDirty = true),
+      (message) => {
+        const kind = message.replace(/[0-9]+/g, '#');
+        if (said.size >= WATCH_PROBLEMS_SAID_MAX || said.has(kind)) return;
+        said.add(kind);
+        this.log(message);
+      },
+    );
   }
 
   async close(): Promise<void> {
-    await this.watcher?.close();
-    this.watcher = undefined;
+    await this.stopWatching?.();
+    this.stopWatching = undefined;
   }
 
   /**
-   * Marks the config dirty when a config file's identity (inode, size, mtime) changed since the last
-   * look: one stat call per config file, once per round. A safety net under chokidar — inotify says nothing about
-   * writes made by other hosts on a network filesystem, and an event can be lost while the watcher
-   * re-attaches to a file replaced by rename.
+   * Marks the config dirty when the store's config signature changed since the last look (dir: one stat
+   * per config file; etcd: one keys-only range), once per round. A safety net under the watch — inotify
+   * says nothing about writes made by other hosts on a network filesystem, an event can be lost while
+   * chokidar re-attaches to a file replaced by rename, and a stalled etcd watch gives no signal.
+   * An unreachable store changes nothing here: the reload waits until it is back (isReachable).
    */
   checkFiles(): void {
-    const signature = [...CONFIG_FILES].map((name) => fileSignature(join(this.sharedDir, name))).join('|');
+    const signature = this.store.configSignature();
+    this.isKnownUnreachable = typeof signature !== 'string';
+    if (typeof signature !== 'string') return;
     if (signature !== this.filesSignature) this.isDirty = true;
     this.filesSignature = signature;
+  }
+
+  /** The round found the store out of reach: no reload is tried before the next round's checkFiles. */
+  markUnreachable(): void {
+    this.isKnownUnreachable = true;
   }
 
   /** Marks the config for reloading at the next read (a caller that knows it changed). */
@@ -120,15 +142,16 @@ export class NodeConfigSource {
     return this.config;
   }
 
-  /** Reloads now; false when the directory is unreachable or a file does not parse (old config kept). */
+  /** Reloads now; false when the store is unreachable or a file does not parse (old config kept). */
   reload(): boolean {
     if (!this.isReachable()) return false;
     this.isDirty = false;
     let loaded: LoadedConfig;
     try {
-      loaded = loadHaConfig(this.sharedDir);
+      loaded = loadHaConfig(this.store);
     } catch (error) {
       if (error instanceof AssertionError) throw error;
+      if (error instanceof ConfigUnavailable) [this.isKnownUnreachable, this.isDirty] = [true, true]; // not a config problem: again next round
       const message = (error as Error).message;
       if (message !== this.lastError) this.log(`Config not reloaded, keeping the last good one: ${message}`);
       this.lastError = message;
@@ -141,10 +164,10 @@ export class NodeConfigSource {
 
   private apply(loaded: LoadedConfig): void {
     if (JSON.stringify(loaded.timing) !== JSON.stringify(this.current.timing)) {
-      this.log(`Timings in ${sharedPaths(this.sharedDir).settings} changed: they take effect when the daemons restart`);
+      this.log(`Timings in ${this.store.configName('ha.cfg')} changed: they take effect when the daemons restart`);
     }
     if (JSON.stringify(loaded.driverKinds) !== JSON.stringify(this.current.driverKinds)) {
-      this.log(`Drivers in ${sharedPaths(this.sharedDir).settings} changed: the LRM uses them when it restarts`);
+      this.log(`Drivers in ${this.store.configName('ha.cfg')} changed: the LRM uses them when it restarts`);
     }
     const resourcesJson = JSON.stringify(loaded.config.resources);
     if (resourcesJson !== this.resourcesJson) this.generation++;
@@ -155,20 +178,9 @@ export class NodeConfigSource {
   }
 
   private isReachable(): boolean {
-    try {
-      return statSync(sharedPaths(this.sharedDir).leases).isDirectory();
-    } catch {
-      this.isDirty = true; // try again once it is back
-      return false;
-    }
-  }
-}
-
-function fileSignature(path: string): string {
-  try {
-    const stat = statSync(path);
-    return `${stat.ino}:${stat.size}:${stat.mtimeMs}`;
-  } catch (error) {
-    return (error as NodeJS.ErrnoException).code ?? 'error';
+    if (!this.isKnownUnreachable && this.store.probe() === 'ready') return true;
+    this.isKnownUnreachable = true;
+    this.isDirty = true; // try again once it is back
+    return false;
   }
 }

@@ -2,11 +2,9 @@ import { randomBytes } from 'node:crypto';
 import type { LrmStatus } from '../common/lrm-status.ts';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import type { RequestedState } from '../common/states.ts';
-import { listQueuedCommands, takeQueuedCommands } from '../store/command-queue.ts';
-import { ownIdentity, tryConfigLock } from '../store/config-lock.ts';
 import { AssertionError } from '../common/assert.ts';
 import type { GroupMigrationRequest } from '../common/ha-config.ts';
-import { editConfigLocked } from '../config/config-edit.ts';
+import { tryEditConfig } from '../config/config-edit.ts';
 import { writeGroupMigration } from '../config/rule-edit.ts';
 import { agentLease, MANAGER_LEASE } from '../store/lease-store.ts';
 import type { AgentLeaseTake, CrmEnv, HaConfig } from './env.ts';
@@ -14,9 +12,9 @@ import { NodeEnvBase, type NodeEnvParts } from './node-env-base.ts';
 import { ResourceUpdateWriter } from './resource-update-writer.ts';
 
 /**
- * The CRM environment of a real node over a shared directory: the manager lease and the other nodes'
- * agent leases in `leases/`, the manager status and the LRM statuses in `status/`, the commands in
- * `commands/`, config updates under the config lock, written between rounds (resource-update-writer.ts).
+ * The CRM environment of a real node over the cluster's store (a shared directory or etcd): the manager
+ * lease and the other nodes' agent leases, the manager status and the LRM statuses, the command queue,
+ * config updates by compare-and-set, written between rounds (resource-update-writer.ts).
  * Store failures are values (false, undefined, []), logged under ha:crm.
  */
 export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
@@ -29,8 +27,7 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
   constructor(parts: NodeEnvParts) {
     super(parts);
     this.resourceWriter = new ResourceUpdateWriter({
-      sharedDir: parts.sharedDir,
-      identity: ownIdentity(parts.node),
+      store: parts.store,
       mayWrite: () => this.holdsManagerLease(),
       onWritten: () => parts.config.reload(),
       onProblem: (msg) => this.emit({ ev: 'log', level: 'err', msg }),
@@ -51,7 +48,7 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
 
   /** Writes what it can of the master's pending config updates before it gives up the lease (never waits). */
   releaseManagerLease(): boolean {
-    if (!this.resourceWriter.writeNow()) this.resourceWriter.drop('the master is leaving and the config lock is busy');
+    if (!this.resourceWriter.writeNow()) this.resourceWriter.drop('the master is leaving and the config could not be written at once (a busy config lock, a concurrent edit, or the store out of reach)');
     this.managerRenewedMs = undefined;
     return this.releaseLease(MANAGER_LEASE);
   }
@@ -81,22 +78,26 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
     return undefined;
   }
 
-  /** One attempt, never waiting for the config lock: a busy lock leaves the groups for the next attempt. */
+  /**
+   * One compare-and-set that never waits: a busy dir config lock or a concurrent edit ('conflict')
+   * leaves the groups for the next attempt; a store out of reach or a config that does not load is said.
+   */
   applyGroupMigration(request: GroupMigrationRequest): void {
     if (!this.holdsManagerLease()) return;
+    let problem: string;
     try {
-      const attempt = tryConfigLock(this.parts.sharedDir, ownIdentity(this.nodeName));
-      if (attempt.kind === 'held') return;
-      try {
-        editConfigLocked(this.parts.sharedDir, (documents) => writeGroupMigration(documents, request));
-      } finally {
-        attempt.release();
+      const outcome = tryEditConfig(this.store, (documents) => writeGroupMigration(documents, request));
+      if (outcome.kind === 'written') {
+        this.parts.config.reload();
+        return;
       }
-      this.parts.config.reload();
+      if (outcome.kind === 'conflict') return;
+      problem = `${this.store.where}: ${outcome.message}`;
     } catch (error) {
       if (error instanceof AssertionError) throw error;
-      this.emit({ ev: 'log', level: 'err', msg: `HA groups not migrated to rules: ${(error as Error).message}` });
+      problem = (error as Error).message;
     }
+    this.emit({ ev: 'log', level: 'err', msg: `HA groups not migrated to rules: ${problem}` });
   }
 
   tryAgentLeaseOf(node: string): AgentLeaseTake {
@@ -139,29 +140,25 @@ export class NodeCrmEnv extends NodeEnvBase implements CrmEnv {
   }
 
   hasCrmCommands(): boolean {
-    try {
-      return listQueuedCommands(this.parts.sharedDir).length > 0;
-    } catch (error) {
-      this.debug(`Cannot list ${this.paths.commands}: ${(error as Error).message}`);
-      return false;
-    }
+    const queued = this.store.commands.read();
+    if (!('kind' in queued)) return queued.length > 0;
+    this.debug(`Cannot list the commands of ${this.store.where}: ${queued.message}`);
+    return false;
   }
 
   takeCrmCommands(): string[] {
-    try {
-      return takeQueuedCommands(this.parts.sharedDir);
-    } catch (error) {
-      this.debug(`Cannot take commands from ${this.paths.commands}: ${(error as Error).message}`);
-      return [];
-    }
+    const taken = this.store.commands.take();
+    if (!('kind' in taken)) return [...taken];
+    this.debug(`Cannot take the commands of ${this.store.where}: ${taken.message}`);
+    return [];
   }
 
-  /** Queues the update; it is written under the config lock after this round, never during it. */
+  /** Queues the update; it is written by compare-and-set after this round, never during it. */
   updateResourceConfig(sid: string, patch: { node?: string; state?: RequestedState }): void {
     this.resourceWriter.enqueue(sid, patch);
   }
 
-  /** Updates still waiting for the config lock (status, tests). */
+  /** Updates still waiting to be written (a busy config lock, a conflict, the store out of reach; status, tests). */
   get pendingResourceUpdates(): number {
     return this.resourceWriter.pendingCount;
   }

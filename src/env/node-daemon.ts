@@ -1,8 +1,11 @@
-import { statSync } from 'node:fs';
 import { AssertionError } from '../common/assert.ts';
 import { ConfigError } from '../config/section-config.ts';
+import { openStore } from '../config/store-config.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { ownIdentity } from '../store/config-lock.ts';
+import { EtcdClusterStore } from '../store/etcd/etcd-cluster-store.ts';
 import { sharedPaths } from '../store/shared-dir.ts';
-import { DirStatusStore } from '../store/dir-status-store.ts';
+import type { StoreUnavailable } from '../store/store-ports.ts';
 import { readResets, registerProcess, unregisterProcess } from '../watchdog/emulator/node-dir.ts';
 import { currentBootId, fencedRecordOf, lastRunOf, type LastRun } from './fence-report.ts';
 import { NodeConfigSource } from './node-config.ts';
@@ -15,9 +18,9 @@ import { timingViolations, type Timing } from '../common/timing.ts';
 import { WatchdogClientError } from '../watchdog/watchdog-client.ts';
 import { assertMuxSocket, type NodeWatchdog } from './node-watchdog.ts';
 
-/** How long a daemon starting with the shared directory out of reach waits for it before giving up. */
-const SHARED_DIR_WAIT_MS_MAX = 120_000;
-const SHARED_DIR_POLL_MS = 500;
+/** How long a daemon starting with its store out of reach (or not set up) waits for it before giving up. */
+const STORE_WAIT_MS_MAX = 120_000;
+const STORE_POLL_MS = 500;
 /** Black-box entries read at start to tell how the previous run ended. */
 const LAST_RUN_ENTRIES = 2_000;
 
@@ -25,6 +28,8 @@ const LAST_RUN_ENTRIES = 2_000;
 export interface DaemonStart {
   readonly daemon: 'crm' | 'lrm';
   readonly options: NodeOptions;
+  /** The cluster's store, opened once for the daemon's life (config writes never wait for a dir lock). */
+  readonly store: ClusterStore;
   readonly config: NodeConfigSource;
   readonly journal: NodeJournal;
   readonly lastRun: LastRun;
@@ -40,7 +45,7 @@ export interface DaemonStart {
   readonly isWithoutWatchdog: boolean;
 }
 
-/** Parses flags, checks the watchdog, waits for the shared directory, loads config and journal. Exits on failure. */
+/** Parses flags, checks the watchdog, waits for the store, loads config and journal. Exits on failure. */
 export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]): Promise<DaemonStart> {
   if (wantsHelp(argv)) {
     process.stdout.write(`usage: ha-${daemon} ${DAEMON_USAGE}\n`);
@@ -51,7 +56,7 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
     options = parseNodeOptions(argv);
   } catch (error) {
     if (!(error instanceof DaemonUsageError)) throw error;
-    process.stderr.write(`ha-${daemon}: ${error.message}\nusage: ha-${daemon} ${DAEMON_USAGE}\n`);
+    process.stderr.write(`ha-${daemon}: ${error.message}\n${error.isCommandLine ? `usage: ha-${daemon} ${DAEMON_USAGE}\n` : ''}`);
     process.exit(2);
   }
   const sink = createLogSink({
@@ -66,7 +71,9 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
   if (options.isEmulatedWatchdog) {
     log(`WARNING: ${options.node} runs with an EMULATED watchdog (${options.watchdogSocket}): a hung node is NOT reset by hardware. Tests and demos only.`, 'warn');
   }
-  const config = await loadWhenReachable(options, log);
+  // A daemon's config write never waits for a dir store's lock: a busy lock is retried after the round.
+  const store = openStore(options.store, { waitMsMax: 0, identity: ownIdentity(options.node) });
+  const config = await loadWhenReady(store, options, log);
   const isWithoutWatchdog = config.isWithoutWatchdog(options.node);
   if (isWithoutWatchdog) {
     log(`WARNING: ${options.node} runs WITHOUT a watchdog (fence.cfg: node ${options.node} watchdog=none): nothing resets it; its services are recovered only when its fence devices, kdump or an operator prove it down`, 'warn');
@@ -88,7 +95,7 @@ export async function startDaemon(daemon: 'crm' | 'lrm', argv: readonly string[]
   journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'start', detail: `pid ${process.pid} boot ${currentBootId() ?? 'unknown'}` });
   journal.flush();
   if (options.nodeDir !== undefined) registerInNodeDir(options.nodeDir, daemon, log);
-  return { daemon, options, config, journal, lastRun, log, sink, hasClaimed: false, isJournalWritable: true, isWithoutWatchdog };
+  return { daemon, options, store, config, journal, lastRun, log, sink, hasClaimed: false, isJournalWritable: true, isWithoutWatchdog };
 }
 
 /**
@@ -140,26 +147,39 @@ function exitBeforeStart(start: DaemonStart, message: string): never {
   process.exit(1);
 }
 
-async function loadWhenReachable(options: NodeOptions, log: DaemonStart['log']): Promise<NodeConfigSource> {
-  const leases = sharedPaths(options.sharedDir).leases;
+/** Waits until the store is there and set up (never setting it up itself), then loads the config. */
+async function loadWhenReady(store: ClusterStore, options: NodeOptions, log: DaemonStart['log']): Promise<NodeConfigSource> {
   const startMs = Date.now();
+  let probe = store.probe();
   // Said at once, not after the wait: the operator who forgot the setup learns it now.
-  const missing = `Shared directory ${options.sharedDir} has no ${leases}: the shared filesystem is not mounted yet, or the cluster was never set up (run 'ha-manager init --dir ${options.sharedDir}' once, on one node)`;
-  if (!isDirectory(leases)) log(`${missing}; waiting up to ${SHARED_DIR_WAIT_MS_MAX / 1000} s for it`, 'warn');
-  while (!isDirectory(leases)) {
-    if (Date.now() - startMs > SHARED_DIR_WAIT_MS_MAX) {
-      log(`${missing}; gave up after ${SHARED_DIR_WAIT_MS_MAX / 1000} s`, 'err');
+  if (probe !== 'ready') log(`${notReadyProblem(store, options, probe)}; waiting up to ${STORE_WAIT_MS_MAX / 1000} s for it`, 'warn');
+  while (probe !== 'ready') {
+    if (Date.now() - startMs > STORE_WAIT_MS_MAX) {
+      log(`${notReadyProblem(store, options, probe)}; gave up after ${STORE_WAIT_MS_MAX / 1000} s`, 'err');
       process.exit(1);
     }
-    await new Promise((resolve) => setTimeout(resolve, SHARED_DIR_POLL_MS));
+    await new Promise((resolve) => setTimeout(resolve, STORE_POLL_MS));
+    probe = store.probe();
   }
   try {
-    return NodeConfigSource.load(options.sharedDir, (line) => log(line, 'warn'));
+    return NodeConfigSource.load(store, (line) => log(line, 'warn'));
   } catch (error) {
     if (error instanceof AssertionError || !(error instanceof ConfigError || error instanceof Error)) throw error;
     log(`Cannot start, the config does not load: ${error.message}`, 'err');
     process.exit(1);
   }
+}
+
+/** Why the store is not ready, and what to do: a dir store that is not mounted or set up, etcd out of reach or not set up under its prefix. */
+function notReadyProblem(store: ClusterStore, options: NodeOptions, probe: 'not-set-up' | StoreUnavailable): string {
+  if (!(store instanceof EtcdClusterStore)) {
+    const root = store.where;
+    return `Shared directory ${root} has no ${root}/leases: the shared filesystem is not mounted yet, or the cluster was never set up (run 'ha-manager init --dir ${root}' once, on one node)`;
+  }
+  if (probe !== 'not-set-up') return `The etcd store ${store.where} is unreachable (${probe.message}): etcd is down, has no majority, or this node is cut off from it`;
+  const endpoints = store.connection.endpoints.join(',');
+  const flags = options.store.from === '--store etcd' ? ` --store etcd --endpoints ${endpoints}` : '';
+  return `The etcd store ${store.where} is not set up under its prefix (no key ${store.keys.cluster}): the cluster was never set up there, or the prefix is wrong (run 'ha-manager init${flags}' once, on one node)`;
 }
 
 /** Lists this process in the emulated watchdog's node run directory, or one line naming it, and exit 1. */
@@ -191,14 +211,6 @@ function openJournal(options: NodeOptions, daemon: 'crm' | 'lrm', log: DaemonSta
   }
 }
 
-function isDirectory(path: string): boolean {
-  try {
-    return statSync(path).isDirectory();
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Publishes status/fenced/<node>.json when the previous run died with its watchdog armed (and this
  * run did not claim that registration). Returns
@@ -216,18 +228,24 @@ export function publishFencedRecord(start: DaemonStart): boolean {
     emulatedResetWallMs: emulatedReset?.wallMs,
     ...(emulatedReset !== undefined ? { emulatedResetCause: emulatedReset.reason } : {}),
   });
-  const written = new DirStatusStore(options.sharedDir).writeFencedRecord(record);
+  const written = start.store.status.writeFencedRecord(record);
   if (written.kind !== 'written') return false;
   start.journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'fenced-published', detail: record.reason });
-  start.log(`Published ${sharedPaths(options.sharedDir).fenced(options.node)}: ${record.reason}`);
+  start.log(`Published ${fencedName(start.store, options.node)}: ${record.reason}`);
   return true;
 }
 
-/** The clean end of a daemon: journal closed, pid file removed, config watcher closed. */
+/** Where the fenced record of `node` is, for the message: its file, or `etcd:<key>`. */
+function fencedName(store: ClusterStore, node: string): string {
+  return store instanceof EtcdClusterStore ? `etcd:${store.keys.fenced(node)}` : sharedPaths(store.where).fenced(node);
+}
+
+/** The clean end of a daemon: journal closed, pid file removed, config watcher closed, store closed. */
 export async function finishDaemon(start: DaemonStart, figures: Record<string, number>): Promise<void> {
   start.journal.record({ wallMs: Date.now(), monoMs: Math.floor(performance.now()), kind: 'exit', detail: JSON.stringify(figures) });
   start.journal.close();
   await start.config.close();
+  start.store.close();
   if (start.options.nodeDir !== undefined) unregisterProcess(start.options.nodeDir, `ha-${start.daemon}`);
   start.log(`exit ${JSON.stringify(figures)}`);
 }

@@ -1,15 +1,13 @@
 import createDebug from 'debug';
-import { statSync } from 'node:fs';
 import { performance } from 'node:perf_hooks';
 import type { ManagerStatus } from '../common/manager-status.ts';
 import { membershipSilenceMs, type Timing } from '../common/timing.ts';
 import type { EmitEvent, TraceBody, TraceEvent } from '../common/trace.ts';
-import { DirLeaseStore } from '../store/dir-lease-store.ts';
-import { DirStatusStore } from '../store/dir-status-store.ts';
 import { lockName } from '../common/event-words.ts';
 import { NOT_WRITABLE_CODES } from '../common/fs-problem.ts';
-import { agentLease, takeAgentLease, type AcquireOutcome, type LeaseName } from '../store/lease-store.ts';
-import { sharedPaths, type SharedPaths } from '../store/shared-dir.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { agentLease, takeAgentLease, type AcquireOutcome, type LeaseName, type LeaseStore } from '../store/lease-store.ts';
+import type { StatusStore } from '../store/status-store.ts';
 import type { AgentLeaseTake, HaConfig, Membership } from './env.ts';
 import type { NodeConfigSource } from './node-config.ts';
 import type { BlackBoxKind, NodeJournal } from './node-journal.ts';
@@ -20,7 +18,8 @@ import { NoWatchdog } from './no-watchdog.ts';
 export interface NodeEnvParts {
   readonly daemon: 'crm' | 'lrm';
   readonly node: string;
-  readonly sharedDir: string;
+  /** The cluster's store (a shared directory or etcd), opened by the daemon; this env never closes it. */
+  readonly store: ClusterStore;
   readonly config: NodeConfigSource;
   readonly journal: NodeJournal;
   readonly watchdogSocket: string;
@@ -33,9 +32,10 @@ export interface NodeEnvParts {
 }
 
 /**
- * What the CRM and LRM environments of a real node share: the monotonic clock, the shared directory
- * (dir lease store, status files), the config source, the membership sampled once per round, the
- * watchdog client and the journal. Call `beginRound()` before each round of the core.
+ * What the CRM and LRM environments of a real node share: the monotonic clock, the cluster's store
+ * (its lease store and status store, whichever backend), the config source, the reachability of the
+ * store and the membership sampled once per round, the watchdog client and the journal. Call
+ * `beginRound()` before each round of the core.
  */
 export abstract class NodeEnvBase {
   readonly nodeName: string;
@@ -44,9 +44,9 @@ export abstract class NodeEnvBase {
   readonly watchdog: DaemonWatchdog;
   /** The mux client, unless the node runs without a watchdog. */
   readonly muxClient: NodeWatchdog | undefined;
-  protected readonly paths: SharedPaths;
-  protected readonly statusStore: DirStatusStore;
-  protected readonly leases: DirLeaseStore;
+  protected readonly store: ClusterStore;
+  protected readonly statusStore: StatusStore;
+  protected readonly leases: LeaseStore;
   protected readonly debug: createDebug.Debugger;
   private readonly nodeMembership: NodeMembership;
   private currentMembership: Membership | undefined;
@@ -59,15 +59,15 @@ export abstract class NodeEnvBase {
   constructor(protected readonly parts: NodeEnvParts) {
     this.nodeName = parts.node;
     this.timing = parts.config.timing;
-    this.paths = sharedPaths(parts.sharedDir);
-    this.statusStore = new DirStatusStore(parts.sharedDir);
+    this.store = parts.store;
+    this.statusStore = parts.store.status;
     this.debug = createDebug(`ha:${parts.daemon}`);
     const storeDebug = createDebug('ha:store');
     const onProblem = (line: string) => {
       storeDebug(line);
       this.sayIfNotWritable(line);
     };
-    this.leases = new DirLeaseStore({ leasesPath: this.paths.leases, node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem });
+    this.leases = parts.store.leaseStore({ node: parts.node, leaseTimeoutMs: this.timing.leaseTimeoutMs, onProblem });
     this.nodeMembership = new NodeMembership(parts.node, this.statusStore, membershipSilenceMs(this.timing));
     this.muxClient = parts.isWithoutWatchdog
       ? undefined
@@ -87,10 +87,15 @@ export abstract class NodeEnvBase {
     return Math.floor(performance.now());
   }
 
-  /** Samples reachability and membership for the round about to run. */
+  /**
+   * Samples reachability and membership for the round about to run: one probe of the store (only
+   * 'ready' is reachable: a store that is there but not set up is not this cluster's), then, when
+   * reachable, the config signature.
+   */
   beginRound(): void {
-    this.isReachable = this.canReachSharedDir();
+    this.isReachable = this.parts.store.probe() === 'ready';
     if (this.isReachable) this.parts.config.checkFiles();
+    else this.parts.config.markUnreachable();
     this.currentMembership = this.nodeMembership.sample(this.nowMs(), this.readConfig(), this.isReachable);
   }
 
@@ -120,7 +125,7 @@ export abstract class NodeEnvBase {
    */
   protected acquireLease(name: LeaseName, isOwn: boolean): boolean {
     if (!this.isReachable) {
-      if (isOwn) this.record('renew-failed', `${name}: shared directory ${this.paths.root} unreachable`);
+      if (isOwn) this.record('renew-failed', `${name}: store ${this.store.where} unreachable`);
       return false;
     }
     const startMs = this.nowMs();
@@ -149,20 +154,21 @@ export abstract class NodeEnvBase {
     this.emit({
       ev: 'log',
       level: 'notice',
-      msg: `waiting for lock '${lockName(name)}' (${name} in ${this.paths.leases}): held by ${by}; it is free once not renewed for ${timeoutS} s (the lease timeout, fence_timeout in ha.cfg), so within ${timeoutS} s if its holder has stopped`,
+      msg: `waiting for lock '${lockName(name)}' (${name} in ${this.store.where}): held by ${by}; it is free once not renewed for ${timeoutS} s (the lease timeout, fence_timeout in ha.cfg), so within ${timeoutS} s if its holder has stopped`,
     });
   }
 
   /**
    * A store call failed because this process may not write the shared directory (permissions, a
    * read-only mount): the rounds go on failing, so it is said once, with the cure; other store problems
-   * (the directory briefly out of reach) go to the debug log, as the round's outcome tells the rest.
+   * (the directory briefly out of reach, etcd out of reach) go to the debug log, as the round's outcome
+   * tells the rest. etcd's answers carry no errno: this is for a dir store.
    */
   protected sayIfNotWritable(line: string): void {
     const code = NOT_WRITABLE_CODES.find((candidate) => line.includes(candidate));
     if (code === undefined || this.saidProblems.has(code)) return;
     this.saidProblems.add(code);
-    const cure = `this node cannot write the shared directory ${this.paths.root}: run the daemons as root (or as the directory's owner), on a mount that is read-write`;
+    const cure = `this node cannot write the shared directory ${this.store.where}: run the daemons as root (or as the directory's owner), on a mount that is read-write`;
     this.emit({ ev: 'log', level: 'err', msg: `${line}; ${cure}` });
   }
 
@@ -182,14 +188,6 @@ export abstract class NodeEnvBase {
     const outcome = this.leases.release(name, this.nowMs());
     this.record('lease-lost', `${name} given up: ${outcome}`);
     return outcome === 'released';
-  }
-
-  private canReachSharedDir(): boolean {
-    try {
-      return statSync(this.paths.leases).isDirectory();
-    } catch {
-      return false;
-    }
   }
 
   private emitEvent(body: TraceBody): void {

@@ -1,10 +1,12 @@
+import { existsSync } from 'node:fs';
 import { assert, AssertionError } from '../common/assert.ts';
-import { applyResourcePatches, editConfigLocked, type ResourcePatch } from '../config/config-edit.ts';
-import { describeOwner, LOCK_WAIT_MS_MAX, tryConfigLock, type LockIdentity } from '../store/config-lock.ts';
-import { sharedPaths } from '../store/shared-dir.ts';
+import { applyResourcePatches, tryEditConfig, type EditAttempt, type ResourcePatch } from '../config/config-edit.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
+import { describeOwner, LOCK_WAIT_MS_MAX, readOwner, type LockOwner } from '../store/config-lock.ts';
+import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import type { HaConfig } from './env.ts';
 
-/** The first retry after a held lock; each next one waits twice as long, up to RETRY_DELAY_MS_MAX. */
+/** The first retry after a conflict (a held lock, a concurrent edit); each next one waits twice as long, up to RETRY_DELAY_MS_MAX. */
 const RETRY_DELAY_MS_MIN = 20;
 /**
  * A live holder is done within milliseconds; one whose owner died is broken at once (liveness), one
@@ -15,8 +17,11 @@ export const RETRY_DELAY_MS_MAX = 2_000;
 const PENDING_SIDS_MAX = 1_000_000;
 
 export interface ResourceUpdateWriterOptions {
-  readonly sharedDir: string;
-  readonly identity: LockIdentity;
+  /**
+   * The cluster's store, opened by a daemon: a dir store's config writes never wait for the lock (a
+   * busy lock is a 'conflict'), and name this node as the lock's owner.
+   */
+  readonly store: ClusterStore;
   /**
    * Whether this node may still write the master's decisions: it holds the manager lease with time to
    * spare. A write that may not happen is dropped, not delayed: the next master decides again.
@@ -32,11 +37,13 @@ export interface ResourceUpdateWriterOptions {
 
 /**
  * The master's writes of resources.cfg — the node and requested state it decided for a service
- * (DESIGN.md "Shared directory") — applied under the config lock between rounds, never inside one:
- * the round only queues a patch (the latest per service wins, merged with earlier ones), and a timer
- * takes the lock without waiting, writes every queued patch in one read-modify-write, and on a held
- * lock retries with a doubling delay of at most RETRY_DELAY_MS_MAX. So a lock held for longer than the
- * watchdog client timeout delays the write, never a round, and the watchdog is fed on time.
+ * (DESIGN.md "Shared directory") — applied between rounds, never inside one: the round only queues a
+ * patch (the latest per service wins, merged with earlier ones), and a timer writes every queued patch
+ * in one read-modify-write by compare-and-set (tryEditConfig: under the config lock, taken without
+ * waiting, on a dir store; one txn on etcd). A conflict — a held lock, or an edit that changed the file
+ * since it was read — or a store out of reach is retried with a doubling delay of at most
+ * RETRY_DELAY_MS_MAX. So a lock held for longer than the watchdog client timeout delays the write,
+ * never a round, and the watchdog is fed on time.
  *
  * Until a patch is written the master reads the config with it on top (`overlay`), as it would had the
  * write been immediate: the simulator applies it at once, and both must decide alike. Locking: all
@@ -92,23 +99,18 @@ export class ResourceUpdateWriter {
     this.cancelTimer();
     if (this.pending.size === 0) return true;
     if (!this.options.mayWrite()) return this.drop('this node no longer holds the manager lease');
-    let attempt;
-    try {
-      attempt = tryConfigLock(this.options.sharedDir, this.options.identity);
-    } catch (error) {
-      return this.retryLater(`Cannot take the config lock: ${(error as Error).message}`);
-    }
-    if (attempt.kind === 'held') return this.retryLater(this.heldProblem(attempt.owner));
+    const { store } = this.options;
     const patches = this.pending;
-    let written: string[];
+    let outcome: EditAttempt<string[]>;
     try {
-      written = editConfigLocked(this.options.sharedDir, (documents) => applyResourcePatches(documents, patches));
+      outcome = tryEditConfig(store, (documents) => applyResourcePatches(documents, patches));
     } catch (error) {
       if (error instanceof AssertionError) throw error;
-      return this.retryLater(`Cannot write resources.cfg: ${(error as Error).message}`);
-    } finally {
-      attempt.release();
+      return this.retryLater(`Cannot write ${store.configName('resources.cfg')}: ${(error as Error).message}`);
     }
+    if (outcome.kind === 'unavailable') return this.retryLater(`Cannot write ${store.configName('resources.cfg')}: ${outcome.message}`);
+    if (outcome.kind === 'conflict') return this.retryLater(this.conflictProblem());
+    const written = outcome.result;
     this.pending = new Map();
     this.version++;
     this.retryDelayMs = RETRY_DELAY_MS_MIN;
@@ -142,14 +144,18 @@ export class ResourceUpdateWriter {
   }
 
   /**
-   * What a held lock is worth saying: at once, the first time in a wait (which lock, who holds it, how
-   * often it is tried); then nothing until LOCK_WAIT_MS_MAX, and from then on who holds it.
+   * What a conflict is worth saying: at once, the first time in a wait (on a dir store whose lock is
+   * held: which lock and who holds it; else that the config changed under the write), and how often it
+   * is tried; then nothing until LOCK_WAIT_MS_MAX, and from then on who holds the lock, or that the
+   * config keeps changing.
    */
-  private heldProblem(owner: Parameters<typeof describeOwner>[0]): string {
-    if (this.waitedTooLong()) return `held by ${describeOwner(owner)}`;
+  private conflictProblem(): string {
+    const held = heldLockOf(this.options.store);
+    const what = held !== undefined ? `the config lock ${held.lockPath} is held by ${describeOwner(held.owner)}` : `${this.options.store.configName('resources.cfg')} changed while it was written (a concurrent edit)`;
+    if (this.waitedTooLong()) return held !== undefined ? `held by ${describeOwner(held.owner)}` : 'the config keeps changing under the write';
     if (this.isLockWaitSaid) return '';
     this.isLockWaitSaid = true;
-    return `the config lock ${sharedPaths(this.options.sharedDir).configLock} is held by ${describeOwner(owner)}; tried again every ${RETRY_DELAY_MS_MAX / 1000} s at most, said again after ${LOCK_WAIT_MS_MAX / 1000} s`;
+    return `${what}; tried again every ${RETRY_DELAY_MS_MAX / 1000} s at most, said again after ${LOCK_WAIT_MS_MAX / 1000} s`;
   }
 
   /** The CLI gives up after LOCK_WAIT_MS_MAX; a daemon keeps trying, and says so from then on. */
@@ -166,4 +172,15 @@ export class ResourceUpdateWriter {
     if (this.timer !== undefined) clearTimeout(this.timer);
     this.timer = undefined;
   }
+}
+
+/**
+ * The config lock of a dir store, when it is held now (its owner, when the owner file could be read):
+ * a dir store's 'conflict' of a daemon's write is most often that lock, and who holds it is what the
+ * operator needs to know. Only words depend on this; etcd has no lock to name, its conflict is an edit.
+ */
+function heldLockOf(store: ClusterStore): { readonly lockPath: string; readonly owner: LockOwner | undefined } | undefined {
+  if (!(store instanceof DirClusterStore)) return undefined;
+  const lockPath = store.paths.configLock;
+  return existsSync(lockPath) ? { lockPath, owner: readOwner(lockPath) } : undefined;
 }

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { assert } from '../common/assert.ts';
 import { join } from 'node:path';
 import { sharedPaths } from '../store/shared-dir.ts';
 import { DEFAULT_DRIVER_KINDS, type DriverKind } from '../common/driver-kinds.ts';
@@ -15,8 +16,12 @@ export { DEFAULT_DRIVER_KINDS, DRIVER_KINDS, parseDriverKinds, type DriverKind }
 
 export interface NodeDriversOptions {
   readonly node: string;
-  /** The shared directory: ledger, VM definitions, OCF specs. */
-  readonly sharedDir: string;
+  /**
+   * The directory of the drivers' files, which all nodes share: the sim ledger, VM definitions, OCF
+   * specs. A dir store's shared directory; with etcd the directory `--dir` (or store.cfg `dir:`) names,
+   * or undefined when none does: then the drivers that need files are unavailable and say why.
+   */
+  readonly sharedDir: string | undefined;
   /** A node's local run directory (pids/, resets.jsonl). */
   readonly nodeDirOf: (node: string) => string;
   /** Overrides of the default mapping, e.g. `{ vm: 'sim', ct: 'sim' }` for the demo. */
@@ -36,14 +41,28 @@ export function driverPaths(sharedDir: string) {
   };
 }
 
+/** Driver kinds that keep files in the drivers' directory: the sim ledger, VM definitions, OCF specs. */
+const KINDS_WITH_FILES: ReadonlySet<DriverKind> = new Set<DriverKind>(['sim', 'virsh', 'ocf']);
+
+/** The service types of `kinds` whose driver needs the drivers' directory, when there is none; sorted. */
+export function typesWithoutDir(kinds: Readonly<Record<string, DriverKind>>, sharedDir: string | undefined): string[] {
+  if (sharedDir !== undefined) return [];
+  return Object.keys(kinds).filter((type) => KINDS_WITH_FILES.has(kinds[type]!)).sort();
+}
+
 /** The driver registry of one node: the default mapping with the overrides applied. */
 export function createNodeDrivers(options: NodeDriversOptions): DriverRegistry {
   const kinds = { ...DEFAULT_DRIVER_KINDS, ...options.kinds };
   const drivers: Record<string, ResourceDriver> = {};
   const shared = new Map<DriverKind, ResourceDriver>();
+  const { sharedDir } = options;
   for (const [type, kind] of Object.entries(kinds)) {
     if (kind === 'none') {
       drivers[type] = new UnavailableDriver(`Service type '${type}' is not available on ${options.node}`);
+      continue;
+    }
+    if (sharedDir === undefined && KINDS_WITH_FILES.has(kind)) {
+      drivers[type] = new UnavailableDriver(`Service type '${type}' is not available on ${options.node}: its driver (${kind}) keeps files in a directory all nodes share, and ha-lrm was given none (--dir, or dir: in the store file)`);
       continue;
     }
     const driver = shared.get(kind) ?? buildDriver(kind, options);
@@ -54,24 +73,30 @@ export function createNodeDrivers(options: NodeDriversOptions): DriverRegistry {
 }
 
 function buildDriver(kind: Exclude<DriverKind, 'none'>, options: NodeDriversOptions): ResourceDriver {
-  const paths = driverPaths(options.sharedDir);
   const env = options.env !== undefined ? { env: options.env } : {};
+  // Without a directory createNodeDrivers builds only the kinds that keep no files (lxc, systemd).
+  const paths = () => {
+    assert(options.sharedDir !== undefined, `The ${kind} driver needs the drivers' directory`);
+    return driverPaths(options.sharedDir);
+  };
   switch (kind) {
     case 'sim':
-      return new SimDriver({ node: options.node, ledgerDir: paths.ledger, nodeDirOf: options.nodeDirOf, ...env });
+      return new SimDriver({ node: options.node, ledgerDir: paths().ledger, nodeDirOf: options.nodeDirOf, ...env });
     case 'virsh':
-      return new VirshDriver({ definitionsDir: paths.vmDefinitions, ...env });
+      return new VirshDriver({ definitionsDir: paths().vmDefinitions, ...env });
     case 'lxc':
       return new LxcDriver(env);
     case 'systemd':
       return new SystemdDriver(env);
-    case 'ocf':
+    case 'ocf': {
+      const specs = paths().ocfSpecs;
       return new OcfDriver({
         node: options.node,
-        specOf: (instance) => ocfSpecOf(paths.ocfSpecs, instance),
+        specOf: (instance) => ocfSpecOf(specs, instance),
         ...(options.ocfRoot !== undefined ? { ocfRoot: options.ocfRoot } : {}),
         ...env,
       });
+    }
   }
 }
 

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { NodeConfigSource } from '../../src/env/node-config.ts';
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 function sharedDir(): string {
   const dir = mkdtempSync(join(tmpdir(), 'ha-env-config-'));
@@ -27,7 +28,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
   it('loads config and timings, and returns the same object until something changed', () => {
     const dir = sharedDir();
     dirs.push(dir);
-    const source = NodeConfigSource.load(dir, () => {});
+    const source = NodeConfigSource.load(new DirClusterStore(dir), () => {});
     assert.equal(source.timing.roundMs, 2_000);
     const first = source.read();
     assert.equal(first.resources['vm:101']?.node, 'node1');
@@ -40,7 +41,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     const dir = sharedDir();
     dirs.push(dir);
     const logged: string[] = [];
-    const source = NodeConfigSource.load(dir, (line) => logged.push(line));
+    const source = NodeConfigSource.load(new DirClusterStore(dir), (line) => logged.push(line));
     source.watch();
     try {
       const before = source.read();
@@ -63,7 +64,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
   it('notices a changed file without an event, at the per-round check (network filesystems)', () => {
     const dir = sharedDir();
     dirs.push(dir);
-    const source = NodeConfigSource.load(dir, () => {});
+    const source = NodeConfigSource.load(new DirClusterStore(dir), () => {});
     source.checkFiles();
     source.read();
     writeFileSync(join(dir, 'resources.cfg'), 'vm: 101\n\tnode node3\n\tcomment x\n');
@@ -75,7 +76,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
   it('notices a new rules.cfg at the per-round check, and keeps the resources generation (only rules changed)', () => {
     const dir = sharedDir();
     dirs.push(dir);
-    const source = NodeConfigSource.load(dir, () => {});
+    const source = NodeConfigSource.load(new DirClusterStore(dir), () => {});
     source.checkFiles();
     const before = source.read();
     writeFileSync(join(dir, 'rules.cfg'), 'node-affinity: pin\n\tresources vm:101\n\tnodes node2\n');
@@ -90,7 +91,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     const dir = sharedDir();
     dirs.push(dir);
     const lines: string[] = [];
-    const source = NodeConfigSource.load(dir, (line) => lines.push(line));
+    const source = NodeConfigSource.load(new DirClusterStore(dir), (line) => lines.push(line));
     source.checkFiles();
     assert.equal(source.read().fence, undefined);
     writeFileSync(join(dir, 'fence.cfg'), 'device pdu fence_dummy\nconnect pdu node=node1\n');
@@ -108,7 +109,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     dirs.push(dir, root);
     const link = join(root, 'shared');
     symlinkSync(dir, link);
-    const source = NodeConfigSource.load(link, () => {});
+    const source = NodeConfigSource.load(new DirClusterStore(link), () => {});
     rmSync(link);
     symlinkSync('/nonexistent/ha-test', link);
     assert.equal(source.reload(), false);
@@ -119,7 +120,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     const dir = sharedDir();
     dirs.push(dir);
     const logged: string[] = [];
-    const source = NodeConfigSource.load(dir, (line) => logged.push(line));
+    const source = NodeConfigSource.load(new DirClusterStore(dir), (line) => logged.push(line));
     writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tround 3s\n');
     assert.equal(source.reload(), true);
     assert.equal(source.timing.roundMs, 2_000);
@@ -131,7 +132,7 @@ describe('NodeConfigSource: the shared config as a daemon sees it', () => {
     dirs.push(dir);
     writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tdrivers vm=sim\n');
     const logged: string[] = [];
-    const source = NodeConfigSource.load(dir, (line) => logged.push(line));
+    const source = NodeConfigSource.load(new DirClusterStore(dir), (line) => logged.push(line));
     assert.equal(source.driverKinds.vm, 'sim');
     writeFileSync(join(dir, 'ha.cfg'), 'ha: cluster\n\tdrivers vm=sim,web=systemd\n');
     writeFileSync(join(dir, 'resources.cfg'), 'web: nginx\n\tnode node1\n');

@@ -8,6 +8,7 @@ import { NodeJournal } from '../../src/env/node-journal.ts';
 import { DirLeaseStore } from '../../src/store/dir-lease-store.ts';
 import { agentLease } from '../../src/store/lease-store.ts';
 import { createSharedDirLayout, sharedPaths } from '../../src/store/shared-dir.ts';
+import { daemonStore } from './daemon-store.ts';
 
 const sleep = (ms: number) => new Promise((done) => setTimeout(done, ms));
 
@@ -30,8 +31,9 @@ describe('NodeCrmEnv: every CRM watches every agent lease, so a new master need 
   function crmEnv(node: string): NodeCrmEnv {
     const journal = new NodeJournal(join(dir, `${node}.sqlite`));
     journals.push(journal);
-    const config = NodeConfigSource.load(dir, () => {});
-    return new NodeCrmEnv({ daemon: 'crm', node, sharedDir: dir, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: () => {} });
+    const store = daemonStore(dir, node);
+    const config = NodeConfigSource.load(store, () => {});
+    return new NodeCrmEnv({ daemon: 'crm', node, store, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: () => {} });
   }
 
   it('a slave that watched node3 stop renewing takes its lease one fence timeout later; a CRM that looks first then waits a full one more', async () => {

@@ -9,6 +9,7 @@ import { NodeJournal } from '../../src/env/node-journal.ts';
 import { NodeLrmEnv } from '../../src/env/node-lrm-env.ts';
 import { DriverRegistry } from '../../src/resources/driver-registry.ts';
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
+import { daemonStore } from './daemon-store.ts';
 
 describe("NodeLrmEnv: fence jobs run from this node's fence.cfg", function () {
   this.timeout(60_000);
@@ -27,8 +28,9 @@ describe("NodeLrmEnv: fence jobs run from this node's fence.cfg", function () {
     journal = new NodeJournal(join(dir, 'node1.sqlite'));
     printed = [];
     wakes = 0;
-    const config = NodeConfigSource.load(dir, () => {});
-    const parts = { daemon: 'lrm' as const, node: 'node1', sharedDir: dir, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: (event: TraceEvent) => printed.push(event) };
+    const store = daemonStore(dir, 'node1');
+    const config = NodeConfigSource.load(store, () => {});
+    const parts = { daemon: 'lrm' as const, node: 'node1', store, config, journal, watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: (event: TraceEvent) => printed.push(event) };
     env = new NodeLrmEnv(parts, new DriverRegistry({}), () => wakes++);
   });
   afterEach(() => {

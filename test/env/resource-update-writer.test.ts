@@ -12,8 +12,8 @@ import { NodeCrmEnv } from '../../src/env/node-crm-env.ts';
 import { NodeJournal } from '../../src/env/node-journal.ts';
 import { ResourceUpdateWriter } from '../../src/env/resource-update-writer.ts';
 import { currentBootId } from '../../src/store/boot-id.ts';
-import { ownIdentity } from '../../src/store/config-lock.ts';
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
+import { daemonStore } from './daemon-store.ts';
 
 const HOLDER = resolve('test/store/config-lock-holder.ts');
 const RESOURCES = 'vm: 101\n\tnode node1\n\tstate started\n\nvm: 102\n\tnode node2\n\tstate started\n';
@@ -57,8 +57,7 @@ describe('ResourceUpdateWriter: the master writes resources.cfg between rounds, 
     const problems: string[] = [];
     const written: string[][] = [];
     const instance = new ResourceUpdateWriter({
-      sharedDir: dir,
-      identity: ownIdentity('node1'),
+      store: daemonStore(dir, 'node1'),
       mayWrite: () => true,
       onWritten: (sids) => written.push([...sids]),
       onProblem: (message) => problems.push(message),
@@ -109,10 +108,11 @@ describe('ResourceUpdateWriter: the master writes resources.cfg between rounds, 
   });
 
   it('a lock held by another process for longer than the client timeout (real process, real timers): the rounds keep their pace, the write lands after', async () => {
-    const config = NodeConfigSource.load(dir, () => {});
+    const store = daemonStore(dir, 'node1');
+    const config = NodeConfigSource.load(store, () => {});
     const journal = new NodeJournal(join(dir, 'journal.sqlite'));
     const env = new NodeCrmEnv({
-      daemon: 'crm', node: 'node1', sharedDir: dir, config, journal,
+      daemon: 'crm', node: 'node1', store, config, journal,
       watchdogSocket: join(dir, 'no-mux.sock'), isWithoutWatchdog: false, onWatchdogFailure: () => {}, print: () => {},
     });
     const { roundMs, watchdogClientTimeoutMs } = env.timing;
