@@ -24,6 +24,7 @@ etcdScenarios('e2e on etcd: the etcd majority lost', {
       await waitForPlacement(cluster, placement, START_MS_MAX);
       const lostWallMs = Date.now();
       const down = await cluster.etcd.stopMajority();
+      assert.equal(await cluster.etcd.leader(), undefined, 'no member leads: the majority is lost');
       await sleep(SHORT_LOSS_MS);
       await cluster.etcd.startMembers(down);
       const backWallMs = Date.now();
