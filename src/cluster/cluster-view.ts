@@ -1,8 +1,7 @@
-import { DirStatusStore } from '../store/dir-status-store.ts';
 import { formatSeconds } from './demo-story.ts';
 import type { LocalCluster } from './local-cluster.ts';
 
-/** One look at a local cluster: what the shared directory says and which processes really run. */
+/** One look at a local cluster: what its store says and which processes really run. */
 export interface ClusterSnapshot {
   readonly master: string | null;
   readonly nodes: ReadonlyArray<{
@@ -19,7 +18,7 @@ export interface ClusterSnapshot {
 }
 
 export function snapshotOf(cluster: LocalCluster, sids: readonly string[]): ClusterSnapshot {
-  const status = new DirStatusStore(cluster.sharedDir);
+  const status = cluster.store.status;
   const manager = status.readManagerStatus();
   const managerStatus = manager.kind === 'ok' ? manager.value : undefined;
   const resets = cluster.resets();

@@ -1,5 +1,4 @@
-import { readLeases } from '../store/lease-view.ts';
-import { DirStatusStore } from '../store/dir-status-store.ts';
+import type { StatusStore } from '../store/status-store.ts';
 import { masterViewChanges, orderStory, takeSettled, type MasterView, type StoryEvent } from './demo-story.ts';
 import type { LocalCluster } from './local-cluster.ts';
 
@@ -13,7 +12,7 @@ const STORY_EVENTS_MAX = 500;
  * events up to a time, in the order they happened.
  */
 export class DemoObserver {
-  private readonly status: DirStatusStore;
+  private readonly status: StatusStore;
   private readonly seenKeys = new Set<string>();
   private pending: StoryEvent[] = [];
   private readonly told: StoryEvent[] = [];
@@ -27,7 +26,7 @@ export class DemoObserver {
     private readonly sids: readonly string[],
     private readonly sinceWallMs: number,
   ) {
-    this.status = new DirStatusStore(cluster.sharedDir);
+    this.status = cluster.store.status;
   }
 
   /** An event the demo itself caused or saw (the cut, a node's return). */
@@ -52,7 +51,9 @@ export class DemoObserver {
     this.observeMasterView();
     for (const reset of this.cluster.resets()) this.add({ kind: 'reset', wallMs: reset.wallMs, node: reset.node, cause: reset.reason }, `reset:${reset.node}:${reset.wallMs}`);
     for (const source of this.sources) for (const { key, event } of source()) this.add(event, key);
-    for (const [name, lease] of readLeases(this.cluster.sharedDir)) {
+    const leases = this.cluster.store.readLeases();
+    // An unavailable store (a member down, say) tells nothing new this time; the next look does.
+    for (const [name, lease] of leases instanceof Map ? leases : []) {
       if (!name.startsWith('agent.') || lease.holder === undefined) continue;
       const event: StoryEvent = { kind: 'lease-taken', wallMs: lease.holder.takenWallMs, leaseOf: name.slice('agent.'.length), by: lease.holder.node };
       this.add(event, `lease:${name}:${lease.generation}`);

@@ -1,4 +1,3 @@
-import { DirStatusStore } from '../store/dir-status-store.ts';
 import type { FencedRecord } from '../store/fenced-record.ts';
 import type { Timing } from '../common/timing.ts';
 import { failoverBoundMs, fencingTiming, TIMING_PROFILES, type FencingMode, type TimingProfileName } from './cluster-config.ts';
@@ -11,10 +10,13 @@ import { FenceLogReader } from './fence-log-events.ts';
 import { fencingFigures, type FencingFigures } from './fence-parts.ts';
 import { waitForMaster, waitForPlacement, waitForRecoveries, waitForReset, type Recovery } from './failover.ts';
 import { LocalCluster } from './local-cluster.ts';
+import type { LocalStoreKind } from './local-store.ts';
 
 /** What `ha-manager demo` reports at the end (and prints as JSON with --json). */
 export interface DemoSummary {
   readonly ok: boolean;
+  /** Where the cluster kept its leases, status and config: the shared directory, or its own 3-member etcd. */
+  readonly store: LocalStoreKind;
   readonly nodes: readonly string[];
   readonly master: string;
   readonly cutNode: string;
@@ -57,6 +59,8 @@ export interface DemoOptions {
   /** Default: fast, or default (fence_timeout 60 s) when fencing through a BMC. */
   readonly profile?: TimingProfileName;
   readonly fencing?: FencingMode;
+  /** dir (default): a shared directory; etcd: the demo's own 3-member etcd on loopback ports. */
+  readonly store?: LocalStoreKind;
   /**
    * Shows the cluster elsewhere while the demo runs (`demo --web`: the web console over its shared
    * directory): started once the cluster exists, it returns its closer. After the story the demo
@@ -118,7 +122,8 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
   const isIpmi = options.fencing === 'ipmi';
   const profile = options.profile ?? (isIpmi ? 'default' : 'fast');
   const timing = isIpmi ? fencingTiming(TIMING_PROFILES[profile]) : TIMING_PROFILES[profile];
-  const cluster = LocalCluster.create({ nodes: NODES, timing, resources: Object.entries(PLACEMENT).map(([sid, node]) => ({ sid, node })) });
+  const store = options.store ?? 'dir';
+  const cluster = await LocalCluster.open({ nodes: NODES, timing, resources: Object.entries(PLACEMENT).map(([sid, node]) => ({ sid, node })), store });
   const sids = Object.keys(PLACEMENT);
   const findings: DemoFindings = {
     master: '-', cutNode: '-', cutWallMs: 0, fencedAfterMs: -1, leaseTakenAfterMs: -1, recoveries: [], fencedRecord: null, story: [], noticed: [],
@@ -137,6 +142,7 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
   process.once('SIGINT', interrupt);
   process.once('SIGTERM', interrupt);
   print(`Demo cluster in ${cluster.root}: ${NODES.join(', ')}; ${timingSentence(profile, timing)}`);
+  print(`Store: ${cluster.local.description}`);
   let closeWatch: (() => Promise<void>) | undefined;
   try {
     closeWatch = await options.watch?.start(cluster);
@@ -163,7 +169,7 @@ export async function runDemo(print: (text: string) => void, options: DemoOption
   const ok = error === undefined && findings.recoveries.length > 0 && overlaps === 0 && leftoverProcesses === 0;
   const { cutWallMs, story, noticed: _noticed, ...figures } = findings;
   return {
-    ok, nodes: NODES, ...figures, profile, timing, failoverMs, failoverBoundMs: failoverBoundMs(timing), overlaps, leftoverProcesses,
+    ok, store, nodes: NODES, ...figures, profile, timing, failoverMs, failoverBoundMs: failoverBoundMs(timing), overlaps, leftoverProcesses,
     story: story.map((event) => ({ afterCutMs: event.wallMs - cutWallMs, text: storySentence(event) })),
     durationMs: Date.now() - startedWallMs, ...(error !== undefined ? { error } : {}), ...(fencing !== undefined ? { fencing } : {}),
   };
@@ -207,7 +213,7 @@ async function runSteps(cluster: LocalCluster, sids: string[], findings: DemoFin
   cluster.cut(cutNode);
   const observer = new DemoObserver(cluster, sids, cutWallMs);
   if (output.bmcs !== undefined) watchFencing(observer, cluster, output.bmcs, cutNode);
-  observer.add({ kind: 'cut', wallMs: cutWallMs, node: cutNode, sids: lost });
+  observer.add({ kind: 'cut', wallMs: cutWallMs, node: cutNode, sids: lost, ...(cluster.local.kind === 'etcd' ? { from: 'etcd (its proxies refuse)' } : {}) });
   const teller = storyTeller(observer, output);
   const tell = (note: string, isEnd = false) => {
     teller(note, isEnd);
@@ -245,12 +251,12 @@ function watchFencing(observer: DemoObserver, cluster: LocalCluster, bmcs: Clust
 async function bringBack(cluster: LocalCluster, cutNode: string, findings: DemoFindings, output: DemoOutput & { tell: () => void }, observer: DemoObserver): Promise<void> {
   const bmcs = output.bmcs;
   if (bmcs === undefined) {
-    output.print(`Reconnecting ${cutNode} to the shared storage and starting it again...`);
+    output.print(`Reconnecting ${cutNode} to ${storeName(cluster)} and starting it again...`);
     cluster.heal(cutNode);
     await cluster.startNode(cutNode);
   } else {
     // The master powers a fenced node back only once it holds its agent lease: fence_timeout after the node's last renewal (docs/fencing.md).
-    output.print(`Reconnecting ${cutNode} to the shared storage; the master's 'on' through its BMC starts it again once the master holds its agent lease (fence_timeout after its last renewal)...`);
+    output.print(`Reconnecting ${cutNode} to ${storeName(cluster)}; the master's 'on' through its BMC starts it again once the master holds its agent lease (fence_timeout after its last renewal)...`);
     cluster.heal(cutNode);
     await pollTelling(`the master's 'on' to reach the BMC of ${cutNode}`, cluster.spec.timing.leaseTimeoutMs + comebackMsMax(cluster.spec.timing), output.tell, () =>
       bmcs.poweredOn().some((on) => on.node === cutNode && on.wallMs >= findings.cutWallMs),
@@ -288,6 +294,10 @@ function storyTeller(observer: DemoObserver, output: DemoOutput): (note: string,
   };
 }
 
+function storeName(cluster: LocalCluster): string {
+  return cluster.local.kind === 'etcd' ? 'etcd' : 'the shared storage';
+}
+
 /** When another node took the cut node's agent lease, from the cut; -1 when the story has no such take. */
 function leaseTakenAfterMs(story: readonly StoryEvent[], cutNode: string, cutWallMs: number): number {
   const take = story.find((event) => event.kind === 'lease-taken' && event.leaseOf === cutNode && event.by !== cutNode);
@@ -295,7 +305,7 @@ function leaseTakenAfterMs(story: readonly StoryEvent[], cutNode: string, cutWal
 }
 
 async function waitForFencedRecord(cluster: LocalCluster, node: string, sinceWallMs: number, onTick: () => void): Promise<FencedRecord> {
-  const status = new DirStatusStore(cluster.sharedDir);
+  const status = cluster.store.status;
   let record: FencedRecord | undefined;
   await pollTelling(`${node} to publish status/fenced/${node}.json`, comebackMsMax(cluster.spec.timing), onTick, () => {
     const read = status.readFencedRecord(node);
@@ -307,7 +317,7 @@ async function waitForFencedRecord(cluster: LocalCluster, node: string, sinceWal
 
 /** Waits until the master counts the returned node as online again: the end of the story. */
 async function waitForOnline(cluster: LocalCluster, node: string, onTick: () => void): Promise<void> {
-  const status = new DirStatusStore(cluster.sharedDir);
+  const status = cluster.store.status;
   await pollTelling(`the master to see ${node} online`, comebackMsMax(cluster.spec.timing), onTick, () => {
     const read = status.readManagerStatus();
     return read.kind === 'ok' && read.value.nodeStatus[node] === 'online';
@@ -333,7 +343,7 @@ export function renderSummary(summary: DemoSummary): string {
     ...(summary.fencing !== undefined ? { resetCause: BMC_POWER_OFF_CAUSE } : {}),
   });
   const lines = [
-    `Summary: ${summary.ok ? 'OK' : 'FAILED'}${summary.error !== undefined ? ` (${summary.error})` : ''}`,
+    `Summary: ${summary.ok ? 'OK' : 'FAILED'}${summary.error !== undefined ? ` (${summary.error})` : ''}; store ${summary.store === 'etcd' ? 'etcd (3 members on loopback)' : 'a shared directory'}`,
     `  master ${summary.master}; cut ${summary.cutNode}: ${failover}`,
     `  failover time ${formatSeconds(summary.failoverMs)} (bound of the timing rule and rounds: ${formatSeconds(summary.failoverBoundMs)})`,
     ...(summary.fencing !== undefined ? fencingLines(summary.fencing, summary.failoverMs) : []),

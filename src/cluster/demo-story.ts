@@ -10,7 +10,8 @@ import { fenceStorySentence, type FenceStoryEvent } from './fence-story.ts';
  * words them, so the tests can check both without a cluster.
  */
 export type StoryEvent =
-  | { readonly kind: 'cut'; readonly wallMs: number; readonly node: string; readonly sids: readonly string[] }
+  /** `from`: what the node lost, e.g. `etcd`; default the shared storage. */
+  | { readonly kind: 'cut'; readonly wallMs: number; readonly node: string; readonly sids: readonly string[]; readonly from?: string }
   | { readonly kind: 'node-view'; readonly wallMs: number; readonly master: string; readonly node: string; readonly from: string; readonly to: string }
   | {
       readonly kind: 'service-state';
@@ -44,7 +45,7 @@ export function storyLine(event: StoryEvent, startedWallMs: number): string {
 export function storySentence(event: StoryEvent): string {
   switch (event.kind) {
     case 'cut':
-      return `${event.node} is cut from the shared storage; it runs ${event.sids.join(', ') || 'no service'}`;
+      return `${event.node} is cut from ${event.from ?? 'the shared storage'}; it runs ${event.sids.join(', ') || 'no service'}`;
     case 'node-view':
       return `the master ${event.master} now sees ${event.node} as ${event.to} (was ${event.from})`;
     case 'service-state':

@@ -19,6 +19,12 @@ export interface EtcdClusterOptions {
   readonly clientCertAuth?: boolean;
   /** Credentials the harness itself uses once auth is enabled (after start, by the test). */
   auth?: { readonly user: string; readonly password: string };
+  /**
+   * Where the members' data dirs and logs go (created; removed by `stop`); default a fresh folder under
+   * the system's temporary directory. A local cluster puts them in its own folder, so its check for
+   * processes left behind (any argument inside the folder) sees a member too.
+   */
+  readonly root?: string;
 }
 
 export interface EtcdMember {
@@ -64,7 +70,8 @@ export class LocalEtcdCluster {
   private readonly scheme: 'http' | 'https';
 
   private constructor(readonly options: EtcdClusterOptions, ports: number[]) {
-    this.root = mkdtempSync(join(tmpdir(), 'ha-etcd-'));
+    this.root = options.root ?? mkdtempSync(join(tmpdir(), 'ha-etcd-'));
+    mkdirSync(this.root, { recursive: true });
     this.prefix = `/ha-test-${process.pid}-${clusterCounter++}/`;
     this.scheme = options.tls ? 'https' : 'http';
     const size = options.size ?? 3;
@@ -155,7 +162,8 @@ export class LocalEtcdCluster {
     member.process = child;
   }
 
-  private async waitHealthy(members: readonly EtcdMember[]): Promise<void> {
+  /** Waits until each of `members` sees a leader; after HEALTHY_MS_MAX stops the whole cluster and throws. */
+  async waitHealthy(members: readonly EtcdMember[]): Promise<void> {
     const deadlineMs = Date.now() + HEALTHY_MS_MAX;
     for (const member of members) {
       for (;;) {

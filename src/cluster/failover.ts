@@ -1,4 +1,3 @@
-import { DirStatusStore } from '../store/dir-status-store.ts';
 import { pollUntil } from './cluster-process.ts';
 import type { LocalCluster } from './local-cluster.ts';
 
@@ -21,9 +20,9 @@ export async function waitForPlacement(cluster: LocalCluster, placement: Readonl
   200);
 }
 
-/** The master as status/manager.json names it, once there is one. */
+/** The master as the manager status names it, once there is one. */
 export async function waitForMaster(cluster: LocalCluster, timeoutMs: number): Promise<string> {
-  const status = new DirStatusStore(cluster.sharedDir);
+  const status = cluster.store.status;
   let master: string | undefined;
   await pollUntil('a master', timeoutMs, () => {
     const read = status.readManagerStatus();

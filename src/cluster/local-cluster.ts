@@ -1,4 +1,4 @@
-import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, renameSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ShutdownPolicy } from '../common/states.ts';
@@ -6,10 +6,12 @@ import type { Timing } from '../common/timing.ts';
 import { findOverlaps, type Overlap } from '../resources/find-overlaps.ts';
 import { isSameProcessAlive, parsePidFile } from '../resources/process-identity.ts';
 import { readLedger, readResets, type LedgerEntry, type NodeReset } from '../resources/sim-ledger.ts';
-import { DirStatusStore } from '../store/dir-status-store.ts';
+import type { ClusterStore } from '../store/cluster-store.ts';
 import { createSharedDirLayout, sharedPaths } from '../store/shared-dir.ts';
 import { haCfgText, resourcesCfgText, type ClusterResource } from './cluster-config.ts';
 import { ClusterProcess, pollUntil } from './cluster-process.ts';
+import { EtcdLocalStore } from './etcd-local-store.ts';
+import { DirLocalStore, type LocalStore, type LocalStoreKind } from './local-store.ts';
 
 export interface LocalClusterSpec {
   readonly nodes: readonly string[];
@@ -28,6 +30,8 @@ export interface LocalClusterSpec {
    * no emulated device and no mux are started for them, as an operator would disable both.
    */
   readonly nodesWithoutWatchdog?: readonly string[];
+  /** Where leases, status, commands and config live: the shared directory (default) or the cluster's own etcd. */
+  readonly store?: LocalStoreKind;
 }
 
 type DaemonName = 'emulator' | 'mux' | 'lrm' | 'crm';
@@ -42,18 +46,13 @@ const LRM_STOP_GRACE_MS = 10_000;
 /** Startup of a tsx process on a loaded 2-core machine: a few seconds; ten times that is a failure. */
 const START_TIMEOUT_MS = 30_000;
 /**
- * Where a cut node's link points: a path below a regular file of the cluster's folder, so every access
- * fails (ENOTDIR) — even `mkdir -p` by root, which would create a path that merely does not exist and
- * let a cut node write there (a service recording its stop in a ledger nobody reads).
- */
-const CUT_FILE = 'storage-cut';
-
-/**
  * A cluster of several nodes on this one machine, with real processes. The model:
- * - `<root>/shared/` is the shared directory. Each node reaches it only through its own symlink
- *   `<root>/local/<node>/shared`, so cutting a node from the shared storage is replacing that link with
- *   one to a path below the regular file `<root>/storage-cut`: its daemons get ENOTDIR, the store
- *   reports 'unavailable', while the other nodes carry on. Healing puts the link back.
+ * - The store (./local-store.ts) is the shared directory `<root>/shared/`, which each node reaches only
+ *   through its own symlink, or (`store: 'etcd'`) the cluster's own 3-member etcd, which each node
+ *   reaches only through its own TCP proxies (./etcd-local-store.ts). Cutting a node from the store
+ *   breaks its way there (ENOTDIR; connections refused) while the other nodes carry on; healing mends it.
+ *   On etcd, `<root>/shared/` is still the directory of the drivers' files (VM definitions, the ledger
+ *   of the emulated services), which the LRMs get as `--dir`: nothing of the store.
  * - `<root>/nodes/<node>/` is the node run directory of the emulated watchdog (pids/ of every process
  *   that dies with the node, resets.jsonl); node run directories are siblings named after their node.
  * - `<root>/local/<node>/` holds the node's own disk: journals (state/), the watchdog FIFO, the mux
@@ -62,28 +61,72 @@ const CUT_FILE = 'storage-cut';
  */
 export class LocalCluster {
   readonly root: string;
+  /** The shared directory (dir store), or the drivers' files and the ledger (etcd store). */
   readonly sharedDir: string;
   private readonly processes = new Map<string, ClusterProcess>();
+  private localStore: LocalStore | undefined;
 
   private constructor(readonly spec: LocalClusterSpec) {
     this.root = spec.root ?? mkdtempSync(join(tmpdir(), 'ha-cluster-'));
     this.sharedDir = join(this.root, 'shared');
   }
 
-  /** Builds the folders and config files (nothing runs yet). */
+  /** Builds the folders and config files of a cluster on the dir store (nothing runs yet). */
   static create(spec: LocalClusterSpec): LocalCluster {
+    if ((spec.store ?? 'dir') !== 'dir') throw new Error(`LocalCluster.create builds a cluster on the dir store; one on ${spec.store} starts its store: use LocalCluster.open`);
+    const cluster = LocalCluster.folders(spec);
+    const paths = createSharedDirLayout(cluster.sharedDir);
+    writeFileSync(paths.settings, cluster.haCfgText());
+    writeFileSync(paths.resources, resourcesCfgText(spec.resources));
+    const store = new DirLocalStore(cluster.root, cluster.sharedDir, (node) => cluster.localDir(node));
+    cluster.localStore = store;
+    for (const node of spec.nodes) store.heal(node);
+    return cluster;
+  }
+
+  /**
+   * Builds a cluster on either store: for etcd it starts the cluster's own etcd and the nodes' proxies
+   * and sets the cluster up there (nothing of the nodes runs yet).
+   */
+  static async open(spec: LocalClusterSpec): Promise<LocalCluster> {
+    if ((spec.store ?? 'dir') === 'dir') return LocalCluster.create(spec);
+    const cluster = LocalCluster.folders(spec);
+    mkdirSync(sharedPaths(cluster.sharedDir).ledger, { recursive: true });
+    const configFiles = { 'ha.cfg': cluster.haCfgText(), 'resources.cfg': resourcesCfgText(spec.resources) };
+    cluster.localStore = await EtcdLocalStore.start({ root: cluster.root, filesDir: cluster.sharedDir, nodes: spec.nodes, configFiles });
+    return cluster;
+  }
+
+  private static folders(spec: LocalClusterSpec): LocalCluster {
     const cluster = new LocalCluster(spec);
     mkdirSync(cluster.sharedDir, { recursive: true });
-    const paths = createSharedDirLayout(cluster.sharedDir);
-    writeFileSync(paths.settings, haCfgText(spec.timing, spec.shutdownPolicy ?? 'conditional', spec.nodes));
-    writeFileSync(paths.resources, resourcesCfgText(spec.resources));
-    writeFileSync(join(cluster.root, CUT_FILE), 'A cut node\'s link to the shared directory points below this file: nothing can be reached or created there.\n');
     for (const node of spec.nodes) {
       mkdirSync(join(cluster.localDir(node), 'state'), { recursive: true });
       mkdirSync(cluster.nodeDir(node), { recursive: true });
-      cluster.heal(node);
     }
     return cluster;
+  }
+
+  private haCfgText(): string {
+    return haCfgText(this.spec.timing, this.spec.shutdownPolicy ?? 'conditional', this.spec.nodes);
+  }
+
+  /** The store as the launcher sees it (its kind, the flags of a node, cut and heal). */
+  get local(): LocalStore {
+    if (this.localStore === undefined) throw new Error('The local cluster has no store yet');
+    return this.localStore;
+  }
+
+  /** The cluster's own view of its store: status, leases, config (never cut). */
+  get store(): ClusterStore {
+    return this.local.store;
+  }
+
+  /** The cluster's etcd, to inject faults into it; only on the etcd store. */
+  get etcd(): EtcdLocalStore {
+    const local = this.local;
+    if (!(local instanceof EtcdLocalStore)) throw new Error(`This local cluster runs on the ${local.kind} store, not on etcd`);
+    return local;
   }
 
   nodeDir(node: string): string {
@@ -94,9 +137,17 @@ export class LocalCluster {
     return join(this.root, 'local', node);
   }
 
-  /** The shared directory as `node` sees it (through its link). */
-  linkOf(node: string): string {
-    return join(this.localDir(node), 'shared');
+  /**
+   * `ha-manager <args>` against this cluster's store, as an operator runs it (never cut): the argv
+   * after the program, and the environment.
+   */
+  cliCommand(args: readonly string[]): { readonly argv: string[]; readonly env: NodeJS.ProcessEnv } {
+    return { argv: [...args, ...this.local.cliFlags], env: { ...process.env, ...this.local.env } };
+  }
+
+  /** The arguments that give a daemon or a CLI acting for `node` the store, as `node` reaches it. */
+  storeFlagsOf(node: string): string[] {
+    return this.local.flagsOf(node);
   }
 
   process(node: string, daemon: DaemonName): ClusterProcess | undefined {
@@ -132,13 +183,13 @@ export class LocalCluster {
     await pollUntil('every LRM to publish its status', START_TIMEOUT_MS, () =>
       this.spec.nodes.every((node) => {
         if (!this.process(node, 'lrm')?.isRunning) throw new Error(`The LRM of ${node} exited at start: ${this.logTail(node, 'lrm')}`);
-        return existsSync(sharedPaths(this.sharedDir).lrmStatus(node));
+        return this.store.status.readLrmStatus(node).kind === 'ok';
       }),
     );
     const first = options.firstMaster;
     if (first !== undefined) {
       this.startDaemon(first, 'crm');
-      const status = new DirStatusStore(this.sharedDir);
+      const status = this.store.status;
       await pollUntil(`${first} to become master`, START_TIMEOUT_MS, () => {
         const read = status.readManagerStatus();
         return read.kind === 'ok' && read.value.masterNode === first;
@@ -168,12 +219,13 @@ export class LocalCluster {
   /** Starts ha-lrm or ha-crm of `node` (again, e.g. after a reset). */
   startDaemon(node: string, daemon: 'lrm' | 'crm'): ClusterProcess {
     const local = this.localDir(node);
-    const args = ['--node', node, '--dir', this.linkOf(node), '--state-dir', join(local, 'state'), '--watchdog-socket', join(local, 'mux.sock')];
+    const args = ['--node', node, ...this.storeFlagsOf(node), '--state-dir', join(local, 'state'), '--watchdog-socket', join(local, 'mux.sock')];
     args.push('--emulated-watchdog', '--node-dir', this.nodeDir(node));
     // hasRunFirstRound reads the log as JSON lines (one object per event, each log file one daemon's).
     args.push('--log-format', 'json');
     if (daemon === 'lrm') args.push('--drivers', 'vm=sim,ct=sim');
-    return this.track(node, daemon, ClusterProcess.start(`${daemon} of ${node}`, `ha-${daemon}`, args, { logFile: join(local, `${daemon}.log`) }));
+    const env = Object.keys(this.local.env).length === 0 ? {} : { env: { ...process.env, ...this.local.env } };
+    return this.track(node, daemon, ClusterProcess.start(`${daemon} of ${node}`, `ha-${daemon}`, args, { logFile: join(local, `${daemon}.log`), ...env }));
   }
 
   private async startEmulator(node: string): Promise<void> {
@@ -206,17 +258,17 @@ export class LocalCluster {
     return process;
   }
 
-  /** Cuts `node` from the shared storage: its link now points nowhere (atomic rename over the link). */
+  /** Cuts `node` from the store: its link points nowhere, or its etcd proxies refuse. */
   cut(node: string): void {
-    replaceLink(this.linkOf(node), join(this.root, CUT_FILE, 'shared'));
+    this.local.cut(node);
   }
 
   heal(node: string): void {
-    replaceLink(this.linkOf(node), this.sharedDir);
+    this.local.heal(node);
   }
 
   isCut(node: string): boolean {
-    return !existsSync(this.linkOf(node));
+    return this.local.isCut(node);
   }
 
   /** Asks the LRM of `node` to treat its next stop as `kind` (a node shutdown or reboot, or a restart). */
@@ -262,7 +314,8 @@ export class LocalCluster {
   /**
    * Stops everything this cluster started: the LRMs first (their services stop per the shutdown
    * policy of a node shutdown), then the CRMs, the muxes, the emulators; then any service process
-   * still listed in a node's pids/ (SIGTERM, so it records its stop, then SIGKILL).
+   * still listed in a node's pids/ (SIGTERM, so it records its stop, then SIGKILL); then the store's
+   * own processes (the etcd members). The ledger and the resets stay readable until `remove`.
    */
   async stop(): Promise<void> {
     for (const node of this.spec.nodes) if (this.process(node, 'lrm')?.isRunning) this.requestShutdownKind(node, 'shutdown');
@@ -271,6 +324,7 @@ export class LocalCluster {
     await this.stopAll('mux', STOP_GRACE_MS);
     await this.stopAll('emulator', STOP_GRACE_MS);
     await this.stopLeftoverServices();
+    await this.localStore?.close();
   }
 
   /** Removes the cluster's folder (call after stop). */
@@ -317,13 +371,6 @@ export class LocalCluster {
       for (const pid of pids) signalPid(pid, 'SIGKILL');
     });
   }
-}
-
-function replaceLink(link: string, target: string): void {
-  const temporary = `${link}.new`;
-  rmSync(temporary, { force: true });
-  symlinkSync(target, temporary);
-  renameSync(temporary, link);
 }
 
 function isSocket(path: string): boolean {

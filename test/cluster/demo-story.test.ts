@@ -91,6 +91,7 @@ describe('cluster/demo-story: the demo as a story', () => {
       't+25.3 s  vm:102 starts on node1',
     ]);
     for (const line of lines) assert.doesNotMatch(line, /[{}]|\d{5,}/);
+    assert.equal(storySentence({ kind: 'cut', wallMs: CUT_MS, node: 'node2', sids: [], from: 'etcd (its proxies refuse)' }), 'node2 is cut from etcd (its proxies refuse); it runs no service');
   });
 
   it('tells a fence through the BMC: request, agent run, power-off, result, proof, recovery, start, the master\'s on', () => {
@@ -200,7 +201,7 @@ describe('cluster/demo-story: the demo as a story', () => {
 
   it('ends with a summary in sentences and seconds', () => {
     const summary: DemoSummary = {
-      ok: true, nodes: ['node1', 'node2', 'node3'], master: 'node1', cutNode: 'node3', profile: 'fast', timing: FAST_TIMING,
+      ok: true, store: 'dir', nodes: ['node1', 'node2', 'node3'], master: 'node1', cutNode: 'node3', profile: 'fast', timing: FAST_TIMING,
       fencedAfterMs: 8_200, leaseTakenAfterMs: 10_400, failoverMs: 11_000, failoverBoundMs: 15_000,
       recoveries: [{ sid: 'vm:102', from: 'node3', to: 'node1', afterMs: 11_000 }], overlaps: 0,
       fencedRecord: 'ha-lrm of node3 was fenced: reset by its (emulated) watchdog 7.6 s after its last lease renewal', story: [],
@@ -210,12 +211,14 @@ describe('cluster/demo-story: the demo as a story', () => {
     assert.match(text, /cut node3: node3 was reset by its watchdog 8\.2 s after it lost the storage; its lease was taken 10\.4 s after; vm:102 ran again on node1 11\.0 s after/);
     assert.match(text, /failover time 11\.0 s \(bound of the timing rule and rounds: 15\.0 s\)/);
     assert.doesNotMatch(text, LONG_NUMBER);
+    assert.match(text, /^Summary: OK; store a shared directory$/m);
+    assert.match(renderSummary({ ...summary, store: 'etcd' }), /^Summary: OK; store etcd \(3 members on loopback\)$/m);
   });
 
   it('ends a demo fenced through the BMC with the proof, the power times, the parts and the promise', () => {
     const fencing = { mode: 'ipmi', agent: 'fence_ipmilan', failoverMsMax: 20_000, ...fencingFigures(orderStory(FENCED), { node: 'node1', wallMs: CUT_MS, sids: ['vm:101'] }) } as const;
     const summary: DemoSummary = {
-      ok: true, nodes: ['node1', 'node2', 'node3'], master: 'node3', cutNode: 'node1', profile: 'default', timing: FAST_TIMING,
+      ok: true, store: 'dir', nodes: ['node1', 'node2', 'node3'], master: 'node3', cutNode: 'node1', profile: 'default', timing: FAST_TIMING,
       fencedAfterMs: 5_600, leaseTakenAfterMs: -1, failoverMs: 10_900, failoverBoundMs: 65_000,
       recoveries: [{ sid: 'vm:101', from: 'node1', to: 'node2', afterMs: 10_900 }], overlaps: 0, fencedRecord: null, story: [],
       leftoverProcesses: 0, durationMs: 36_000, fencing,

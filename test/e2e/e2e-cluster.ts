@@ -1,6 +1,8 @@
 import { strict as assert } from 'node:assert';
 import { FAST_TIMING, type ClusterResource } from '../../src/cluster/cluster-config.ts';
 import { LocalCluster } from '../../src/cluster/local-cluster.ts';
+import type { LocalStoreKind } from '../../src/cluster/local-store.ts';
+import { etcdAvailability } from '../contract/etcd-harness.ts';
 import type { ShutdownPolicy } from '../../src/common/states.ts';
 import { timingViolations, type Timing } from '../../src/common/timing.ts';
 
@@ -24,11 +26,12 @@ if (timingViolations(LRM_RESTART_TIMING).length > 0) throw new Error(`LRM_RESTAR
  * printed.
  */
 export async function withCluster(
-  spec: { nodes?: string[]; resources: ClusterResource[]; shutdownPolicy?: ShutdownPolicy; firstMaster?: string; start?: boolean; timing?: Timing; nodesWithoutWatchdog?: string[] },
+  spec: { nodes?: string[]; resources: ClusterResource[]; shutdownPolicy?: ShutdownPolicy; firstMaster?: string; start?: boolean; timing?: Timing; nodesWithoutWatchdog?: string[]; store?: LocalStoreKind },
   body: (cluster: LocalCluster) => Promise<void>,
 ): Promise<void> {
   const nodes = spec.nodes ?? ['node1', 'node2', 'node3'];
-  const cluster = LocalCluster.create({
+  const cluster = await LocalCluster.open({
+    ...(spec.store ? { store: spec.store } : {}),
     nodes,
     timing: spec.timing ?? FAST_TIMING,
     resources: spec.resources,
@@ -81,6 +84,22 @@ export function startingOneAtATime(start: () => Promise<void>): Promise<void> {
  * the group takes about as long as its longest scenario, not the sum. Each test reports its own
  * scenario's outcome.
  */
+/**
+ * concurrentScenarios in a suite of their own that needs etcd: skipped, saying so, where etcd is not
+ * installed; a failure on CI (etcdAvailability throws there).
+ */
+export function etcdScenarios(title: string, scenarios: Readonly<Record<string, () => Promise<void>>>): void {
+  describe(title, function () {
+    this.timeout(3 * SCENARIO_MS_MAX);
+    before(function () {
+      if (etcdAvailability() === 'available') return;
+      console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the end-to-end tests on etcd did not run');
+      this.skip();
+    });
+    concurrentScenarios(scenarios);
+  });
+}
+
 export function concurrentScenarios(scenarios: Readonly<Record<string, () => Promise<void>>>): void {
   const outcomes = new Map<string, Promise<unknown>>();
   before(() => {

@@ -1,8 +1,9 @@
 /**
  * npm run chaos:cluster -- [--seed S] [--minutes M] [--nodes 3..5] [--services K] [--faults all|kind,...]
- *                          [--plant silent-watchdog] [--fail-fast]
+ *                          [--plant silent-watchdog] [--fail-fast] [--store dir|etcd]
  *
- * A seeded fault swarm against a local cluster of real processes (./cluster-swarm.ts). Prints `seed S`
+ * A seeded fault swarm against a local cluster of real processes (./cluster-swarm.ts), on a shared
+ * directory or (`--store etcd`) on the cluster's own 3-member etcd, whose faults `all` then includes. Prints `seed S`
  * first, progress lines as faults happen, and `N faults, V violations` last; exits 0 only with no
  * violation, 1 with violations, 2 on bad arguments, 128 + the signal's number when interrupted by
  * SIGINT or SIGTERM (everything is stopped and removed first; a folder with violations is kept).
@@ -11,6 +12,7 @@
  * runs for minutes, not something an operator runs against a cluster, and it keeps src/cli free of it.
  */
 import { constants as osConstants } from 'node:os';
+import { isEtcdInstalled } from '../etcd-members.ts';
 import { runClusterSwarm } from './cluster-swarm.ts';
 import { parseSwarmArgs, SwarmUsageError, type SwarmCliOptions } from './swarm-args.ts';
 
@@ -18,6 +20,7 @@ async function main(): Promise<number> {
   let options: SwarmCliOptions;
   try {
     options = parseSwarmArgs(process.argv.slice(2), Date.now() % 1_000_000);
+    if (options.store === 'etcd' && !isEtcdInstalled()) throw new SwarmUsageError('--store etcd: etcd is not installed here (Debian: apt-get install etcd-server etcd-client)');
   } catch (error) {
     if (!(error instanceof SwarmUsageError)) throw error;
     process.stderr.write(`chaos:cluster: ${error.message}\n`);

@@ -6,6 +6,7 @@ import { FAST_TIMING } from '../cluster-config.ts';
 import { pollUntil } from '../cluster-process.ts';
 import { waitForPlacement } from '../failover.ts';
 import { LocalCluster } from '../local-cluster.ts';
+import type { LocalStoreKind } from '../local-store.ts';
 import { findOverlaps } from '../../resources/find-overlaps.ts';
 import { FaultRunner } from './fault-runner.ts';
 import { processesUnder, processLabel, signalProcess } from '../host-processes.ts';
@@ -28,6 +29,8 @@ export interface ClusterSwarmOptions {
   readonly services: number;
   readonly kinds: readonly SwarmFaultKind[];
   readonly plant?: SwarmPlant | undefined;
+  /** The cluster's store: a shared directory (default) or its own 3-member etcd. */
+  readonly store?: LocalStoreKind;
   /** Stop injecting faults at the first violation (the run still cleans up and reports). */
   readonly isFailFast?: boolean;
   readonly print: (line: string) => void;
@@ -74,12 +77,21 @@ const PENDING_WAIT_MS = 60_000;
  * two nodes at once and no process may be left. Prints `seed S` first and `N faults, V violations` last.
  */
 export async function runClusterSwarm(options: ClusterSwarmOptions): Promise<ClusterSwarmReport> {
-  return new SwarmRun(options).run();
+  const plan = planSwarm(options.seed, { nodes: options.nodes, services: options.services, faultPhaseMs: options.faultPhaseMs, kinds: options.kinds, timing: FAST_TIMING });
+  const root = mkdtempSync(join(tmpdir(), `ha-swarm-seed${options.seed}-`));
+  const cluster = await LocalCluster.open({
+    nodes: plan.nodes,
+    timing: FAST_TIMING,
+    resources: plan.resources,
+    shutdownPolicy: plan.shutdownPolicy,
+    root,
+    store: options.store ?? 'dir',
+    ...(options.plant === 'silent-watchdog' ? { emulatorTimeoutMs: SILENT_WATCHDOG_TIMEOUT_MS } : {}),
+  });
+  return new SwarmRun(options, plan, cluster).run();
 }
 
 class SwarmRun {
-  private readonly plan: SwarmPlan;
-  private readonly cluster: LocalCluster;
   private readonly startWallMs = Date.now();
   private readonly violations: SwarmViolation[] = [];
   private readonly tailSnapshots: string[][] = [];
@@ -90,17 +102,11 @@ class SwarmRun {
   private runner: FaultRunner | undefined;
   private settleMs: number | undefined;
 
-  constructor(private readonly options: ClusterSwarmOptions) {
-    this.plan = planSwarm(options.seed, { nodes: options.nodes, services: options.services, faultPhaseMs: options.faultPhaseMs, kinds: options.kinds, timing: FAST_TIMING });
-    const root = mkdtempSync(join(tmpdir(), `ha-swarm-seed${options.seed}-`));
-    this.cluster = LocalCluster.create({
-      nodes: this.plan.nodes,
-      timing: FAST_TIMING,
-      resources: this.plan.resources,
-      shutdownPolicy: this.plan.shutdownPolicy,
-      root,
-      ...(options.plant === 'silent-watchdog' ? { emulatorTimeoutMs: SILENT_WATCHDOG_TIMEOUT_MS } : {}),
-    });
+  constructor(
+    private readonly options: ClusterSwarmOptions,
+    private readonly plan: SwarmPlan,
+    private readonly cluster: LocalCluster,
+  ) {
     this.observer = new ServiceObserver(Object.fromEntries(this.plan.nodes.map((node) => [node, this.cluster.nodeDir(node)])));
     options.signal?.addEventListener('abort', () => this.stopFaults.abort(), { once: true });
   }
@@ -109,6 +115,7 @@ class SwarmRun {
     const { print } = this.options;
     print(`seed ${this.options.seed}`);
     for (const line of describePlan(this.plan, this.cluster.root)) print(line);
+    print(`store: ${this.cluster.local.description}`);
     if (this.options.plant !== undefined) print(`planted bug: ${this.options.plant} (every emulated watchdog device timeout is ${SILENT_WATCHDOG_TIMEOUT_MS / 3_600_000} h)`);
     print(`liveness bound after the faults stop: ${(settleBoundMs(FAST_TIMING) / 1000).toFixed(1)} s`);
     const monitor = setInterval(() => this.guard('the overlap check', () => this.checkOverlaps()), OVERLAP_CHECK_MS);
@@ -262,7 +269,7 @@ class SwarmRun {
     for (const snapshot of this.tailSnapshots) for (const line of snapshot) print(line);
     const observed = join(this.cluster.root, 'observed-exits.jsonl');
     this.guard(`writing ${observed}`, () => writeFileSync(observed, this.observer.exits().map((entry) => `${JSON.stringify(entry)}\n`).join('')));
-    print(`cluster folder kept for inspection: ${this.cluster.root} (logs in local/<node>/, ledger in shared/ledger/, resets in nodes/<node>/resets.jsonl, ends of service processes the swarm saw in observed-exits.jsonl)`);
+    print(`cluster folder kept for inspection: ${this.cluster.root} (logs in local/<node>/${this.cluster.local.kind === 'etcd' ? ', etcd members\' logs in etcd/' : ''}, ledger in shared/ledger/, resets in nodes/<node>/resets.jsonl, ends of service processes the swarm saw in observed-exits.jsonl)`);
   }
 }
 

@@ -6,7 +6,8 @@ import type { LocalCluster } from '../local-cluster.ts';
 import { signalProcess, type HostProcess } from '../host-processes.ts';
 import type { NodeSupervisor } from './node-supervisor.ts';
 import { pauseNode, rebootNode, resetNode, resumeProcesses } from './node-power.ts';
-import { describeFault, type NodeFault, type SwarmFault } from './swarm-plan.ts';
+import { runEtcdFault } from './etcd-fault.ts';
+import { describeFault, isEtcdFault, type EtcdFault, type NodeFault, type SwarmFault } from './swarm-plan.ts';
 
 /** What became of one planned fault. */
 export interface FaultOutcome {
@@ -46,6 +47,8 @@ export class FaultRunner {
   private readonly active = new Map<number, ActiveFault>();
   private readonly pending = new Set<Promise<void>>();
   private readonly cliRuns = new Set<ReturnType<typeof spawn>>();
+  /** The etcd fault under way (one at a time): aborted when the faults stop, which ends it early. */
+  private etcdFault: AbortController | undefined;
   readonly outcomes: FaultOutcome[] = [];
 
   constructor(
@@ -62,7 +65,7 @@ export class FaultRunner {
 
   /** Applies fault `index` now; work that takes time (a reboot, an LRM restart) goes on in the background. */
   apply(index: number, fault: SwarmFault): FaultOutcome {
-    const skip = fault.kind === 'cli' ? this.cliSkipReason(fault.isUndo) : this.skipReason(fault);
+    const skip = fault.kind === 'cli' ? this.cliSkipReason(fault.isUndo) : isEtcdFault(fault) ? this.etcdSkipReason() : this.skipReason(fault);
     const atMs = Date.now() - this.options.phaseStartMs;
     const outcome: FaultOutcome = { index, fault, atMs, isApplied: skip === undefined, note: skip ?? '' };
     this.outcomes.push(outcome);
@@ -72,7 +75,7 @@ export class FaultRunner {
       return outcome;
     }
     this.options.log(label);
-    const work = fault.kind === 'cli' ? this.runCli(index, fault.args) : this.applyNodeFault(index, fault);
+    const work = fault.kind === 'cli' ? this.runCli(index, fault.args) : isEtcdFault(fault) ? this.applyEtcdFault(index, fault) : this.applyNodeFault(index, fault);
     if (work !== undefined) this.track(work.catch((error: unknown) => this.options.log(`fault ${index + 1} failed: ${(error as Error).message}`)));
     return outcome;
   }
@@ -92,9 +95,10 @@ export class FaultRunner {
     await Promise.all([...this.pending]);
   }
 
-  /** Ends every fault still on (heal, SIGCONT) now. */
+  /** Ends every fault still on (heal, SIGCONT) now; an etcd fault ends in the background (settle waits for it). */
   endAll(): void {
     for (const [index, fault] of [...this.active]) this.end(index, fault);
+    this.etcdFault?.abort();
   }
 
   /** Kills CLI requests still running (an interrupted run). */
@@ -116,6 +120,26 @@ export class FaultRunner {
 
   private cliSkipReason(isUndo: boolean): string | undefined {
     return !isUndo && this.cliRuns.size >= CLI_RUNNING_MAX ? `${this.cliRuns.size} requests still running` : undefined;
+  }
+
+  private etcdSkipReason(): string | undefined {
+    if (this.cluster.local.kind !== 'etcd') return `the cluster runs on the ${this.cluster.local.kind} store, not on etcd`;
+    return this.etcdFault !== undefined ? 'another etcd fault is under way' : undefined;
+  }
+
+  /** Injects an etcd fault and undoes it after its length (or when the faults stop). */
+  private async applyEtcdFault(index: number, fault: EtcdFault): Promise<void> {
+    const ending = new AbortController();
+    this.etcdFault = ending;
+    const held = (durationMs: number) => new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, durationMs);
+      ending.signal.addEventListener('abort', () => (clearTimeout(timer), resolve()), { once: true });
+    });
+    try {
+      this.options.log(`end of fault ${index + 1}: ${await runEtcdFault(this.cluster.etcd, fault, held)}`);
+    } finally {
+      this.etcdFault = undefined;
+    }
   }
 
   private applyNodeFault(index: number, fault: NodeFault): Promise<void> | undefined {
@@ -187,7 +211,8 @@ export class FaultRunner {
   }
 
   private runCli(index: number, args: readonly string[]): Promise<void> {
-    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', this.cluster.sharedDir], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const command = this.cluster.cliCommand(args);
+    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-manager'), ...command.argv], { stdio: ['ignore', 'ignore', 'pipe'], env: command.env });
     this.cliRuns.add(child);
     let stderr = '';
     child.stderr.on('data', (chunk: Buffer) => (stderr = (stderr + chunk.toString('utf8')).slice(-2_000)));

@@ -1,6 +1,7 @@
 /** Arguments of `npm run chaos:cluster` (./cluster-swarm-cli.ts), checked with a one-line error each. */
 import { parseArgs } from 'node:util';
-import { SWARM_NODES_MAX, SWARM_NODES_MIN, SWARM_SERVICES_MAX, SWARM_FAULT_KINDS, type SwarmFaultKind } from './swarm-plan.ts';
+import { LOCAL_STORE_KINDS, type LocalStoreKind } from '../local-store.ts';
+import { SWARM_ETCD_FAULT_KINDS, SWARM_NODES_MAX, SWARM_NODES_MIN, SWARM_SERVICES_MAX, SWARM_FAULT_KINDS, type SwarmFaultKind } from './swarm-plan.ts';
 import { SWARM_PLANTS, type ClusterSwarmOptions, type SwarmPlant } from './cluster-swarm.ts';
 
 /** A run of a day is far beyond the 30-minute acceptance run; more is a typo. */
@@ -24,6 +25,7 @@ export function parseSwarmArgs(argv: readonly string[], defaultSeed: number): Sw
         services: { type: 'string' },
         faults: { type: 'string' },
         plant: { type: 'string' },
+        store: { type: 'string' },
         'fail-fast': { type: 'boolean', default: false },
       },
       strict: true,
@@ -38,7 +40,8 @@ export function parseSwarmArgs(argv: readonly string[], defaultSeed: number): Sw
   if (!(minutes > 0 && minutes <= MINUTES_MAX)) throw new SwarmUsageError(`Bad --minutes ${JSON.stringify(values.minutes)}: a number of minutes above 0 and at most ${MINUTES_MAX}`);
   const nodes = integerArg('--nodes', values.nodes, NODES_DEFAULT, SWARM_NODES_MIN, SWARM_NODES_MAX);
   const services = integerArg('--services', values.services, 2 * nodes, 1, SWARM_SERVICES_MAX);
-  return { seed, faultPhaseMs: Math.round(minutes * 60_000), nodes, services, kinds: faultKinds(values.faults), plant: plantArg(values.plant), isFailFast: values['fail-fast'] };
+  const store = storeArg(values.store);
+  return { seed, faultPhaseMs: Math.round(minutes * 60_000), nodes, services, kinds: faultKinds(values.faults, store), plant: plantArg(values.plant), isFailFast: values['fail-fast'], store };
 }
 
 function integerArg(name: string, text: string | undefined, fallback: number, min: number, max: number): number {
@@ -48,17 +51,29 @@ function integerArg(name: string, text: string | undefined, fallback: number, mi
   return value;
 }
 
-/** `all`, or kinds separated by commas; `all,-restart-cut` leaves a kind out. */
-function faultKinds(text: string | undefined): SwarmFaultKind[] {
+/**
+ * `all`, or kinds separated by commas; `all,-restart-cut` leaves a kind out. On etcd, `all` includes
+ * the faults of etcd itself; on the dir store they are refused.
+ */
+function faultKinds(text: string | undefined, store: LocalStoreKind): SwarmFaultKind[] {
+  const known: readonly SwarmFaultKind[] = store === 'etcd' ? [...SWARM_FAULT_KINDS, ...SWARM_ETCD_FAULT_KINDS] : SWARM_FAULT_KINDS;
   const kinds = new Set<SwarmFaultKind>();
   for (const item of (text ?? 'all').split(',').map((part) => part.trim())) {
     const name = item.startsWith('-') ? item.slice(1) : item;
-    const named = name === 'all' ? [...SWARM_FAULT_KINDS] : (SWARM_FAULT_KINDS as readonly string[]).includes(name) ? [name as SwarmFaultKind] : undefined;
-    if (named === undefined) throw new SwarmUsageError(`Bad --faults entry ${JSON.stringify(item)}: use all or ${SWARM_FAULT_KINDS.join(', ')} (a leading - leaves one out)`);
+    if (store !== 'etcd' && (SWARM_ETCD_FAULT_KINDS as readonly string[]).includes(name)) throw new SwarmUsageError(`Bad --faults entry ${JSON.stringify(item)}: a fault of etcd needs --store etcd`);
+    const named = name === 'all' ? [...known] : (known as readonly string[]).includes(name) ? [name as SwarmFaultKind] : undefined;
+    if (named === undefined) throw new SwarmUsageError(`Bad --faults entry ${JSON.stringify(item)}: use all or ${known.join(', ')} (a leading - leaves one out)`);
     for (const kind of named) if (item.startsWith('-')) kinds.delete(kind); else kinds.add(kind);
   }
   if (kinds.size === 0) throw new SwarmUsageError(`Bad --faults ${JSON.stringify(text)}: no fault kind left`);
-  return SWARM_FAULT_KINDS.filter((kind) => kinds.has(kind));
+  return known.filter((kind) => kinds.has(kind));
+}
+
+function storeArg(text: string | undefined): LocalStoreKind {
+  if (text === undefined) return 'dir';
+  const store = LOCAL_STORE_KINDS.find((kind) => kind === text);
+  if (store === undefined) throw new SwarmUsageError(`Bad --store ${JSON.stringify(text)}: use ${LOCAL_STORE_KINDS.join(' or ')}`);
+  return store;
 }
 
 function plantArg(text: string | undefined): SwarmPlant | undefined {

@@ -1,7 +1,6 @@
 import type { Timing } from '../../common/timing.ts';
 import { loadHaConfig } from '../../config/load-config.ts';
 import type { Overlap } from '../../resources/find-overlaps.ts';
-import { DirStatusStore } from '../../store/dir-status-store.ts';
 import { failoverBoundMs } from '../cluster-config.ts';
 import type { LocalCluster } from '../local-cluster.ts';
 import type { NodeSupervisor } from './node-supervisor.ts';
@@ -44,11 +43,11 @@ export function settleProblems(cluster: LocalCluster, supervisor: NodeSupervisor
   }
   let resources;
   try {
-    resources = loadHaConfig(cluster.sharedDir).config.resources;
+    resources = loadHaConfig(cluster.store).config.resources;
   } catch (error) {
     return [...problems, `the config does not load: ${(error as Error).message}`];
   }
-  const manager = new DirStatusStore(cluster.sharedDir).readManagerStatus();
+  const manager = cluster.store.status.readManagerStatus();
   for (const [sid, resource] of Object.entries(resources)) {
     if (resource.state === 'ignored') continue;
     const nodes = cluster.runningOn(sid);

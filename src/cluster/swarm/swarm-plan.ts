@@ -18,8 +18,12 @@ import { SHUTDOWN_POLICIES, type ShutdownPolicy } from '../../common/states.ts';
 import type { Timing } from '../../common/timing.ts';
 import type { ClusterResource } from '../cluster-config.ts';
 
+/** Faults of nodes and of the operator, on either store (on etcd, `cut` cuts a node's proxies). */
 export const SWARM_FAULT_KINDS = ['kill', 'pause', 'cut', 'restart-cut', 'reboot', 'reset', 'cli'] as const;
-export type SwarmFaultKind = (typeof SWARM_FAULT_KINDS)[number];
+/** Faults of the store itself, only on etcd: a member killed, the leader killed, a member SIGSTOPped, the majority lost briefly. */
+export const SWARM_ETCD_FAULT_KINDS = ['etcd-kill', 'etcd-leader', 'etcd-pause', 'etcd-majority'] as const;
+export type SwarmEtcdFaultKind = (typeof SWARM_ETCD_FAULT_KINDS)[number];
+export type SwarmFaultKind = (typeof SWARM_FAULT_KINDS)[number] | SwarmEtcdFaultKind;
 export type SwarmDaemon = 'crm' | 'lrm' | 'mux';
 
 export type SwarmFault =
@@ -27,7 +31,7 @@ export type SwarmFault =
   | { readonly kind: 'kill'; readonly atMs: number; readonly node: string; readonly daemon: SwarmDaemon }
   /** SIGSTOP, then SIGCONT after `durationMs`, of one daemon or of every process of the node. */
   | { readonly kind: 'pause'; readonly atMs: number; readonly node: string; readonly target: SwarmDaemon | 'node'; readonly durationMs: number; readonly isBeyondQuorum: boolean }
-  /** The node's link to the shared storage points nowhere for `durationMs`. */
+  /** The node's way to the store (its link, its etcd proxies) is cut for `durationMs`. */
   | { readonly kind: 'cut'; readonly atMs: number; readonly node: string; readonly durationMs: number }
   /** The LRM restarts (SIGTERM, kind `restart`), the node is cut the moment it has exited, healed after `durationMs`. */
   | { readonly kind: 'restart-cut'; readonly atMs: number; readonly node: string; readonly durationMs: number }
@@ -35,9 +39,20 @@ export type SwarmFault =
   | { readonly kind: 'reboot'; readonly atMs: number; readonly node: string; readonly delayMs: number }
   /** Every process of the node killed at once, as its watchdog would; it starts again after `delayMs`. */
   | { readonly kind: 'reset'; readonly atMs: number; readonly node: string; readonly delayMs: number }
-  /** `ha-manager <args>` against the shared directory; an undo puts back what an earlier request changed. */
-  | { readonly kind: 'cli'; readonly atMs: number; readonly args: readonly string[]; readonly isUndo: boolean };
-export type NodeFault = Exclude<SwarmFault, { kind: 'cli' }>;
+  /** `ha-manager <args>` against the store; an undo puts back what an earlier request changed. */
+  | { readonly kind: 'cli'; readonly atMs: number; readonly args: readonly string[]; readonly isUndo: boolean }
+  | EtcdFault;
+export type NodeFault = Exclude<SwarmFault, { kind: 'cli' } | EtcdFault>;
+/**
+ * A fault of the cluster's etcd, undone after `durationMs`: member `member` (an index) killed or
+ * SIGSTOPped, the leader killed, or a majority (the leader among it) killed; killed members start again.
+ */
+export interface EtcdFault {
+  readonly kind: SwarmEtcdFaultKind;
+  readonly atMs: number;
+  readonly member: number;
+  readonly durationMs: number;
+}
 
 export interface SwarmPlanOptions {
   readonly nodes: number;
@@ -85,7 +100,24 @@ const UNDO_MS_MAX = 40_000;
 /** Faults stop this long before the end of the fault phase, so that each fault's end falls inside it. */
 const PHASE_END_MARGIN_MS = 1_000;
 
-const KIND_WEIGHTS: Readonly<Record<SwarmFaultKind, number>> = { kill: 3, pause: 3, cut: 3, 'restart-cut': 1, reboot: 1, reset: 1, cli: 4 };
+const KIND_WEIGHTS: Readonly<Record<SwarmFaultKind, number>> = {
+  kill: 3, pause: 3, cut: 3, 'restart-cut': 1, reboot: 1, reset: 1, cli: 4,
+  'etcd-kill': 1, 'etcd-leader': 1, 'etcd-pause': 1, 'etcd-majority': 1,
+};
+/** Members of the swarm's etcd (src/cluster/etcd-local-store.ts LOCAL_ETCD_MEMBERS: a plan is pure, so the figure is repeated). */
+const ETCD_MEMBERS = 3;
+/** A member down or paused: from a couple of seconds (an election or none) to a few lease timeouts' worth of rounds. */
+const ETCD_MEMBER_DOWN_MS_MIN = 2_000;
+const ETCD_MEMBER_DOWN_MS_MAX = 20_000;
+/**
+ * "Majority lost briefly": the members are killed and started again after this long. Their start and
+ * election take 1-3 s more on a loaded machine, so the store is gone for less than the fast profile's
+ * watchdog client timeout (5 s) at the short end and beyond it at the long end: both sides are drawn.
+ */
+const ETCD_MAJORITY_LOSS_MS_MIN = 500;
+const ETCD_MAJORITY_LOSS_MS_MAX = 4_000;
+/** After an etcd fault ends, its members take this long to start and elect before the next one. */
+const ETCD_RECOVERY_MS = 5_000;
 
 /** At most this many nodes disturbed at once: a majority of nodes stays healthy. */
 export function disturbedNodesMax(nodeCount: number): number {
@@ -131,10 +163,19 @@ function planFaults(prng: Prng, nodes: readonly string[], sids: readonly string[
   const disturbedUntilMs = new Map<string, number>(nodes.map((node) => [node, 0]));
   const faults: SwarmFault[] = [];
   const limit = disturbedNodesMax(nodes.length);
+  // One etcd fault at a time: two members down at once is the majority fault's, not an accident of the draw.
+  let etcdBusyUntilMs = 0;
   for (let atMs = between(prng, GAP_MS_MIN, GAP_MS_MAX); atMs < lastAtMs; atMs += between(prng, GAP_MS_MIN, GAP_MS_MAX)) {
     const kind = pickKind(prng, options.kinds);
     if (kind === 'cli') {
       faults.push(...cliRequest(draw, atMs, lastAtMs));
+      continue;
+    }
+    if (isEtcdFaultKind(kind)) {
+      if (atMs < etcdBusyUntilMs) continue;
+      const fault = etcdFault(prng, kind, atMs, lastAtMs);
+      etcdBusyUntilMs = atMs + fault.durationMs + ETCD_RECOVERY_MS;
+      faults.push(fault);
       continue;
     }
     const free = nodes.filter((node) => disturbedUntilMs.get(node)! <= atMs);
@@ -153,7 +194,7 @@ function planFaults(prng: Prng, nodes: readonly string[], sids: readonly string[
   return faults.sort((a, b) => a.atMs - b.atMs);
 }
 
-function nodeFault(draw: Draw, kind: Exclude<SwarmFaultKind, 'cli'>, node: string, atMs: number, lastAtMs: number): NodeFault {
+function nodeFault(draw: Draw, kind: Exclude<SwarmFaultKind, 'cli' | SwarmEtcdFaultKind>, node: string, atMs: number, lastAtMs: number): NodeFault {
   const { prng, options } = draw;
   const clientMs = options.timing.watchdogClientTimeoutMs;
   const roomMs = Math.max(0, lastAtMs - atMs);
@@ -178,6 +219,20 @@ function nodeFault(draw: Draw, kind: Exclude<SwarmFaultKind, 'cli'>, node: strin
     case 'reset':
       return { kind, atMs, node, delayMs: between(prng, REBOOT_DELAY_MS_MIN, REBOOT_DELAY_MS_MAX) };
   }
+}
+
+export function isEtcdFaultKind(kind: SwarmFaultKind): kind is SwarmEtcdFaultKind {
+  return (SWARM_ETCD_FAULT_KINDS as readonly string[]).includes(kind);
+}
+
+export function isEtcdFault(fault: SwarmFault): fault is EtcdFault {
+  return isEtcdFaultKind(fault.kind);
+}
+
+function etcdFault(prng: Prng, kind: SwarmEtcdFaultKind, atMs: number, lastAtMs: number): EtcdFault {
+  const member = prng.int(ETCD_MEMBERS);
+  const durationMs = kind === 'etcd-majority' ? between(prng, ETCD_MAJORITY_LOSS_MS_MIN, ETCD_MAJORITY_LOSS_MS_MAX) : between(prng, ETCD_MEMBER_DOWN_MS_MIN, ETCD_MEMBER_DOWN_MS_MAX);
+  return { kind, atMs, member, durationMs: Math.min(durationMs, Math.max(0, lastAtMs - atMs)) };
 }
 
 /** A CLI request, and for a flip its undo (`--state started`, maintenance off) before the faults stop. */
@@ -216,6 +271,10 @@ export function faultLengthMs(fault: SwarmFault): number {
     case 'pause':
     case 'cut':
     case 'restart-cut':
+    case 'etcd-kill':
+    case 'etcd-leader':
+    case 'etcd-pause':
+    case 'etcd-majority':
       return fault.durationMs;
     case 'reboot':
     case 'reset':
@@ -252,7 +311,7 @@ export function describeFault(fault: SwarmFault): string {
       return `SIGSTOP ${what} for ${seconds(fault.durationMs)}${fault.isBeyondQuorum ? ' (beyond the quorum limit)' : ''}`;
     }
     case 'cut':
-      return `cut ${fault.node} from the shared storage for ${seconds(fault.durationMs)}`;
+      return `cut ${fault.node} from the store for ${seconds(fault.durationMs)}`;
     case 'restart-cut':
       return `restart the lrm of ${fault.node}, then cut ${fault.node} at once for ${seconds(fault.durationMs)}`;
     case 'reboot':
@@ -261,5 +320,13 @@ export function describeFault(fault: SwarmFault): string {
       return `reset ${fault.node} (every process killed), down for ${seconds(fault.delayMs)}`;
     case 'cli':
       return `ha-manager ${fault.args.join(' ')}`;
+    case 'etcd-kill':
+      return `kill -9 etcd member m${fault.member}, started again after ${seconds(fault.durationMs)}`;
+    case 'etcd-leader':
+      return `kill -9 the etcd leader, started again after ${seconds(fault.durationMs)}`;
+    case 'etcd-pause':
+      return `SIGSTOP etcd member m${fault.member} for ${seconds(fault.durationMs)}`;
+    case 'etcd-majority':
+      return `kill -9 an etcd majority (the leader among it), started again after ${seconds(fault.durationMs)}`;
   }
 }

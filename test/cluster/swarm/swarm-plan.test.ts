@@ -6,7 +6,9 @@ import {
   faultLengthMs,
   planSwarm,
   resetRevealMs,
+  SWARM_ETCD_FAULT_KINDS,
   SWARM_FAULT_KINDS,
+  isEtcdFault,
   type SwarmFault,
   type SwarmPlanOptions,
 } from '../../../src/cluster/swarm/swarm-plan.ts';
@@ -15,7 +17,7 @@ const OPTIONS: SwarmPlanOptions = { nodes: 3, services: 6, faultPhaseMs: 10 * 60
 const SEEDS = Array.from({ length: 40 }, (_, index) => index + 1);
 
 function nodeFaults(faults: readonly SwarmFault[]) {
-  return faults.flatMap((fault) => (fault.kind === 'cli' ? [] : [fault]));
+  return faults.flatMap((fault) => (fault.kind === 'cli' || isEtcdFault(fault) ? [] : [fault]));
 }
 
 describe('cluster swarm plan: a pure function of the seed', () => {
@@ -81,6 +83,23 @@ describe('cluster swarm plan: a pure function of the seed', () => {
       const kinds = new Set(planSwarm(seed, { ...OPTIONS, kinds: ['cut', 'cli'] }).faults.map((fault) => fault.kind));
       assert.ok([...kinds].every((kind) => kind === 'cut' || kind === 'cli'), `seed ${seed}: ${[...kinds].join(', ')}`);
     }
+  });
+
+  it('on etcd: draws the faults of etcd too, one at a time, each over before the faults stop; a brief majority loss stays brief', () => {
+    const kinds = [...SWARM_FAULT_KINDS, ...SWARM_ETCD_FAULT_KINDS];
+    const seen = new Set<string>();
+    for (const seed of SEEDS) {
+      const etcd = planSwarm(seed, { ...OPTIONS, kinds }).faults.filter(isEtcdFault);
+      for (const [index, fault] of etcd.entries()) {
+        seen.add(fault.kind);
+        assert.ok(fault.member >= 0 && fault.member < 3, `seed ${seed}: member ${fault.member}`);
+        assert.ok(fault.atMs + fault.durationMs <= OPTIONS.faultPhaseMs, `seed ${seed}: ${describeFault(fault)} outlasts the faults`);
+        if (fault.kind === 'etcd-majority') assert.ok(fault.durationMs <= 4_000, `seed ${seed}: ${describeFault(fault)}`);
+        const next = etcd[index + 1];
+        if (next !== undefined) assert.ok(next.atMs >= fault.atMs + fault.durationMs, `seed ${seed}: ${describeFault(next)} while ${describeFault(fault)}`);
+      }
+    }
+    assert.deepEqual([...seen].sort(), [...SWARM_ETCD_FAULT_KINDS].sort());
   });
 
   it('places every service on a node of the cluster; refuses sizes outside the limits', () => {
