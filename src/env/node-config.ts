@@ -1,4 +1,5 @@
 import { isWithoutWatchdog } from '../fence/fence-config.ts';
+import { performance } from 'node:perf_hooks';
 import { AssertionError } from '../common/assert.ts';
 import type { Timing } from '../common/timing.ts';
 import { ConfigUnavailable, loadHaConfig, type LoadedConfig } from '../config/load-config.ts';
@@ -6,8 +7,8 @@ import type { DriverKind } from '../common/driver-kinds.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
 import type { HaConfig } from './env.ts';
 
-/** Distinct watch problems said to the operator in one run; the rest go unsaid (the round's checks go on). */
-const WATCH_PROBLEMS_SAID_MAX = 20;
+/** A watch that keeps failing (a node cut off) is said once in this long: the rest go to nobody, the round's check goes on. */
+const WATCH_PROBLEM_QUIET_MS = 60_000;
 
 /**
  * The cluster's configuration as a daemon sees it, on either store: loaded at start, reloaded when the
@@ -89,19 +90,20 @@ export class NodeConfigSource {
 
   /**
    * Starts watching the config files; events only mark the config for a reload at the next read. A
-   * watch problem is said once per kind of problem (an etcd watch that keeps failing while the node is
-   * cut off would otherwise say it every retry); the per-round signature check carries on meanwhile.
+   * watch problem is said at most once per WATCH_PROBLEM_QUIET_MS: an etcd watch retries every endpoint
+   * while the node is cut off, and each failure would be a line; the per-round signature check goes on
+   * meanwhile, so nothing depends on the watch alone.
    */
   watch(): void {
     if (this.stopWatching) return;
-    const said = new Set<string>();
+    let saidMs: number | undefined;
     this.stopWatching = this.store.watchConfig(
       () => (this.isDirty = true),
       (message) => {
-        const kind = message.replace(/[0-9]+/g, '#');
-        if (said.size >= WATCH_PROBLEMS_SAID_MAX || said.has(kind)) return;
-        said.add(kind);
-        this.log(message);
+        const nowMs = performance.now();
+        if (saidMs !== undefined && nowMs - saidMs < WATCH_PROBLEM_QUIET_MS) return;
+        saidMs = nowMs;
+        this.log(`${message} (the config is still checked every round; the next watch problem is said after ${WATCH_PROBLEM_QUIET_MS / 1000} s at the earliest)`);
       },
     );
   }

@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { BIN_DIR } from '../../src/cluster/cluster-process.ts';
 import { FAST_TIMING, haCfgText } from '../../src/cluster/cluster-config.ts';
 import { createSharedDirLayout } from '../../src/store/shared-dir.ts';
+import { firstLineOf } from './daemon-output.ts';
 
 /** Runs a daemon that is expected to refuse to start; bounded so a daemon that does start cannot hang the test. */
 function runDaemon(daemon: 'ha-crm' | 'ha-lrm', args: string[]) {
@@ -53,6 +54,27 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     const { status, stderr } = runDaemon('ha-crm', ['--nodes', 'node1']);
     assert.equal(status, 2);
     assert.match(stderr, /Unknown option '--nodes'[\s\S]*usage: ha-crm/);
+  });
+
+  it('with a bad store flag: exit 2, one line naming the flag, and the usage; with a bad store file: exit 2, one line naming file and line', () => {
+    const flag = runDaemon('ha-crm', ['--node', 'node1', '--store', 'etcd', '--endpoints', 'localhost:2379']);
+    assert.equal(flag.status, 2);
+    assert.match(flag.stderr, /^ha-crm: --endpoints: 'localhost:2379' is not an etcd endpoint \(http\(s\):\/\/host:port\)\nusage: ha-crm /);
+    const storeCfg = join(root, 'store.cfg');
+    writeFileSync(storeCfg, '# this node\nstore: etcd\n');
+    const env: NodeJS.ProcessEnv = { ...process.env, HA_MANAGER_STORE_CFG: storeCfg };
+    delete env.HA_MANAGER_STORE;
+    delete env.HA_MANAGER_DIR;
+    const file = spawnSync(process.execPath, [join(BIN_DIR, 'ha-lrm'), '--node', 'node1'], { encoding: 'utf8', timeout: 20_000, killSignal: 'SIGKILL', env });
+    assert.equal(file.status, 2);
+    assert.equal(file.stderr, `ha-lrm: Bad store file ${storeCfg}:2: store: etcd needs an 'endpoints' line\n`);
+  });
+
+  it('with its etcd out of reach: says at once that it waits, naming the store, and starts nothing', async () => {
+    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-lrm'), '--node', 'node1', '--store', 'etcd', '--endpoints', 'http://127.0.0.1:1', '--state-dir', join(root, 'state'), '--watchdog-socket', join(root, 'mux.sock')], { stdio: ['ignore', 'ignore', 'pipe'] });
+    const { stderr, isWaiting } = await firstLineOf(child);
+    assert.ok(isWaiting, `the daemon exited instead of waiting: ${stderr}`);
+    assert.match(stderr.split('\n')[0]!, /^.*The etcd store etcd http:\/\/127\.0\.0\.1:1 \/ha-manager\/ is unreachable \(.+\): etcd is down, has no majority, or this node is cut off from it; waiting up to 120 s for it$/);
   });
 
   it('with a config that does not parse: exit 1 naming file and line; with --emulated-watchdog it says so loudly first', async () => {
@@ -113,20 +135,10 @@ describe('ha-crm and ha-lrm refuse to start without what they need', function ()
     mux = createServer(() => {});
     await new Promise<void>((resolve) => mux!.listen(socket, resolve));
     const child = spawn(process.execPath, [join(BIN_DIR, 'ha-lrm'), '--node', 'node1', '--dir', bare, '--state-dir', join(root, 'state'), '--watchdog-socket', socket], { stdio: ['ignore', 'ignore', 'pipe'] });
-    let stderr = '';
-    const said = new Promise<void>((resolve) => child.stderr!.on('data', (data) => {
-      stderr += data.toString();
-      if (stderr.includes('\n')) resolve();
-    }));
-    const exited = new Promise<number | null>((resolve) => child.once('exit', (code) => resolve(code)));
-    const bound = setTimeout(() => child.kill('SIGKILL'), 20_000);
-    await Promise.race([said, exited]);
-    const isWaiting = child.exitCode === null;
-    child.kill('SIGKILL');
-    await exited;
-    clearTimeout(bound);
+    const { stderr, isWaiting } = await firstLineOf(child);
     assert.ok(isWaiting, `the daemon exited instead of waiting: ${stderr}`);
     assert.match(stderr.split('\n')[0]!, new RegExp(`^.*Shared directory ${bare} has no ${bare}/leases: the shared filesystem is not mounted yet, or the cluster was never set up \\(run 'ha-manager init --dir ${bare}' once, on one node\\); waiting up to 120 s for it`));
     assert.equal(existsSync(join(bare, 'leases')), false, 'a daemon never creates the layout');
   });
 });
+

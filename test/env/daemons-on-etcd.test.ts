@@ -1,9 +1,10 @@
 import { strict as assert } from 'node:assert';
-import { lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { existsSync, lstatSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { FAST_TIMING, haCfgText, resourcesCfgText } from '../../src/cluster/cluster-config.ts';
-import { ClusterProcess, pollUntil } from '../../src/cluster/cluster-process.ts';
+import { BIN_DIR, ClusterProcess, pollUntil } from '../../src/cluster/cluster-process.ts';
 import { LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
 import { startCutProxies, type CutProxies } from '../../src/cluster/tcp-cut-proxy.ts';
 import { LrmResult } from '../../src/common/lrm-result.ts';
@@ -13,6 +14,7 @@ import { readLedger, readResets } from '../../src/resources/sim-ledger.ts';
 import { EtcdClusterStore } from '../../src/store/etcd/etcd-cluster-store.ts';
 import type { ConfigFileName } from '../../src/store/store-ports.ts';
 import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { firstLineOf } from './daemon-output.ts';
 
 const NODES = ['n1', 'n2'];
 /** Startup of a tsx process on a loaded 2-core machine: a few seconds; ten times that is a failure. */
@@ -49,12 +51,23 @@ describe('ha-crm and ha-lrm on etcd (real processes, real etcd, emulated watchdo
 
   after(async () => {
     // LRMs first (a shutdown stops their services), then the CRMs, muxes and emulators.
-    for (const node of NODES) if (root !== undefined) writeFileSync(join(root, node, 'state', 'shutdown-request'), 'shutdown\n', { flag: 'w' });
+    for (const node of NODES) if (root !== undefined && existsSync(join(root, node, 'state'))) writeFileSync(join(root, node, 'state', 'shutdown-request'), 'shutdown\n');
     for (const name of ['lrm', 'crm', 'mux', 'emulator']) await Promise.all(processes.filter((each) => each.name.startsWith(name)).map((each) => each.stop(STOP_GRACE_MS)));
     store?.close();
     for (const proxy of proxies.values()) await proxy.close();
     await etcd?.stop();
     if (root !== undefined) rmSync(root, { recursive: true, force: true });
+  });
+
+  it('a daemon waits while the cluster is not set up under its prefix, saying so at once, and never sets it up itself', async () => {
+    const local = join(root, 'n1');
+    mkdirSync(local, { recursive: true });
+    const child = spawn(process.execPath, [join(BIN_DIR, 'ha-lrm'), '--node', 'n1', '--state-dir', join(local, 'state'), '--watchdog-socket', join(local, 'mux.sock')], { stdio: ['ignore', 'ignore', 'pipe'], env: nodeEnv('n1') });
+    const { stderr, isWaiting } = await firstLineOf(child);
+    assert.ok(isWaiting, `the daemon exited instead of waiting: ${stderr}`);
+    const line = stderr.split('\n')[0]!;
+    assert.ok(line.includes(`The etcd store etcd ${proxies.get('n1')!.endpoints.join(',')} ${etcd!.prefix} is not set up under its prefix (no key ${etcd!.prefix}cluster): the cluster was never set up there, or the prefix is wrong (run 'ha-manager init' once, on one node); waiting up to 120 s for it`), line);
+    assert.equal(store!.probe(), 'not-set-up', 'the daemon wrote no marker');
   });
 
   it('starts a service (its LRM status in etcd), carries out a migrate queued in etcd, records it in resources.cfg in etcd, nothing runs twice', async () => {
@@ -80,6 +93,40 @@ describe('ha-crm and ha-lrm on etcd (real processes, real etcd, emulated watchdo
     for (const node of NODES) for (const daemon of ['lrm', 'crm']) assert.ok(processes.find((each) => each.name === `${daemon} of ${node}`)?.isRunning, `${daemon} of ${node} runs`);
   });
 
+  it('a node cut from etcd: its watchdog resets it, the master takes its agent lease and recovers its service elsewhere, nothing runs twice', async () => {
+    const cutWallMs = Date.now();
+    proxies.get('n2')!.setCut(true);
+    await pollUntil('n2 to be reset by its watchdog', MIGRATE_MS_MAX, () => readResets({ n2: join(root, 'nodes', 'n2') }).some((reset) => reset.wallMs >= cutWallMs), 200);
+    await pollUntil('vm:100 to be recovered on n1', MIGRATE_MS_MAX + FAST_TIMING.leaseTimeoutMs, () => hasStarted(store!, 'n1', 'vm:100'), 200);
+    const ledger = readLedger(join(root, 'drivers', 'ledger'));
+    const resets = readResets(Object.fromEntries(NODES.map((node) => [node, join(root, 'nodes', node)])));
+    assert.deepEqual(resets.map((reset) => reset.node), ['n2'], 'only the cut node was reset');
+    assert.deepEqual(findOverlaps(ledger, resets), [], 'never on two nodes at once');
+    assert.equal(ledger.filter((entry) => entry.event === 'start').at(-1)?.node, 'n1');
+  });
+
+  it('SIGTERM ends each running daemon cleanly (exit 0): the etcd client and its watch keep no process alive', async () => {
+    const daemons = processes.filter((each) => each.isRunning && /^(lrm|crm) of /.test(each.name));
+    assert.deepEqual(daemons.map((each) => each.name).sort(), ['crm of n1', 'lrm of n1']);
+    writeFileSync(join(root, 'n1', 'state', 'shutdown-request'), 'shutdown\n');
+    for (const daemon of daemons) {
+      await daemon.stop(STOP_GRACE_MS);
+      assert.deepEqual(daemon.exit, { code: 0, signal: null }, `${daemon.name}: ${logTail(daemon.log.file)}`);
+    }
+  });
+
+  /** The environment of `node`'s daemons: its own store file (its endpoints, the prefix, the drivers' directory), no store variables. */
+  function nodeEnv(node: string): NodeJS.ProcessEnv {
+    mkdirSync(join(root, node), { recursive: true });
+    const storeCfg = join(root, node, 'store.cfg');
+    const endpoints = proxies.get(node)!.endpoints.join(',');
+    writeFileSync(storeCfg, `# ${node}: this node's way to etcd\nstore: etcd\nendpoints: ${endpoints}\nprefix: ${etcd!.prefix}\ndir: ${join(root, 'drivers')}\n`);
+    const env: NodeJS.ProcessEnv = { ...process.env, HA_MANAGER_STORE_CFG: storeCfg };
+    delete env.HA_MANAGER_DIR;
+    delete env.HA_MANAGER_STORE;
+    return env;
+  }
+
   /** Writes the cluster into etcd through the store: the marker `ha-manager init` writes, ha.cfg, resources.cfg. */
   function setUpCluster(target: EtcdClusterStore, resources: Parameters<typeof resourcesCfgText>[0]): void {
     assert.equal(target.setUp(), 'ready');
@@ -93,12 +140,7 @@ describe('ha-crm and ha-lrm on etcd (real processes, real etcd, emulated watchdo
     const nodeDir = join(root, 'nodes', node);
     mkdirSync(join(local, 'state'), { recursive: true });
     mkdirSync(nodeDir, { recursive: true });
-    const storeCfg = join(local, 'store.cfg');
-    const endpoints = proxies.get(node)!.endpoints.join(',');
-    writeFileSync(storeCfg, `# ${node}: this node's way to etcd\nstore: etcd\nendpoints: ${endpoints}\nprefix: ${etcd!.prefix}\ndir: ${join(root, 'drivers')}\n`);
-    const env: NodeJS.ProcessEnv = { ...process.env, HA_MANAGER_STORE_CFG: storeCfg };
-    delete env.HA_MANAGER_DIR;
-    delete env.HA_MANAGER_STORE;
+    const env = nodeEnv(node);
 
     const deviceTimeoutS = String(FAST_TIMING.watchdogDeviceTimeoutMs / 1000);
     const emulatorArgs = ['--device', join(local, 'watchdog.fifo'), '--node-dir', nodeDir, '--timeout', deviceTimeoutS];
