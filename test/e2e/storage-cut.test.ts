@@ -33,7 +33,7 @@ describe('e2e: a node cut from the shared storage (its link to the shared direct
           return reason !== '';
         });
         assert.match(reason, /reset by its \(emulated\) watchdog/);
-        assert.match(reason, /last problem: renew-failed: agent\.node1(: shared directory .* unreachable| unavailable in \d+ ms)/, 'the black box saw the failing renewals');
+        assert.match(reason, /last problem: renew-failed: agent\.node1(: store \S+ unreachable| (unavailable|refused) in \d+ ms)/, 'the black box saw the failing renewals');
       });
     },
 
