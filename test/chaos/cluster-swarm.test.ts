@@ -1,41 +1,12 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { processesUnder } from '../../src/cluster/host-processes.ts';
+import { explain, runSwarm } from './swarm-run.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cluster/swarm/cluster-swarm-cli.ts', import.meta.url));
 /** The README's promise for the short run: at most three minutes, start and settle included. */
 const SHORT_RUN_MS_MAX = 180_000;
 /** Mocha's limit: the run's own bound plus room for a loaded machine to stop everything. */
 const TEST_TIMEOUT_MS = SHORT_RUN_MS_MAX + 60_000;
-
-interface SwarmRun {
-  readonly code: number | null;
-  readonly lines: string[];
-  readonly folder: string;
-  readonly wallMs: number;
-}
-
-/** `npm run chaos:cluster -- <args>`, as a child process: its output, exit status and cluster folder. */
-function runSwarm(args: readonly string[]): Promise<SwarmRun> {
-  const startMs = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  return new Promise((resolve) => {
-    child.once('close', (code) => {
-      const lines = output.trimEnd().split('\n');
-      const folder = /^folder: (\S+)/m.exec(output)?.[1] ?? '';
-      resolve({ code, lines, folder, wallMs: Date.now() - startMs });
-    });
-  });
-}
-
-function explain(run: SwarmRun): string {
-  return `exit ${run.code} after ${(run.wallMs / 1000).toFixed(0)} s; output:\n${run.lines.join('\n')}`;
-}
 
 describe('chaos:cluster: a seeded fault swarm against a local cluster of real processes', function () {
   this.timeout(TEST_TIMEOUT_MS);

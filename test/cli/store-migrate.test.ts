@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
 import { lrmStatusToJson, parseLrmStatusJson } from '../../src/common/lrm-status-json.ts';
 import { managerStatusToJson, parseManagerStatusJson } from '../../src/common/manager-status-json.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 import { freshDir, runCli } from './run-cli.ts';
 
 function write(dir: string, name: string, content: unknown): void {
@@ -65,10 +65,7 @@ describe('ha-manager store migrate (real 3-member etcd)', function () {
   let cluster: LocalEtcdCluster | undefined;
   let runs = 0;
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; store migrate ran on no etcd');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'store migrate on etcd');
     cluster = await LocalEtcdCluster.start();
   });
   after(async () => cluster?.stop());

@@ -4,8 +4,7 @@ import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
-import { encode, prefixEnd } from '../../src/store/etcd/etcd-wire.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { enableEtcdAuth, skipWithoutEtcd } from '../contract/etcd-harness.ts';
 import { clusterDir, freshDir, inBatches, runCli } from './run-cli.ts';
 
 const NO_CFG = { HA_MANAGER_STORE_CFG: '/nonexistent/store.cfg' };
@@ -85,14 +84,11 @@ describe('store.cfg with TLS and user/password against a real etcd', function ()
   let certs: { caFile: string; certFile: string; keyFile: string };
   let dir: string;
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; store.cfg with TLS and auth did not run');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'store.cfg with TLS and auth');
     dir = freshDir('ha-select-tls-');
     certs = makeServerCertificate(dir);
     cluster = await LocalEtcdCluster.start({ tls: certs });
-    await enableAuth(cluster);
+    await enableEtcdAuth(cluster);
   });
   after(async () => cluster?.stop());
 
@@ -129,21 +125,4 @@ function makeServerCertificate(dir: string): { caFile: string; certFile: string;
   openssl('req', ...key, '-keyout', 'server.key', '-out', 'server.csr', '-subj', '/CN=ha-server');
   openssl('x509', '-req', '-in', 'server.csr', '-CA', 'ca.crt', '-CAkey', 'ca.key', '-CAcreateserial', '-out', 'server.crt', '-days', '2', '-extfile', 'server.ext');
   return { caFile: join(dir, 'ca.crt'), certFile: join(dir, 'server.crt'), keyFile: join(dir, 'server.key') };
-}
-
-/** root, and `ha` allowed read-write under the cluster's prefix only; then auth on. */
-async function enableAuth(cluster: LocalEtcdCluster): Promise<void> {
-  const member = cluster.members[0]!;
-  const calls: Array<[string, Record<string, unknown>]> = [
-    ['/v3/auth/role/add', { name: 'root' }],
-    ['/v3/auth/user/add', { name: 'root', password: 'root-secret' }],
-    ['/v3/auth/user/grant', { user: 'root', role: 'root' }],
-    ['/v3/auth/role/add', { name: 'ha' }],
-    ['/v3/auth/role/grant', { name: 'ha', perm: { permType: 'READWRITE', key: encode(cluster.prefix), range_end: encode(prefixEnd(cluster.prefix)) } }],
-    ['/v3/auth/user/add', { name: 'ha', password: 'ha-secret' }],
-    ['/v3/auth/user/grant', { user: 'ha', role: 'ha' }],
-    ['/v3/auth/enable', {}],
-  ];
-  for (const [path, body] of calls) assert.ok(await cluster.post(member, path, body), `${path} failed`);
-  cluster.options.auth = { user: 'root', password: 'root-secret' };
 }

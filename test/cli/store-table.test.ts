@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 import { freshDir, runCli, type CliResult } from './run-cli.ts';
 
 /**
@@ -68,10 +68,7 @@ describe('every command on a dir store and on etcd alike (real 3-member etcd)', 
   this.timeout(600_000);
   let cluster: LocalEtcdCluster | undefined;
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; the command table ran on no etcd');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'the command table on etcd');
     cluster = await LocalEtcdCluster.start();
   });
   after(async () => cluster?.stop());

@@ -1,4 +1,6 @@
+import { strict as assert } from 'node:assert';
 import { EtcdKeys } from '../../src/store/etcd/etcd-keys.ts';
+import { encode, prefixEnd } from '../../src/store/etcd/etcd-wire.ts';
 import { EtcdLeaseStore } from '../../src/store/etcd/etcd-lease-store.ts';
 import { EtcdSyncClient } from '../../src/store/etcd/etcd-sync-client.ts';
 import { isEtcdInstalled, LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
@@ -15,6 +17,16 @@ export function etcdAvailability(): 'available' | 'skip' {
   if (isEtcdInstalled()) return 'available';
   if (process.env.CI) throw new Error('etcd is not installed on CI: build/test-tools.sh installs etcd-server and etcd-client');
   return 'skip';
+}
+
+/**
+ * In a suite's `before`: skips it where etcd is not installed, saying plainly what did not run (on CI
+ * a missing etcd is a failure: etcdAvailability throws).
+ */
+export function skipWithoutEtcd(context: Mocha.Context, what: string): void {
+  if (etcdAvailability() === 'available') return;
+  console.log(`      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); ${what} did not run`);
+  context.skip();
 }
 
 export interface EtcdWorld {
@@ -74,13 +86,30 @@ export function withEtcdWorld(title: string, body: (world: () => EtcdWorld) => v
   describe(title, function () {
     let world: EtcdWorld | undefined;
     before(async function () {
-      if (etcdAvailability() === 'skip') {
-        console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the etcd cases did not run');
-        return this.skip();
-      }
+      skipWithoutEtcd(this, 'the etcd cases');
       world = await startEtcdWorld(nodes);
     });
     after(async () => world?.close());
     body(() => world ?? fail('The etcd world is not started'));
   });
+}
+
+/**
+ * Users on a test cluster: root (etcd requires it before auth is enabled) and `ha` (password
+ * `ha-secret`), allowed read-write under the cluster's prefix only; then auth on.
+ */
+export async function enableEtcdAuth(cluster: LocalEtcdCluster): Promise<void> {
+  const member = cluster.members[0]!;
+  const calls: Array<[string, Record<string, unknown>]> = [
+    ['/v3/auth/role/add', { name: 'root' }],
+    ['/v3/auth/user/add', { name: 'root', password: 'root-secret' }],
+    ['/v3/auth/user/grant', { user: 'root', role: 'root' }],
+    ['/v3/auth/role/add', { name: 'ha' }],
+    ['/v3/auth/role/grant', { name: 'ha', perm: { permType: 'READWRITE', key: encode(cluster.prefix), range_end: encode(prefixEnd(cluster.prefix)) } }],
+    ['/v3/auth/user/add', { name: 'ha', password: 'ha-secret' }],
+    ['/v3/auth/user/grant', { user: 'ha', role: 'ha' }],
+    ['/v3/auth/enable', {}],
+  ];
+  for (const [path, body] of calls) assert.ok(await cluster.post(member, path, body), `${path} failed`);
+  cluster.options.auth = { user: 'root', password: 'root-secret' };
 }

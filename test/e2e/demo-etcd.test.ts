@@ -3,7 +3,7 @@ import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { BIN_DIR } from '../../src/cluster/cluster-process.ts';
 import type { DemoSummary } from '../../src/cluster/demo-run.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 
 /** The demo with the fast profile takes about a minute and a half on a loaded 2-core machine. */
 const DEMO_MS_MAX = 240_000;
@@ -31,10 +31,7 @@ describe('e2e: ha-manager demo --store etcd (its own 3-member etcd, a node cut t
   });
 
   it('--json: a recovery, 0 overlaps, nothing left behind, the store named', function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); demo --store etcd did not run');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'demo --store etcd');
     const result = demo(['--store', 'etcd', '--json']);
     const summary = JSON.parse(result.stdout) as DemoSummary;
     const explain = `${result.stdout}\n${result.stderr}`;

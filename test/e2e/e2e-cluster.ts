@@ -2,7 +2,7 @@ import { strict as assert } from 'node:assert';
 import { FAST_TIMING, type ClusterResource } from '../../src/cluster/cluster-config.ts';
 import { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import type { LocalStoreKind } from '../../src/cluster/local-store.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 import type { ShutdownPolicy } from '../../src/common/states.ts';
 import { timingViolations, type Timing } from '../../src/common/timing.ts';
 
@@ -92,9 +92,7 @@ export function etcdScenarios(title: string, scenarios: Readonly<Record<string, 
   describe(title, function () {
     this.timeout(3 * SCENARIO_MS_MAX);
     before(function () {
-      if (etcdAvailability() === 'available') return;
-      console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the end-to-end tests on etcd did not run');
-      this.skip();
+      skipWithoutEtcd(this, 'the end-to-end tests on etcd');
     });
     concurrentScenarios(scenarios);
   });

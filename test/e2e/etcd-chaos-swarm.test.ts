@@ -1,47 +1,17 @@
 import { strict as assert } from 'node:assert';
-import { spawn } from 'node:child_process';
 import { existsSync, rmSync } from 'node:fs';
-import { fileURLToPath } from 'node:url';
 import { processesUnder } from '../../src/cluster/host-processes.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { explain, runSwarm } from '../chaos/swarm-run.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 
-const CLI = fileURLToPath(new URL('../../src/cluster/swarm/cluster-swarm-cli.ts', import.meta.url));
 /** The short run's bound, as the dir store's (test/chaos/cluster-swarm.test.ts), plus the etcd start. */
 const SHORT_RUN_MS_MAX = 200_000;
 const TEST_TIMEOUT_MS = SHORT_RUN_MS_MAX + 60_000;
 
-interface SwarmRun {
-  readonly code: number | null;
-  readonly lines: string[];
-  readonly folder: string;
-  readonly wallMs: number;
-}
-
-/** `npm run chaos:cluster -- <args>` as a child process: its output, exit status and cluster folder. */
-function runSwarm(args: readonly string[]): Promise<SwarmRun> {
-  const startMs = Date.now();
-  const child = spawn(process.execPath, ['--import', 'tsx', CLI, ...args], { stdio: ['ignore', 'pipe', 'pipe'] });
-  let output = '';
-  child.stdout.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  child.stderr.on('data', (chunk: Buffer) => (output += chunk.toString('utf8')));
-  return new Promise((resolve) => {
-    child.once('close', (code) => {
-      const folder = /^folder: (\S+)/m.exec(output)?.[1] ?? '';
-      resolve({ code, lines: output.trimEnd().split('\n'), folder, wallMs: Date.now() - startMs });
-    });
-  });
-}
-
-function explain(run: SwarmRun): string {
-  return `exit ${run.code} after ${(run.wallMs / 1000).toFixed(0)} s; output:\n${run.lines.join('\n')}`;
-}
-
 describe('chaos:cluster --store etcd: the swarm on the cluster\'s own etcd', function () {
   this.timeout(TEST_TIMEOUT_MS);
   before(function () {
-    if (etcdAvailability() === 'available') return;
-    console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the swarm on etcd did not run');
-    this.skip();
+    skipWithoutEtcd(this, 'the swarm on etcd');
   });
 
   it('a short run (75 s of node faults and faults of etcd) ends with 0 violations, etcd faults applied, nothing left running', async () => {

@@ -13,7 +13,7 @@ import { findOverlaps } from '../../src/resources/find-overlaps.ts';
 import { readLedger, readResets } from '../../src/resources/sim-ledger.ts';
 import { EtcdClusterStore } from '../../src/store/etcd/etcd-cluster-store.ts';
 import type { ConfigFileName } from '../../src/store/store-ports.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 import { firstLineOf } from './daemon-output.ts';
 
 const NODES = ['n1', 'n2'];
@@ -39,10 +39,7 @@ describe('ha-crm and ha-lrm on etcd (real processes, real etcd, emulated watchdo
   const processes: ClusterProcess[] = [];
 
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the etcd cases did not run');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'the etcd cases');
     etcd = await LocalEtcdCluster.start();
     root = mkdtempSync(join(tmpdir(), 'ha-etcd-daemons-'));
     store = new EtcdClusterStore({ endpoints: etcd.endpoints }, etcd.prefix);

@@ -5,7 +5,7 @@ import { startCutProxies, type CutProxies } from '../../src/cluster/tcp-cut-prox
 import { NodeConfigSource } from '../../src/env/node-config.ts';
 import { EtcdClusterStore } from '../../src/store/etcd/etcd-cluster-store.ts';
 import type { ConfigFileName } from '../../src/store/store-ports.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 
 /**
  * NodeConfigSource on a real etcd (one member: the config source's own behaviour is under test, not
@@ -19,10 +19,7 @@ describe('NodeConfigSource on a real etcd: the config as a daemon sees it', func
   let runs = 0;
   const opened: EtcdClusterStore[] = [];
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the etcd cases did not run');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'the etcd cases');
     cluster = await LocalEtcdCluster.start({ size: 1 });
     proxies = await startCutProxies(cluster.endpoints);
   });

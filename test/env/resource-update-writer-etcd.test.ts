@@ -5,7 +5,7 @@ import { loadHaConfig } from '../../src/config/load-config.ts';
 import { ResourceUpdateWriter } from '../../src/env/resource-update-writer.ts';
 import { EtcdClusterStore } from '../../src/store/etcd/etcd-cluster-store.ts';
 import type { ConfigChange, ConfigFileName } from '../../src/store/store-ports.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 
 const RESOURCES = 'vm: 101\n\tnode node1\n\tstate started\n\nvm: 102\n\tnode node2\n\tstate started\n';
 
@@ -19,10 +19,7 @@ describe('ResourceUpdateWriter on a real etcd: a concurrent edit is a conflict, 
   let cluster: LocalEtcdCluster | undefined;
   const opened: EtcdClusterStore[] = [];
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed (apt-get install etcd-server etcd-client); the etcd cases did not run');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'the etcd cases');
     cluster = await LocalEtcdCluster.start({ size: 1 });
   });
   after(async () => {

@@ -6,7 +6,7 @@ import { FAST_TIMING, haCfgText, resourcesCfgText } from '../../src/cluster/clus
 import { LocalEtcdCluster } from '../../src/cluster/etcd-members.ts';
 import { EtcdClusterStore } from '../../src/store/etcd/etcd-cluster-store.ts';
 import { ClusterSource } from '../../src/web/cluster-source.ts';
-import { etcdAvailability } from '../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../contract/etcd-harness.ts';
 
 /** The console's cluster side on etcd: status, actions and config changes through the store, no path anywhere. */
 describe('web: the live cluster source on etcd (real 3-member etcd, no daemons)', function () {
@@ -16,10 +16,7 @@ describe('web: the live cluster source on etcd (real 3-member etcd, no daemons)'
   let store: EtcdClusterStore;
   let source: ClusterSource;
   before(async function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; the console ran on no etcd');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'the console on etcd');
     cluster = await LocalEtcdCluster.start();
     root = mkdtempSync(join(tmpdir(), 'ha-web-etcd-'));
     store = new EtcdClusterStore({ endpoints: cluster.endpoints }, cluster.prefix);

@@ -6,7 +6,7 @@ import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { decode, encode } from '../../../src/store/etcd/etcd-wire.ts';
 import { MANAGER_LEASE, type AcquireOutcome, type LeaseStore } from '../../../src/store/lease-store.ts';
 import { LocalEtcdCluster, type EtcdMember } from '../../../src/cluster/etcd-members.ts';
-import { etcdAvailability } from '../../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../../contract/etcd-harness.ts';
 
 /** Real time here: etcd's elections run on it. Long enough that no renewal in these tests lapses. */
 const LEASE_TIMEOUT_MS = 20_000;
@@ -29,10 +29,7 @@ describe('etcd store under failures (real 3-member clusters)', function () {
   let cluster: LocalEtcdCluster;
   const clients: EtcdSyncClient[] = [];
   before(function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; the etcd failure cases did not run');
-      this.skip();
-    }
+    skipWithoutEtcd(this, 'the etcd failure cases');
   });
   beforeEach(async () => {
     cluster = await LocalEtcdCluster.start();

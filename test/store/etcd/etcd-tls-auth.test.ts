@@ -7,10 +7,9 @@ import type { EtcdConnectionOptions } from '../../../src/store/etcd/etcd-gateway
 import { EtcdKeys } from '../../../src/store/etcd/etcd-keys.ts';
 import { EtcdLeaseStore } from '../../../src/store/etcd/etcd-lease-store.ts';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
-import { encode, prefixEnd } from '../../../src/store/etcd/etcd-wire.ts';
 import { MANAGER_LEASE } from '../../../src/store/lease-store.ts';
 import { LocalEtcdCluster } from '../../../src/cluster/etcd-members.ts';
-import { etcdAvailability } from '../../contract/etcd-harness.ts';
+import { enableEtcdAuth, skipWithoutEtcd } from '../../contract/etcd-harness.ts';
 
 /** A CA, a server certificate for 127.0.0.1 and a client certificate, made with openssl for this run. */
 function makeCertificates(dir: string): { caFile: string; server: { certFile: string; keyFile: string }; client: { certFile: string; keyFile: string } } {
@@ -38,10 +37,7 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
   const clusters: LocalEtcdCluster[] = [];
   const clients: EtcdSyncClient[] = [];
   before(function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; the etcd TLS and auth cases did not run');
-      return this.skip();
-    }
+    skipWithoutEtcd(this, 'the etcd TLS and auth cases');
     dir = mkdtempSync(join(tmpdir(), 'ha-etcd-tls-'));
     certificates = makeCertificates(dir);
   });
@@ -83,7 +79,7 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
     before(async () => {
       cluster = await LocalEtcdCluster.start({ tls: { caFile: certificates.caFile, ...certificates.server } });
       clusters.push(cluster);
-      await enableAuth(cluster);
+      await enableEtcdAuth(cluster);
     });
     const tls = () => ({ caFile: certificates.caFile });
 
@@ -107,20 +103,3 @@ describe('etcd store over TLS: client certificates, and user/password auth (real
     });
   });
 });
-
-/** root (etcd requires it before auth is enabled) and `ha`, allowed read-write under the cluster's prefix only. */
-async function enableAuth(cluster: LocalEtcdCluster): Promise<void> {
-  const member = cluster.members[0]!;
-  const calls: Array<[string, Record<string, unknown>]> = [
-    ['/v3/auth/role/add', { name: 'root' }],
-    ['/v3/auth/user/add', { name: 'root', password: 'root-secret' }],
-    ['/v3/auth/user/grant', { user: 'root', role: 'root' }],
-    ['/v3/auth/role/add', { name: 'ha' }],
-    ['/v3/auth/role/grant', { name: 'ha', perm: { permType: 'READWRITE', key: encode(cluster.prefix), range_end: encode(prefixEnd(cluster.prefix)) } }],
-    ['/v3/auth/user/add', { name: 'ha', password: 'ha-secret' }],
-    ['/v3/auth/user/grant', { user: 'ha', role: 'ha' }],
-    ['/v3/auth/enable', {}],
-  ];
-  for (const [path, body] of calls) assert.ok(await cluster.post(member, path, body), `${path} failed`);
-  cluster.options.auth = { user: 'root', password: 'root-secret' };
-}

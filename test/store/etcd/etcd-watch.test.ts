@@ -3,7 +3,7 @@ import { EtcdGateway } from '../../../src/store/etcd/etcd-gateway.ts';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { EtcdPrefixWatch, type PrefixChange } from '../../../src/store/etcd/etcd-watch.ts';
 import { LocalEtcdCluster } from '../../../src/cluster/etcd-members.ts';
-import { etcdAvailability } from '../../contract/etcd-harness.ts';
+import { skipWithoutEtcd } from '../../contract/etcd-harness.ts';
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
 /** Long enough for a stream to deliver on a loaded machine; the periodic range runs every 500 ms here. */
@@ -17,10 +17,7 @@ describe('EtcdPrefixWatch on a real 3-member etcd', function () {
   let seen: PrefixChange[];
   let problems: string[];
   before(function () {
-    if (etcdAvailability() === 'skip') {
-      console.log('      SKIPPED: etcd is not installed; the etcd watch cases did not run');
-      this.skip();
-    }
+    skipWithoutEtcd(this, 'the etcd watch cases');
   });
   beforeEach(async () => {
     cluster = await LocalEtcdCluster.start();
