@@ -1,9 +1,9 @@
 import { strict as assert } from 'node:assert';
 import { FAST_TIMING } from '../../src/cluster/cluster-config.ts';
-import { pollUntil } from '../../src/cluster/cluster-process.ts';
-import { waitForPlacement, waitForRecoveries, waitForReset } from '../../src/cluster/failover.ts';
+import { waitForPlacement } from '../../src/cluster/failover.ts';
 import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import { resetRevealMs } from '../../src/cluster/swarm/swarm-plan.ts';
+import { cutNodeIsResetAndRecovered } from './cut-node-scenario.ts';
 import { etcdScenarios, sleep, withCluster } from './e2e-cluster.ts';
 
 const RECOVERY_MS_MAX = 30_000;
@@ -16,28 +16,7 @@ function startsSince(cluster: LocalCluster, sinceWallMs: number): string[] {
 }
 
 etcdScenarios('e2e on etcd: a node cut from etcd, the etcd leader killed', {
-  'a node cut from etcd (its proxies refuse) is reset by its watchdog, its service recovered, and back it says why it was fenced': async () => {
-    await withCluster({ resources: RESOURCES, firstMaster: 'node2', store: 'etcd' }, async (cluster) => {
-      await waitForPlacement(cluster, PLACEMENT, RECOVERY_MS_MAX);
-      const cutWallMs = Date.now();
-      cluster.cut('node1');
-      const resetWallMs = await waitForReset(cluster, 'node1', cutWallMs, 15_000);
-      const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node1', sinceWallMs: cutWallMs, timeoutMs: RECOVERY_MS_MAX });
-      assert.ok(recovery);
-      assert.ok(cutWallMs + recovery.afterMs >= resetWallMs, 'recovered only after the reset');
-      assert.deepEqual(cluster.resets().map((reset) => reset.node), ['node1'], 'only the cut node was reset');
-      cluster.heal('node1');
-      await cluster.startNode('node1');
-      let reason = '';
-      await pollUntil('node1 to publish its fenced record', 15_000, () => {
-        const read = cluster.store.status.readFencedRecord('node1');
-        reason = read.kind === 'ok' && read.value.wallMs >= cutWallMs ? read.value.reason : '';
-        return reason !== '';
-      });
-      assert.match(reason, /reset by its \(emulated\) watchdog/);
-      assert.match(reason, /last problem: renew-failed: agent\.node1/, 'the black box saw the failing renewals');
-    });
-  },
+  'a node cut from etcd (its proxies refuse) is reset by its watchdog, its service recovered, and back it says why it was fenced': () => cutNodeIsResetAndRecovered('etcd'),
 
   'the etcd leader killed: a new leader, no node reset, no failover, every LRM renews on': async () => {
     await withCluster({ resources: RESOURCES, firstMaster: 'node1', store: 'etcd' }, async (cluster) => {

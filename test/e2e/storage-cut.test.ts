@@ -1,7 +1,8 @@
 import { strict as assert } from 'node:assert';
-import { waitForPlacement, waitForRecoveries, waitForReset } from '../../src/cluster/failover.ts';
+import { waitForPlacement } from '../../src/cluster/failover.ts';
 import { pollUntil } from '../../src/cluster/cluster-process.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
+import { cutNodeIsResetAndRecovered } from './cut-node-scenario.ts';
 import { concurrentScenarios, SCENARIO_MS_MAX, sleep, withCluster } from './e2e-cluster.ts';
 
 const RECOVERY_MS_MAX = 30_000;
@@ -14,28 +15,7 @@ describe('e2e: a node cut from the shared storage (its link to the shared direct
   this.timeout(3 * SCENARIO_MS_MAX);
 
   concurrentScenarios({
-    'a node with services is reset by its watchdog, its service recovered, and back it says why it was fenced': async () => {
-      await withCluster({ resources: RESOURCES, firstMaster: 'node2' }, async (cluster) => {
-        await waitForPlacement(cluster, { 'vm:101': 'node1', 'vm:102': 'node2' }, RECOVERY_MS_MAX);
-        const cutWallMs = Date.now();
-        cluster.cut('node1');
-        const resetWallMs = await waitForReset(cluster, 'node1', cutWallMs, 15_000);
-        const [recovery] = await waitForRecoveries(cluster, { sids: ['vm:101'], from: 'node1', sinceWallMs: cutWallMs, timeoutMs: RECOVERY_MS_MAX });
-        assert.ok(recovery);
-        assert.ok(cutWallMs + recovery.afterMs >= resetWallMs, 'recovered only after the reset');
-        cluster.heal('node1');
-        await cluster.startNode('node1');
-        const status = new DirStatusStore(cluster.sharedDir);
-        let reason = '';
-        await pollUntil('node1 to publish its fenced record', 15_000, () => {
-          const read = status.readFencedRecord('node1');
-          reason = read.kind === 'ok' && read.value.wallMs >= cutWallMs ? read.value.reason : '';
-          return reason !== '';
-        });
-        assert.match(reason, /reset by its \(emulated\) watchdog/);
-        assert.match(reason, /last problem: renew-failed: agent\.node1(: store \S+ unreachable| (unavailable|refused) in \d+ ms)/, 'the black box saw the failing renewals');
-      });
-    },
+    'a node with services is reset by its watchdog, its service recovered, and back it says why it was fenced': () => cutNodeIsResetAndRecovered('dir'),
 
     'a node with no HA services loses the storage and is NOT reset': async () => {
       await withCluster({ resources: RESOURCES, firstMaster: 'node1' }, async (cluster) => {
