@@ -1,6 +1,6 @@
-import { watch, type FSWatcher } from 'chokidar';
+import type { FSWatcher } from 'chokidar';
 import { statSync } from 'node:fs';
-import { basename, join } from 'node:path';
+import { join } from 'node:path';
 import type { ClusterStore, LeaseStoreFor } from './cluster-store.ts';
 import { SIGNED_CONFIG_FILES } from './cluster-store.ts';
 import type { LockWaitOptions } from './config-lock.ts';
@@ -79,19 +79,19 @@ export class DirClusterStore implements ClusterStore {
   watchConfig(onChange: () => void, onProblem: (message: string) => void): () => Promise<void> {
     const names = new Set<string>(SIGNED_CONFIG_FILES);
     let watcher: FSWatcher | undefined;
+    let isClosed = false;
     let signature = this.configSignature();
-    const attach = () => {
-      const fresh = watch(this.root, { depth: 0, ignoreInitial: true, followSymlinks: true });
-      fresh.on('all', (_event, path) => {
-        if (!names.has(basename(path))) return;
-        signature = this.configSignature();
-        onChange();
+    const attach = () =>
+      void import('./dir-config-watcher.ts').then(({ watchDirFiles }) => {
+        if (isClosed) return;
+        const fresh = watchDirFiles(this.root, names, () => {
+          signature = this.configSignature();
+          onChange();
+        }, onProblem);
+        const previous = watcher;
+        watcher = fresh;
+        void previous?.close();
       });
-      fresh.on('error', (error) => onProblem(`Watching ${this.root} failed: ${(error as Error).message}`));
-      const previous = watcher;
-      watcher = fresh;
-      void previous?.close();
-    };
     attach();
     const timer = setInterval(() => {
       const now = this.configSignature();
@@ -102,6 +102,7 @@ export class DirClusterStore implements ClusterStore {
     }, WATCH_RESYNC_MS);
     timer.unref();
     return async () => {
+      isClosed = true;
       clearInterval(timer);
       await watcher?.close();
     };

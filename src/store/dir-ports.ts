@@ -1,4 +1,4 @@
-import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { writeFileAtomic } from './atomic-write.ts';
@@ -90,7 +90,11 @@ export class DirConfigFiles implements ConfigFiles {
   }
 }
 
+/** node:crypto on first use: the CLI's plain `status` reads no config version and should not load it (some ms). */
+const requireBuiltin = createRequire('/');
+
 function versionOf(text: string | Uint8Array): string {
+  const { createHash } = requireBuiltin('node:crypto') as typeof import('node:crypto');
   return createHash('sha256').update(text).digest('hex').slice(0, 24);
 }
 
