@@ -123,7 +123,7 @@ export function eventWords(event: TraceEvent): string {
     case 'rebalance':
       return `auto rebalance - ${event.action} ${event.sid} to ${event.target} (expected change for imbalance from ${event.imbalance_from.toFixed(2)} to ${event.imbalance_to.toFixed(2)})`;
     case 'service-fixup':
-      return `service '${event.sid}': node corrected from '${event.from}' to '${event.to}'${event.reason === 'arm' ? ' (changed while disarmed)' : ''}`;
+      return `service '${event.sid}': node corrected from '${event.from}' to '${event.to}'${FIXUP_REASON_WORDS[event.reason ?? 'none']}`;
     case 'disarm-state':
       return disarmWords(event);
     case 'service-tracking':
@@ -145,6 +145,12 @@ export function lockName(lock: string): string {
 }
 
 /** Reasons that read better spelled out; the others are one word already. */
+const FIXUP_REASON_WORDS = {
+  none: '',
+  arm: ' (changed while disarmed)',
+  'wrong-node': " (its LRM answered 'wrong node' and found it not running there)",
+} as const;
+
 const RESET_WORDS: Partial<Record<ResetReason, string>> = { fence: 'by its fence devices', kdump: 'kernel crash, writing a dump' };
 
 type FenceAckEvent = Extract<TraceBody, { ev: 'fence-ack' }>;

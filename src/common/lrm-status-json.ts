@@ -7,7 +7,13 @@ import { isOneOf, LRM_MODES, LRM_STATES } from './states.ts';
 export function lrmStatusToJson(status: LrmStatus): Record<string, unknown> {
   const results: Record<string, unknown> = {};
   for (const [uid, result] of status.results) {
-    results[uid] = { sid: result.sid, state: result.request, exit_code: result.result, ...(result.reason !== undefined ? { reason: result.reason } : {}) };
+    results[uid] = {
+      sid: result.sid,
+      state: result.request,
+      exit_code: result.result,
+      ...(result.reason !== undefined ? { reason: result.reason } : {}),
+      ...(result.runningHere !== undefined ? { running_here: result.runningHere } : {}),
+    };
   }
   const json: Record<string, unknown> = { state: status.state, mode: status.mode, results, timestamp: status.timestampMs };
   if (status.stats) json.stats = nodeLoadStatsToJson(status.stats);
@@ -52,9 +58,14 @@ export function parseLrmStatusJson(json: unknown, file: string): LrmStatus {
   for (const [uid, raw] of Object.entries(rawResults as Record<string, unknown>)) {
     const entry = raw as Record<string, unknown>;
     if (typeof entry?.sid !== 'string' || typeof entry.exit_code !== 'number') return fail(`Bad result ${uid}`);
-    const result = { sid: entry.sid, request: String(entry.state ?? ''), result: entry.exit_code as LrmResultCode };
-    // `reason` came later: optional, so an older LRM's file still reads.
-    results.set(uid, typeof entry.reason === 'string' ? { ...result, reason: entry.reason } : result);
+    // `reason` and `running_here` came later: optional, so an older LRM's file still reads.
+    results.set(uid, {
+      sid: entry.sid,
+      request: String(entry.state ?? ''),
+      result: entry.exit_code as LrmResultCode,
+      ...(typeof entry.reason === 'string' ? { reason: entry.reason } : {}),
+      ...(typeof entry.running_here === 'boolean' ? { runningHere: entry.running_here } : {}),
+    });
   }
   const stats = parseNodeLoadStats(root.stats);
   const fenceResults = parseFenceResultsJson(root.fence_results);

@@ -8,6 +8,16 @@ export interface LrmActionResult {
   readonly result: LrmResultCode;
   /** Why it failed, one line from the driver (absent on success, and from LRMs that predate it). */
   readonly reason?: string;
+  /**
+   * Only with `wrongNode`: whether the LRM found the service running on its node. Absent when its
+   * look failed, and from LRMs that predate it: then nothing is known.
+   */
+  readonly runningHere?: boolean;
+}
+
+/** The `runningHere` of a `wrongNode` answer, to copy along with it (nothing when the LRM could not look). */
+export function lookedHere(result: { readonly runningHere?: boolean }): { runningHere?: boolean } {
+  return result.runningHere === undefined ? {} : { runningHere: result.runningHere };
 }
 
 /**

@@ -32,7 +32,7 @@ export type TraceBody =
   | { ev: 'daemon-exit'; daemon: 'crm' | 'lrm' }
   | { ev: 'lrm-shutdown'; policy: string }
   | { ev: 'lrm-mode'; mode: string; why: string }
-  | { ev: 'service-fixup'; sid: string; from: string; to: string; reason?: 'arm' }
+  | { ev: 'service-fixup'; sid: string; from: string; to: string; reason?: 'arm' | 'wrong-node' }
   | { ev: 'disarm-state'; from: 'armed' | DisarmState; to: 'armed' | DisarmState; mode?: DisarmMode }
   | { ev: 'service-tracking'; sid: string; tracking: 'suspended' }
   | { ev: 'rebalance'; sid: string; action: 'migrate' | 'relocate'; target: string; imbalance_from: number; imbalance_to: number }

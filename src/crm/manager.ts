@@ -258,6 +258,7 @@ export class Manager {
       isLeaving: (sid) => this.leaving.has(sid),
       checkCommand: (command) => checkCrmCommand(command, knowing),
       change: (sid, status, next, params) => this.changeState(sid, status, next, params),
+      correctNode: (sid, status, node, reason) => this.correctNode(sid, status, node, reason),
       renewUid: (_sid, status) => {
         status.uid = this.ports.newUid();
       },
@@ -326,6 +327,15 @@ export class Manager {
       default:
         assertNever(state, 'service state');
     }
+  }
+
+  private correctNode(sid: string, status: ServiceStatus, node: string, reason: 'wrong-node' | undefined): void {
+    const before = { state: status.state, node: status.node, target: status.target };
+    this.ports.emit({ ev: 'service-fixup', sid, from: status.node, to: node, ...(reason && { reason }) });
+    status.node = node;
+    status.running = false;
+    status.uid = this.ports.newUid();
+    this.caches.stateChanged(sid, before, status);
   }
 
   private changeState(sid: string, status: ServiceStatus, next: ServiceState, params: StateChangeParams = {}): void {

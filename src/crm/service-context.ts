@@ -34,6 +34,11 @@ export interface ServiceContext {
   checkCommand(command: CrmCommand): CommandVerdict;
   /** The one way a service changes state: fresh request id, one event, usage updated. */
   change(sid: string, status: ServiceStatus, next: ServiceState, params?: StateChangeParams): void;
+  /**
+   * Corrects where the status says a service is to where resources.cfg places it, in the same state:
+   * one `service-fixup` event, a fresh request id, usage moved.
+   */
+  correctNode(sid: string, status: ServiceStatus, node: string, reason?: 'wrong-node'): void;
   /** A fresh request id for the same state, so the LRM acts on it again. */
   renewUid(sid: string, status: ServiceStatus): void;
   /** Records in the service's configuration what the master decided: its node after a move or a recovery, `stopped` after a stop command. */

@@ -4,6 +4,7 @@ import type { LrmActionResult } from '../common/lrm-status.ts';
 import type { ServiceStatus } from '../common/manager-status.ts';
 import { noteResult } from './last-failure.ts';
 import type { ServiceContext } from './service-context.ts';
+import { settleWrongNode } from './wrong-node.ts';
 
 /**
  * State handlers for every service state but `started` (see started-handler.ts). Each looks at one
@@ -24,8 +25,15 @@ export function handleRequestStart(ctx: ServiceContext, sid: string, status: Ser
 /** `migrate`, `relocate` and `request_start_balance`: wait for the move's result on the source. */
 export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
   if (result) {
-    noteResult(status, result);
     const next = ctx.resource(sid).state === 'started' ? 'started' : 'request_stop';
+    if (result.result === LrmResult.wrongNode) {
+      // The move never started: its source does not hold the service (wrong-node.ts).
+      const verdict = settleWrongNode(ctx, sid, status, result);
+      if (verdict === 'stale') ctx.change(sid, status, next);
+      if (verdict === 'unknown') ctx.change(sid, status, 'error');
+      return;
+    }
+    noteResult(status, result);
     switch (result.result) {
       case LrmResult.success: {
         // Only the master records where a service is: the LRM reported the move, the master writes it.
@@ -38,9 +46,6 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
         if (wasOnline) status.mayRunUnmanaged = true;
         return;
       }
-      case LrmResult.wrongNode:
-        ctx.change(sid, status, 'error');
-        break;
       case LrmResult.ignored:
         ctx.change(sid, status, next);
         break;
@@ -59,6 +64,7 @@ export function handleMove(ctx: ServiceContext, sid: string, status: ServiceStat
 
 export function handleRequestStop(ctx: ServiceContext, sid: string, status: ServiceStatus, result: LrmActionResult | undefined): void {
   if (result) {
+    if (result.result === LrmResult.wrongNode && settleWrongNode(ctx, sid, status, result) !== 'unknown') return;
     noteResult(status, result);
     ctx.change(sid, status, result.result === LrmResult.success ? 'stopped' : 'error');
     return;
@@ -70,8 +76,7 @@ export function handleStopped(ctx: ServiceContext, sid: string, status: ServiceS
   const config = ctx.resource(sid);
   if (config.node !== undefined && status.node !== config.node) {
     // A move that was cut short by a fence left the service elsewhere than recorded.
-    ctx.emit({ ev: 'service-fixup', sid, from: status.node, to: config.node });
-    status.node = config.node;
+    ctx.correctNode(sid, status, config.node);
   }
   const command = status.cmd;
   if (command) {

@@ -6,6 +6,7 @@ import { noteResult } from './last-failure.ts';
 import type { LrmResultLookup } from './lrm-result-index.ts';
 import type { SelectMode } from './select-node.ts';
 import type { ServiceContext } from './service-context.ts';
+import { settleWrongNode } from './wrong-node.ts';
 
 /**
  * `started`: the service should run on its node. Watches the node (fence it when lost, move away
@@ -32,6 +33,7 @@ export function handleStarted(ctx: ServiceContext, sid: string, status: ServiceS
   // Looked up only here: a service whose node is gone has no result to look for.
   const result = results.find(status);
   let mode: SelectMode = 'normal';
+  if (result?.result === LrmResult.wrongNode && settleWrongNode(ctx, sid, status, result) !== 'unknown') return;
   if (result) {
     const verdict = applyStartResult(ctx, sid, status, result, config.maxRelocate);
     if (verdict === 'error') return;

@@ -182,6 +182,8 @@ export interface LrmJobResult {
   readonly result: LrmResultCode;
   /** Why it failed, one line from the driver (absent on success). */
   readonly reason?: string;
+  /** Only with `wrongNode`: whether the service was found running on this node (absent when the look failed). */
+  readonly runningHere?: boolean;
 }
 
 export interface LrmEnv extends CommonEnv {

@@ -2,7 +2,7 @@ import { compareNames } from '../common/compare-names.ts';
 import { assert } from '../common/assert.ts';
 import { LrmResult, type LrmResultCode } from '../common/lrm-result.ts';
 import type { LrmEnv, LrmJobResult } from '../env/env.ts';
-import type { LrmActionResult } from '../common/lrm-status.ts';
+import { lookedHere, type LrmActionResult } from '../common/lrm-status.ts';
 import type { LrmLocal, Worker } from './lrm-local.ts';
 
 
@@ -111,7 +111,7 @@ function recordResult(env: LrmEnv, local: LrmLocal, finished: LrmJobResult): voi
     local.results = new Map(local.results);
     local.isResultsPublished = false;
   }
-  const reported = { sid: finished.sid, request: finished.request, result };
+  const reported = { sid: finished.sid, request: finished.request, result, ...lookedHere(finished) };
   local.results.set(finished.uid, result !== LrmResult.success && finished.reason !== undefined ? { ...reported, reason: finished.reason } : reported);
 }
 

@@ -1,6 +1,7 @@
 import { assert, assertNever } from '../common/assert.ts';
 import { LrmResult } from '../common/lrm-result.ts';
 import type { LrmJob, LrmJobResult } from '../env/env.ts';
+import { lookedHere } from '../common/lrm-status.ts';
 import { DEFAULT_DRIVER_TIMEOUTS, type DriverCalls, type DriverTimeouts, type ResourceDriver, type SyncResourceDriver } from './resource-driver.ts';
 import { DRIVER_CALLS_MAX, requestSteps, type DriverCall, type RequestOutcome, type RequestSteps } from './request-steps.ts';
 
@@ -44,7 +45,7 @@ export function executeRequestSync(driver: SyncResourceDriver, job: LrmJob, opti
  * a failure the reason the driver gave (one line), which travels to the master and to `status`.
  */
 export function jobResult(job: LrmJob, outcome: RequestOutcome): LrmJobResult {
-  const result = { sid: job.sid, uid: job.uid, request: job.request, result: outcome.result };
+  const result = { sid: job.sid, uid: job.uid, request: job.request, result: outcome.result, ...lookedHere(outcome) };
   return outcome.result !== LrmResult.success && outcome.reason !== undefined ? { ...result, reason: outcome.reason } : result;
 }
 

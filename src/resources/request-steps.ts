@@ -11,8 +11,11 @@
  *
  * The rules, in the order they are checked:
  * - a service that is not configured → `unknownService`; the `error` request → success, nothing done;
- * - a malformed sid → `invalidParameter`; a service configured on another node → `wrongNode`. The
- *   configured node is the one the master recorded (resources.cfg): only the master decides and
+ * - a malformed sid → `invalidParameter`; a service configured on another node → `wrongNode`, after one
+ *   look whether it runs here (`runningHere`): nothing else is done, but the master can then tell a
+ *   stale record of its own (not running here: take the configured node, wrong-node.ts) from a
+ *   service that runs where it is not configured (a conflict it must not resolve by starting it
+ *   elsewhere). The configured node is the one the master recorded (resources.cfg): only the master decides and
  *   records where a service is, the LRM never writes it. Between an LRM's move and the master's
  *   record the check still reads the source. Proxmox's simulator reads where the guest's config
  *   lives, which the move changes at once; no reference scenario has a request in that window (the
@@ -53,6 +56,8 @@ export interface RequestOutcome {
   readonly action: ServiceAction;
   /** Why it failed, one line (from the failing driver call). */
   readonly reason?: string;
+  /** Only with `wrongNode`: whether the driver found the service running on this node; absent when the look failed. */
+  readonly runningHere?: boolean;
 }
 
 /** One driver call the core asks for; the runner makes it and resumes the core with its result. */
@@ -86,7 +91,7 @@ export function* requestSteps(input: RequestInput): RequestSteps {
   if (configuredNode === undefined) return { result: LrmResult.unknownService, action: 'none', reason: `${job.sid} is not configured` };
   if (job.request === 'error') return NOTHING;
   if (!isValidSid(job.sid)) return { result: LrmResult.invalidParameter, action: 'none', reason: `Bad sid: ${JSON.stringify(job.sid)}` };
-  if (configuredNode !== input.localNode) return { result: LrmResult.wrongNode, action: 'none', reason: 'wrong node' };
+  if (configuredNode !== input.localNode) return yield* wrongNode(input);
   switch (job.request) {
     case 'started':
       return yield* ensureStarted(input);
@@ -102,6 +107,14 @@ export function* requestSteps(input: RequestInput): RequestSteps {
     default:
       return { result: LrmResult.invalidParameter, action: 'none', reason: `Unknown request: ${JSON.stringify(job.request)}` };
   }
+}
+
+function* wrongNode(input: RequestInput): RequestSteps {
+  const here = yield check(input);
+  const outcome: RequestOutcome = { result: LrmResult.wrongNode, action: 'none', reason: 'wrong node' };
+  if (isRunningResult(here)) return { ...outcome, runningHere: true };
+  if (isStoppedResult(here)) return { ...outcome, runningHere: false };
+  return outcome;
 }
 
 function* ensureStarted(input: RequestInput): RequestSteps {

@@ -24,3 +24,18 @@ describe('LRM status JSON: the measured load', () => {
     assert.deepEqual([...stats.services.keys()], ['vm:2']);
   });
 });
+
+describe('LRM status JSON: results', () => {
+  it("round-trips a failure's reason and what a wrong-node answer found; an older LRM's result has neither", () => {
+    const results = new Map([
+      ['u1', { sid: 'vm:1', request: 'started', result: 3 as const, reason: 'wrong node', runningHere: false }],
+      ['u2', { sid: 'vm:2', request: 'started', result: 3 as const, reason: 'wrong node', runningHere: true }],
+      ['u3', { sid: 'vm:3', request: 'started', result: 0 as const }],
+    ]);
+    const json = JSON.parse(JSON.stringify(lrmStatusToJson({ state: 'active', mode: 'active', results, timestampMs: 1 })));
+    assert.deepEqual(json.results.u1, { sid: 'vm:1', state: 'started', exit_code: 3, reason: 'wrong node', running_here: false });
+    assert.deepEqual(parseLrmStatusJson(json, 'f').results, results);
+    const older = parseLrmStatusJson({ state: 'active', results: { u4: { sid: 'vm:4', state: 'started', exit_code: 3, running_here: 'no' } } }, 'f');
+    assert.deepEqual(older.results.get('u4'), { sid: 'vm:4', request: 'started', result: 3 });
+  });
+});

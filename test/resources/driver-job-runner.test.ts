@@ -66,7 +66,7 @@ describe('DriverJobRunner', () => {
     runner.start(job('vm:2'));
     runner.start(job('vm:3'));
     await new Promise((resolve) => setImmediate(resolve));
-    assert.deepEqual(runner.takeFinished(), [{ sid: 'vm:3', uid: 'u-vm:3', request: 'started', result: LrmResult.wrongNode, reason: 'wrong node' }], 'a failure carries its reason');
+    assert.deepEqual(runner.takeFinished(), [{ sid: 'vm:3', uid: 'u-vm:3', request: 'started', result: LrmResult.wrongNode, reason: 'wrong node', runningHere: false }], 'a failure carries its reason, wrong node what it found');
     assert.equal(runner.runningCount(), 2);
     await driver.release('vm:2');
     await driver.release('vm:1');

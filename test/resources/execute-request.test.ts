@@ -70,13 +70,28 @@ for (const [runnerName, run] of Object.entries(RUNNERS)) {
     });
     const executeRequest = (target: WorldDriver, job: LrmJob, options: ExecuteOptions) => run(target, job, options);
 
-    it('answers unknownService, error, wrongNode and a bad sid before calling the driver', async () => {
+    it('answers unknownService, error and a bad sid before calling the driver', async () => {
       assert.equal((await executeRequest(driver, job('started'), { configuredNode: undefined, localNode: 'n1' })).result, LrmResult.unknownService);
       assert.deepEqual(await executeRequest(driver, job('error'), { configuredNode: 'n2', localNode: 'n1' }), { result: LrmResult.success, action: 'none' });
-      assert.deepEqual(await executeRequest(driver, job('started'), { configuredNode: 'n2', localNode: 'n1' }), { result: LrmResult.wrongNode, action: 'none', reason: 'wrong node' });
       assert.equal((await executeRequest(driver, job('started', { sid: 'vm:1 x' }), { configuredNode: 'n1', localNode: 'n1' })).result, LrmResult.invalidParameter);
       assert.equal((await executeRequest(driver, job('reboot'), { configuredNode: 'n1', localNode: 'n1' })).result, LrmResult.invalidParameter);
       assert.deepEqual(driver.calls, []);
+    });
+
+    it('wrongNode: does nothing but look whether the service runs here, and says what it found', async () => {
+      const elsewhere = { configuredNode: 'n2', localNode: 'n1' };
+      const wrongNode = { result: LrmResult.wrongNode, action: 'none', reason: 'wrong node' };
+      for (const request of ['started', 'request_stop', 'stopped', 'migrate', 'relocate']) {
+        assert.deepEqual(await executeRequest(driver, job(request, { target: 'n3' }), elsewhere), { ...wrongNode, runningHere: false }, request);
+      }
+      driver.isRunning = true;
+      assert.deepEqual(await executeRequest(driver, job('started'), elsewhere), { ...wrongNode, runningHere: true });
+      assert.deepEqual(driver.methods(), ['check', 'check', 'check', 'check', 'check', 'check'], 'only looks');
+      driver.answers.check = { exec: 'timeout', exit: OcfExit.error, detail: 'check timed out' };
+      assert.deepEqual(await executeRequest(driver, job('started'), elsewhere), wrongNode, 'a failed look says nothing');
+      driver.answers.check = { exec: 'done', exit: OcfExit.error, detail: 'broken' };
+      assert.deepEqual(await executeRequest(driver, job('started'), elsewhere), wrongNode, 'nor does an answer that is neither running nor stopped');
+      assert.equal(driver.isRunning, true);
     });
 
     it('started: a running service is left alone; a stopped one is started and checked', async () => {
