@@ -1,9 +1,7 @@
 import type { RequestedState } from '../common/states.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
-import type { LockWaitOptions } from '../store/config-lock.ts';
-import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import type { ConfigChange, ConfigFileName, StoreUnavailable } from '../store/store-ports.ts';
-import { ConfigUnavailable, configFromDocuments, readConfigDocuments, type ConfigDocuments, type LoadedConfig, type StoreOrDir } from './load-config.ts';
+import { ConfigUnavailable, configFromDocuments, readConfigDocuments, type ConfigDocuments, type LoadedConfig } from './load-config.ts';
 import { ConfigError } from './section-config.ts';
 import { SectionDocument } from './section-document.ts';
 
@@ -24,11 +22,10 @@ export type EditAttempt<T> = { readonly kind: 'written'; readonly result: T; rea
  * is reported, not overwritten); `edit` changes the documents; the result must load again before
  * anything is written; only changed files are written, all at once by compare-and-set on the versions
  * read (ConfigFiles.writeAll), so a concurrent edit is never lost: the loser reads again and retries.
- * Returns what `edit` returned. For a dir store given as a path, `lockWait` is how it waits for the
- * config lock (`onWaiting` hears of a long wait).
+ * Returns what `edit` returned. A dir store waits for the config lock as it was made to
+ * (src/cli/cli-store.ts says a long wait).
  */
-export function editConfig<T>(storeOrDir: StoreOrDir, edit: (documents: ConfigDocuments, current: LoadedConfig) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
-  const store = typeof storeOrDir === 'string' ? new DirClusterStore(storeOrDir, lockWait) : storeOrDir;
+export function editConfig<T>(store: ClusterStore, edit: (documents: ConfigDocuments, current: LoadedConfig) => T): T {
   for (let attempt = 1; ; attempt++) {
     const outcome = tryEditConfig(store, edit);
     if (outcome.kind === 'written') return outcome.result;
@@ -90,8 +87,8 @@ export interface ResourcePatch {
  * What the master records after it moved a service or changed its requested state (the `node` and
  * `state` lines of the resource), waiting for the lock. Returns false when the resource is gone meanwhile.
  */
-export function updateResourceConfig(storeOrDir: StoreOrDir, sid: string, patch: ResourcePatch): boolean {
-  return editConfig(storeOrDir, (documents) => applyResourcePatches(documents, new Map([[sid, patch]])).length === 1);
+export function updateResourceConfig(store: ClusterStore, sid: string, patch: ResourcePatch): boolean {
+  return editConfig(store, (documents) => applyResourcePatches(documents, new Map([[sid, patch]])).length === 1);
 }
 
 /** Sets the patched lines of every resource that still exists; returns the sids it patched. */

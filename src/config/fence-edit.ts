@@ -7,11 +7,9 @@ import { AGENT_NAME_PATTERN, DEVICE_ID_PATTERN, formatConnectLine, formatDeviceL
 import { checkNodeLine, formatNodeLine } from '../fence/fence-config-checks.ts';
 import type { FenceConnect, FenceDevice, FenceNodeSettings } from '../fence/fence-config.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
-import type { LockWaitOptions } from '../store/config-lock.ts';
-import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import { ConfigRefused } from './config-edit.ts';
 import { FenceDocument } from './fence-document.ts';
-import { ConfigUnavailable, readConfigText, type StoreOrDir } from './load-config.ts';
+import { ConfigUnavailable, readConfigText } from './load-config.ts';
 
 /** fence.cfg holds passwords: only its owner (root) reads it. */
 export const FENCE_CFG_MODE = 0o600;
@@ -28,12 +26,10 @@ const FENCE_EDIT_ATTEMPTS_MAX = 20;
 /**
  * One read-modify-write of fence.cfg in the store, written only when it changed: by compare-and-set on
  * the version read (dir: under the config lock, mode 0600, atomically; etcd: a txn on the key's
- * revision), read again and retried when another edit came first, so none is lost. For a dir store
- * given as a path, `lockWait` is how it waits for the config lock. A dir store's own errno error is
+ * revision), read again and retried when another edit came first, so none is lost. A dir store's own errno error is
  * rethrown as it is (its messages say what to do); another failure is ConfigUnavailable.
  */
-export function editFenceConfig<T>(storeOrDir: StoreOrDir, edit: (document: FenceDocument) => T, lockWait: Pick<LockWaitOptions, 'onWaiting'> = {}): T {
-  const store = typeof storeOrDir === 'string' ? new DirClusterStore(storeOrDir, lockWait) : storeOrDir;
+export function editFenceConfig<T>(store: ClusterStore, edit: (document: FenceDocument) => T): T {
   for (let attempt = 1; ; attempt++) {
     const { document, version } = readFenceDocument(store);
     const before = document.render();

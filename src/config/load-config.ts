@@ -1,6 +1,5 @@
 import type { Timing } from '../common/timing.ts';
 import type { ClusterStore } from '../store/cluster-store.ts';
-import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import type { ConfigFileName } from '../store/store-ports.ts';
 import type { HaConfig } from '../env/env.ts';
 import { serviceTypesOf, type DriverKind } from '../common/driver-kinds.ts';
@@ -35,13 +34,6 @@ export interface LoadedConfig {
   readonly nodes: Readonly<Record<string, NodeDeclaration>>;
 }
 
-/** A store, or a shared directory's path (a dir store). */
-export type StoreOrDir = ClusterStore | string;
-
-export function storeOfDir(store: StoreOrDir): ClusterStore {
-  return typeof store === 'string' ? new DirClusterStore(store) : store;
-}
-
 /** The store could not be read (unreachable, EACCES, no etcd quorum): not a config problem. */
 export class ConfigUnavailable extends Error {
   override name = 'ConfigUnavailable';
@@ -53,16 +45,14 @@ export class ConfigUnavailable extends Error {
  * on the first problem, ConfigUnavailable when the store cannot be read, and never returns half a
  * config: a daemon that gets an error keeps the last config that loaded.
  */
-export function loadHaConfig(storeOrDir: StoreOrDir): LoadedConfig {
-  const store = storeOfDir(storeOrDir);
+export function loadHaConfig(store: ClusterStore): LoadedConfig {
   const loaded = configFromDocuments(readConfigDocuments(store));
   const fence = readFenceConfig(store);
   return fence === undefined ? loaded : { ...loaded, config: { ...loaded.config, fence } };
 }
 
 /** fence.cfg, or undefined when there is none (every node is fenced by its watchdog alone). */
-export function readFenceConfig(storeOrDir: StoreOrDir): FenceConfig | undefined {
-  const store = storeOfDir(storeOrDir);
+export function readFenceConfig(store: ClusterStore): FenceConfig | undefined {
   const text = readConfigText(store, 'fence.cfg');
   return text === undefined ? undefined : parseFenceConfig(text.text, store.configName('fence.cfg'));
 }
@@ -71,14 +61,12 @@ export function readFenceConfig(storeOrDir: StoreOrDir): FenceConfig | undefined
  * The timings of ha.cfg alone, for a reader that needs them when another config file does not load
  * (`ha-manager status`); throws ConfigError when ha.cfg itself does not.
  */
-export function loadTiming(storeOrDir: StoreOrDir): Timing {
-  const store = storeOfDir(storeOrDir);
+export function loadTiming(store: ClusterStore): Timing {
   const document = readDocument(store, 'ha.cfg');
   return settingsFromSections(document.sections(), document.file).timing;
 }
 
-export function readConfigDocuments(storeOrDir: StoreOrDir): ConfigDocuments {
-  const store = storeOfDir(storeOrDir);
+export function readConfigDocuments(store: ClusterStore): ConfigDocuments {
   const versions: Partial<Record<ConfigFileName, string>> = {};
   const read = (file: ConfigFileName) => readDocument(store, file, versions);
   return {

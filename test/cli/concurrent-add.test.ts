@@ -2,6 +2,7 @@ import { strict as assert } from 'node:assert';
 import { readdirSync } from 'node:fs';
 import { loadHaConfig } from '../../src/config/load-config.ts';
 import { clusterDir, runCli } from './run-cli.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 describe('ha-manager add, 50 at once', () => {
   it('50 concurrent add calls against one directory leave 50 resources and a valid file', async function () {
@@ -13,7 +14,7 @@ describe('ha-manager add, 50 at once', () => {
       results.filter((result) => result.code !== 0).map((result) => result.stderr),
       [],
     );
-    const { config } = loadHaConfig(dir);
+    const { config } = loadHaConfig(new DirClusterStore(dir));
     assert.deepEqual(Object.keys(config.resources).sort(), [...sids].sort());
     assert.equal(config.resources['vm:101']!.node, 'node3');
     assert.deepEqual(readdirSync(dir).sort(), ['ha.cfg', 'resources.cfg'], 'no lock or temp file left behind');

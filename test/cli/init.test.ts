@@ -8,6 +8,7 @@ import { defaultHaCfgText } from '../../src/config/default-ha-cfg.ts';
 import { loadHaConfig } from '../../src/config/load-config.ts';
 import { checkSharedFilesystem } from '../../src/store/shared-dir-check.ts';
 import { runCli } from './run-cli.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 const scratch = () => mkdtempSync(join(tmpdir(), 'ha-init-'));
 
@@ -21,7 +22,7 @@ describe('ha-manager init: sets a shared directory up once', () => {
     assert.deepEqual(lines.filter((line) => line.startsWith('created ')), ['leases/', 'status/', 'status/lrm/', 'status/fenced/', 'commands/'].map((path) => `created ${join(dir, path)}`));
     assert.deepEqual(readdirSync(dir).sort(), ['commands', 'ha.cfg', 'leases', 'status'], 'the check leaves nothing behind');
     assert.equal(readFileSync(join(dir, 'ha.cfg'), 'utf8'), defaultHaCfgText());
-    const { config, timing } = loadHaConfig(dir);
+    const { config, timing } = loadHaConfig(new DirClusterStore(dir));
     assert.deepEqual(timing, DEFAULT_TIMING);
     assert.deepEqual(config.settings, DEFAULT_CLUSTER_SETTINGS);
     assert.ok(defaultHaCfgText().split('\n').filter((line) => /^\t[a-z_]+ /.test(line)).length >= 5);
@@ -44,11 +45,11 @@ describe('ha-manager init: sets a shared directory up once', () => {
     assert.equal(result.code, 0, result.stderr);
     assert.match(result.stdout, /^declared the nodes node1, node2, node3$/m);
     assert.equal(readFileSync(join(dir, 'ha.cfg'), 'utf8'), defaultHaCfgText(['node1', 'node2', 'node3']));
-    assert.deepEqual(Object.keys(loadHaConfig(dir).nodes), ['node1', 'node2', 'node3']);
-    assert.deepEqual(loadHaConfig(dir).config.settings, DEFAULT_CLUSTER_SETTINGS);
+    assert.deepEqual(Object.keys(loadHaConfig(new DirClusterStore(dir)).nodes), ['node1', 'node2', 'node3']);
+    assert.deepEqual(loadHaConfig(new DirClusterStore(dir)).config.settings, DEFAULT_CLUSTER_SETTINGS);
     const again = await runCli(['init', '--dir', dir, '--nodes', 'node3,node4']);
     assert.match(again.stdout, /^kept .*ha\.cfg, declared the nodes node4 in it$/m);
-    assert.deepEqual(Object.keys(loadHaConfig(dir).nodes), ['node1', 'node2', 'node3', 'node4']);
+    assert.deepEqual(Object.keys(loadHaConfig(new DirClusterStore(dir)).nodes), ['node1', 'node2', 'node3', 'node4']);
     const bare = scratch();
     const bad = await runCli(['init', '--dir', bare, '--nodes', 'node1,node_2']);
     assert.equal(bad.code, 2);

@@ -16,6 +16,7 @@ import {
   setProxyOrder,
 } from '../../src/config/fence-edit.ts';
 import { ConfigError } from '../../src/config/section-config.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 const FILE = '/x/fence.cfg';
 const HAND_WRITTEN = `# our fencing
@@ -108,13 +109,13 @@ describe('editFenceConfig', () => {
   it('creates fence.cfg with mode 0600, rewrites an exposed one with 0600, and writes nothing when nothing changed', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fence-edit-'));
     const file = join(dir, 'fence.cfg');
-    editFenceConfig(dir, (document) => addDevice(document, { id: 'pdu', agent: 'fence_dummy', options: { password: 'x' } }));
+    editFenceConfig(new DirClusterStore(dir), (document) => addDevice(document, { id: 'pdu', agent: 'fence_dummy', options: { password: 'x' } }));
     assert.equal(statSync(file).mode & 0o777, 0o600);
     writeFileSync(file, readFileSync(file), { mode: 0o644 });
     const before = statSync(file);
-    editFenceConfig(dir, () => {});
+    editFenceConfig(new DirClusterStore(dir), () => {});
     assert.equal(statSync(file).ino, before.ino, 'not rewritten');
-    editFenceConfig(dir, (document) => setDevice(document, { id: 'pdu', change: { set: { type: 'file' }, delete: [] } }));
+    editFenceConfig(new DirClusterStore(dir), (document) => setDevice(document, { id: 'pdu', change: { set: { type: 'file' }, delete: [] } }));
     assert.equal(statSync(file).mode & 0o777, 0o600);
     assert.equal(readFileSync(file, 'utf8'), 'device pdu fence_dummy password=x type=file\n');
   });
@@ -122,7 +123,7 @@ describe('editFenceConfig', () => {
   it('reports a broken fence.cfg with its line and leaves it as it is', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fence-edit-'));
     writeFileSync(join(dir, 'fence.cfg'), 'device pdu fence_dummy\nbogus\n');
-    assert.throws(() => editFenceConfig(dir, (document) => setProxyOrder(document, ['node1'])), (error: unknown) => error instanceof ConfigError && error.line === 2);
+    assert.throws(() => editFenceConfig(new DirClusterStore(dir), (document) => setProxyOrder(document, ['node1'])), (error: unknown) => error instanceof ConfigError && error.line === 2);
     assert.equal(readFileSync(join(dir, 'fence.cfg'), 'utf8'), 'device pdu fence_dummy\nbogus\n');
   });
 });

@@ -4,6 +4,7 @@ import { join } from 'node:path';
 import { loadHaConfig } from '../../src/config/load-config.ts';
 import { ConfigError } from '../../src/config/section-config.ts';
 import { SectionDocument } from '../../src/config/section-document.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 const GOOD = 'fixtures/configs/good';
 const BAD = 'fixtures/configs/bad';
@@ -26,7 +27,7 @@ describe('config fixtures', () => {
         const rendered = SectionDocument.parse(bytes.toString('utf8'), file).render();
         assert.ok(Buffer.from(rendered).equals(bytes), `${file} changed on the round trip`);
       }
-      const { config } = loadHaConfig(dir);
+      const { config } = loadHaConfig(new DirClusterStore(dir));
       assert.ok(Object.keys(config.resources).length > 0);
     });
   }
@@ -36,7 +37,7 @@ describe('config fixtures', () => {
       const dir = join(BAD, name);
       const expected = readFileSync(join(dir, 'expected-error'), 'utf8').trimEnd().replaceAll('{dir}', dir);
       assert.throws(
-        () => loadHaConfig(dir),
+        () => loadHaConfig(new DirClusterStore(dir)),
         (error: unknown) => error instanceof ConfigError && error.message === expected && !error.message.includes('\n'),
         `expected: ${expected}`,
       );

@@ -8,6 +8,7 @@ import type { LocalCluster } from '../../src/cluster/local-cluster.ts';
 import { loadHaConfig } from '../../src/config/load-config.ts';
 import { DirStatusStore } from '../../src/store/dir-status-store.ts';
 import { concurrentScenarios, SCENARIO_MS_MAX, startingOneAtATime, withCluster } from './e2e-cluster.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 function haManager(cluster: LocalCluster, args: string[]): string {
   const result = spawnSync(process.execPath, [join(BIN_DIR, 'ha-manager'), ...args, '--dir', cluster.sharedDir], { encoding: 'utf8', timeout: 60_000 });
@@ -49,7 +50,7 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
         await pollUntil('every started resource to run on one node its group allows', 40_000, () =>
           started.every((sid) => cluster.runningOn(sid).length === 1 && allowed[sid]!.includes(cluster.runningOn(sid)[0]!)), 200);
         await pollUntil('the master to record the nodes in resources.cfg', 10_000, () => {
-          const { resources } = loadHaConfig(cluster.sharedDir).config;
+          const { resources } = loadHaConfig(new DirClusterStore(cluster.sharedDir)).config;
           return started.every((sid) => resources[sid]?.node === cluster.runningOn(sid)[0]);
         });
         const status = JSON.parse(haManager(cluster, ['status', '--output-format', 'json'])) as { services: Array<{ sid: string; state: string | null; node: string | null; lastFailure: string | null }> };
@@ -75,7 +76,7 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
         // stopped) to the least loaded then.
         await waitForPlacement(cluster, { 'vm:101': 'node1', 'ct:103': 'node2', 'vm:102': 'node3' }, 30_000);
         await pollUntil('the master to record the nodes in resources.cfg', 10_000, () => {
-          const { resources } = loadHaConfig(cluster.sharedDir).config;
+          const { resources } = loadHaConfig(new DirClusterStore(cluster.sharedDir)).config;
           return resources['ct:103']?.node === 'node2' && resources['vm:102']?.node === 'node3' && resources['vm:104']?.node === 'node1';
         });
         assert.match(readFileSync(file, 'utf8'), /^vm: 104\n\tnode node1\n\tstate stopped\n/m);
@@ -99,7 +100,7 @@ describe('e2e: ha-manager commands reach the daemons through the shared director
           const service = read.kind === 'ok' ? read.value.serviceStatus.get('vm:101') : undefined;
           return service?.state === 'started' && service.node === 'node3';
         });
-        assert.equal(loadHaConfig(cluster.sharedDir).config.resources['vm:101']?.node, 'node3', 'the master wrote resources.cfg before its status');
+        assert.equal(loadHaConfig(new DirClusterStore(cluster.sharedDir)).config.resources['vm:101']?.node, 'node3', 'the master wrote resources.cfg before its status');
         haManager(cluster, ['relocate', 'vm:101', 'node2']);
         await waitForPlacement(cluster, { 'vm:101': 'node2' }, 40_000);
         const nodes = cluster.ledger().filter((entry) => entry.event === 'start').map((entry) => entry.node);

@@ -7,6 +7,7 @@ import { ConfigError } from '../../src/config/section-config.ts';
 import { fenceLevelsFor } from '../../src/fence/fence-config.ts';
 import { loadScenario, ScenarioError } from '../../src/sim/scenario.ts';
 import { sharedPaths } from '../../src/store/shared-dir.ts';
+import { DirClusterStore } from '../../src/store/dir-cluster-store.ts';
 
 const FENCE_CFG = 'device ipmi fence_ipmilan ip=127.0.0.1 password=s3cret\nconnect ipmi node=node1 ipport=9001\n';
 
@@ -15,14 +16,14 @@ describe('fence.cfg in a shared directory', () => {
 
   it('leaves config.fence undefined when there is no fence.cfg', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fence-load-'));
-    assert.equal(loadHaConfig(dir).config.fence, undefined);
-    assert.ok(!('fence' in loadHaConfig(dir).config));
+    assert.equal(loadHaConfig(new DirClusterStore(dir)).config.fence, undefined);
+    assert.ok(!('fence' in loadHaConfig(new DirClusterStore(dir)).config));
   });
 
   it('loads fence.cfg into config.fence', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fence-load-'));
     writeFileSync(join(dir, 'fence.cfg'), FENCE_CFG, { mode: 0o600 });
-    const fence = loadHaConfig(dir).config.fence;
+    const fence = loadHaConfig(new DirClusterStore(dir)).config.fence;
     assert.ok(fence);
     assert.deepEqual(
       fenceLevelsFor(fence, 'node1').map((level) => level.steps.map((step) => step.options)),
@@ -34,7 +35,7 @@ describe('fence.cfg in a shared directory', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fence-load-'));
     writeFileSync(join(dir, 'fence.cfg'), `${FENCE_CFG}connect nope node=node2\n`);
     assert.throws(
-      () => loadHaConfig(dir),
+      () => loadHaConfig(new DirClusterStore(dir)),
       (error: unknown) => error instanceof ConfigError && error.message === `${join(dir, 'fence.cfg')}:3: Unknown device 'nope' (known: ipmi)`,
     );
   });
@@ -42,7 +43,7 @@ describe('fence.cfg in a shared directory', () => {
   it('refuses binary data in fence.cfg as it does in the other files', () => {
     const dir = mkdtempSync(join(tmpdir(), 'fence-load-'));
     writeFileSync(join(dir, 'fence.cfg'), Buffer.from([0x64, 0, 0x0a]));
-    assert.throws(() => loadHaConfig(dir), /fence\.cfg:1: Binary data/);
+    assert.throws(() => loadHaConfig(new DirClusterStore(dir)), /fence\.cfg:1: Binary data/);
   });
 });
 
