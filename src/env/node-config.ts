@@ -179,6 +179,11 @@ export class NodeConfigSource {
     if (!isSame) this.config = { ...loaded.config, generation: this.generation };
   }
 
+  /**
+   * Probed again right before the reads rather than taken from the round's sample: on a dir store an
+   * unmounted share reads as missing files, which is an empty config, so the check that the store is
+   * there must come as close to the reads as it can. On etcd it costs one range in a round that reloads.
+   */
   private isReachable(): boolean {
     if (!this.isKnownUnreachable && this.store.probe() === 'ready') return true;
     this.isKnownUnreachable = true;
