@@ -25,8 +25,14 @@ export interface PrefixWatchOptions {
 
 /** A stream that stalls goes unnoticed this long at most; a full range of a config prefix is cheap. */
 export const WATCH_RESYNC_MS_DEFAULT = 10_000;
-/** A broken stream is opened again after this pause (then on another member: the gateway rotates). */
-const REOPEN_DELAY_MS = 200;
+/**
+ * A broken stream is opened again after this pause (then on another member: the gateway rotates),
+ * doubled after each open that brought no answer, up to the most: a node cut off from etcd would
+ * otherwise try every endpoint five times a second for as long as the cut lasts. The periodic range
+ * and the daemons' per-round signature check do not wait for it.
+ */
+export const REOPEN_DELAY_MS = 200;
+export const REOPEN_DELAY_MS_MAX = 5_000;
 /** Keys under one watched prefix: config files, LRM statuses, commands — far fewer than this. */
 const WATCHED_KEYS_MAX = 100_000;
 /** Pages of one full range. */
@@ -50,6 +56,9 @@ export class EtcdPrefixWatch {
   private resyncTimer: NodeJS.Timeout | undefined;
   private isStopped = false;
   private isStreaming = false;
+  private reopenDelayMs = REOPEN_DELAY_MS;
+  /** Set while a reopen waits out its delay: the periodic range does not open the stream before it. */
+  private reopenTimer: NodeJS.Timeout | undefined;
 
   constructor(private readonly options: PrefixWatchOptions) {}
 
@@ -63,6 +72,7 @@ export class EtcdPrefixWatch {
   stop(): void {
     this.isStopped = true;
     clearInterval(this.resyncTimer);
+    clearTimeout(this.reopenTimer);
     this.request?.destroy();
   }
 
@@ -78,7 +88,7 @@ export class EtcdPrefixWatch {
     if (range === undefined) return;
     // The stream delivered past this range while it was in flight: comparing would bring back old values.
     if (range.revision < this.revision) {
-      if (!this.isStreaming) void this.watch();
+      if (this.isIdle()) void this.watch();
       return;
     }
     const changes: PrefixChange[] = [];
@@ -94,7 +104,12 @@ export class EtcdPrefixWatch {
       this.options.onProblem?.(`etcd watch of ${this.options.prefix}: a full range found ${changes.length} changes the watch had not delivered; reopening it`);
       this.request?.destroy();
     }
-    if (!this.isStreaming) void this.watch();
+    if (this.isIdle()) void this.watch();
+  }
+
+  /** No stream open and none about to be. */
+  private isIdle(): boolean {
+    return !this.isStreaming && this.reopenTimer === undefined;
   }
 
   private async rangeAll(): Promise<{ kvs: EtcdKv[]; revision: number } | undefined> {
@@ -130,6 +145,7 @@ export class EtcdPrefixWatch {
   /** One watch stream from the revision after the last delivered; reopened when it ends, until stopped. */
   private async watch(): Promise<void> {
     if (this.isStopped || this.isStreaming) return;
+    this.reopenTimer = undefined;
     this.isStreaming = true;
     const { key, rangeEnd } = underPrefix(this.options.prefix);
     const opened = await this.options.gateway.stream('/v3/watch', { create_request: { key: encode(key), range_end: encode(rangeEnd), start_revision: String(this.revision + 1) } });
@@ -158,7 +174,10 @@ export class EtcdPrefixWatch {
     if (!this.isStreaming) return;
     this.isStreaming = false;
     this.request = undefined;
-    if (!this.isStopped) setTimeout(() => void this.watch(), REOPEN_DELAY_MS).unref();
+    if (this.isStopped) return;
+    this.reopenTimer = setTimeout(() => void this.watch(), this.reopenDelayMs);
+    this.reopenTimer.unref();
+    this.reopenDelayMs = Math.min(this.reopenDelayMs * 2, REOPEN_DELAY_MS_MAX);
   }
 
   private onLine(line: string): void {
@@ -172,6 +191,7 @@ export class EtcdPrefixWatch {
       return;
     }
     const result = message.result;
+    if (result) this.reopenDelayMs = REOPEN_DELAY_MS; // etcd answered on this stream: a break later is a new one
     if (!result) return this.options.onProblem?.(`etcd watch of ${this.options.prefix}: ${JSON.stringify(message.error ?? message)}`);
     if (result.canceled === true || int64(result.compact_revision) > 0) {
       this.options.onProblem?.(`etcd watch of ${this.options.prefix}: canceled (compacted at ${int64(result.compact_revision)}); ranging again`);

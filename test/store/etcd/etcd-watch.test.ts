@@ -1,4 +1,7 @@
 import { strict as assert } from 'node:assert';
+import type { ClientRequest, IncomingMessage } from 'node:http';
+import { PassThrough } from 'node:stream';
+import sinon from 'sinon';
 import { EtcdGateway } from '../../../src/store/etcd/etcd-gateway.ts';
 import { EtcdSyncClient } from '../../../src/store/etcd/etcd-sync-client.ts';
 import { EtcdPrefixWatch, type PrefixChange } from '../../../src/store/etcd/etcd-watch.ts';
@@ -119,6 +122,42 @@ describe('EtcdPrefixWatch on a real 3-member etcd', function () {
       assert.deepEqual(summary().slice(2), ['put a=3'], 'the reopened stream (or the next range) delivers later changes');
     } finally {
       cluster.resume(streaming);
+    }
+  });
+});
+
+describe('EtcdPrefixWatch while every member is out of reach (virtual time)', () => {
+  it('opens the stream again less and less often, up to every 5 s, and after 200 ms again once a stream answered', async () => {
+    const clock = sinon.useFakeTimers({ toFake: ['setTimeout', 'clearTimeout', 'setInterval', 'clearInterval', 'Date'], now: 0 });
+    const opens: number[] = [];
+    let isReachable = false;
+    const answered = new PassThrough();
+    const gateway = {
+      post: async () => ({ kind: 'ok' as const, json: { header: { revision: '1' }, kvs: [] } }),
+      stream: async () => {
+        opens.push(Date.now());
+        if (!isReachable) return { kind: 'unavailable' as const, message: 'connect ECONNREFUSED' };
+        return { kind: 'ok' as const, response: answered as unknown as IncomingMessage, request: new PassThrough() as unknown as ClientRequest };
+      },
+    };
+    const watch = new EtcdPrefixWatch({ gateway, prefix: 'p/', onChanges: () => {}, onProblem: () => {} });
+    try {
+      await watch.start();
+      await clock.tickAsync(30_000);
+      const gaps = opens.slice(1).map((atMs, index) => atMs - opens[index]!);
+      assert.deepEqual(gaps, [200, 400, 800, 1_600, 3_200, 5_000, 5_000, 5_000, 5_000], 'the periodic range (every 10 s) opens nothing in between');
+      isReachable = true;
+      await clock.tickAsync(5_000);
+      const opened = opens.length;
+      answered.write('{"result":{"header":{"revision":"1"},"created":true}}\n');
+      answered.end();
+      await clock.tickAsync(0);
+      const endedAtMs = Date.now();
+      await clock.tickAsync(1_000);
+      assert.deepEqual(opens.slice(opened), [endedAtMs + 200]);
+    } finally {
+      watch.stop();
+      clock.restore();
     }
   });
 });
