@@ -5,7 +5,6 @@ import { agentParameters, unknownOptions } from '../fence/fence-metadata.ts';
 import { EmulatedBmc, freeLoopbackUdpPort } from './emulated-bmc.ts';
 import type { LocalCluster } from './local-cluster.ts';
 import { killNode } from './node-kill.ts';
-import { DirClusterStore } from '../store/dir-cluster-store.ts';
 
 /**
  * An emulated BMC for each node of a local cluster, and fence.cfg with one IPMI level per node, for
@@ -95,7 +94,7 @@ export class ClusterBmcs {
     }
     const unknown = unknownOptions([...Object.keys(shared), 'ipport'], known);
     if (unknown.length > 0) throw new Error(`${FENCE_AGENT} does not know the options ${unknown.map((option) => option.key).join(', ')}`);
-    editFenceConfig(new DirClusterStore(this.cluster.sharedDir), (document) => {
+    editFenceConfig(this.cluster.store, (document) => {
       addDevice(document, { id: DEVICE_ID, agent: FENCE_AGENT, options: shared });
       for (const [node, bmc] of this.bmcs) addConnect(document, { deviceId: DEVICE_ID, node, options: perNode(bmc) });
     });

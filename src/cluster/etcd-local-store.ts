@@ -36,11 +36,15 @@ export class EtcdLocalStore implements LocalStore {
     private readonly filesDir: string,
     storeCfg: string,
   ) {
-    this.store = new EtcdClusterStore({ endpoints: etcd.endpoints }, DEFAULT_ETCD_PREFIX);
+    this.store = this.openView();
     const ports = etcd.endpoints.map((endpoint) => new URL(endpoint).port).join(', ');
     this.description = `a ${etcd.members.length}-member etcd on 127.0.0.1 (client ports ${ports}; data and logs in ${etcd.root}), each node through its own cuttable TCP proxy`;
     this.env = { HA_MANAGER_STORE_CFG: storeCfg };
     this.cliFlags = ['--store', 'etcd', '--endpoints', etcd.endpoints.join(',')];
+  }
+
+  openView(): EtcdClusterStore {
+    return new EtcdClusterStore({ endpoints: this.etcd.endpoints }, DEFAULT_ETCD_PREFIX);
   }
 
   /**

@@ -17,6 +17,8 @@ export interface LocalStore {
   readonly kind: LocalStoreKind;
   /** The cluster's own view (never cut). */
   readonly store: ClusterStore;
+  /** Another view like it, for a reader that closes its store when it is done (the demo's web console). */
+  openView(): ClusterStore;
   /** Where the store is, for the demo's first line. */
   readonly description: string;
   /** The arguments that give `node`'s daemons (and a CLI acting for it) the store. */
@@ -61,6 +63,10 @@ export class DirLocalStore implements LocalStore {
     this.description = `the shared directory ${sharedDir}`;
     this.cliFlags = ['--dir', sharedDir];
     writeFileSync(join(root, CUT_FILE), 'A cut node\'s link to the shared directory points below this file: nothing can be reached or created there.\n');
+  }
+
+  openView(): ClusterStore {
+    return new DirClusterStore(this.sharedDir);
   }
 
   /** The shared directory as `node` sees it (through its link). */

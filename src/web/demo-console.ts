@@ -1,14 +1,13 @@
 import { join } from 'node:path';
 import type { LocalCluster } from '../cluster/local-cluster.ts';
 import { UsageError } from '../cli/exit-codes.ts';
-import { DirClusterStore } from '../store/dir-cluster-store.ts';
 import { ClusterSource } from './cluster-source.ts';
 import { readOrCreateToken, TOKEN_FILE_NAME } from './console-token.ts';
 import { startConsoleServer } from './server.ts';
 import { parseListen } from './web-command.ts';
 
 /**
- * `ha-manager demo --web`: the live console (the cluster source over the demo's shared directory, its
+ * `ha-manager demo --web`: the live console (the cluster source over the demo's store, its
  * nodes' journals) while the demo runs. The console sits on the first node; in a local cluster it
  * reads its siblings' journals too. The token file is the first node's, removed with the demo.
  */
@@ -19,7 +18,7 @@ export function demoConsole(options: { listen: string }, log: (line: string) => 
     const stateDir = join(cluster.localDir(node), 'state');
     const tokenFile = join(stateDir, TOKEN_FILE_NAME);
     const { token } = readOrCreateToken(tokenFile);
-    const source = new ClusterSource({ store: new DirClusterStore(cluster.sharedDir), stateDir, node });
+    const source = new ClusterSource({ store: cluster.local.openView(), stateDir, node });
     const server = await startConsoleServer({ source, listen, token }).catch(async (error: unknown) => {
       await source.close();
       throw new UsageError(`--listen ${options.listen}: cannot serve there: ${(error as Error).message}`);

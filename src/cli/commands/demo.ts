@@ -85,8 +85,6 @@ function storeOf(args: DemoArgs, fencing: FencingMode): LocalStoreKind {
   if (args.endpoints !== undefined) throw new UsageError(DEMO_ENDPOINTS_REFUSED);
   const store = LOCAL_STORE_KINDS.find((candidate) => candidate === args.store);
   if (store === undefined) throw new UsageError(`--store: expected one of ${LOCAL_STORE_KINDS.join(', ')}, got '${args.store}'`);
-  if (store === 'etcd' && fencing === 'ipmi') throw new UsageError('--store etcd with --fencing ipmi: not supported yet (the emulated BMCs write their fence.cfg into a shared directory); use one or the other');
-  if (store === 'etcd' && args.web) throw new UsageError('--store etcd with --web: not supported yet (the demo\'s web console reads a shared directory); use one or the other');
   return store;
 }
 
