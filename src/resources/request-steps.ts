@@ -15,8 +15,8 @@
  *   look whether it runs here (`runningHere`): nothing else is done, but the master can then tell a
  *   stale record of its own (not running here: take the configured node, wrong-node.ts) from a
  *   service that runs where it is not configured (a conflict it must not resolve by starting it
- *   elsewhere). The configured node is the one the master recorded (resources.cfg): only the master decides and
- *   records where a service is, the LRM never writes it. Between an LRM's move and the master's
+ *   elsewhere). The configured node is the one the master recorded (resources.cfg): only the master
+ *   decides and records where a service is, the LRM never writes it. Between an LRM's move and the master's
  *   record the check still reads the source. Proxmox's simulator reads where the guest's config
  *   lives, which the move changes at once; no reference scenario has a request in that window (the
  *   43 match either way), and in the chaos swarm the difference is a shutdown's local stop that reads

@@ -31,8 +31,8 @@ export const WATCH_RESYNC_MS_DEFAULT = 10_000;
  * otherwise try every endpoint five times a second for as long as the cut lasts. The periodic range
  * and the daemons' per-round signature check do not wait for it.
  */
-export const REOPEN_DELAY_MS = 200;
-export const REOPEN_DELAY_MS_MAX = 5_000;
+const REOPEN_DELAY_MS = 200;
+const REOPEN_DELAY_MS_MAX = 5_000;
 /** Keys under one watched prefix: config files, LRM statuses, commands — far fewer than this. */
 const WATCHED_KEYS_MAX = 100_000;
 /** Pages of one full range. */
