@@ -16,12 +16,12 @@
  *   stale record of its own (not running here: take the configured node, wrong-node.ts) from a
  *   service that runs where it is not configured (a conflict it must not resolve by starting it
  *   elsewhere). The configured node is the one the master recorded (resources.cfg): only the master
- *   decides and records where a service is, the LRM never writes it. Between an LRM's move and the master's
- *   record the check still reads the source. Proxmox's simulator reads where the guest's config
- *   lives, which the move changes at once; no reference scenario has a request in that window (the
- *   43 match either way), and in the chaos swarm the difference is a shutdown's local stop that reads
- *   `wrong node` instead of "not running here" (its node then keeps its lease: a slower, never an
- *   unsafe, fence), or a restarted LRM that repeats a finished move instead of answering `wrong node`;
+ *   decides and records where a service is, the LRM never writes it. Between an LRM's move and the
+ *   master's record the check still reads the source. Proxmox's simulator reads where the guest's
+ *   config lives, which the move changes at once; no reference scenario has a request in that window
+ *   (the 43 match either way), and in the chaos swarm the difference is a shutdown's local stop that
+ *   reads `wrong node` instead of "not running here" (its node then keeps its lease: a slower, never
+ *   an unsafe, fence), or a restarted LRM that repeats a finished move instead of answering `wrong node`;
  * - `started`: nothing if it runs; else start, then check that it runs;
  * - `request_stop` / `stopped`: nothing if known stopped; else stop within the request's timeout, then
  *   check that it stopped;
