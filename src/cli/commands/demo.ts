@@ -60,7 +60,7 @@ export const demoCommand = {
     if (args.dir !== undefined) throw new UsageError(DEMO_DIR_REFUSED);
     const profile = args.timing === undefined ? undefined : profileOf(args.timing);
     const fencing = fencingOf(args.fencing);
-    const store = storeOf(args, fencing);
+    const store = storeOf(args);
     const { renderSummary, runDemo } = await import('../../cluster/demo-run.ts');
     if (store === 'etcd' && !(await import('../../cluster/etcd-members.ts')).isEtcdInstalled()) {
       throw new UsageError('--store etcd: etcd is not installed here (Debian: apt-get install etcd-server etcd-client); the demo starts its own 3-member etcd');
@@ -80,8 +80,8 @@ function fencingOf(text: string): FencingMode {
   throw new UsageError(`--fencing: expected one of ${FENCING_MODES.join(', ')}, got '${text}'`);
 }
 
-/** The demo's store; it starts its own etcd, so it takes no endpoints, and it needs etcd installed. */
-function storeOf(args: DemoArgs, fencing: FencingMode): LocalStoreKind {
+/** The demo's store; it starts its own etcd, so it takes no endpoints (the handler checks that etcd is installed). */
+function storeOf(args: DemoArgs): LocalStoreKind {
   if (args.endpoints !== undefined) throw new UsageError(DEMO_ENDPOINTS_REFUSED);
   const store = LOCAL_STORE_KINDS.find((candidate) => candidate === args.store);
   if (store === undefined) throw new UsageError(`--store: expected one of ${LOCAL_STORE_KINDS.join(', ')}, got '${args.store}'`);
